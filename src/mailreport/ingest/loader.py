@@ -1,0 +1,161 @@
+"""``mailreport load DIR``: every contract file of a directory, in one transaction.
+
+Per table it reports rows read, inserted, updated, duplicates and rejected; the
+rejected rows go to ``rejects.csv`` beside ``summary.json`` in the load's report
+folder. Valid rows go in even when others are rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mailreport.ingest.files import (
+    ContractFile,
+    FileProblem,
+    Malformed,
+    check_header,
+    find_files,
+    header,
+    read_csv,
+    read_jsonl,
+)
+
+# progress(label, done, total): done/total in bytes for text files, rows for Parquet
+Progress = Callable[[str, int, int], None]
+
+EXIT_OK, EXIT_REJECTS, EXIT_NOTHING = 0, 1, 2
+
+
+@dataclass
+class TableResult:
+    table: str
+    file: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    directory: str
+    started_at: str
+    tables: list[TableResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    rejects_file: str | None = None
+    summary_file: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return sum(t.rejected for t in self.tables)
+
+    @property
+    def accepted(self) -> int:
+        return sum(t.inserted + t.updated + t.duplicates for t in self.tables)
+
+    @property
+    def exit_code(self) -> int:
+        failed = self.problems or any(t.error for t in self.tables)
+        if not self.tables or (self.accepted == 0 and (failed or self.rejected)):
+            return EXIT_NOTHING
+        return EXIT_REJECTS if (self.rejected or failed) else EXIT_OK
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["exit_code"] = self.exit_code
+        return d
+
+
+def default_report_dir(directory: Path, started: dt.datetime) -> Path:
+    return directory / ".loads" / started.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def load_directory(store, directory: str | Path, report_dir: str | Path | None = None,
+                   progress: Progress | None = None) -> LoadSummary:
+    directory = Path(directory)
+    started = dt.datetime.now(dt.UTC)
+    summary = LoadSummary(str(directory), started.isoformat(timespec="seconds"))
+    if not directory.is_dir():
+        summary.problems.append(f"{directory}: not a directory")
+        return summary
+    files, summary.problems = find_files(directory)
+    if not files:
+        summary.problems.append(f"{directory}: no contract files (<table>.csv, .parquet or "
+                                ".jsonl) found")
+        return summary
+    out = Path(report_dir) if report_dir else default_report_dir(directory, started)
+    with store.loading() as session:
+        for cf in files:
+            summary.tables.append(_load_file(session, cf, progress))
+        _write_reports(session, summary, out)
+    summary.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
+    _write_summary(summary, out)
+    return summary
+
+
+def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableResult:
+    result = TableResult(cf.table.name, str(cf.path))
+    malformed: list[Malformed] = []
+    try:
+        session.start(cf.table)
+        if cf.fmt == "jsonl":
+            unknown: set[str] = set()
+            total = cf.path.stat().st_size
+            for batch, done in read_jsonl(cf, malformed, unknown):
+                session.stage_arrow(cf.table, batch)
+                if progress:
+                    progress(cf.label, done, total)
+            result.ignored_columns = sorted(unknown)
+        else:
+            columns = header(cf)
+            result.ignored_columns = check_header(cf, columns)
+            if cf.fmt == "csv":
+                total = cf.path.stat().st_size
+                for batch, done in read_csv(cf, columns, malformed):
+                    session.stage_arrow(cf.table, batch)
+                    if progress:
+                        progress(cf.label, done, total)
+            else:
+                session.stage_parquet(cf.table, cf.path, columns)
+        for m in malformed:
+            session.reject_malformed(cf.table, cf.label, m.line, m.text, m.reason)
+        counts = session.merge(cf.table, cf.label)
+    except FileProblem as exc:
+        result.error = str(exc)
+        return result
+    result.read = counts.read + len(malformed)
+    result.inserted, result.updated = counts.inserted, counts.updated
+    result.duplicates = counts.duplicates
+    result.rejected = counts.rejected
+    if progress:
+        progress(cf.label, 1, 1)
+    return result
+
+
+def _write_reports(session, summary: LoadSummary, out: Path) -> None:
+    if not summary.rejected:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "rejects.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["table", "file", "line", "column", "value", "rule", "reason"])
+        for row in session.rejects():
+            writer.writerow(row)
+    summary.rejects_file = str(path)
+
+
+def _write_summary(summary: LoadSummary, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "summary.json"
+    summary.summary_file = str(path)
+    path.write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")

@@ -1,0 +1,138 @@
+"""Settings, declared once: each with its default and help line.
+
+Values come, lowest priority first, from the defaults below, the settings file
+(``mailreport.toml`` in the working directory, or the path in
+``MAILREPORT_CONFIG``), the environment (``MAILREPORT_<NAME>``) and command-line
+flags. ``docs/settings.md`` is generated from this table and a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+STAGE_NAMES = ("sent", "delivered", "opened", "clicked")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "mailreport.duckdb", "Path of the DuckDB database file."),
+    Setting("company_timezone", "UTC",
+            "IANA time zone of the company: report dates and the period are in it."),
+    Setting("currency", "RUB", "Currency code that money amounts are in (display only)."),
+    Setting("attribution_window_days", 7,
+            "Days after a touch during which an order is attributed to the mailing."),
+    Setting("basis_stage_email", "opened", "Stage of an email mailing that makes a touch."),
+    Setting("basis_stage_sms", "delivered", "Stage of an SMS mailing that makes a touch."),
+    Setting("basis_stage_push", "opened", "Stage of a push mailing that makes a touch."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = "mailreport.duckdb"
+    company_timezone: str = "UTC"
+    currency: str = "RUB"
+    attribution_window_days: int = 7
+    basis_stage_email: str = "opened"
+    basis_stage_sms: str = "delivered"
+    basis_stage_push: str = "opened"
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.company_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"company_timezone: {self.company_timezone!r} is not an IANA time zone"
+            ) from None
+        if not isinstance(self.attribution_window_days, int) or self.attribution_window_days < 1:
+            raise SettingsError(
+                f"attribution_window_days: {self.attribution_window_days!r} must be a whole "
+                "number of days, at least 1"
+            )
+        for channel in ("email", "sms", "push"):
+            stage = self.basis_stage(channel)
+            if stage not in STAGE_NAMES or (channel == "sms" and stage == "opened"):
+                raise SettingsError(f"basis_stage_{channel}: {stage!r} is not a stage of {channel}")
+
+    def basis_stage(self, channel: str) -> str:
+        return getattr(self, f"basis_stage_{channel}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.company_timezone)
+
+    def fingerprint(self) -> str:
+        """What the derived tables depend on; a change rebuilds them."""
+        return (f"tz={self.company_timezone};window={self.attribution_window_days};"
+                f"basis={self.basis_stage_email},{self.basis_stage_sms},{self.basis_stage_push}")
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    if isinstance(default, int) and not isinstance(value, int):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: {value!r} is not a whole number") from None
+    return value if not isinstance(default, str) else str(value)
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Defaults < settings file < environment < non-None overrides (flags)."""
+    values: dict[str, Any] = {}
+    path = Path(config or os.environ.get("MAILREPORT_CONFIG") or "mailreport.toml")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        unknown = set(data) - set(_BY_NAME)
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+        values.update(data)
+    elif config:
+        raise SettingsError(f"settings file {path} does not exist")
+    for s in SETTINGS:
+        env = os.environ.get(f"MAILREPORT_{s.name.upper()}")
+        if env is not None and env != "":
+            values[s.name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: _coerce(k, v) for k, v in values.items() if k in known})
+
+
+def render_markdown() -> str:
+    lines = [
+        "# Settings",
+        "",
+        "<!-- Generated from src/mailreport/settings.py; tests fail when it drifts. -->",
+        "",
+        "Read, lowest priority first, from the defaults, `mailreport.toml` in the working "
+        "directory (or the file named by `MAILREPORT_CONFIG`), the environment "
+        "(`MAILREPORT_<NAME>`, e.g. `MAILREPORT_COMPANY_TIMEZONE`) and command-line flags.",
+        "Changing a setting that the derived tables depend on (time zone, window, basis "
+        "stages) rebuilds them on the next load or `mailreport refresh`.",
+        "",
+        "| setting | environment | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for s in SETTINGS:
+        lines.append(f"| `{s.name}` | `MAILREPORT_{s.name.upper()}` | `{s.default}` | {s.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,121 @@
+"""Refreshing the derived tables: reach times per (mailing, customer) and the
+attribution of orders to mailings (DESIGN.md, "Derived tables").
+
+Both are recomputed only for what a load changed: reach times for the mailings
+whose events, audience or definition changed; attribution for the customers
+whose orders or touches changed. A change of the attribution settings rebuilds
+everything.
+"""
+
+from __future__ import annotations
+
+from mailreport.settings import Settings
+
+STAGE_CASE = ("CASE e.type WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 "
+              "WHEN 'opened' THEN 3 ELSE 4 END")
+
+
+def _touch_expr(settings: Settings) -> str:
+    cases = " ".join(
+        f"WHEN '{channel}' THEN r.{settings.basis_stage(channel)}_at"
+        for channel in ("email", "sms", "push")
+    )
+    return f"CASE WHEN r.\"group\" = 'control' THEN NULL ELSE CASE m.channel {cases} END END"
+
+
+def reach_times_sql(settings: Settings, mailing_filter: str) -> str:
+    """SELECT producing reach_times rows for the mailings matched by mailing_filter
+    (a SQL condition on a column named mailing_id)."""
+    return f"""
+WITH ev AS (
+    SELECT e.mailing_id, e.customer_id, e.variant_id, e.ts, {STAGE_CASE} AS stage,
+           coalesce(e.is_machine, false) AS is_machine
+    FROM events e
+    WHERE e.type IN ('sent', 'delivered', 'opened', 'clicked') AND {mailing_filter}
+), agg AS (
+    SELECT mailing_id, customer_id, min(variant_id) AS event_variant,
+        min(ts) AS sent_at_all,
+        min(ts) FILTER (WHERE stage >= 2) AS delivered_at_all,
+        min(ts) FILTER (WHERE stage >= 3) AS opened_at_all,
+        min(ts) FILTER (WHERE stage >= 4) AS clicked_at_all,
+        -- a machine event is evidence of delivery only (DESIGN.md)
+        min(ts) FILTER (WHERE stage >= 3 AND NOT is_machine) AS opened_at,
+        min(ts) FILTER (WHERE stage >= 4 AND NOT is_machine) AS clicked_at
+    FROM ev GROUP BY mailing_id, customer_id
+), aud AS (
+    SELECT mailing_id, customer_id, status, "group", variant_id
+    FROM audience WHERE {mailing_filter}
+), r AS (
+    SELECT coalesce(a.mailing_id, g.mailing_id) AS mailing_id,
+           coalesce(a.customer_id, g.customer_id) AS customer_id,
+           a.status, a."group",
+           CASE WHEN a."group" = 'control' THEN NULL
+                ELSE coalesce(a.variant_id, g.event_variant, 'A') END AS variant_id,
+           g.sent_at_all AS sent_at, g.delivered_at_all AS delivered_at,
+           g.opened_at, g.clicked_at,
+           g.sent_at_all, g.delivered_at_all, g.opened_at_all, g.clicked_at_all
+    FROM aud a FULL OUTER JOIN agg g
+      ON a.mailing_id = g.mailing_id AND a.customer_id = g.customer_id
+)
+SELECT r.*, {_touch_expr(settings)} AS touch_at
+FROM r JOIN mailings m ON m.mailing_id = r.mailing_id
+ORDER BY r.mailing_id, r.customer_id
+"""
+
+
+def attributed_orders_sql(settings: Settings, customer_filter: str) -> str:
+    """SELECT producing attributed_orders rows for the customers matched by
+    customer_filter (a SQL condition on o.customer_id)."""
+    return f"""
+SELECT o.order_id, t.mailing_id, o.customer_id, o.kind, o.ts, o.total, t.touch_at
+FROM orders o
+JOIN reach_times t
+  ON t.customer_id = o.customer_id
+ AND t.touch_at <= o.ts
+ AND o.ts < t.touch_at + INTERVAL {int(settings.attribution_window_days)} DAY
+WHERE coalesce(o.status, 'completed') = 'completed' AND t.touch_at IS NOT NULL
+  AND {customer_filter}
+QUALIFY row_number() OVER (
+    PARTITION BY o.order_id ORDER BY t.touch_at DESC, t.mailing_id DESC) = 1
+ORDER BY t.mailing_id, o.ts
+"""
+
+
+CHANGE_TABLES_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS _changed_mailings (mailing_id VARCHAR)",
+    "CREATE TEMP TABLE IF NOT EXISTS _changed_customers (customer_id VARCHAR)",
+)
+
+
+def begin_changes(con) -> None:
+    """Start collecting what a write changes (mailings, customers) in temp tables."""
+    for sql in CHANGE_TABLES_SQL:
+        con.execute(sql)
+    con.execute("DELETE FROM _changed_mailings")
+    con.execute("DELETE FROM _changed_customers")
+
+
+def refresh(con, settings: Settings, full: bool = False) -> None:
+    """Recompute the derived rows that the collected changes touch, or all of them.
+
+    Runs on the caller's connection, inside the caller's transaction."""
+    if full:
+        con.execute("DELETE FROM reach_times")
+        con.execute("INSERT INTO reach_times " + reach_times_sql(settings, "true"))
+        con.execute("DELETE FROM attributed_orders")
+        con.execute("INSERT INTO attributed_orders " + attributed_orders_sql(settings, "true"))
+        return
+    flt = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
+    # Customers whose touches may move: everyone with a row in a changed mailing,
+    # before and after the change, plus those whose orders changed.
+    con.execute("CREATE OR REPLACE TEMP TABLE _affected_customers AS "
+                "SELECT customer_id FROM _changed_customers UNION "
+                "SELECT customer_id FROM reach_times WHERE " + flt)
+    con.execute("DELETE FROM reach_times WHERE " + flt)
+    con.execute("INSERT INTO reach_times " + reach_times_sql(settings, flt))
+    con.execute("INSERT INTO _affected_customers "
+                "SELECT customer_id FROM reach_times WHERE " + flt)
+    aff = "customer_id IN (SELECT customer_id FROM _affected_customers)"
+    con.execute("DELETE FROM attributed_orders WHERE " + aff)
+    con.execute("INSERT INTO attributed_orders "
+                + attributed_orders_sql(settings, "o." + aff))

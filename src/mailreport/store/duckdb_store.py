@@ -1,0 +1,159 @@
+"""The DuckDB store: one database file, opened by one process.
+
+This is the only module (with its siblings in ``store/``) that knows the engine
+is DuckDB. Reports receive a :class:`Tables` of Ibis tables and run their
+expressions through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+
+from mailreport.contract import TABLES
+from mailreport.settings import Settings
+from mailreport.store import derived
+from mailreport.store.load_session import LoadSession
+from mailreport.store.schema import MIGRATIONS, SCHEMA_VERSION
+from mailreport.store.tables import Tables
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class StoreLocked(StoreError):
+    """Another process holds the database file open for writing."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _to_zone(zone: str, ts: dt.datetime) -> dt.datetime:  # DuckDB's timezone(text, timestamptz)
+    ...
+
+
+def _local_time(ts: ibis.Expr, zone: Any) -> ibis.Expr:
+    return _to_zone(zone, ts.cast(ibis.dtype("timestamp('UTC')")))
+
+
+def db_path(explicit: str | os.PathLike | None, settings: Settings) -> Path:
+    """--db, else MAILREPORT_DB (folded into settings.db), else ./mailreport.duckdb."""
+    return Path(explicit or settings.db)
+
+
+class DuckDBStore:
+    engine = "duckdb"
+
+    def __init__(self, path: str | os.PathLike, settings: Settings, read_only: bool = False,
+                 memory_limit: str | None = None):
+        self.path = Path(path)
+        self.settings = settings
+        self.read_only = read_only
+        config = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"{self.path} is open in another process (is `mailreport serve` running?)"
+                ) from None
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        # Timestamps without an offset are UTC (DESIGN.md): the session's zone is what
+        # TIMESTAMPTZ parsing and conversion fall back on.
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._lock = threading.RLock()
+        if not read_only:
+            self._migrate()
+            self._check_settings()
+        self._ibis = ibis.duckdb.from_connection(self.con)
+
+    # -- schema -------------------------------------------------------------
+    def _migrate(self) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {current}; this mailreport "
+                             f"knows up to {SCHEMA_VERSION}: upgrade mailreport")
+        for version, statements in MIGRATIONS:
+            if version <= current:
+                continue
+            self.con.execute("BEGIN")
+            for sql in statements:
+                self.con.execute(sql)
+            self._set_meta("schema_version", str(version))
+            self.con.execute("COMMIT")
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def _check_settings(self) -> None:
+        """Rebuild derived tables when the settings they depend on changed."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'derived_settings'").fetchone()
+        if row and row[0] == self.settings.fingerprint():
+            return
+        with self.write():
+            derived.refresh(self.con, self.settings, full=True)
+            self._set_meta("derived_settings", self.settings.fingerprint())
+
+    # -- writing ------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on the store's connection, serialised across threads."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        with self._lock:
+            self.con.execute("BEGIN")
+            try:
+                yield self.con
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def loading(self) -> Iterator[LoadSession]:
+        """A load: one transaction that commits all accepted rows and the derived
+        tables they change, or nothing."""
+        with self.write() as con:
+            session = LoadSession(con, self.settings)
+            yield session
+            session.finish()
+
+    def rebuild_derived(self) -> None:
+        with self.write() as con:
+            derived.refresh(con, self.settings, full=True)
+
+    # -- reading ------------------------------------------------------------
+    def tables(self) -> Tables:
+        names = [t.name for t in TABLES] + ["reach_times", "attributed_orders"]
+        return Tables(
+            {n: self._ibis.table(n) for n in names},
+            run=self._run,
+            local_time=_local_time,
+            settings=self.settings,
+        )
+
+    def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
+        with self._lock:
+            return expr.to_pyarrow().to_pylist()
+
+    def sql(self, query: str, params: list | None = None) -> list[tuple]:
+        with self._lock:
+            return self.con.execute(query, params or []).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        names = [t.name for t in TABLES] + ["reach_times", "attributed_orders"]
+        return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in names}
+
+    def close(self) -> None:
+        self.con.close()

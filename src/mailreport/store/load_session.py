@@ -1,0 +1,69 @@
+"""One load's transaction on the DuckDB store: stage, validate, merge, refresh."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import pyarrow as pa
+
+from mailreport.contract import Table
+from mailreport.store import derived, staging
+from mailreport.store.schema import quote
+from mailreport.store.staging import MergeCounts, sql_str
+
+
+class LoadSession:
+    """Used inside ``DuckDBStore.write()``; every method runs in its transaction."""
+
+    def __init__(self, con, settings):
+        self.con = con
+        self.settings = settings
+        con.execute(staging.REJECTS_SQL)
+        con.execute("DELETE FROM _rejects")
+        staging.load_zones(con, sorted(available_timezones()))
+        derived.begin_changes(con)
+
+    def start(self, table: Table) -> None:
+        staging.create_stage(self.con, table)
+
+    def stage_arrow(self, table: Table, batch: pa.Table) -> None:
+        self.con.register("_batch", batch)
+        try:
+            self.con.execute(staging.stage_select(table, set(batch.column_names), "_line",
+                                                  "_batch"))
+        finally:
+            self.con.unregister("_batch")
+
+    def stage_parquet(self, table: Table, path, columns: list[str]) -> None:
+        source = f"read_parquet({sql_str(str(path))}, file_row_number = true)"
+        self.con.execute(staging.stage_select(table, set(columns), "file_row_number + 1",
+                                              source))
+
+    def reject_malformed(self, table: Table, file: str, line: int, text: str,
+                         reason: str) -> None:
+        self.con.execute("INSERT INTO _rejects VALUES (?, ?, ?, NULL, ?, 'malformed_row', ?)",
+                         [table.name, file, line, text, reason])
+
+    def merge(self, table: Table, file: str) -> MergeCounts:
+        return staging.validate_and_merge(self.con, table, file)
+
+    def finish(self) -> None:
+        derived.refresh(self.con, self.settings)
+        self.con.execute("DROP TABLE IF EXISTS _stage")
+        self.con.execute("DROP TABLE IF EXISTS _typed")
+        self.con.execute("DROP TABLE IF EXISTS _classified")
+
+    def rejects(self):
+        """Rejected rows as (table, file, line, column, value, rule, reason), in order."""
+        cur = self.con.execute(
+            'SELECT "table", file, line, "column", value, rule, reason FROM _rejects '
+            'ORDER BY file, line, "column"')
+        while chunk := cur.fetchmany(10_000):
+            yield from chunk
+
+    def rejected_count(self, file: str) -> int:
+        return self.con.execute(f"SELECT count(DISTINCT line) FROM _rejects WHERE file = "
+                                f"{sql_str(file)}").fetchone()[0]
+
+
+__all__ = ["LoadSession", "quote"]

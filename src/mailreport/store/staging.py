@@ -1,0 +1,208 @@
+"""Validating staged rows against the contract and merging the valid ones.
+
+A file's rows are first staged as text (``_stage``: its line number and every
+contract column as VARCHAR). Validation then runs as set-based SQL, one named
+check at a time, each writing the rows it rejects to ``_rejects`` with the
+column, the value and the reason. What passes is merged into the contract table:
+new keys inserted, changed rows replaced, identical rows counted as duplicates.
+Everything runs inside the load's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailreport.contract import KIND_DOCS, Column, Kind, Table
+from mailreport.store.schema import quote
+
+REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
+    "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,
+    rule VARCHAR, reason VARCHAR)"""
+
+
+@dataclass
+class MergeCounts:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def create_stage(con, table: Table) -> None:
+    cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in table.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_line BIGINT, {cols})")
+
+
+def stage_select(table: Table, present: set[str], line_expr: str, source: str) -> str:
+    """INSERT ... SELECT that copies a source relation into _stage as text."""
+    parts = [f"{line_expr} AS _line"]
+    for c in table.columns:
+        parts.append(f"CAST({quote(c.name)} AS VARCHAR)" if c.name in present else "NULL")
+    return f"INSERT INTO _stage SELECT {', '.join(parts)} FROM {source}"
+
+
+def _typed_expr(c: Column) -> str:
+    raw = f"NULLIF(s.{quote(c.name)}, '')"
+    if c.default is not None:
+        raw = f"coalesce({raw}, {sql_str(c.default)})"
+    converted = {
+        Kind.TIMESTAMP: f"CAST(TRY_CAST({raw} AS TIMESTAMPTZ) AS TIMESTAMP)",
+        Kind.MONEY: f"TRY_CAST({raw} AS DECIMAL(18,2))",
+        Kind.QUANTITY: f"TRY_CAST({raw} AS DECIMAL(18,3))",
+        Kind.SHARE: f"TRY_CAST({raw} AS DOUBLE)",
+        Kind.INTEGER: f"TRY_CAST({raw} AS BIGINT)",
+        Kind.BOOLEAN: f"TRY_CAST(lower({raw}) AS BOOLEAN)",
+    }.get(c.kind, raw)
+    return f"{raw} AS {quote('_raw_' + c.name)}, {converted} AS {quote(c.name)}"
+
+
+def _reject(con, table: Table, file: str, column: str, rule: str, reason_sql: str,
+            where: str, source: str = "_typed") -> None:
+    value = f"CAST({quote('_raw_' + column)} AS VARCHAR)" if column else "NULL"
+    con.execute(
+        f"INSERT INTO _rejects SELECT {sql_str(table.name)}, {sql_str(file)}, _line, "
+        f"{sql_str(column) if column else 'NULL'}, {value}, {sql_str(rule)}, {reason_sql} "
+        f"FROM {source} WHERE {where}"
+    )
+
+
+def _checks(con, table: Table, file: str) -> None:
+    for c in table.columns:
+        q, raw = quote(c.name), quote("_raw_" + c.name)
+        if c.required:
+            _reject(con, table, file, c.name, "required", sql_str(f"{c.name} is required"),
+                    f"{raw} IS NULL")
+        if c.kind in (Kind.TIMESTAMP, Kind.MONEY, Kind.QUANTITY, Kind.SHARE, Kind.INTEGER,
+                      Kind.BOOLEAN):
+            _reject(con, table, file, c.name, "bad_type",
+                    sql_str(f"{c.name} is not a valid {c.kind.value}"),
+                    f"{raw} IS NOT NULL AND {q} IS NULL")
+        if c.kind in (Kind.MONEY, Kind.QUANTITY):
+            places = 2 if c.kind is Kind.MONEY else 3
+            _reject(con, table, file, c.name, "too_precise",
+                    sql_str(f"{c.name} has more than {places} decimal places"),
+                    f"{q} IS NOT NULL AND TRY_CAST({raw} AS DECIMAL(38,12)) <> {q}")
+        if c.values:
+            allowed = ", ".join(sql_str(v) for v in c.values)
+            _reject(con, table, file, c.name, "unknown_value",
+                    sql_str(f"{c.name} must be one of: {', '.join(c.values)}"),
+                    f"{q} IS NOT NULL AND {q} NOT IN ({allowed})")
+        if c.kind is Kind.TIMEZONE:
+            _reject(con, table, file, c.name, "bad_timezone",
+                    sql_str(f"{c.name} is not an IANA time zone name"),
+                    f"{q} IS NOT NULL AND {q} NOT IN (SELECT name FROM _zones)")
+        if c.minimum is not None:
+            word = "negative" if c.minimum == 0 else f"below {c.minimum:g}"
+            _reject(con, table, file, c.name, "below_minimum",
+                    sql_str(f"{c.name} is {word}; it must be at least {c.minimum:g}"),
+                    f"{q} IS NOT NULL AND {q} < {c.minimum}")
+        if c.maximum is not None:
+            _reject(con, table, file, c.name, "above_maximum",
+                    sql_str(f"{c.name} must be at most {c.maximum:g}"),
+                    f"{q} IS NOT NULL AND {q} > {c.maximum}")
+    for r in table.rules:
+        _reject(con, table, file, r.column, r.name, sql_str(r.reason), r.violated_when)
+    for c in table.columns:
+        if c.references:
+            _reference_check(con, table, file, c)
+
+
+def _reference_check(con, table: Table, file: str, c: Column) -> None:
+    q = quote(c.name)
+    ref_table, ref_col = c.references.split(".")
+    if ref_table == "variants":
+        # a variant of the row's own mailing, or the implicit A of a mailing
+        # that has no variant rows
+        exists = (f"EXISTS (SELECT 1 FROM variants v WHERE v.mailing_id = _typed.mailing_id "
+                  f"AND v.variant_id = _typed.{q}) OR ({q} = 'A' AND NOT EXISTS "
+                  f"(SELECT 1 FROM variants v WHERE v.mailing_id = _typed.mailing_id))")
+        reason = f"'no variant ' || {q} || ' in mailing ' || mailing_id"
+    else:
+        exists = f"{q} IN (SELECT {quote(ref_col)} FROM {quote(ref_table)})"
+        if ref_table == table.name:  # a parent defined in the same file
+            exists += f" OR {q} IN (SELECT {quote(ref_col)} FROM _typed)"
+        reason = f"'no {ref_table} row with {ref_col} ' || {q}"
+    _reject(con, table, file, c.name, "unknown_reference", reason,
+            f"{q} IS NOT NULL AND NOT ({exists})")
+
+
+def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
+    """Validate _stage, record rejects, merge accepted rows into the table."""
+    con.execute(REJECTS_SQL)
+    counts = MergeCounts(read=con.execute("SELECT count(*) FROM _stage").fetchone()[0])
+    typed = ", ".join(_typed_expr(c) for c in table.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT s._line, {typed} FROM _stage s")
+    _checks(con, table, file)
+    cols = [quote(c.name) for c in table.columns]
+    key = [quote(k) for k in table.key]
+    same_row = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
+    row_struct = "struct_pack(" + ", ".join(f"{c} := {c}" for c in cols) + ")"
+    # Repeated keys in one file: an identical copy is a duplicate; a different
+    # row with the same key is rejected, naming the line of the first one.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dups AS
+        SELECT * FROM (
+            SELECT _line, {', '.join(key)},
+                   first_value(_line) OVER w AS first_line,
+                   {row_struct} IS NOT DISTINCT FROM first_value({row_struct}) OVER w AS same,
+                   row_number() OVER w AS rn
+            FROM _typed
+            WHERE _line NOT IN (SELECT line FROM _rejects WHERE file = {sql_str(file)})
+            WINDOW w AS (PARTITION BY {', '.join(key)} ORDER BY _line))
+        WHERE rn > 1""")
+    _reject(con, table, file, table.key[-1], "duplicate_key",
+            f"'duplicate key ({', '.join(table.key)}); first at line ' || first_line",
+            "NOT same", source=f"_dups JOIN _typed USING (_line, {', '.join(key)})")
+    counts.duplicates += con.execute("SELECT count(*) FROM _dups WHERE same").fetchone()[0]
+    on = " AND ".join(f"a.{k} = t.{k}" for k in key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _classified AS
+        SELECT a.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
+                         WHEN {same_row} THEN 'same' ELSE 'changed' END AS _class
+        FROM (SELECT * FROM _typed
+              WHERE _line NOT IN (SELECT line FROM _rejects WHERE file = {sql_str(file)})
+                AND _line NOT IN (SELECT _line FROM _dups)) a
+        LEFT JOIN {quote(table.name)} t ON {on}""")
+    if table.immutable:
+        _reject(con, table, file, table.key[0], "duplicate_key",
+                sql_str(f"{table.key[0]} is already stored with different content"),
+                "_class = 'changed'", source="_classified")
+        con.execute("DELETE FROM _classified WHERE _class = 'changed'")
+    _track_changes(con, table)
+    by_class = dict(con.execute("SELECT _class, count(*) FROM _classified GROUP BY 1").fetchall())
+    counts.duplicates += by_class.get("same", 0)
+    counts.inserted = by_class.get("new", 0)
+    counts.updated = by_class.get("changed", 0)
+    if counts.updated:
+        con.execute(f"DELETE FROM {quote(table.name)} t USING _classified a "
+                    f"WHERE {on} AND a._class = 'changed'")
+    order = "mailing_id, ts" if table.name == "events" else ", ".join(key)
+    con.execute(f"INSERT INTO {quote(table.name)} ({', '.join(cols)}) "
+                f"SELECT {', '.join(cols)} FROM _classified "
+                f"WHERE _class IN ('new', 'changed') ORDER BY {order}")
+    counts.rejected = con.execute(
+        f"SELECT count(DISTINCT line) FROM _rejects WHERE file = {sql_str(file)}").fetchone()[0]
+    return counts
+
+
+def _track_changes(con, table: Table) -> None:
+    """Note which mailings and customers the derived tables must recompute."""
+    changed = "_class IN ('new', 'changed')"
+    if table.name in ("events", "audience", "mailings"):
+        con.execute(f"INSERT INTO _changed_mailings SELECT DISTINCT mailing_id "
+                    f"FROM _classified WHERE {changed}")
+    if table.name == "orders":
+        # an order that moved to another customer changes the old one too
+        con.execute(f"""INSERT INTO _changed_customers
+            SELECT customer_id FROM _classified WHERE {changed}
+            UNION SELECT o.customer_id FROM orders o JOIN _classified a USING (order_id)
+            WHERE a._class = 'changed'""")
+
+
+def load_zones(con, names: list[str]) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE _zones (name VARCHAR)")
+    con.executemany("INSERT INTO _zones VALUES (?)", [[n] for n in names])
+
