@@ -48,7 +48,9 @@ WITH ev AS (
 ), r AS (
     SELECT coalesce(a.mailing_id, g.mailing_id) AS mailing_id,
            coalesce(a.customer_id, g.customer_id) AS customer_id,
-           a.status, a."group",
+           a.status,
+           -- a good recipient of a mailing without a control group is in the test group
+           CASE WHEN a.status = 'good' THEN coalesce(a."group", 'test') END AS "group",
            CASE WHEN a."group" = 'control' THEN NULL
                 ELSE coalesce(a.variant_id, g.event_variant, 'A') END AS variant_id,
            g.sent_at_all AS sent_at, g.delivered_at_all AS delivered_at,

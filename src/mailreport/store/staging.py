@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailreport.contract import KIND_DOCS, Column, Kind, Table
+from mailreport.contract import Column, Kind, Table
 from mailreport.store.schema import quote
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (

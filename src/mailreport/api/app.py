@@ -1,0 +1,130 @@
+"""The HTTP API: thin handlers over the report functions. Errors are
+``application/problem+json`` (RFC 9457)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from pydantic import BaseModel, ValidationError
+
+from mailreport import __version__
+from mailreport.api.problems import install_problem_handlers, problem
+from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
+from mailreport.reports import SECTIONS as REPORT_SECTIONS
+from mailreport.reports import section as report_section
+from mailreport.reports.mailings import list_campaigns, list_mailings
+from mailreport.reports.models import (
+    Campaign,
+    CampaignReport,
+    Mailing,
+    MailingReport,
+    MailingSummary,
+)
+from mailreport.reports.query import get_mailing
+
+
+class LoadRequest(BaseModel):
+    directory: str
+    report_dir: str | None = None
+
+
+def report_query(
+    date_from: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    include_machine: bool = False,
+    open_hours_zone: Literal["recipient", "company"] = "recipient",
+    sort: Literal["units", "revenue", "receipts"] = "units",
+    search: str | None = None,
+    group: Literal["test", "control"] | None = None,
+    variant_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 25,
+) -> ReportQuery:
+    try:
+        return ReportQuery(**{"from": date_from, "to": date_to}, include_machine=include_machine,
+                           open_hours_zone=open_hours_zone, sort=sort, search=search,
+                           group=group, variant_id=variant_id, limit=limit)
+    except ValidationError as exc:
+        detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise HTTPException(422, detail) from None
+
+
+QueryDep = Annotated[ReportQuery, Depends(report_query)]
+
+
+def create_app(store, public_url: str | None = None) -> FastAPI:
+    app = FastAPI(title="mailreport", version=__version__,
+                  description="Mailing reports: audience, funnel, orders, groups, open hours, "
+                              "product sales and click heatmaps.")
+    app.state.store = store
+    app.state.public_url = public_url
+    install_problem_handlers(app)
+
+    def tables():
+        return store.tables()
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok", "version": __version__, "engine": store.engine}
+
+    @app.get("/api/v1/mailings", response_model=list[MailingSummary])
+    def mailings(channel: Literal["email", "sms", "push"] | None = None,
+                 status: str | None = None, search: str | None = None):
+        return list_mailings(tables(), channel=channel, status=status, search=search)
+
+    @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
+    def mailing(mailing_id: str):
+        return get_mailing(tables(), mailing_id)
+
+    @app.get("/api/v1/mailings/{mailing_id}/report", response_model=MailingReport,
+             response_model_by_alias=True)
+    def report(mailing_id: str, query: QueryDep):
+        return mailing_report(tables(), mailing_id, query)
+
+    @app.get("/api/v1/mailings/{mailing_id}/report/{section}")
+    def section(mailing_id: str, section: str, query: QueryDep):
+        if section not in REPORT_SECTIONS:
+            raise HTTPException(404, f"unknown section {section!r}; sections are "
+                                     f"{', '.join(REPORT_SECTIONS)}")
+        result = report_section(tables(), mailing_id, section, query)
+        if result is None:
+            return None
+        if isinstance(result, list):
+            return [r.model_dump(mode="json", by_alias=True) for r in result]
+        return result.model_dump(mode="json", by_alias=True)
+
+    @app.get("/api/v1/campaigns", response_model=list[Campaign])
+    def campaigns():
+        return list_campaigns(tables())
+
+    @app.get("/api/v1/campaigns/{campaign_id}/report", response_model=CampaignReport,
+             response_model_by_alias=True)
+    def campaign(campaign_id: str, query: QueryDep):
+        return campaign_report(tables(), campaign_id, query)
+
+    @app.post("/api/v1/loads")
+    def load(body: LoadRequest, request: Request):
+        """Load a directory on this machine through the server's own store, so
+        `mailreport load` works while the server holds the database."""
+        from mailreport.ingest.loader import load_directory
+
+        host = request.client.host if request.client else ""
+        try:
+            local = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            local = host in ("testclient", "localhost")
+        if not local:
+            raise HTTPException(403, "loads are accepted from this machine only")
+        return load_directory(store, body.directory, body.report_dir).to_dict()
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return problem(404, "Not Found", str(exc), request)
+
+    @app.exception_handler(ReportError)
+    async def report_error(request: Request, exc: ReportError):
+        return problem(422, "Unprocessable Content", str(exc), request)
+
+    return app

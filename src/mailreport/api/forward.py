@@ -1,0 +1,45 @@
+"""Handing a load to a running server, which holds the database file.
+
+DuckDB lets one process write a file. ``mailreport serve`` records its address in
+``<db>.server.json``; when ``mailreport load`` finds the file locked it sends the
+directory to that server, which loads it in its own process and transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import httpx
+
+
+class ForwardError(RuntimeError):
+    pass
+
+
+def server_file(db: Path) -> Path:
+    return db.with_name(db.name + ".server.json")
+
+
+def announce(db: Path, url: str) -> Path:
+    path = server_file(db)
+    path.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    return path
+
+
+def forward_load(db: Path, directory: Path, report_dir: Path | None) -> dict:
+    path = server_file(db)
+    if not path.exists():
+        raise ForwardError(f"{db} is locked by another process and no server address is "
+                           f"recorded in {path}")
+    url = json.loads(path.read_text(encoding="utf-8"))["url"].rstrip("/")
+    body = {"directory": str(Path(directory).resolve()),
+            "report_dir": str(Path(report_dir).resolve()) if report_dir else None}
+    try:
+        resp = httpx.post(f"{url}/api/v1/loads", json=body, timeout=None)
+    except httpx.HTTPError as exc:
+        raise ForwardError(f"{db} is locked and the server at {url} did not answer: {exc}"
+                           ) from None
+    if resp.status_code != 200:
+        raise ForwardError(f"the server at {url} refused the load: {resp.text}")
+    return resp.json()

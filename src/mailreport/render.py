@@ -1,0 +1,148 @@
+"""Rich renderings of load summaries and reports for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _fmt(value, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}{suffix}"
+    if isinstance(value, int):
+        return f"{value:,}{suffix}"
+    return f"{value}{suffix}"
+
+
+def counts(console: Console, title: str, rows: dict[str, int]) -> None:
+    t = Table(title=title)
+    t.add_column("table")
+    t.add_column("rows", justify="right")
+    for name, n in rows.items():
+        t.add_row(name, _fmt(n))
+    console.print(t)
+
+
+def load_summary(console: Console, summary) -> None:
+    t = Table(title=f"Load of {summary.directory}")
+    for col in ("table", "read", "inserted", "updated", "duplicates", "rejected"):
+        t.add_column(col, justify="left" if col == "table" else "right")
+    for r in summary.tables:
+        t.add_row(r.table, _fmt(r.read), _fmt(r.inserted), _fmt(r.updated),
+                  _fmt(r.duplicates), f"[red]{r.rejected:,}[/red]" if r.rejected else "0")
+    console.print(t)
+    for r in summary.tables:
+        if r.error:
+            console.print(f"[red]{r.table}: {r.error}[/red]")
+        if r.ignored_columns:
+            console.print(f"[yellow]{r.table}: ignored unknown column(s) "
+                          f"{', '.join(r.ignored_columns)}[/yellow]")
+    for p in summary.problems:
+        console.print(f"[red]{p}[/red]")
+    if summary.rejects_file:
+        console.print(f"Rejected rows: {summary.rejects_file}")
+    if summary.summary_file:
+        console.print(f"Summary: {summary.summary_file}")
+
+
+def mailing_list(console: Console, rows) -> None:
+    t = Table(title="Mailings")
+    for col in ("id", "name", "channel", "status", "sent", "recipients", "open %", "click %",
+                "revenue"):
+        t.add_column(col, justify="right" if col in ("recipients", "open %", "click %",
+                                                      "revenue") else "left")
+    for m in rows:
+        t.add_row(m.mailing_id, m.name, m.channel, m.status,
+                  m.sent_at.strftime("%Y-%m-%d %H:%M") if m.sent_at else "—",
+                  _fmt(m.recipients), _fmt(m.open_rate), _fmt(m.click_rate), f"{m.revenue:,}")
+    console.print(t)
+
+
+def _kv(console: Console, title: str, pairs: list[tuple[str, object]]) -> None:
+    t = Table(title=title, show_header=False)
+    t.add_column("")
+    t.add_column("", justify="right")
+    for k, v in pairs:
+        t.add_row(k, _fmt(v))
+    console.print(t)
+
+
+def mailing_report(console: Console, r, currency: str) -> None:
+    m = r.mailing
+    period = f"{r.period.from_ or '…'} – {r.period.to or '…'}"
+    console.rule(f"[bold]{m.name}[/bold] ({m.mailing_id}, {m.channel}, {m.status}) · {period}")
+    if r.volume:
+        _kv(console, "Mailing volume", list(r.volume.model_dump().items()))
+    o = r.orders
+    _kv(console, "Orders placed", [("receipts", o.receipts), ("orders", o.orders),
+                                   (f"revenue, {currency}", o.revenue)])
+    if r.groups:
+        t = Table(title="Groups report")
+        for col in ("group", "variant", "assigned", "buyers", "conversion %", "revenue",
+                    "rev/customer", "uplift pp", "95% CI", "p", "significant"):
+            t.add_column(col)
+        for g in r.groups:
+            vc = g.vs_control
+            t.add_row(g.group, g.variant_id or "all", _fmt(g.assigned), _fmt(g.buyers),
+                      _fmt(g.conversion), f"{g.revenue:,}", _fmt(g.revenue_per_customer),
+                      _fmt(vc.conversion_uplift) if vc else "",
+                      (f"{vc.conversion_ci[0]:.2f} … {vc.conversion_ci[1]:.2f}"
+                       if vc and vc.conversion_ci else ""),
+                      f"{vc.conversion_p:.4f}" if vc and vc.conversion_p is not None else "",
+                      ("yes" if vc.significant else "no") if vc and vc.significant is not None
+                      else "")
+        console.print(t)
+    if r.open_hours:
+        oh = r.open_hours
+        peak = max(range(24), key=lambda h: oh.counts[h])
+        bars = "  ".join(f"{h:02d}:{oh.counts[h]}" for h in range(24))
+        console.print(f"[bold]Email open rate by hour[/bold] ({oh.timezone}; {oh.openers:,} "
+                      f"openers, peak {peak:02d}:00)\n{bars}")
+    e = r.efficiency
+    t = Table(title="Mailing efficiency")
+    t.add_column("stage")
+    t.add_column("customers", justify="right")
+    t.add_column("passed on", justify="right")
+    tr = e.transitions
+    for stage, value, rate in (("sent", e.stages.sent, tr.delivered),
+                               ("delivered", e.stages.delivered, tr.opened if m.channel != "sms"
+                                else tr.clicked),
+                               ("opened", e.stages.opened, tr.clicked),
+                               ("clicked", e.stages.clicked, None),
+                               ("ordered", e.stages.ordered, tr.conversion)):
+        if stage == "opened" and m.channel == "sms":
+            continue
+        t.add_row(stage, _fmt(value), _fmt(rate, " %") if rate is not None else "")
+    t.add_row("spam", _fmt(e.spam), _fmt(e.spam_rate, " %"))
+    t.add_row("unsubscribed", _fmt(e.unsubscribed), _fmt(e.unsubscribe_rate, " %"))
+    console.print(t)
+    if r.product_sales and r.product_sales.rows:
+        t = Table(title=f"Product sales (top {len(r.product_sales.rows)} by "
+                        f"{r.product_sales.sort})")
+        for col in ("category", "units", "revenue", "receipts"):
+            t.add_column(col, justify="left" if col == "category" else "right")
+        for row in r.product_sales.rows:
+            t.add_row(row.category, f"{row.units:,}", f"{row.revenue:,}", _fmt(row.receipts))
+        console.print(t)
+    for hv in r.heatmap or []:
+        t = Table(title=f"Click heatmap, variant {hv.variant_id} ({hv.openers:,} readers)")
+        for col in ("#", "link", "clicks", "clickers", "% of readers"):
+            t.add_column(col)
+        for lk in hv.links:
+            t.add_row(str(lk.link_index), (lk.text or lk.url)[:50], _fmt(lk.clicks),
+                      _fmt(lk.unique_clickers), _fmt(lk.percent_of_readers))
+        console.print(t)
+
+
+def campaign_report(console: Console, r, currency: str) -> None:
+    console.rule(f"[bold]Campaign {r.campaign.name}[/bold] ({r.campaign.campaign_id})")
+    t = Table()
+    for col in ("mailing", "channel", "sent", "delivered", "opened", "clicked", "ordered",
+                "orders", f"revenue, {currency}"):
+        t.add_column(col)
+    for row in [*r.mailings, r.totals]:
+        t.add_row(row.name, row.channel, _fmt(row.sent), _fmt(row.delivered), _fmt(row.opened),
+                  _fmt(row.clicked), _fmt(row.ordered), _fmt(row.orders), f"{row.revenue:,}")
+    console.print(t)

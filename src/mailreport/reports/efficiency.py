@@ -1,0 +1,100 @@
+"""Mailing efficiency: the funnel sent → delivered → opened → clicked → ordered,
+its transitions, spam and unsubscribe rates, and the daily series."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import ibis
+
+from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages, Transitions
+from mailreport.reports.query import (
+    STAGES,
+    ReportQuery,
+    company_date,
+    date_range,
+    in_period,
+    percent,
+    stage_column,
+    utc_bounds,
+)
+from mailreport.store.tables import Tables
+
+
+def funnel_stages(mailing: Mailing) -> tuple[str, ...]:
+    return tuple(s for s in STAGES if not (mailing.channel == "sms" and s == "opened"))
+
+
+def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
+            customers: ibis.Table | None = None) -> ibis.Table:
+    """(mailing_id, stage, date, customers): customers whose reach time of each stage
+    falls in the period, by company date."""
+    r = tables.reach_times
+    r = r.filter(r.mailing_id.isin(mailing_ids))
+    if customers is not None:
+        r = r.semi_join(customers, ["mailing_id", "customer_id"])
+    bounds = utc_bounds(query, tables.settings.zone)
+    parts = []
+    for stage in STAGES:
+        col = r[stage_column(stage, query.include_machine)]
+        parts.append(r.filter(in_period(col, bounds)).select(
+            mailing_id=r.mailing_id, stage=ibis.literal(stage), date=company_date(tables, col)))
+    u = ibis.union(*parts)
+    return u.group_by(["mailing_id", "stage", "date"]).aggregate(customers=u.count())
+
+
+def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """(mailing_id, date, customers) by the date of each customer's first attributed
+    order in the period."""
+    a = tables.attributed_orders
+    a = a.filter(a.mailing_id.isin(mailing_ids) & in_period(a.ts, utc_bounds(
+        query, tables.settings.zone)))
+    first = a.group_by(["mailing_id", "customer_id"]).aggregate(first=a.ts.min())
+    first = first.mutate(date=company_date(tables, first.first))
+    return first.group_by(["mailing_id", "date"]).aggregate(customers=first.count())
+
+
+def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> dict[str, int]:
+    e = tables.events
+    e = e.filter(e.mailing_id.isin(mailing_ids) & e.type.isin(["spam", "unsubscribed"])
+                 & in_period(e.ts, utc_bounds(query, tables.settings.zone)))
+    rows = tables.run(e.group_by("type").aggregate(customers=e.customer_id.nunique()))
+    return {row["type"]: row["customers"] for row in rows}
+
+
+def efficiency(tables: Tables, mailing: Mailing, query: ReportQuery) -> Efficiency:
+    ids = [mailing.mailing_id]
+    stage_rows = tables.run(reached(tables, ids, query))
+    order_rows = tables.run(ordered_by_date(tables, ids, query))
+    sms = mailing.channel == "sms"
+    per_day: dict = defaultdict(lambda: dict.fromkeys((*STAGES, "ordered"), 0))
+    totals = dict.fromkeys((*STAGES, "ordered"), 0)
+    for row in stage_rows:
+        per_day[row["date"]][row["stage"]] += row["customers"]
+        totals[row["stage"]] += row["customers"]
+    for row in order_rows:
+        per_day[row["date"]]["ordered"] += row["customers"]
+        totals["ordered"] += row["customers"]
+    opened = None if sms else totals["opened"]
+    stages = Stages(sent=totals["sent"], delivered=totals["delivered"], opened=opened,
+                    clicked=totals["clicked"], ordered=totals["ordered"])
+    transitions = Transitions(
+        delivered=percent(stages.delivered, stages.sent),
+        opened=None if sms else percent(stages.opened, stages.delivered),
+        clicked=percent(stages.clicked, stages.delivered if sms else stages.opened),
+        conversion=percent(stages.ordered, stages.delivered),
+    )
+    spam = complaints(tables, ids, query)
+    daily = []
+    for day in date_range(query, list(per_day)):
+        v = per_day.get(day) or dict.fromkeys((*STAGES, "ordered"), 0)
+        daily.append(EfficiencyDay(date=day, sent=v["sent"], delivered=v["delivered"],
+                                   opened=None if sms else v["opened"], clicked=v["clicked"],
+                                   ordered=v["ordered"]))
+    return Efficiency(
+        stages=stages, transitions=transitions,
+        spam=spam.get("spam", 0), unsubscribed=spam.get("unsubscribed", 0),
+        spam_rate=percent(spam.get("spam", 0), stages.delivered),
+        unsubscribe_rate=percent(spam.get("unsubscribed", 0), stages.delivered),
+        daily=daily,
+    )

@@ -1,0 +1,166 @@
+"""Groups report: each variant and the control group, compared like with like.
+
+A group's orders are all completed orders of its assigned customers placed in
+[sent_at, sent_at + window) and in the period, attributed or not, so the test
+group is not favoured by only counting those who opened. Queries return
+sufficient statistics; ``stats`` does the maths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import ibis
+
+from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
+from mailreport.reports.orders import money
+from mailreport.reports.query import STAGES, ReportQuery, in_period, stage_column, utc_bounds
+from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
+from mailreport.store.tables import Tables
+
+
+def group_orders(tables: Tables, mailing: Mailing, query: ReportQuery,
+                 sent_at: dt.datetime) -> ibis.Table:
+    """Completed orders of the mailing's assigned (good) customers in its window."""
+    r = tables.reach_times
+    assigned = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
+    o = tables.orders
+    end = sent_at + dt.timedelta(days=tables.settings.attribution_window_days)
+    o = o.filter((o.status.fillna("completed") == "completed") & (o.ts >= sent_at)
+                 & (o.ts < end) & in_period(o.ts, utc_bounds(query, tables.settings.zone)))
+    return o.join(assigned.select("customer_id", "group", "variant_id"), "customer_id")
+
+
+def start_of_sending(tables: Tables, mailing: Mailing) -> dt.datetime | None:
+    if mailing.sent_at:
+        return mailing.sent_at.replace(tzinfo=None)
+    r = tables.reach_times
+    rows = tables.run(r.filter(r.mailing_id == mailing.mailing_id).aggregate(
+        first=r.sent_at.min()))
+    return rows[0]["first"] if rows else None
+
+
+def has_groups(mailing: Mailing, assigned: dict) -> bool:
+    return any(g == "control" for g, _ in assigned) or len(mailing.variants) > 1
+
+
+def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRow] | None:
+    r = tables.reach_times
+    mine = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
+    bounds = utc_bounds(query, tables.settings.zone)
+    metrics = {"assigned": mine.count()}
+    for stage in STAGES:
+        metrics[stage] = in_period(mine[stage_column(stage, query.include_machine)],
+                                   bounds).sum()
+    rows = tables.run(mine.group_by(["group", "variant_id"]).aggregate(**metrics))
+    counts = {(row["group"], row["variant_id"]): row for row in rows}
+    if not has_groups(mailing, counts):
+        return None
+    revenue = {}
+    sent_at = start_of_sending(tables, mailing)
+    if sent_at is not None:
+        go = group_orders(tables, mailing, query, sent_at)
+        per_customer = go.group_by(["group", "variant_id", "customer_id"]).aggregate(
+            orders=go.count(), revenue=go.total.sum())
+        pc = per_customer
+        for row in tables.run(pc.group_by(["group", "variant_id"]).aggregate(
+                buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
+                revenue_sq=(pc.revenue.cast("float64") ** 2).sum())):
+            revenue[(row["group"], row["variant_id"])] = row
+    return _rows(mailing, counts, revenue)
+
+
+def _merge(keys, counts, revenue) -> dict:
+    out = {"assigned": 0, "sent": 0, "delivered": 0, "opened": 0, "clicked": 0,
+           "buyers": 0, "orders": 0, "revenue": Decimal(0), "revenue_sq": 0.0}
+    for k in keys:
+        for name in ("assigned", *STAGES):
+            out[name] += (counts.get(k) or {}).get(name) or 0
+        rev = revenue.get(k) or {}
+        out["buyers"] += rev.get("buyers") or 0
+        out["orders"] += rev.get("orders") or 0
+        out["revenue"] += Decimal(rev.get("revenue") or 0)
+        out["revenue_sq"] += rev.get("revenue_sq") or 0.0
+    return out
+
+
+def _row(group: str, variant_id: str | None, m: dict, sms: bool) -> GroupRow:
+    control = group == "control"
+    n = m["assigned"]
+    return GroupRow(
+        group=group, variant_id=variant_id, assigned=n,
+        sent=None if control else m["sent"],
+        delivered=None if control else m["delivered"],
+        opened=None if control or sms else m["opened"],
+        clicked=None if control else m["clicked"],
+        buyers=m["buyers"], orders=m["orders"], revenue=money(m["revenue"]),
+        conversion=round(100.0 * m["buyers"] / n, 4) if n else None,
+        revenue_per_customer=money(m["revenue"] / n) if n else None,
+        aov=money(m["revenue"] / m["orders"]) if m["orders"] else None,
+    )
+
+
+def _conversion(m: dict) -> Proportion:
+    return Proportion(successes=m["buyers"], trials=m["assigned"])
+
+
+def _rpc(m: dict) -> Sample:
+    return Sample(n=m["assigned"], total=float(m["revenue"]), total_sq=m["revenue_sq"])
+
+
+def _vs_control(m: dict, c: dict) -> VsControl:
+    conv = compare_proportions(_conversion(m), _conversion(c))
+    rpc = compare_means(_rpc(m), _rpc(c))
+    return VsControl(
+        conversion_uplift=conv.uplift, conversion_uplift_relative=conv.uplift_relative,
+        conversion_ci=conv.ci, conversion_p=conv.p_value,
+        conversion_significant=conv.significant,
+        rpc_uplift=rpc.uplift, rpc_uplift_relative=rpc.uplift_relative, rpc_ci=rpc.ci,
+        rpc_p=rpc.p_value, rpc_significant=rpc.significant,
+        significant=_any_significant(conv, rpc),
+    )
+
+
+def _vs_a(m: dict, a: dict) -> VsA:
+    clicks = compare_proportions(Proportion(m["clicked"], m["delivered"]),
+                                 Proportion(a["clicked"], a["delivered"]))
+    conv = compare_proportions(_conversion(m), _conversion(a))
+    return VsA(
+        click_rate_uplift=clicks.uplift, click_rate_uplift_relative=clicks.uplift_relative,
+        click_rate_ci=clicks.ci, click_rate_p=clicks.p_value,
+        conversion_uplift=conv.uplift, conversion_uplift_relative=conv.uplift_relative,
+        conversion_ci=conv.ci, conversion_p=conv.p_value,
+        significant=_any_significant(clicks, conv),
+    )
+
+
+def _any_significant(*comparisons: Comparison) -> bool | None:
+    flags = [c.significant for c in comparisons if c.significant is not None]
+    return any(flags) if flags else None
+
+
+def _rows(mailing: Mailing, counts: dict, revenue: dict) -> list[GroupRow]:
+    sms = mailing.channel == "sms"
+    variants = sorted({v for g, v in counts if g == "test" and v is not None}
+                      | set(mailing.variants))
+    control_keys = [k for k in counts if k[0] == "control"] or [("control", None)]
+    control = _merge(control_keys, counts, revenue)
+    has_control = control["assigned"] > 0
+    per_variant = {v: _merge([("test", v)], counts, revenue) for v in variants}
+    out = []
+    for v in variants:
+        row = _row("test", v, per_variant[v], sms)
+        if has_control:
+            row.vs_control = _vs_control(per_variant[v], control)
+        if v != variants[0] and len(variants) > 1:
+            row.vs_a = _vs_a(per_variant[v], per_variant[variants[0]])
+        out.append(row)
+    test = _merge([k for k in counts if k[0] == "test"], counts, revenue)
+    total = _row("test", None, test, sms)
+    if has_control:
+        total.vs_control = _vs_control(test, control)
+    out.append(total)
+    if has_control:
+        out.append(_row("control", None, control, sms))
+    return out

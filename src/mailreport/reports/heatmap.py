@@ -1,0 +1,117 @@
+"""Click heatmap: per variant, each link of the email with its clicks, unique
+clickers and the share of the variant's readers who clicked it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import ibis
+
+from mailreport.reports.models import HeatmapLink, HeatmapVariant, Mailing
+from mailreport.reports.query import ReportQuery, in_period, percent, stage_column, utc_bounds
+from mailreport.store.tables import Tables
+
+
+@dataclass(frozen=True)
+class Link:
+    index: int
+    url: str
+    text: str
+
+
+class _LinkParser(HTMLParser):
+    """Collects <a href> elements in document order with their visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[Link] = []
+        self._open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            self._open.append((href, []) if href is not None else (None, []))
+        elif tag == "img" and self._open:
+            alt = dict(attrs).get("alt")
+            if alt:
+                self._open[-1][1].append(alt)
+
+    def handle_data(self, data):
+        for _, text in self._open:
+            text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open:
+            href, text = self._open.pop()
+            if href is not None:
+                self.links.append(Link(len(self.links), href, " ".join("".join(text).split())))
+
+    def close(self):
+        super().close()
+        while self._open:
+            self.handle_endtag("a")
+
+
+def parse_links(html: str | None) -> list[Link]:
+    """The email's links, numbered from 0 in document order (by opening tag)."""
+    if not html:
+        return []
+    parser = _LinkParser()
+    parser.feed(html)
+    parser.close()
+    # <a> cannot nest in valid HTML, so the closing order is the document order
+    return parser.links
+
+
+def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[HeatmapVariant] | None:
+    if mailing.channel != "email":
+        return None
+    v = tables.variants
+    bodies = {r["variant_id"]: r["body_html"] for r in tables.run(
+        v.filter(v.mailing_id == mailing.mailing_id).select("variant_id", "body_html"))}
+    if not bodies:
+        bodies = {"A": None}
+    links = {vid: parse_links(html) for vid, html in bodies.items()}
+    bounds = utc_bounds(query, tables.settings.zone)
+    r = tables.reach_times.filter(lambda t: t.mailing_id == mailing.mailing_id)
+    opened = stage_column("opened", query.include_machine)
+    readers = {row["variant_id"]: row["n"] for row in tables.run(
+        r.filter(in_period(r[opened], bounds)).group_by("variant_id").aggregate(n=lambda t: t.count()))}
+    e = tables.events
+    clicks = e.filter((e.mailing_id == mailing.mailing_id) & (e.type == "clicked")
+                      & in_period(e.ts, bounds))
+    if not query.include_machine:
+        clicks = clicks.filter(~clicks.is_machine.fillna(False))
+    clicks = clicks.join(r.select("customer_id", cust_variant="variant_id"), "customer_id",
+                         how="left")
+    clicks = clicks.mutate(vid=clicks.cust_variant.fillna(clicks.variant_id).fillna("A"))
+    first_index = [{"vid": vid, "url": url, "url_index": min(lk.index for lk in ls if lk.url == url)}
+                   for vid, ls in links.items() for url in {lk.url for lk in ls}]
+    if first_index:
+        m = ibis.memtable(first_index, schema={"vid": "string", "url": "string",
+                                               "url_index": "int64"})
+        clicks = clicks.left_join(m, ["vid", "url"])
+        idx = clicks.link_index.fillna(clicks.url_index)
+    else:
+        idx = clicks.link_index
+    clicks = clicks.select(vid=clicks.vid, idx=idx, customer_id=clicks.customer_id)
+    rows = tables.run(clicks.group_by(["vid", "idx"]).aggregate(
+        clicks=clicks.count(), unique=clicks.customer_id.nunique()))
+    stats = {(row["vid"], row["idx"]): row for row in rows}
+    out = []
+    for vid in sorted(links):
+        n = readers.get(vid, 0)
+        known = {lk.index for lk in links[vid]}
+        out.append(HeatmapVariant(
+            variant_id=vid, openers=n,
+            links=[HeatmapLink(
+                link_index=lk.index, url=lk.url, text=lk.text,
+                clicks=(stats.get((vid, lk.index)) or {}).get("clicks", 0),
+                unique_clickers=(stats.get((vid, lk.index)) or {}).get("unique", 0),
+                percent_of_readers=percent((stats.get((vid, lk.index)) or {}).get("unique", 0), n),
+            ) for lk in links[vid]],
+            unmatched_clicks=sum(s["clicks"] for (sv, i), s in stats.items()
+                                 if sv == vid and i not in known),
+        ))
+    return out

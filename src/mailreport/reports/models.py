@@ -1,0 +1,229 @@
+"""Typed results of every report section: the contract of the API, the CLI and the
+pages alike (DESIGN.md, "Report API shape")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+# Money is a decimal string with two decimals in JSON.
+Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
+Percent = float | None
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Mailing(Model):
+    mailing_id: str
+    name: str
+    channel: Literal["email", "sms", "push"]
+    status: str
+    category: str | None = None
+    campaign_id: str | None = None
+    sent_at: dt.datetime | None = None
+    control_share: float = 0.0
+    variants: list[str] = Field(default_factory=list)
+
+
+class MailingSummary(Mailing):
+    recipients: int = 0
+    delivered: int = 0
+    opened: int | None = None
+    clicked: int = 0
+    open_rate: Percent = None
+    click_rate: Percent = None
+    revenue: Money = Decimal("0.00")
+
+
+class Period(Model):
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+
+
+class Volume(Model):
+    good_recipients: int
+    address_issue: int
+    unsubscribed_channel: int
+    unsubscribed_category: int
+    blocked_by_policy: int
+    control_group: int
+    actual_recipients: int
+
+
+class Stages(Model):
+    sent: int
+    delivered: int
+    opened: int | None  # null for SMS: it has no opened stage
+    clicked: int
+    ordered: int
+
+
+class Transitions(Model):
+    delivered: Percent
+    opened: Percent
+    clicked: Percent
+    conversion: Percent
+
+
+class EfficiencyDay(Model):
+    date: dt.date
+    sent: int
+    delivered: int
+    opened: int | None
+    clicked: int
+    ordered: int
+
+
+class Efficiency(Model):
+    stages: Stages
+    transitions: Transitions
+    spam: int
+    unsubscribed: int
+    spam_rate: Percent
+    unsubscribe_rate: Percent
+    daily: list[EfficiencyDay]
+
+
+class OrdersDay(Model):
+    date: dt.date
+    receipts: int
+    orders: int
+    revenue: Money
+
+
+class Orders(Model):
+    receipts: int
+    orders: int
+    revenue: Money
+    daily: list[OrdersDay]
+
+
+class VsControl(Model):
+    conversion_uplift: float | None
+    conversion_uplift_relative: float | None
+    conversion_ci: tuple[float, float] | None
+    conversion_p: float | None
+    conversion_significant: bool | None
+    rpc_uplift: float | None
+    rpc_uplift_relative: float | None
+    rpc_ci: tuple[float, float] | None
+    rpc_p: float | None
+    rpc_significant: bool | None
+    significant: bool | None  # some p-value below 0.05
+
+
+class VsA(Model):
+    click_rate_uplift: float | None
+    click_rate_uplift_relative: float | None
+    click_rate_ci: tuple[float, float] | None
+    click_rate_p: float | None
+    conversion_uplift: float | None
+    conversion_uplift_relative: float | None
+    conversion_ci: tuple[float, float] | None
+    conversion_p: float | None
+    significant: bool | None
+
+
+class GroupRow(Model):
+    group: Literal["test", "control"]
+    variant_id: str | None
+    assigned: int
+    sent: int | None
+    delivered: int | None
+    opened: int | None
+    clicked: int | None
+    buyers: int
+    orders: int
+    revenue: Money
+    conversion: Percent
+    revenue_per_customer: Money | None
+    aov: Money | None
+    vs_control: VsControl | None = None
+    vs_a: VsA | None = None
+
+
+class OpenHours(Model):
+    timezone: str  # "recipient" or the company's zone name
+    openers: int
+    counts: list[int]
+    percent: list[Percent]
+    grid: list[list[int]]  # 7 weekdays (Monday first) x 24 hours
+
+
+class ProductSalesRow(Model):
+    category_id: str
+    category: str
+    units: Decimal
+    revenue: Money
+    receipts: int
+
+
+class ProductSales(Model):
+    sort: Literal["units", "revenue", "receipts"]
+    search: str | None = None
+    group: str | None = None
+    variant_id: str | None = None
+    rows: list[ProductSalesRow]
+
+
+class HeatmapLink(Model):
+    link_index: int
+    url: str
+    text: str
+    clicks: int
+    unique_clickers: int
+    percent_of_readers: Percent
+
+
+class HeatmapVariant(Model):
+    variant_id: str
+    openers: int
+    links: list[HeatmapLink]
+    unmatched_clicks: int = 0  # clicks whose link is not in the body
+
+
+class MailingReport(Model):
+    mailing: Mailing
+    period: Period
+    volume: Volume | None
+    efficiency: Efficiency
+    orders: Orders
+    groups: list[GroupRow] | None
+    open_hours: OpenHours | None
+    product_sales: ProductSales | None
+    heatmap: list[HeatmapVariant] | None
+
+
+class CampaignMailingRow(Model):
+    mailing_id: str
+    name: str
+    channel: str
+    sent_at: dt.datetime | None
+    sent: int
+    delivered: int
+    opened: int | None
+    clicked: int
+    ordered: int
+    orders: int
+    revenue: Money
+
+
+class Campaign(Model):
+    campaign_id: str
+    name: str
+    mailings: int = 0
+
+
+class CampaignReport(Model):
+    campaign: Campaign
+    period: Period
+    mailings: list[CampaignMailingRow]
+    totals: CampaignMailingRow
+    orders: Orders
+    product_sales: ProductSales | None
+    open_hours: OpenHours | None

@@ -1,0 +1,45 @@
+"""Orders placed: attributed receipts and orders and their revenue, day by day."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis
+
+from mailreport.reports.models import Orders, OrdersDay
+from mailreport.reports.query import ReportQuery, company_date, date_range, in_period, utc_bounds
+from mailreport.store.tables import Tables
+
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    a = tables.attributed_orders
+    return a.filter(a.mailing_id.isin(mailing_ids)
+                    & in_period(a.ts, utc_bounds(query, tables.settings.zone)))
+
+
+def orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> Orders:
+    a = attributed(tables, mailing_ids, query)
+    a = a.mutate(date=company_date(tables, a.ts))
+    rows = tables.run(a.group_by("date").aggregate(
+        receipts=(a.kind == "receipt").sum(),
+        orders=(a.kind == "order").sum(),
+        revenue=a.total.sum(),
+    ))
+    by_date = {r["date"]: r for r in rows}
+    daily = []
+    for day in date_range(query, list(by_date)):
+        r = by_date.get(day, {})
+        daily.append(OrdersDay(date=day, receipts=r.get("receipts") or 0,
+                               orders=r.get("orders") or 0, revenue=money(r.get("revenue"))))
+    return Orders(
+        receipts=sum(d.receipts for d in daily),
+        orders=sum(d.orders for d in daily),
+        revenue=money(sum((d.revenue for d in daily), Decimal(0))),
+        daily=daily,
+    )

@@ -1,0 +1,56 @@
+"""Product sales: the top categories in the receipts a mailing brought, by units,
+revenue or receipts, optionally for one group or variant, optionally searched."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis
+
+from mailreport.reports.groups import group_orders, start_of_sending
+from mailreport.reports.models import Mailing, ProductSales, ProductSalesRow
+from mailreport.reports.orders import attributed, money
+from mailreport.reports.query import ReportQuery
+from mailreport.store.tables import Tables
+
+
+def _orders_of(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ibis.Table | None:
+    if query.group is None and query.variant_id is None:
+        return attributed(tables, [m.mailing_id for m in mailings], query).select("order_id")
+    parts = []
+    for mailing in mailings:
+        sent_at = start_of_sending(tables, mailing)
+        if sent_at is None:
+            continue
+        go = group_orders(tables, mailing, query, sent_at)
+        if query.group is not None:
+            go = go.filter(go.group == query.group)
+        if query.variant_id is not None:
+            go = go.filter(go.variant_id == query.variant_id)
+        parts.append(go.select("order_id"))
+    return ibis.union(*parts) if parts else None
+
+
+def product_sales(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ProductSales:
+    result = ProductSales(sort=query.sort, search=query.search, group=query.group,
+                          variant_id=query.variant_id, rows=[])
+    orders = _orders_of(tables, mailings, query)
+    if orders is None:
+        return result
+    lines = tables.order_lines.semi_join(orders, "order_id")
+    p, c = tables.products, tables.categories
+    lines = lines.join(p.select("product_id", "category_id"), "product_id")
+    lines = lines.join(c.select("category_id", category=c.name), "category_id")
+    if query.search:
+        lines = lines.filter(lines.category.lower().contains(query.search.lower()))
+    agg = lines.group_by(["category_id", "category"]).aggregate(
+        units=lines.quantity.sum(), revenue=lines.amount.sum(),
+        receipts=lines.order_id.nunique())
+    agg = agg.order_by([ibis.desc(query.sort), "category", "category_id"]).limit(query.limit)
+    for row in tables.run(agg):
+        result.rows.append(ProductSalesRow(
+            category_id=row["category_id"], category=row["category"],
+            units=Decimal(row["units"] or 0).normalize() if row["units"] else Decimal(0),
+            revenue=money(row["revenue"]), receipts=row["receipts"]))
+    return result
+

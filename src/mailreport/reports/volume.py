@@ -1,0 +1,36 @@
+"""Mailing volume: who of the target audience could receive the mailing, and why
+the rest could not. Only for sent mailings; the period does not apply."""
+
+from __future__ import annotations
+
+from mailreport.contract import AUDIENCE_STATUSES
+from mailreport.reports.models import Mailing, Volume
+from mailreport.store.tables import Tables
+
+
+def volume(tables: Tables, mailing: Mailing) -> Volume | None:
+    if mailing.status != "sent":
+        return None
+    r = tables.reach_times
+    mine = r.filter((r.mailing_id == mailing.mailing_id) & r.status.notnull())
+    rows = tables.run(mine.group_by(["status", "group"]).aggregate(
+        customers=mine.count(),
+        delivered=mine.delivered_at.notnull().sum(),
+    ))
+    by_status = dict.fromkeys(AUDIENCE_STATUSES, 0)
+    control = actual = 0
+    for row in rows:
+        by_status[row["status"]] += row["customers"]
+        if row["group"] == "control":
+            control += row["customers"]
+        elif row["group"] == "test":
+            actual += row["delivered"] or 0
+    return Volume(
+        good_recipients=by_status["good"],
+        address_issue=by_status["address_issue"],
+        unsubscribed_channel=by_status["unsubscribed_channel"],
+        unsubscribed_category=by_status["unsubscribed_category"],
+        blocked_by_policy=by_status["blocked_by_policy"],
+        control_group=control,
+        actual_recipients=actual,
+    )
