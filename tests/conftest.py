@@ -126,3 +126,24 @@ def query(**kw):
     from mailreport.reports import ReportQuery
 
     return ReportQuery(**kw)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """The small demo's contract files, generated once per test session."""
+    from mailreport.demo import generate
+
+    out = tmp_path_factory.mktemp("demo-small")
+    generate(out, scale="small", seed=42)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_dir, tmp_path_factory):
+    """A store with the small demo loaded, shared read-only by the tests."""
+    path = tmp_path_factory.mktemp("demo-db") / "demo.duckdb"
+    s = open_store(path, Settings())
+    summary = load_directory(s, demo_dir, tmp_path_factory.mktemp("demo-load"))
+    assert summary.exit_code == 0, summary.to_dict()
+    yield s
+    s.close()

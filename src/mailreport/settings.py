@@ -27,6 +27,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "mailreport.duckdb", "Path of the DuckDB database file."),
+    Setting("memory_limit", "4GB",
+            "Most memory the database engine may use; beyond it, work spills to disk."),
     Setting("company_timezone", "UTC",
             "IANA time zone of the company: report dates and the period are in it."),
     Setting("currency", "RUB", "Currency code that money amounts are in (display only)."),
@@ -47,6 +49,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     db: str = "mailreport.duckdb"
+    memory_limit: str = "4GB"
     company_timezone: str = "UTC"
     currency: str = "RUB"
     attribution_window_days: int = 7

@@ -56,9 +56,7 @@ class DuckDBStore:
         self.path = Path(path)
         self.settings = settings
         self.read_only = read_only
-        config = {}
-        if memory_limit:
-            config["memory_limit"] = memory_limit
+        config = {"memory_limit": memory_limit or settings.memory_limit}
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:

@@ -1,0 +1,202 @@
+"""Groups, open hours, product sales, heatmap and campaign sections by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import at, query
+
+from mailreport.reports import campaign_report
+from mailreport.reports.groups import groups
+from mailreport.reports.heatmap import heatmap, parse_links
+from mailreport.reports.open_hours import open_hours
+from mailreport.reports.product_sales import product_sales
+from mailreport.reports.query import get_mailing
+from mailreport.stats import Proportion, compare_proportions
+
+BODY = ('<html><body><a href="https://shop/a">Sale</a> <p>text</p>'
+        '<a href="https://shop/b"><img alt="Banner"></a>'
+        '<a href="https://shop/a">Sale again</a></body></html>')
+
+
+def catalogue(data):
+    data.add("categories", {"category_id": "food", "name": "Food"},
+             {"category_id": "dairy", "name": "Dairy", "parent_id": "food"},
+             {"category_id": "bread", "name": "Bread", "parent_id": "food"},
+             {"category_id": "toys", "name": "Toys"})
+    data.add("products", {"product_id": "milk", "name": "Milk", "category_id": "dairy"},
+             {"product_id": "kefir", "name": "Kefir", "category_id": "dairy"},
+             {"product_id": "loaf", "name": "Loaf", "category_id": "bread"},
+             {"product_id": "bear", "name": "Bear", "category_id": "toys"})
+    return data
+
+
+# -- groups ---------------------------------------------------------------------
+
+def ab_test(data):
+    data.mailing("m1", control_share="0.2")
+    data.add("variants", {"mailing_id": "m1", "variant_id": "A", "share": 0.5},
+             {"mailing_id": "m1", "variant_id": "B", "share": 0.5})
+    data.journeys("m1", {"a1": [("delivered", at(0)), ("opened", at(1))],
+                         "a2": [("delivered", at(0))]}, variant_id="A")
+    data.journeys("m1", {"b1": [("delivered", at(0)), ("clicked", at(1))],
+                         "b2": [("delivered", at(0)), ("opened", at(2))]}, variant_id="B")
+    data.journeys("m1", {"c1": [], "c2": []}, group="control")
+    data.order("a1", at(3), total="10.00")
+    data.order("b1", at(3), total="30.00").order("b2", at(4), total="50.00")
+    data.order("b2", at(5), total="10.00")
+    data.order("c1", at(2), total="20.00")          # control buys too, never touched
+    data.order("a2", at(days=8), total="99.00")     # after the window
+    data.order("c2", at(-1), total="99.00")         # before sending
+    return data.load()
+
+
+def test_groups_compare_variants_and_control_like_with_like(data):
+    ab_test(data)
+    t = data.tables()
+    rows = groups(t, get_mailing(t, "m1"), query())
+    by = {(r.group, r.variant_id): r for r in rows}
+    assert list(by) == [("test", "A"), ("test", "B"), ("test", None), ("control", None)]
+    a, b, test, ctl = by.values()
+    assert (a.assigned, a.delivered, a.opened, a.clicked, a.buyers, a.orders) == (2, 2, 1, 0, 1, 1)
+    assert (b.buyers, b.orders, b.revenue, b.aov) == (2, 3, Decimal("90.00"), Decimal("30.00"))
+    assert (test.assigned, test.buyers, test.revenue) == (4, 3, Decimal("100.00"))
+    assert (ctl.assigned, ctl.sent, ctl.buyers, ctl.revenue) == (2, None, 1, Decimal("20.00"))
+    assert (ctl.conversion, test.conversion) == (50.0, 75.0)
+    assert test.revenue_per_customer == Decimal("25.00")
+    expected = compare_proportions(Proportion(3, 4), Proportion(1, 2))
+    assert test.vs_control.conversion_uplift == pytest.approx(25.0)
+    assert test.vs_control.conversion_p == pytest.approx(expected.p_value)
+    assert b.vs_a is not None and a.vs_a is None
+    assert b.vs_a.click_rate_uplift == pytest.approx(50.0)  # B 1/2 clicked vs A 0/2
+
+
+def test_groups_are_null_without_control_or_variants(data):
+    data.mailing("m1").journeys("m1", {"ann": [("opened", at(1))]}).load()
+    t = data.tables()
+    assert groups(t, get_mailing(t, "m1"), query()) is None
+
+
+def test_a_t_test_of_a_group_under_two_customers_is_null(data):
+    data.mailing("m1", control_share="0.5")
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": []})
+    data.journeys("m1", {"ctl": []}, group="control")
+    data.load()
+    t = data.tables()
+    rows = groups(t, get_mailing(t, "m1"), query())
+    test = next(r for r in rows if r.group == "test" and r.variant_id is None)
+    assert test.vs_control.rpc_p is None and test.vs_control.rpc_ci is None
+
+
+# -- open hours -----------------------------------------------------------------
+
+def test_open_hours_in_each_recipients_zone_across_a_dst_change(data):
+    data.customer("msk", timezone="Europe/Moscow").customer("ber", timezone="Europe/Berlin")
+    data.customer("unk")
+    data.mailing("m1")
+    # 2026-03-29 is the day Berlin moves to summer time (02:00 -> 03:00 local)
+    data.journeys("m1", {
+        "msk": [("opened", "2026-03-29T05:00:00")],   # 08:00 Moscow, Sunday
+        "ber": [("opened", "2026-03-29T01:30:00")],   # 03:30 CEST (00:30 UTC would be 01:30 CET)
+        "unk": [("opened", "2026-03-29T05:00:00")],   # company zone (UTC): 05:00
+    }).load()
+    t = data.tables()
+    oh = open_hours(t, ["m1"], query())
+    assert oh.openers == 3
+    assert {h: c for h, c in enumerate(oh.counts) if c} == {3: 1, 5: 1, 8: 1}
+    assert oh.grid[6][8] == 1 and sum(map(sum, oh.grid)) == 3  # Sunday
+    assert oh.percent[8] == pytest.approx(33.3333)
+    company = open_hours(t, ["m1"], query(open_hours_zone="company"))
+    assert {h: c for h, c in enumerate(company.counts) if c} == {1: 1, 5: 2}
+    assert company.timezone == "UTC"
+
+
+# -- product sales --------------------------------------------------------------
+
+def sales_data(data):
+    catalogue(data).mailing("m1", control_share="0.5")
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("opened", at(1))]})
+    data.journeys("m1", {"ctl": []}, group="control")
+    data.order("ann", at(2), total="30.00", lines=[("milk", "2", "10.00"), ("loaf", "1", "20.00")])
+    data.order("bob", at(3), total="15.00", lines=[("kefir", "3", "15.00")])
+    data.order("bob", at(4), total="5.00", lines=[("bear", "1", "5.00")])
+    data.order("ctl", at(4), total="7.00", lines=[("bear", "7", "7.00")])
+    return data.load()
+
+
+def test_product_sales_top_categories_by_each_measure(data):
+    sales_data(data)
+    t = data.tables()
+    m = [get_mailing(t, "m1")]
+    by_units = product_sales(t, m, query()).rows
+    assert [(r.category, r.units, r.revenue, r.receipts) for r in by_units] == [
+        ("Dairy", Decimal("5"), Decimal("25.00"), 2), ("Bread", Decimal("1"), Decimal("20.00"), 1),
+        ("Toys", Decimal("1"), Decimal("5.00"), 1)]
+    assert [r.category for r in product_sales(t, m, query(sort="revenue")).rows] == [
+        "Dairy", "Bread", "Toys"]
+    assert [r.category for r in product_sales(t, m, query(sort="receipts")).rows] == [
+        "Dairy", "Bread", "Toys"]  # ties broken by name
+    assert [r.category for r in product_sales(t, m, query(search="DAI")).rows] == ["Dairy"]
+    assert len(product_sales(t, m, query(limit=1)).rows) == 1
+
+
+def test_product_sales_of_one_group(data):
+    sales_data(data)
+    t = data.tables()
+    rows = product_sales(t, [get_mailing(t, "m1")], query(group="control")).rows
+    assert [(r.category, r.units) for r in rows] == [("Toys", Decimal("7"))]
+
+
+# -- heatmap --------------------------------------------------------------------
+
+def test_links_are_numbered_in_document_order_with_their_text():
+    links = parse_links(BODY)
+    assert [(lk.index, lk.url, lk.text) for lk in links] == [
+        (0, "https://shop/a", "Sale"), (1, "https://shop/b", "Banner"),
+        (2, "https://shop/a", "Sale again")]
+
+
+def test_heatmap_counts_clicks_and_readers_per_link(data):
+    data.mailing("m1").add("variants", {"mailing_id": "m1", "variant_id": "A", "share": 1,
+                                        "body_html": BODY})
+    data.journeys("m1", {
+        "ann": [("opened", at(1)), ("clicked", at(2), {"link_index": 2, "url": "https://shop/a"}),
+                ("clicked", at(3), {"link_index": 2})],
+        "bob": [("opened", at(1)), ("clicked", at(2), {"url": "https://shop/a"})],  # url only
+        "cy": [("opened", at(1)), ("clicked", at(1.001), {"link_index": 1, "is_machine": True})],
+        "dan": [("opened", at(1))],
+    }, variant_id="A").load()
+    t = data.tables()
+    [hv] = heatmap(t, get_mailing(t, "m1"), query())
+    assert hv.openers == 4
+    got = [(lk.link_index, lk.clicks, lk.unique_clickers, lk.percent_of_readers)
+           for lk in hv.links]
+    assert got == [(0, 1, 1, 25.0), (1, 0, 0, 0.0), (2, 2, 1, 25.0)]
+    [hv] = heatmap(t, get_mailing(t, "m1"), query(include_machine=True))
+    assert hv.links[1].clicks == 1
+
+
+def test_heatmap_is_null_for_sms(data):
+    data.mailing("s1", channel="sms").load()
+    t = data.tables()
+    assert heatmap(t, get_mailing(t, "s1"), query()) is None
+
+
+# -- campaign -------------------------------------------------------------------
+
+def test_campaign_totals_are_the_sums_of_its_mailings(data):
+    data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
+    data.mailing("m1", campaign_id="c1").mailing("s1", channel="sms", campaign_id="c1",
+                                                 sent_at=at(days=1))
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("delivered", at(1))]})
+    data.journeys("s1", {"bob": [("delivered", at(days=1))]})
+    data.order("ann", at(2), total="10.00").order("bob", at(days=1, hours=1), total="5.00")
+    data.load()
+    r = campaign_report(data.tables(), "c1", query())
+    assert [(m.mailing_id, m.sent, m.opened, m.orders, str(m.revenue)) for m in r.mailings] == [
+        ("m1", 2, 1, 1, "10.00"), ("s1", 1, None, 1, "5.00")]
+    assert (r.totals.sent, r.totals.orders, r.totals.revenue) == (3, 2, Decimal("15.00"))
+    assert r.orders.revenue == Decimal("15.00")
+    assert r.open_hours.openers == 1
+

@@ -1,0 +1,69 @@
+"""Golden JSON: the whole report of every mailing of the small demo.
+
+Regenerate after an intended change with ``MAILREPORT_UPDATE_GOLDEN=1 pytest
+tests/test_golden.py`` and review the diff."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from mailreport.reports import ReportQuery, campaign_report, mailing_report
+from mailreport.reports.mailings import list_campaigns, list_mailings
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("MAILREPORT_UPDATE_GOLDEN") == "1"
+
+
+def rounded(value, places: int = 6):
+    if isinstance(value, float):
+        return round(value, places)
+    if isinstance(value, list):
+        return [rounded(v, places) for v in value]
+    if isinstance(value, dict):
+        return {k: rounded(v, places) for k, v in value.items()}
+    return value
+
+
+def report_json(model) -> dict:
+    return rounded(json.loads(model.model_dump_json(by_alias=True)))
+
+
+def check(name: str, got: dict) -> None:
+    path = GOLDEN / f"{name}.json"
+    if UPDATE or not path.exists():
+        if not UPDATE and os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: generate it with MAILREPORT_UPDATE_GOLDEN=1")
+        path.write_text(json.dumps(got, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    want = json.loads(path.read_text(encoding="utf-8"))
+    assert got == want, f"{name} differs from {path}"
+
+
+def test_every_small_demo_mailing_matches_its_golden_report(demo_store):
+    tables = demo_store.tables()
+    mailings = list_mailings(tables)
+    assert len(mailings) >= 12
+    for m in mailings:
+        check(f"mailing-{m.mailing_id}", report_json(mailing_report(tables, m.mailing_id,
+                                                                    ReportQuery())))
+
+
+def test_a_period_report_matches_its_golden(demo_store):
+    tables = demo_store.tables()
+    biggest = max(list_mailings(tables), key=lambda m: m.recipients)
+    first = biggest.sent_at.date()
+    q = ReportQuery(**{"from": first, "to": first}, include_machine=True, sort="revenue",
+                    open_hours_zone="company")
+    check("period-report", report_json(mailing_report(tables, biggest.mailing_id, q)))
+
+
+def test_every_small_demo_campaign_matches_its_golden_report(demo_store):
+    tables = demo_store.tables()
+    campaigns = list_campaigns(tables)
+    assert campaigns
+    for c in campaigns:
+        check(f"campaign-{c.campaign_id}",
+              report_json(campaign_report(tables, c.campaign_id, ReportQuery())))
