@@ -166,7 +166,8 @@ def test_csv_jsonl_and_parquet_load_the_same_rows(tmp_path, settings):
 def test_jsonl_lines_that_are_not_objects_are_rejected(store, tmp_path):
     d = tmp_path / "d"
     d.mkdir()
-    (d / "customers.jsonl").write_text('{"customer_id": "c1"}\n[1, 2]\n{oops\n\n{"customer_id": "c2"}\n')
+    (d / "customers.jsonl").write_text(
+        '{"customer_id": "c1"}\n[1, 2]\n{oops\n\n{"customer_id": "c2"}\n')
     summary = load_directory(store, d)
     assert [(b["line"], b["rule"]) for b in rejects(summary)] == [("2", "malformed_row"),
                                                                    ("3", "malformed_row")]

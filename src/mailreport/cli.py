@@ -75,7 +75,8 @@ def _progress_callback(bar: Progress):
 def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
          report_dir: Annotated[Path | None, typer.Option(
              help="Where summary.json and rejects.csv go (default: DIR/.loads/<time>).")] = None,
-         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+         as_json: Annotated[bool, typer.Option(
+             "--json", help="Print the summary as JSON.")] = False,
          ) -> None:
     """Load every contract file of DIRECTORY (<table>.csv, .parquet or .jsonl).
 
@@ -215,7 +216,6 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     import uvicorn
 
     from mailreport.api.app import create_app
-
     from mailreport.api.forward import announce
 
     with opened_store(db, config) as store:

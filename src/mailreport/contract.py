@@ -115,7 +115,9 @@ AUDIENCE_STATUSES = (
     "blocked_by_policy",
 )
 GROUPS = ("test", "control")
-EVENT_TYPES = ("sent", "delivered", "bounced", "failed", "opened", "clicked", "spam", "unsubscribed")
+EVENT_TYPES = (
+    "sent", "delivered", "bounced", "failed", "opened", "clicked", "spam", "unsubscribed",
+)
 ORDER_KINDS = ("receipt", "order")
 ORDER_STATUSES = ("completed", "cancelled")
 
@@ -286,7 +288,8 @@ def table(name: str) -> Table:
     try:
         return TABLE_BY_NAME[name]
     except KeyError:
-        raise KeyError(f"unknown table {name!r}; the contract has {', '.join(TABLE_BY_NAME)}") from None
+        known = ", ".join(TABLE_BY_NAME)
+        raise KeyError(f"unknown table {name!r}; the contract has {known}") from None
 
 
 def render_markdown() -> str:

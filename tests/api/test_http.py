@@ -12,8 +12,8 @@ import time
 import httpx
 import pytest
 import uvicorn
-from conftest import Dataset, at
 
+from conftest import Dataset, at
 from mailreport.api.app import create_app
 
 

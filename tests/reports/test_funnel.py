@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import at, query
 
+from conftest import at, query
 from mailreport.reports import NotFound, ReportQuery, mailing_report
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.orders import orders

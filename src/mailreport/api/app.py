@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api.problems import install_problem_handlers, problem
-from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import SECTIONS as REPORT_SECTIONS
+from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.reports.models import (

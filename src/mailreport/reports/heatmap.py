@@ -77,7 +77,8 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
     r = tables.reach_times.filter(lambda t: t.mailing_id == mailing.mailing_id)
     opened = stage_column("opened", query.include_machine)
     readers = {row["variant_id"]: row["n"] for row in tables.run(
-        r.filter(in_period(r[opened], bounds)).group_by("variant_id").aggregate(n=lambda t: t.count()))}
+        r.filter(in_period(r[opened], bounds)).group_by("variant_id")
+        .aggregate(n=lambda t: t.count()))}
     e = tables.events
     clicks = e.filter((e.mailing_id == mailing.mailing_id) & (e.type == "clicked")
                       & in_period(e.ts, bounds))
@@ -86,7 +87,9 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
     clicks = clicks.join(r.select("customer_id", cust_variant="variant_id"), "customer_id",
                          how="left")
     clicks = clicks.mutate(vid=clicks.cust_variant.fillna(clicks.variant_id).fillna("A"))
-    first_index = [{"vid": vid, "url": url, "url_index": min(lk.index for lk in ls if lk.url == url)}
+    # a click known only by its url goes to the first link with that url
+    first_index = [{"vid": vid, "url": url,
+                    "url_index": min(lk.index for lk in ls if lk.url == url)}
                    for vid, ls in links.items() for url in {lk.url for lk in ls}]
     if first_index:
         m = ibis.memtable(first_index, schema={"vid": "string", "url": "string",
