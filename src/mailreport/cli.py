@@ -211,8 +211,13 @@ def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or pus
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          no_auth: Annotated[bool, typer.Option(
+              "--no-auth", help="Let every request do everything: only for a local demo.")
+          ] = False,
           db: DbOption = None, config: ConfigOption = None) -> None:
     """Serve the API and the report pages."""
+    import secrets
+
     import uvicorn
 
     from mailreport.api.app import create_app
@@ -220,9 +225,14 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
 
     with opened_store(db, config) as store:
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-        app_ = create_app(store, public_url=url)
-        marker = announce(store.path, url)
+        local_secret = secrets.token_urlsafe(32)
+        app_ = create_app(store, public_url=url, auth=not no_auth, local_secret=local_secret)
+        marker = announce(store.path, url, local_secret)
         console.print(f"mailreport serving {store.path} on {url}/ (API docs at /docs)")
+        if no_auth:
+            console.print("[yellow]--no-auth: anyone who can reach this address can read "
+                          "every report and customer list. Use it only for a local demo."
+                          "[/yellow]")
         try:
             uvicorn.run(app_, host=host, port=port, log_level="warning")
         finally:
@@ -242,6 +252,60 @@ def info(db: DbOption = None, config: ConfigOption = None) -> None:
     """Row counts of every table of the store."""
     with opened_store(db, config, read_only=_read_only(db, config)) as store:
         render.counts(console, f"Store {store.path}", store.counts())
+
+
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(role: Annotated[str, typer.Option(help="viewer, analyst or admin.")],
+                 name: Annotated[str, typer.Option(help="Who or what it is for.")] = "",
+                 product_sales: Annotated[bool, typer.Option(
+                     "--product-sales", help="Also grant the product sales section.")] = False,
+                 db: DbOption = None, config: ConfigOption = None) -> None:
+    """Create a token; it is printed once and stored only as a hash."""
+    from mailreport.auth import AuthError, create_token
+
+    with opened_store(db, config) as store:
+        try:
+            token = create_token(store, role, name, product_sales)
+        except AuthError as exc:
+            fail(str(exc))
+    err.print("Store this token now; it cannot be shown again:")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("list")
+def token_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """List tokens (never their secrets)."""
+    from rich.table import Table
+
+    from mailreport.auth import list_tokens
+
+    with opened_store(db, config) as store:
+        tokens = list_tokens(store)
+    t = Table(title="Tokens")
+    for col in ("id", "name", "role", "product sales", "created", "revoked"):
+        t.add_column(col)
+    for tk in tokens:
+        t.add_row(tk.token_id, tk.name, tk.role, "yes" if tk.product_sales else "no",
+                  f"{tk.created_at:%Y-%m-%d %H:%M}",
+                  f"{tk.revoked_at:%Y-%m-%d %H:%M}" if tk.revoked_at else "")
+    console.print(t)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Revoke a token by its id (the part after mr_)."""
+    from mailreport.auth import AuthError, revoke_token
+
+    with opened_store(db, config) as store:
+        try:
+            revoke_token(store, token_id)
+        except AuthError as exc:
+            fail(str(exc))
+    console.print(f"revoked {token_id}")
 
 
 @app.command("contract-doc")

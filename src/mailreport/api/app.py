@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import ipaddress
 from typing import Annotated, Literal
 
@@ -12,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api.problems import install_problem_handlers, problem
+from mailreport.api.security import current_principal, require
+from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.reports import SECTIONS as REPORT_SECTIONS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
@@ -54,12 +57,20 @@ def report_query(
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
 
 
-def create_app(store, public_url: str | None = None) -> FastAPI:
+Viewer = Annotated[Principal, Depends(require("reports"))]
+
+
+def create_app(store, public_url: str | None = None, auth: bool = True,
+               local_secret: str | None = None) -> FastAPI:
+    """The API over one store. ``auth=False`` (``serve --no-auth``) lets every
+    request do everything: only for a local demo."""
     app = FastAPI(title="mailreport", version=__version__,
                   description="Mailing reports: audience, funnel, orders, groups, open hours, "
                               "product sales and click heatmaps.")
     app.state.store = store
     app.state.public_url = public_url
+    app.state.auth_enabled = auth
+    app.state.local_secret = local_secret
     install_problem_handlers(app)
 
     def tables():
@@ -70,24 +81,27 @@ def create_app(store, public_url: str | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__, "engine": store.engine}
 
     @app.get("/api/v1/mailings", response_model=list[MailingSummary])
-    def mailings(channel: Literal["email", "sms", "push"] | None = None,
+    def mailings(who: Viewer, channel: Literal["email", "sms", "push"] | None = None,
                  status: str | None = None, search: str | None = None):
         return list_mailings(tables(), channel=channel, status=status, search=search)
 
     @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
-    def mailing(mailing_id: str):
+    def mailing(mailing_id: str, who: Viewer):
         return get_mailing(tables(), mailing_id)
 
     @app.get("/api/v1/mailings/{mailing_id}/report", response_model=MailingReport,
              response_model_by_alias=True)
-    def report(mailing_id: str, query: QueryDep):
-        return mailing_report(tables(), mailing_id, query)
+    def report(mailing_id: str, query: QueryDep, who: Viewer):
+        return mailing_report(tables(), mailing_id, query,
+                              with_product_sales=who.can(PRODUCT_SALES))
 
     @app.get("/api/v1/mailings/{mailing_id}/report/{section}")
-    def section(mailing_id: str, section: str, query: QueryDep):
+    def section(mailing_id: str, section: str, query: QueryDep, who: Viewer):
         if section not in REPORT_SECTIONS:
             raise HTTPException(404, f"unknown section {section!r}; sections are "
                                      f"{', '.join(REPORT_SECTIONS)}")
+        if section == "product_sales" and not who.can(PRODUCT_SALES):
+            raise HTTPException(403, "product sales needs the product_sales permission")
         result = report_section(tables(), mailing_id, section, query)
         if result is None:
             return None
@@ -96,13 +110,14 @@ def create_app(store, public_url: str | None = None) -> FastAPI:
         return result.model_dump(mode="json", by_alias=True)
 
     @app.get("/api/v1/campaigns", response_model=list[Campaign])
-    def campaigns():
+    def campaigns(who: Viewer):
         return list_campaigns(tables())
 
     @app.get("/api/v1/campaigns/{campaign_id}/report", response_model=CampaignReport,
              response_model_by_alias=True)
-    def campaign(campaign_id: str, query: QueryDep):
-        return campaign_report(tables(), campaign_id, query)
+    def campaign(campaign_id: str, query: QueryDep, who: Viewer):
+        return campaign_report(tables(), campaign_id, query,
+                               with_product_sales=who.can(PRODUCT_SALES))
 
     @app.post("/api/v1/loads")
     def load(body: LoadRequest, request: Request):
@@ -117,6 +132,12 @@ def create_app(store, public_url: str | None = None) -> FastAPI:
             local = host in ("testclient", "localhost")
         if not local:
             raise HTTPException(403, "loads are accepted from this machine only")
+        # the CLI proves it can read the server file beside the database (mode 0600)
+        secret = request.headers.get("x-mailreport-local", "")
+        if not (app.state.local_secret and hmac.compare_digest(secret, app.state.local_secret)):
+            who = current_principal(request)
+            if not who.can("admin"):
+                raise HTTPException(403, "loads need the admin role")
         return load_directory(store, body.directory, body.report_dir).to_dict()
 
     @app.exception_handler(NotFound)

@@ -21,9 +21,12 @@ def server_file(db: Path) -> Path:
     return db.with_name(db.name + ".server.json")
 
 
-def announce(db: Path, url: str) -> Path:
+def announce(db: Path, url: str, secret: str) -> Path:
+    """Record the server's address and a local secret, readable by this user only."""
     path = server_file(db)
-    path.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"url": url, "pid": os.getpid(), "secret": secret}, fh)
     return path
 
 
@@ -32,11 +35,13 @@ def forward_load(db: Path, directory: Path, report_dir: Path | None) -> dict:
     if not path.exists():
         raise ForwardError(f"{db} is locked by another process and no server address is "
                            f"recorded in {path}")
-    url = json.loads(path.read_text(encoding="utf-8"))["url"].rstrip("/")
+    info = json.loads(path.read_text(encoding="utf-8"))
+    url = info["url"].rstrip("/")
     body = {"directory": str(Path(directory).resolve()),
             "report_dir": str(Path(report_dir).resolve()) if report_dir else None}
     try:
-        resp = httpx.post(f"{url}/api/v1/loads", json=body, timeout=None)
+        resp = httpx.post(f"{url}/api/v1/loads", json=body, timeout=None,
+                          headers={"X-Mailreport-Local": info.get("secret", "")})
     except httpx.HTTPError as exc:
         raise ForwardError(f"{db} is locked and the server at {url} did not answer: {exc}"
                            ) from None

@@ -27,7 +27,7 @@ def group_orders(tables: Tables, mailing: Mailing, query: ReportQuery,
     assigned = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
     o = tables.orders
     end = sent_at + dt.timedelta(days=tables.settings.attribution_window_days)
-    o = o.filter((o.status.fillna("completed") == "completed") & (o.ts >= sent_at)
+    o = o.filter((o.status.fill_null("completed") == "completed") & (o.ts >= sent_at)
                  & (o.ts < end) & in_period(o.ts, utc_bounds(query, tables.settings.zone)))
     return o.join(assigned.select("customer_id", "group", "variant_id"), "customer_id")
 

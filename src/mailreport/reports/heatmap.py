@@ -83,10 +83,10 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
     clicks = e.filter((e.mailing_id == mailing.mailing_id) & (e.type == "clicked")
                       & in_period(e.ts, bounds))
     if not query.include_machine:
-        clicks = clicks.filter(~clicks.is_machine.fillna(False))
+        clicks = clicks.filter(~clicks.is_machine.fill_null(False))
     clicks = clicks.join(r.select("customer_id", cust_variant="variant_id"), "customer_id",
                          how="left")
-    clicks = clicks.mutate(vid=clicks.cust_variant.fillna(clicks.variant_id).fillna("A"))
+    clicks = clicks.mutate(vid=clicks.cust_variant.fill_null(clicks.variant_id).fill_null("A"))
     # a click known only by its url goes to the first link with that url
     first_index = [{"vid": vid, "url": url,
                     "url_index": min(lk.index for lk in ls if lk.url == url)}
@@ -95,7 +95,7 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
         m = ibis.memtable(first_index, schema={"vid": "string", "url": "string",
                                                "url_index": "int64"})
         clicks = clicks.left_join(m, ["vid", "url"])
-        idx = clicks.link_index.fillna(clicks.url_index)
+        idx = clicks.link_index.fill_null(clicks.url_index)
     else:
         idx = clicks.link_index
     clicks = clicks.select(vid=clicks.vid, idx=idx, customer_id=clicks.customer_id)

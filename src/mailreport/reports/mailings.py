@@ -49,7 +49,8 @@ def list_mailings(tables: Tables, channel: str | None = None,
 
 def list_campaigns(tables: Tables) -> list[Campaign]:
     c, m = tables.campaigns, tables.mailings
+    m = m.filter(m.campaign_id.notnull())
     counts = {row["campaign_id"]: row["n"] for row in tables.run(
-        m.filter(m.campaign_id.notnull()).group_by("campaign_id").aggregate(n=m.count()))}
+        m.group_by("campaign_id").aggregate(n=m.count()))}
     return [Campaign(**row, mailings=counts.get(row["campaign_id"], 0))
             for row in tables.run(c.order_by("campaign_id"))]

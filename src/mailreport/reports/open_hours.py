@@ -21,7 +21,7 @@ def open_hours(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> Op
     else:
         c = tables.customers
         openers = openers.left_join(c.select("customer_id", "timezone"), "customer_id")
-        zone = openers.timezone.fillna(company)
+        zone = openers.timezone.fill_null(company)
     local = tables.local_time(openers[col], zone)
     cells = openers.select(hour=local.hour(), weekday=local.day_of_week.index())
     rows = tables.run(cells.group_by(["weekday", "hour"]).aggregate(openers=cells.count()))

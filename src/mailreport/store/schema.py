@@ -40,8 +40,16 @@ CREATE TABLE IF NOT EXISTS attributed_orders (
 
 META_SQL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
+# API tokens: only a SHA-256 of each token's secret is kept.
+TOKENS_SQL = """
+CREATE TABLE IF NOT EXISTS tokens (
+    token_id VARCHAR PRIMARY KEY, name VARCHAR, role VARCHAR, product_sales BOOLEAN,
+    secret_sha256 VARCHAR, created_at TIMESTAMP, revoked_at TIMESTAMP
+)"""
+
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, tuple(create_table_sql(t) for t in TABLES) + (REACH_TIMES_SQL, ATTRIBUTED_ORDERS_SQL)),
+    (2, (TOKENS_SQL,)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

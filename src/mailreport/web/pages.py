@@ -1,0 +1,77 @@
+"""The report pages: server-rendered shells (Jinja2) whose ES-module scripts fetch
+every number from the JSON API, plus the one endpoint only the pages need (the
+email's HTML for the click heatmap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from mailreport import __version__
+from mailreport.reports import NotFound
+from mailreport.reports.query import get_mailing
+
+HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+
+
+class VariantBody(BaseModel):
+    mailing_id: str
+    variant_id: str
+    body_html: str | None
+
+
+def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
+    """The HTML of one variant of a mailing. A mailing without variant rows has the
+    implicit variant A, with no body."""
+    mailing = get_mailing(tables, mailing_id)
+    v = tables.variants
+    rows = tables.run(v.filter((v.mailing_id == mailing_id) & (v.variant_id == variant_id))
+                      .select("body_html"))
+    if not rows and variant_id not in mailing.variants:
+        raise NotFound(f"mailing {mailing_id!r} has no variant {variant_id!r}; its variants "
+                       f"are {', '.join(mailing.variants)}")
+    return VariantBody(mailing_id=mailing_id, variant_id=variant_id,
+                       body_html=rows[0]["body_html"] if rows else None)
+
+
+def install_pages(app: FastAPI) -> None:
+    store = app.state.store
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def shell(request: Request, template: str, title: str, **context) -> HTMLResponse:
+        # Display settings only; every figure on the page comes from the API.
+        settings = store.tables().settings
+        return TEMPLATES.TemplateResponse(request, template, {
+            "title": title, "version": __version__, "currency": settings.currency,
+            "company_timezone": settings.company_timezone, **context})
+
+    @app.get("/api/v1/mailings/{mailing_id}/variants/{variant_id}/body",
+             response_model=VariantBody, tags=["pages"])
+    def body(mailing_id: str, variant_id: str):
+        """The email HTML of a variant, for the click heatmap. Untrusted: render it
+        sandboxed, without scripts."""
+        return variant_body(store.tables(), mailing_id, variant_id)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def mailings_page(request: Request):
+        return shell(request, "mailings.html", "Mass messages", nav="mailings")
+
+    @app.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
+    def campaigns_page(request: Request):
+        return shell(request, "campaigns.html", "Campaigns", nav="campaigns")
+
+    @app.get("/mailings/{mailing_id}", response_class=HTMLResponse, include_in_schema=False)
+    def mailing_page(request: Request, mailing_id: str):
+        return shell(request, "report.html", "Mailing report", nav="mailings",
+                     mailing_id=mailing_id)
+
+    @app.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
+    def campaign_page(request: Request, campaign_id: str):
+        return shell(request, "campaign_report.html", "Campaign report", nav="campaigns",
+                     campaign_id=campaign_id)

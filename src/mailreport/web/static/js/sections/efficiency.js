@@ -1,0 +1,91 @@
+// Mailing efficiency: the funnel with the share passing to the next stage, spam and
+// unsubscribes, and the stages day by day. Each stage links to its customer list.
+import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
+  valueAxis } from "../charts.js";
+import { el, emptyState, fmtDay, fmtInt, fmtPct, when } from "../util.js";
+
+const LABELS = { sent: "Sent", delivered: "Delivered", opened: "Opened", clicked: "Clicked",
+  ordered: "Ordered", spam: "Marked as spam", unsubscribed: "Unsubscribed" };
+
+const MAGNIFIER = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" '
+  + 'focusable="false"><circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" '
+  + 'stroke-width="2.2"/><path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2.4" '
+  + 'stroke-linecap="round"/></svg>';
+
+function magnifier(href, stage) {
+  const link = el("a", { class: "icon-btn", href, dataset: { stage },
+    "aria-label": `Customers: ${LABELS[stage].toLowerCase()}`, title: "Show these customers" });
+  link.innerHTML = MAGNIFIER;
+  return link;
+}
+
+/** The stages of a channel and, for each but the last, the transition into the next. */
+function funnelSteps(eff, sms) {
+  const t = eff.transitions;
+  const stages = sms ? ["sent", "delivered", "clicked", "ordered"]
+    : ["sent", "delivered", "opened", "clicked", "ordered"];
+  const pass = {
+    sent: [t.delivered, "delivered"],
+    delivered: sms ? [t.clicked, "clicked"] : [t.opened, "opened"],
+    opened: [t.clicked, "clicked"],
+    // DESIGN.md: conversion is ordered / delivered, not ordered / clicked
+    clicked: [t.conversion, "ordered (of delivered)"],
+  };
+  return stages.map((stage) => ({ stage, n: eff.stages[stage], pass: pass[stage] }));
+}
+
+export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
+  const sms = channel === "sms";
+  const steps = funnelSteps(eff, sms);
+  const top = Math.max(1, ...steps.map((s) => s.n ?? 0));
+  const funnel = el("ol", { class: "funnel", "aria-label": "Funnel" }, steps.map((s) =>
+    el("li", { class: "funnel-step", dataset: { stage: s.stage } },
+      el("span", { class: "funnel-name" }, LABELS[s.stage]),
+      el("span", { class: "funnel-bar", "aria-hidden": "true" },
+        el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
+      el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
+        fmtInt(s.n)),
+      magnifier(customersUrl(s.stage), s.stage),
+      el("span", { class: "funnel-pass" }, s.pass ? [
+        el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
+          fmtPct(s.pass[0])),
+        el("span", { class: "pass-label" }, ` → ${s.pass[1]}`)] : ""))));
+  const extras = el("ul", { class: "side-figures" },
+    ["spam", "unsubscribed"].map((stage) => {
+      const n = stage === "spam" ? eff.spam : eff.unsubscribed;
+      const rate = stage === "spam" ? eff.spam_rate : eff.unsubscribe_rate;
+      return el("li", {},
+        el("span", {}, LABELS[stage]),
+        el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
+        el("span", { class: "num muted", dataset: { key: `efficiency.${stage}_rate` } },
+          `${fmtPct(rate)} of delivered`),
+        magnifier(customersUrl(stage), stage));
+    }));
+  const head = el("div", { class: "efficiency-top" }, funnel, extras);
+
+  const days = eff.daily;
+  const series = steps.map((s) => s.stage);
+  if (!days.length || !days.some((d) => series.some((k) => d[k]))) {
+    body.replaceChildren(head, emptyState(`No events ${when(state)}`,
+      "The funnel fills as the sending providers report deliveries, opens and clicks."));
+    return;
+  }
+  const chart = chartBox(`Line chart of customers reaching each stage by day, `
+    + `${days.length} days from ${days[0].date} to ${days[days.length - 1].date}. `
+    + "The numbers are in the table below.");
+  body.replaceChildren(head, el("h3", {}, "By day"), chart,
+    numbers("Stages by day as a table", [
+      { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+      ...series.map((k) => ({ label: LABELS[k], num: true, cell: (d) => fmtInt(d[k]),
+        foot: (t) => fmtInt(t.stages[k]) })),
+    ], days, eff));
+  draw(chart, {
+    legend: { top: 0, left: 0 },
+    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+    tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date),
+      series.map((k, j) => [LABELS[k], fmtInt(days[i][k]), PALETTE[j]]))),
+    xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
+    yAxis: valueAxis(),
+    series: series.map((k) => lineSeries(LABELS[k], days.map((d) => d[k]))),
+  });
+}

@@ -1,0 +1,94 @@
+// Groups report: each variant and the test group against the control group, and
+// variants against A, with the uplift, its 95% interval and the verdict in words.
+import { currency, DASH, el, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table } from "../util.js";
+
+export function groupName(row) {
+  if (row.group === "control") return "Control group";
+  return row.variant_id == null ? "Test group (all variants)" : `Variant ${row.variant_id}`;
+}
+
+function groupKey(row) {
+  return row.group === "control" ? "control" : row.variant_id == null ? "test" : row.variant_id;
+}
+
+function interval(ci, unit) {
+  if (!ci) return DASH;
+  return `${fmtSigned(ci[0], unit)} to ${fmtSigned(ci[1], unit)}`;
+}
+
+function verdict(significant, p, better) {
+  if (significant == null || p == null) {
+    return el("span", { class: "verdict verdict-none" }, "Not enough data to test");
+  }
+  if (!significant) {
+    return el("span", { class: "verdict verdict-no" }, `Not significant (${fmtP(p)})`);
+  }
+  return el("span", { class: `verdict ${better ? "verdict-up" : "verdict-down"}` },
+    `Significant: ${better ? "better" : "worse"} (${fmtP(p)})`);
+}
+
+function comparison(title, key, metrics) {
+  return el("div", { class: "comparison", dataset: { key } },
+    el("h3", {}, title),
+    table([
+      { label: "Metric", cell: (m) => m.label, rowHeader: true },
+      { label: "Uplift", num: true, key: (m) => `${key}.${m.id}.uplift`,
+        cell: (m) => `${fmtSigned(m.uplift, m.unit)}${m.relative == null ? ""
+          : ` (${fmtSigned(m.relative, "%")})`}` },
+      { label: "95% interval", num: true, cell: (m) => interval(m.ci, m.unit) },
+      { label: "Significance", key: (m) => `${key}.${m.id}.verdict`,
+        cell: (m) => verdict(m.significant, m.p, (m.uplift ?? 0) > 0) },
+    ], metrics, { className: "compact" }));
+}
+
+export function renderGroups(body, groups) {
+  const money = (v) => (v == null ? DASH : fmtMoney(v));
+  const summary = table([
+    { label: "Group", cell: groupName, rowHeader: true },
+    { label: "Assigned", num: true, key: (r) => `groups.${groupKey(r)}.assigned`, cell: (r) => fmtInt(r.assigned) },
+    { label: "Sent", num: true, cell: (r) => fmtInt(r.sent) },
+    { label: "Delivered", num: true, cell: (r) => fmtInt(r.delivered) },
+    { label: "Opened", num: true, cell: (r) => fmtInt(r.opened) },
+    { label: "Clicked", num: true, cell: (r) => fmtInt(r.clicked) },
+    { label: "Buyers", num: true, key: (r) => `groups.${groupKey(r)}.buyers`, cell: (r) => fmtInt(r.buyers) },
+    { label: "Orders", num: true, cell: (r) => fmtInt(r.orders) },
+    { label: `Revenue, ${currency}`, num: true, key: (r) => `groups.${groupKey(r)}.revenue`, cell: (r) => money(r.revenue) },
+    { label: "Conversion", num: true, key: (r) => `groups.${groupKey(r)}.conversion`, cell: (r) => fmtPct(r.conversion) },
+    { label: "Revenue per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
+    { label: "Average order", num: true, cell: (r) => money(r.aov) },
+  ], groups, { caption: "Orders of each group: all its customers' orders in the attribution "
+    + "window after sending, attributed or not" });
+
+  const cards = [];
+  for (const row of groups) {
+    const key = `groups.${groupKey(row)}`;
+    const vc = row.vs_control;
+    if (vc) {
+      cards.push(comparison(`${groupName(row)} vs control`, `${key}.vs_control`, [
+        { id: "conversion", label: "Conversion", unit: " pp", uplift: vc.conversion_uplift,
+          relative: vc.conversion_uplift_relative, ci: vc.conversion_ci, p: vc.conversion_p,
+          significant: vc.conversion_significant },
+        { id: "rpc", label: `Revenue per customer, ${currency}`, unit: "",
+          uplift: vc.rpc_uplift, relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
+          significant: vc.rpc_significant },
+      ]));
+    }
+    const va = row.vs_a;
+    if (va) {
+      const sig = (p) => (p == null ? null : p < 0.05);
+      cards.push(comparison(`${groupName(row)} vs variant A`, `${key}.vs_a`, [
+        { id: "click_rate", label: "Click rate", unit: " pp", uplift: va.click_rate_uplift,
+          relative: va.click_rate_uplift_relative, ci: va.click_rate_ci, p: va.click_rate_p,
+          significant: sig(va.click_rate_p) },
+        { id: "conversion", label: "Conversion", unit: " pp", uplift: va.conversion_uplift,
+          relative: va.conversion_uplift_relative, ci: va.conversion_ci, p: va.conversion_p,
+          significant: sig(va.conversion_p) },
+      ]));
+    }
+  }
+  body.replaceChildren(summary,
+    cards.length ? el("div", { class: "comparisons" }, cards) : null,
+    el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
+      + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
+      + "per customer by Welch's t-test."));
+}

@@ -1,0 +1,48 @@
+// Orders placed: attributed receipts, orders and revenue by day.
+import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
+  valueAxis } from "../charts.js";
+import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, tile, when } from "../util.js";
+
+export function renderOrders(body, orders, state) {
+  const days = orders.daily;
+  const tiles = el("div", { class: "tiles" },
+    tile("Receipts", fmtInt(orders.receipts), "orders.receipts", "in-store purchases"),
+    tile("Orders", fmtInt(orders.orders), "orders.orders", "online"),
+    tile(`Revenue, ${currency}`, fmtMoney(orders.revenue), "orders.revenue"));
+  const any = days.some((d) => d.receipts || d.orders);
+  if (!any) {
+    body.replaceChildren(tiles, emptyState(`No orders attributed to this mailing ${when(state)}`,
+      "Orders count when a customer buys within the attribution window after the mailing."));
+    return;
+  }
+  const chart = chartBox(`Line chart of receipts, orders and revenue by day, ${days.length} days `
+    + `from ${days[0].date} to ${days[days.length - 1].date}; `
+    + `totals ${orders.receipts} receipts, ${orders.orders} orders, revenue ${orders.revenue}. `
+    + "The numbers are in the table below.");
+  body.replaceChildren(tiles, chart, numbers("Orders by day as a table", [
+    { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+    { label: "Receipts", num: true, cell: (d) => fmtInt(d.receipts), foot: (t) => fmtInt(t.receipts) },
+    { label: "Orders", num: true, cell: (d) => fmtInt(d.orders), foot: (t) => fmtInt(t.orders) },
+    { label: `Revenue, ${currency}`, num: true, cell: (d) => fmtMoney(d.revenue),
+      foot: (t) => fmtMoney(t.revenue) },
+  ], days, orders));
+  draw(chart, {
+    legend: { top: 0, left: 0 },
+    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+    tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date), [
+      ["Receipts", fmtInt(days[i].receipts), PALETTE[0]],
+      ["Orders", fmtInt(days[i].orders), PALETTE[1]],
+      [`Revenue, ${currency}`, fmtMoney(days[i].revenue), PALETTE[2]],
+    ])),
+    xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
+    yAxis: [valueAxis({ name: "Receipts / orders", nameTextStyle: { align: "left" } }),
+      valueAxis({ name: `Revenue, ${currency}`, minInterval: 0, splitLine: { show: false },
+        nameTextStyle: { align: "right" } })],
+    series: [
+      lineSeries("Receipts", days.map((d) => d.receipts)),
+      lineSeries("Orders", days.map((d) => d.orders)),
+      lineSeries(`Revenue, ${currency}`, days.map((d) => Number(d.revenue)),
+        { yAxisIndex: 1, lineStyle: { type: "dashed" } }),
+    ],
+  });
+}

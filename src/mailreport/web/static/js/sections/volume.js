@@ -1,0 +1,33 @@
+// Mailing volume: who of the target audience could receive the mailing.
+import { el, fmtInt, fmtPct, table, tile } from "../util.js";
+
+const STATUSES = [
+  ["good_recipients", "Good recipients"],
+  ["address_issue", "Address issue"],
+  ["unsubscribed_channel", "Unsubscribed from the channel"],
+  ["unsubscribed_category", "Unsubscribed from the mailing category"],
+  ["blocked_by_policy", "Blocked by communication policy"],
+];
+
+export function renderVolume(body, volume) {
+  const audience = STATUSES.reduce((sum, [key]) => sum + volume[key], 0);
+  const share = (n) => (audience ? (100 * n) / audience : null);
+  const rows = STATUSES.map(([key, label]) => ({ key, label, n: volume[key] }));
+  body.replaceChildren(
+    el("div", { class: "tiles" },
+      tile("Target audience", fmtInt(audience), "volume.audience"),
+      tile("Control group", fmtInt(volume.control_group), "volume.control_group",
+        `${fmtPct(share(volume.control_group))} of the audience, held back`),
+      tile("Actual recipients", fmtInt(volume.actual_recipients), "volume.actual_recipients",
+        `${fmtPct(share(volume.actual_recipients))} of the audience, delivered`)),
+    table([
+      { label: "Status", cell: (r) => r.label, rowHeader: true },
+      { label: "Customers", num: true, key: (r) => `volume.${r.key}`, cell: (r) => fmtInt(r.n) },
+      { label: "Share of audience", num: true, key: (r) => `volume.${r.key}.share`,
+        cell: (r) => el("span", { class: "share" },
+          el("span", { class: "share-bar", "aria-hidden": "true" },
+            el("span", { style: `width:${share(r.n) ?? 0}%` })),
+          fmtPct(share(r.n))) },
+    ], rows, { caption: "Audience by status (the period does not apply)" }),
+  );
+}

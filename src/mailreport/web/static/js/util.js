@@ -1,0 +1,199 @@
+// Shared by every page: the API client, number formats, page state in the URL,
+// and a tiny DOM builder (no framework, no build step).
+
+// One fixed locale, so that "1,234.50" reads the same for every user and in tests.
+export const LOCALE = "en-US";
+export const currency = document.body.dataset.currency || "";
+export const companyTimezone = document.body.dataset.companyTimezone || "UTC";
+
+const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 3 });
+const twoPlaces = new Intl.NumberFormat(LOCALE, {
+  minimumFractionDigits: 2, maximumFractionDigits: 2,
+});
+
+export const DASH = "—";
+
+export function fmtInt(v) {
+  return v == null ? DASH : integer.format(Number(v));
+}
+
+/** Units can be fractional (kilograms): up to three decimals, no trailing zeros. */
+export function fmtNumber(v) {
+  return v == null ? DASH : decimal.format(Number(v));
+}
+
+/** Money comes from the API as a decimal string with two decimals. */
+export function fmtMoney(v) {
+  return v == null ? DASH : twoPlaces.format(Number(v));
+}
+
+export function fmtPct(v) {
+  return v == null ? DASH : `${twoPlaces.format(Number(v))}%`;
+}
+
+/** A signed difference, e.g. "+1.25 pp" or "−0.40". */
+export function fmtSigned(v, unit = "") {
+  if (v == null) return DASH;
+  const n = Number(v);
+  const sign = n > 0 ? "+" : n < 0 ? "−" : "";
+  return `${sign}${twoPlaces.format(Math.abs(n))}${unit}`;
+}
+
+export function fmtP(p) {
+  if (p == null) return DASH;
+  return p < 0.001 ? "p < 0.001" : `p = ${Number(p).toFixed(3)}`;
+}
+
+const dayFormat = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
+});
+const shortDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+
+/** "2026-03-02" (a calendar date, no zone) as "Mon, 2 Mar 2026". */
+export function fmtDay(iso, short = false) {
+  if (!iso) return DASH;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return (short ? shortDay : dayFormat).format(d);
+}
+
+/** Timestamps without an offset are UTC (DESIGN.md); shown in the company's zone. */
+export function fmtDateTime(iso) {
+  if (!iso) return DASH;
+  const utc = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`;
+  let fmt;
+  try {
+    fmt = new Intl.DateTimeFormat("en-GB", {
+      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+      timeZone: companyTimezone,
+    });
+  } catch {
+    fmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
+  }
+  return fmt.format(new Date(utc));
+}
+
+/** Build an element: el("a", {href: "/", class: "btn"}, "text", child, ...). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value == null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export class ApiError extends Error {
+  constructor(status, title, detail) {
+    super(detail || title || `HTTP ${status}`);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+  }
+}
+
+export function withParams(path, params = {}) {
+  const url = new URL(path, window.location.origin);
+  for (const [key, value] of Object.entries(params)) {
+    if (value != null && value !== "") url.searchParams.set(key, value);
+  }
+  return url.pathname + url.search;
+}
+
+/** GET JSON from the API; a problem+json answer becomes an ApiError with its detail. */
+export async function api(path, params = {}) {
+  let response;
+  try {
+    response = await fetch(withParams(path, params), { headers: { Accept: "application/json" } });
+  } catch (err) {
+    throw new ApiError(0, "Network error", `The server could not be reached (${err.message}).`);
+  }
+  if (!response.ok) {
+    let title = response.statusText;
+    let detail = "";
+    try {
+      const body = await response.json();
+      title = body.title || title;
+      detail = body.detail || "";
+    } catch {
+      detail = await response.text().catch(() => "");
+    }
+    throw new ApiError(response.status, title, detail);
+  }
+  return response.json();
+}
+
+/** The page's query-string state: every key is also an API parameter. */
+export function readState(keys) {
+  const params = new URLSearchParams(window.location.search);
+  const state = {};
+  for (const key of keys) state[key] = params.get(key) || "";
+  return state;
+}
+
+export function writeState(state) {
+  const url = new URL(window.location.href);
+  for (const [key, value] of Object.entries(state)) {
+    if (value) url.searchParams.set(key, value);
+    else url.searchParams.delete(key);
+  }
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+}
+
+export function errorBox(err) {
+  const title = err instanceof ApiError
+    ? `${err.title || "Error"}${err.status ? ` (${err.status})` : ""}` : "Something went wrong";
+  const detail = err instanceof ApiError ? err.detail : String(err.message || err);
+  return el("div", { class: "alert alert-error", role: "alert" },
+    el("strong", {}, title), detail ? el("p", { class: "detail" }, detail) : null);
+}
+
+export function emptyState(text, hint = "") {
+  return el("div", { class: "empty" }, el("p", { class: "empty-title" }, text),
+    hint ? el("p", { class: "empty-hint" }, hint) : null);
+}
+
+/** A figure with a label: the big numbers at the top of a section. */
+export function tile(label, value, key, note = "") {
+  return el("div", { class: "tile" },
+    el("span", { class: "tile-label" }, label),
+    el("span", { class: "tile-value", dataset: key ? { key } : undefined }, value),
+    note ? el("span", { class: "tile-note" }, note) : null);
+}
+
+/** A table; columns are {label, key?, num?, cell(row) -> text|Node, head?: Node}. */
+export function table(columns, rows, { caption, footer, className = "" } = {}) {
+  const head = el("tr", {}, columns.map((c) =>
+    el("th", { scope: "col", class: c.num ? "num" : "", "aria-sort": c.ariaSort },
+      c.head || c.label)));
+  const body = rows.map((row) => el("tr", {}, columns.map((c, i) => {
+    const value = c.cell(row);
+    const attrs = { class: c.num ? "num" : "", "data-label": c.label };
+    if (c.key) attrs.dataset = { key: typeof c.key === "function" ? c.key(row) : c.key };
+    return i === 0 && c.rowHeader ? el("th", { scope: "row", ...attrs }, value)
+      : el("td", attrs, value);
+  })));
+  const foot = footer ? el("tfoot", {}, el("tr", {}, columns.map((c, i) => {
+    const value = c.foot ? c.foot(footer) : "";
+    const attrs = { class: c.num ? "num" : "", "data-label": c.label };
+    if (c.footKey) attrs.dataset = { key: c.footKey };
+    return i === 0 ? el("th", { scope: "row", ...attrs }, value) : el("td", attrs, value);
+  }))) : null;
+  return el("div", { class: `table-wrap ${className}` },
+    el("table", {}, caption ? el("caption", {}, caption) : null,
+      el("thead", {}, head), el("tbody", {}, body), foot));
+}
+
+/** A period note for empty states: "yet" without a period, "in this period" with one. */
+export function when(state) {
+  return state.from || state.to ? "in this period" : "yet";
+}
