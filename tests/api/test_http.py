@@ -34,7 +34,8 @@ def server(store, tmp_path):
     data.order("ann", at(2), total="12.30")
     data.load()
     port = free_port()
-    config = uvicorn.Config(create_app(store, auth=False), host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(create_app(store, auth=False), host="127.0.0.1", port=port,
+                            log_level="error")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -6,6 +6,8 @@ authenticate otherwise and do not use these."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, HTTPException, Request
 
 from mailreport.auth import NOBODY_CHECKS, Principal, verify_token
@@ -36,7 +38,7 @@ def current_principal(request: Request) -> Principal:
 def require(permission: str):
     """A dependency that lets through principals with ``permission``."""
 
-    def check(principal: Principal = Depends(current_principal)) -> Principal:
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.can(permission):
             raise HTTPException(403, f"the {principal.role} role does not grant "
                                      f"'{permission}'")
