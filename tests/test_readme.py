@@ -22,4 +22,4 @@ def test_ci_runs_the_readme_test_command():
 def test_the_readme_run_command_starts_the_demo_and_the_server():
     blocks = bash_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
     run = next(b for b in blocks if "serve" in b)
-    assert "mailreport demo" in run and run.rstrip().endswith("serve")
+    assert "mailreport demo" in run and run.rstrip().endswith("serve --no-auth")

@@ -328,6 +328,9 @@ def _read_only(db: Path | None, config: Path | None) -> bool:
     return path.exists()
 
 
+# -- commands defined in other modules: one line each ------------------------------
+
+
 if __name__ == "__main__":
     app()
 

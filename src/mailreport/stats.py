@@ -1,8 +1,10 @@
-"""Statistics for the groups report, from sufficient statistics only.
+"""Significance tests for the groups report, from sufficient statistics.
 
-Queries return counts, sums and sums of squares; these small pure functions do
-the maths (SciPy for the distributions). Outputs are plain floats or None, never
-NaN, so they serialise to JSON as they are.
+Queries return counts, sums and sums of squares; this module does the maths and
+knows nothing of any database (the gbstats habit, see STYLE.md). Every output is a
+plain Python float, bool or None, never NaN or infinity, so a `Comparison` goes
+straight into JSON. A test whose inputs do not allow it (no trials, more successes
+than trials, fewer than two customers) is a `Comparison` with every field None.
 """
 
 from __future__ import annotations
@@ -11,26 +13,38 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scipy import stats as sp
+from scipy import stats as scipy_stats
+
+# Sums from a database lose the last digits of total_sq - total**2 / n to rounding
+# (catastrophic cancellation when the spread is tiny next to the mean). A centred sum
+# of squares within this fraction of total_sq is rounding noise and is read as zero;
+# one below minus this fraction cannot come from real values and makes the sample
+# unusable. Revenue data (coefficient of variation well above 1e-5) never gets near it.
+_CANCELLATION_TOLERANCE = 1e-10
 
 
 @dataclass(frozen=True)
 class Proportion:
+    """Customers with the outcome (`successes`) out of the customers counted (`trials`)."""
+
     successes: int
     trials: int
 
     @property
-    def valid(self) -> bool:
-        return self.trials > 0 and 0 <= self.successes <= self.trials
+    def rate(self) -> float | None:
+        if self.trials == 0:
+            return None
+        return self.successes / self.trials
 
     @property
-    def rate(self) -> float | None:
-        return self.successes / self.trials if self.trials > 0 else None
+    def is_valid(self) -> bool:
+        # A partial period can give more successes than trials; that is not a proportion.
+        return self.trials > 0 and 0 <= self.successes <= self.trials
 
 
 @dataclass(frozen=True)
 class Sample:
-    """n values (zeros included) by their sum and sum of squares."""
+    """Per-customer values (zeros included) reduced to n, their sum and sum of squares."""
 
     n: int
     total: float
@@ -38,84 +52,158 @@ class Sample:
 
     @property
     def mean(self) -> float | None:
-        return self.total / self.n if self.n > 0 else None
+        if self.n <= 0 or not math.isfinite(self.total):
+            return None
+        return _finite_or_none(self.total / self.n)
 
     @property
     def variance(self) -> float | None:
-        if self.n < 2:
+        """Sample variance (ddof=1); None for n < 2 or sums no real values can give."""
+        if self.n < 2 or not (math.isfinite(self.total) and math.isfinite(self.total_sq)):
             return None
-        # clamp: rounding can make a zero variance slightly negative
-        return max(0.0, (self.total_sq - self.total * self.total / self.n) / (self.n - 1))
+        if self.total_sq < 0:
+            return None
+        centred_sq = self.total_sq - self.total * (self.total / self.n)
+        noise = _CANCELLATION_TOLERANCE * self.total_sq
+        if centred_sq < -noise or not math.isfinite(centred_sq):
+            return None
+        if centred_sq <= noise:
+            return 0.0
+        return centred_sq / (self.n - 1)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    uplift: float | None = None
-    uplift_relative: float | None = None
-    ci: tuple[float, float] | None = None
-    p_value: float | None = None
-    significant: bool | None = None
+    """Treatment against control: the uplift, its interval and the two-sided p-value."""
 
+    uplift: float | None
+    uplift_relative: float | None
+    ci: tuple[float, float] | None
+    p_value: float | None
+    significant: bool | None
 
-NULL = Comparison()
+    @classmethod
+    def not_testable(cls) -> Comparison:
+        return cls(uplift=None, uplift_relative=None, ci=None, p_value=None, significant=None)
 
 
 def sample_from_values(values: Iterable[float]) -> Sample:
-    vs = [float(v) for v in values]
-    return Sample(len(vs), sum(vs), sum(v * v for v in vs))
-
-
-def _finite(x: float | None) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
-
-
-def _result(diff: float, base: float, se: float, p: float, crit: float,
-            scale: float, alpha: float) -> Comparison:
-    relative = _finite(diff / base * 100.0) if base else None
-    lo, hi = diff - crit * se, diff + crit * se
-    p = min(1.0, max(0.0, float(p)))
-    return Comparison(
-        uplift=_finite(diff * scale), uplift_relative=relative,
-        ci=(float(lo * scale), float(hi * scale)), p_value=p, significant=p < alpha,
+    """The sufficient statistics of `values`; fsum keeps the sums exact to rounding."""
+    as_floats = [float(value) for value in values]
+    bad = [value for value in as_floats if not math.isfinite(value)]
+    if bad:
+        raise ValueError(f"sample values must be finite numbers, got {bad[0]!r}")
+    return Sample(
+        n=len(as_floats),
+        total=math.fsum(as_floats),
+        total_sq=math.fsum(value * value for value in as_floats),
     )
 
 
-def compare_proportions(treatment: Proportion, control: Proportion,
-                        alpha: float = 0.05) -> Comparison:
-    """Difference of rates in percentage points; 95% unpooled Wald interval;
-    two-sided pooled two-proportion z-test."""
-    if not (treatment.valid and control.valid):
-        return NULL
-    p1, p2 = treatment.rate, control.rate
-    n1, n2 = treatment.trials, control.trials
-    diff = p1 - p2
-    crit = float(sp.norm.ppf(1 - alpha / 2))
-    se_wald = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    pooled = (treatment.successes + control.successes) / (n1 + n2)
-    se_pooled = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    # Both groups all-or-nothing: the rates are equal (pooled rate is 0 or 1
-    # only when they are), so there is no evidence of a difference.
-    p = 1.0 if se_pooled == 0 else 2 * float(sp.norm.sf(abs(diff) / se_pooled))
-    return _result(diff, p2, se_wald, p, crit, 100.0, alpha)
+def compare_proportions(
+    treatment: Proportion, control: Proportion, alpha: float = 0.05
+) -> Comparison:
+    """Difference of rates in percentage points.
+
+    Interval: unpooled Wald. p-value: two-sided pooled two-proportion z-test.
+    """
+    _check_alpha(alpha)
+    if not (treatment.is_valid and control.is_valid):
+        return Comparison.not_testable()
+    s_t, n_t = int(treatment.successes), int(treatment.trials)
+    s_c, n_c = int(control.successes), int(control.trials)
+
+    # Integer arithmetic up to the last division: exact difference, and variances
+    # that cannot come out a hair below zero.
+    difference = (s_t * n_c - s_c * n_t) / (n_t * n_c)
+    uplift = difference * 100
+    uplift_relative = difference / (s_c / n_c) * 100 if s_c > 0 else None
+
+    unpooled_se = math.sqrt(s_t * (n_t - s_t) / n_t**3 + s_c * (n_c - s_c) / n_c**3)
+    if unpooled_se > 0:
+        half_width = float(scipy_stats.norm.isf(alpha / 2)) * unpooled_se * 100
+        ci: tuple[float, float] | None = (uplift - half_width, uplift + half_width)
+    else:
+        # Every rate is 0% or 100%, so Wald's interval has zero width. It would claim
+        # the uplift is known exactly, which 0/50 vs 0/50 does not show: no interval.
+        ci = None
+
+    pooled_successes, pooled_trials = s_t + s_c, n_t + n_c
+    pooled_variance = (
+        pooled_successes * (pooled_trials - pooled_successes) / pooled_trials**2
+    ) * (1 / n_t + 1 / n_c)
+    if pooled_variance > 0:
+        z = difference / math.sqrt(pooled_variance)
+        p_value = _clamp_probability(2 * float(scipy_stats.norm.sf(abs(z))))
+    else:
+        # Pooled variance 0 means every customer in both groups succeeded, or none
+        # did: the rates are equal and the data hold no evidence of a difference.
+        p_value = 1.0
+    return _comparison(uplift, uplift_relative, ci, p_value, alpha)
 
 
 def compare_means(treatment: Sample, control: Sample, alpha: float = 0.05) -> Comparison:
-    """Difference of means with Welch's t-test and its Welch–Satterthwaite interval."""
-    v1, v2 = treatment.variance, control.variance
-    if v1 is None or v2 is None:
-        return NULL
-    m1, m2 = treatment.mean, control.mean
-    diff = m1 - m2
-    a, b = v1 / treatment.n, v2 / control.n
-    se = math.sqrt(a + b)
-    if se == 0:
-        # No spread in either group: equal means are no evidence; different
-        # constant means are as certain as data can be.
-        p = 1.0 if diff == 0 else 0.0
-        return _result(diff, m2, 0.0, p, 0.0, 1.0, alpha)
-    df = (a + b) ** 2 / ((a * a / (treatment.n - 1) if a else 0.0)
-                         + (b * b / (control.n - 1) if b else 0.0))
-    t = diff / se
-    p = 2 * float(sp.t.sf(abs(t), df))
-    crit = float(sp.t.ppf(1 - alpha / 2, df))
-    return _result(diff, m2, se, p, crit, 1.0, alpha)
+    """Difference of means (in the values' units) by Welch's t-test."""
+    _check_alpha(alpha)
+    mean_t, mean_c = treatment.mean, control.mean
+    var_t, var_c = treatment.variance, control.variance
+    if mean_t is None or mean_c is None or var_t is None or var_c is None:
+        return Comparison.not_testable()
+    uplift = mean_t - mean_c
+    share_t, share_c = var_t / treatment.n, var_c / control.n  # squared standard errors
+    squared_se = share_t + share_c
+    if not (math.isfinite(uplift) and math.isfinite(squared_se)):
+        return Comparison.not_testable()  # sums beyond the range of a float
+    uplift_relative = _finite_or_none(uplift / mean_c * 100) if mean_c != 0 else None
+
+    if squared_se == 0:
+        # Every customer of each group has the same value, so the data hold no noise
+        # and the t statistic is 0/0 or ±infinity. Equal means: no evidence of a
+        # difference (p = 1). Different means: p is 0, the limit as t grows without
+        # bound, as the z-test gives for 0% against 100%. As for proportions, a
+        # zero-width interval would overstate certainty, so there is none.
+        p_value = 1.0 if uplift == 0 else 0.0
+        return _comparison(uplift, uplift_relative, None, p_value, alpha)
+
+    standard_error = math.sqrt(squared_se)
+    # Welch–Satterthwaite, written with each group's share of the variance so that
+    # squaring large variances cannot overflow.
+    weight_t, weight_c = share_t / squared_se, share_c / squared_se
+    df = 1 / (weight_t**2 / (treatment.n - 1) + weight_c**2 / (control.n - 1))
+    t_statistic = uplift / standard_error
+    p_value = _clamp_probability(2 * float(scipy_stats.t.sf(abs(t_statistic), df)))
+    half_width = float(scipy_stats.t.isf(alpha / 2, df)) * standard_error
+    ci = (uplift - half_width, uplift + half_width)
+    if not all(math.isfinite(bound) for bound in ci):
+        ci = None
+    return _comparison(uplift, uplift_relative, ci, p_value, alpha)
+
+
+def _comparison(
+    uplift: float,
+    uplift_relative: float | None,
+    ci: tuple[float, float] | None,
+    p_value: float,
+    alpha: float,
+) -> Comparison:
+    return Comparison(
+        uplift=float(uplift),
+        uplift_relative=None if uplift_relative is None else float(uplift_relative),
+        ci=None if ci is None else (float(ci[0]), float(ci[1])),
+        p_value=float(p_value),
+        significant=bool(p_value < alpha),
+    )
+
+
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+
+
+def _clamp_probability(value: float) -> float:
+    # 2 * sf(0) can come out a rounding step above 1.
+    return min(1.0, max(0.0, value))
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None

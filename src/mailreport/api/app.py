@@ -140,6 +140,8 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                 raise HTTPException(403, "loads need the admin role")
         return load_directory(store, body.directory, body.report_dir).to_dict()
 
+    # -- routers and pages of other modules: one line each ------------------------
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
         return problem(404, "Not Found", str(exc), request)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mailreport.demo.plan import DAY, HOUR
+from mailreport.demo.plan import HOUR
 
 # Relative activity by local hour, 0..23.
 PROFILES: dict[str, np.ndarray] = {
@@ -81,5 +81,3 @@ def seconds(rng: np.random.Generator, median: float, sigma: float, n: int) -> np
     """Short lognormal delays (delivery, clicking after opening), whole seconds, at least 1."""
     return np.maximum(rng.lognormal(np.log(median), sigma, n), 1).astype(np.int64)
 
-
-__all__ = ["DAY", "PROFILES", "after", "between", "seconds"]

@@ -80,5 +80,3 @@ export function renderProductSales(body, sales, state, handlers) {
     }],
   });
 }
-
-export { when };

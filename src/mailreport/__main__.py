@@ -1,0 +1,3 @@
+from mailreport.cli import app
+
+app(prog_name="mailreport")

@@ -1,0 +1,128 @@
+// The campaign report page: the mailing report's questions over all mailings of a
+// campaign. The API has no per-section endpoint for campaigns, so a control change
+// asks for the whole report again and redraws only its own section.
+import { periodControl, periodText } from "./period.js";
+import { renderOpenHours } from "./sections/open_hours.js";
+import { renderOrders } from "./sections/orders.js";
+import { renderProductSales } from "./sections/product_sales.js";
+import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, readState,
+  table, writeState } from "./util.js";
+
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search"];
+const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
+
+const main = document.getElementById("main");
+const root = document.getElementById("report");
+const statusBox = document.getElementById("report-status");
+const campaignId = root.dataset.campaignId;
+const url = `/api/v1/campaigns/${encodeURIComponent(campaignId)}/report`;
+const state = readState(KEYS);
+let generation = 0;
+
+function set(patch) {
+  Object.assign(state, patch);
+  writeState(state);
+}
+
+function renderMailings(body, report) {
+  if (!report.mailings.length) {
+    body.replaceChildren(emptyState("This campaign has no mailings yet"));
+    return;
+  }
+  const mailingLink = (r) => el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` },
+    r.name);
+  const count = (k) => ({ label: k[0].toUpperCase() + k.slice(1), num: true,
+    key: (r) => `mailings.${r.mailing_id}.${k}`, cell: (r) => fmtInt(r[k]),
+    foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
+  body.replaceChildren(table([
+    { label: "Mailing", cell: mailingLink, rowHeader: true, foot: () => "Total" },
+    { label: "Channel", cell: (r) => el("span", { class: `chip chip-${r.channel}` },
+      r.channel === "sms" ? "SMS" : r.channel) },
+    { label: "Sent at", cell: (r) => fmtDateTime(r.sent_at) },
+    count("sent"), count("delivered"), count("opened"), count("clicked"), count("ordered"),
+    count("orders"),
+    { label: `Revenue, ${currency}`, num: true, key: (r) => `mailings.${r.mailing_id}.revenue`,
+      cell: (r) => fmtMoney(r.revenue), foot: (t) => fmtMoney(t.revenue),
+      footKey: "totals.revenue" },
+  ], report.mailings, { footer: report.totals, className: "cards-on-phone",
+    caption: "Customers at each stage, and the orders each mailing brought" }));
+}
+
+const RENDER = {
+  mailings: (body, report) => renderMailings(body, report),
+  orders: (body, report) => renderOrders(body, report.orders, state),
+  product_sales: (body, report) => renderProductSales(body, report.product_sales, state, {
+    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSearch: (search) => { set({ search }); reload("product_sales"); },
+  }),
+  open_hours: (body, report) => renderOpenHours(body, report.open_hours, state, {
+    onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
+  }),
+};
+
+function renderSection(name, report) {
+  const node = document.getElementById(name);
+  const data = name === "mailings" ? report.mailings : report[name];
+  node.classList.remove("is-loading");
+  if (data == null) {
+    node.hidden = true;
+    return;
+  }
+  node.hidden = false;
+  RENDER[name](node.querySelector(".body"), report);
+  node.dataset.state = "ready";
+}
+
+async function fetchReport() {
+  return api(url, state);
+}
+
+async function reload(name) {
+  const node = document.getElementById(name);
+  const mine = ++generation;
+  node.dataset.state = "loading";
+  node.classList.add("is-loading");
+  try {
+    const report = await fetchReport();
+    if (mine === generation) renderSection(name, report);
+  } catch (err) {
+    if (mine !== generation) return;
+    node.classList.remove("is-loading");
+    node.querySelector(".body").prepend(errorBox(err));
+    node.dataset.state = "error";
+  }
+}
+
+async function load() {
+  const mine = ++generation;
+  main.dataset.state = "loading";
+  root.classList.add("is-loading");
+  try {
+    const report = await fetchReport();
+    if (mine !== generation) return;
+    document.title = `${report.campaign.name} · Campaign report · mailreport`;
+    document.getElementById("report-title").textContent = report.campaign.name;
+    document.getElementById("report-subtitle").replaceChildren(
+      el("span", {}, `${fmtInt(report.campaign.mailings)} mailings`),
+      el("span", { class: "muted" }, `ID ${report.campaign.campaign_id}`),
+      el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)));
+    statusBox.replaceChildren();
+    const t = report.totals;
+    if (report.mailings.length && !t.sent && !t.delivered && !t.orders) {
+      statusBox.append(emptyState(state.from || state.to ? "No events in this period"
+        : "No events yet"));
+    }
+    for (const name of ORDER) renderSection(name, report);
+    main.dataset.state = "ready";
+  } catch (err) {
+    if (mine !== generation) return;
+    statusBox.replaceChildren(errorBox(err));
+    for (const name of ORDER) document.getElementById(name).hidden = true;
+    main.dataset.state = "error";
+  } finally {
+    if (mine === generation) root.classList.remove("is-loading");
+  }
+}
+
+periodControl(state, load);
+load();

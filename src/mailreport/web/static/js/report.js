@@ -1,0 +1,156 @@
+// The mailing report page: one request for the whole report, then one request per
+// section when a control of that section changes (sort, search, group, time zone).
+import { periodControl, periodText } from "./period.js";
+import { renderEfficiency } from "./sections/efficiency.js";
+import { renderGroups } from "./sections/groups.js";
+import { renderHeatmap } from "./sections/heatmap.js";
+import { renderOpenHours } from "./sections/open_hours.js";
+import { renderOrders } from "./sections/orders.js";
+import { renderProductSales } from "./sections/product_sales.js";
+import { renderVolume } from "./sections/volume.js";
+import { api, el, emptyState, errorBox, fmtDateTime, readState, withParams,
+  writeState } from "./util.js";
+
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id"];
+const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
+  "heatmap"];
+
+const main = document.getElementById("main");
+const root = document.getElementById("report");
+const statusBox = document.getElementById("report-status");
+const mailingId = root.dataset.mailingId;
+const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+const state = readState(KEYS);
+let mailing = null;
+let groupsAvailable = false;
+let generation = 0;
+const sectionGeneration = {};
+
+function set(patch) {
+  Object.assign(state, patch);
+  writeState(state);
+}
+
+function customersUrl(stage) {
+  return withParams(`/mailings/${encodeURIComponent(mailingId)}/customers`,
+    { stage, from: state.from, to: state.to });
+}
+
+function productSalesOptions() {
+  const options = [{ value: "", label: "all attributed orders" }];
+  if (groupsAvailable) {
+    options.push({ value: "group:test", label: "the test group" });
+    if (mailing.control_share > 0) options.push({ value: "group:control", label: "the control group" });
+  }
+  if (mailing.variants.length > 1) {
+    for (const v of mailing.variants) options.push({ value: `variant:${v}`, label: `variant ${v}` });
+  }
+  return options;
+}
+
+const RENDER = {
+  volume: (body, data) => renderVolume(body, data),
+  orders: (body, data) => renderOrders(body, data, state),
+  groups: (body, data) => renderGroups(body, data),
+  open_hours: (body, data) => renderOpenHours(body, data, state, {
+    onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
+  }),
+  efficiency: (body, data) => renderEfficiency(body, data, state,
+    { channel: mailing.channel, customersUrl }),
+  product_sales: (body, data) => renderProductSales(body, data, state, {
+    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSearch: (search) => { set({ search }); reload("product_sales"); },
+    onSelect: (value) => {
+      const [kind, id] = value ? value.split(":") : ["", ""];
+      set({ group: kind === "group" ? id : "", variant_id: kind === "variant" ? id : "" });
+      reload("product_sales");
+    },
+    selectOptions: productSalesOptions(),
+  }),
+  heatmap: (body, data) => renderHeatmap(body, data, { mailingId }),
+};
+
+function renderSection(name, data) {
+  const node = document.getElementById(name);
+  if (data == null) {
+    node.hidden = true;
+    node.querySelector(".body").replaceChildren();
+    return;
+  }
+  node.hidden = false;
+  node.classList.remove("is-loading");
+  RENDER[name](node.querySelector(".body"), data);
+  node.dataset.state = "ready";
+}
+
+async function reload(name) {
+  const node = document.getElementById(name);
+  const mine = (sectionGeneration[name] = (sectionGeneration[name] || 0) + 1);
+  node.dataset.state = "loading";
+  node.classList.add("is-loading");
+  try {
+    const data = await api(`${base}/report/${name}`, state);
+    if (mine !== sectionGeneration[name]) return;
+    renderSection(name, data);
+  } catch (err) {
+    if (mine !== sectionGeneration[name]) return;
+    node.classList.remove("is-loading");
+    node.querySelector(".body").prepend(errorBox(err));
+    node.dataset.state = "error";
+  }
+}
+
+function header(report) {
+  const m = report.mailing;
+  document.title = `${m.name} · Mailing report · mailreport`;
+  document.getElementById("report-title").textContent = m.name;
+  const chips = [
+    el("span", { class: `chip chip-${m.channel}` }, m.channel === "sms" ? "SMS" : m.channel),
+    el("span", { class: `chip status-${m.status}` }, m.status),
+    m.sent_at ? el("span", {}, `Sent ${fmtDateTime(m.sent_at)}`) : null,
+    m.category ? el("span", {}, `Category: ${m.category}`) : null,
+    m.campaign_id ? el("a", { href: `/campaigns/${encodeURIComponent(m.campaign_id)}` },
+      "Campaign report") : null,
+    el("span", { class: "muted" }, `ID ${m.mailing_id}`),
+    el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
+  ];
+  document.getElementById("report-subtitle").replaceChildren(...chips.filter(Boolean));
+}
+
+function noEvents(report) {
+  const s = report.efficiency.stages;
+  return !s.sent && !s.delivered && !s.opened && !s.clicked && !report.orders.receipts
+    && !report.orders.orders;
+}
+
+async function load() {
+  const mine = ++generation;
+  main.dataset.state = "loading";
+  root.classList.add("is-loading");
+  try {
+    const report = await api(`${base}/report`, state);
+    if (mine !== generation) return;
+    mailing = report.mailing;
+    groupsAvailable = report.groups != null;
+    header(report);
+    statusBox.replaceChildren();
+    if (noEvents(report)) {
+      statusBox.append(emptyState(state.from || state.to ? "No events in this period"
+        : "No events yet", mailing.status === "sent" || mailing.status === "sending"
+        ? "Figures appear as the sending providers report deliveries, opens and clicks."
+        : `This mailing is ${mailing.status}; figures appear once it is sent.`));
+    }
+    for (const name of ORDER) renderSection(name, report[name]);
+    main.dataset.state = "ready";
+  } catch (err) {
+    if (mine !== generation) return;
+    statusBox.replaceChildren(errorBox(err));
+    for (const name of ORDER) document.getElementById(name).hidden = true;
+    main.dataset.state = "error";
+  } finally {
+    if (mine === generation) root.classList.remove("is-loading");
+  }
+}
+
+periodControl(state, load);
+load();

@@ -1,0 +1,191 @@
+// Click heatmap: the email's own HTML in a sandboxed iframe (no scripts, no same
+// origin), so the parent cannot touch its DOM. Instead the parent parses the HTML
+// itself, annotates the n-th <a href> (document order = link_index) with colour
+// and a label, and hands the result to the iframe as srcdoc; toggles rebuild it.
+import { api, el, emptyState, fmtInt, fmtPct, table } from "../util.js";
+
+const REMOVE = "script, noscript, iframe, frame, frameset, object, embed, applet, base, "
+  + "meta[http-equiv], link[rel~=import], link[rel~=preload], link[rel~=prefetch]";
+
+// Belt and braces: the sandbox already forbids scripts; this forbids them again.
+const CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+  + "frame-src 'none'";
+
+const LABEL_STYLE = `
+a[data-mr-link] { cursor: default; }
+html.mr-labels a[data-mr-label] { position: relative; }
+html.mr-labels a[data-mr-label]:hover::after {
+  content: attr(data-mr-label); position: absolute; left: 0; top: 100%; z-index: 2147483647;
+  margin-top: 4px; padding: 4px 8px; border-radius: 6px; background: #0f172a; color: #fff;
+  font: 600 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; white-space: nowrap;
+  text-decoration: none; letter-spacing: 0; text-transform: none; box-shadow: 0 2px 8px #0004;
+}`;
+
+// Sequential scale from few to many clicks (share of the busiest link).
+const SCALE = [[255, 237, 160], [254, 178, 76], [240, 59, 32], [189, 0, 38]];
+
+export function intensityColour(t) {
+  const x = Math.max(0, Math.min(1, t)) * (SCALE.length - 1);
+  const i = Math.min(SCALE.length - 2, Math.floor(x));
+  const f = x - i;
+  const rgb = SCALE[i].map((c, k) => Math.round(c + f * (SCALE[i + 1][k] - c)));
+  return `rgb(${rgb.join(", ")})`;
+}
+
+function linkLabel(link) {
+  return `${fmtInt(link.clicks)} clicks · ${fmtPct(link.percent_of_readers)} of readers`;
+}
+
+function intensities(links) {
+  const measure = (l) => l.percent_of_readers ?? l.unique_clickers;
+  const top = Math.max(0, ...links.map(measure));
+  return new Map(links.map((l) => [l.link_index, top ? measure(l) / top : 0]));
+}
+
+/** The email's HTML, cleaned and annotated, as a complete srcdoc document. */
+export function buildSrcdoc(html, links, { heat, labels }) {
+  const doc = new DOMParser().parseFromString(html || "", "text/html");
+  doc.querySelectorAll(REMOVE).forEach((node) => node.remove());
+  for (const node of doc.querySelectorAll("*")) {
+    for (const attr of [...node.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on") || name === "srcdoc" || name === "formaction"
+          || /^\s*(javascript|vbscript|data:text\/html)/i.test(attr.value)) {
+        node.removeAttribute(attr.name);
+      }
+    }
+  }
+  const byIndex = new Map(links.map((l) => [l.link_index, l]));
+  const level = intensities(links);
+  doc.querySelectorAll("a[href]").forEach((a, index) => {
+    const link = byIndex.get(index);
+    // The links lead nowhere from here: a click inside the preview must not navigate.
+    a.setAttribute("data-mr-href", a.getAttribute("href"));
+    a.removeAttribute("href");
+    a.removeAttribute("target");
+    a.setAttribute("data-mr-link", String(index));
+    if (!link) return;
+    a.setAttribute("data-mr-label", linkLabel(link));
+    a.setAttribute("title", linkLabel(link));
+    if (heat) {
+      const t = level.get(index) || 0;
+      const colour = link.clicks ? intensityColour(t) : "rgb(148, 163, 184)";
+      a.style.setProperty("outline", `${link.clicks ? 3 : 2}px ${link.clicks ? "solid" : "dashed"} ${colour}`, "important");
+      a.style.setProperty("outline-offset", "1px", "important");
+      if (link.clicks) {
+        a.style.setProperty("background-color", colour.replace("rgb", "rgba").replace(")", ", 0.35)"), "important");
+      }
+      a.setAttribute("data-mr-intensity", t.toFixed(3));
+    }
+  });
+  const head = doc.head;
+  const csp = doc.createElement("meta");
+  csp.setAttribute("http-equiv", "Content-Security-Policy");
+  csp.setAttribute("content", CSP);
+  head.prepend(csp);
+  const style = doc.createElement("style");
+  style.textContent = LABEL_STYLE;
+  head.append(style);
+  if (labels) doc.documentElement.classList.add("mr-labels");
+  return `<!doctype html>\n${doc.documentElement.outerHTML}`;
+}
+
+function toggle(label, pressed, onClick, name) {
+  return el("button", { type: "button", class: "btn toggle", "aria-pressed": String(pressed),
+    dataset: { toggle: name }, onclick: onClick }, label);
+}
+
+const bodies = new Map();
+
+async function variantBody(mailingId, variantId) {
+  const key = `${mailingId}\u0000${variantId}`;
+  if (!bodies.has(key)) {
+    bodies.set(key, api(`/api/v1/mailings/${encodeURIComponent(mailingId)}/variants/`
+      + `${encodeURIComponent(variantId)}/body`).then((r) => r.body_html));
+  }
+  return bodies.get(key);
+}
+
+export function renderHeatmap(body, variants, { mailingId }) {
+  const view = { variant: variants[0]?.variant_id, heat: true, labels: false };
+  const frame = el("iframe", { sandbox: "", class: "email-frame", referrerpolicy: "no-referrer" });
+  const frameHolder = el("div", { class: "email-holder" });
+  const controls = el("div", { class: "controls" });
+  const details = el("div", { class: "heatmap-details" });
+  let html = null;
+
+  function rebuild() {
+    const variant = variants.find((v) => v.variant_id === view.variant);
+    frame.setAttribute("title", `Email of variant ${view.variant} with its links `
+      + `${view.heat ? "coloured by clicks" : ""}`);
+    frame.srcdoc = buildSrcdoc(html, variant.links, view);
+    body.dataset.heat = String(view.heat);
+    body.dataset.labels = String(view.labels);
+  }
+
+  function drawControls() {
+    const select = variants.length > 1 ? el("label", { class: "select" }, "Variant ",
+      el("select", { id: "heatmap-variant", onchange: (e) => show(e.target.value) },
+        variants.map((v) => el("option", { value: v.variant_id,
+          selected: v.variant_id === view.variant }, v.variant_id)))) : null;
+    controls.replaceChildren(select,
+      toggle("Heatmap", view.heat, () => { view.heat = !view.heat; drawControls(); rebuild(); },
+        "heat"),
+      toggle("Labels", view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
+        "labels"),
+      view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, "fewer clicks",
+        el("span", { class: "legend-ramp" }), "more") : null);
+  }
+
+  async function show(variantId) {
+    view.variant = variantId;
+    const variant = variants.find((v) => v.variant_id === variantId);
+    const level = intensities(variant.links);
+    body.dataset.state = "loading";
+    drawControls();
+    details.replaceChildren(
+      el("p", { class: "note" }, `Readers (openers) of variant ${variantId}: `,
+        el("strong", { dataset: { key: "heatmap.openers" } }, fmtInt(variant.openers)),
+        variant.unmatched_clicks ? `; ${fmtInt(variant.unmatched_clicks)} clicks on links `
+          + "that are not in the email" : ""),
+      variant.links.length ? table([
+        { label: "#", num: true, cell: (l) => String(l.link_index) },
+        { label: "Link", cell: (l) => el("span", { class: "link-cell" },
+          el("span", { class: "swatch", style: `background:${l.clicks
+            ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
+          el("span", {}, l.text || "(no text)"), el("span", { class: "url" }, l.url)) },
+        { label: "Clicks", num: true, key: (l) => `heatmap.${l.link_index}.clicks`,
+          cell: (l) => fmtInt(l.clicks) },
+        { label: "Unique clickers", num: true, key: (l) => `heatmap.${l.link_index}.unique_clickers`,
+          cell: (l) => fmtInt(l.unique_clickers) },
+        { label: "% of readers", num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
+          cell: (l) => fmtPct(l.percent_of_readers) },
+      ], variant.links, { caption: "Links of the email in document order" })
+        : emptyState("This email has no links"));
+    try {
+      html = await variantBody(mailingId, variantId);
+    } catch (err) {
+      html = null;
+      frameHolder.replaceChildren(el("p", { class: "alert alert-error", role: "alert" },
+        `The email's HTML could not be loaded: ${err.message}`));
+      body.dataset.state = "error";
+      return;
+    }
+    if (view.variant !== variantId) return;
+    if (html) {
+      frameHolder.replaceChildren(frame);
+      rebuild();
+    } else {
+      frameHolder.replaceChildren(emptyState("This variant has no HTML body",
+        "The links table below still lists its clicks."));
+    }
+    body.dataset.state = "ready";
+  }
+
+  if (!variants.length) {
+    body.replaceChildren(emptyState("No variants"));
+    return;
+  }
+  body.replaceChildren(controls, frameHolder, details);
+  show(view.variant);
+}
