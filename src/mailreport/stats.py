@@ -10,6 +10,7 @@ than trials, fewer than two customers) is a `Comparison` with every field None.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +31,11 @@ class Proportion:
     successes: int
     trials: int
 
+    def __post_init__(self) -> None:
+        # Counts arrive as numpy or database integers; keep plain ints, refuse 2.5.
+        object.__setattr__(self, "successes", operator.index(self.successes))
+        object.__setattr__(self, "trials", operator.index(self.trials))
+
     @property
     def rate(self) -> float | None:
         if self.trials == 0:
@@ -49,6 +55,12 @@ class Sample:
     n: int
     total: float
     total_sq: float
+
+    def __post_init__(self) -> None:
+        # Sums arrive as Decimal (money) or numpy floats; the maths wants plain floats.
+        object.__setattr__(self, "n", operator.index(self.n))
+        object.__setattr__(self, "total", float(self.total))
+        object.__setattr__(self, "total_sq", float(self.total_sq))
 
     @property
     def mean(self) -> float | None:
@@ -110,8 +122,8 @@ def compare_proportions(
     _check_alpha(alpha)
     if not (treatment.is_valid and control.is_valid):
         return Comparison.not_testable()
-    s_t, n_t = int(treatment.successes), int(treatment.trials)
-    s_c, n_c = int(control.successes), int(control.trials)
+    s_t, n_t = treatment.successes, treatment.trials
+    s_c, n_c = control.successes, control.trials
 
     # Integer arithmetic up to the last division: exact difference, and variances
     # that cannot come out a hair below zero.

@@ -121,7 +121,8 @@ BRANDS = (
     "Sibirskaya kollektsiya", "Frutonyanya", "Synergetic", "Brauberg", "Natura Siberica",
     "Splat", "Whiskas", "Pedigree", "Home Market", "Fresh Farm",
 )
-PACKS = ("", "", "200 g", "400 g", "500 g", "1 kg", "0.5 l", "1 l", "1.5 l", "set of 6", "family pack")
+PACKS = ("", "", "200 g", "400 g", "500 g", "1 kg", "0.5 l", "1 l", "1.5 l", "set of 6",
+         "family pack")
 
 
 @dataclass(frozen=True)

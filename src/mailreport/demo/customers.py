@@ -55,9 +55,11 @@ ZONE_OFFSETS = np.array([ZoneInfo(z).utcoffset(datetime(2026, 7, 1)).total_secon
                          for z in ZONE_NAMES], np.int32)
 REGIONS = tuple(r for z in ZONES for r in z[2])
 
-FIRST = ("ivan", "alexey", "dmitry", "sergey", "andrey", "mikhail", "nikolay", "artem", "pavel",
-         "maxim", "anna", "elena", "olga", "natalia", "maria", "irina", "tatiana", "svetlana",
-         "ekaterina", "yulia", "anastasia", "daria", "victoria", "ksenia", "roman", "igor")
+MEN = ("ivan", "alexey", "dmitry", "sergey", "andrey", "mikhail", "nikolay", "artem", "pavel",
+       "maxim", "roman", "igor")
+WOMEN = ("anna", "elena", "olga", "natalia", "maria", "irina", "tatiana", "svetlana", "ekaterina",
+         "yulia", "anastasia", "daria", "victoria", "ksenia")
+FIRST = MEN + WOMEN
 LAST = ("ivanov", "smirnov", "kuznetsov", "popov", "vasiliev", "petrov", "sokolov", "mikhailov",
         "novikov", "fedorov", "morozov", "volkov", "alekseev", "lebedev", "semenov", "egorov",
         "pavlov", "kozlov", "stepanov", "nikolaev", "orlov", "andreev", "makarov", "zaitsev")
@@ -69,6 +71,7 @@ DOMAINS = (("mail.ru", 28, 0), ("yandex.ru", 24, 0), ("gmail.com", 18, 2), ("bk.
 IP_PREFIXES = np.array([5, 31, 37, 46, 62, 77, 78, 79, 80, 81, 83, 85, 87, 91, 92, 93, 94, 95,
                         109, 176, 178, 188, 212, 213, 217], np.uint32)
 
+_NULL = pa.scalar(None, pa.string())
 NO_PROXY, APPLE_PROXY, GOOGLE_PROXY = 0, 1, 2
 CHANNEL_UNSUBSCRIBED = {"email": 0.05, "sms": 0.03, "push": 0.02}
 CATEGORY_UNSUBSCRIBED = {"promo": 0.03, "news": 0.04, "service": 0.005}
@@ -108,8 +111,11 @@ _REGION_COUNT = np.array([len(z[2]) for z in ZONES])
 
 
 def _emails(rng: np.random.Generator, n: int, domain: np.ndarray) -> pa.Array:
-    first = pick(list(FIRST), rng.integers(0, len(FIRST), n))
-    last = pick(list(LAST), rng.integers(0, len(LAST), n))
+    name = rng.integers(0, len(FIRST), n)
+    first = pick(list(FIRST), name)
+    # Ivanov, Ivanova: a woman's surname takes the feminine ending.
+    last = pc.binary_join_element_wise(pick(list(LAST), rng.integers(0, len(LAST), n)),
+                                       pick(["", "a"], (name >= len(MEN)).astype(np.int8)), "")
     sep = pick([".", "_", ""], rng.choice(3, n, p=[0.5, 0.2, 0.3]))
     number = rng.choice(np.arange(1960, 2008), n).astype(np.int64)
     number = np.where(rng.random(n) < 0.5, number % 100, number)
@@ -163,9 +169,9 @@ def _block(seed: int, index: int, lo: int, hi: int, total: int) -> tuple[dict, d
     region_code = np.where(rng.random(n) < 0.04, -1, region)
     columns = {
         "customer_id": ids,
-        "email": pc.if_else(pa.array(has_email), _emails(rng, n, domain), pa.scalar(None, pa.string())),
-        "phone": pc.if_else(pa.array(has_phone), phone, pa.scalar(None, pa.string())),
-        "push_token": pc.if_else(pa.array(has_push), token, pa.scalar(None, pa.string())),
+        "email": pc.if_else(pa.array(has_email), _emails(rng, n, domain), _NULL),
+        "phone": pc.if_else(pa.array(has_phone), phone, _NULL),
+        "push_token": pc.if_else(pa.array(has_push), token, _NULL),
         "timezone": pick(list(ZONE_NAMES), zone_code),
         "region": pick(list(REGIONS), region_code),
         "created_at": timestamps(created),

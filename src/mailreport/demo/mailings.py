@@ -43,7 +43,8 @@ class MailingPlan:
     status: str = "sent"
     campaign_id: str | None = None
     control_share: float = 0.0
-    variant_rows: bool = True  # False: no variants rows, the implicit A
+    variant_rows: bool = True  # False: no variants rows, the implicit A (sms only here: an
+    # email needs its body_html row for the click heatmap)
     assign_variant: bool = True  # False: audience/events leave variant_id null
     reach: float = 0.95  # share of the base in the target audience
     theme: tuple[str, ...] = ()  # top-level categories the mailing promotes
@@ -80,7 +81,7 @@ MAILINGS: tuple[MailingPlan, ...] = (
                 reach=0.9, theme=("Fruit and vegetables",)),
     MailingPlan("M04", "Weekly digest: June, week 2", "email", "2026-06-10T06:00:00", "news",
                 one("What's new at Shop this week", "New products, recipes and store news.", 8),
-                variant_rows=False, assign_variant=False, reach=0.85, provider="mailgun"),
+                assign_variant=False, reach=0.85, provider="mailgun"),
     MailingPlan("M05", "Dairy week", "email", "2026-06-17T07:00:00", "promo",
                 one("Dairy week: 25% off yogurt, kefir and cheese",
                     "Everything from the dairy aisle, a quarter off.", 6),
@@ -101,7 +102,7 @@ MAILINGS: tuple[MailingPlan, ...] = (
                 control_share=0.05, theme=("Grocery", "Sweets and snacks"), provider="mailgun"),
     MailingPlan("M09", "Weekly digest: July, week 2", "email", "2026-07-08T06:30:00", "news",
                 one("Recipes of the week: cold soups", "Okroshka, gazpacho and more.", 8),
-                variant_rows=False, reach=0.85, provider="mailgun"),
+                reach=0.85, provider="mailgun"),
     MailingPlan("M10", "Ice cream: 2 for 1", "push", "2026-07-11T14:00:00", "promo",
                 (V("A", 0.5, "Ice cream 2 for 1", "Every ice cream, two for one, all weekend"),
                  V("B", 0.5, "Hot today? Ice cream is 2 for 1", "Cool down: 2 for 1 on ice cream",
@@ -109,8 +110,8 @@ MAILINGS: tuple[MailingPlan, ...] = (
                 campaign_id="CMP2", theme=("Sweets and snacks",)),
     MailingPlan("M11", "Healthy summer: salads and smoothies", "email", "2026-07-15T07:00:00",
                 "promo", one("Light summer meals from 149.90", "Salads, smoothies and more.", 6),
-                campaign_id="CMP2", control_share=0.1, theme=("Ready meals", "Fruit and vegetables"),
-                provider="sendgrid"),
+                campaign_id="CMP2", control_share=0.1,
+                theme=("Ready meals", "Fruit and vegetables"), provider="sendgrid"),
     MailingPlan("M12", "Flash sale: tonight only", "sms", "2026-07-22T08:00:00", "promo",
                 one("", "Tonight only: 30% off frozen food at Shop. shop.example.com/s/fz"),
                 control_share=0.1, theme=("Frozen food",), provider="messagebird"),

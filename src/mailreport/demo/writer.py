@@ -43,8 +43,8 @@ SCHEMAS: dict[str, pa.Schema] = {t.name: schema_of(t) for t in TABLES}
 
 # --- column builders -------------------------------------------------------------------
 
-def padded_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """prefix + zero-padded decimal, e.g. ("C", 42, 8) -> "C00000042"."""
+def padded_ids(prefix: str | pa.Array, numbers: np.ndarray, width: int) -> pa.Array:
+    """prefix (one, or one per row) + zero-padded decimal: ("C", 42, 8) -> "C00000042"."""
     digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width,
                           padding="0")
     return pc.binary_join_element_wise(prefix, digits, "")

@@ -11,11 +11,11 @@ from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages
 from mailreport.reports.query import (
     STAGES,
     ReportQuery,
-    company_date,
     date_range,
+    in_days,
     in_period,
     percent,
-    stage_column,
+    stage_day_column,
     utc_bounds,
 )
 from mailreport.store.tables import Tables
@@ -33,24 +33,21 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
     r = r.filter(r.mailing_id.isin(mailing_ids))
     if customers is not None:
         r = r.semi_join(customers, ["mailing_id", "customer_id"])
-    bounds = utc_bounds(query, tables.settings.zone)
     parts = []
     for stage in STAGES:
-        col = r[stage_column(stage, query.include_machine)]
-        parts.append(r.filter(in_period(col, bounds)).select(
-            mailing_id=r.mailing_id, stage=ibis.literal(stage), date=company_date(tables, col)))
-    u = ibis.union(*parts)
-    return u.group_by(["mailing_id", "stage", "date"]).aggregate(customers=u.count())
+        day = stage_day_column(stage, query.include_machine)
+        s = r.filter(in_days(r[day], query))
+        parts.append(s.group_by([s.mailing_id, s[day].name("date")])
+                     .aggregate(customers=s.count()).mutate(stage=ibis.literal(stage)))
+    return ibis.union(*parts)
 
 
 def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(mailing_id, date, customers) by the date of each customer's first attributed
     order in the period."""
     a = tables.attributed_orders
-    a = a.filter(a.mailing_id.isin(mailing_ids) & in_period(a.ts, utc_bounds(
-        query, tables.settings.zone)))
-    first = a.group_by(["mailing_id", "customer_id"]).aggregate(first=a.ts.min())
-    first = first.mutate(date=company_date(tables, first.first))
+    a = a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
+    first = a.group_by(["mailing_id", "customer_id"]).aggregate(date=a.day.min())
     return first.group_by(["mailing_id", "date"]).aggregate(customers=first.count())
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import ibis
 
 from mailreport.reports.models import Orders, OrdersDay
-from mailreport.reports.query import ReportQuery, company_date, date_range, in_period, utc_bounds
+from mailreport.reports.query import ReportQuery, date_range, in_days
 from mailreport.store.tables import Tables
 
 CENT = Decimal("0.01")
@@ -19,13 +19,12 @@ def money(value) -> Decimal:
 
 def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     a = tables.attributed_orders
-    return a.filter(a.mailing_id.isin(mailing_ids)
-                    & in_period(a.ts, utc_bounds(query, tables.settings.zone)))
+    return a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
 
 
 def orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> Orders:
     a = attributed(tables, mailing_ids, query)
-    a = a.mutate(date=company_date(tables, a.ts))
+    a = a.mutate(date=a.day)
     rows = tables.run(a.group_by("date").aggregate(
         receipts=(a.kind == "receipt").sum(),
         orders=(a.kind == "order").sum(),

@@ -77,8 +77,22 @@ def stage_column(stage: str, include_machine: bool) -> str:
     return f"{stage}_at"
 
 
-def company_date(tables: Tables, col: ibis.Expr) -> ibis.Expr:
-    return tables.local_time(col, tables.settings.company_timezone).date()
+def stage_day_column(stage: str, include_machine: bool) -> str:
+    """The reach time's date in the company's zone, kept in reach_times."""
+    if include_machine and stage in ("opened", "clicked"):
+        return f"{stage}_all_day"
+    return f"{stage}_day"
+
+
+def in_days(day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
+    """A company-zone date column within the period (equal to in_period on the
+    timestamp it was taken from)."""
+    cond = day.notnull()
+    if query.date_from is not None:
+        cond &= day >= query.date_from
+    if query.date_to is not None:
+        cond &= day <= query.date_to
+    return cond
 
 
 def date_range(query: ReportQuery, seen: list[dt.date]) -> list[dt.date]:

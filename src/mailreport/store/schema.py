@@ -22,20 +22,33 @@ def create_table_sql(table: Table) -> str:
 # Each customer's reach time of each stage per mailing, with and without machine
 # events, and the customer's audience status, group and resolved variant. Every
 # report section reads this instead of the raw events.
-REACH_TIMES_SQL = """
-CREATE TABLE IF NOT EXISTS reach_times (
-    mailing_id VARCHAR, customer_id VARCHAR, status VARCHAR, "group" VARCHAR,
-    variant_id VARCHAR,
-    sent_at TIMESTAMP, delivered_at TIMESTAMP, opened_at TIMESTAMP, clicked_at TIMESTAMP,
-    sent_at_all TIMESTAMP, delivered_at_all TIMESTAMP, opened_at_all TIMESTAMP,
-    clicked_at_all TIMESTAMP, touch_at TIMESTAMP
-)"""
+REACH_TIMES = (
+    ("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("status", "VARCHAR"),
+    ("group", "VARCHAR"), ("variant_id", "VARCHAR"),
+    ("sent_at", "TIMESTAMP"), ("delivered_at", "TIMESTAMP"), ("opened_at", "TIMESTAMP"),
+    ("clicked_at", "TIMESTAMP"), ("sent_at_all", "TIMESTAMP"),
+    ("delivered_at_all", "TIMESTAMP"), ("opened_at_all", "TIMESTAMP"),
+    ("clicked_at_all", "TIMESTAMP"), ("touch_at", "TIMESTAMP"), ("zone", "VARCHAR"),
+    # dates of the reach times in the company's time zone
+    ("sent_day", "DATE"), ("delivered_day", "DATE"), ("opened_day", "DATE"),
+    ("clicked_day", "DATE"), ("opened_all_day", "DATE"), ("clicked_all_day", "DATE"),
+    # hour (0-23) and weekday (0 = Monday) of the first open: recipient's zone
+    # (the company's where unknown), then the company's; _all with machine opens
+    ("open_hour", "TINYINT"), ("open_dow", "TINYINT"),
+    ("open_hour_all", "TINYINT"), ("open_dow_all", "TINYINT"),
+    ("open_hour_co", "TINYINT"), ("open_dow_co", "TINYINT"),
+    ("open_hour_co_all", "TINYINT"), ("open_dow_co_all", "TINYINT"),
+)
+REACH_COLUMNS = tuple(quote(name) for name, _ in REACH_TIMES)
+
+REACH_TIMES_SQL = ("CREATE TABLE IF NOT EXISTS reach_times ("
+                   + ", ".join(f"{quote(n)} {t}" for n, t in REACH_TIMES) + ")")
 
 # Completed orders attributed to the touch of one mailing (DESIGN.md, "Attribution").
 ATTRIBUTED_ORDERS_SQL = """
 CREATE TABLE IF NOT EXISTS attributed_orders (
     order_id VARCHAR, mailing_id VARCHAR, customer_id VARCHAR, kind VARCHAR,
-    ts TIMESTAMP, total DECIMAL(18,2), touch_at TIMESTAMP
+    ts TIMESTAMP, total DECIMAL(18,2), touch_at TIMESTAMP, day DATE
 )"""
 
 META_SQL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"

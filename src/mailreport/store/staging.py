@@ -194,6 +194,12 @@ def _track_changes(con, table: Table) -> None:
     if table.name in ("events", "audience", "mailings"):
         con.execute(f"INSERT INTO _changed_mailings SELECT DISTINCT mailing_id "
                     f"FROM _classified WHERE {changed}")
+    if table.name == "customers":
+        # a new time zone moves the open hours kept in reach_times
+        con.execute("""INSERT INTO _changed_mailings
+            SELECT DISTINCT r.mailing_id FROM reach_times r
+            JOIN _classified a ON a.customer_id = r.customer_id
+            WHERE a._class = 'changed'""")
     if table.name == "orders":
         # an order that moved to another customer changes the old one too
         con.execute(f"""INSERT INTO _changed_customers

@@ -41,6 +41,9 @@ def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
 
 
 def install_pages(app: FastAPI) -> None:
+    if getattr(app.state, "pages_installed", False):  # create_app may have done it already
+        return
+    app.state.pages_installed = True
     store = app.state.store
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -1,0 +1,163 @@
+"""What the browser tests share: a real uvicorn server over a store, Debian's
+Chromium driven by Playwright, and the page's number formats mirrored in Python so
+that text on a page can be compared with the API's JSON."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from mailreport.api.app import create_app
+from mailreport.web.pages import install_pages
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The API and the pages on a free loopback port, in a thread."""
+
+    def __init__(self, store):
+        app = create_app(store)
+        install_pages(app)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                     log_level="error"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self._thread.start()
+        deadline = time.time() + 20
+        while not self._server.started and time.time() < deadline:
+            time.sleep(0.02)
+        assert self._server.started, "uvicorn did not start"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.should_exit = True
+        self._thread.join(5)
+
+    def get(self, path: str, **params):
+        r = httpx.get(self.url + path, params={k: v for k, v in params.items() if v},
+                      timeout=60)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+
+@pytest.fixture(scope="session")
+def site(demo_store):
+    """The small demo (tests/conftest.py), served once for the whole session."""
+    with Server(demo_store) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = (f"{CHROMIUM} is missing: apt-get install -y chromium "
+                   "(the browser tests need Debian's Chromium)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=WIDE, locale="en-US")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def ready(page, url: str | None = None) -> None:
+    """Open url (if given) and wait until its script has rendered what the API said."""
+    if url:
+        page.goto(url)
+    page.wait_for_selector("main[data-state='ready'], main[data-state='error']")
+
+
+def reload_done(page, action) -> None:
+    """Run an action that reloads the whole report, and wait for the new render."""
+    page.evaluate("document.querySelector('main').dataset.state = 'stale'")
+    action()
+    ready(page)
+
+
+def section_done(page, section: str, action) -> None:
+    """Run an action that reloads one section, and wait for it."""
+    page.evaluate(f"document.getElementById('{section}').dataset.state = 'stale'")
+    action()
+    page.wait_for_selector(f"#{section}[data-state='ready'], #{section}[data-state='error']")
+
+
+def text(page, key: str) -> str:
+    """The text of the element that shows one API figure (data-key)."""
+    node = page.locator(f"[data-key='{key}']")
+    assert node.count() == 1, f"{node.count()} elements with data-key={key!r}"
+    return " ".join((node.text_content() or "").split())
+
+
+# -- the page's formats (static/js/util.js, locale en-US) --------------------------
+
+
+def _exact(value) -> Decimal:
+    # Intl.NumberFormat rounds the exact value of the double, half away from zero
+    return Decimal(value) if isinstance(value, float) else Decimal(str(value))
+
+
+def fmt_int(v) -> str:
+    return "—" if v is None else f"{int(v):,}"
+
+
+def fmt_money(v) -> str:
+    if v is None:
+        return "—"
+    return f"{_exact(v).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def fmt_pct(v) -> str:
+    return "—" if v is None else f"{fmt_money(v)}%"
+
+
+def fmt_number(v) -> str:
+    if v is None:
+        return "—"
+    d = _exact(v).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP).normalize()
+    return f"{d:,f}"
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

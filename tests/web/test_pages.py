@@ -1,0 +1,416 @@
+"""The report pages in a real browser (Debian's Chromium through Playwright) against
+a real server over the small demo: every figure on a page is the API's."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from harness import (  # noqa: F401 - fixtures
+    PHONE,
+    browser,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    page,
+    ready,
+    reload_done,
+    screenshot,
+    section_done,
+    site,
+    text,
+)
+
+pytestmark = pytest.mark.browser
+
+SECTIONS = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales", "heatmap"]
+
+
+def mailing_with(site, channel: str, *, groups: bool = False) -> str:
+    """The busiest sent mailing of a channel (with a control group, if asked)."""
+    rows = [m for m in site.get("/api/v1/mailings", channel=channel) if m["status"] == "sent"
+            and (not groups or m["control_share"] > 0 and len(m["variants"]) > 1)]
+    assert rows, f"the demo has no sent {channel} mailing{' with groups' if groups else ''}"
+    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
+
+
+def query(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def visible_sections(page) -> list[str]:
+    return page.eval_on_selector_all("#report > section", "ns => ns.filter(n => !n.hidden)"
+                                     ".map(n => n.id)")
+
+
+# -- list -> report -----------------------------------------------------------------
+
+
+def test_list_shows_the_api_figures_and_stats_opens_the_report(site, page):
+    ready(page, site.url + "/")
+    assert page.get_by_role("tab", name="Email").get_attribute("aria-selected") == "true"
+    api = site.get("/api/v1/mailings", channel="email")
+    assert page.locator("#mailings-panel tbody tr").count() == len(api)
+    for m in api:
+        key = f"mailings.{m['mailing_id']}"
+        assert text(page, f"{key}.recipients") == fmt_int(m["recipients"])
+        assert text(page, f"{key}.open_rate") == fmt_pct(m["open_rate"])
+        assert text(page, f"{key}.click_rate") == fmt_pct(m["click_rate"])
+        assert text(page, f"{key}.revenue") == fmt_money(m["revenue"])
+    target = mailing_with(site, "email", groups=True)
+    name = next(m["name"] for m in api if m["mailing_id"] == target)
+    row = page.locator("#mailings-panel tbody tr", has_text=name)
+    row.get_by_role("link", name="Stats").click()
+    page.wait_for_url(f"**/mailings/{target}")
+    ready(page)
+    assert page.locator("h1").inner_text() == name
+    assert visible_sections(page) == SECTIONS
+
+
+def test_channel_tabs_and_search(site, page):
+    ready(page, site.url + "/")
+    reload_done(page, lambda: page.get_by_role("tab", name="SMS").click())
+    sms = site.get("/api/v1/mailings", channel="sms")
+    names = page.locator("#mailings-panel tbody th a").all_inner_texts()
+    assert names == [m["name"] for m in sms]
+    assert query(page) == {"channel": "sms"}
+    # keyboard: arrow right moves to Push
+    page.get_by_role("tab", name="SMS").focus()
+    reload_done(page, lambda: page.keyboard.press("ArrowRight"))
+    assert page.get_by_role("tab", name="Push").get_attribute("aria-selected") == "true"
+    push = site.get("/api/v1/mailings", channel="push")
+    assert page.locator("#mailings-panel tbody tr").count() == len(push)
+
+    reload_done(page, lambda: page.get_by_role("tab", name="Email").click())
+    word = site.get("/api/v1/mailings", channel="email")[0]["name"].split()[0]
+    reload_done(page, lambda: page.get_by_label("Search by name").fill(word.lower()))
+    found = site.get("/api/v1/mailings", channel="email", search=word.lower())
+    assert page.locator("#mailings-panel tbody th a").all_inner_texts() == [
+        m["name"] for m in found]
+    reload_done(page, lambda: page.get_by_label("Search by name").fill("no such mailing"))
+    assert "No email mailings match" in page.locator("#mailings-panel").inner_text()
+
+
+def test_campaign_list_and_report(site, page):
+    ready(page, site.url + "/campaigns")
+    campaigns = site.get("/api/v1/campaigns")
+    assert page.locator("#campaigns-panel tbody tr").count() == len(campaigns)
+    first = campaigns[0]
+    page.locator("#campaigns-panel tbody tr", has_text=first["name"]).get_by_role(
+        "link", name="Report").click()
+    page.wait_for_url(f"**/campaigns/{first['campaign_id']}")
+    ready(page)
+    api = site.get(f"/api/v1/campaigns/{first['campaign_id']}/report")
+    assert page.locator("h1").inner_text() == api["campaign"]["name"]
+    for row in api["mailings"]:
+        for k in ("sent", "delivered", "opened", "clicked", "ordered", "orders"):
+            assert text(page, f"mailings.{row['mailing_id']}.{k}") == fmt_int(row[k])
+        assert text(page, f"mailings.{row['mailing_id']}.revenue") == fmt_money(row["revenue"])
+    assert text(page, "totals.revenue") == fmt_money(api["totals"]["revenue"])
+    assert text(page, "totals.sent") == fmt_int(api["totals"]["sent"])
+    assert text(page, "orders.revenue") == fmt_money(api["orders"]["revenue"])
+    if api["open_hours"]:
+        assert text(page, "open_hours.openers") == fmt_int(api["open_hours"]["openers"])
+    rows = api["product_sales"]["rows"]
+    assert page.locator("#product_sales tbody tr").count() == len(rows)
+
+
+# -- the report's numbers -----------------------------------------------------------
+
+
+def check_report(page, api: dict) -> None:
+    """Every section on the page shows the figures of this API answer."""
+    if api["volume"]:
+        for key, value in api["volume"].items():
+            assert text(page, f"volume.{key}") == fmt_int(value), key
+    o = api["orders"]
+    assert text(page, "orders.receipts") == fmt_int(o["receipts"])
+    assert text(page, "orders.orders") == fmt_int(o["orders"])
+    assert text(page, "orders.revenue") == fmt_money(o["revenue"])
+    for g in api["groups"] or []:
+        gk = "control" if g["group"] == "control" else g["variant_id"] or "test"
+        assert text(page, f"groups.{gk}.assigned") == fmt_int(g["assigned"])
+        assert text(page, f"groups.{gk}.buyers") == fmt_int(g["buyers"])
+        assert text(page, f"groups.{gk}.conversion") == fmt_pct(g["conversion"])
+        assert text(page, f"groups.{gk}.revenue") == fmt_money(g["revenue"])
+        vc = g["vs_control"]
+        if vc:
+            words = text(page, f"groups.{gk}.vs_control.conversion.verdict")
+            if vc["conversion_p"] is None:
+                assert words == "Not enough data to test"
+            elif vc["conversion_significant"]:
+                assert words.startswith("Significant")
+            else:
+                assert words.startswith("Not significant")
+    if api["open_hours"]:
+        h = api["open_hours"]
+        assert text(page, "open_hours.openers") == fmt_int(h["openers"])
+        if h["openers"]:
+            for hour in range(24):
+                assert text(page, f"open_hours.counts.{hour}") == fmt_int(h["counts"][hour])
+                assert text(page, f"open_hours.percent.{hour}") == fmt_pct(h["percent"][hour])
+    e = api["efficiency"]
+    for stage, n in e["stages"].items():
+        if n is not None:
+            assert text(page, f"efficiency.stages.{stage}") == fmt_int(n), stage
+    assert text(page, "efficiency.pass.sent") == fmt_pct(e["transitions"]["delivered"])
+    assert text(page, "efficiency.pass.clicked") == fmt_pct(e["transitions"]["conversion"])
+    assert text(page, "efficiency.spam") == fmt_int(e["spam"])
+    assert text(page, "efficiency.unsubscribed_rate") == f"{fmt_pct(e['unsubscribe_rate'])} of delivered"
+    if api["product_sales"]:
+        check_product_sales(page, api["product_sales"])
+    for variant in (api["heatmap"] or [])[:1]:
+        assert text(page, "heatmap.openers") == fmt_int(variant["openers"])
+        for link in variant["links"]:
+            i = link["link_index"]
+            assert text(page, f"heatmap.{i}.clicks") == fmt_int(link["clicks"])
+            assert text(page, f"heatmap.{i}.percent_of_readers") == fmt_pct(
+                link["percent_of_readers"])
+
+
+def check_product_sales(page, sales: dict) -> None:
+    rows = sales["rows"]
+    assert page.locator("#product_sales tbody tr").count() == len(rows)
+    for n, row in enumerate(rows, 1):
+        assert text(page, f"product_sales.{n}.category") == row["category"]
+        assert text(page, f"product_sales.{n}.units") == fmt_number(row["units"])
+        assert text(page, f"product_sales.{n}.revenue") == fmt_money(row["revenue"])
+        assert text(page, f"product_sales.{n}.receipts") == fmt_int(row["receipts"])
+
+
+def test_each_section_shows_the_api_numbers(site, page):
+    mid = mailing_with(site, "email", groups=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    assert all(api[s] is not None for s in SECTIONS)
+    check_report(page, api)
+    # a chart's tooltip has the day's exact figures
+    chart = page.locator("#orders .chart")
+    chart.hover()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#orders .tt")
+    tip.wait_for()
+    assert re.search(r"Receipts: [\d,]+", tip.inner_text())
+    assert re.search(r"Revenue, \w+: [\d,]+\.\d\d", tip.inner_text())
+
+
+def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
+    mid = mailing_with(site, "email", groups=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
+    everything = site.get(f"/api/v1/mailings/{mid}/report")
+    page.get_by_label("From").fill(sent_day)
+    page.get_by_label("To").fill(sent_day)
+    reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
+    assert query(page) == {"from": sent_day, "to": sent_day}
+    one_day = site.get(f"/api/v1/mailings/{mid}/report", **{"from": sent_day, "to": sent_day})
+    assert one_day["efficiency"]["stages"] != everything["efficiency"]["stages"]
+    check_report(page, one_day)
+    # the magnifiers take the period along
+    href = page.locator("#efficiency a[data-stage='opened']").get_attribute("href")
+    assert parse_qs(urlparse(href).query) == {"stage": ["opened"], "from": [sent_day],
+                                              "to": [sent_day]}
+    # a reload keeps the period
+    page.reload()
+    ready(page)
+    assert page.get_by_label("From").input_value() == sent_day
+    check_report(page, one_day)
+    # a period the API refuses shows its reason
+    page.get_by_label("From").fill("2026-08-05")
+    page.get_by_label("To").fill("2026-08-01")
+    reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
+    alert = page.get_by_role("alert")
+    assert "is after to" in alert.inner_text()
+    assert visible_sections(page) == []
+    reload_done(page, lambda: page.get_by_role("button", name="All time").click())
+    assert query(page) == {}
+    check_report(page, everything)
+
+
+def test_product_sales_sorting_searching_and_groups(site, page):
+    mid = mailing_with(site, "email", groups=True)
+    base = f"/api/v1/mailings/{mid}/report/product_sales"
+    ready(page, f"{site.url}/mailings/{mid}")
+    header = page.locator("#product_sales th", has_text="Units")
+    assert header.get_attribute("aria-sort") == "descending"
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product_sales button[data-sort='revenue']").click())
+    assert query(page) == {"sort": "revenue"}
+    assert page.locator("#product_sales th[aria-sort='descending']").inner_text().startswith(
+        "REVENUE")
+    by_revenue = site.get(base, sort="revenue")
+    check_product_sales(page, by_revenue)
+    assert by_revenue["rows"] != site.get(base)["rows"]
+
+    word = by_revenue["rows"][0]["category"].split()[0][:4].lower()
+    page.get_by_label("Search categories").fill(word)
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product_sales").get_by_role("button",
+                                                                    name="Search").click())
+    found = site.get(base, sort="revenue", search=word)
+    assert found["rows"] and all(word in r["category"].lower() for r in found["rows"])
+    check_product_sales(page, found)
+    assert query(page) == {"sort": "revenue", "search": word}
+
+    variant = site.get(f"/api/v1/mailings/{mid}")["variants"][-1]
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product-group").select_option(f"variant:{variant}"))
+    check_product_sales(page, site.get(base, sort="revenue", search=word, variant_id=variant))
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product_sales").get_by_role("button",
+                                                                    name="Clear").click())
+    check_product_sales(page, site.get(base, sort="revenue", variant_id=variant))
+    # the ring's tooltip names the category and the value of the sort column
+    ring = page.locator("#product_sales .ring")
+    box = ring.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2 + box["height"] * 0.29,
+                    box["y"] + box["height"] / 2)
+    tip = page.locator("#product_sales .tt")
+    tip.wait_for()
+    assert re.search(r"Revenue, \w+: [\d,]+\.\d\d", tip.inner_text())
+
+
+def test_open_hours_switch_between_local_and_company_time(site, page):
+    mid = mailing_with(site, "email", groups=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    company = page.locator("#open_hours button[data-zone='company']")
+    section_done(page, "open_hours", company.click)
+    assert query(page) == {"open_hours_zone": "company"}
+    assert page.locator("#open_hours button[data-zone='company']").get_attribute(
+        "aria-pressed") == "true"
+    api = site.get(f"/api/v1/mailings/{mid}/report/open_hours", open_hours_zone="company")
+    for hour in range(24):
+        assert text(page, f"open_hours.counts.{hour}") == fmt_int(api["counts"][hour])
+
+
+def srcdoc(page) -> str:
+    return page.locator("#heatmap iframe").get_attribute("srcdoc") or ""
+
+
+def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
+    mid = mailing_with(site, "email", groups=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    page.wait_for_selector("#heatmap .body[data-state='ready']")
+    frame = page.locator("#heatmap iframe")
+    assert frame.get_attribute("sandbox") == ""  # no allow-scripts, no allow-same-origin
+    heat = site.get(f"/api/v1/mailings/{mid}/report/heatmap")
+    first = heat[0]
+    doc = srcdoc(page)
+    assert "<script" not in doc.lower()
+    assert doc.count("data-mr-link=") == len(first["links"])
+    busiest = max(first["links"], key=lambda link: link["clicks"])
+    label = f"{fmt_int(busiest['clicks'])} clicks · {fmt_pct(busiest['percent_of_readers'])} of readers"
+    assert f'data-mr-label="{label}"' in doc
+    assert "outline:" in doc and 'class="mr-labels"' not in doc
+
+    heat_button = page.locator("#heatmap button[data-toggle='heat']")
+    assert heat_button.get_attribute("aria-pressed") == "true"
+    heat_button.click()
+    assert page.locator("#heatmap button[data-toggle='heat']").get_attribute(
+        "aria-pressed") == "false"
+    assert "outline:" not in srcdoc(page)
+    page.locator("#heatmap button[data-toggle='heat']").click()
+    assert "outline:" in srcdoc(page)
+
+    page.locator("#heatmap button[data-toggle='labels']").click()
+    assert 'class="mr-labels"' in srcdoc(page)
+    # inside the frame, hovering the busiest link shows its label
+    email = page.frame_locator("#heatmap iframe")
+    link = email.locator(f"a[data-mr-link='{busiest['link_index']}']")
+    link.hover()
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert label in after
+
+    second = heat[1]["variant_id"]
+    page.locator("#heatmap-variant").select_option(second)
+    page.wait_for_selector("#heatmap .body[data-state='ready']")
+    body = site.get(f"/api/v1/mailings/{mid}/variants/{second}/body")["body_html"]
+    subject = re.search(r"<h1>(.*?)</h1>", body).group(1)
+    assert subject in srcdoc(page)
+
+
+def test_stage_magnifiers_link_to_the_customer_lists(site, page):
+    mid = mailing_with(site, "email")
+    ready(page, f"{site.url}/mailings/{mid}")
+    for stage in ("sent", "delivered", "opened", "clicked", "ordered", "spam", "unsubscribed"):
+        link = page.locator(f"#efficiency a[data-stage='{stage}']")
+        assert link.get_attribute("href") == f"/mailings/{mid}/customers?stage={stage}"
+        assert link.get_attribute("aria-label")
+    page.locator("#efficiency a[data-stage='clicked']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/mailings/{mid}/customers?stage=clicked")
+
+
+def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
+    mid = mailing_with(site, "sms")
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    shown = visible_sections(page)
+    assert "open_hours" not in shown and "heatmap" not in shown
+    assert "efficiency" in shown and "orders" in shown
+    steps = page.locator("#efficiency .funnel-step").evaluate_all(
+        "ns => ns.map(n => n.dataset.stage)")
+    assert steps == ["sent", "delivered", "clicked", "ordered"]
+    assert text(page, "efficiency.pass.delivered") == fmt_pct(
+        api["efficiency"]["transitions"]["clicked"])
+    check_report(page, api)
+
+
+def test_unsent_mailing_says_no_events_yet(site, page):
+    draft = next(m for m in site.get("/api/v1/mailings") if m["status"] != "sent")
+    ready(page, f"{site.url}/mailings/{draft['mailing_id']}")
+    assert "No events yet" in page.locator("#report-status").inner_text()
+    assert "volume" not in visible_sections(page)
+
+
+def test_unknown_mailing_shows_the_problem_detail(site, page):
+    ready(page, f"{site.url}/mailings/NO-SUCH")
+    assert page.locator("main").get_attribute("data-state") == "error"
+    assert "mailing 'NO-SUCH' does not exist" in page.get_by_role("alert").inner_text()
+
+
+def test_keyboard_reaches_the_stats_button(site, page):
+    ready(page, site.url + "/")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        if focused == "Stats":
+            break
+    else:
+        pytest.fail("Tab never reached a Stats button")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/mailings/*")
+    ready(page)
+
+
+# -- screenshots at a laptop's and a phone's width ----------------------------------
+
+
+def pages_to_shoot(site) -> dict[str, str]:
+    email = mailing_with(site, "email", groups=True)
+    sms = mailing_with(site, "sms")
+    push = mailing_with(site, "push")
+    draft = next(m for m in site.get("/api/v1/mailings") if m["status"] != "sent")
+    campaign = site.get("/api/v1/campaigns")[0]["campaign_id"]
+    return {"mailings": "/", "mailings-sms": "/?channel=sms", "campaigns": "/campaigns",
+            "report-email": f"/mailings/{email}", "report-sms": f"/mailings/{sms}",
+            "report-push": f"/mailings/{push}",
+            "report-unsent": f"/mailings/{draft['mailing_id']}",
+            "campaign-report": f"/campaigns/{campaign}"}
+
+
+@pytest.mark.parametrize("width", ["1280", "390"])
+def test_screenshots_and_no_sideways_scrolling(site, page, width):
+    if width == "390":
+        page.set_viewport_size(PHONE)
+    for name, path in pages_to_shoot(site).items():
+        ready(page, site.url + path)
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+        screenshot(page, f"{name}-{width}")
