@@ -28,7 +28,8 @@ def demo(tmp_path_factory) -> Path:
 def db(demo: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for t in TABLES:
-        con.execute(f"create view {t.name} as select * from read_parquet('{demo / t.name}.parquet')")
+        path = demo / f"{t.name}.parquet"
+        con.execute(f"create view {t.name} as select * from read_parquet('{path}')")
     return con
 
 
@@ -358,3 +359,7 @@ def test_csv_has_the_same_rows_as_parquet(demo: Path, tmp_path: Path):
     assert re.search(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"', head[1])
     lines = (tmp_path / "order_lines.csv").read_text().splitlines()[1]
     assert re.search(r",\d+\.\d{3},\d+\.\d\d$", lines)
+    typed = duckdb.connect().execute(
+        f"select typeof(ts), typeof(is_machine), typeof(link_index) "
+        f"from read_csv('{tmp_path / 'events.csv'}', header=true) limit 1").fetchone()
+    assert typed == ("TIMESTAMP", "BOOLEAN", "BIGINT")

@@ -102,6 +102,23 @@ def test_pooled_z_test_against_the_formula():
     assert got.uplift_relative == pytest.approx(20.0)  # 2 pp on 10%
 
 
+def test_pooled_z_test_with_unequal_group_sizes():
+    # 30/200 against 20/250: pooled rate 50/450.
+    pooled = 50 / 450
+    z = (30 / 200 - 20 / 250) / math.sqrt(pooled * (1 - pooled) * (1 / 200 + 1 / 250))
+    got = compare_proportions(Proportion(30, 200), Proportion(20, 250))
+    assert got.p_value == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-10)
+    assert got.uplift == pytest.approx(7.0)
+
+
+def test_significance_uses_the_same_alpha_as_the_interval():
+    # p = 0.1529: not significant at 5%, significant at 20%, and the 80% interval
+    # then excludes zero.
+    got = compare_proportions(Proportion(120, 1000), Proportion(100, 1000), alpha=0.2)
+    assert got.significant is True
+    assert got.ci[0] > 0
+
+
 def test_wald_interval_against_the_formula():
     se = math.sqrt(0.12 * 0.88 / 1000 + 0.10 * 0.90 / 1000) * 100
     got = compare_proportions(Proportion(120, 1000), Proportion(100, 1000))

@@ -329,6 +329,8 @@ def _read_only(db: Path | None, config: Path | None) -> bool:
 
 
 # -- commands defined in other modules: one line each ------------------------------
+app.command()(__import__("mailreport.ingest.providers", fromlist=["*"]).quarantine)
+app.command("export")(__import__("mailreport.exports.cli", fromlist=["*"]).export_command)
 
 
 if __name__ == "__main__":

@@ -247,6 +247,9 @@ TABLES: tuple[Table, ...] = (
             C("is_machine", K.BOOLEAN,
               "true for privacy-proxy opens and security-scanner clicks", required=False,
               default="false"),
+            C("machine_rule", K.TEXT,
+              "the rule that made the event a machine event: a provider's flag or "
+              "mailreport's own detection (docs/webhooks.md)", required=False),
             C("provider", K.TEXT, "the sending provider that reported it", required=False),
         ),
         key=("event_id",),

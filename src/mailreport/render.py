@@ -124,7 +124,8 @@ def mailing_report(console: Console, r, currency: str) -> None:
         for col in ("category", "units", "revenue", "receipts"):
             t.add_column(col, justify="left" if col == "category" else "right")
         for row in r.product_sales.rows:
-            t.add_row(row.category, f"{row.units:,}", f"{row.revenue:,}", _fmt(row.receipts))
+            t.add_row(row.category, f"{row.units:,.3f}".rstrip("0").rstrip("."),
+                      f"{row.revenue:,}", _fmt(row.receipts))
         console.print(t)
     for hv in r.heatmap or []:
         t = Table(title=f"Click heatmap, variant {hv.variant_id} ({hv.openers:,} readers)")

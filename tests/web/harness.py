@@ -36,8 +36,8 @@ def free_port() -> int:
 class Server:
     """The API and the pages on a free loopback port, in a thread."""
 
-    def __init__(self, store):
-        app = create_app(store)
+    def __init__(self, store, auth: bool = False):
+        app = create_app(store, auth=auth)
         install_pages(app)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -71,20 +71,33 @@ def site(demo_store):
         yield server
 
 
+_chromium: dict = {}
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
+    """One Chromium for the whole session. Each test module imports this fixture, which
+    makes one fixture definition per module; they share the browser through _chromium
+    (a second Playwright in the same thread refuses to start)."""
     if not CHROMIUM.exists():
         message = (f"{CHROMIUM} is missing: apt-get install -y chromium "
                    "(the browser tests need Debian's Chromium)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _chromium:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        driver = sync_playwright().start()
+        _chromium["browser"] = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+        def stop() -> None:
+            _chromium.pop("browser").close()
+            driver.stop()
+
+        request.config.add_cleanup(stop)
+    return _chromium["browser"]
 
 
 @pytest.fixture
@@ -159,5 +172,10 @@ def fmt_number(v) -> str:
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # Chromium paints an off-screen frame only once it has been on screen
+    for frame in page.locator("iframe").all():
+        frame.scroll_into_view_if_needed()
+        page.wait_for_timeout(200)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path

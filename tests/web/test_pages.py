@@ -1,6 +1,10 @@
 """The report pages in a real browser (Debian's Chromium through Playwright) against
 a real server over the small demo: every figure on a page is the API's."""
 
+# The fixtures come from harness.py by import (a second conftest.py would shadow the
+# `conftest` module the tests import Dataset from), so their names are reused here.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import re
@@ -156,9 +160,10 @@ def check_report(page, api: dict) -> None:
         if n is not None:
             assert text(page, f"efficiency.stages.{stage}") == fmt_int(n), stage
     assert text(page, "efficiency.pass.sent") == fmt_pct(e["transitions"]["delivered"])
-    assert text(page, "efficiency.pass.clicked") == fmt_pct(e["transitions"]["conversion"])
+    assert text(page, "efficiency.pass.ordered") == fmt_pct(e["transitions"]["conversion"])
     assert text(page, "efficiency.spam") == fmt_int(e["spam"])
-    assert text(page, "efficiency.unsubscribed_rate") == f"{fmt_pct(e['unsubscribe_rate'])} of delivered"
+    assert text(page, "efficiency.unsubscribed_rate") == (
+        f"{fmt_pct(e['unsubscribe_rate'])} of delivered")
     if api["product_sales"]:
         check_product_sales(page, api["product_sales"])
     for variant in (api["heatmap"] or [])[:1]:
@@ -202,8 +207,8 @@ def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
     ready(page, f"{site.url}/mailings/{mid}")
     sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
     everything = site.get(f"/api/v1/mailings/{mid}/report")
-    page.get_by_label("From").fill(sent_day)
-    page.get_by_label("To").fill(sent_day)
+    page.get_by_label("From", exact=True).fill(sent_day)
+    page.get_by_label("To", exact=True).fill(sent_day)
     reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
     assert query(page) == {"from": sent_day, "to": sent_day}
     one_day = site.get(f"/api/v1/mailings/{mid}/report", **{"from": sent_day, "to": sent_day})
@@ -216,11 +221,11 @@ def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
     # a reload keeps the period
     page.reload()
     ready(page)
-    assert page.get_by_label("From").input_value() == sent_day
+    assert page.get_by_label("From", exact=True).input_value() == sent_day
     check_report(page, one_day)
     # a period the API refuses shows its reason
-    page.get_by_label("From").fill("2026-08-05")
-    page.get_by_label("To").fill("2026-08-01")
+    page.get_by_label("From", exact=True).fill("2026-08-05")
+    page.get_by_label("To", exact=True).fill("2026-08-01")
     reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
     alert = page.get_by_role("alert")
     assert "is after to" in alert.inner_text()
@@ -239,8 +244,8 @@ def test_product_sales_sorting_searching_and_groups(site, page):
     section_done(page, "product_sales",
                  lambda: page.locator("#product_sales button[data-sort='revenue']").click())
     assert query(page) == {"sort": "revenue"}
-    assert page.locator("#product_sales th[aria-sort='descending']").inner_text().startswith(
-        "REVENUE")
+    assert page.locator("#product_sales th[aria-sort='descending']").text_content().startswith(
+        "Revenue")
     by_revenue = site.get(base, sort="revenue")
     check_product_sales(page, by_revenue)
     assert by_revenue["rows"] != site.get(base)["rows"]
@@ -302,7 +307,8 @@ def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
     assert "<script" not in doc.lower()
     assert doc.count("data-mr-link=") == len(first["links"])
     busiest = max(first["links"], key=lambda link: link["clicks"])
-    label = f"{fmt_int(busiest['clicks'])} clicks · {fmt_pct(busiest['percent_of_readers'])} of readers"
+    clicks = f"{fmt_int(busiest['clicks'])} click{'' if busiest['clicks'] == 1 else 's'}"
+    label = f"{clicks} · {fmt_pct(busiest['percent_of_readers'])} of readers"
     assert f'data-mr-label="{label}"' in doc
     assert "outline:" in doc and 'class="mr-labels"' not in doc
 

@@ -141,6 +141,10 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         return load_directory(store, body.directory, body.report_dir).to_dict()
 
     # -- routers and pages of other modules: one line each ------------------------
+    app.include_router(__import__("mailreport.api.webhooks", fromlist=["*"]).router)
+    __import__("mailreport.api.signin", fromlist=["*"]).install_signin(app)
+    app.include_router(__import__("mailreport.api.customers", fromlist=["*"]).router)
+    __import__("mailreport.web.customers_page", fromlist=["*"]).install_customer_pages(app)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

@@ -8,7 +8,7 @@ a corporate link scanner), so that events and orders follow from the same person
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -90,7 +90,7 @@ class Population:
     buy_rate: np.ndarray  # baseline orders per day
     home_ip: np.ndarray
     unsubscribed_channel: dict[str, np.ndarray]  # grows as unsubscribe events happen
-    unsubscribed_category: dict[str, np.ndarray] = field(default_factory=dict)
+    unsubscribed_category: dict[str, np.ndarray]
 
     @property
     def size(self) -> int:

@@ -120,6 +120,11 @@ class UrlTable:
         return self.urls.index(url)
 
 
+def _filled(value, dtype, n: int) -> np.ndarray:
+    """A per-row column from a scalar or an array, without copying a scalar n times."""
+    return np.broadcast_to(np.asarray(value, dtype), n)
+
+
 class _Parts:
     """Event columns gathered piece by piece, concatenated once."""
 
@@ -132,13 +137,12 @@ class _Parts:
         n = who.size
         if n == 0:
             return
-        full = lambda value, dtype: np.broadcast_to(np.asarray(value, dtype), n)  # noqa: E731
         self.parts.append({
             "customer": self.customer[who], "variant": self.variant[who],
-            "provider": self.provider[who], "type": full(CODE[kind], np.int8),
-            "ts": np.asarray(ts, np.int64), "link": full(link, np.int8),
-            "url": full(url, np.int16), "agent": full(agent, np.int8),
-            "ip": full(ip, np.uint32), "machine": full(machine, bool),
+            "provider": self.provider[who], "type": _filled(CODE[kind], np.int8, n),
+            "ts": np.asarray(ts, np.int64), "link": _filled(link, np.int8, n),
+            "url": _filled(url, np.int16, n), "agent": _filled(agent, np.int8, n),
+            "ip": _filled(ip, np.uint32, n), "machine": _filled(machine, bool, n),
         })
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -253,11 +257,11 @@ def _email_engagement(rng, parts: _Parts, b: Behaviour, urls: UrlTable, populati
     home = population.home_ip[customer[o]]
     shown = rng.random(o.size) >= NO_IMAGES
     parts.add(o[shown], "opened", first_open[shown], agent=reader[shown], ip=home[shown])
-    extra = rng.geometric(0.55, o.size) - 1  # re-opens: hours later, same person
+    extra = rng.geometric(0.55, o.size) - 1  # re-opens: later, same person, same client
     again = np.repeat(np.flatnonzero(shown), extra[shown])
-    parts.add(o[again], "opened",
-              first_open[again] + rng.exponential(6 * HOUR, again.size).astype(np.int64) + 1,
-              agent=reader[again], ip=home[again])
+    reopen = after(rng, first_open[again], population.offset[customer[o[again]]], "email",
+                   20 * 60, 12 * HOUR, 0.5)
+    parts.add(o[again], "opened", reopen, agent=reader[again], ip=home[again])
 
     clicker = np.flatnonzero(rng.random(o.size) < np.minimum(b.click * response[o], 0.9))
     count = rng.geometric(0.5, clicker.size)

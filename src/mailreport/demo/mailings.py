@@ -55,14 +55,20 @@ class MailingPlan:
         return None if self.sent_at is None else epoch(self.sent_at)
 
 
-def V(variant_id, share, subject, lead, **kw) -> VariantPlan:  # noqa: N802 - reads as a table
-    return VariantPlan(variant_id, share, subject, lead, **kw)
+V = VariantPlan  # short, so that the calendar below reads as a table
 
 
 def one(subject: str, lead: str, links: int = 6) -> tuple[VariantPlan, ...]:
     return (V("A", 1.0, subject, lead, links=links),)
 
 
+# What the reports can rely on:
+#   control groups: M01 M02 M05 M06 M08 M11 M12 M13 M16 M17
+#   A/B variants:   M01 (A/B, B wins), M08 (A/B/C), M10 (push, A/B, B wins), M13 (A/B, B wins)
+#   no variants rows (implicit A, audience variant_id 'A'): M02 M07 M16 (sms)
+#   variant_id left null in audience and events: M04
+#   campaigns: CMP1 M01 M02 M18; CMP2 M05 M06 M10 M11; CMP3 M13 M16 M17
+#   not sent (no audience, no events): M19 draft, M20 scheduled
 MAILINGS: tuple[MailingPlan, ...] = (
     MailingPlan("M01", "Summer sale: up to 40% off", "email", "2026-06-02T07:00:00", "promo",
                 (V("A", 0.5, "Summer sale: up to 40% off", "Fruit, drinks and ice cream for less.",

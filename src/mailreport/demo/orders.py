@@ -25,7 +25,8 @@ LIFT_RECEIPT_SHARE = 0.55  # a mailing sends more people to the website
 LIFT = {"email": 0.15, "push": 0.12, "sms": 0.035}  # extra purchase odds after a touch
 LAPSED_LIFT = 0.4  # customers with no baseline buying respond less
 WINDOW = 7 * DAY
-CANCELLED = {True: 0.025, False: 0.10}  # receipts (returns), online orders
+RECEIPTS_CANCELLED = 0.025  # returned at the till
+ORDERS_CANCELLED = 0.10  # online orders not collected or called off
 THEMED_LINES = 0.5  # lines of a lifted purchase from the mailing's promoted categories
 THEME_DISCOUNT = 0.2
 
@@ -72,7 +73,7 @@ def _with_lines(rng: np.random.Generator, catalogue: Catalogue, customer: np.nda
     amount = np.round(catalogue.price_cents[product] * (quantity / 1000) * (1 - discount))
     amount = amount.astype(np.int64)
     total = np.add.reduceat(amount, start) if n else np.zeros(0, np.int64)
-    cancelled = rng.random(n) < np.where(receipt, CANCELLED[True], CANCELLED[False])
+    cancelled = rng.random(n) < np.where(receipt, RECEIPTS_CANCELLED, ORDERS_CANCELLED)
     return OrderBlock(customer, receipt, ts, cancelled, line_order, line_no, product, quantity,
                       amount, total)
 

@@ -137,6 +137,8 @@ class TableWriter:
         n = len(next(iter(columns.values())))
         arrays = [columns[f.name] if f.name in columns else pa.nulls(n, f.type)
                   for f in self.schema]
+        # Some conversions (numpy bytes to Arrow) hand back chunks; a batch needs one array.
+        arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
         batch = pa.RecordBatch.from_arrays(
             [a if a.type == f.type else a.cast(f.type) for a, f in zip(arrays, self.schema,
                                                                         strict=True)],

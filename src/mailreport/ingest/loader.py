@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class TableResult:
     rejected: int = 0
     error: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -52,6 +54,7 @@ class LoadSummary:
     problems: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     summary_file: str | None = None
+    derived_seconds: float = 0.0
     seconds: float = 0.0
 
     @property
@@ -95,8 +98,13 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     out = Path(report_dir) if report_dir else default_report_dir(directory, started)
     with store.loading() as session:
         for cf in files:
+            started_file = time.perf_counter()
             summary.tables.append(_load_file(session, cf, progress))
+            summary.tables[-1].seconds = round(time.perf_counter() - started_file, 3)
         _write_reports(session, summary, out)
+        started_derived = time.perf_counter()
+        session.refresh_derived()
+        summary.derived_seconds = round(time.perf_counter() - started_derived, 3)
     summary.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
     _write_summary(summary, out)
     return summary

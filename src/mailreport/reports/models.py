@@ -158,7 +158,7 @@ class OpenHours(Model):
 class ProductSalesRow(Model):
     category_id: str
     category: str
-    units: Decimal
+    units: float  # quantities may be fractional (weighed goods)
     revenue: Money
     receipts: int
 

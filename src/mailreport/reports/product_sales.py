@@ -3,20 +3,32 @@ revenue or receipts, optionally for one group or variant, optionally searched.""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import ibis
 
 from mailreport.reports.groups import group_orders, start_of_sending
 from mailreport.reports.models import Mailing, ProductSales, ProductSalesRow
-from mailreport.reports.orders import attributed, money
-from mailreport.reports.query import ReportQuery
+from mailreport.reports.orders import money
+from mailreport.reports.query import ReportQuery, in_days
 from mailreport.store.tables import Tables
 
 
-def _orders_of(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ibis.Table | None:
+def _lines_of(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ibis.Table | None:
+    """(order_id, product_id, quantity, amount) of the orders the report is about."""
     if query.group is None and query.variant_id is None:
-        return attributed(tables, [m.mailing_id for m in mailings], query).select("order_id")
+        a = tables.attributed_lines
+        return a.filter(a.mailing_id.isin([m.mailing_id for m in mailings])
+                        & in_days(a.day, query)).select(
+            "order_id", "product_id", "quantity", "amount")
+    orders = _group_orders_of(tables, mailings, query)
+    if orders is None:
+        return None
+    lines = tables.order_lines
+    return lines.semi_join(orders, "order_id").select(
+        "order_id", "product_id", "quantity", "amount")
+
+
+def _group_orders_of(tables: Tables, mailings: list[Mailing],
+                     query: ReportQuery) -> ibis.Table | None:
     parts = []
     for mailing in mailings:
         sent_at = start_of_sending(tables, mailing)
@@ -34,10 +46,9 @@ def _orders_of(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> i
 def product_sales(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ProductSales:
     result = ProductSales(sort=query.sort, search=query.search, group=query.group,
                           variant_id=query.variant_id, rows=[])
-    orders = _orders_of(tables, mailings, query)
-    if orders is None:
+    lines = _lines_of(tables, mailings, query)
+    if lines is None:
         return result
-    lines = tables.order_lines.semi_join(orders, "order_id")
     p, c = tables.products, tables.categories
     lines = lines.join(p.select("product_id", "category_id"), "product_id")
     lines = lines.join(c.select("category_id", category=c.name), "category_id")
@@ -50,7 +61,7 @@ def product_sales(tables: Tables, mailings: list[Mailing], query: ReportQuery) -
     for row in tables.run(agg):
         result.rows.append(ProductSalesRow(
             category_id=row["category_id"], category=row["category"],
-            units=Decimal(row["units"] or 0).normalize() if row["units"] else Decimal(0),
+            units=round(float(row["units"] or 0), 3),
             revenue=money(row["revenue"]), receipts=row["receipts"]))
     return result
 

@@ -116,6 +116,15 @@ ORDER BY t.mailing_id, o.ts
 """
 
 
+# The lines of attributed orders, by mailing: product sales reads these instead of
+# joining every order line to the attributed orders on each request.
+ATTRIBUTED_LINES_SQL = """
+SELECT a.mailing_id, a.customer_id, a.order_id, a.day, l.product_id, l.quantity, l.amount
+FROM attributed_orders a JOIN order_lines l ON l.order_id = a.order_id
+WHERE {flt}
+ORDER BY a.mailing_id, a.day
+"""
+
 CHANGE_TABLES_SQL = (
     "CREATE TEMP TABLE IF NOT EXISTS _changed_mailings (mailing_id VARCHAR)",
     "CREATE TEMP TABLE IF NOT EXISTS _changed_customers (customer_id VARCHAR)",
@@ -139,6 +148,8 @@ def refresh(con, settings: Settings, full: bool = False) -> None:
         con.execute("INSERT INTO reach_times " + reach_times_sql(settings, "true"))
         con.execute("DELETE FROM attributed_orders")
         con.execute("INSERT INTO attributed_orders " + attributed_orders_sql(settings, "true"))
+        con.execute("DELETE FROM attributed_lines")
+        con.execute("INSERT INTO attributed_lines " + ATTRIBUTED_LINES_SQL.format(flt="true"))
         return
     flt = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
     # Customers whose touches may move: everyone with a row in a changed mailing,
@@ -154,3 +165,6 @@ def refresh(con, settings: Settings, full: bool = False) -> None:
     con.execute("DELETE FROM attributed_orders WHERE " + aff)
     con.execute("INSERT INTO attributed_orders "
                 + attributed_orders_sql(settings, "o." + aff))
+    con.execute("DELETE FROM attributed_lines WHERE " + aff)
+    con.execute("INSERT INTO attributed_lines "
+                + ATTRIBUTED_LINES_SQL.format(flt="a." + aff))

@@ -22,7 +22,7 @@ from mailreport.contract import TABLES
 from mailreport.settings import Settings
 from mailreport.store import derived
 from mailreport.store.load_session import LoadSession
-from mailreport.store.schema import MIGRATIONS, SCHEMA_VERSION
+from mailreport.store.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
 
@@ -133,7 +133,7 @@ class DuckDBStore:
 
     # -- reading ------------------------------------------------------------
     def tables(self) -> Tables:
-        names = [t.name for t in TABLES] + ["reach_times", "attributed_orders"]
+        names = [t.name for t in TABLES] + list(DERIVED_TABLES)
         return Tables(
             {n: self._ibis.table(n) for n in names},
             run=self._run,
@@ -150,7 +150,7 @@ class DuckDBStore:
             return self.con.execute(query, params or []).fetchall()
 
     def counts(self) -> dict[str, int]:
-        names = [t.name for t in TABLES] + ["reach_times", "attributed_orders"]
+        names = [t.name for t in TABLES] + list(DERIVED_TABLES)
         return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in names}
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ class LoadSession:
         con.execute("DELETE FROM _rejects")
         staging.load_zones(con, sorted(available_timezones()))
         derived.begin_changes(con)
+        self._refreshed = False
 
     def start(self, table: Table) -> None:
         staging.create_stage(self.con, table)
@@ -47,8 +48,13 @@ class LoadSession:
     def merge(self, table: Table, file: str) -> MergeCounts:
         return staging.validate_and_merge(self.con, table, file)
 
-    def finish(self) -> None:
+    def refresh_derived(self) -> None:
         derived.refresh(self.con, self.settings)
+        self._refreshed = True
+
+    def finish(self) -> None:
+        if not self._refreshed:
+            self.refresh_derived()
         self.con.execute("DROP TABLE IF EXISTS _stage")
         self.con.execute("DROP TABLE IF EXISTS _typed")
         self.con.execute("DROP TABLE IF EXISTS _classified")

@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS attributed_orders (
     ts TIMESTAMP, total DECIMAL(18,2), touch_at TIMESTAMP, day DATE
 )"""
 
+ATTRIBUTED_LINES_SQL = """
+CREATE TABLE IF NOT EXISTS attributed_lines (
+    mailing_id VARCHAR, customer_id VARCHAR, order_id VARCHAR, day DATE,
+    product_id VARCHAR, quantity DECIMAL(18,3), amount DECIMAL(18,2)
+)"""
+
 META_SQL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
 # API tokens: only a SHA-256 of each token's secret is kept.
@@ -61,8 +67,17 @@ CREATE TABLE IF NOT EXISTS tokens (
 )"""
 
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (1, tuple(create_table_sql(t) for t in TABLES) + (REACH_TIMES_SQL, ATTRIBUTED_ORDERS_SQL)),
+    (1, tuple(create_table_sql(t) for t in TABLES)
+     + (REACH_TIMES_SQL, ATTRIBUTED_ORDERS_SQL, ATTRIBUTED_LINES_SQL)),
     (2, (TOKENS_SQL,)),
+    # live events: the machine rule on events, and the quarantine of events that could
+    # not be stored (no known mailing or customer...), one row per distinct content
+    (3, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS machine_rule VARCHAR",
+         "CREATE TABLE IF NOT EXISTS quarantine (quarantine_id VARCHAR, event_id VARCHAR, "
+         "provider VARCHAR, mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, "
+         "rule VARCHAR, reason VARCHAR, event VARCHAR, received_at TIMESTAMP, "
+         "last_received_at TIMESTAMP, deliveries BIGINT)")),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+DERIVED_TABLES = ("reach_times", "attributed_orders", "attributed_lines")

@@ -46,12 +46,32 @@ def stage_select(table: Table, present: set[str], line_expr: str, source: str) -
     return f"INSERT INTO _stage SELECT {', '.join(parts)} FROM {source}"
 
 
+CONVERTED_KINDS = (Kind.TIMESTAMP, Kind.MONEY, Kind.QUANTITY, Kind.SHARE, Kind.INTEGER,
+                   Kind.BOOLEAN)
+
+
+def raw_name(c: Column) -> str:
+    """The column holding the value as given: text columns are their own raw value."""
+    return quote("_raw_" + c.name) if c.kind in CONVERTED_KINDS else quote(c.name)
+
+
+def _timestamp(raw: str) -> str:
+    # Parsing with a zone offset is several times slower than without, so only
+    # values that carry an offset (Z, +hh, -hh after the date) take that path.
+    has_offset = (f"(strpos({raw}, '+') > 0 OR strpos({raw}, 'Z') > 0 "
+                  f"OR strpos({raw}, 'z') > 0 OR strpos(substr({raw}, 11), '-') > 0)")
+    return (f"CASE WHEN {has_offset} THEN CAST(TRY_CAST({raw} AS TIMESTAMPTZ) AS TIMESTAMP) "
+            f"ELSE TRY_CAST({raw} AS TIMESTAMP) END")
+
+
 def _typed_expr(c: Column) -> str:
     raw = f"NULLIF(s.{quote(c.name)}, '')"
     if c.default is not None:
         raw = f"coalesce({raw}, {sql_str(c.default)})"
+    if c.kind not in CONVERTED_KINDS:
+        return f"{raw} AS {quote(c.name)}"
     converted = {
-        Kind.TIMESTAMP: f"CAST(TRY_CAST({raw} AS TIMESTAMPTZ) AS TIMESTAMP)",
+        Kind.TIMESTAMP: _timestamp(raw),
         Kind.MONEY: f"TRY_CAST({raw} AS DECIMAL(18,2))",
         Kind.QUANTITY: f"TRY_CAST({raw} AS DECIMAL(18,3))",
         Kind.SHARE: f"TRY_CAST({raw} AS DOUBLE)",
@@ -63,7 +83,7 @@ def _typed_expr(c: Column) -> str:
 
 def _reject(con, table: Table, file: str, column: str, rule: str, reason_sql: str,
             where: str, source: str = "_typed") -> None:
-    value = f"CAST({quote('_raw_' + column)} AS VARCHAR)" if column else "NULL"
+    value = f"CAST({raw_name(table.column(column))} AS VARCHAR)" if column else "NULL"
     con.execute(
         f"INSERT INTO _rejects SELECT {sql_str(table.name)}, {sql_str(file)}, _line, "
         f"{sql_str(column) if column else 'NULL'}, {value}, {sql_str(rule)}, {reason_sql} "
@@ -73,7 +93,7 @@ def _reject(con, table: Table, file: str, column: str, rule: str, reason_sql: st
 
 def _checks(con, table: Table, file: str) -> None:
     for c in table.columns:
-        q, raw = quote(c.name), quote("_raw_" + c.name)
+        q, raw = quote(c.name), raw_name(c)
         if c.required:
             _reject(con, table, file, c.name, "required", sql_str(f"{c.name} is required"),
                     f"{raw} IS NULL")
@@ -137,35 +157,46 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
     counts = MergeCounts(read=con.execute("SELECT count(*) FROM _stage").fetchone()[0])
     typed = ", ".join(_typed_expr(c) for c in table.columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT s._line, {typed} FROM _stage s")
+    con.execute("DROP TABLE _stage")  # the memory goes to the next steps
     _checks(con, table, file)
     cols = [quote(c.name) for c in table.columns]
     key = [quote(k) for k in table.key]
     same_row = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
     row_struct = "struct_pack(" + ", ".join(f"{c} := {c}" for c in cols) + ")"
+    keys = ", ".join(key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejected_lines AS
+        SELECT DISTINCT line AS _line FROM _rejects WHERE file = {sql_str(file)}""")
     # Repeated keys in one file: an identical copy is a duplicate; a different
-    # row with the same key is rejected, naming the line of the first one.
+    # row with the same key is rejected, naming the line of the first one. The
+    # window runs only over the keys that repeat, found first by a cheap count.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dups AS
+        WITH valid AS (SELECT * FROM _typed ANTI JOIN _rejected_lines USING (_line)),
+        repeated AS (SELECT {keys} FROM valid GROUP BY ALL HAVING count(*) > 1)
         SELECT * FROM (
-            SELECT _line, {', '.join(key)},
+            SELECT _line, {keys},
                    first_value(_line) OVER w AS first_line,
                    {row_struct} IS NOT DISTINCT FROM first_value({row_struct}) OVER w AS same,
                    row_number() OVER w AS rn
-            FROM _typed
-            WHERE _line NOT IN (SELECT line FROM _rejects WHERE file = {sql_str(file)})
-            WINDOW w AS (PARTITION BY {', '.join(key)} ORDER BY _line))
+            FROM valid SEMI JOIN repeated USING ({keys})
+            WINDOW w AS (PARTITION BY {keys} ORDER BY _line))
         WHERE rn > 1""")
     _reject(con, table, file, table.key[-1], "duplicate_key",
             f"'duplicate key ({', '.join(table.key)}); first at line ' || first_line",
-            "NOT same", source=f"_dups JOIN _typed USING (_line, {', '.join(key)})")
+            "NOT same", source=f"_dups JOIN _typed USING (_line, {keys})")
     counts.duplicates += con.execute("SELECT count(*) FROM _dups WHERE same").fetchone()[0]
     on = " AND ".join(f"a.{k} = t.{k}" for k in key)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _classified AS
-        SELECT a.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
-                         WHEN {same_row} THEN 'same' ELSE 'changed' END AS _class
-        FROM (SELECT * FROM _typed
-              WHERE _line NOT IN (SELECT line FROM _rejects WHERE file = {sql_str(file)})
-                AND _line NOT IN (SELECT _line FROM _dups)) a
-        LEFT JOIN {quote(table.name)} t ON {on}""")
+    accepted = (f"SELECT _line, {', '.join(cols)} FROM _typed "
+                f"ANTI JOIN _rejected_lines USING (_line) ANTI JOIN _dups USING (_line)")
+    empty = not con.execute(f"SELECT 1 FROM {quote(table.name)} LIMIT 1").fetchall()
+    if empty:  # a first load: nothing to compare with
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _classified AS "
+                    f"SELECT a.*, 'new' AS _class FROM ({accepted}) a")
+    else:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _classified AS
+            SELECT a.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
+                             WHEN {same_row} THEN 'same' ELSE 'changed' END AS _class
+            FROM ({accepted}) a LEFT JOIN {quote(table.name)} t ON {on}""")
+    con.execute("DROP TABLE _typed")
     if table.immutable:
         _reject(con, table, file, table.key[0], "duplicate_key",
                 sql_str(f"{table.key[0]} is already stored with different content"),
@@ -185,6 +216,7 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
                 f"WHERE _class IN ('new', 'changed') ORDER BY {order}")
     counts.rejected = con.execute(
         f"SELECT count(DISTINCT line) FROM _rejects WHERE file = {sql_str(file)}").fetchone()[0]
+    con.execute("DROP TABLE _classified")
     return counts
 
 
@@ -200,6 +232,10 @@ def _track_changes(con, table: Table) -> None:
             SELECT DISTINCT r.mailing_id FROM reach_times r
             JOIN _classified a ON a.customer_id = r.customer_id
             WHERE a._class = 'changed'""")
+    if table.name == "order_lines":
+        con.execute(f"""INSERT INTO _changed_customers
+            SELECT DISTINCT o.customer_id FROM orders o JOIN _classified a USING (order_id)
+            WHERE a.{changed}""")
     if table.name == "orders":
         # an order that moved to another customer changes the old one too
         con.execute(f"""INSERT INTO _changed_customers

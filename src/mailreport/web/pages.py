@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from mailreport import __version__
+from mailreport.api.security import require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 
@@ -55,7 +56,7 @@ def install_pages(app: FastAPI) -> None:
             "company_timezone": settings.company_timezone, **context})
 
     @app.get("/api/v1/mailings/{mailing_id}/variants/{variant_id}/body",
-             response_model=VariantBody, tags=["pages"])
+             response_model=VariantBody, dependencies=[Depends(require("reports"))])
     def body(mailing_id: str, variant_id: str):
         """The email HTML of a variant, for the click heatmap. Untrusted: render it
         sandboxed, without scripts."""

@@ -153,8 +153,12 @@ export function errorBox(err) {
   const title = err instanceof ApiError
     ? `${err.title || "Error"}${err.status ? ` (${err.status})` : ""}` : "Something went wrong";
   const detail = err instanceof ApiError ? err.detail : String(err.message || err);
+  // A session that ended while the page was open: offer the way back in.
+  const signIn = err instanceof ApiError && err.status === 401 ? el("p", {},
+    el("a", { class: "btn btn-primary btn-small", href: withParams("/signin",
+      { next: window.location.pathname + window.location.search }) }, "Sign in")) : null;
   return el("div", { class: "alert alert-error", role: "alert" },
-    el("strong", {}, title), detail ? el("p", { class: "detail" }, detail) : null);
+    el("strong", {}, title), detail ? el("p", { class: "detail" }, detail) : null, signIn);
 }
 
 export function emptyState(text, hint = "") {

@@ -28,8 +28,9 @@ function funnelSteps(eff, sms) {
     sent: [t.delivered, "delivered"],
     delivered: sms ? [t.clicked, "clicked"] : [t.opened, "opened"],
     opened: [t.clicked, "clicked"],
-    // DESIGN.md: conversion is ordered / delivered, not ordered / clicked
-    clicked: [t.conversion, "ordered (of delivered)"],
+    // DESIGN.md: conversion is ordered / delivered, not ordered / clicked, so it is
+    // shown on the ordered row rather than as the clicked row's passing share
+    ordered: [t.conversion, "conversion, of delivered", ""],
   };
   return stages.map((stage) => ({ stage, n: eff.stages[stage], pass: pass[stage] }));
 }
@@ -49,7 +50,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
       el("span", { class: "funnel-pass" }, s.pass ? [
         el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
           fmtPct(s.pass[0])),
-        el("span", { class: "pass-label" }, ` → ${s.pass[1]}`)] : ""))));
+        el("span", { class: "pass-label" }, `${s.pass[2] ?? " →"} ${s.pass[1]}`)] : ""))));
   const extras = el("ul", { class: "side-figures" },
     ["spam", "unsubscribed"].map((stage) => {
       const n = stage === "spam" ? eff.spam : eff.unsubscribed;
@@ -80,8 +81,8 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         foot: (t) => fmtInt(t.stages[k]) })),
     ], days, eff));
   draw(chart, {
-    legend: { top: 0, left: 0 },
-    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+    legend: { type: "scroll", top: 0, left: 0 },
+    grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date),
       series.map((k, j) => [LABELS[k], fmtInt(days[i][k]), PALETTE[j]]))),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),

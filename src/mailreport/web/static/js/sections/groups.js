@@ -4,7 +4,7 @@ import { currency, DASH, el, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table } 
 
 export function groupName(row) {
   if (row.group === "control") return "Control group";
-  return row.variant_id == null ? "Test group (all variants)" : `Variant ${row.variant_id}`;
+  return row.variant_id == null ? "Test group (all)" : `Variant ${row.variant_id}`;
 }
 
 function groupKey(row) {
@@ -27,18 +27,20 @@ function verdict(significant, p, better) {
     `Significant: ${better ? "better" : "worse"} (${fmtP(p)})`);
 }
 
-function comparison(title, key, metrics) {
-  return el("div", { class: "comparison", dataset: { key } },
+/** One table per group: each comparison it is part of, one row per metric. */
+function comparisons(title, rows) {
+  return el("div", { class: "comparison" },
     el("h3", {}, title),
     table([
       { label: "Metric", cell: (m) => m.label, rowHeader: true },
-      { label: "Uplift", num: true, key: (m) => `${key}.${m.id}.uplift`,
+      { label: "Compared with", cell: (m) => m.against },
+      { label: "Uplift", num: true, key: (m) => `${m.key}.uplift`,
         cell: (m) => `${fmtSigned(m.uplift, m.unit)}${m.relative == null ? ""
           : ` (${fmtSigned(m.relative, "%")})`}` },
       { label: "95% interval", num: true, cell: (m) => interval(m.ci, m.unit) },
-      { label: "Significance", key: (m) => `${key}.${m.id}.verdict`,
+      { label: "Significance", key: (m) => `${m.key}.verdict`,
         cell: (m) => verdict(m.significant, m.p, (m.uplift ?? 0) > 0) },
-    ], metrics, { className: "compact" }));
+    ], rows, { className: "compact cards-on-phone" }));
 }
 
 export function renderGroups(body, groups) {
@@ -54,40 +56,42 @@ export function renderGroups(body, groups) {
     { label: "Orders", num: true, cell: (r) => fmtInt(r.orders) },
     { label: `Revenue, ${currency}`, num: true, key: (r) => `groups.${groupKey(r)}.revenue`, cell: (r) => money(r.revenue) },
     { label: "Conversion", num: true, key: (r) => `groups.${groupKey(r)}.conversion`, cell: (r) => fmtPct(r.conversion) },
-    { label: "Revenue per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
-    { label: "Average order", num: true, cell: (r) => money(r.aov) },
-  ], groups, { caption: "Orders of each group: all its customers' orders in the attribution "
-    + "window after sending, attributed or not" });
+    { label: "Per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
+    { label: "Avg order", num: true, cell: (r) => money(r.aov) },
+  ], groups, { className: "compact nowrap-head sticky-first" });
 
   const cards = [];
   for (const row of groups) {
     const key = `groups.${groupKey(row)}`;
+    const rows = [];
     const vc = row.vs_control;
     if (vc) {
-      cards.push(comparison(`${groupName(row)} vs control`, `${key}.vs_control`, [
-        { id: "conversion", label: "Conversion", unit: " pp", uplift: vc.conversion_uplift,
-          relative: vc.conversion_uplift_relative, ci: vc.conversion_ci, p: vc.conversion_p,
-          significant: vc.conversion_significant },
-        { id: "rpc", label: `Revenue per customer, ${currency}`, unit: "",
-          uplift: vc.rpc_uplift, relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
-          significant: vc.rpc_significant },
-      ]));
+      rows.push(
+        { key: `${key}.vs_control.conversion`, against: "Control group", label: "Conversion",
+          unit: " pp", uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
+          ci: vc.conversion_ci, p: vc.conversion_p, significant: vc.conversion_significant },
+        { key: `${key}.vs_control.rpc`, against: "Control group",
+          label: `Revenue per customer, ${currency}`, unit: "", uplift: vc.rpc_uplift,
+          relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
+          significant: vc.rpc_significant });
     }
     const va = row.vs_a;
     if (va) {
       const sig = (p) => (p == null ? null : p < 0.05);
-      cards.push(comparison(`${groupName(row)} vs variant A`, `${key}.vs_a`, [
-        { id: "click_rate", label: "Click rate", unit: " pp", uplift: va.click_rate_uplift,
-          relative: va.click_rate_uplift_relative, ci: va.click_rate_ci, p: va.click_rate_p,
-          significant: sig(va.click_rate_p) },
-        { id: "conversion", label: "Conversion", unit: " pp", uplift: va.conversion_uplift,
-          relative: va.conversion_uplift_relative, ci: va.conversion_ci, p: va.conversion_p,
-          significant: sig(va.conversion_p) },
-      ]));
+      rows.push(
+        { key: `${key}.vs_a.click_rate`, against: "Variant A", label: "Click rate", unit: " pp",
+          uplift: va.click_rate_uplift, relative: va.click_rate_uplift_relative,
+          ci: va.click_rate_ci, p: va.click_rate_p, significant: sig(va.click_rate_p) },
+        { key: `${key}.vs_a.conversion`, against: "Variant A", label: "Conversion", unit: " pp",
+          uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
+          ci: va.conversion_ci, p: va.conversion_p, significant: sig(va.conversion_p) });
     }
+    if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));
   }
-  body.replaceChildren(summary,
-    cards.length ? el("div", { class: "comparisons" }, cards) : null,
+  body.replaceChildren(
+    el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
+      + "attribution window after sending, attributed or not"),
+    summary, el("div", { class: "comparisons" }, cards),
     el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
       + "per customer by Welch's t-test."));

@@ -33,7 +33,8 @@ export function intensityColour(t) {
 }
 
 function linkLabel(link) {
-  return `${fmtInt(link.clicks)} clicks · ${fmtPct(link.percent_of_readers)} of readers`;
+  const clicks = `${fmtInt(link.clicks)} ${link.clicks === 1 ? "click" : "clicks"}`;
+  return `${clicks} · ${fmtPct(link.percent_of_readers)} of readers`;
 }
 
 function intensities(links) {
@@ -45,35 +46,45 @@ function intensities(links) {
 /** The email's HTML, cleaned and annotated, as a complete srcdoc document. */
 export function buildSrcdoc(html, links, { heat, labels }) {
   const doc = new DOMParser().parseFromString(html || "", "text/html");
+  // Number the links before cleaning: link_index counts every <a href> in document
+  // order, including those whose href is about to be dropped (javascript:, ...).
+  const anchors = [...doc.querySelectorAll("a[href]")];
+  const hrefs = anchors.map((a) => a.getAttribute("href"));
   doc.querySelectorAll(REMOVE).forEach((node) => node.remove());
   for (const node of doc.querySelectorAll("*")) {
     for (const attr of [...node.attributes]) {
       const name = attr.name.toLowerCase();
       if (name.startsWith("on") || name === "srcdoc" || name === "formaction"
-          || /^\s*(javascript|vbscript|data:text\/html)/i.test(attr.value)) {
+          || /^\s*(javascript:|vbscript:|data:text\/html)/i.test(attr.value)) {
         node.removeAttribute(attr.name);
       }
     }
   }
   const byIndex = new Map(links.map((l) => [l.link_index, l]));
   const level = intensities(links);
-  doc.querySelectorAll("a[href]").forEach((a, index) => {
+  anchors.forEach((a, index) => {
+    if (!a.isConnected) return; // inside a removed element
     const link = byIndex.get(index);
     // The links lead nowhere from here: a click inside the preview must not navigate.
-    a.setAttribute("data-mr-href", a.getAttribute("href"));
+    if (!/^\s*(javascript|vbscript|data):/i.test(hrefs[index])) {
+      a.setAttribute("data-mr-href", hrefs[index]);
+    }
     a.removeAttribute("href");
     a.removeAttribute("target");
     a.setAttribute("data-mr-link", String(index));
     if (!link) return;
     a.setAttribute("data-mr-label", linkLabel(link));
-    a.setAttribute("title", linkLabel(link));
     if (heat) {
+      // Outline and halo only: the email's own colours stay as the customer saw them.
       const t = level.get(index) || 0;
       const colour = link.clicks ? intensityColour(t) : "rgb(148, 163, 184)";
-      a.style.setProperty("outline", `${link.clicks ? 3 : 2}px ${link.clicks ? "solid" : "dashed"} ${colour}`, "important");
+      const width = link.clicks ? 2 + Math.round(3 * t) : 2;
+      a.style.setProperty("outline", `${width}px ${link.clicks ? "solid" : "dashed"} ${colour}`,
+        "important");
       a.style.setProperty("outline-offset", "1px", "important");
       if (link.clicks) {
-        a.style.setProperty("background-color", colour.replace("rgb", "rgba").replace(")", ", 0.35)"), "important");
+        a.style.setProperty("box-shadow", `0 0 0 ${width + 5}px ${colour.replace("rgb", "rgba")
+          .replace(")", ", 0.35)")}`, "important");
       }
       a.setAttribute("data-mr-intensity", t.toFixed(3));
     }
@@ -128,13 +139,13 @@ export function renderHeatmap(body, variants, { mailingId }) {
       el("select", { id: "heatmap-variant", onchange: (e) => show(e.target.value) },
         variants.map((v) => el("option", { value: v.variant_id,
           selected: v.variant_id === view.variant }, v.variant_id)))) : null;
-    controls.replaceChildren(select,
+    controls.replaceChildren(...[select,
       toggle("Heatmap", view.heat, () => { view.heat = !view.heat; drawControls(); rebuild(); },
         "heat"),
       toggle("Labels", view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
         "labels"),
       view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, "fewer clicks",
-        el("span", { class: "legend-ramp" }), "more") : null);
+        el("span", { class: "legend-ramp" }), "more") : null].filter(Boolean));
   }
 
   async function show(variantId) {
@@ -149,10 +160,10 @@ export function renderHeatmap(body, variants, { mailingId }) {
         variant.unmatched_clicks ? `; ${fmtInt(variant.unmatched_clicks)} clicks on links `
           + "that are not in the email" : ""),
       variant.links.length ? table([
-        { label: "#", num: true, cell: (l) => String(l.link_index) },
-        { label: "Link", cell: (l) => el("span", { class: "link-cell" },
+        { label: "Link", rowHeader: true, cell: (l) => el("span", { class: "link-cell" },
           el("span", { class: "swatch", style: `background:${l.clicks
             ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
+          el("span", { class: "muted" }, `#${l.link_index}`),
           el("span", {}, l.text || "(no text)"), el("span", { class: "url" }, l.url)) },
         { label: "Clicks", num: true, key: (l) => `heatmap.${l.link_index}.clicks`,
           cell: (l) => fmtInt(l.clicks) },
@@ -160,7 +171,8 @@ export function renderHeatmap(body, variants, { mailingId }) {
           cell: (l) => fmtInt(l.unique_clickers) },
         { label: "% of readers", num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
           cell: (l) => fmtPct(l.percent_of_readers) },
-      ], variant.links, { caption: "Links of the email in document order" })
+      ], variant.links, { caption: "Links of the email in document order",
+        className: "cards-on-phone" })
         : emptyState("This email has no links"));
     try {
       html = await variantBody(mailingId, variantId);

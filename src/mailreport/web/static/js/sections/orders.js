@@ -27,7 +27,7 @@ export function renderOrders(body, orders, state) {
       foot: (t) => fmtMoney(t.revenue) },
   ], days, orders));
   draw(chart, {
-    legend: { top: 0, left: 0 },
+    legend: { type: "scroll", top: 0, left: 0 },
     grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date), [
       ["Receipts", fmtInt(days[i].receipts), PALETTE[0]],

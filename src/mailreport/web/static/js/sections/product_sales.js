@@ -64,8 +64,11 @@ export function renderProductSales(body, sales, state, handlers) {
     + `${measure.label.toLowerCase()}; the numbers are in the table.`, { height: 340,
     className: "ring" });
   body.replaceChildren(top, el("div", { class: "split" },
-    table(columns, rows, { caption: `Top ${rows.length} categories by `
-      + `${measure.label.toLowerCase()}` }), ring));
+    table(columns, rows, { className: "compact", caption: `Top ${rows.length} categories by `
+      + `${measure.label.toLowerCase()}; a column header sorts by it` }),
+    el("div", { class: "ring-box" }, ring,
+      el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover a segment `
+        + "for its category"))));
   draw(ring, {
     tooltip: { trigger: "item", confine: true,
       formatter: (p) => tooltipHtml(p.name, [[measure.label, measure.fmt(p.value)],

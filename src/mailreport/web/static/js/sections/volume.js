@@ -28,6 +28,6 @@ export function renderVolume(body, volume) {
           el("span", { class: "share-bar", "aria-hidden": "true" },
             el("span", { style: `width:${share(r.n) ?? 0}%` })),
           fmtPct(share(r.n))) },
-    ], rows, { caption: "Audience by status (the period does not apply)" }),
+    ], rows, { caption: "Audience by status (the period does not apply)", className: "volume-table" }),
   );
 }

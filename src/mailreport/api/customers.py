@@ -1,0 +1,126 @@
+"""Customer lists and exports over HTTP: thin handlers over reports.customers and
+mailreport.exports. Contacts are masked for principals without customer_data;
+exports need the exports permission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ValidationError
+
+from mailreport.api.security import require
+from mailreport.auth import Principal
+from mailreport.exports import ENTITIES, Export, ExportRequest, UnknownFields
+from mailreport.exports.entities import CONTACT_FIELDS, EntityName
+from mailreport.exports.formats import Format
+from mailreport.reports.customers import (
+    MAX_PAGE_SIZE,
+    CustomerList,
+    ListStage,
+    Segment,
+    SortKey,
+    SortOrder,
+    VolumeStatus,
+    customer_list,
+)
+from mailreport.reports.query import ReportQuery
+
+router = APIRouter(tags=["customers"])
+
+CUSTOMER_DATA = "customer_data"
+
+
+class Filters(BaseModel):
+    segment: Segment
+    query: ReportQuery
+
+
+def _invalid(exc: ValidationError) -> HTTPException:
+    return HTTPException(422, "; ".join(e["msg"].removeprefix("Value error, ")
+                                        for e in exc.errors()))
+
+
+def list_filters(
+    stage: ListStage | None = None,
+    status: VolumeStatus | None = None,
+    date_from: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    include_machine: bool = False,
+    group: Literal["test", "control"] | None = None,
+    variant_id: str | None = None,
+) -> Filters:
+    """Which customers: a stage or a volume status, the period, group and variant."""
+    try:
+        return Filters(segment=Segment(stage=stage, status=status),
+                       query=ReportQuery(**{"from": date_from, "to": date_to},
+                                         include_machine=include_machine, group=group,
+                                         variant_id=variant_id))
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+FiltersDep = Annotated[Filters, Depends(list_filters)]
+
+
+@router.get("/api/v1/mailings/{mailing_id}/customers", response_model=CustomerList,
+            response_model_by_alias=True)
+def customers(mailing_id: str, request: Request, filters: FiltersDep,
+              who: Annotated[Principal, Depends(require("reports"))],
+              page: Annotated[int, Query(ge=1)] = 1,
+              page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+              sort: SortKey = "customer_id", order: SortOrder = "asc"):
+    """The customers of one stage or volume status, a page at a time, with the
+    segment's metrics. Contacts are masked without the customer_data permission."""
+    result = customer_list(request.app.state.store.tables(), mailing_id, filters.segment,
+                           filters.query, page=page, page_size=page_size, sort=sort,
+                           order=order)
+    return result if who.can(CUSTOMER_DATA) else result.masked()
+
+
+class ExportField(BaseModel):
+    name: str
+    kind: str
+    help: str
+
+
+class ExportEntity(BaseModel):
+    name: str
+    help: str
+    fields: list[ExportField]
+    default_fields: list[str]
+
+
+@router.get("/api/v1/exports/entities", response_model=list[ExportEntity])
+def export_entities(who: Annotated[Principal, Depends(require("exports"))]):
+    """What an export can hold, and the fields of each."""
+    return [ExportEntity(name=e.name, help=e.help, default_fields=list(e.default_fields),
+                         fields=[ExportField(name=f.name, kind=f.kind, help=f.help)
+                                 for f in e.fields]) for e in ENTITIES.values()]
+
+
+@router.get("/api/v1/mailings/{mailing_id}/export", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
+                                         "officedocument.spreadsheetml.sheet": {}}}})
+def export(mailing_id: str, request: Request, filters: FiltersDep,
+           who: Annotated[Principal, Depends(require("exports"))],
+           entity: EntityName = "customers",
+           fmt: Annotated[Format, Query(alias="format")] = "csv",
+           fields: Annotated[str | None, Query(
+               description="Comma-separated field names, in order; default: the "
+                           "entity's usual set")] = None):
+    """A customer list's entity as a CSV or XLSX file, streamed."""
+    req = ExportRequest(mailing_id=mailing_id, segment=filters.segment, query=filters.query,
+                        entity=entity, format=fmt,
+                        fields=fields.split(",") if fields else None)
+    try:
+        prepared = Export(request.app.state.store.tables(), req)
+    except UnknownFields as exc:
+        raise HTTPException(422, str(exc)) from None
+    if prepared.has_contacts and not who.can(CUSTOMER_DATA):
+        raise HTTPException(403, f"exporting {', '.join(sorted(CONTACT_FIELDS))} needs the "
+                                 f"{CUSTOMER_DATA} permission")
+    return StreamingResponse(prepared.chunks(), media_type=prepared.media_type,
+                             headers={"Content-Disposition": prepared.content_disposition})

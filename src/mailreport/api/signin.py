@@ -1,0 +1,252 @@
+"""Signing in on the web pages: a token typed once, then a session cookie.
+
+The session cookie names a server-side session that holds the token; every
+request still checks the token (``api/security.py``), so revoking it signs the
+session out at once. The cookie is HttpOnly (no script reads it), SameSite=Lax
+(no other site's form or script sends it with a POST) and Secure when the public
+URL is https. Sessions live in the server's memory: a restart signs everyone
+out, which a single-process server can afford.
+
+Attempts are limited per client address, and the pages (not the API, whose
+endpoints answer 401 themselves) send a visitor without a session to this page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+import urllib.parse
+from collections import OrderedDict, deque
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from mailreport import __version__
+from mailreport.api.problems import problem
+from mailreport.api.security import SESSION_COOKIE
+from mailreport.auth import verify_token
+
+SESSION_SECONDS = 12 * 3600
+MAX_SESSIONS = 10_000
+ATTEMPTS_PER_WINDOW = 10
+ATTEMPT_WINDOW_SECONDS = 60
+
+# Paths that need no sign-in: the pages' own assets, the API docs, and what
+# authenticates otherwise (health, webhooks, the API with its tokens).
+OPEN_PREFIXES = ("/signin", "/signout", "/static/", "/health", "/webhooks/", "/api/",
+                 "/docs", "/redoc", "/openapi.json")
+
+
+class Sessions:
+    """Session cookie -> token, in memory. Only a digest of each cookie is kept, so
+    a dump of this object gives no cookie to replay."""
+
+    def __init__(self, ttl_seconds: int = SESSION_SECONDS, max_sessions: int = MAX_SESSIONS):
+        self.ttl = ttl_seconds
+        self.max_sessions = max_sessions
+        self._by_digest: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _digest(cookie: str) -> str:
+        return hashlib.sha256(cookie.encode()).hexdigest()
+
+    def start(self, token: str) -> str:
+        """A new session for token; returns the cookie value."""
+        cookie = secrets.token_urlsafe(32)
+        with self._lock:
+            self._by_digest[self._digest(cookie)] = (token, time.time() + self.ttl)
+            while len(self._by_digest) > self.max_sessions:
+                self._by_digest.popitem(last=False)  # the oldest session goes first
+        return cookie
+
+    def token_for(self, cookie: str) -> str | None:
+        """The token of a live session; None for an unknown or expired cookie."""
+        digest = self._digest(cookie)
+        with self._lock:
+            entry = self._by_digest.get(digest)
+            if entry is None:
+                return None
+            token, expires = entry
+            if expires < time.time():
+                del self._by_digest[digest]
+                return None
+            return token
+
+    def end(self, cookie: str) -> None:
+        with self._lock:
+            self._by_digest.pop(self._digest(cookie), None)
+
+
+class AttemptLimiter:
+    """At most ``limit`` sign-in attempts per address in a sliding window."""
+
+    def __init__(self, limit: int = ATTEMPTS_PER_WINDOW, window: int = ATTEMPT_WINDOW_SECONDS):
+        self.limit = limit
+        self.window = window
+        self._attempts: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_seconds(self, address: str, now: float | None = None) -> int:
+        """0 when this attempt may go ahead (and counts it); otherwise how long to wait."""
+        now = time.time() if now is None else now
+        with self._lock:
+            if len(self._attempts) > 100_000:  # forget quiet addresses
+                self._attempts = {a: q for a, q in self._attempts.items()
+                                  if q and q[-1] > now - self.window}
+            times = self._attempts.setdefault(address, deque())
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if len(times) >= self.limit:
+                return max(1, int(times[0] + self.window - now) + 1)
+            times.append(now)
+            return 0
+
+
+PAGE = """{% extends "base.html" %}
+{% block main %}
+<section class="signin" aria-labelledby="signin-title">
+  <h1 id="signin-title">Sign in</h1>
+  {% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
+  <form method="post" action="/signin">
+    <label for="token">API token</label>
+    <input id="token" name="token" type="password" autocomplete="current-password"
+           required autofocus>
+    <input type="hidden" name="next" value="{{ next }}">
+    <button type="submit">Sign in</button>
+  </form>
+  <p>An administrator creates tokens with
+     <code>mailreport token create --role viewer|analyst|admin</code>.</p>
+</section>
+{% endblock %}
+"""
+
+
+def _public_url(request: Request) -> str:
+    return os.environ.get("MAILREPORT_PUBLIC_URL") or request.app.state.public_url or ""
+
+
+def _safe_next(value: str | None) -> str:
+    """A local path to go back to; anything else (another site) becomes /."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def install_signin(app: FastAPI) -> None:
+    """The sign-in page, the session store (``app.state.sessions``) and the gate
+    that sends signed-out visitors of the pages to it."""
+    if getattr(app.state, "signin_installed", False):
+        return
+    app.state.signin_installed = True
+    app.state.sessions = Sessions()
+    app.state.signin_attempts = AttemptLimiter()
+    from mailreport.web.pages import TEMPLATES
+
+    template = TEMPLATES.env.from_string(PAGE)
+
+    def page(request: Request, status: int = 200, error: str | None = None,
+             next_: str = "/") -> HTMLResponse:
+        settings = app.state.store.tables().settings
+        html = template.render(request=request, title="Sign in", version=__version__,
+                               currency=settings.currency, nav=None,
+                               company_timezone=settings.company_timezone, error=error,
+                               next=next_)
+        return HTMLResponse(html, status_code=status,
+                            headers={"Cache-Control": "no-store"})
+
+    @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+    def signin_page(request: Request, next: str | None = None):  # noqa: A002
+        return page(request, next_=_safe_next(next))
+
+    @app.post("/signin", include_in_schema=False)
+    async def signin(request: Request):
+        origin = request.headers.get("origin")
+        if origin and origin != "null" and \
+                urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
+            # another site posting its token here would sign the visitor in as it
+            return problem(403, None, "sign-in is accepted from this site's own page only",
+                           request)
+        wait = app.state.signin_attempts.wait_seconds(_client(request))
+        if wait:
+            if "text/html" in request.headers.get("accept", ""):
+                refused = page(request, 429, f"Too many attempts: try again in {wait} seconds.")
+            else:
+                refused = problem(429, "Too Many Requests", "too many sign-in attempts from "
+                                  f"this address; try again in {wait} s", request)
+            refused.headers["Retry-After"] = str(wait)
+            return refused
+        body = (await request.body())[:8192].decode("utf-8", "replace")
+        form = dict(urllib.parse.parse_qsl(body))
+        token, next_ = form.get("token", "").strip(), _safe_next(form.get("next"))
+        if not app.state.auth_enabled:
+            return RedirectResponse(next_, status_code=303)
+        principal = verify_token(app.state.store, token) if token else None
+        if principal is None:
+            return page(request, 401, "That token is not valid (or was revoked).", next_)
+        response = RedirectResponse(next_, status_code=303)
+        response.set_cookie(SESSION_COOKIE, app.state.sessions.start(token),
+                            max_age=app.state.sessions.ttl, path="/", httponly=True,
+                            samesite="lax", secure=_public_url(request).startswith("https:"))
+        return response
+
+    @app.post("/signout", include_in_schema=False)
+    def signout(request: Request):
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            app.state.sessions.end(cookie)
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                               secure=_public_url(request).startswith("https:"))
+        return response
+
+    app.add_middleware(PagesGate, app_state=app.state)
+
+
+class PagesGate:
+    """ASGI middleware: a page request without a valid session or token goes to the
+    sign-in page (a browser) or gets a 401 (anything else). The API's endpoints
+    check permissions themselves, so /api/ passes through untouched."""
+
+    def __init__(self, app, app_state):
+        self.app = app
+        self.state = app_state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.state.auth_enabled \
+                or scope["path"].startswith(OPEN_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        # the token check reads the store, which a long report may hold: off the loop
+        if await run_in_threadpool(self._signed_in, request):
+            await self.app(scope, receive, send)
+            return
+        if "text/html" in request.headers.get("accept", ""):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            response: Response = RedirectResponse(
+                "/signin?" + urllib.parse.urlencode({"next": target}), status_code=303)
+        else:
+            response = problem(401, None, "a valid token is required: send 'Authorization: "
+                                          "Bearer <token>' or sign in at /signin", request)
+            response.headers["WWW-Authenticate"] = "Bearer"
+        await response(scope, receive, send)
+
+    def _signed_in(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else None
+        if token is None:
+            cookie = request.cookies.get(SESSION_COOKIE)
+            token = self.state.sessions.token_for(cookie) if cookie else None
+        return bool(token) and verify_token(self.state.store, token) is not None
+
+
+__all__ = ["AttemptLimiter", "PagesGate", "Sessions", "install_signin"]

@@ -1,0 +1,240 @@
+"""The providers' webhooks, the generic events endpoint and the quarantine.
+
+Handlers are thin: read the body (up to the size limit), let the provider's
+module verify and parse it, store the events with ``store.live.ingest_events``
+and answer with the counts. The answer is sent only after the transaction has
+committed, so a 2xx means the events are stored; a provider that gets anything
+else delivers again, which changes nothing for events already stored.
+
+401 bad signature, 400 malformed body, 413 body over the limit; all as
+``application/problem+json``. Webhooks authenticate with the provider's own
+scheme, never with an API token; the events API and the quarantine need admin.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from mailreport.api.security import require
+from mailreport.auth import Principal
+from mailreport.ingest.providers import (
+    Delivery,
+    Parsed,
+    ReplayCache,
+    WebhookConfig,
+    WebhookError,
+    generic,
+    mailgun,
+    postmark,
+    sendgrid,
+    ses,
+    twilio,
+)
+from mailreport.store import live
+
+router = APIRouter()
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+class QuarantinedEvent(BaseModel):
+    index: int = Field(description="position of the event in the delivery, from 0")
+    event_id: str | None
+    rule: str
+    reason: str
+
+
+class IngestAnswer(BaseModel):
+    received: int = Field(description="contract events found in the delivery")
+    inserted: int = Field(description="events stored now")
+    duplicates: int = Field(description="events already stored (a redelivery)")
+    quarantined: int = Field(description="events kept in quarantine, see GET "
+                                         "/api/v1/quarantine")
+    ignored: int = Field(0, description="provider events with no contract meaning "
+                                        "(deferrals, soft bounces, interim statuses)")
+    quarantine: list[QuarantinedEvent] = Field(default_factory=list)
+    ignored_columns: list[str] = Field(default_factory=list)
+    info: dict[str, Any] = Field(default_factory=dict)
+
+
+class WebhookState:
+    """The webhooks' configuration and what they remember between requests."""
+
+    def __init__(self, config: WebhookConfig):
+        self.config = config
+        self.mailgun_tokens = ReplayCache(config.max_age_seconds)
+
+
+_state_lock = threading.Lock()
+
+
+def webhook_state(request: Request) -> WebhookState:
+    app = request.app
+    with _state_lock:
+        state = getattr(app.state, "webhooks", None)
+        if state is None:
+            config = WebhookConfig.from_env(getattr(app.state, "public_url", None))
+            state = app.state.webhooks = WebhookState(config)
+    return state
+
+
+async def read_delivery(request: Request, limit: int) -> Delivery:
+    """The request as received, refusing a body over ``limit`` bytes before reading
+    all of it."""
+    too_large = HTTPException(413, f"the body is larger than {limit} bytes "
+                                   "(MAILREPORT_WEBHOOK_MAX_BYTES)")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return Delivery(body=b"".join(chunks),
+                    headers={k.lower(): v for k, v in request.headers.items()},
+                    path=request.url.path, query=request.url.query)
+
+
+def _store(request: Request, provider: str, parsed: Parsed) -> IngestAnswer:
+    result = live.ingest_events(request.app.state.store, parsed.events, source=provider)
+    if parsed.after_commit:
+        parsed.after_commit()
+    return IngestAnswer(received=result.received, inserted=result.inserted,
+                        duplicates=result.duplicates, quarantined=result.quarantined,
+                        ignored=parsed.ignored, info=parsed.info,
+                        quarantine=[QuarantinedEvent(**q) for q in result.quarantine])
+
+
+async def receive(request: Request, provider: str,
+                  handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer:
+    state = webhook_state(request)
+    delivery = await read_delivery(request, state.config.max_body_bytes)
+
+    def work() -> IngestAnswer:
+        try:
+            parsed = handle(delivery, state)
+        except WebhookError as exc:
+            headers = {"WWW-Authenticate": "Basic"} if exc.status == 401 \
+                and provider == postmark.NAME else None
+            raise HTTPException(exc.status, exc.detail, headers=headers) from None
+        return _store(request, provider, parsed)
+
+    # signature checks, parsing and the store are blocking: off the event loop
+    return await run_in_threadpool(work)
+
+
+def _sendgrid(delivery: Delivery, state: WebhookState) -> Parsed:
+    sendgrid.verify(delivery, state.config)
+    return sendgrid.parse(delivery)
+
+
+def _mailgun(delivery: Delivery, state: WebhookState) -> Parsed:
+    token = mailgun.verify(delivery, state.config, state.mailgun_tokens)
+    parsed = mailgun.parse(delivery)
+    # remembered only once stored: a delivery that failed here may come again
+    parsed.after_commit = lambda: state.mailgun_tokens.remember(token, delivery.received_at)
+    return parsed
+
+
+def _ses(delivery: Delivery, state: WebhookState) -> Parsed:
+    return ses.parse(ses.verify(delivery, state.config), state.config)
+
+
+def _postmark(delivery: Delivery, state: WebhookState) -> Parsed:
+    postmark.verify(delivery, state.config)
+    return postmark.parse(delivery)
+
+
+def _twilio(delivery: Delivery, state: WebhookState) -> Parsed:
+    return twilio.parse(delivery, twilio.verify(delivery, state.config))
+
+
+WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "the provider's signature or credentials do not match"},
+    400: {"description": "the body is not in the provider's format"},
+    413: {"description": "the body is over MAILREPORT_WEBHOOK_MAX_BYTES"},
+}
+
+
+@router.post("/webhooks/sendgrid", response_model=IngestAnswer, tags=["webhooks"],
+             responses=WEBHOOK_RESPONSES)
+async def sendgrid_webhook(request: Request):
+    """SendGrid Event Webhook (signed). docs/webhooks.md says how to set it up."""
+    return await receive(request, sendgrid.NAME, _sendgrid)
+
+
+@router.post("/webhooks/mailgun", response_model=IngestAnswer, tags=["webhooks"],
+             responses=WEBHOOK_RESPONSES)
+async def mailgun_webhook(request: Request):
+    """Mailgun webhooks (JSON, signed with the webhook signing key)."""
+    return await receive(request, mailgun.NAME, _mailgun)
+
+
+@router.post("/webhooks/ses", response_model=IngestAnswer, tags=["webhooks"],
+             responses=WEBHOOK_RESPONSES)
+async def ses_webhook(request: Request):
+    """Amazon SES event publishing through an SNS HTTPS subscription."""
+    return await receive(request, ses.NAME, _ses)
+
+
+@router.post("/webhooks/postmark", response_model=IngestAnswer, tags=["webhooks"],
+             responses=WEBHOOK_RESPONSES)
+async def postmark_webhook(request: Request):
+    """Postmark webhooks, with HTTP basic auth in the webhook URL."""
+    return await receive(request, postmark.NAME, _postmark)
+
+
+@router.post("/webhooks/twilio", response_model=IngestAnswer, tags=["webhooks"],
+             responses=WEBHOOK_RESPONSES)
+async def twilio_webhook(request: Request):
+    """Twilio SMS status callbacks; ids in the StatusCallback URL's query."""
+    return await receive(request, twilio.NAME, _twilio)
+
+
+@router.post("/api/v1/events", response_model=IngestAnswer, tags=["events"],
+             responses={400: WEBHOOK_RESPONSES[400], 413: WEBHOOK_RESPONSES[413]})
+async def post_events(request: Request, who: Admin):
+    """Store a batch of contract events (a JSON array, or ``{"events": [...]}``).
+    Events that break the contract are quarantined and listed in the answer."""
+    unknown: list[str] = []
+
+    def handle(delivery: Delivery, state: WebhookState) -> Parsed:
+        parsed, unknown[:] = generic.parse(delivery.body)
+        return parsed
+
+    answer = await receive(request, generic.NAME, handle)
+    answer.ignored_columns = unknown
+    return answer
+
+
+class QuarantinePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    events: list[dict[str, Any]]
+
+
+@router.get("/api/v1/quarantine", response_model=QuarantinePage, tags=["events"])
+def quarantine(request: Request, who: Admin,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+               offset: Annotated[int, Query(ge=0)] = 0,
+               provider: str | None = None):
+    """Live events that could not be stored, newest first, with the reason."""
+    total, rows = live.list_quarantine(request.app.state.store, limit, offset, provider)
+    return QuarantinePage(total=total, limit=limit, offset=offset, events=rows)
+
+
+@router.post("/api/v1/quarantine/replay", response_model=IngestAnswer, tags=["events"])
+def replay(request: Request, who: Admin):
+    """Try the quarantined events again (after loading their mailings or customers)."""
+    result = live.replay_quarantine(request.app.state.store)
+    return IngestAnswer(received=result.received, inserted=result.inserted,
+                        duplicates=result.duplicates, quarantined=result.quarantined,
+                        quarantine=[QuarantinedEvent(**q) for q in result.quarantine])

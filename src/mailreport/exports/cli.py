@@ -1,0 +1,74 @@
+"""``mailreport export``: a customer list's entity to a CSV or XLSX file.
+
+mailreport.cli registers this command at its end, when the option types imported
+below are defined: import mailreport.cli, not this module, to get the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mailreport.cli import ConfigOption, DbOption, FromOption, ToOption
+
+
+def export_command(
+    mailing_id: str,
+    stage: Annotated[str | None, typer.Option(
+        help="sent, delivered, opened, clicked, ordered, spam or unsubscribed.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Instead of a stage, a volume status: good, address_issue, unsubscribed_channel, "
+             "unsubscribed_category, blocked_by_policy, control_group, actual_recipients."
+    )] = None,
+    entity: Annotated[str, typer.Option(
+        help="customers, receipts, receipt_lines, orders, order_lines or audience.")
+    ] = "customers",
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    fields: Annotated[str | None, typer.Option(
+        help="Comma-separated fields, in order (default: the entity's usual set).")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    group: Annotated[str | None, typer.Option(help="Only the test or control group.")] = None,
+    variant_id: Annotated[str | None, typer.Option("--variant", help="Only one variant.")
+                          ] = None,
+    include_machine: Annotated[bool, typer.Option(
+        help="Count machine opens and clicks as human.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "-o", "--out", help="The file to write (default: a name that says what it holds).")
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export the customers of one stage (or volume status) of MAILING_ID, or their
+    attributed receipts, orders, lines or audience rows, to a CSV or XLSX file."""
+    from pydantic import ValidationError
+
+    from mailreport.cli import _read_only, console, fail, opened_store, progress_bar
+    from mailreport.exports import Export, ExportRequest
+    from mailreport.reports import ReportError, ReportQuery
+
+    try:
+        request = ExportRequest(
+            mailing_id=mailing_id, segment={"stage": stage, "status": status},
+            query=ReportQuery(**{"from": date_from.date() if date_from else None,
+                                 "to": date_to.date() if date_to else None},
+                              include_machine=include_machine, group=group,
+                              variant_id=variant_id),
+            entity=entity, format=fmt,
+            fields=fields.split(",") if fields else None)
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'][-1:]) or 'input'}: "
+                       + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+    with opened_store(db, config, read_only=_read_only(db, config)) as store:
+        try:
+            export = Export(store.tables(), request)
+        except ReportError as exc:
+            fail(str(exc), 1)
+        path = out or Path(export.file_name)
+        with progress_bar() as bar:
+            task = bar.add_task(f"{export.entity.name} of {export.customers:,} customers",
+                                total=max(export.customers, 1))
+            rows = export.write(path, lambda done, total: bar.update(task, completed=done))
+            bar.update(task, completed=max(export.customers, 1))
+    console.print(f"wrote {rows:,} {export.entity.name} rows to {path}")

@@ -1,0 +1,168 @@
+"""What an export can hold (DESIGN.md, "Exports"): for a customer list, the customers
+themselves, the attributed receipts or orders of those customers and their lines,
+or the customers' target-audience rows; each entity with its fields.
+
+Every entity's rows are built for a slice of the segment's customers (a customer
+id range), so an export can read a segment of any size slice by slice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import ibis
+
+from mailreport.reports.customers import (
+    CustomerRange,
+    Segment,
+    attributed_in_period,
+    customer_rows,
+    members,
+    within_range,
+)
+from mailreport.reports.models import Mailing
+from mailreport.reports.query import ReportError, ReportQuery
+from mailreport.store.tables import Tables
+
+FieldKind = Literal["text", "int", "money", "number", "timestamp", "date"]
+EntityName = Literal["customers", "receipts", "receipt_lines", "orders", "order_lines",
+                     "audience"]
+ENTITY_NAMES: tuple[str, ...] = EntityName.__args__
+# fields that hold a customer's contact details: exporting them needs customer_data
+CONTACT_FIELDS = frozenset({"email", "phone"})
+
+Rows = Callable[[Tables, Mailing, Segment, ReportQuery, CustomerRange], ibis.Table]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: FieldKind
+    help: str
+
+
+class UnknownFields(ReportError):
+    def __init__(self, entity: str, unknown: list[str], allowed: list[str]):
+        self.unknown, self.allowed = unknown, allowed
+        names = ", ".join(repr(n) for n in unknown)
+        super().__init__(f"unknown field{'s' if len(unknown) > 1 else ''} {names} for "
+                         f"{entity}; its fields are {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    help: str
+    fields: tuple[Field, ...]
+    default_fields: tuple[str, ...]
+    order_by: tuple[str, ...]  # unique within a slice: rows come out in a stable order
+    rows: Rows
+
+    def choose(self, names: list[str] | None) -> tuple[Field, ...]:
+        """The fields asked for, in the order asked; the default set when none."""
+        by_name = {f.name: f for f in self.fields}
+        names = [n.strip() for n in names or [] if n.strip()] or list(self.default_fields)
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise UnknownFields(self.name, unknown, list(by_name))
+        return tuple(by_name[n] for n in dict.fromkeys(names))
+
+
+def _customers(tables, mailing, segment, query, customers) -> ibis.Table:
+    return customer_rows(tables, mailing, segment, query, customers)
+
+
+def _attributed(kind: str) -> Rows:
+    def rows(tables, mailing, segment, query, customers) -> ibis.Table:
+        who = members(tables, mailing, segment, query, customers).select("customer_id")
+        a = attributed_in_period(tables, mailing.mailing_id, query, customers)
+        a = a.filter(a.kind == kind).semi_join(who, "customer_id")
+        return a.select("order_id", "customer_id", "kind", "ts", "total", "touch_at",
+                        date=a.day)
+    return rows
+
+
+def _lines(kind: str) -> Rows:
+    orders_of = _attributed(kind)
+
+    def rows(tables, mailing, segment, query, customers) -> ibis.Table:
+        o = orders_of(tables, mailing, segment, query, customers).select(
+            "order_id", "customer_id", "ts")
+        lines = tables.order_lines.join(o, "order_id")
+        p = tables.products
+        c = tables.categories
+        lines = lines.left_join(p.select("product_id", "category_id", product=p.name),
+                                "product_id")
+        lines = lines.left_join(c.select("category_id", category=c.name), "category_id")
+        return lines.select("order_id", "line_no", "customer_id", "ts", "product_id",
+                            "product", "category_id", "category", "quantity", "amount")
+    return rows
+
+
+def _audience(tables, mailing, segment, query, customers) -> ibis.Table:
+    who = members(tables, mailing, segment, query, customers).select("customer_id")
+    a = tables.audience
+    a = within_range(a.filter(a.mailing_id == mailing.mailing_id), customers)
+    return a.semi_join(who, "customer_id").select(
+        "mailing_id", "customer_id", "status", "group", "variant_id")
+
+
+_ORDER_FIELDS = (
+    Field("order_id", "text", "order identifier"),
+    Field("customer_id", "text", "the buyer"),
+    Field("kind", "text", "receipt (in store) or order (online)"),
+    Field("ts", "timestamp", "when it was placed (UTC)"),
+    Field("date", "date", "its date in the company's time zone"),
+    Field("total", "money", "order total"),
+    Field("touch_at", "timestamp", "the reach time of the touch it is attributed to (UTC)"),
+)
+_LINE_FIELDS = (
+    Field("order_id", "text", "the order"),
+    Field("line_no", "int", "line number within the order"),
+    Field("customer_id", "text", "the buyer"),
+    Field("ts", "timestamp", "when the order was placed (UTC)"),
+    Field("product_id", "text", "the product"),
+    Field("product", "text", "product name"),
+    Field("category_id", "text", "the product's category"),
+    Field("category", "text", "category name"),
+    Field("quantity", "number", "units sold"),
+    Field("amount", "money", "the line's total"),
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (
+    Entity("customers", "the customers of the list", (
+        Field("customer_id", "text", "customer identifier"),
+        Field("email", "text", "email address"),
+        Field("phone", "text", "phone number"),
+        Field("region", "text", "region name"),
+        Field("timezone", "text", "the customer's time zone"),
+        Field("status", "text", "audience status in this mailing"),
+        Field("group", "text", "test or control"),
+        Field("variant_id", "text", "the variant they were sent"),
+        Field("reached_at", "timestamp", "the stage's reach time (UTC)"),
+        Field("orders", "int", "orders attributed to this mailing in the period"),
+        Field("revenue", "money", "their revenue attributed to this mailing in the period"),
+    ), ("customer_id", "email", "phone", "reached_at", "orders", "revenue"),
+        ("customer_id",), _customers),
+    Entity("receipts", "the attributed receipts (in store) of those customers", _ORDER_FIELDS,
+           tuple(f.name for f in _ORDER_FIELDS), ("customer_id", "ts", "order_id"),
+           _attributed("receipt")),
+    Entity("receipt_lines", "the lines of those receipts", _LINE_FIELDS,
+           tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
+           _lines("receipt")),
+    Entity("orders", "the attributed online orders of those customers", _ORDER_FIELDS,
+           tuple(f.name for f in _ORDER_FIELDS), ("customer_id", "ts", "order_id"),
+           _attributed("order")),
+    Entity("order_lines", "the lines of those orders", _LINE_FIELDS,
+           tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
+           _lines("order")),
+    Entity("audience", "the target-audience rows of those customers", (
+        Field("mailing_id", "text", "the mailing"),
+        Field("customer_id", "text", "the customer"),
+        Field("status", "text", "whether the customer could receive the mailing"),
+        Field("group", "text", "test or control"),
+        Field("variant_id", "text", "assigned variant"),
+    ), ("mailing_id", "customer_id", "status", "group", "variant_id"), ("customer_id",),
+        _audience),
+)}

@@ -1,0 +1,324 @@
+"""The sending providers' webhooks, one module per provider.
+
+Each module turns one HTTP delivery (raw body, headers, query) into contract
+events: ``verify`` checks the provider's own signature scheme and ``parse``
+normalises its documented format. Neither touches the store; the API hands the
+events to ``store.live.ingest_events``.
+
+Where the mailing, customer and variant come from, per provider, is in
+docs/webhooks.md. A problem with the whole delivery raises a
+:class:`WebhookError` (401 bad signature, 400 malformed); a problem with one
+event of it (no mailing_id, an unknown event type, a bad timestamp) is not an
+error here: the event goes on and ends in quarantine with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+
+
+class WebhookError(Exception):
+    status = 400
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadSignature(WebhookError):
+    """The delivery does not prove it comes from the provider: 401."""
+
+    status = 401
+
+
+class Malformed(WebhookError):
+    """The body is not in the provider's format at all: 400."""
+
+    status = 400
+
+
+class Forbidden(WebhookError):
+    status = 403
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One HTTP request to a webhook endpoint, as received."""
+
+    body: bytes
+    headers: Mapping[str, str]  # lower-case names
+    path: str = "/"
+    query: str = ""  # the raw query string, without "?"
+    received_at: float = field(default_factory=time.time)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Parsed:
+    """What a delivery holds: contract events (plus an optional ``recipient``
+    address, used when the provider's metadata has no customer_id), the number of
+    provider events that have no contract meaning (deferrals, opens of the
+    subscription page...), and work to do once the events are durably stored."""
+
+    events: list[dict] = field(default_factory=list)
+    ignored: int = 0
+    after_commit: Callable[[], None] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """The webhooks' secrets and limits, read from the environment.
+
+    Secrets never appear in the repr (so never in a log line or a traceback)."""
+
+    sendgrid_public_key: str | None = field(default=None, repr=False)
+    mailgun_signing_key: str | None = field(default=None, repr=False)
+    sns_cert_dir: str | None = None
+    sns_topic_arns: tuple[str, ...] = ()
+    sns_auto_confirm: bool = False
+    postmark_user: str | None = field(default=None, repr=False)
+    postmark_password: str | None = field(default=None, repr=False)
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_age_seconds: int = 900
+
+    @classmethod
+    def from_env(cls, public_url: str | None = None) -> WebhookConfig:
+        topics = tuple(t.strip() for t in (_env("MAILREPORT_SNS_TOPIC_ARNS") or "").split(",")
+                       if t.strip())
+        return cls(
+            sendgrid_public_key=_env("MAILREPORT_SENDGRID_PUBLIC_KEY"),
+            mailgun_signing_key=_env("MAILREPORT_MAILGUN_SIGNING_KEY"),
+            sns_cert_dir=_env("MAILREPORT_SNS_CERT_DIR"),
+            sns_topic_arns=topics,
+            sns_auto_confirm=(_env("MAILREPORT_SNS_AUTO_CONFIRM") or "").lower()
+            in ("1", "true", "yes"),
+            postmark_user=_env("MAILREPORT_POSTMARK_USER"),
+            postmark_password=_env("MAILREPORT_POSTMARK_PASSWORD"),
+            twilio_auth_token=_env("MAILREPORT_TWILIO_AUTH_TOKEN"),
+            public_url=_env("MAILREPORT_PUBLIC_URL") or public_url,
+            max_body_bytes=_int_env("MAILREPORT_WEBHOOK_MAX_BYTES", cls.max_body_bytes),
+            max_age_seconds=_int_env("MAILREPORT_WEBHOOK_MAX_AGE_SECONDS", cls.max_age_seconds),
+        )
+
+
+def _int_env(name: str, default: int) -> int:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, not {number}")
+    return number
+
+
+class ReplayCache:
+    """Tokens seen within the age limit, so a captured delivery cannot be replayed.
+
+    In memory: after a restart the age limit alone bounds a replay, and a replay
+    can do no harm anyway since events are idempotent on event_id. Bounded in size;
+    the oldest tokens go first."""
+
+    def __init__(self, max_age_seconds: int, max_entries: int = 1_000_000):
+        self.max_age = max_age_seconds
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def seen(self, token: str, now: float) -> bool:
+        with self._lock:
+            self._expire(now)
+            return token in self._seen
+
+    def remember(self, token: str, now: float) -> None:
+        with self._lock:
+            self._expire(now)
+            self._seen[token] = now
+            self._seen.move_to_end(token)
+            while len(self._seen) > self.max_entries:
+                self._seen.popitem(last=False)
+
+    def _expire(self, now: float) -> None:
+        while self._seen:
+            token, at = next(iter(self._seen.items()))
+            if now - at <= self.max_age:
+                break
+            self._seen.popitem(last=False)
+
+
+# -- helpers shared by the provider modules ------------------------------------------
+
+ID_FIELDS = ("mailing_id", "customer_id", "variant_id")
+
+
+def load_json(body: bytes, what: str) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Malformed(f"the body is not JSON ({what} expected): {exc}") from None
+
+
+def as_id(value: Any) -> str | None:
+    """An identifier from metadata: strings as they are, whole numbers as digits."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):  # SES tags and some SDKs give a list of one
+        return as_id(value[0])
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)  # kept visible, then quarantined
+
+
+def ids_from(*sources: Any) -> dict[str, str | None]:
+    """mailing_id, customer_id and variant_id from the first metadata object that
+    has each of them."""
+    found: dict[str, str | None] = dict.fromkeys(ID_FIELDS)
+    for source in sources:
+        if not isinstance(source, Mapping):
+            continue
+        for name in ID_FIELDS:
+            if found[name] is None:
+                found[name] = as_id(source.get(name))
+    return found
+
+
+def iso_from_unix(value: Any) -> str | None:
+    """A Unix time in seconds as an ISO-8601 UTC timestamp; None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def event(*, event_id: Any, type_: Any, ts: Any, ids: Mapping[str, str | None], provider: str,
+          recipient: Any = None, link_index: Any = None, url: Any = None,
+          user_agent: Any = None, ip: Any = None, machine_rule: str | None = None) -> dict:
+    """One contract event. Values are kept as the provider sent them (as text);
+    the store validates them with the contract's rules."""
+    index = link_index
+    if isinstance(index, bool) or not isinstance(index, int | str | None):
+        index = text(index)
+    return {
+        "event_id": as_id(event_id),
+        "mailing_id": ids.get("mailing_id"),
+        "variant_id": ids.get("variant_id"),
+        "customer_id": ids.get("customer_id"),
+        "type": text(type_),
+        "ts": text(ts),
+        "link_index": index,
+        "url": text(url),
+        "user_agent": text(user_agent),
+        "ip": text(ip),
+        "is_machine": machine_rule is not None,
+        "machine_rule": machine_rule,
+        "provider": provider,
+        "recipient": text(recipient),
+    }
+
+
+def check_age(timestamp: Any, now: float, max_age: int, what: str) -> float:
+    """The delivery's signing time, refused when it is further than max_age from now."""
+    try:
+        at = float(timestamp)
+    except (TypeError, ValueError):
+        raise BadSignature(f"{what} is not a Unix time") from None
+    if abs(now - at) > max_age:
+        raise BadSignature(f"{what} is {int(now - at)} s from now; deliveries older than "
+                           f"{max_age} s are refused (MAILREPORT_WEBHOOK_MAX_AGE_SECONDS)")
+    return at
+
+
+def not_configured(provider: str, *names: str) -> BadSignature:
+    return BadSignature(f"{provider} webhooks are not configured on this server: set "
+                        + " and ".join(names))
+
+
+# -- `mailreport quarantine` ------------------------------------------------------------
+# The CLI twin of GET /api/v1/quarantine. It lives in this light module because
+# cli.py registers it at start-up; the store and the API load only when it runs.
+
+def quarantine(
+    limit: Annotated[int, typer.Option(help="How many events to show, newest first.")] = 50,
+    provider: Annotated[str | None, typer.Option(help="Only this provider's events.")] = None,
+    replay: Annotated[bool, typer.Option(
+        "--replay", help="Ingest them again first (after loading their mailings or "
+                         "customers); those that pass leave the quarantine.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="DuckDB file (default: $MAILREPORT_DB, else ./mailreport.duckdb).")] = None,
+    config: Annotated[str | None, typer.Option(
+        "--config", help="Settings file (default: ./mailreport.toml).")] = None,
+) -> None:
+    """Live events kept in quarantine (no known mailing or customer...), with why."""
+    import sys
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from mailreport.cli import _read_only, console, fail, opened_store
+    from mailreport.store import StoreLocked, live
+
+    db_path, config_path = (Path(db) if db else None), (Path(config) if config else None)
+    read_only = not replay and _read_only(db_path, config_path)
+    try:
+        with opened_store(db_path, config_path, read_only=read_only) as store:
+            if replay:
+                result = live.replay_quarantine(store)
+                console.print(f"replayed {result.received}: {result.inserted} stored, "
+                              f"{result.duplicates} already stored, "
+                              f"{result.quarantined} still in quarantine")
+            total, rows = live.list_quarantine(store, limit, 0, provider)
+    except StoreLocked:
+        fail("the server holds the database: use GET /api/v1/quarantine (and POST "
+             "/api/v1/quarantine/replay) with an admin token")
+    if as_json:
+        sys.stdout.write(json.dumps({"total": total, "events": rows}, default=str, indent=2)
+                         + "\n")
+        return
+    shown = f", newest {len(rows)} shown" if len(rows) < total else ""
+    table = Table(title=f"Quarantine: {total} event(s){shown}")
+    for col in ("last received", "provider", "event_id", "mailing", "customer", "type",
+                "times", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(f"{r['last_received_at']:%Y-%m-%d %H:%M:%S}", r["provider"] or "",
+                      r["event_id"] or "", r["mailing_id"] or "", r["customer_id"] or "",
+                      r["type"] or "", str(r["deliveries"]), r["reason"] or "")
+    console.print(table)

@@ -1,0 +1,106 @@
+"""Mailgun webhooks: ``POST /webhooks/mailgun``.
+
+One JSON object per event: ``{"signature": {"timestamp", "token", "signature"},
+"event-data": {...}}``. The signature is the hex HMAC-SHA256 of timestamp + token
+under the webhook signing key (``MAILREPORT_MAILGUN_SIGNING_KEY``); a timestamp
+further than the age limit from now, or a token already used, is refused. The ids
+come from the message's variables (``X-Mailgun-Variables`` when sending), which
+Mailgun returns as ``event-data.user-variables``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from mailreport.ingest.providers import (
+    BadSignature,
+    Delivery,
+    Malformed,
+    Parsed,
+    ReplayCache,
+    WebhookConfig,
+    check_age,
+    event,
+    ids_from,
+    iso_from_unix,
+    load_json,
+    not_configured,
+)
+
+NAME = "mailgun"
+
+TYPES = {
+    "accepted": "sent",
+    "delivered": "delivered",
+    "rejected": "failed",
+    "opened": "opened",
+    "clicked": "clicked",
+    "complained": "spam",
+    "unsubscribed": "unsubscribed",
+}
+# "failed" with severity temporary is retried by Mailgun; "stored" is inbound mail.
+IGNORED = frozenset({"stored", "list_member_uploaded", "list_member_upload_error",
+                     "list_uploaded"})
+# Permanent failures that never reached the recipient's server: not a bounce.
+NOT_SENT_REASONS = frozenset({"suppress-bounce", "suppress-unsubscribe", "suppress-complaint",
+                              "old"})
+
+
+def signed(delivery: Delivery) -> tuple[dict, dict]:
+    data = load_json(delivery.body, "a Mailgun webhook object")
+    if not isinstance(data, dict):
+        raise Malformed("a Mailgun delivery is a JSON object with signature and event-data")
+    signature, event_data = data.get("signature"), data.get("event-data")
+    if not isinstance(signature, dict):
+        raise BadSignature("the signature object is missing")
+    if not isinstance(event_data, dict):
+        raise Malformed("the event-data object is missing")
+    return signature, event_data
+
+
+def verify(delivery: Delivery, config: WebhookConfig, replays: ReplayCache) -> str:
+    """Check the signature; returns the token, to remember once the events are stored."""
+    if not config.mailgun_signing_key:
+        raise not_configured("Mailgun", "MAILREPORT_MAILGUN_SIGNING_KEY")
+    signature, _ = signed(delivery)
+    timestamp, token, given = (signature.get(k) for k in ("timestamp", "token", "signature"))
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) and str(v)
+               for v in (timestamp, token, given)):
+        raise BadSignature("signature needs timestamp, token and signature")
+    timestamp, token, given = str(timestamp), str(token), str(given)
+    expected = hmac.new(config.mailgun_signing_key.encode(), (timestamp + token).encode(),
+                        hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, given.lower()):
+        raise BadSignature("the signature does not match the timestamp and token")
+    check_age(timestamp, delivery.received_at, config.max_age_seconds, "signature.timestamp")
+    if replays.seen(token, delivery.received_at):
+        raise BadSignature("this signature token was already used: a replayed delivery")
+    return token
+
+
+def _type(data: dict) -> str | None:
+    kind = data.get("event")
+    if kind == "failed":
+        if data.get("severity") != "permanent":
+            return None
+        return "failed" if data.get("reason") in NOT_SENT_REASONS else "bounced"
+    if kind in IGNORED:
+        return None
+    return TYPES.get(kind, kind)
+
+
+def parse(delivery: Delivery) -> Parsed:
+    _, data = signed(delivery)
+    kind = _type(data)
+    if kind is None:
+        return Parsed(ignored=1)
+    client = data.get("client-info") if isinstance(data.get("client-info"), dict) else {}
+    bot = client.get("bot")
+    machine = f"provider:mailgun_bot={bot}" if isinstance(bot, str) and bot else None
+    return Parsed(events=[event(
+        event_id=data.get("id"), type_=kind,
+        ts=iso_from_unix(data.get("timestamp")) or data.get("timestamp"),
+        ids=ids_from(data.get("user-variables")), provider=NAME,
+        recipient=data.get("recipient"), url=data.get("url"),
+        user_agent=client.get("user-agent"), ip=data.get("ip"), machine_rule=machine)])

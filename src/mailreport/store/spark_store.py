@@ -1,0 +1,351 @@
+"""The Spark store: the contract's tables in a Parquet lake (``lake.py``), read
+through Ibis's PySpark backend on a SparkSession.
+
+The derived tables are the DuckDB store's own SQL (``derived.py``), translated
+to Spark SQL with sqlglot, so both engines compute them from one definition.
+They are computed once when the store opens and cached for the session; a lake
+that changes needs ``rebuild_derived()`` (or a new store) to be seen.
+
+Many stores may share one SparkSession (tests do): each names its views with its
+own prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import threading
+from typing import Any
+
+import ibis
+import sqlglot
+from ibis.formats.pyarrow import PyArrowData
+from sqlglot import exp
+
+from mailreport.contract import TABLES, Table
+from mailreport.settings import Settings
+from mailreport.store import derived, schema
+from mailreport.store.tables import Tables
+
+# Settings every session gets. The time zone makes Spark's TIMESTAMP behave as
+# the store's naive UTC timestamps; without turning off partition type inference
+# a mailing id such as 1001 in a folder name would be read as a number.
+SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+# Only for a session this module starts in local mode: a report's shuffles are
+# small, and Spark's default of 200 partitions makes each one slow.
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": str(max(2, 2 * (os.cpu_count() or 1))),
+}
+
+_store_ids = itertools.count(1)
+
+
+class SparkStoreError(RuntimeError):
+    pass
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _from_utc_timestamp(ts: dt.datetime, zone: str) -> dt.datetime:  # Spark's builtin
+    ...
+
+
+def _local_time(ts: ibis.Expr, zone: Any) -> ibis.Expr:
+    """UTC timestamp to wall time in zone (an IANA name or a string expression)."""
+    return _from_utc_timestamp(ts, zone if isinstance(zone, ibis.Expr) else ibis.literal(zone))
+
+
+def spark_session(spark_master: str | None = None, conf: dict[str, str] | None = None):
+    """A SparkSession: local by default; a master URL (spark://, k8s://, yarn) for a
+    cluster; an sc:// URL for Spark Connect. An existing session is reused."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("mailreport")
+    if spark_master and spark_master.startswith("sc://"):
+        builder = builder.remote(spark_master)
+    else:
+        master = spark_master or "local[*]"
+        builder = builder.master(master)
+        if master.startswith("local"):
+            for key, value in LOCAL_CONF.items():
+                builder = builder.config(key, value)
+    for key, value in {**SESSION_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def spark_ddl(table: Table) -> str:
+    """The contract table's columns as a Spark schema string."""
+    return ", ".join(f"`{c.name}` {_spark_type(c.store_type)}" for c in table.columns)
+
+
+def _spark_type(store_type: str) -> str:
+    return exp.DataType.build(store_type, dialect="duckdb").sql(dialect="spark")
+
+
+def to_spark_sql(duckdb_sql: str, views: dict[str, str]) -> str:
+    """DuckDB SQL (derived.py's) as Spark SQL over the store's views.
+
+    sqlglot translates the dialect; the rewrites below cover what it cannot:
+    DuckDB's ``timezone(zone, ts::TIMESTAMPTZ)`` is Spark's
+    ``from_utc_timestamp(ts, zone)``, and ISO weekday is ``weekday() + 1`` (sqlglot's
+    generic form of ``isodow`` is off by one for Spark's Sunday-first dayofweek)."""
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" \
+                and len(node.expressions) == 2:
+            zone, ts = node.expressions
+            if isinstance(ts, exp.Cast):
+                ts = ts.this
+            return exp.Anonymous(this="from_utc_timestamp", expressions=[ts, zone])
+        if isinstance(node, exp.DayOfWeekIso):
+            weekday = exp.Anonymous(this="weekday", expressions=[node.this])
+            return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
+        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in views:
+            return exp.Table(this=exp.to_identifier(views[node.name]), alias=node.args.get(
+                "alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
+        return node
+
+    tree = sqlglot.parse_one(duckdb_sql, read="duckdb").transform(rewrite)
+    # A cached table has no order: sorting it would only cost a shuffle.
+    for select in tree.find_all(exp.Select):
+        if not select.args.get("limit"):
+            select.set("order", None)
+    return tree.sql(dialect="spark")
+
+
+class _Recorder:
+    """Stands in for a DuckDB connection to collect the statements that
+    ``derived.refresh(full=True)`` runs, so Spark replays exactly those."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, params=None) -> _Recorder:
+        self.statements.append(sql)
+        return self
+
+
+def derived_statements(settings: Settings) -> list[tuple[str, str]]:
+    """(table, DuckDB SELECT) for each derived table, in the order they are built."""
+    con = _Recorder()
+    derived.refresh(con, settings, full=True)
+    out = []
+    for sql in con.statements:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        if isinstance(tree, exp.Delete):
+            continue
+        if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Query):
+            raise SparkStoreError(f"the Spark store cannot replay this derived-table "
+                                  f"statement: {sql.strip()[:200]}")
+        out.append((tree.this.name, tree.expression.sql(dialect="duckdb")))
+    return out
+
+
+def derived_columns() -> dict[str, list[tuple[str, str]]]:
+    """(name, Spark type) of each derived table's columns: the schema's migrations
+    applied to an empty in-memory DuckDB, so Spark gives reports the same types."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        for _, statements in schema.MIGRATIONS:
+            for sql in statements:
+                con.execute(sql)
+        return {name: [(col, _spark_type(typ)) for col, typ, *_ in
+                       con.execute(f"DESCRIBE {schema.quote(name)}").fetchall()]
+                for name in schema.DERIVED_TABLES}
+    finally:
+        con.close()
+
+
+class SparkStoreError(RuntimeError):
+    pass
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _from_utc_timestamp(ts: dt.datetime, zone: str) -> dt.datetime:  # Spark's builtin
+    ...
+
+
+def _local_time(ts: ibis.Expr, zone: Any) -> ibis.Expr:
+    """UTC timestamp to wall time in zone (an IANA name or a string expression)."""
+    return _from_utc_timestamp(ts, zone if isinstance(zone, ibis.Expr) else ibis.literal(zone))
+
+
+def spark_session(spark_master: str | None = None, conf: dict[str, str] | None = None):
+    """A SparkSession: local by default; a master URL (spark://, k8s://, yarn) for a
+    cluster; an sc:// URL for Spark Connect. An existing session is reused."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("mailreport")
+    if spark_master and spark_master.startswith("sc://"):
+        builder = builder.remote(spark_master)
+    else:
+        master = spark_master or "local[*]"
+        builder = builder.master(master)
+        if master.startswith("local"):
+            for key, value in LOCAL_CONF.items():
+                builder = builder.config(key, value)
+    for key, value in {**SESSION_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def spark_ddl(table: Table) -> str:
+    """The contract table's columns as a Spark schema string."""
+    return ", ".join(f"`{c.name}` {_spark_type(c.store_type)}" for c in table.columns)
+
+
+def _spark_type(store_type: str) -> str:
+    return exp.DataType.build(store_type, dialect="duckdb").sql(dialect="spark")
+
+
+def to_spark_sql(duckdb_sql: str, views: dict[str, str]) -> str:
+    """DuckDB SQL (derived.py's) as Spark SQL over the store's views.
+
+    sqlglot translates the dialect; the rewrites below cover what it cannot:
+    DuckDB's ``timezone(zone, ts::TIMESTAMPTZ)`` is Spark's
+    ``from_utc_timestamp(ts, zone)``, and ISO weekday is ``weekday() + 1`` (sqlglot's
+    generic form of ``isodow`` is off by one for Spark's Sunday-first dayofweek)."""
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" \
+                and len(node.expressions) == 2:
+            zone, ts = node.expressions
+            if isinstance(ts, exp.Cast):
+                ts = ts.this
+            return exp.Anonymous(this="from_utc_timestamp", expressions=[ts, zone])
+        if isinstance(node, exp.DayOfWeekIso):
+            weekday = exp.Anonymous(this="weekday", expressions=[node.this])
+            return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
+        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in views:
+            return exp.Table(this=exp.to_identifier(views[node.name]), alias=node.args.get(
+                "alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
+        return node
+
+    tree = sqlglot.parse_one(duckdb_sql, read="duckdb").transform(rewrite)
+    # A cached table has no order: sorting it would only cost a shuffle.
+    for select in tree.find_all(exp.Select):
+        if not select.args.get("limit"):
+            select.set("order", None)
+    return tree.sql(dialect="spark")
+
+
+def _declared_columns(create_sql: str) -> list[tuple[str, str]]:
+    """(name, Spark type) of each column of a CREATE TABLE statement of schema.py."""
+    create = sqlglot.parse_one(create_sql, read="duckdb")
+    return [(col.name, col.args["kind"].sql(dialect="spark"))
+            for col in create.find_all(exp.ColumnDef)]
+
+
+class SparkStore:
+    """Reads a lake on Spark. Reports get the same :class:`Tables` as from DuckDB."""
+
+    engine = "spark"
+
+    def __init__(self, lake: str | os.PathLike, settings: Settings,
+                 spark_master: str | None = None, session=None,
+                 conf: dict[str, str] | None = None):
+        self.path = str(lake)
+        self.lake = os.fspath(lake)
+        self.settings = settings
+        self._lock = threading.RLock()
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            # a session this store starts is this store's to stop
+            self._owns_session = SparkSession.getActiveSession() is None
+            session = spark_session(spark_master, conf)
+        else:
+            self._owns_session = False
+            for key, value in {**SESSION_CONF, **(conf or {})}.items():
+                session.conf.set(key, value)
+        self.session = session
+        self._prefix = f"mailreport_{os.getpid()}_{next(_store_ids)}_"
+        self._views = {t.name: self._prefix + t.name for t in TABLES}
+        self._views.update({name: self._prefix + name for name in schema.DERIVED_TABLES})
+        self._cached: dict[str, Any] = {}
+        self._ibis = ibis.pyspark.connect(session)
+        for table in TABLES:
+            self._read(table).createOrReplaceTempView(self._views[table.name])
+        self.rebuild_derived()
+        self._tables = {name: self._ibis.table(view) for name, view in self._views.items()}
+
+    # -- reading the lake ----------------------------------------------------
+    def _read(self, table: Table):
+        """A contract table from its folder; no folder is an empty table."""
+        from pyspark.errors import AnalysisException
+
+        ddl = spark_ddl(table)
+        path = self.lake.rstrip("/") + "/" + table.name
+        try:
+            df = self.session.read.schema(ddl).parquet(path)
+            df.schema  # noqa: B018 -- Spark Connect reports a missing path only here
+        except AnalysisException as exc:
+            if "PATH_NOT_FOUND" not in str(exc) and "Path does not exist" not in str(exc):
+                raise SparkStoreError(f"cannot read {path}: {exc}") from None
+            df = self.session.createDataFrame([], ddl)
+        return df.select(*table.column_names)
+
+    # -- derived tables ------------------------------------------------------
+    def rebuild_derived(self) -> None:
+        """(Re)compute the derived tables on Spark and cache them for the session."""
+        from pyspark import StorageLevel
+
+        columns = derived_columns()
+        with self._lock:
+            self._uncache()
+            built: dict[str, Any] = {}
+            for name, select_sql in derived_statements(self.settings):
+                df = self.session.sql(to_spark_sql(select_sql, self._views))
+                built[name] = built[name].unionByName(df) if name in built else df
+                # cast to the declared types, so both engines give reports one schema
+                typed = built[name].selectExpr(*(f"CAST(`{c}` AS {t}) AS `{c}`"
+                                                 for c, t in columns[name]))
+                typed = typed.persist(StorageLevel.MEMORY_AND_DISK)
+                typed.createOrReplaceTempView(self._views[name])
+                typed.count()  # compute now, so that no report pays for it
+                if name in self._cached:  # a second statement into the same table
+                    self._cached[name].unpersist()
+                self._cached[name] = typed
+
+    def _uncache(self) -> None:
+        for df in self._cached.values():
+            df.unpersist()
+        self._cached.clear()
+
+    # -- what reports see ----------------------------------------------------
+    def tables(self) -> Tables:
+        return Tables(dict(self._tables), run=self._run, local_time=_local_time,
+                      settings=self.settings)
+
+    def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
+        table = expr.as_table()
+        with self._lock:
+            if not hasattr(self.session.sql("SELECT 1"), "toArrow"):  # pyspark < 4
+                return self._ibis.to_pyarrow(table).to_pylist()
+            # Ibis's own to_pyarrow goes through pandas; Spark 4 hands Arrow over
+            # directly, which halves the time of a small query.
+            self._ibis._run_pre_execute_hooks(table)  # registers memtables and UDFs
+            result = self.session.sql(self._ibis.compile(table)).toArrow()
+        return PyArrowData.convert_table(result, table.schema()).to_pylist()
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.session.table(view).count() for name, view in self._views.items()}
+
+    def close(self) -> None:
+        with self._lock:
+            self._uncache()
+            for view in self._views.values():
+                self.session.catalog.dropTempView(view)
+            if self._owns_session:
+                self.session.stop()

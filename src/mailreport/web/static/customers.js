@@ -1,0 +1,278 @@
+// The customers of one stage (or audience status) of a mailing: the segment's
+// metrics against the whole good audience, the paged sortable list, and the
+// "Export to file" dialog. Every figure comes from the JSON API.
+import { periodControl, periodText } from "./js/period.js";
+import { api, ApiError, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney,
+  fmtNumber, fmtPct, fmtSigned, readState, withParams, writeState } from "./js/util.js";
+
+const STAGES = [
+  ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
+  ["clicked", "clicked a link"], ["ordered", "ordered (attributed)"],
+  ["spam", "marked it as spam"], ["unsubscribed", "unsubscribed"],
+];
+const STATUSES = [
+  ["good", "good recipients"], ["address_issue", "address issue"],
+  ["unsubscribed_channel", "unsubscribed from the channel"],
+  ["unsubscribed_category", "unsubscribed from the category"],
+  ["blocked_by_policy", "blocked by communication policy"],
+  ["control_group", "control group"], ["actual_recipients", "actual recipients"],
+];
+const KEYS = ["stage", "status", "from", "to", "include_machine", "group", "variant_id",
+  "page", "page_size", "sort", "order"];
+const FILTERS = ["stage", "status", "from", "to", "include_machine", "group", "variant_id"];
+
+const main = document.getElementById("main");
+const root = document.getElementById("customers");
+const mailingId = root.dataset.mailingId;
+const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+const statusBox = document.getElementById("customers-status");
+const metricsBody = document.querySelector("#segment-metrics .body");
+const tableBody = document.querySelector("#customer-table .body");
+const pager = document.getElementById("pager");
+const segmentSelect = document.getElementById("segment");
+const machine = document.getElementById("include-machine");
+const state = readState(KEYS);
+if (!state.stage && !state.status) state.stage = "sent";
+let mailing = null;
+let entities = null;
+let generation = 0;
+
+function set(patch) {
+  Object.assign(state, patch);
+  writeState(state);
+}
+
+function filters() {
+  return Object.fromEntries(FILTERS.map((k) => [k, state[k]]));
+}
+
+function segmentLabel(list) {
+  const pairs = list.stage ? STAGES : STATUSES;
+  return (pairs.find(([k]) => k === (list.stage || list.status)) || [, list.stage || list.status])[1];
+}
+
+// -- the segment chooser -----------------------------------------------------------
+
+function fillSegments() {
+  const sms = mailing.channel === "sms";
+  const option = (kind, [value, label]) => el("option", { value: `${kind}:${value}`,
+    selected: state[kind] === value }, label);
+  segmentSelect.replaceChildren(
+    el("optgroup", { label: "Funnel" },
+      STAGES.filter(([k]) => !(sms && k === "opened")).map((s) => option("stage", s))),
+    el("optgroup", { label: "Audience (whatever the period)" },
+      STATUSES.map((s) => option("status", s))));
+}
+
+segmentSelect.addEventListener("change", () => {
+  const [kind, value] = segmentSelect.value.split(":");
+  set({ stage: kind === "stage" ? value : "", status: kind === "status" ? value : "", page: "" });
+  load();
+});
+machine.checked = state.include_machine === "true";
+machine.addEventListener("change", () => {
+  set({ include_machine: machine.checked ? "true" : "", page: "" });
+  load();
+});
+
+// -- metrics -----------------------------------------------------------------------
+
+function deviation(value, key) {
+  if (value == null) return el("span", { class: "deviation", dataset: { key } }, "—");
+  const tone = value > 0 ? "up" : value < 0 ? "down" : "flat";
+  return el("span", { class: `deviation ${tone}`, dataset: { key } },
+    `${fmtSigned(value, "%")} vs audience`);
+}
+
+function metricTile(label, value, key, note) {
+  return el("div", { class: "tile" },
+    el("span", { class: "tile-label" }, label),
+    el("span", { class: "tile-value", dataset: { key } }, value),
+    note ? el("span", { class: "tile-note" }, note) : null);
+}
+
+function renderMetrics(list) {
+  const m = list.metrics;
+  const a = m.good_audience;
+  const money = (v) => `${fmtMoney(v)} ${currency}`;
+  metricsBody.replaceChildren(
+    el("div", { class: "tiles" },
+      metricTile("Customers", fmtInt(m.customers), "metrics.customers",
+        el("span", {}, el("span", { dataset: { key: "metrics.share_of_audience" } },
+          fmtPct(m.share_of_audience)), ` of ${fmtInt(m.audience)} in the audience`)),
+      metricTile("Orders", fmtInt(m.orders), "metrics.orders"),
+      metricTile("Revenue", money(m.revenue), "metrics.revenue"),
+      metricTile("Average order value", money(m.aov), "metrics.aov",
+        deviation(m.deviation.aov, "metrics.deviation.aov")),
+      metricTile("Revenue per customer", money(m.revenue_per_customer),
+        "metrics.revenue_per_customer",
+        deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer")),
+      metricTile("Orders per customer", fmtNumber(m.orders_per_customer),
+        "metrics.orders_per_customer",
+        deviation(m.deviation.orders_per_customer, "metrics.deviation.orders_per_customer"))),
+    el("p", { class: "muted small" },
+      `Deviations compare with the mailing's whole good audience: ${fmtInt(a.customers)} `
+      + `customers, ${money(a.revenue_per_customer)} revenue and `
+      + `${fmtNumber(a.orders_per_customer)} orders per customer, `
+      + `${money(a.aov)} per order. Orders and revenue are those attributed to this mailing`
+      + `${state.from || state.to ? " in the period" : ""}.`));
+}
+
+// -- the table ---------------------------------------------------------------------
+
+function sortHeader(label, key, num = false) {
+  const active = state.sort === key || (!state.sort && key === "customer_id");
+  const order = active ? (state.order || "asc") : null;
+  const button = el("button", { type: "button", class: "sort", dataset: { sort: key } }, label,
+    el("span", { class: "sort-mark", "aria-hidden": "true" },
+      order === "asc" ? "▲" : order === "desc" ? "▼" : ""));
+  button.addEventListener("click", () => {
+    const next = active && order === "asc" ? "desc" : "asc";
+    set({ sort: key === "customer_id" ? "" : key, order: next === "asc" ? "" : next, page: "" });
+    load();
+  });
+  return el("th", { scope: "col", class: num ? "num" : "",
+    "aria-sort": order ? (order === "asc" ? "ascending" : "descending") : null }, button);
+}
+
+function renderTable(list) {
+  if (!list.total) {
+    tableBody.replaceChildren(emptyState("No customers in this list",
+      state.from || state.to ? "Try a wider period." : ""));
+    pager.replaceChildren();
+    return;
+  }
+  const contact = list.contact_kind === "phone" ? "Phone" : list.contact_kind === "email"
+    ? "Email" : "Email or phone";
+  const reached = list.stage ? "Reached" : "Sent";
+  const head = el("tr", {}, sortHeader("Customer", "customer_id"),
+    sortHeader(contact, "contact"), sortHeader(reached, "reached_at"),
+    sortHeader("Orders", "orders", true), sortHeader(`Revenue, ${currency}`, "revenue", true));
+  const rows = list.rows.map((r) => el("tr", { dataset: { customer: r.customer_id } },
+    el("th", { scope: "row" }, r.customer_id),
+    el("td", { "data-label": contact }, r.contact ?? "—"),
+    el("td", { "data-label": reached }, fmtDateTime(r.reached_at)),
+    el("td", { class: "num", "data-label": "Orders" }, fmtInt(r.orders)),
+    el("td", { class: "num", "data-label": "Revenue" }, fmtMoney(r.revenue))));
+  const first = (list.page - 1) * list.page_size + 1;
+  const last = first + list.rows.length - 1;
+  tableBody.replaceChildren(
+    list.contacts_masked ? el("p", { class: "muted small" },
+      "Contacts are masked: seeing them needs the analyst role.") : null,
+    el("div", { class: "table-wrap cards-on-phone" }, el("table", { class: "customer-list" },
+      el("caption", { class: "visually-hidden" }, `Customers ${first} to ${last} of ${list.total}`),
+      el("thead", {}, head), el("tbody", {}, rows))));
+  const go = (page) => () => { set({ page: page > 1 ? String(page) : "" }); load(); };
+  pager.replaceChildren(
+    el("button", { type: "button", class: "btn btn-small", disabled: list.page <= 1,
+      onclick: go(list.page - 1) }, "← Previous"),
+    el("span", { class: "muted", dataset: { key: "pager" } },
+      `${fmtInt(first)}–${fmtInt(last)} of ${fmtInt(list.total)} · page ${list.page} of ${list.pages}`),
+    el("button", { type: "button", class: "btn btn-small", disabled: list.page >= list.pages,
+      onclick: go(list.page + 1) }, "Next →"));
+}
+
+function header(list) {
+  const what = segmentLabel(list);
+  document.title = `${mailing.name}: customers who ${what} · mailreport`;
+  document.getElementById("customers-title").textContent = `Customers: ${what}`;
+  document.getElementById("report-link").textContent = mailing.name;
+  const chips = [
+    el("span", { class: `chip chip-${mailing.channel}` },
+      mailing.channel === "sms" ? "SMS" : mailing.channel),
+    el("span", { dataset: { key: "period" } }, list.period_applies_to_membership
+      ? periodText(list.period) : `Audience status (orders: ${periodText(list.period)})`),
+    list.group ? el("span", {}, `Group: ${list.group}`) : null,
+    list.variant_id ? el("span", {}, `Variant ${list.variant_id}`) : null,
+  ];
+  document.getElementById("customers-subtitle").replaceChildren(...chips.filter(Boolean));
+}
+
+async function load() {
+  const mine = ++generation;
+  main.dataset.state = "loading";
+  root.classList.add("is-loading");
+  try {
+    mailing = mailing || await api(base);
+    const list = await api(`${base}/customers`, state);
+    if (mine !== generation) return;
+    fillSegments();
+    header(list);
+    statusBox.replaceChildren();
+    renderMetrics(list);
+    renderTable(list);
+    main.dataset.state = "ready";
+  } catch (err) {
+    if (mine !== generation) return;
+    statusBox.replaceChildren(errorBox(err));
+    main.dataset.state = "error";
+  } finally {
+    if (mine === generation) root.classList.remove("is-loading");
+  }
+}
+
+// -- the export dialog -------------------------------------------------------------
+
+const dialog = document.getElementById("export-dialog");
+const entitySelect = document.getElementById("export-entity");
+const fieldBox = document.getElementById("export-fields");
+const download = document.getElementById("export-download");
+const exportError = document.getElementById("export-error");
+
+function chosenFields() {
+  return [...fieldBox.querySelectorAll("input:checked")].map((i) => i.value);
+}
+
+function fillFields(which = "default") {
+  const entity = entities.find((e) => e.name === entitySelect.value);
+  fieldBox.replaceChildren(...entity.fields.map((f) => el("label", { class: "check", title: f.help },
+    el("input", { type: "checkbox", name: "fields", value: f.name,
+      checked: which === "all" || entity.default_fields.includes(f.name) }), f.name)));
+  updateLink();
+}
+
+function updateLink() {
+  const fields = chosenFields();
+  const format = document.querySelector("#export-form input[name=format]:checked").value;
+  exportError.hidden = fields.length > 0;
+  exportError.textContent = fields.length ? "" : "Choose at least one field.";
+  download.setAttribute("aria-disabled", String(!fields.length));
+  download.href = withParams(`${base}/export`, { ...filters(), entity: entitySelect.value,
+    format, fields: fields.join(",") });
+}
+
+async function setUpExport() {
+  try {
+    entities = await api("/api/v1/exports/entities");
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 401)) return;
+    throw err;
+  }
+  entitySelect.replaceChildren(...entities.map((e) => el("option", { value: e.name, title: e.help },
+    e.name.replace("_", " "))));
+  const open = document.getElementById("export-open");
+  open.hidden = false;
+  open.addEventListener("click", () => {
+    document.getElementById("export-what").textContent = `Customers who ${segmentLabel(state)}`
+      + ` · ${periodText({ from: state.from, to: state.to })}`;
+    fillFields();
+    dialog.showModal();
+  });
+  entitySelect.addEventListener("change", () => fillFields());
+  document.getElementById("export-form").addEventListener("change", updateLink);
+  document.getElementById("fields-all").addEventListener("click", () => fillFields("all"));
+  document.getElementById("fields-default").addEventListener("click", () => fillFields());
+  document.getElementById("export-cancel").addEventListener("click", () => dialog.close());
+  download.addEventListener("click", (event) => {
+    if (!chosenFields().length) {
+      event.preventDefault();
+      return;
+    }
+    // the browser downloads the file itself (with the session cookie); close the dialog
+    setTimeout(() => dialog.close(), 0);
+  });
+}
+
+periodControl(state, () => { set({ page: "" }); load(); });
+load();
+setUpExport().catch((err) => statusBox.append(errorBox(err)));

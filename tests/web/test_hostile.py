@@ -1,0 +1,114 @@
+"""The pages over small hand-made data: hostile email HTML and names stay inert, and
+with sign-in on, the pages show what the token may see and say why when it may not."""
+
+# The fixtures come from harness.py by import (a second conftest.py would shadow the
+# `conftest` module the tests import Dataset from), so their names are reused here.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+from harness import Server, browser, fmt_int, page, ready  # noqa: F401 - fixtures
+
+from conftest import Dataset, at
+from mailreport.auth import create_token, revoke_token
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = """<html><head>
+<meta http-equiv="refresh" content="0;url=https://evil.example/">
+<base href="https://evil.example/">
+<script>parent.postMessage("pwned", "*")</script>
+</head><body onload="alert(1)">
+<p><a href="https://shop.example/sale" onclick="alert(2)">Sale</a></p>
+<img src="x" onerror="alert(3)" alt="">
+<a href="javascript:alert(4)">Script link</a>
+<iframe src="https://evil.example/frame"></iframe>
+<p><a href="https://shop.example/more" style="color: red">More</a></p>
+</body></html>"""
+
+NAME = '<img src=x onerror="alert(5)">Spring'
+
+
+@pytest.fixture
+def hostile_site(store, tmp_path):
+    data = Dataset(store, tmp_path / "data")
+    data.mailing("m1", name=NAME)
+    data.add("variants", {"mailing_id": "m1", "variant_id": "A", "share": 1.0,
+                          "body_html": HOSTILE})
+    data.journeys("m1", {
+        "ann": [("delivered", at(0)), ("opened", at(1)),
+                ("clicked", at(2), {"link_index": 0, "url": "https://shop.example/sale"})],
+        "bob": [("delivered", at(0)), ("opened", at(1)),
+                ("clicked", at(2), {"link_index": 0, "url": "https://shop.example/sale"}),
+                ("clicked", at(3), {"link_index": 2, "url": "https://shop.example/more"})],
+        "cid": [("delivered", at(0))],
+    })
+    data.load()
+    with Server(store) as server:
+        yield server
+
+
+def test_hostile_email_html_is_rendered_inert(hostile_site, page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    ready(page, hostile_site.url + "/")
+    # a name is text, never markup
+    assert page.locator("#mailings-panel tbody th a").inner_text() == NAME
+    ready(page, hostile_site.url + "/mailings/m1")
+    page.wait_for_selector("#heatmap .body[data-state='ready']")
+    doc = page.locator("#heatmap iframe").get_attribute("srcdoc").lower()
+    for bad in ("<script", "onload", "onclick", "onerror", "javascript:", "refresh",
+                "<iframe", "<base", "evil.example/frame"):
+        assert bad not in doc, bad
+    assert "content-security-policy" in doc and "script-src 'none'" in doc
+    assert 'style="color: red' in doc  # the email's own styles stay
+    # the three <a href> elements are numbered in document order, as the API numbers them
+    heat = hostile_site.get("/api/v1/mailings/m1/report/heatmap")[0]
+    assert [link["clicks"] for link in heat["links"]] == [2, 0, 1]
+    assert doc.count("data-mr-link=") == 3
+    assert 'data-mr-label="2 clicks · 100.00% of readers"' in doc
+    assert text_of_link(page, 2) == "More"
+    assert dialogs == []
+
+
+def text_of_link(page, index: int) -> str:
+    return page.frame_locator("#heatmap iframe").locator(
+        f"a[data-mr-link='{index}']").inner_text()
+
+
+def test_sign_in_decides_what_the_pages_show(store, tmp_path, browser):
+    data = Dataset(store, tmp_path / "data")
+    data.mailing("m1").journeys("m1", {"ann": [("delivered", at(0)), ("opened", at(1))]})
+    data.load()
+    viewer = create_token(store, "viewer")
+    seller = create_token(store, "viewer", product_sales=True)
+    with Server(store, auth=True) as site:
+        # a visitor without a session signs in on the page and comes back to the report
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(site.url + "/mailings/m1?from=2026-03-01")
+        pg.wait_for_url("**/signin?next=*")
+        pg.get_by_label("API token").fill(viewer)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url("**/mailings/m1?from=2026-03-01")
+        ready(pg)
+        assert pg.locator("main").get_attribute("data-state") == "ready"
+        assert not pg.locator("#product_sales").is_visible()  # a viewer without the right
+        assert pg.locator("[data-key='efficiency.stages.opened']").inner_text() == fmt_int(1)
+        # the token is revoked while the page is open: the next request says so
+        token_id = viewer.split("_")[1]
+        revoke_token(store, token_id)
+        pg.get_by_role("button", name="Apply").click()
+        pg.wait_for_selector("main[data-state='error']")
+        alert = pg.get_by_role("alert")
+        assert "a valid token is required" in alert.inner_text()
+        assert alert.get_by_role("link", name="Sign in").get_attribute("href") == (
+            "/signin?next=%2Fmailings%2Fm1%3Ffrom%3D2026-03-01")
+        context.close()
+
+        context = browser.new_context(extra_http_headers={"Authorization": f"Bearer {seller}"})
+        pg = context.new_page()
+        ready(pg, site.url + "/mailings/m1")
+        assert pg.locator("#product_sales").is_visible()
+        context.close()

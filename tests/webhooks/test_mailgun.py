@@ -1,0 +1,99 @@
+"""Mailgun: HMAC of timestamp + token, the age limit, the token replay cache, bots."""
+
+from __future__ import annotations
+
+import time
+
+from examples import mailgun_event
+from webhook_kit import client, events_of, keys  # noqa: F401 -- fixtures
+
+URL = "/webhooks/mailgun"
+JSON = {"Content-Type": "application/json"}
+
+
+def test_the_documented_open_is_stored_with_its_variables(client, keys, store):
+    r = client.post(URL, content=keys.mailgun_body(mailgun_event()), headers=JSON)
+    assert r.status_code == 200, r.text
+    [row] = events_of(store)
+    assert row[:5] == ("CPgfbmQMTCKtHW6uIWtuVe", "m1", "A", "ann", "opened")
+    assert row[9] == "50.56.129.169" and row[8].startswith("Mozilla/5.0 (X11")
+    assert row[10] is False and row[12] == "mailgun"
+
+
+def test_event_types(client, keys, store):
+    cases = {"accepted": "sent", "delivered": "delivered", "clicked": "clicked",
+             "complained": "spam", "unsubscribed": "unsubscribed", "rejected": "failed"}
+    for n, kind in enumerate(cases):
+        body = keys.mailgun_body(mailgun_event(kind, event_id=f"e{n}", url="https://x.test/"))
+        assert client.post(URL, content=body, headers=JSON).status_code == 200
+    failed = mailgun_event("failed", event_id="hard", severity="permanent", reason="bounce")
+    soft = mailgun_event("failed", event_id="soft", severity="temporary", reason="generic")
+    suppressed = mailgun_event("failed", event_id="supp", severity="permanent",
+                               reason="suppress-bounce")
+    for data in (failed, soft, suppressed):
+        client.post(URL, content=keys.mailgun_body(data), headers=JSON)
+    got = {r[0]: r[4] for r in events_of(store)}
+    assert got == {**{f"e{n}": t for n, t in enumerate(cases.values())},
+                   "hard": "bounced", "supp": "failed"}
+
+
+def test_client_info_bot_marks_a_machine_event(client, keys, store):
+    data = mailgun_event(event_id="bot1")
+    data["client-info"] = {**data["client-info"], "bot": "apple", "user-agent": "Mozilla/5.0"}
+    client.post(URL, content=keys.mailgun_body(data), headers=JSON)
+    [row] = events_of(store)
+    assert row[10] is True and row[11] == "provider:mailgun_bot=apple"
+
+
+def test_a_tampered_body_is_refused(client, keys, store):
+    body = keys.mailgun_body(mailgun_event())
+    r = client.post(URL, content=body.replace(b'"ann"', b'"bob"'), headers=JSON)
+    # the signature covers timestamp and token only: the event itself is not signed
+    # by Mailgun, so what a tampered body can change is limited to one redelivery
+    assert r.status_code == 200
+    forged = body.replace(b'"signature": "', b'"signature": "0')
+    assert client.post(URL, content=forged, headers=JSON).status_code == 401
+
+
+def test_a_wrong_key_is_refused(client, keys, store):
+    body = keys.mailgun_body(mailgun_event(), key="key-not-the-right-one")
+    r = client.post(URL, content=body, headers=JSON)
+    assert r.status_code == 401 and events_of(store) == []
+
+
+def test_a_stale_timestamp_is_refused(client, keys):
+    body = keys.mailgun_body(mailgun_event(), timestamp=int(time.time()) - 3600)
+    r = client.post(URL, content=body, headers=JSON)
+    assert r.status_code == 401 and "MAX_AGE" in r.json()["detail"]
+
+
+def test_a_replayed_token_is_refused(client, keys, store):
+    body = keys.mailgun_body(mailgun_event(), token="a8ce0edb2dd8301dee6c2405235584e45aa9")
+    assert client.post(URL, content=body, headers=JSON).status_code == 200
+    again = client.post(URL, content=body, headers=JSON)
+    assert again.status_code == 401 and "replayed" in again.json()["detail"]
+    assert len(events_of(store)) == 1
+
+
+def test_a_token_is_remembered_only_once_the_events_are_stored(client, keys, store,
+                                                              monkeypatch):
+    from mailreport.store import live
+
+    body = keys.mailgun_body(mailgun_event(), token="retry-me")
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(live, "ingest_events", broken)
+    assert client.post(URL, content=body, headers=JSON).status_code == 500
+    monkeypatch.undo()
+    # Mailgun's retry with the same token goes in
+    assert client.post(URL, content=body, headers=JSON).status_code == 200
+    assert len(events_of(store)) == 1
+
+
+def test_malformed_bodies_are_400(client):
+    for body in (b"nope", b"[]", b'{"signature": {}}'):
+        r = client.post(URL, content=body, headers=JSON)
+        assert r.status_code in (400, 401), body
+    assert client.post(URL, content=b"[]", headers=JSON).status_code == 400
