@@ -136,6 +136,7 @@ def test_cli_json_equals_api_json(server, store):
     with store._lock:
         store.con.execute("CHECKPOINT")
         shutil.copy(store.path, copy)
-    out = subprocess.run([sys.executable, "-m", "mailreport.cli", "report", "m1", "--json",
-                          "--db", str(copy)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "mailreport", "report", "m1", "--json",
+                          "--db", str(copy)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
     assert json.loads(out.stdout) == api

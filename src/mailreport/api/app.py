@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import ipaddress
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api.problems import install_problem_handlers, problem
-from mailreport.api.security import current_principal, require
+from mailreport.api.security import is_loopback, require
 from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.reports import SECTIONS as REPORT_SECTIONS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
@@ -64,9 +63,16 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                local_secret: str | None = None) -> FastAPI:
     """The API over one store. ``auth=False`` (``serve --no-auth``) lets every
     request do everything: only for a local demo."""
-    app = FastAPI(title="mailreport", version=__version__,
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        for hook in app.state.on_shutdown:  # runs on a graceful stop (SIGTERM, Ctrl-C)
+            hook()
+
+    app = FastAPI(title="mailreport", version=__version__, lifespan=lifespan,
                   description="Mailing reports: audience, funnel, orders, groups, open hours, "
                               "product sales and click heatmaps.")
+    app.state.on_shutdown = []
     app.state.store = store
     app.state.public_url = public_url
     app.state.auth_enabled = auth
@@ -120,24 +126,14 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                                with_product_sales=who.can(PRODUCT_SALES))
 
     @app.post("/api/v1/loads")
-    def load(body: LoadRequest, request: Request):
+    def load(body: LoadRequest, request: Request,
+             who: Annotated[Principal, Depends(require("admin"))]):
         """Load a directory on this machine through the server's own store, so
         `mailreport load` works while the server holds the database."""
         from mailreport.ingest.loader import load_directory
 
-        host = request.client.host if request.client else ""
-        try:
-            local = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            local = host in ("testclient", "localhost")
-        if not local:
+        if not is_loopback(request):
             raise HTTPException(403, "loads are accepted from this machine only")
-        # the CLI proves it can read the server file beside the database (mode 0600)
-        secret = request.headers.get("x-mailreport-local", "")
-        if not (app.state.local_secret and hmac.compare_digest(secret, app.state.local_secret)):
-            who = current_principal(request)
-            if not who.can("admin"):
-                raise HTTPException(403, "loads need the admin role")
         return load_directory(store, body.directory, body.report_dir).to_dict()
 
     # -- routers and pages of other modules: one line each ------------------------

@@ -30,21 +30,38 @@ def announce(db: Path, url: str, secret: str) -> Path:
     return path
 
 
-def forward_load(db: Path, directory: Path, report_dir: Path | None) -> dict:
+def _server(db: Path) -> tuple[str, dict[str, str]]:
     path = server_file(db)
     if not path.exists():
         raise ForwardError(f"{db} is locked by another process and no server address is "
                            f"recorded in {path}")
     info = json.loads(path.read_text(encoding="utf-8"))
-    url = info["url"].rstrip("/")
-    body = {"directory": str(Path(directory).resolve()),
-            "report_dir": str(Path(report_dir).resolve()) if report_dir else None}
+    return info["url"].rstrip("/"), {"X-Mailreport-Local": info.get("secret", "")}
+
+
+def _call(db: Path, method: str, path: str, **kw) -> dict | list:
+    url, headers = _server(db)
     try:
-        resp = httpx.post(f"{url}/api/v1/loads", json=body, timeout=None,
-                          headers={"X-Mailreport-Local": info.get("secret", "")})
+        resp = httpx.request(method, f"{url}{path}", headers=headers, timeout=None, **kw)
     except httpx.HTTPError as exc:
         raise ForwardError(f"{db} is locked and the server at {url} did not answer: {exc}"
                            ) from None
     if resp.status_code != 200:
-        raise ForwardError(f"the server at {url} refused the load: {resp.text}")
+        try:
+            detail = resp.json().get("detail", resp.text)
+        except ValueError:
+            detail = resp.text
+        raise ForwardError(f"the server at {url} answered {resp.status_code}: {detail}")
     return resp.json()
+
+
+def forward_load(db: Path, directory: Path, report_dir: Path | None) -> dict:
+    body = {"directory": str(Path(directory).resolve()),
+            "report_dir": str(Path(report_dir).resolve()) if report_dir else None}
+    return _call(db, "POST", "/api/v1/loads", json=body)
+
+
+def forward_get(db: Path, path: str, params: dict | None = None) -> dict | list:
+    """A report from the running server, as JSON (the same JSON the CLI prints)."""
+    return _call(db, "GET", path, params={k: v for k, v in (params or {}).items()
+                                          if v is not None})

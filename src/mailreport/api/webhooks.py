@@ -17,10 +17,11 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from mailreport.api.problems import problem
 from mailreport.api.security import require
 from mailreport.auth import Principal
 from mailreport.ingest.providers import (
@@ -113,21 +114,23 @@ def _store(request: Request, provider: str, parsed: Parsed) -> IngestAnswer:
 
 
 async def receive(request: Request, provider: str,
-                  handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer:
+                  handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer | Response:
     state = webhook_state(request)
     delivery = await read_delivery(request, state.config.max_body_bytes)
 
     def work() -> IngestAnswer:
-        try:
-            parsed = handle(delivery, state)
-        except WebhookError as exc:
-            headers = {"WWW-Authenticate": "Basic"} if exc.status == 401 \
-                and provider == postmark.NAME else None
-            raise HTTPException(exc.status, exc.detail, headers=headers) from None
-        return _store(request, provider, parsed)
+        return _store(request, provider, handle(delivery, state))
 
-    # signature checks, parsing and the store are blocking: off the event loop
-    return await run_in_threadpool(work)
+    try:
+        # signature checks, parsing and the store are blocking: off the event loop
+        return await run_in_threadpool(work)
+    except WebhookError as exc:
+        response = problem(exc.status, None, exc.detail, request)
+        if exc.status == 401 and provider == postmark.NAME:
+            # a client that waits for the challenge before it sends the credentials
+            # of the URL needs it
+            response.headers["WWW-Authenticate"] = 'Basic realm="mailreport webhooks"'
+        return response
 
 
 def _sendgrid(delivery: Delivery, state: WebhookState) -> Parsed:
@@ -210,7 +213,8 @@ async def post_events(request: Request, who: Admin):
         return parsed
 
     answer = await receive(request, generic.NAME, handle)
-    answer.ignored_columns = unknown
+    if isinstance(answer, IngestAnswer):
+        answer.ignored_columns = unknown
     return answer
 
 
