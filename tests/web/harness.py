@@ -117,6 +117,12 @@ def ready(page, url: str | None = None) -> None:
     if url:
         page.goto(url)
     page.wait_for_selector("main[data-state='ready'], main[data-state='error']")
+    # and the heatmap has its email's HTML: the test's own API calls come after the page's
+    page.wait_for_function("""() => {
+        const h = document.getElementById("heatmap");
+        const state = h && h.querySelector(".body").dataset.state;
+        return !h || h.hidden || state === "ready" || state === "error";
+    }""")
 
 
 def reload_done(page, action) -> None:
@@ -170,12 +176,16 @@ def fmt_number(v) -> str:
 
 
 def screenshot(page, name: str) -> Path:
+    """The whole page. The viewport grows to the page's height first: Chromium's
+    full-page capture leaves the sandboxed email frame (its own process) blank."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    # Chromium paints an off-screen frame only once it has been on screen
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
     for frame in page.locator("iframe").all():
         frame.scroll_into_view_if_needed()
-        page.wait_for_timeout(200)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(path), full_page=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
     return path

@@ -141,6 +141,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     __import__("mailreport.api.signin", fromlist=["*"]).install_signin(app)
     app.include_router(__import__("mailreport.api.customers", fromlist=["*"]).router)
     __import__("mailreport.web.customers_page", fromlist=["*"]).install_customer_pages(app)
+    __import__("mailreport.web.pages", fromlist=["*"]).install_pages(app)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

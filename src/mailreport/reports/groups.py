@@ -129,8 +129,10 @@ def _vs_a(m: dict, a: dict) -> VsA:
     return VsA(
         click_rate_uplift=clicks.uplift, click_rate_uplift_relative=clicks.uplift_relative,
         click_rate_ci=clicks.ci, click_rate_p=clicks.p_value,
+        click_rate_significant=clicks.significant,
         conversion_uplift=conv.uplift, conversion_uplift_relative=conv.uplift_relative,
         conversion_ci=conv.ci, conversion_p=conv.p_value,
+        conversion_significant=conv.significant,
         significant=_any_significant(clicks, conv),
     )
 

@@ -122,11 +122,13 @@ class VsA(Model):
     click_rate_uplift_relative: float | None
     click_rate_ci: tuple[float, float] | None
     click_rate_p: float | None
+    click_rate_significant: bool | None
     conversion_uplift: float | None
     conversion_uplift_relative: float | None
     conversion_ci: tuple[float, float] | None
     conversion_p: float | None
-    significant: bool | None
+    conversion_significant: bool | None
+    significant: bool | None  # some p-value below 0.05
 
 
 class GroupRow(Model):

@@ -73,6 +73,7 @@ class DuckDBStore:
             self._migrate()
             self._check_settings()
         self._ibis = ibis.duckdb.from_connection(self.con)
+        self._tables: dict | None = None
 
     # -- schema -------------------------------------------------------------
     def _migrate(self) -> None:
@@ -133,13 +134,15 @@ class DuckDBStore:
 
     # -- reading ------------------------------------------------------------
     def tables(self) -> Tables:
-        names = [t.name for t in TABLES] + list(DERIVED_TABLES)
-        return Tables(
-            {n: self._ibis.table(n) for n in names},
-            run=self._run,
-            local_time=_local_time,
-            settings=self.settings,
-        )
+        # Looking a table up asks the connection for its schema, so it must not
+        # run beside another thread's query; the schema does not change while the
+        # store is open, so the lookups are made once.
+        with self._lock:
+            if self._tables is None:
+                names = [t.name for t in TABLES] + list(DERIVED_TABLES)
+                self._tables = {n: self._ibis.table(n) for n in names}
+        return Tables(self._tables, run=self._run, local_time=_local_time,
+                      settings=self.settings)
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         with self._lock:

@@ -50,7 +50,7 @@ def install_pages(app: FastAPI) -> None:
 
     def shell(request: Request, template: str, title: str, **context) -> HTMLResponse:
         # Display settings only; every figure on the page comes from the API.
-        settings = store.tables().settings
+        settings = getattr(store, "settings", None) or store.tables().settings
         return TEMPLATES.TemplateResponse(request, template, {
             "title": title, "version": __version__, "currency": settings.currency,
             "company_timezone": settings.company_timezone, **context})

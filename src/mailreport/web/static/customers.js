@@ -127,7 +127,9 @@ function sortHeader(label, key, num = false) {
     el("span", { class: "sort-mark", "aria-hidden": "true" },
       order === "asc" ? "▲" : order === "desc" ? "▼" : ""));
   button.addEventListener("click", () => {
-    const next = active && order === "asc" ? "desc" : "asc";
+    // numbers and times read best largest or latest first; names A to Z
+    const first = num || key === "reached_at" ? "desc" : "asc";
+    const next = active ? (order === "asc" ? "desc" : "asc") : first;
     set({ sort: key === "customer_id" ? "" : key, order: next === "asc" ? "" : next, page: "" });
     load();
   });
@@ -156,9 +158,9 @@ function renderTable(list) {
     el("td", { class: "num", "data-label": "Revenue" }, fmtMoney(r.revenue))));
   const first = (list.page - 1) * list.page_size + 1;
   const last = first + list.rows.length - 1;
-  tableBody.replaceChildren(
-    list.contacts_masked ? el("p", { class: "muted small" },
-      "Contacts are masked: seeing them needs the analyst role.") : null,
+  const note = list.contacts_masked ? [el("p", { class: "muted small" },
+    "Contacts are masked: seeing them needs the analyst role.")] : [];
+  tableBody.replaceChildren(...note,
     el("div", { class: "table-wrap cards-on-phone" }, el("table", { class: "customer-list" },
       el("caption", { class: "visually-hidden" }, `Customers ${first} to ${last} of ${list.total}`),
       el("thead", {}, head), el("tbody", {}, rows))));
@@ -274,5 +276,5 @@ async function setUpExport() {
 }
 
 periodControl(state, () => { set({ page: "" }); load(); });
-load();
-setUpExport().catch((err) => statusBox.append(errorBox(err)));
+// one request at a time: the list first, then what the export dialog offers
+load().then(setUpExport).catch((err) => statusBox.append(errorBox(err)));

@@ -107,7 +107,8 @@ function header(report) {
   const chips = [
     el("span", { class: `chip chip-${m.channel}` }, m.channel === "sms" ? "SMS" : m.channel),
     el("span", { class: `chip status-${m.status}` }, m.status),
-    m.sent_at ? el("span", {}, `Sent ${fmtDateTime(m.sent_at)}`) : null,
+    m.sent_at ? el("span", {}, `${m.status === "sent" || m.status === "sending" ? "Sent"
+      : "Sending starts"} ${fmtDateTime(m.sent_at)}`) : null,
     m.category ? el("span", {}, `Category: ${m.category}`) : null,
     m.campaign_id ? el("a", { href: `/campaigns/${encodeURIComponent(m.campaign_id)}` },
       "Campaign report") : null,
