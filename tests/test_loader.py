@@ -200,3 +200,31 @@ def test_a_failed_load_commits_nothing(store, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         load_directory(store, d)
     assert store.sql("SELECT count(*) FROM customers")[0][0] == 0
+
+
+def test_keys_repeated_across_chunks_are_judged_as_within_one(store, tmp_path, monkeypatch):
+    from mailreport.ingest import files, loader
+
+    monkeypatch.setattr(files, "BATCH_ROWS", 2)
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 2)
+    d = tmp_path / "d"
+    d.mkdir()
+    customers = [{"customer_id": "c1", "email": "a"}, {"customer_id": "c2"},
+                 {"customer_id": "c3"}, {"customer_id": "c1", "email": "a"},   # same: dup
+                 {"customer_id": "c2", "email": "other"}, {"customer_id": "c4"}]  # conflict
+    (d / "customers.jsonl").write_text("".join(json.dumps(c) + "\n" for c in customers))
+    (d / "mailings.jsonl").write_text(json.dumps(
+        {"mailing_id": "m1", "name": "M", "channel": "sms", "status": "sent"}) + "\n")
+    events = [{"event_id": f"e{i}", "mailing_id": "m1", "customer_id": "c1", "type": "sent",
+               "ts": "2026-03-01"} for i in range(5)]
+    events.append(dict(events[0]))                       # identical repeat in a later chunk
+    events.append(dict(events[1], type="delivered"))     # same id, other content
+    (d / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    summary = load_directory(store, d)
+    c, e = result(summary, "customers"), result(summary, "events")
+    assert (c.read, c.inserted, c.duplicates, c.rejected) == (6, 4, 1, 1)
+    assert (e.read, e.inserted, e.duplicates, e.rejected) == (7, 5, 1, 1)
+    bad = {(r["table"], r["line"]): r for r in rejects(summary)}
+    assert "first at line 2" in bad[("customers", "5")]["reason"]
+    assert bad[("events", "7")]["rule"] == "duplicate_key"
+    assert store.sql("SELECT email FROM customers WHERE customer_id = 'c2'") == [(None,)]

@@ -22,14 +22,19 @@ from mailreport.ingest.files import (
     check_header,
     find_files,
     header,
+    parquet_rows,
     read_csv,
     read_jsonl,
+    read_parquet,
 )
 
 # progress(label, done, total): done/total in bytes for text files, rows for Parquet
 Progress = Callable[[str, int, int], None]
 
 EXIT_OK, EXIT_REJECTS, EXIT_NOTHING = 0, 1, 2
+
+# Rows validated and merged at a time: bounds the staging tables' memory and spill.
+CHUNK_ROWS = 2_000_000
 
 
 @dataclass
@@ -110,43 +115,60 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     return summary
 
 
+def _batches(cf: ContractFile, result: TableResult, malformed: list[Malformed]):
+    """(batch, done, total) of a file of any format; done/total in bytes or rows."""
+    if cf.fmt == "jsonl":
+        unknown: set[str] = set()
+        total = cf.path.stat().st_size
+        for batch, done in read_jsonl(cf, malformed, unknown):
+            yield batch, done, total
+        result.ignored_columns = sorted(unknown)
+        return
+    columns = header(cf)
+    result.ignored_columns = check_header(cf, columns)
+    if cf.fmt == "csv":
+        total = cf.path.stat().st_size
+        for batch, done in read_csv(cf, columns, malformed):
+            yield batch, done, total
+    else:
+        total = parquet_rows(cf)
+        for batch, done in read_parquet(cf, columns):
+            yield batch, done, total
+
+
 def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableResult:
+    """Stage a file in chunks of CHUNK_ROWS and merge each: memory and temporary
+    space stay bounded by the chunk, not the file."""
     result = TableResult(cf.table.name, str(cf.path))
     malformed: list[Malformed] = []
     try:
-        session.start(cf.table)
-        if cf.fmt == "jsonl":
-            unknown: set[str] = set()
-            total = cf.path.stat().st_size
-            for batch, done in read_jsonl(cf, malformed, unknown):
-                session.stage_arrow(cf.table, batch)
-                if progress:
-                    progress(cf.label, done, total)
-            result.ignored_columns = sorted(unknown)
-        else:
-            columns = header(cf)
-            result.ignored_columns = check_header(cf, columns)
-            if cf.fmt == "csv":
-                total = cf.path.stat().st_size
-                for batch, done in read_csv(cf, columns, malformed):
-                    session.stage_arrow(cf.table, batch)
-                    if progress:
-                        progress(cf.label, done, total)
-            else:
-                session.stage_parquet(cf.table, cf.path, columns)
+        session.start_file(cf.table)
+        for batch, done, total in _batches(cf, result, malformed):
+            session.stage_arrow(cf.table, batch)
+            if session.staged >= CHUNK_ROWS:
+                _add(result, session.merge(cf.table, cf.label))
+            if progress:
+                progress(cf.label, done, total)
         for m in malformed:
             session.reject_malformed(cf.table, cf.label, m.line, m.text, m.reason)
-        counts = session.merge(cf.table, cf.label)
+        _add(result, session.merge(cf.table, cf.label))
     except FileProblem as exc:
+        # Header problems stop a file before anything is merged; a file that turns
+        # unreadable part way keeps the chunks merged before, as the counts say.
         result.error = str(exc)
         return result
-    result.read = counts.read + len(malformed)
-    result.inserted, result.updated = counts.inserted, counts.updated
-    result.duplicates = counts.duplicates
-    result.rejected = counts.rejected
+    result.read += len(malformed)
+    result.rejected = session.rejected_count(cf.label)
     if progress:
         progress(cf.label, 1, 1)
     return result
+
+
+def _add(result: TableResult, counts) -> None:
+    result.read += counts.read
+    result.inserted += counts.inserted
+    result.updated += counts.updated
+    result.duplicates += counts.duplicates
 
 
 def _write_reports(session, summary: LoadSummary, out: Path) -> None:

@@ -24,8 +24,11 @@ class LoadSession:
         derived.begin_changes(con)
         self._refreshed = False
 
-    def start(self, table: Table) -> None:
+    def start_file(self, table: Table) -> None:
+        staging.start_file(self.con, table)
         staging.create_stage(self.con, table)
+        self.staged = 0
+
 
     def stage_arrow(self, table: Table, batch: pa.Table) -> None:
         self.con.register("_batch", batch)
@@ -34,11 +37,7 @@ class LoadSession:
                                                   "_batch"))
         finally:
             self.con.unregister("_batch")
-
-    def stage_parquet(self, table: Table, path, columns: list[str]) -> None:
-        source = f"read_parquet({sql_str(str(path))}, file_row_number = true)"
-        self.con.execute(staging.stage_select(table, set(columns), "file_row_number + 1",
-                                              source))
+        self.staged += batch.num_rows
 
     def reject_malformed(self, table: Table, file: str, line: int, text: str,
                          reason: str) -> None:
@@ -46,7 +45,11 @@ class LoadSession:
                          [table.name, file, line, text, reason])
 
     def merge(self, table: Table, file: str) -> MergeCounts:
-        return staging.validate_and_merge(self.con, table, file)
+        """Validate and merge what is staged, and start a new chunk."""
+        counts = staging.validate_and_merge(self.con, table, file)
+        staging.create_stage(self.con, table)
+        self.staged = 0
+        return counts
 
     def refresh_derived(self) -> None:
         derived.refresh(self.con, self.settings)
@@ -55,6 +58,7 @@ class LoadSession:
     def finish(self) -> None:
         if not self._refreshed:
             self.refresh_derived()
+        self.con.execute("DROP TABLE IF EXISTS _file_keys")
         self.con.execute("DROP TABLE IF EXISTS _stage")
         self.con.execute("DROP TABLE IF EXISTS _typed")
         self.con.execute("DROP TABLE IF EXISTS _classified")

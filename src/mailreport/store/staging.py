@@ -151,8 +151,19 @@ def _reference_check(con, table: Table, file: str, c: Column) -> None:
             f"{q} IS NOT NULL AND NOT ({exists})")
 
 
+def start_file(con, table: Table) -> None:
+    """Before a file's first chunk: keys met in this file are kept for later chunks,
+    so a key repeated across chunks is judged as within one chunk. (Events are
+    immutable: a repeat is found against the table itself.)"""
+    con.execute("DROP TABLE IF EXISTS _file_keys")
+    if not table.immutable:
+        cols = ", ".join(f"{quote(k)} VARCHAR" if table.column(k).kind is not Kind.INTEGER
+                         else f"{quote(k)} BIGINT" for k in table.key)
+        con.execute(f"CREATE TEMP TABLE _file_keys ({cols}, first_line BIGINT)")
+
+
 def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
-    """Validate _stage, record rejects, merge accepted rows into the table."""
+    """Validate one chunk in _stage, record rejects, merge accepted rows."""
     con.execute(REJECTS_SQL)
     counts = MergeCounts(read=con.execute("SELECT count(*) FROM _stage").fetchone()[0])
     typed = ", ".join(_typed_expr(c) for c in table.columns)
@@ -187,6 +198,18 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
     on = " AND ".join(f"a.{k} = t.{k}" for k in key)
     accepted = (f"SELECT _line, {', '.join(cols)} FROM _typed "
                 f"ANTI JOIN _rejected_lines USING (_line) ANTI JOIN _dups USING (_line)")
+    if not table.immutable:
+        # keys an earlier chunk of this file brought: the stored row is that one
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _repeats AS
+            SELECT a._line, k.first_line, {same_row} AS same
+            FROM ({accepted}) a JOIN _file_keys k USING ({keys})
+            JOIN {quote(table.name)} t ON {on}""")
+        _reject(con, table, file, table.key[-1], "duplicate_key",
+                f"'duplicate key ({', '.join(table.key)}); first at line ' || first_line",
+                "NOT same", source="_repeats JOIN _typed USING (_line)")
+        counts.duplicates += con.execute(
+            "SELECT count(*) FROM _repeats WHERE same").fetchone()[0]
+        accepted += " ANTI JOIN _repeats USING (_line)"
     empty = not con.execute(f"SELECT 1 FROM {quote(table.name)} LIMIT 1").fetchall()
     if empty:  # a first load: nothing to compare with
         con.execute(f"CREATE OR REPLACE TEMP TABLE _classified AS "
@@ -214,8 +237,8 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
     con.execute(f"INSERT INTO {quote(table.name)} ({', '.join(cols)}) "
                 f"SELECT {', '.join(cols)} FROM _classified "
                 f"WHERE _class IN ('new', 'changed') ORDER BY {order}")
-    counts.rejected = con.execute(
-        f"SELECT count(DISTINCT line) FROM _rejects WHERE file = {sql_str(file)}").fetchone()[0]
+    if not table.immutable:
+        con.execute(f"INSERT INTO _file_keys SELECT {keys}, _line FROM _classified")
     con.execute("DROP TABLE _classified")
     return counts
 

@@ -26,6 +26,7 @@ from mailreport.ingest.providers import (
     iso_from_unix,
     load_json,
     not_configured,
+    text,
 )
 
 NAME = "mailgun"
@@ -81,10 +82,14 @@ def verify(delivery: Delivery, config: WebhookConfig, replays: ReplayCache) -> s
 
 def _type(data: dict) -> str | None:
     kind = data.get("event")
+    if not isinstance(kind, str):
+        return text(kind)  # kept, and quarantined for its unknown type
     if kind == "failed":
         if data.get("severity") != "permanent":
             return None
-        return "failed" if data.get("reason") in NOT_SENT_REASONS else "bounced"
+        reason = data.get("reason")
+        return "failed" if isinstance(reason, str) and reason in NOT_SENT_REASONS \
+            else "bounced"
     if kind in IGNORED:
         return None
     return TYPES.get(kind, kind)

@@ -76,7 +76,8 @@ def record_event(record: dict) -> dict | None:
                      ts=record.get("DeliveredAt"), recipient=record.get("Recipient"), **common)
     if kind == "Bounce":
         bounce = record.get("Type")
-        if bounce not in HARD_BOUNCES and record.get("Inactive") is not True:
+        if not (isinstance(bounce, str) and bounce in HARD_BOUNCES) \
+                and record.get("Inactive") is not True:
             return None
         return event(event_id=_id(record.get("ID"), "bounce"), type_="bounced",
                      ts=record.get("BouncedAt"), recipient=record.get("Email"), **common)

@@ -30,6 +30,7 @@ from mailreport.ingest.providers import (
     iso_from_unix,
     load_json,
     not_configured,
+    text,
 )
 
 NAME = "sendgrid"
@@ -94,6 +95,7 @@ def parse(delivery: Delivery) -> Parsed:
         if not isinstance(item, dict):
             raise Malformed(f"event {n} is not a JSON object")
         kind = item.get("event")
+        kind = kind if isinstance(kind, str) else text(kind)
         if kind in IGNORED:
             parsed.ignored += 1
             continue
