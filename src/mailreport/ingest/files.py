@@ -140,20 +140,6 @@ def read_csv(cf: ContractFile, columns: list[str],
         raise FileProblem(f"{cf.label}: cannot parse as CSV: {exc}") from None
 
 
-def read_parquet(cf: ContractFile, columns: list[str]) -> Iterator[tuple[pa.Table, int]]:
-    """Yield (batch with _line = row number from 1 and the known columns, rows so far)."""
-    known = [c for c in columns if c in set(cf.table.column_names)]
-    done = 0
-    try:
-        for batch in pq.ParquetFile(cf.path).iter_batches(batch_size=BATCH_ROWS,
-                                                          columns=known):
-            lines = pa.array(range(done + 1, done + batch.num_rows + 1), type=pa.int64())
-            done += batch.num_rows
-            yield pa.Table.from_batches([batch]).add_column(0, "_line", lines), done
-    except (OSError, pa.ArrowException) as exc:
-        raise FileProblem(f"{cf.label}: cannot read as Parquet: {exc}") from None
-
-
 def parquet_rows(cf: ContractFile) -> int:
     return pq.ParquetFile(cf.path).metadata.num_rows
 

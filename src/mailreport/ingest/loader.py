@@ -25,7 +25,6 @@ from mailreport.ingest.files import (
     parquet_rows,
     read_csv,
     read_jsonl,
-    read_parquet,
 )
 
 # progress(label, done, total): done/total in bytes for text files, rows for Parquet
@@ -126,14 +125,9 @@ def _batches(cf: ContractFile, result: TableResult, malformed: list[Malformed]):
         return
     columns = header(cf)
     result.ignored_columns = check_header(cf, columns)
-    if cf.fmt == "csv":
-        total = cf.path.stat().st_size
-        for batch, done in read_csv(cf, columns, malformed):
-            yield batch, done, total
-    else:
-        total = parquet_rows(cf)
-        for batch, done in read_parquet(cf, columns):
-            yield batch, done, total
+    total = cf.path.stat().st_size
+    for batch, done in read_csv(cf, columns, malformed):
+        yield batch, done, total
 
 
 def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableResult:
@@ -143,7 +137,10 @@ def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableRes
     malformed: list[Malformed] = []
     try:
         session.start_file(cf.table)
-        for batch, done, total in _batches(cf, result, malformed):
+        if cf.fmt == "parquet":
+            _load_parquet(session, cf, result, progress)
+        for batch, done, total in (_batches(cf, result, malformed)
+                                   if cf.fmt != "parquet" else ()):
             session.stage_arrow(cf.table, batch)
             if session.staged >= CHUNK_ROWS:
                 _add(result, session.merge(cf.table, cf.label))
@@ -162,6 +159,20 @@ def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableRes
     if progress:
         progress(cf.label, 1, 1)
     return result
+
+
+def _load_parquet(session, cf: ContractFile, result: TableResult,
+                  progress: Progress | None) -> None:
+    columns = header(cf)
+    result.ignored_columns = check_header(cf, columns)
+    total = parquet_rows(cf)
+    for first in range(0, total, CHUNK_ROWS):
+        stop = min(total, first + CHUNK_ROWS)
+        session.stage_parquet(cf.table, cf.path, columns, first, stop)
+        if stop < total:
+            _add(result, session.merge(cf.table, cf.label))
+        if progress:
+            progress(cf.label, stop, total)
 
 
 def _add(result: TableResult, counts) -> None:

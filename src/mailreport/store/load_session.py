@@ -39,6 +39,16 @@ class LoadSession:
             self.con.unregister("_batch")
         self.staged += batch.num_rows
 
+    def stage_parquet(self, table: Table, path, columns: list[str], first: int,
+                      stop: int) -> None:
+        """Rows [first, stop) of a Parquet file, read by the engine itself: it skips
+        the row groups outside the range."""
+        source = (f"read_parquet({sql_str(str(path))}, file_row_number = true) "
+                  f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(stop)}")
+        self.con.execute(staging.stage_select(table, set(columns), "file_row_number + 1",
+                                              source))
+        self.staged += stop - first
+
     def reject_malformed(self, table: Table, file: str, line: int, text: str,
                          reason: str) -> None:
         self.con.execute("INSERT INTO _rejects VALUES (?, ?, ?, NULL, ?, 'malformed_row', ?)",

@@ -215,10 +215,16 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _classified AS "
                     f"SELECT a.*, 'new' AS _class FROM ({accepted}) a")
     else:
+        # Stored rows with a key of this chunk, found by scanning the key columns
+        # only; the wide join below then runs against these few rows.
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _matches AS
+            SELECT * FROM {quote(table.name)} SEMI JOIN (SELECT {keys} FROM _typed)
+            USING ({keys})""")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _classified AS
             SELECT a.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
                              WHEN {same_row} THEN 'same' ELSE 'changed' END AS _class
-            FROM ({accepted}) a LEFT JOIN {quote(table.name)} t ON {on}""")
+            FROM ({accepted}) a LEFT JOIN _matches t ON {on}""")
+        con.execute("DROP TABLE _matches")
     con.execute("DROP TABLE _typed")
     if table.immutable:
         _reject(con, table, file, table.key[0], "duplicate_key",
