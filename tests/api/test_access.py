@@ -57,3 +57,8 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(client, store):
 def test_a_tampered_secret_is_refused(client, store):
     token = create_token(store, "admin")
     assert client.get("/api/v1/mailings", headers=bearer(token[:-1] + "x")).status_code == 401
+
+
+def test_a_401_carries_the_bearer_challenge(client):
+    r = client.get("/api/v1/mailings")
+    assert r.headers["www-authenticate"] == "Bearer"

@@ -8,7 +8,7 @@ import json
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from examples import ses_message
-from webhook_kit import TOPIC, client, client_for, events_of, keys  # noqa: F401
+from webhook_kit import TOPIC, client_fixture, client_for, events_of, keys_fixture  # noqa: F401 -- fixtures
 
 URL = "/webhooks/ses"
 SNS = {"Content-Type": "text/plain; charset=UTF-8",

@@ -178,12 +178,14 @@ def derived_of(store) -> list[tuple]:
     return store.sql("SELECT * FROM reach_times ORDER BY mailing_id, customer_id")
 
 
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory) -> Keys:
+# Test modules import these as ``keys_fixture`` and ``client_fixture``; pytest knows
+# them by their names, ``keys`` and ``client``.
+@pytest.fixture(name="keys", scope="session")
+def keys_fixture(tmp_path_factory) -> Keys:
     return Keys.make(tmp_path_factory.mktemp("sns-certs"))
 
 
-@pytest.fixture
-def client(store, keys, tmp_path) -> TestClient:
+@pytest.fixture(name="client")
+def client_fixture(store, keys, tmp_path) -> TestClient:
     load_mailings(store, tmp_path / "data")
     return client_for(store, keys)

@@ -17,10 +17,11 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
 
 
 def problem(status: int, title: str | None, detail: str, request: Request,
-            **extra) -> JSONResponse:
+            headers: dict[str, str] | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"),
             "status": status, "detail": detail, "instance": request.url.path, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    return JSONResponse(body, status_code=status, media_type="application/problem+json",
+                        headers=headers)
 
 
 def _describe(error: dict) -> str:
@@ -43,7 +44,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, None, str(exc.detail), request)
+        return problem(exc.status_code, None, str(exc.detail), request,
+                       headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

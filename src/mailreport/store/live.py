@@ -26,6 +26,8 @@ only, so a report reads the new events as soon as the webhook has been answered.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -68,32 +70,141 @@ def _text(value: Any) -> str | None:
 def _arrow(events: Sequence[dict]) -> pa.Table:
     columns = {"_line": pa.array(range(1, len(events) + 1), pa.int64())}
     for name in (*COLUMNS, RECIPIENT):
-        columns[name] = pa.array([_text(e.get(name)) for e in events], pa.string())
+        values = [_text(e.get(name)) for e in events]
+        try:
+            columns[name] = pa.array(values, pa.string())
+        except UnicodeEncodeError:
+            # JSON may carry unpaired surrogates ("\ud800"), which UTF-8 cannot: keep
+            # them visible as escapes rather than refuse the whole batch
+            columns[name] = pa.array(
+                [v.encode("utf-8", "backslashreplace").decode() if v else v for v in values],
+                pa.string())
     return pa.table(columns)
+
+
+class _Pending:
+    """One caller's batch waiting for a group commit."""
+
+    def __init__(self, events: list[dict]):
+        self.events = events
+        self.done = threading.Event()
+        self.result: IngestResult | None = None
+        self.error: BaseException | None = None
+
+
+class _Committer:
+    """Group commit: batches that arrive while a transaction runs wait, then go in
+    together in the next one. A transaction costs the same few dozen statements
+    whatever its size, so under load this is what keeps up with the providers;
+    alone, a batch goes in at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: list[_Pending] = []
+        self.leading = False
+
+
+_committers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_committers_lock = threading.Lock()
+GROUP_MAX_EVENTS = 50_000
 
 
 def ingest_events(store, events: Sequence[dict], source: str = "live") -> IngestResult:
     """Store a batch of events (dicts with the events table's columns, values as
-    text or scalars, plus an optional ``recipient``) in one transaction: all its
-    storable events and their derived rows, and the quarantine of the rest, or
-    nothing. Returns once the transaction has committed."""
+    text or scalars, plus an optional ``recipient``) durably: all its storable events
+    and their derived rows, and the quarantine of the rest, or nothing. Returns once
+    the transaction that holds them has committed."""
     if not events:
         return IngestResult()
     events = [dict(e) for e in events]
     machine.flag_events(events)
+    mine = _Pending(events)
+    with _committers_lock:
+        committer = _committers.setdefault(store, _Committer())
+    with committer.lock:
+        committer.pending.append(mine)
+        lead = not committer.leading
+        committer.leading = True
+    if lead:
+        _lead(store, committer, source)
+    mine.done.wait()
+    if mine.error is not None:
+        raise mine.error
+    assert mine.result is not None
+    return mine.result
+
+
+def _lead(store, committer: _Committer, source: str) -> None:
+    """Commit the waiting batches, a group at a time, until none is left."""
+    while True:
+        with committer.lock:
+            group, size = [], 0
+            while committer.pending and (not group or size < GROUP_MAX_EVENTS):
+                item = committer.pending.pop(0)
+                group.append(item)
+                size += len(item.events)
+            if not group:
+                committer.leading = False
+                return
+        try:
+            _commit(store, group, source)
+        except BaseException as exc:  # noqa: BLE001 -- handed to the callers
+            if len(group) == 1:
+                group[0].error = exc
+            else:  # one bad batch must not fail the others: each on its own
+                for item in group:
+                    try:
+                        _commit(store, [item], source)
+                    except BaseException as one:  # noqa: BLE001
+                        item.error = one
+        for item in group:
+            item.done.set()
+
+
+def _commit(store, group: list[_Pending], source: str) -> None:
+    events, owner, duplicates = [], [], [0] * len(group)
+    seen: set[tuple] = set()
+    for n, item in enumerate(group):
+        for event in item.events:
+            key = (event.get("mailing_id"), event.get("event_id"))
+            if key[1] and key in seen:  # a copy later in the group: the first one wins
+                duplicates[n] += 1
+                continue
+            seen.add(key)
+            events.append(event)
+            owner.append(n)
+    lines = _ingest_batch(store, events, source)
+    for n, item in enumerate(group):
+        item.result = IngestResult(received=len(item.events), duplicates=duplicates[n])
+    for line in lines["stored"]:
+        group[owner[line - 1]].result.inserted += 1
+    for line in lines["duplicates"]:
+        group[owner[line - 1]].result.duplicates += 1
+    positions: dict[int, int] = {}  # the event's position in its caller's batch
+    for item in group:
+        if lines["quarantine"]:
+            positions.update((id(e), i) for i, e in enumerate(item.events))
+    for q in lines["quarantine"]:
+        result = group[owner[q["index"]]].result
+        result.quarantined += 1
+        result.quarantine.append({**q, "index": positions[id(events[q["index"]])]})
+
+
+def _ingest_batch(store, events: list[dict], source: str) -> dict[str, list]:
     batch = _arrow(events)
     needs_customer = any(not e.get("customer_id") and e.get(RECIPIENT) for e in events)
     has_timing = any(e.get("type") in ("delivered", "clicked") for e in events)
     with store.write() as con:
         con.register("_live_batch", batch)
         try:
-            return _ingest(con, store.settings, source, len(events), needs_customer, has_timing)
+            return _ingest(con, store.settings, source, needs_customer, has_timing)
         finally:
             con.unregister("_live_batch")
 
 
-def _ingest(con, settings, source: str, received: int, needs_customer: bool,
-            has_timing: bool) -> IngestResult:
+def _ingest(con, settings, source: str, needs_customer: bool,
+            has_timing: bool) -> dict[str, list]:
+    """The batch's lines that were stored, found already stored and quarantined."""
     derived.begin_changes(con)  # validate_and_merge notes changed mailings there
     con.execute(staging.REJECTS_SQL)
     con.execute("DELETE FROM _rejects")
@@ -101,23 +212,22 @@ def _ingest(con, settings, source: str, received: int, needs_customer: bool,
     con.execute(staging.stage_select(EVENTS, set(COLUMNS), "_line", "_live_batch"))
     if needs_customer:
         _customers_by_address(con)
-    duplicates = _drop_stored_duplicates(con)
+    _drop_stored_duplicates(con)
     flagged_stored = _timing_rules(con) if has_timing else False
     # validate_and_merge consumes the stage: keep what the steps after it need
     con.execute("CREATE OR REPLACE TEMP TABLE _live_stage AS "
                 "SELECT _line, event_id, mailing_id, customer_id FROM _stage")
-    counts = staging.validate_and_merge(con, EVENTS, source)
+    staging.validate_and_merge(con, EVENTS, source)
+    rejected = f"SELECT DISTINCT line FROM _rejects WHERE file = {sql_str(source)}"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_stored AS
-        SELECT * FROM _live_stage WHERE _line NOT IN
-            (SELECT line FROM _rejects WHERE file = {sql_str(source)})""")
-    result = IngestResult(received=received, inserted=counts.inserted,
-                          duplicates=duplicates + counts.duplicates)
-    if counts.rejected:
-        result.quarantine = _quarantine(con, source)
-        result.quarantined = len(result.quarantine)
+        SELECT * FROM _live_stage WHERE _line NOT IN ({rejected})""")
+    quarantined = _quarantine(con, source) if _scalar(con, f"SELECT count(*) FROM ({rejected})") \
+        else []
     _forget_stored(con)
     _refresh_derived(con, settings, flagged_stored)
-    return result
+    return {"stored": [r[0] for r in con.execute("SELECT _line FROM _live_stored").fetchall()],
+            "duplicates": [r[0] for r in con.execute("SELECT _line FROM _live_dups").fetchall()],
+            "quarantine": quarantined}
 
 
 def _scalar(con, sql: str):
@@ -144,7 +254,7 @@ def _customers_by_address(con) -> None:
         WHERE _stage._line = r._line""")
 
 
-def _drop_stored_duplicates(con) -> int:
+def _drop_stored_duplicates(con) -> None:
     """Remove from the stage the events already stored; returns how many.
 
     Matched on mailing_id as well, so the scan of events can skip the row groups of
@@ -153,10 +263,7 @@ def _drop_stored_duplicates(con) -> int:
     con.execute("""CREATE OR REPLACE TEMP TABLE _live_dups AS
         SELECT DISTINCT s._line, s.event_id FROM _stage s
         JOIN events e ON e.mailing_id = s.mailing_id AND e.event_id = s.event_id""")
-    count = _scalar(con, "SELECT count(*) FROM _live_dups")
-    if count:
-        con.execute("DELETE FROM _stage WHERE _line IN (SELECT _line FROM _live_dups)")
-    return count
+    con.execute("DELETE FROM _stage WHERE _line IN (SELECT _line FROM _live_dups)")
 
 
 def _timing_rules(con) -> bool:

@@ -1,0 +1,204 @@
+"""Sustained throughput of ``POST /webhooks/sendgrid`` on a real server.
+
+Starts ``mailreport serve`` on loopback over a store with one email mailing whose
+audience is ``--customers`` customers, then sends ``--requests`` signed batches of
+``--batch`` SendGrid events (a realistic mix: processed, delivered, opens, clicks,
+a few bounces and unsubscribes) from ``--concurrency`` connections, and prints the
+events per second and the time to acknowledge (p50, p99, max). Bodies are built
+and signed before the clock starts. At the end it checks that every event sent is
+stored.
+
+    python bench/bench_webhooks.py                  # 200 requests of 1,000 events
+    python bench/bench_webhooks.py --requests 500 --customers 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import queue
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+MIX = (("processed", 0.30), ("delivered", 0.30), ("open", 0.25), ("click", 0.10),
+       ("bounce", 0.02), ("spamreport", 0.01), ("unsubscribe", 0.02))
+
+
+def write_store_files(directory: Path, customers: int) -> None:
+    ids = [f"c{i:08d}" for i in range(customers)]
+    pq.write_table(pa.table({"customer_id": ids,
+                             "email": [f"{c}@example.com" for c in ids]}),
+                   directory / "customers.parquet")
+    pq.write_table(pa.table({"mailing_id": ["m1"], "name": ["Spring sale"],
+                             "channel": ["email"], "status": ["sent"],
+                             "sent_at": ["2026-03-02T09:00:00"]}),
+                   directory / "mailings.parquet")
+    pq.write_table(pa.table({"mailing_id": ["m1"] * customers, "customer_id": ids,
+                             "status": ["good"] * customers, "group": ["test"] * customers}),
+                   directory / "audience.parquet")
+
+
+def make_batches(requests: int, batch: int, customers: int, seed: int = 1) -> list[list[dict]]:
+    rng = random.Random(seed)
+    kinds = [k for k, _ in MIX]
+    weights = [w for _, w in MIX]
+    now = int(time.time())
+    out = []
+    for r in range(requests):
+        events = []
+        for i in range(batch):
+            kind = rng.choices(kinds, weights)[0]
+            event = {"email": "x@example.com", "timestamp": now - rng.randint(0, 86_400),
+                     "event": kind, "sg_event_id": f"b{r}-{i}-{rng.getrandbits(40):x}",
+                     "sg_message_id": f"msg{rng.getrandbits(48):x}", "mailing_id": "m1",
+                     "customer_id": f"c{rng.randrange(customers):08d}"}
+            if kind in ("open", "click"):
+                event.update(useragent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) "
+                             "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+                             ip=f"93.184.{rng.randrange(256)}.{rng.randrange(256)}",
+                             sg_machine_open=False)
+            if kind == "click":
+                index = rng.randrange(12)
+                event.update(url=f"https://shop.example.com/p/{index}",
+                             url_offset={"index": index, "type": "html"})
+            events.append(event)
+        out.append(events)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--customers", type=int, default=100_000)
+    ap.add_argument("--concurrency", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=5)
+    args = ap.parse_args()
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = base64.b64encode(key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+    work = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
+    data = work / "data"
+    data.mkdir()
+    write_store_files(data, args.customers)
+    db = work / "bench.duckdb"
+    env = {**os.environ, "MAILREPORT_SENDGRID_PUBLIC_KEY": public}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mailreport", "load", str(data), "--db", str(db)],
+                   env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
+    print(f"store: {args.customers:,} customers in mailing m1, loaded in "
+          f"{time.perf_counter() - started:.1f} s")
+
+    batches = make_batches(args.warmup + args.requests, args.batch, args.customers)
+    bodies = []
+    for events in batches:
+        body = json.dumps(events).encode()
+        ts = str(int(time.time()))
+        sig = key.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
+        bodies.append((body, {"Content-Type": "application/json",
+                              "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+                              "X-Twilio-Email-Event-Webhook-Signature":
+                                  base64.b64encode(sig).decode()}))
+    size = sum(len(b) for b, _ in bodies) / len(bodies)
+    print(f"{args.requests} requests of {args.batch:,} events ({size / 1024:.0f} KiB each), "
+          f"{args.concurrency} connections")
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mailreport", "serve", "--db", str(db),
+                               "--port", str(port)], env=env, cwd=work,
+                              stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(timeout=120) as client:
+            for body, headers in bodies[:args.warmup]:
+                client.post(url + "/webhooks/sendgrid", content=body,
+                            headers=headers).raise_for_status()
+
+        jobs: queue.Queue = queue.Queue()
+        for item in bodies[args.warmup:]:
+            jobs.put(item)
+        latencies: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+
+        def sender() -> None:
+            with httpx.Client(timeout=120) as client:
+                while True:
+                    try:
+                        body, headers = jobs.get_nowait()
+                    except queue.Empty:
+                        return
+                    t0 = time.perf_counter()
+                    r = client.post(url + "/webhooks/sendgrid", content=body, headers=headers)
+                    took = time.perf_counter() - t0
+                    with lock:
+                        if r.status_code == 200:
+                            latencies.append(took)
+                        else:
+                            failures.append(f"{r.status_code} {r.text[:200]}")
+
+        threads = [threading.Thread(target=sender) for _ in range(args.concurrency)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+
+    events = len(latencies) * args.batch
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    print(f"sustained: {events / elapsed:,.0f} events/s ({len(latencies)} requests in "
+          f"{elapsed:.1f} s; {len(failures)} failed)")
+    print(f"time to acknowledge: p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms")
+    if failures:
+        print("first failure:", failures[0])
+
+    from mailreport.settings import Settings
+    from mailreport.store import open_store
+
+    store = open_store(db, Settings())
+    try:
+        stored = store.sql("SELECT count(*) FROM events")[0][0]
+    finally:
+        store.close()
+    sent = (args.warmup + args.requests) * args.batch
+    print(f"stored: {stored:,} of {sent:,} events sent")
+    if stored != sent:
+        sys.exit(f"lost {sent - stored} events")
+
+
+if __name__ == "__main__":
+    main()
