@@ -50,7 +50,8 @@ def main() -> None:
                                args.runs)
         print(f"{name:22} {'full report':15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
         for section, fn in SECTIONS.items():
-            cold, p50, p95 = timed(lambda fn=fn: fn(tables, mailing, query), args.runs)
+            cold, p50, p95 = timed(lambda fn=fn, mailing=mailing: fn(tables, mailing, query),
+                                   args.runs)
             print(f"{'':22} {section:15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
     cold, p50, p95 = timed(lambda: list_mailings(tables), args.runs)
     print(f"{'all':22} {'mailings list':15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")

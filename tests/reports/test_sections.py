@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from mailreport.stats import Proportion, compare_proportions
 
 from conftest import at, query
 from mailreport.reports import campaign_report
@@ -14,6 +13,7 @@ from mailreport.reports.heatmap import heatmap, parse_links
 from mailreport.reports.open_hours import open_hours
 from mailreport.reports.product_sales import product_sales
 from mailreport.reports.query import get_mailing
+from mailreport.stats import Proportion, compare_proportions
 
 BODY = ('<html><body><a href="https://shop/a">Sale</a> <p>text</p>'
         '<a href="https://shop/b"><img alt="Banner"></a>'
