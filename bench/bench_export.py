@@ -7,12 +7,15 @@ delivered, a fifth opened, some clicks and attributed orders) as contract files,
 loads them through the real loader, then exports the opened customers (N/5 rows)
 and the sent customers (N rows) to CSV and to XLSX. Each export runs in a fresh
 process, so its peak RSS is its own: flat memory means the N/5 and N rows
-exports peak alike. With --work the store is kept and reused between runs."""
+exports peak alike. CPU seconds (all threads) and the load average beside the
+wall time tell a slow machine from a busy one. With --work the store is kept and
+reused between runs."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +33,7 @@ T0 = np.datetime64("2026-03-02T09:00:00", "s")
 CHILD = """
 import json, resource, sys, time
 from mailreport.exports import ExportRequest, export_to_file
-from mailreport.reports.customers import Segment
+from mailreport.reports.segments import Segment
 from mailreport.settings import Settings
 from mailreport.store import open_store
 db, stage, fmt, out = sys.argv[1:5]
@@ -137,7 +140,8 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         db = build_store(work, args.customers)
         print(f"{'format':6} {'stage':8} {'rows':>10} {'seconds':>8} {'rows/s':>10} "
-              f"{'CPU s':>7} {'RSS before MB':>14} {'peak RSS MB':>12} {'file MB':>8}")
+              f"{'CPU s':>7} {'RSS before MB':>14} {'peak RSS MB':>12} {'file MB':>8} "
+              f"{'load':>5}")
         for fmt in ("csv", "xlsx"):
             for stage in ("opened", "sent"):
                 out = Path(tmp) / f"{stage}.{fmt}"
@@ -145,7 +149,7 @@ def main() -> None:
                 print(f"{fmt:6} {stage:8} {r['rows']:>10,} {r['seconds']:>8.1f} "
                       f"{r['rows'] / r['seconds']:>10,.0f} {r['cpu_seconds']:>7.1f} "
                       f"{r['start_rss_mb']:>14,.0f} {r['peak_rss_mb']:>12,.0f} "
-                      f"{out.stat().st_size / 1e6:>8,.1f}")
+                      f"{out.stat().st_size / 1e6:>8,.1f} {os.getloadavg()[0]:>5.1f}")
                 out.unlink()
 
 

@@ -405,10 +405,15 @@ def _read_only(db: Path | None, config: Path | None) -> bool:
     return path.exists()
 
 
-# -- commands defined in other modules: one line each ------------------------------
-app.add_typer(__import__("mailreport.store.lake_cli", fromlist=["*"]).lake_app, name="lake")
-app.command()(__import__("mailreport.ingest.providers", fromlist=["*"]).quarantine)
-app.command("export")(__import__("mailreport.exports.cli", fromlist=["*"]).export_command)
+# Commands that live beside what they work on. Imported last: they use the
+# helpers above (opened_store, progress_bar, the shared options).
+from mailreport.exports.cli import export_command  # noqa: E402
+from mailreport.ingest.providers import quarantine  # noqa: E402
+from mailreport.store.lake_cli import lake_app  # noqa: E402
+
+app.command("export")(export_command)
+app.command()(quarantine)
+app.add_typer(lake_app, name="lake")
 
 
 if __name__ == "__main__":

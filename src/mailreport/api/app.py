@@ -11,8 +11,10 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
+from mailreport.api import customers, webhooks
 from mailreport.api.problems import install_problem_handlers, problem
 from mailreport.api.security import is_loopback, require
+from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.reports import SECTIONS as REPORT_SECTIONS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
@@ -26,6 +28,8 @@ from mailreport.reports.models import (
     MailingSummary,
 )
 from mailreport.reports.query import get_mailing
+from mailreport.web.customers_page import install_customer_pages
+from mailreport.web.pages import install_pages
 
 
 class LoadRequest(BaseModel):
@@ -136,12 +140,11 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
             raise HTTPException(403, "loads are accepted from this machine only")
         return load_directory(store, body.directory, body.report_dir).to_dict()
 
-    # -- routers and pages of other modules: one line each ------------------------
-    app.include_router(__import__("mailreport.api.webhooks", fromlist=["*"]).router)
-    __import__("mailreport.api.signin", fromlist=["*"]).install_signin(app)
-    app.include_router(__import__("mailreport.api.customers", fromlist=["*"]).router)
-    __import__("mailreport.web.customers_page", fromlist=["*"]).install_customer_pages(app)
-    __import__("mailreport.web.pages", fromlist=["*"]).install_pages(app)
+    app.include_router(webhooks.router)
+    install_signin(app)
+    app.include_router(customers.router)
+    install_customer_pages(app)
+    install_pages(app)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

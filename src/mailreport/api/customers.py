@@ -19,14 +19,12 @@ from mailreport.exports.formats import Format
 from mailreport.reports.customers import (
     MAX_PAGE_SIZE,
     CustomerList,
-    ListStage,
-    Segment,
     SortKey,
     SortOrder,
-    VolumeStatus,
     customer_list,
 )
 from mailreport.reports.query import ReportQuery
+from mailreport.reports.segments import ListStage, Segment, VolumeStatus
 
 router = APIRouter(tags=["customers"])
 
@@ -67,8 +65,8 @@ FiltersDep = Annotated[Filters, Depends(list_filters)]
 
 @router.get("/api/v1/mailings/{mailing_id}/customers", response_model=CustomerList,
             response_model_by_alias=True)
-def customers(mailing_id: str, request: Request, filters: FiltersDep,
-              who: Annotated[Principal, Depends(require("reports"))],
+def customers(mailing_id: str, request: Request,
+              who: Annotated[Principal, Depends(require("reports"))], filters: FiltersDep,
               page: Annotated[int, Query(ge=1)] = 1,
               page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
               sort: SortKey = "customer_id", order: SortOrder = "asc"):
@@ -104,8 +102,8 @@ def export_entities(who: Annotated[Principal, Depends(require("exports"))]):
 @router.get("/api/v1/mailings/{mailing_id}/export", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
                                          "officedocument.spreadsheetml.sheet": {}}}})
-def export(mailing_id: str, request: Request, filters: FiltersDep,
-           who: Annotated[Principal, Depends(require("exports"))],
+def export(mailing_id: str, request: Request,
+           who: Annotated[Principal, Depends(require("exports"))], filters: FiltersDep,
            entity: EntityName = "customers",
            fmt: Annotated[Format, Query(alias="format")] = "csv",
            fields: Annotated[str | None, Query(

@@ -13,16 +13,16 @@ from typing import Literal
 
 import ibis
 
-from mailreport.reports.customers import (
+from mailreport.reports.customers import customer_rows
+from mailreport.reports.models import Mailing
+from mailreport.reports.query import ReportError, ReportQuery
+from mailreport.reports.segments import (
     CustomerRange,
     Segment,
     attributed_in_period,
-    customer_rows,
     members,
     within_range,
 )
-from mailreport.reports.models import Mailing
-from mailreport.reports.query import ReportError, ReportQuery
 from mailreport.store.tables import Tables
 
 FieldKind = Literal["text", "int", "money", "number", "timestamp", "date"]

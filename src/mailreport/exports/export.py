@@ -2,11 +2,16 @@
 
 Memory stays flat whatever the row count: the segment's customers are cut into
 slices of consecutive customer ids (one query finds the cut points), and each
-slice is read with one query through ``tables.run`` and written out before the
-next is read. Going through ``tables.run`` keeps the store's lock to one slice at
-a time, so other requests are served between slices; Ibis's
-``to_pyarrow_batches`` would hold the store's one connection for the whole file
-(and with Ibis 12 on DuckDB 2 it fails outright: ``fetch_record_batch`` is gone).
+slice is read with one query and written out before the next is read. A slice's
+id range filters every table it reads (reach times, customers, orders), so each
+query touches only its slice rather than sorting the whole segment again.
+
+Slices go through ``tables.run``, which holds the store's lock for one slice at
+a time, so other requests are served between slices. Ibis's
+``to_pyarrow_batches`` would instead keep the store's one connection busy for the
+whole file, outside that lock (and with Ibis 12 on DuckDB 2 it fails outright:
+the connection's ``fetch_record_batch`` is gone). The trade-off: a load that
+commits between two slices shows in the slices read after it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import ibis
@@ -31,8 +37,8 @@ from mailreport.exports.formats import (
     csv_lines,
     xlsx_cells,
 )
-from mailreport.reports.customers import CustomerRange, Segment, members
 from mailreport.reports.query import ReportQuery, get_mailing
+from mailreport.reports.segments import CustomerRange, Segment, members
 from mailreport.store.tables import Tables
 
 # Customers per slice. A CSV slice comes back as one short string per row; an XLSX
@@ -42,6 +48,8 @@ FILE_CHUNK = 1 << 20
 
 # progress(customers done, customers in all)
 Progress = Callable[[int, int], None]
+# a format's query over a slice's rows: csv_lines or xlsx_cells
+Shape = Callable[[ibis.Table, tuple[ExportField, ...]], ibis.Table]
 
 
 class ExportRequest(BaseModel):
@@ -86,6 +94,7 @@ class Export:
         self.file_name = file_name(request)
         self.media_type = MEDIA_TYPES[request.format]
         self.slice_size = slice_size or SLICE[request.format]
+        self.rows = 0  # data rows written so far
         who = members(tables, self.mailing, request.segment, request.query)  # checks it too
         self.customers, self.slices = self._cut(who, self.slice_size)
 
@@ -114,46 +123,51 @@ class Export:
         rows = self.entity.rows(self.tables, self.mailing, q.segment, q.query, customers)
         return rows.order_by(list(self.entity.order_by))
 
-    def _progress(self, progress: Progress | None, i: int) -> None:
-        if progress:
-            progress(min((i + 1) * self.slice_size, self.customers)
-                     if i + 1 < len(self.slices) else self.customers, self.customers)
+    def _read(self, shape: Shape, progress: Progress | None) -> Iterator[list[dict[str, Any]]]:
+        """Each slice's rows, in the shape a format needs, one slice at a time."""
+        for i, customers in enumerate(self.slices):
+            yield self.tables.run(shape(self._slice_rows(customers), self.fields))
+            if progress:
+                last = i + 1 == len(self.slices)
+                progress(self.customers if last else (i + 1) * self.slice_size,
+                         self.customers)
 
     # -- CSV ------------------------------------------------------------------
     def csv_chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
         """The CSV file, a slice at a time (UTF-8, CRLF line ends, header first)."""
-        self.rows = 0
         yield csv_header(self.fields).encode()
-        for i, customers in enumerate(self.slices):
-            lines = self.tables.run(csv_lines(self._slice_rows(customers), self.fields))
+        for lines in self._read(csv_lines, progress):
             self.rows += len(lines)
             if lines:
                 yield (EOL.join(r["line"] for r in lines) + EOL).encode()
-            self._progress(progress, i)
 
     # -- XLSX -----------------------------------------------------------------
     def write_xlsx(self, path: Path, progress: Progress | None = None) -> int:
         book = XlsxFile(path, self.entity.name, self.fields)
-        rows = 0
         try:
-            for i, customers in enumerate(self.slices):
-                batch = self.tables.run(xlsx_cells(self._slice_rows(customers), self.fields))
+            for batch in self._read(xlsx_cells, progress):
                 book.write_rows(batch)
-                rows += len(batch)
-                self._progress(progress, i)
+                self.rows += len(batch)
         finally:
             book.close()
-        return rows
+        return self.rows
 
     # -- either ---------------------------------------------------------------
     def write(self, path: str | Path, progress: Progress | None = None) -> int:
-        """Write the file at path; return the number of data rows."""
+        """Write the file at path; return the number of data rows. The file appears
+        only when complete: a failed export leaves no half file behind."""
         path = Path(path)
-        if self.request.format == "xlsx":
-            return self.write_xlsx(path, progress)
-        with path.open("wb") as fh:
-            for chunk in self.csv_chunks(progress):
-                fh.write(chunk)
+        part = path.with_name(path.name + ".part")
+        try:
+            if self.request.format == "xlsx":
+                self.write_xlsx(part, progress)
+            else:
+                with part.open("wb") as fh:
+                    for chunk in self.csv_chunks(progress):
+                        fh.write(chunk)
+            part.replace(path)
+        finally:
+            part.unlink(missing_ok=True)
         return self.rows
 
     def chunks(self) -> Iterator[bytes]:

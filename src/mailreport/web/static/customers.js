@@ -156,11 +156,24 @@ function renderTable(list) {
     el("td", { "data-label": reached }, fmtDateTime(r.reached_at)),
     el("td", { class: "num", "data-label": "Orders" }, fmtInt(r.orders)),
     el("td", { class: "num", "data-label": "Revenue" }, fmtMoney(r.revenue))));
+  // on a phone the table is a list of cards without its header: sort from a menu
+  const sorts = [["customer_id", "asc", "Customer, A to Z"], ["revenue", "desc", "Revenue, highest"],
+    ["orders", "desc", "Orders, most"], ["reached_at", "desc", `${reached}, latest`],
+    ["reached_at", "asc", `${reached}, earliest`], ["contact", "asc", `${contact}, A to Z`]];
+  const current = `${list.sort}:${list.order}`;
+  const phoneSort = el("label", { class: "phone-sort" }, "Sort by ",
+    el("select", { onchange: (event) => {
+      const [sort, order] = event.target.value.split(":");
+      set({ sort: sort === "customer_id" ? "" : sort, order: order === "asc" ? "" : order,
+        page: "" });
+      load();
+    } }, sorts.map(([sort, order, label]) => el("option", { value: `${sort}:${order}`,
+      selected: current === `${sort}:${order}` }, label))));
   const first = (list.page - 1) * list.page_size + 1;
   const last = first + list.rows.length - 1;
   const note = list.contacts_masked ? [el("p", { class: "muted small" },
     "Contacts are masked: seeing them needs the analyst role.")] : [];
-  tableBody.replaceChildren(...note,
+  tableBody.replaceChildren(...note, phoneSort,
     el("div", { class: "table-wrap cards-on-phone" }, el("table", { class: "customer-list" },
       el("caption", { class: "visually-hidden" }, `Customers ${first} to ${last} of ${list.total}`),
       el("thead", {}, head), el("tbody", {}, rows))));

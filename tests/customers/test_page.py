@@ -1,0 +1,129 @@
+"""The customer-list page in a real browser (Debian's Chromium through Playwright)
+against a real server over the shop: the page shows the API's figures, sorts and
+pages through the API, and its export dialog downloads the API's file."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+import shop
+
+from mailreport.auth import create_token
+from web.harness import CHROMIUM, CHROMIUM_ARGS, WIDE, Server, fmt_int, fmt_money, fmt_number
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def shop_store(tmp_path_factory):
+    yield from shop.loaded(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def site(shop_store):
+    with Server(shop_store, auth=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_as(site, chromium, shop_store, role: str):
+    """A page signed in (a session cookie, as a person would have) with a token of
+    the role; and that token as a header, for asking the API directly."""
+    token = create_token(shop_store, role)
+    context = chromium.new_context(viewport=WIDE, locale="en-US", accept_downloads=True)
+    signed = context.request.post(site.url + "/signin", form={"token": token, "next": "/"},
+                                  max_redirects=0)
+    assert signed.status == 303, signed.text()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.set_default_timeout(20_000)
+    return page, {"Authorization": f"Bearer {token}"}
+
+
+def ready(page, action=None) -> None:
+    page.evaluate("document.querySelector('main').dataset.state = 'stale'")
+    if action:
+        action()
+    page.wait_for_selector("main[data-state='ready'], main[data-state='error']")
+    assert page.eval_on_selector("main", "m => m.dataset.state") == "ready"
+
+
+def shown(page, key: str) -> str:
+    return " ".join(page.locator(f"[data-key='{key}']").inner_text().split())
+
+
+def row_ids(page) -> list[str]:
+    return page.locator("#customer-table tbody th").all_inner_texts()
+
+
+def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_store):
+    page, auth = open_as(site, chromium, shop_store, "analyst")
+    page.goto(site.url + "/mailings/m1/customers?stage=opened")
+    ready(page)
+    api = httpx.get(site.url + "/api/v1/mailings/m1/customers", headers=auth,
+                    params={"stage": "opened"}).json()
+    m = api["metrics"]
+    assert shown(page, "metrics.customers") == fmt_int(m["customers"])
+    assert shown(page, "metrics.revenue") == f"{fmt_money(m['revenue'])} RUB"
+    assert shown(page, "metrics.orders_per_customer") == fmt_number(m["orders_per_customer"])
+    assert shown(page, "metrics.deviation.revenue_per_customer") == (
+        f"+{fmt_money(m['deviation']['revenue_per_customer'])}% vs audience")
+    assert row_ids(page) == [r["customer_id"] for r in api["rows"]]
+    assert shop.HOSTILE_EMAIL in page.locator("#customer-table").inner_text()  # as text
+
+    ready(page, lambda: page.click("button.sort[data-sort='revenue']"))
+    query = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    assert query == {"stage": "opened", "sort": "revenue", "order": "desc"}
+    by_revenue = httpx.get(site.url + "/api/v1/mailings/m1/customers", headers=auth,
+                           params=query).json()
+    assert row_ids(page) == [r["customer_id"] for r in by_revenue["rows"]]
+
+    ready(page, lambda: page.select_option("#segment", "status:good"))
+    assert shown(page, "metrics.customers") == "11"
+    assert page.errors == []
+    page.context.close()
+
+
+def test_the_export_dialog_downloads_the_apis_file(site, chromium, shop_store):
+    page, auth = open_as(site, chromium, shop_store, "analyst")
+    page.goto(site.url + "/mailings/m1/customers?stage=opened&from=2026-03-03&to=2026-03-05")
+    ready(page)
+    page.click("#export-open")
+    page.select_option("#export-entity", "receipts")
+    page.uncheck("#export-fields input[value='touch_at']")
+    with page.expect_download() as download:
+        page.click("#export-download")
+    assert download.value.suggested_filename == "m1-opened-receipts-2026-03-03_2026-03-05.csv"
+    got = download.value.path().read_bytes()
+    want = httpx.get(site.url + "/api/v1/mailings/m1/export", headers=auth, params={
+        "stage": "opened", "from": "2026-03-03", "to": "2026-03-05", "entity": "receipts",
+        "fields": "order_id,customer_id,kind,ts,date,total"}).content
+    assert got == want and got.count(b"\r\n") == 3
+    assert page.errors == []
+    page.context.close()
+
+
+def test_a_viewer_sees_masked_contacts_and_no_export(site, chromium, shop_store):
+    page, _ = open_as(site, chromium, shop_store, "viewer")
+    page.goto(site.url + "/mailings/m1/customers?stage=clicked")
+    ready(page)
+    text = page.locator("#customer-table").inner_text()
+    assert "a***@shop.example" in text and "ann@shop.example" not in text
+    assert "Contacts are masked" in text
+    assert page.locator("#export-open").is_hidden()
+    assert page.errors == []
+    page.context.close()

@@ -1,0 +1,75 @@
+"""Customer lists and exports on Spark equal DuckDB's, byte for byte: the shop is
+exported to a lake and read by a SparkStore."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import openpyxl
+import pytest
+import shop
+
+from mailreport.exports import ENTITIES, Export, ExportRequest
+from mailreport.reports.customers import customer_list
+from mailreport.reports.query import ReportQuery
+from mailreport.reports.segments import LIST_STAGES, VOLUME_STATUSES, Segment
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def shop_store(tmp_path_factory):
+    yield from shop.loaded(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def engines(shop_store, tmp_path_factory):
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("PySpark is not installed: pip install -e '.[spark]'")
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.skip("Java is not installed")
+    from mailreport.store.lake import export_lake
+    from mailreport.store.spark_store import SparkStore
+    from spark.spark_fixtures import TEST_CONF
+
+    lake = tmp_path_factory.mktemp("shop-lake") / "lake"
+    export_lake(shop_store, lake)
+    # reuses the Spark tests' session when they run first; stops only one it started
+    spark = SparkStore(lake, shop_store.settings, conf=TEST_CONF)
+    yield shop_store.tables(), spark.tables()
+    spark.close()
+
+
+@pytest.mark.parametrize("mailing_id, segment, query", [
+    *(("m1", {"stage": s}, {}) for s in LIST_STAGES),
+    *(("m1", {"stage": s}, {**shop.PERIOD, "include_machine": True})
+      for s in ("opened", "clicked", "ordered", "spam")),
+    *(("m1", {"status": s}, {}) for s in VOLUME_STATUSES),
+    ("m1", {"stage": "sent"}, {"group": "test", "variant_id": "B", "sort": "contact"}),
+    ("s1", {"stage": "clicked"}, {"sort": "reached_at"}),
+])
+def test_lists_are_the_same_on_spark(engines, mailing_id, segment, query):
+    duck, spark = engines
+    kw = {"page_size": 500, "sort": query.pop("sort", "revenue"), "order": "desc"}
+    args = (mailing_id, Segment(**segment), ReportQuery(**query))
+    assert customer_list(spark, *args, **kw) == customer_list(duck, *args, **kw)
+
+
+@pytest.mark.parametrize("entity", list(ENTITIES))
+def test_exports_are_the_same_on_spark(engines, tmp_path, entity):
+    duck, spark = engines
+    for fmt in ("csv", "xlsx"):
+        req = ExportRequest(mailing_id="m1", segment=Segment(status="good"), entity=entity,
+                            format=fmt, fields=[f.name for f in ENTITIES[entity].fields])
+        Export(duck, req).write(tmp_path / f"duck.{fmt}")
+        Export(spark, req, slice_size=4).write(tmp_path / f"spark.{fmt}")
+        if fmt == "csv":
+            assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "duck.csv").read_bytes()
+        else:
+            def cells(name):
+                book = openpyxl.load_workbook(tmp_path / name, read_only=True)
+                return [list(r) for r in book.active.iter_rows(values_only=True)]
+            assert cells("spark.xlsx") == cells("duck.xlsx")
