@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import socket
 import threading
+import urllib.parse
 from typing import Any
 
 import ibis
@@ -26,14 +28,17 @@ from sqlglot import exp
 from mailreport.contract import TABLES, Table
 from mailreport.settings import Settings
 from mailreport.store import derived, schema
+from mailreport.store.duckdb_store import StoreError
 from mailreport.store.tables import Tables
 
-# Settings every session gets. The time zone makes Spark's TIMESTAMP behave as
-# the store's naive UTC timestamps; without turning off partition type inference
-# a mailing id such as 1001 in a folder name would be read as a number.
+# Set on every session a store uses: Spark's TIMESTAMP then behaves as the
+# store's naive UTC timestamps (Ibis sets it too; the store must not depend on that).
+REQUIRED_CONF = {"spark.sql.session.timeZone": "UTC"}
+
+# Defaults for a session this module starts (a cluster's own settings may override
+# them through ``conf``). Arrow makes results cross to Python without pickling.
 SESSION_CONF = {
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    **REQUIRED_CONF,
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
@@ -49,8 +54,8 @@ LOCAL_CONF = {
 _store_ids = itertools.count(1)
 
 
-class SparkStoreError(RuntimeError):
-    pass
+class SparkStoreError(StoreError):
+    """The lake cannot be read or Spark cannot start; the message says which."""
 
 
 @ibis.udf.scalar.builtin(name="from_utc_timestamp")
@@ -68,18 +73,31 @@ def spark_session(spark_master: str | None = None, conf: dict[str, str] | None =
     cluster; an sc:// URL for Spark Connect. An existing session is reused."""
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName("mailreport")
     if spark_master and spark_master.startswith("sc://"):
-        builder = builder.remote(spark_master)
+        # Connect's own builder: the classic one refuses while a local session runs
+        from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+        _check_reachable(spark_master)
+        builder = RemoteSession.builder.remote(spark_master)
     else:
         master = spark_master or "local[*]"
-        builder = builder.master(master)
+        builder = SparkSession.builder.appName("mailreport").master(master)
         if master.startswith("local"):
             for key, value in LOCAL_CONF.items():
                 builder = builder.config(key, value)
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def _check_reachable(url: str, timeout: float = 10.0) -> None:
+    """Fail fast on a Spark Connect server that does not answer: the client would
+    retry for minutes before saying so."""
+    parsed = urllib.parse.urlsplit(url.split(";", 1)[0])
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 15002), timeout).close()
+    except OSError as exc:
+        raise SparkStoreError(f"no Spark Connect server answers at {url}: {exc}") from None
 
 
 def spark_ddl(table: Table) -> str:
@@ -167,86 +185,6 @@ def derived_columns() -> dict[str, list[tuple[str, str]]]:
         con.close()
 
 
-class SparkStoreError(RuntimeError):
-    pass
-
-
-@ibis.udf.scalar.builtin(name="from_utc_timestamp")
-def _from_utc_timestamp(ts: dt.datetime, zone: str) -> dt.datetime:  # Spark's builtin
-    ...
-
-
-def _local_time(ts: ibis.Expr, zone: Any) -> ibis.Expr:
-    """UTC timestamp to wall time in zone (an IANA name or a string expression)."""
-    return _from_utc_timestamp(ts, zone if isinstance(zone, ibis.Expr) else ibis.literal(zone))
-
-
-def spark_session(spark_master: str | None = None, conf: dict[str, str] | None = None):
-    """A SparkSession: local by default; a master URL (spark://, k8s://, yarn) for a
-    cluster; an sc:// URL for Spark Connect. An existing session is reused."""
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName("mailreport")
-    if spark_master and spark_master.startswith("sc://"):
-        builder = builder.remote(spark_master)
-    else:
-        master = spark_master or "local[*]"
-        builder = builder.master(master)
-        if master.startswith("local"):
-            for key, value in LOCAL_CONF.items():
-                builder = builder.config(key, value)
-    for key, value in {**SESSION_CONF, **(conf or {})}.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
-
-
-def spark_ddl(table: Table) -> str:
-    """The contract table's columns as a Spark schema string."""
-    return ", ".join(f"`{c.name}` {_spark_type(c.store_type)}" for c in table.columns)
-
-
-def _spark_type(store_type: str) -> str:
-    return exp.DataType.build(store_type, dialect="duckdb").sql(dialect="spark")
-
-
-def to_spark_sql(duckdb_sql: str, views: dict[str, str]) -> str:
-    """DuckDB SQL (derived.py's) as Spark SQL over the store's views.
-
-    sqlglot translates the dialect; the rewrites below cover what it cannot:
-    DuckDB's ``timezone(zone, ts::TIMESTAMPTZ)`` is Spark's
-    ``from_utc_timestamp(ts, zone)``, and ISO weekday is ``weekday() + 1`` (sqlglot's
-    generic form of ``isodow`` is off by one for Spark's Sunday-first dayofweek)."""
-
-    def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" \
-                and len(node.expressions) == 2:
-            zone, ts = node.expressions
-            if isinstance(ts, exp.Cast):
-                ts = ts.this
-            return exp.Anonymous(this="from_utc_timestamp", expressions=[ts, zone])
-        if isinstance(node, exp.DayOfWeekIso):
-            weekday = exp.Anonymous(this="weekday", expressions=[node.this])
-            return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
-        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in views:
-            return exp.Table(this=exp.to_identifier(views[node.name]), alias=node.args.get(
-                "alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
-        return node
-
-    tree = sqlglot.parse_one(duckdb_sql, read="duckdb").transform(rewrite)
-    # A cached table has no order: sorting it would only cost a shuffle.
-    for select in tree.find_all(exp.Select):
-        if not select.args.get("limit"):
-            select.set("order", None)
-    return tree.sql(dialect="spark")
-
-
-def _declared_columns(create_sql: str) -> list[tuple[str, str]]:
-    """(name, Spark type) of each column of a CREATE TABLE statement of schema.py."""
-    create = sqlglot.parse_one(create_sql, read="duckdb")
-    return [(col.name, col.args["kind"].sql(dialect="spark"))
-            for col in create.find_all(exp.ColumnDef)]
-
-
 class SparkStore:
     """Reads a lake on Spark. Reports get the same :class:`Tables` as from DuckDB."""
 
@@ -255,20 +193,28 @@ class SparkStore:
     def __init__(self, lake: str | os.PathLike, settings: Settings,
                  spark_master: str | None = None, session=None,
                  conf: dict[str, str] | None = None):
-        self.path = str(lake)
         self.lake = os.fspath(lake)
+        self.path = self.lake  # what commands print as the store's location
         self.settings = settings
         self._lock = threading.RLock()
         if session is None:
             from pyspark.sql import SparkSession
 
+            active = SparkSession.getActiveSession()
+            if active is not None and spark_master is None and not conf:
+                session = active  # e.g. a notebook's or spark-submit's session
+            else:
+                try:
+                    session = spark_session(spark_master, conf)
+                except Exception as exc:  # Java missing, a master unreachable, ...
+                    raise SparkStoreError(f"cannot start Spark ({spark_master or 'local'}): "
+                                          f"{str(exc).strip().splitlines()[0]}") from exc
             # a session this store starts is this store's to stop
-            self._owns_session = SparkSession.getActiveSession() is None
-            session = spark_session(spark_master, conf)
+            self._owns_session = session is not active
         else:
             self._owns_session = False
-            for key, value in {**SESSION_CONF, **(conf or {})}.items():
-                session.conf.set(key, value)
+        for key, value in REQUIRED_CONF.items():
+            session.conf.set(key, value)
         self.session = session
         self._prefix = f"mailreport_{os.getpid()}_{next(_store_ids)}_"
         self._views = {t.name: self._prefix + t.name for t in TABLES}
@@ -331,11 +277,11 @@ class SparkStore:
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         table = expr.as_table()
         with self._lock:
-            if not hasattr(self.session.sql("SELECT 1"), "toArrow"):  # pyspark < 4
-                return self._ibis.to_pyarrow(table).to_pylist()
             # Ibis's own to_pyarrow goes through pandas; Spark 4 hands Arrow over
-            # directly, which halves the time of a small query.
-            self._ibis._run_pre_execute_hooks(table)  # registers memtables and UDFs
+            # directly, which halves the time of a small query. The price is one
+            # private Ibis call (registering memtables and UDFs), pinned by the
+            # spark extra's Ibis version.
+            self._ibis._run_pre_execute_hooks(table)
             result = self.session.sql(self._ibis.compile(table)).toArrow()
         return PyArrowData.convert_table(result, table.schema()).to_pylist()
 

@@ -1,0 +1,40 @@
+"""Choosing the engine a command reads with: DuckDB (the default) or Spark."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mailreport.settings import Settings
+from mailreport.store.duckdb_store import DuckDBStore, StoreError, db_path
+
+ENGINES = ("duckdb", "spark")
+
+
+def open_reader(engine: str, settings: Settings, db: str | os.PathLike | None = None,
+                lake: str | os.PathLike | None = None, spark_master: str | None = None):
+    """A store to read reports from.
+
+    duckdb: the database file (``db``, else the settings' path), opened read-only
+    when it exists, so reports work beside a running loader. spark: a SparkStore
+    over the Parquet lake ``lake`` (a folder or a URI Spark can read), on a local
+    session or the cluster at ``spark_master`` (spark://, k8s://, yarn, or sc:// for
+    Spark Connect). Both have ``tables()``, ``settings``, ``engine`` and ``close()``."""
+    if engine == "duckdb":
+        if lake is not None or spark_master is not None:
+            raise StoreError("--lake and --spark-master need --engine spark")
+        path = db_path(db, settings)
+        return DuckDBStore(path, settings, read_only=Path(path).exists())
+    if engine == "spark":
+        if lake is None:
+            raise StoreError("--engine spark needs --lake DIR_OR_URI (see `mailreport lake "
+                             "export`)")
+        if db is not None:
+            raise StoreError("--db is for --engine duckdb; Spark reads the lake")
+        try:
+            from mailreport.store.spark_store import SparkStore
+        except ImportError as exc:
+            raise StoreError(f"the Spark engine needs PySpark ({exc.name} is missing): "
+                             f"pip install 'mailreport[spark]'") from None
+        return SparkStore(lake, settings, spark_master=spark_master)
+    raise StoreError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")

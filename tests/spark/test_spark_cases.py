@@ -1,0 +1,126 @@
+"""Hand-made report cases of tests/reports run again on Spark.
+
+The test functions are the very ones of tests/reports; only the ``data`` fixture
+differs: here its ``tables()`` come from a SparkStore over a lake exported from
+the case's DuckDB store (``spark_fixtures.SparkDataset``). A case passes when
+Spark gives the numbers the case computed by hand. Spark sessions are slow to
+start a query, so a selection runs here, one or more per section and feature.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+from spark_fixtures import SparkDataset, spark  # noqa: F401 -- the session fixture
+
+from conftest import T0, at
+from mailreport.reports import ReportQuery, mailing_report
+from mailreport.settings import Settings
+from mailreport.store import open_store
+from mailreport.store.lake import export_lake
+from mailreport.store.spark_store import SparkStore
+
+pytestmark = pytest.mark.spark
+
+REPORT_TESTS = Path(__file__).parents[1] / "reports"
+
+CASES = {
+    "test_funnel": (
+        "test_funnel_counts_customers_by_reach_time",
+        "test_machine_opens_and_scanner_clicks_count_only_when_asked",
+        "test_the_period_counts_reach_times_inside_it_only",
+        "test_sms_has_no_opened_stage_and_clicks_over_delivered",
+        "test_ordered_counts_customers_by_their_first_attributed_order",
+        "test_orders_across_overlapping_mailings_go_to_the_last_touch",
+        "test_volume_counts_every_status_and_the_control_group",
+    ),
+    "test_sections": (
+        "test_groups_compare_variants_and_control_like_with_like",
+        "test_open_hours_in_each_recipients_zone_across_a_dst_change",
+        "test_product_sales_of_one_group",
+        "test_heatmap_counts_clicks_and_readers_per_link",
+        "test_campaign_totals_are_the_sums_of_its_mailings",
+    ),
+}
+
+
+def _load(module: str):
+    # under a name of its own, so pytest's import of the same file is not disturbed
+    spec = importlib.util.spec_from_file_location(f"spark_cases_{module}",
+                                                  REPORT_TESTS / f"{module}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+for _module, _names in CASES.items():
+    _mod = _load(_module)
+    for _name in _names:
+        globals()[_name] = getattr(_mod, _name)
+
+
+@pytest.fixture
+def data(store, tmp_path, spark):  # noqa: F811 -- overrides conftest's DuckDB data
+    d = SparkDataset(store, tmp_path / "data", spark)
+    yield d
+    d.close()
+
+
+def test_the_period_and_dates_are_in_a_non_utc_company_zone(tmp_path, spark):  # noqa: F811
+    """Derived dates, open hours and the period in Europe/Moscow, on both engines."""
+    settings = Settings(company_timezone="Europe/Moscow")
+    store = open_store(tmp_path / "msk.duckdb", settings)
+    d = SparkDataset(store, tmp_path / "data", spark)
+    d.customer("nyc", timezone="America/New_York")
+    d.mailing("m1").journeys("m1", {
+        "ann": [("sent", at(0)), ("opened", "2026-03-02T22:30:00")],  # 01:30 on the 3rd
+        "nyc": [("sent", at(0)), ("opened", "2026-03-03T04:59:00"), ("clicked", at(days=1))],
+    })
+    d.order("ann", "2026-03-02T23:00:00").order("nyc", at(days=2), total="12.34")
+    d.load()
+    try:
+        for q in (ReportQuery(), ReportQuery(**{"from": T0.date(), "to": T0.date()}),
+                  ReportQuery(**{"from": "2026-03-03", "to": "2026-03-04"},
+                              open_hours_zone="company")):
+            duck = mailing_report(store.tables(), "m1", q)
+            on_spark = mailing_report(d.tables(), "m1", q)
+            assert json.loads(on_spark.model_dump_json()) == json.loads(duck.model_dump_json())
+        assert [x.date.isoformat() for x in duck.efficiency.daily] == ["2026-03-03",
+                                                                       "2026-03-04"]
+    finally:
+        d.close()
+        store.close()
+
+
+def test_a_lake_without_optional_tables_reads_them_as_empty(tmp_path, spark):  # noqa: F811
+    lake = tmp_path / "lake"
+    store = open_store(tmp_path / "s.duckdb", Settings())
+    export_lake(store, lake)  # an empty store: no table folder at all
+    store.close()
+    s = SparkStore(lake, Settings(), session=spark)
+    try:
+        counts = s.counts()
+        assert set(counts) >= {"events", "mailings", "reach_times", "attributed_orders"}
+        assert set(counts.values()) == {0}
+    finally:
+        s.close()
+
+
+def test_odd_mailing_ids_survive_the_lake_and_a_mailing_reads_only_its_folder(data, store):
+    from test_lake import ODD_IDS, odd_mailings
+
+    odd_mailings(data)
+    t = data.tables()
+    for mailing_id in ODD_IDS:
+        duck = mailing_report(store.tables(), mailing_id, ReportQuery())
+        on_spark = mailing_report(t, mailing_id, ReportQuery())
+        assert on_spark.model_dump_json() == duck.model_dump_json()
+        assert on_spark.efficiency.stages.sent == 2  # a delivery implies sending
+    s = data._spark_store
+    events = s.session.table(s._views["events"]).filter("mailing_id = '007'")
+    plan = events._jdf.queryExecution().executedPlan().toString()
+    assert re.search(r"PartitionFilters: \[[^\]]*mailing_id", plan), plan
