@@ -91,6 +91,14 @@ def test_the_period_and_dates_are_in_a_non_utc_company_zone(tmp_path, spark):  #
             assert json.loads(on_spark.model_dump_json()) == json.loads(duck.model_dump_json())
         assert [x.date.isoformat() for x in duck.efficiency.daily] == ["2026-03-03",
                                                                        "2026-03-04"]
+        # Tables.local_time, for report code that converts zones itself
+        for t in (store.tables(), d.tables()):
+            r = t.reach_times
+            r = r.left_join(t.customers.select("customer_id", "timezone"), "customer_id")
+            local = t.local_time(r.opened_at, r.timezone.fill_null("Asia/Tokyo"))
+            rows = t.run(r.select(r.customer_id, moscow=t.local_time(r.opened_at, "Europe/Moscow"),
+                                  local=local).order_by("customer_id"))
+            assert [(x["moscow"].hour, x["local"].hour) for x in rows] == [(1, 7), (7, 23)]
     finally:
         d.close()
         store.close()

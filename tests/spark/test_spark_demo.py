@@ -96,9 +96,6 @@ def test_every_mailing_and_campaign_report_is_the_same_on_spark(demo_reports):
     assert not {name: d for name, d in wrong.items() if d}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "reports/groups.py sums revenue**2 as float64, and a float sum's last bits depend "
-    "on the order the engine adds in; summing the Decimal squares makes it exact"))
 def test_every_report_prints_byte_identical_json_on_spark(demo_reports):
     assert [name for name, (duck, spark_) in demo_reports.items() if duck != spark_] == []
 

@@ -66,7 +66,9 @@ def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRo
         pc = per_customer
         for row in tables.run(pc.group_by(["group", "variant_id"]).aggregate(
                 buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
-                revenue_sq=(pc.revenue.cast("float64") ** 2).sum())):
+                # exact decimal squares: a float sum's last bits would depend on
+                # the order each engine adds in
+                revenue_sq=(pc.revenue * pc.revenue).cast("decimal(38, 4)").sum())):
             revenue[(row["group"], row["variant_id"])] = row
     return _rows(mailing, counts, revenue)
 
@@ -81,7 +83,7 @@ def _merge(keys, counts, revenue) -> dict:
         out["buyers"] += rev.get("buyers") or 0
         out["orders"] += rev.get("orders") or 0
         out["revenue"] += Decimal(rev.get("revenue") or 0)
-        out["revenue_sq"] += rev.get("revenue_sq") or 0.0
+        out["revenue_sq"] += float(rev.get("revenue_sq") or 0)
     return out
 
 
