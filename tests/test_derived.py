@@ -144,3 +144,16 @@ def test_incremental_refresh_equals_a_full_rebuild(data, store):
     assert sorted(store.sql("SELECT * FROM attributed_orders")) == incremental
     assert sorted(store.sql("SELECT * FROM reach_times"), key=str) == incremental_reach
     assert attributed(store) == {"o1": "m2", "o2": "m1", "o3": "m1"}
+
+
+def test_a_read_only_store_refuses_derived_tables_built_for_other_settings(data, store):
+    import pytest
+
+    from mailreport.settings import Settings
+    from mailreport.store import StoreError, open_store
+
+    data.mailing("m1").load()
+    store.close()
+    with pytest.raises(StoreError, match="mailreport refresh"):
+        open_store(store.path, Settings(attribution_window_days=3), read_only=True)
+    open_store(store.path, Settings(), read_only=True).close()

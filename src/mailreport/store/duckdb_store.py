@@ -72,6 +72,8 @@ class DuckDBStore:
         if not read_only:
             self._migrate()
             self._check_settings()
+        else:
+            self._refuse_stale()
         self._ibis = ibis.duckdb.from_connection(self.con)
         self._tables: dict | None = None
 
@@ -91,6 +93,21 @@ class DuckDBStore:
                 self.con.execute(sql)
             self._set_meta("schema_version", str(version))
             self.con.execute("COMMIT")
+
+    def _refuse_stale(self) -> None:
+        """Read-only, the derived tables cannot be rebuilt: refuse to report from
+        tables built for other settings (zone, window, basis stages) or schema."""
+        try:
+            rows = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        except duckdb.Error:
+            raise StoreError(f"{self.path} is not a mailreport database") from None
+        if int(rows.get("schema_version", 0)) != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {rows.get('schema_version')}; "
+                             f"open it once for writing (e.g. `mailreport refresh`) to "
+                             f"upgrade it to {SCHEMA_VERSION}")
+        if rows.get("derived_settings") != self.settings.fingerprint():
+            raise StoreError(f"{self.path}'s derived tables were built with other settings "
+                             f"({rows.get('derived_settings')}); run `mailreport refresh`")
 
     def _set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

@@ -1,8 +1,9 @@
 """The Spark store: the contract's tables in a Parquet lake (``lake.py``), read
 through Ibis's PySpark backend on a SparkSession.
 
-The derived tables are the DuckDB store's own SQL (``derived.py``), translated
-to Spark SQL with sqlglot, so both engines compute them from one definition.
+The derived tables are the DuckDB store's own SQL: the statements that
+``derived.refresh(full=True)`` runs are recorded and translated to Spark SQL with
+sqlglot, so both engines compute them from one definition, new tables included.
 They are computed once when the store opens and cached for the session; a lake
 that changes needs ``rebuild_derived()`` (or a new store) to be seen.
 
