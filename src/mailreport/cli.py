@@ -38,12 +38,16 @@ def fail(message: str, code: int = 2) -> None:
 
 
 @contextmanager
-def opened_store(db: Path | None, config: Path | None, read_only: bool = False):
+def opened_store(db: Path | None, config: Path | None, reading: bool = False):
+    """The DuckDB store for a command. ``reading``: opened read-only when the file
+    exists, so the command works beside a loader."""
     from mailreport.store import StoreError, StoreLocked, db_path, open_store
+    from mailreport.store.engines import open_reader
 
     try:
         settings = load_settings(config)
-        store = open_store(db_path(db, settings), settings, read_only=read_only)
+        store = (open_reader("duckdb", settings, db=db) if reading
+                 else open_store(db_path(db, settings), settings))
     except StoreLocked:
         raise
     except (SettingsError, StoreError) as exc:
@@ -95,10 +99,7 @@ def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
             data = forward_load(Path(db or settings.db), directory, report_dir)
         except ForwardError as exc:
             fail(str(exc))
-        summary = LoadSummary(**{k: v for k, v in data.items() if k != "exit_code"})
-        from mailreport.ingest.loader import TableResult
-
-        summary.tables = [TableResult(**t) for t in data["tables"]]
+        summary = LoadSummary.from_dict(data)
     if as_json:
         console.print_json(json.dumps(summary.to_dict()))
     else:
@@ -161,25 +162,14 @@ def _reports(db, config, engine: str, lake: str | None, spark_master: str | None
     running server, ask that server instead. Returns (result, currency)."""
     from mailreport.reports import ReportError
     from mailreport.store import StoreError, StoreLocked, db_path
+    from mailreport.store.engines import open_reader
 
     try:
         settings = load_settings(config)
     except SettingsError as exc:
         fail(str(exc))
-    if engine not in ("duckdb", "spark"):
-        fail("--engine must be duckdb or spark")
     try:
-        if engine == "spark":
-            from mailreport.store.engines import open_reader
-
-            if not lake:
-                fail("--engine spark needs --lake DIR_OR_URI")
-            store = open_reader("spark", settings, lake=lake, spark_master=spark_master)
-        else:
-            path = db_path(db, settings)
-            from mailreport.store import open_store
-
-            store = open_store(path, settings, read_only=path.exists())
+        store = open_reader(engine, settings, db=db, lake=lake, spark_master=spark_master)
     except StoreLocked:
         from mailreport.api.forward import ForwardError, forward_get
 
@@ -327,7 +317,7 @@ def refresh(db: DbOption = None, config: ConfigOption = None) -> None:
 @app.command()
 def info(db: DbOption = None, config: ConfigOption = None) -> None:
     """Row counts of every table of the store."""
-    with opened_store(db, config, read_only=_read_only(db, config)) as store:
+    with opened_store(db, config, reading=True) as store:
         render.counts(console, f"Store {store.path}", store.counts())
 
 
@@ -394,15 +384,6 @@ def contract_doc(out: Annotated[Path, typer.Option(help="Docs folder.")] = Path(
     (out / "data-contract.md").write_text(contract.render_markdown() + "\n", encoding="utf-8")
     (out / "settings.md").write_text(settings.render_markdown(), encoding="utf-8")
     console.print(f"wrote {out / 'data-contract.md'} and {out / 'settings.md'}")
-
-
-def _read_only(db: Path | None, config: Path | None) -> bool:
-    """Reports open an existing store read-only, so they work beside a loader."""
-    try:
-        path = Path(db or load_settings(config).db)
-    except SettingsError:
-        return False
-    return path.exists()
 
 
 # Commands that live beside what they work on. Imported last: they use the

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-STAGE_NAMES = ("sent", "delivered", "opened", "clicked")
+from mailreport.contract import STAGES
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,20 @@ class SettingsError(ValueError):
     pass
 
 
+def _default(name: str) -> Any:
+    return _BY_NAME[name].default
+
+
 @dataclass(frozen=True)
 class Settings:
-    db: str = "mailreport.duckdb"
-    memory_limit: str = "4GB"
-    company_timezone: str = "UTC"
-    currency: str = "RUB"
-    attribution_window_days: int = 7
-    basis_stage_email: str = "opened"
-    basis_stage_sms: str = "delivered"
-    basis_stage_push: str = "opened"
+    db: str = _default("db")
+    memory_limit: str = _default("memory_limit")
+    company_timezone: str = _default("company_timezone")
+    currency: str = _default("currency")
+    attribution_window_days: int = _default("attribution_window_days")
+    basis_stage_email: str = _default("basis_stage_email")
+    basis_stage_sms: str = _default("basis_stage_sms")
+    basis_stage_push: str = _default("basis_stage_push")
 
     def __post_init__(self) -> None:
         try:
@@ -71,7 +75,7 @@ class Settings:
             )
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
-            if stage not in STAGE_NAMES or (channel == "sms" and stage == "opened"):
+            if stage not in STAGES or (channel == "sms" and stage == "opened"):
                 raise SettingsError(f"basis_stage_{channel}: {stage!r} is not a stage of {channel}")
 
     def basis_stage(self, channel: str) -> str:

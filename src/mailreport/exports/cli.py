@@ -44,7 +44,7 @@ def export_command(
     attributed receipts, orders, lines or audience rows, to a CSV or XLSX file."""
     from pydantic import ValidationError
 
-    from mailreport.cli import _read_only, console, fail, opened_store, progress_bar
+    from mailreport.cli import console, fail, opened_store, progress_bar
     from mailreport.exports import Export, ExportRequest
     from mailreport.reports import ReportError, ReportQuery
 
@@ -60,7 +60,7 @@ def export_command(
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(str(p) for p in e['loc'][-1:]) or 'input'}: "
                        + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
-    with opened_store(db, config, read_only=_read_only(db, config)) as store:
+    with opened_store(db, config, reading=True) as store:
         try:
             export = Export(store.tables(), request)
         except ReportError as exc:

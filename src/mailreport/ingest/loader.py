@@ -76,6 +76,12 @@ class LoadSummary:
             return EXIT_NOTHING
         return EXIT_REJECTS if (self.rejected or failed) else EXIT_OK
 
+    @classmethod
+    def from_dict(cls, data: dict) -> LoadSummary:
+        """A summary as to_dict() gave it, e.g. from a server that ran the load."""
+        fields_ = {k: v for k, v in data.items() if k not in ("exit_code", "tables")}
+        return cls(**fields_, tables=[TableResult(**t) for t in data["tables"]])
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["exit_code"] = self.exit_code
@@ -114,8 +120,8 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     return summary
 
 
-def _batches(cf: ContractFile, result: TableResult, malformed: list[Malformed]):
-    """(batch, done, total) of a file of any format; done/total in bytes or rows."""
+def _text_batches(cf: ContractFile, result: TableResult, malformed: list[Malformed]):
+    """(batch, bytes done, bytes in all) of a CSV or JSONL file."""
     if cf.fmt == "jsonl":
         unknown: set[str] = set()
         total = cf.path.stat().st_size
@@ -138,14 +144,9 @@ def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableRes
     try:
         session.start_file(cf.table)
         if cf.fmt == "parquet":
-            _load_parquet(session, cf, result, progress)
-        for batch, done, total in (_batches(cf, result, malformed)
-                                   if cf.fmt != "parquet" else ()):
-            session.stage_arrow(cf.table, batch)
-            if session.staged >= CHUNK_ROWS:
-                _add(result, session.merge(cf.table, cf.label))
-            if progress:
-                progress(cf.label, done, total)
+            _stage_parquet(session, cf, result, progress)
+        else:
+            _stage_text(session, cf, result, malformed, progress)
         for m in malformed:
             session.reject_malformed(cf.table, cf.label, m.line, m.text, m.reason)
         _add(result, session.merge(cf.table, cf.label))
@@ -161,8 +162,20 @@ def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableRes
     return result
 
 
-def _load_parquet(session, cf: ContractFile, result: TableResult,
-                  progress: Progress | None) -> None:
+def _stage_text(session, cf: ContractFile, result: TableResult, malformed: list[Malformed],
+                progress: Progress | None) -> None:
+    """Stage a CSV or JSONL file, merging each full chunk; the last stays staged."""
+    for batch, done, total in _text_batches(cf, result, malformed):
+        session.stage_arrow(cf.table, batch)
+        if session.staged >= CHUNK_ROWS:
+            _add(result, session.merge(cf.table, cf.label))
+        if progress:
+            progress(cf.label, done, total)
+
+
+def _stage_parquet(session, cf: ContractFile, result: TableResult,
+                   progress: Progress | None) -> None:
+    """Stage a Parquet file in row ranges, merging each but the last."""
     columns = header(cf)
     result.ignored_columns = check_header(cf, columns)
     total = parquet_rows(cf)

@@ -29,7 +29,7 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
                     with_product_sales: bool = True) -> CampaignReport:
     campaign, mailings = get_campaign(tables, campaign_id)
     ids = [m.mailing_id for m in mailings]
-    stage = {(r["mailing_id"], r["stage"]): 0 for r in []}
+    stage: dict[tuple[str, str], int] = {}
     if ids:
         for r in tables.run(reached(tables, ids, query)):
             key = (r["mailing_id"], r["stage"])

@@ -7,9 +7,9 @@ from collections import defaultdict
 
 import ibis
 
+from mailreport.contract import STAGES
 from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages, Transitions
 from mailreport.reports.query import (
-    STAGES,
     ReportQuery,
     date_range,
     in_days,

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 import ibis
 
+from mailreport.contract import STAGES
 from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
 from mailreport.reports.orders import money
-from mailreport.reports.query import STAGES, ReportQuery, in_period, stage_column, utc_bounds
+from mailreport.reports.query import ReportQuery, in_period, stage_column, utc_bounds
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
 from mailreport.store.tables import Tables
 

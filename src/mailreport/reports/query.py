@@ -13,8 +13,6 @@ from pydantic import BaseModel, Field, model_validator
 from mailreport.reports.models import Mailing, Period
 from mailreport.store.tables import Tables
 
-STAGES = ("sent", "delivered", "opened", "clicked")
-
 
 class ReportError(ValueError):
     """A report cannot be made as asked; the message says why."""

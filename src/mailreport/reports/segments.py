@@ -22,10 +22,10 @@ from typing import Literal
 import ibis
 from pydantic import BaseModel, model_validator
 
+from mailreport.contract import STAGES
 from mailreport.reports.models import Mailing, Model, Money
 from mailreport.reports.orders import money
 from mailreport.reports.query import (
-    STAGES,
     ReportError,
     ReportQuery,
     in_days,

@@ -9,11 +9,12 @@ everything.
 
 from __future__ import annotations
 
+from mailreport.contract import STAGE_OF_EVENT
 from mailreport.settings import Settings
 from mailreport.store.schema import REACH_COLUMNS
 
-STAGE_CASE = ("CASE e.type WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 "
-              "WHEN 'opened' THEN 3 ELSE 4 END")
+STAGE_CASE = ("CASE e.type "
+              + " ".join(f"WHEN '{t}' THEN {n}" for t, n in STAGE_OF_EVENT.items()) + " END")
 
 
 def _touch_expr(settings: Settings) -> str:

@@ -25,6 +25,8 @@ from mailreport.store.load_session import LoadSession
 from mailreport.store.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
+ALL_TABLES = tuple(t.name for t in TABLES) + DERIVED_TABLES
+
 
 class StoreError(RuntimeError):
     pass
@@ -156,8 +158,7 @@ class DuckDBStore:
         # store is open, so the lookups are made once.
         with self._lock:
             if self._tables is None:
-                names = [t.name for t in TABLES] + list(DERIVED_TABLES)
-                self._tables = {n: self._ibis.table(n) for n in names}
+                self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
         return Tables(self._tables, run=self._run, local_time=_local_time,
                       settings=self.settings)
 
@@ -170,8 +171,7 @@ class DuckDBStore:
             return self.con.execute(query, params or []).fetchall()
 
     def counts(self) -> dict[str, int]:
-        names = [t.name for t in TABLES] + list(DERIVED_TABLES)
-        return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in names}
+        return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in ALL_TABLES}
 
     def close(self) -> None:
         self.con.close()

@@ -21,10 +21,10 @@ _Config = Annotated[Path | None, typer.Option(
 def export(directory: Annotated[Path, typer.Argument(help="The lake folder to write.")],
            db: _Db = None, config: _Config = None) -> None:
     """Write the store's contract tables to DIRECTORY as Parquet (docs/spark.md)."""
-    from mailreport.cli import _read_only, console, opened_store
+    from mailreport.cli import console, opened_store
     from mailreport.store.lake import export_lake
 
-    with opened_store(db, config, read_only=_read_only(db, config)) as store:
+    with opened_store(db, config, reading=True) as store:
         counts = export_lake(store, directory)
     console.print(f"wrote the lake {directory}: "
                   + ", ".join(f"{name} {n}" for name, n in counts.items()))

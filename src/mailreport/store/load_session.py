@@ -8,7 +8,6 @@ import pyarrow as pa
 
 from mailreport.contract import Table
 from mailreport.store import derived, staging
-from mailreport.store.schema import quote
 from mailreport.store.staging import MergeCounts, sql_str
 
 
@@ -85,5 +84,3 @@ class LoadSession:
         return self.con.execute(f"SELECT count(DISTINCT line) FROM _rejects WHERE file = "
                                 f"{sql_str(file)}").fetchone()[0]
 
-
-__all__ = ["LoadSession", "quote"]

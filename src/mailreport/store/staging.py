@@ -26,7 +26,6 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     duplicates: int = 0
-    rejected: int = 0
 
 
 def sql_str(value: str) -> str:

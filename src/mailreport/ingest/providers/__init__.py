@@ -292,13 +292,12 @@ def quarantine(
 
     from rich.table import Table
 
-    from mailreport.cli import _read_only, console, fail, opened_store
+    from mailreport.cli import console, fail, opened_store
     from mailreport.store import StoreLocked, live
 
     db_path, config_path = (Path(db) if db else None), (Path(config) if config else None)
-    read_only = not replay and _read_only(db_path, config_path)
     try:
-        with opened_store(db_path, config_path, read_only=read_only) as store:
+        with opened_store(db_path, config_path, reading=not replay) as store:
             if replay:
                 result = live.replay_quarantine(store)
                 console.print(f"replayed {result.received}: {result.inserted} stored, "
