@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from scipy import stats
 
 from conftest import at, query
 from mailreport.reports import campaign_report
@@ -68,6 +69,15 @@ def test_groups_compare_variants_and_control_like_with_like(data):
     expected = compare_proportions(Proportion(3, 4), Proportion(1, 2))
     assert test.vs_control.conversion_uplift == pytest.approx(25.0)
     assert test.vs_control.conversion_p == pytest.approx(expected.p_value)
+    # revenue per customer by hand: test 10, 0, 30, 60 (mean 25, variance 700);
+    # control 20, 0 (mean 10, variance 200); Welch: se = sqrt(700/4 + 200/2)
+    vc = test.vs_control
+    assert (vc.rpc_uplift, vc.rpc_uplift_relative) == (pytest.approx(15.0), pytest.approx(150.0))
+    se, df = 275 ** 0.5, 275 ** 2 / (175 ** 2 / 3 + 100 ** 2 / 1)
+    half = stats.t.ppf(0.975, df) * se
+    assert vc.rpc_ci == (pytest.approx(15 - half), pytest.approx(15 + half))
+    assert vc.rpc_p == pytest.approx(2 * stats.t.sf(15 / se, df))
+    assert vc.conversion_uplift_relative == pytest.approx(50.0)
     assert b.vs_a is not None and a.vs_a is None
     assert b.vs_a.click_rate_uplift == pytest.approx(50.0)  # B 1/2 clicked vs A 0/2
 
