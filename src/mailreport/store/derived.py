@@ -97,9 +97,11 @@ ORDER BY mailing_id, customer_id
 """
 
 
-def attributed_orders_sql(settings: Settings, customer_filter: str) -> str:
+def attributed_orders_sql(settings: Settings, customer_filter: str,
+                          touch_filter: str = "true") -> str:
     """SELECT producing attributed_orders rows for the customers matched by
-    customer_filter (a SQL condition on o.customer_id)."""
+    customer_filter (a SQL condition on o.customer_id); touch_filter, on
+    t.customer_id, may repeat it so the join's other side is cut as well."""
     company = "'" + settings.company_timezone.replace("'", "''") + "'"
     return f"""
 SELECT o.order_id, t.mailing_id, o.customer_id, o.kind, o.ts, o.total, t.touch_at,
@@ -110,7 +112,7 @@ JOIN reach_times t
  AND t.touch_at <= o.ts
  AND o.ts < t.touch_at + INTERVAL {int(settings.attribution_window_days)} DAY
 WHERE coalesce(o.status, 'completed') = 'completed' AND t.touch_at IS NOT NULL
-  AND {customer_filter}
+  AND {customer_filter} AND {touch_filter}
 QUALIFY row_number() OVER (
     PARTITION BY o.order_id ORDER BY t.touch_at DESC, t.mailing_id DESC) = 1
 ORDER BY t.mailing_id, o.ts
@@ -126,10 +128,25 @@ WHERE {flt}
 ORDER BY a.mailing_id, a.day
 """
 
+
+# How much one statement of a refresh takes on: enough that statement overheads do
+# not matter, small enough that a 5M-customer store refreshes within its memory limit
+# without spilling tens of gigabytes (a single statement over 135M events did).
+REFRESH_EVENTS = 8_000_000
+ATTRIBUTION_CUSTOMERS = 1_000_000
+
 CHANGE_TABLES_SQL = (
     "CREATE TEMP TABLE IF NOT EXISTS _changed_mailings (mailing_id VARCHAR)",
     "CREATE TEMP TABLE IF NOT EXISTS _changed_customers (customer_id VARCHAR)",
 )
+
+
+def full_selects(settings: Settings) -> list[tuple[str, str]]:
+    """(table, SELECT) building each derived table from scratch, in dependency order:
+    the definitions as single statements, for engines that plan them whole (Spark)."""
+    return [("reach_times", reach_times_sql(settings, "true")),
+            ("attributed_orders", attributed_orders_sql(settings, "true")),
+            ("attributed_lines", ATTRIBUTED_LINES_SQL.format(flt="true"))]
 
 
 def begin_changes(con) -> None:
@@ -140,32 +157,82 @@ def begin_changes(con) -> None:
     con.execute("DELETE FROM _changed_customers")
 
 
+def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def mailing_batches(con, mailing_filter: str) -> list[list[str]]:
+    """The mailings matched by mailing_filter (on mailing_id), in order, cut into
+    batches of at most REFRESH_EVENTS events (a bigger mailing is a batch alone)."""
+    ids = _rows(con, f"""
+        SELECT mailing_id, sum(n) FROM (
+            SELECT mailing_id, count(*) AS n FROM events WHERE {mailing_filter} GROUP BY 1
+            UNION ALL SELECT mailing_id, 0 FROM audience WHERE {mailing_filter} GROUP BY 1
+            UNION ALL SELECT mailing_id, 0 FROM mailings WHERE {mailing_filter})
+        WHERE mailing_id IS NOT NULL GROUP BY 1 ORDER BY 1""")
+    batches: list[list[str]] = []
+    size = 0
+    for mailing_id, n in ids:
+        if not batches or size + n > REFRESH_EVENTS:
+            batches.append([])
+            size = 0
+        batches[-1].append(mailing_id)
+        size += n
+    return batches
+
+
 def refresh(con, settings: Settings, full: bool = False) -> None:
     """Recompute the derived rows that the collected changes touch, or all of them.
 
     Runs on the caller's connection, inside the caller's transaction."""
     if full:
         con.execute("DELETE FROM reach_times")
-        con.execute("INSERT INTO reach_times " + reach_times_sql(settings, "true"))
-        con.execute("DELETE FROM attributed_orders")
-        con.execute("INSERT INTO attributed_orders " + attributed_orders_sql(settings, "true"))
-        con.execute("DELETE FROM attributed_lines")
-        con.execute("INSERT INTO attributed_lines " + ATTRIBUTED_LINES_SQL.format(flt="true"))
+        for batch in mailing_batches(con, "true"):
+            con.execute("INSERT INTO reach_times " + reach_times_sql(
+                settings, f"mailing_id IN ({_sql_list(batch)})"))
+        _attribute(con, settings, None)
         return
-    flt = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
+    changed = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
     # Customers whose touches may move: everyone with a row in a changed mailing,
     # before and after the change, plus those whose orders changed.
     con.execute("CREATE OR REPLACE TEMP TABLE _affected_customers AS "
                 "SELECT customer_id FROM _changed_customers UNION "
-                "SELECT customer_id FROM reach_times WHERE " + flt)
-    con.execute("DELETE FROM reach_times WHERE " + flt)
-    con.execute("INSERT INTO reach_times " + reach_times_sql(settings, flt))
-    con.execute("INSERT INTO _affected_customers "
-                "SELECT customer_id FROM reach_times WHERE " + flt)
-    aff = "customer_id IN (SELECT customer_id FROM _affected_customers)"
-    con.execute("DELETE FROM attributed_orders WHERE " + aff)
-    con.execute("INSERT INTO attributed_orders "
-                + attributed_orders_sql(settings, "o." + aff))
-    con.execute("DELETE FROM attributed_lines WHERE " + aff)
+                "SELECT customer_id FROM reach_times WHERE " + changed)
+    con.execute("DELETE FROM reach_times WHERE " + changed)
+    for batch in mailing_batches(con, changed):
+        flt = f"mailing_id IN ({_sql_list(batch)})"
+        con.execute("INSERT INTO reach_times " + reach_times_sql(settings, flt))
+        con.execute("INSERT INTO _affected_customers "
+                    "SELECT customer_id FROM reach_times WHERE " + flt)
+    _attribute(con, settings, "customer_id IN (SELECT customer_id FROM _affected_customers)")
+
+
+def _attribute(con, settings: Settings, affected: str | None) -> None:
+    """Attribute again the orders of the customers matched by ``affected`` (a
+    condition on customer_id; None: everyone), a slice of customers at a time."""
+    where = affected or "true"
+    customers = _rows(con, "SELECT count(*) FROM "
+                      + ("customers" if affected is None else "_affected_customers"))[0][0]
+    slices = max(1, -(-customers // ATTRIBUTION_CUSTOMERS))
+    con.execute("DELETE FROM attributed_orders WHERE " + where)
+    con.execute("DELETE FROM attributed_lines WHERE " + where)
+    con.execute("CREATE OR REPLACE TEMP TABLE _attributed AS "
+                "SELECT * FROM attributed_orders LIMIT 0")
+    for k in range(slices):
+        orders = [f"o.{affected}"] if affected else []
+        touches = []
+        if slices > 1:
+            orders.append(f"hash(o.customer_id) % {slices} = {k}")
+            touches.append(f"hash(t.customer_id) % {slices} = {k}")
+        con.execute("INSERT INTO _attributed " + attributed_orders_sql(
+            settings, " AND ".join(orders) or "true", " AND ".join(touches) or "true"))
+    con.execute("INSERT INTO attributed_orders SELECT * FROM _attributed "
+                "ORDER BY mailing_id, ts")
     con.execute("INSERT INTO attributed_lines "
-                + ATTRIBUTED_LINES_SQL.format(flt="a." + aff))
+                + ATTRIBUTED_LINES_SQL.replace("attributed_orders a", "_attributed a")
+                .format(flt="true"))
+    con.execute("DROP TABLE _attributed")

@@ -1,9 +1,9 @@
 """The Spark store: the contract's tables in a Parquet lake (``lake.py``), read
 through Ibis's PySpark backend on a SparkSession.
 
-The derived tables are the DuckDB store's own SQL: the statements that
-``derived.refresh(full=True)`` runs are recorded and translated to Spark SQL with
-sqlglot, so both engines compute them from one definition, new tables included.
+The derived tables are the DuckDB store's own SQL: the definitions that
+``derived.full_selects`` gives (which DuckDB runs in slices) are translated to Spark SQL
+with sqlglot, so both engines compute them from one definition, new tables included.
 They are computed once when the store opens and cached for the session; a lake
 that changes needs ``rebuild_derived()`` (or a new store) to be seen.
 
@@ -141,32 +141,9 @@ def to_spark_sql(duckdb_sql: str, views: dict[str, str]) -> str:
     return tree.sql(dialect="spark")
 
 
-class _Recorder:
-    """Stands in for a DuckDB connection to collect the statements that
-    ``derived.refresh(full=True)`` runs, so Spark replays exactly those."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def execute(self, sql: str, params=None) -> _Recorder:
-        self.statements.append(sql)
-        return self
-
-
 def derived_statements(settings: Settings) -> list[tuple[str, str]]:
     """(table, DuckDB SELECT) for each derived table, in the order they are built."""
-    con = _Recorder()
-    derived.refresh(con, settings, full=True)
-    out = []
-    for sql in con.statements:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        if isinstance(tree, exp.Delete):
-            continue
-        if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Query):
-            raise SparkStoreError(f"the Spark store cannot replay this derived-table "
-                                  f"statement: {sql.strip()[:200]}")
-        out.append((tree.this.name, tree.expression.sql(dialect="duckdb")))
-    return out
+    return derived.full_selects(settings)
 
 
 def derived_columns() -> dict[str, list[tuple[str, str]]]:
