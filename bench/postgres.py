@@ -135,7 +135,12 @@ def cluster(parent: str | os.PathLike | None = None,
     trusted local connections as 'postgres'; stopped and removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="mailreport-pg-", dir=parent))
     data = root / "data"
-    root.chmod(0o777)
+    if os.geteuid() == 0:  # the server runs as 'postgres' (see _as_user)
+        shutil.chown(root, "postgres")
+        if subprocess.run(_as_user(["test", "-w", str(root)])).returncode:
+            shutil.rmtree(root, ignore_errors=True)
+            raise PostgresError(f"the 'postgres' user cannot reach {root}: give the folders "
+                                f"above it o+x, or choose another work folder")
     port = _free_port()
     log = root / "server.log"
     try:

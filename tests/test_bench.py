@@ -1,0 +1,111 @@
+"""The benchmark's own machinery: PostgreSQL answers the report sections exactly as
+the store does (the bench refuses to time a different answer), and the results
+files say what was measured and which targets were met."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pydantic_core
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bench import postgres  # noqa: E402
+from bench.chart import write_chart  # noqa: E402
+from bench.results import Record, Results, Target  # noqa: E402
+from mailreport.reports import ReportQuery, mailing_report  # noqa: E402
+from mailreport.reports.customers import customer_list  # noqa: E402
+from mailreport.reports.mailings import list_mailings  # noqa: E402
+from mailreport.reports.segments import Segment  # noqa: E402
+from mailreport.store.duckdb_store import ALL_TABLES  # noqa: E402
+
+try:
+    postgres.binary("initdb")
+    HAVE_POSTGRES = True
+except postgres.PostgresError:
+    HAVE_POSTGRES = False
+
+
+def as_json(value) -> str:
+    return pydantic_core.to_json(value).decode()
+
+
+@pytest.fixture(scope="module")
+def pg_reader(demo_store):
+    if not HAVE_POSTGRES:
+        pytest.skip("PostgreSQL 15 is not installed (.ci/run installs it)")
+    names = list(ALL_TABLES)
+    # in the system's temporary folder: the server runs as 'postgres', which cannot
+    # enter pytest's private folders
+    with postgres.cluster() as cluster:
+        postgres.wait_ready(cluster)
+        with cluster.connect() as pg:
+            counts = postgres.copy_store(demo_store.con, pg, names)
+            postgres.index_and_analyze(pg, names)
+            indexes = pg.execute("SELECT count(*) FROM pg_indexes "
+                                 "WHERE schemaname = 'public'").fetchone()[0]
+        assert counts == {n: v for n, v in demo_store.counts().items() if n in names}
+        assert indexes == sum(len(v) for v in postgres.INDEXES.values())
+        cluster.restart()
+        reader = postgres.PostgresReader(cluster, demo_store.settings, names)
+        yield reader
+        reader.close()
+
+
+@pytest.mark.parametrize("mailing_id", ["M01", "M04", "M07", "M12"])
+def test_postgres_gives_the_same_full_report(demo_store, pg_reader, mailing_id):
+    query = ReportQuery(**{"from": "2026-06-01", "to": "2026-08-31"}) \
+        if mailing_id == "M12" else ReportQuery()
+    ours = mailing_report(demo_store.tables(), mailing_id, query)
+    theirs = mailing_report(pg_reader.tables(), mailing_id, query)
+    assert ours.volume is not None and ours.orders is not None
+    assert as_json(theirs) == as_json(ours)
+
+
+def test_postgres_gives_the_same_lists(demo_store, pg_reader):
+    assert as_json(list_mailings(pg_reader.tables())) == as_json(
+        list_mailings(demo_store.tables()))
+    kw = {"segment": Segment(stage="delivered"), "query": ReportQuery(), "page": 2,
+          "page_size": 20, "sort": "revenue", "order": "desc"}
+    ours = customer_list(demo_store.tables(), "M01", **kw)
+    assert len(ours.rows) == 20
+    assert as_json(customer_list(pg_reader.tables(), "M01", **kw)) == as_json(ours)
+
+
+def test_postgres_sql_is_what_runs(pg_reader):
+    r = pg_reader.tables().reach_times
+    sql = pg_reader.sql(r.filter(r.mailing_id == "M01").count())
+    assert "reach_times" in sql and "'M01'" in sql
+
+
+def test_results_files_name_each_measure_and_each_target(tmp_path):
+    results = Results(run={"scale": "small", "seed": 42, "date": "2026-11-26T00:00:00+00:00",
+                           "machine": "2 cores (test), 24 GiB RAM", "command": "mailreport bench",
+                           "data": "demo", "runs": 3, "pg_runs": 2})
+    results.add(Record("largest M07: full report", "duckdb", 100.0, 120.0, 150.0, None, 900.0))
+    results.add(Record("largest M07: full report", "postgres", 2500.0, 2600.0, 4000.0, None,
+                       None, "same answer"))
+    results.add(Record("bulk load: demo, all tables", "duckdb load", 5000.0, 5000.0, 5000.0,
+                       1_000, 1200.0, "200,000 events/s"))
+    results.targets = [Target("full report p50", 300, "ms", 100.0),
+                       Target("PostgreSQL / ours", 30, "x", 25.0),
+                       Target("peak", 6144, "MB", None)]
+    results.write(tmp_path)
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert [(m["name"], m["engine"]) for m in data["measures"]] == [
+        ("largest M07: full report", "duckdb"), ("largest M07: full report", "postgres"),
+        ("bulk load: demo, all tables", "duckdb load")]
+    assert set(data["measures"][0]) >= {"name", "engine", "p50_ms", "p95_ms", "cold_ms", "rows",
+                                        "peak_rss_mb"}
+    assert [t["met"] for t in data["targets"]] == [True, False, None]
+    md = (tmp_path / "results.md").read_text()
+    assert "| largest M07: full report | 100.0 | 120.0 | 150.0 | 2,500.0 | 2,600.0 | " \
+           "4,000.0 | 25× |" in md
+    assert "| PostgreSQL / ours | ≥ 30 x | 25.0 x | **no** |" in md
+    assert "| bulk load: demo, all tables | duckdb load | 5,000.0 | 1,000 | 200,000 events/s |" \
+        in md
+    write_chart(results, tmp_path / "results.png")
+    assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
