@@ -45,7 +45,6 @@ from mailreport.reports.query import get_mailing
 from mailreport.reports.segments import Segment
 from mailreport.settings import load_settings
 from mailreport.store import open_store
-from mailreport.store.duckdb_store import ALL_TABLES
 
 HERE = Path(__file__).parent
 LIST_PAGE = {"segment": Segment(stage="delivered"), "page": 1, "page_size": 50,
@@ -213,14 +212,14 @@ class Bench:
 
     # -- PostgreSQL -----------------------------------------------------------------
     def _postgres(self, db: Path, settings) -> None:
-        names = list(ALL_TABLES)
+        names = list(postgres.REPORT_TABLES)
         store = open_store(db, settings, read_only=True)
         with postgres.cluster(parent=self.work) as cluster:
             postgres.wait_ready(cluster)
             t0 = time.perf_counter()
+            counts = postgres.copy_store(store.con, cluster, names, self.progress)
+            copied = time.perf_counter() - t0
             with cluster.connect() as pg:
-                counts = postgres.copy_store(store.con, pg, names, self.progress)
-                copied = time.perf_counter() - t0
                 postgres.index_and_analyze(pg, names)
             store.close()
             total = time.perf_counter() - t0
