@@ -13,7 +13,7 @@ from webhook_kit import Keys, client_for, load_mailings
 
 from mailreport.auth import create_token
 from mailreport.settings import Settings
-from mailreport.store import open_store
+from mailreport.store import live, open_store
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -35,6 +35,7 @@ def world(tmp_path_factory):
     client = client_for(store, keys)
     admin = {"Authorization": f"Bearer {create_token(store, 'admin')}"}
     yield store, client, keys, admin
+    live.stop(store)
     store.close()
 
 

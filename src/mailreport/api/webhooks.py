@@ -14,10 +14,11 @@ scheme, never with an API token; the events API and the quarantine need admin.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -39,7 +40,24 @@ from mailreport.ingest.providers import (
 )
 from mailreport.store import live
 
-router = APIRouter()
+
+@asynccontextmanager
+async def live_writer(app: FastAPI) -> AsyncIterator[None]:
+    """The store's live writer runs with the server: started at once, so that pairs
+    a crash left pending are refreshed without waiting for an event, and stopped on
+    a graceful stop after refreshing what is pending."""
+    store = getattr(app.state, "store", None)
+    writable = getattr(store, "engine", None) == "duckdb" and not store.read_only
+    if writable:
+        live.start(store)
+    try:
+        yield
+    finally:
+        if writable:
+            await run_in_threadpool(live.stop, store)
+
+
+router = APIRouter(lifespan=live_writer)
 Admin = Annotated[Principal, Depends(require("admin"))]
 
 
@@ -104,7 +122,7 @@ async def read_delivery(request: Request, limit: int) -> Delivery:
 
 
 def _store(request: Request, provider: str, parsed: Parsed) -> IngestAnswer:
-    result = live.ingest_events(request.app.state.store, parsed.events, source=provider)
+    result = live.ingest_events(request.app.state.store, parsed.events)
     if parsed.after_commit:
         parsed.after_commit()
     return IngestAnswer(received=result.received, inserted=result.inserted,

@@ -32,7 +32,8 @@ Progress = Callable[[str, int, int], None]
 
 EXIT_OK, EXIT_REJECTS, EXIT_NOTHING = 0, 1, 2
 
-# Rows validated and merged at a time: bounds the staging tables' memory and spill.
+# Rows validated and merged at a time, at most: bounds the memory a chunk holds
+# (see LoadSession.chunk_rows, which also scales it to the engine's memory limit).
 CHUNK_ROWS = 2_000_000
 
 
@@ -137,7 +138,7 @@ def _text_batches(cf: ContractFile, result: TableResult, malformed: list[Malform
 
 
 def _load_file(session, cf: ContractFile, progress: Progress | None) -> TableResult:
-    """Stage a file in chunks of CHUNK_ROWS and merge each: memory and temporary
+    """Stage a file in chunks (``LoadSession.chunk_rows``) and merge each: memory and temporary
     space stay bounded by the chunk, not the file."""
     result = TableResult(cf.table.name, str(cf.path))
     malformed: list[Malformed] = []
@@ -167,7 +168,7 @@ def _stage_text(session, cf: ContractFile, result: TableResult, malformed: list[
     """Stage a CSV or JSONL file, merging each full chunk; the last stays staged."""
     for batch, done, total in _text_batches(cf, result, malformed):
         session.stage_arrow(cf.table, batch)
-        if session.staged >= CHUNK_ROWS:
+        if session.staged >= session.chunk_rows(CHUNK_ROWS):
             _add(result, session.merge(cf.table, cf.label))
         if progress:
             progress(cf.label, done, total)
@@ -179,8 +180,9 @@ def _stage_parquet(session, cf: ContractFile, result: TableResult,
     columns = header(cf)
     result.ignored_columns = check_header(cf, columns)
     total = parquet_rows(cf)
-    for first in range(0, total, CHUNK_ROWS):
-        stop = min(total, first + CHUNK_ROWS)
+    chunk = session.chunk_rows(CHUNK_ROWS)
+    for first in range(0, total, chunk):
+        stop = min(total, first + chunk)
         session.stage_parquet(cf.table, cf.path, columns, first, stop)
         if stop < total:
             _add(result, session.merge(cf.table, cf.label))

@@ -102,17 +102,25 @@ def event_rule(event: dict) -> str | None:
             or (address_rule(ip) if isinstance(ip, str) and ip else None))
 
 
-def flag_events(events: list[dict]) -> None:
-    """Mark the events that a provider flag or a rule on the event alone makes machine
-    events, in place. An event already flagged keeps its rule."""
+def marks(events: list[dict]) -> tuple[list, list]:
+    """Each event's ``is_machine`` and ``machine_rule`` once a provider flag or a rule
+    on the event alone is applied; the events themselves are left as they are. An
+    event already flagged keeps its rule."""
+    is_machine, rules = [], []
     for event in events:
-        if event.get("machine_rule"):
-            event["is_machine"] = True
+        given = event.get("machine_rule")
+        if given:
+            is_machine.append(True)
+            rules.append(given)
             continue
         rule = event_rule(event)
         if rule:
-            event["is_machine"] = True
-            event["machine_rule"] = rule
-        elif str(event.get("is_machine", "")).lower() == "true":
-            # flagged by the sender without a rule name (the generic endpoint)
-            event["machine_rule"] = "sender"
+            is_machine.append(True)
+            rules.append(rule)
+            continue
+        flag = event.get("is_machine")
+        is_machine.append(flag)
+        # flagged by the sender without a rule name (the generic endpoint)
+        rules.append("sender" if str(flag).lower() == "true" else given)
+    return is_machine, rules
+

@@ -143,9 +143,18 @@ class DuckDBStore:
         """A load: one transaction that commits all accepted rows and the derived
         tables they change, or nothing."""
         with self.write() as con:
-            session = LoadSession(con, self.settings)
-            yield session
-            session.finish()
+            # a load's chunks are Arrow in Python variables of the loader's functions
+            # (store/staging.py, ``held``): let its SQL find them in any calling frame.
+            # Ibis turns replacement scans off; they are on for the load only.
+            con.execute("SET python_enable_replacements = true")
+            con.execute("SET python_scan_all_frames = true")
+            try:
+                session = LoadSession(con, self.settings)
+                yield session
+                session.finish()
+            finally:
+                con.execute("SET python_enable_replacements = false")
+                con.execute("SET python_scan_all_frames = false")
 
     def rebuild_derived(self) -> None:
         with self.write() as con:

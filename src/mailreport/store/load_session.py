@@ -23,17 +23,26 @@ class LoadSession:
         derived.begin_changes(con)
         self._refreshed = False
 
+    def chunk_rows(self, most: int) -> int:
+        """Rows a chunk may hold: at most ``most``, and about one per 2 KB of the
+        engine's memory limit, since a chunk's text and typed copies are held as
+        Arrow beside the engine's own memory (``staging.held``)."""
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        number, _, unit = limit.partition(" ")
+        scale = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "bytes": 1}
+        limit_bytes = float(number) * scale.get(unit, 2**30)
+        return int(max(50_000, min(most, limit_bytes // 2048)))
+
     def start_file(self, table: Table) -> None:
         staging.start_file(self.con, table)
-        staging.create_stage(self.con, table)
+        self.pieces: list[pa.Table] = []  # this chunk's rows as text (see staging.held)
         self.staged = 0
-
 
     def stage_arrow(self, table: Table, batch: pa.Table) -> None:
         self.con.register("_batch", batch)
         try:
-            self.con.execute(staging.stage_select(table, set(batch.column_names), "_line",
-                                                  "_batch"))
+            self._stage(f"SELECT {staging.stage_columns(table, set(batch.column_names), '_line')}"
+                        " FROM _batch")
         finally:
             self.con.unregister("_batch")
         self.staged += batch.num_rows
@@ -44,9 +53,12 @@ class LoadSession:
         the row groups outside the range."""
         source = (f"read_parquet({sql_str(str(path))}, file_row_number = true) "
                   f"WHERE file_row_number >= {int(first)} AND file_row_number < {int(stop)}")
-        self.con.execute(staging.stage_select(table, set(columns), "file_row_number + 1",
-                                              source))
+        self._stage(f"SELECT {staging.stage_columns(table, set(columns), 'file_row_number + 1')}"
+                    f" FROM {source}")
         self.staged += stop - first
+
+    def _stage(self, select: str) -> None:
+        self.pieces.append(self.con.sql(select).to_arrow_table())
 
     def reject_malformed(self, table: Table, file: str, line: int, text: str,
                          reason: str) -> None:
@@ -55,8 +67,13 @@ class LoadSession:
 
     def merge(self, table: Table, file: str) -> MergeCounts:
         """Validate and merge what is staged, and start a new chunk."""
-        counts = staging.validate_and_merge(self.con, table, file)
-        staging.create_stage(self.con, table)
+        pieces, self.pieces = self.pieces, []
+        if not pieces:
+            pieces.append(self.con.sql("SELECT " + staging.stage_columns(
+                table, set(), "CAST(0 AS BIGINT)") + " LIMIT 0").to_arrow_table())
+        stage = pa.concat_tables(pieces)
+        del pieces
+        counts = staging.validate_and_merge(self.con, table, file, stage)
         self.staged = 0
         return counts
 
@@ -68,9 +85,6 @@ class LoadSession:
         if not self._refreshed:
             self.refresh_derived()
         self.con.execute("DROP TABLE IF EXISTS _file_keys")
-        self.con.execute("DROP TABLE IF EXISTS _stage")
-        self.con.execute("DROP TABLE IF EXISTS _typed")
-        self.con.execute("DROP TABLE IF EXISTS _classified")
 
     def rejects(self):
         """Rejected rows as (table, file, line, column, value, rule, reason), in order."""
@@ -82,5 +96,5 @@ class LoadSession:
 
     def rejected_count(self, file: str) -> int:
         return self.con.execute(f"SELECT count(DISTINCT line) FROM _rejects WHERE file = "
-                                f"{sql_str(file)}").fetchone()[0]
+                                f"{sql_str(file)}").fetchall()[0][0]
 

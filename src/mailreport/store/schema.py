@@ -77,6 +77,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
          "provider VARCHAR, mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, "
          "rule VARCHAR, reason VARCHAR, event VARCHAR, received_at TIMESTAMP, "
          "last_received_at TIMESTAMP, deliveries BIGINT)")),
+    # live events: the (mailing, customer) pairs whose derived rows a live commit
+    # changed, written in the events' transaction and emptied by the refresh that
+    # follows it (store/live_writer.py), so a crash in between leaves them pending
+    (4, ("CREATE TABLE IF NOT EXISTS live_pending (mailing_id VARCHAR, customer_id VARCHAR)",)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from mailreport.contract import Column, Kind, Table
 from mailreport.store.schema import quote
 
@@ -32,17 +34,28 @@ def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def create_stage(con, table: Table) -> None:
-    cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in table.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_line BIGINT, {cols})")
-
-
-def stage_select(table: Table, present: set[str], line_expr: str, source: str) -> str:
-    """INSERT ... SELECT that copies a source relation into _stage as text."""
+def stage_columns(table: Table, present: set[str], line_expr: str) -> str:
+    """The columns of _stage (line number, then every contract column as text) taken
+    from a source that has the ``present`` columns."""
     parts = [f"{line_expr} AS _line"]
     for c in table.columns:
-        parts.append(f"CAST({quote(c.name)} AS VARCHAR)" if c.name in present else "NULL")
-    return f"INSERT INTO _stage SELECT {', '.join(parts)} FROM {source}"
+        value = quote(c.name) if c.name in present else "NULL"
+        parts.append(f"CAST({value} AS VARCHAR) AS {quote(c.name)}")
+    return ", ".join(parts)
+
+
+def held(con, select: str) -> pa.Table:
+    """A chunk's intermediate result as Arrow held by Python, instead of a temp table.
+
+    A load is one transaction, and DuckDB frees a temp table (or a registered view)
+    dropped or replaced inside a transaction only when the transaction ends: a
+    temp table per chunk spilled over 60 GB of temporary files loading 135M events.
+    The caller keeps the result in a local variable named as the statements after it
+    name the table (``_typed = held(...)``); DuckDB finds it there by its
+    replacement scan (``DuckDBStore.loading`` turns it on with ``python_scan_all_frames``,
+    so statements run in functions the caller calls find it too), and the memory is freed when the
+    variable goes."""
+    return con.sql(select).to_arrow_table()
 
 
 CONVERTED_KINDS = (Kind.TIMESTAMP, Kind.MONEY, Kind.QUANTITY, Kind.SHARE, Kind.INTEGER,
@@ -90,42 +103,59 @@ def _reject(con, table: Table, file: str, column: str, rule: str, reason_sql: st
     )
 
 
-def _checks(con, table: Table, file: str) -> None:
+@dataclass(frozen=True)
+class Check:
+    """One named rule on a row of ``_typed``: the row breaks it when ``violated_when``
+    holds, and the reject names ``column`` and gives ``reason_sql``'s value."""
+
+    column: str | None
+    rule: str
+    reason_sql: str
+    violated_when: str
+
+
+def row_checks(table: Table) -> list[Check]:
+    """The checks a row of ``table`` must pass on its own, in the order they run
+    (references, which read other tables, are apart)."""
+    checks = []
     for c in table.columns:
         q, raw = quote(c.name), raw_name(c)
+
+        def add(rule: str, reason_sql: str, where: str, column: str = c.name) -> None:
+            checks.append(Check(column, rule, reason_sql, where))
+
         if c.required:
-            _reject(con, table, file, c.name, "required", sql_str(f"{c.name} is required"),
-                    f"{raw} IS NULL")
-        if c.kind in (Kind.TIMESTAMP, Kind.MONEY, Kind.QUANTITY, Kind.SHARE, Kind.INTEGER,
-                      Kind.BOOLEAN):
-            _reject(con, table, file, c.name, "bad_type",
-                    sql_str(f"{c.name} is not a valid {c.kind.value}"),
-                    f"{raw} IS NOT NULL AND {q} IS NULL")
+            add("required", sql_str(f"{c.name} is required"), f"{raw} IS NULL")
+        if c.kind in CONVERTED_KINDS:
+            add("bad_type", sql_str(f"{c.name} is not a valid {c.kind.value}"),
+                f"{raw} IS NOT NULL AND {q} IS NULL")
         if c.kind in (Kind.MONEY, Kind.QUANTITY):
             places = 2 if c.kind is Kind.MONEY else 3
-            _reject(con, table, file, c.name, "too_precise",
-                    sql_str(f"{c.name} has more than {places} decimal places"),
-                    f"{q} IS NOT NULL AND TRY_CAST({raw} AS DECIMAL(38,12)) <> {q}")
+            add("too_precise", sql_str(f"{c.name} has more than {places} decimal places"),
+                f"{q} IS NOT NULL AND TRY_CAST({raw} AS DECIMAL(38,12)) <> {q}")
         if c.values:
             allowed = ", ".join(sql_str(v) for v in c.values)
-            _reject(con, table, file, c.name, "unknown_value",
-                    sql_str(f"{c.name} must be one of: {', '.join(c.values)}"),
-                    f"{q} IS NOT NULL AND {q} NOT IN ({allowed})")
+            add("unknown_value", sql_str(f"{c.name} must be one of: {', '.join(c.values)}"),
+                f"{q} IS NOT NULL AND {q} NOT IN ({allowed})")
         if c.kind is Kind.TIMEZONE:
-            _reject(con, table, file, c.name, "bad_timezone",
-                    sql_str(f"{c.name} is not an IANA time zone name"),
-                    f"{q} IS NOT NULL AND {q} NOT IN (SELECT name FROM _zones)")
+            add("bad_timezone", sql_str(f"{c.name} is not an IANA time zone name"),
+                f"{q} IS NOT NULL AND {q} NOT IN (SELECT name FROM _zones)")
         if c.minimum is not None:
             word = "negative" if c.minimum == 0 else f"below {c.minimum:g}"
-            _reject(con, table, file, c.name, "below_minimum",
-                    sql_str(f"{c.name} is {word}; it must be at least {c.minimum:g}"),
-                    f"{q} IS NOT NULL AND {q} < {c.minimum}")
+            add("below_minimum", sql_str(f"{c.name} is {word}; it must be at least "
+                                         f"{c.minimum:g}"),
+                f"{q} IS NOT NULL AND {q} < {c.minimum}")
         if c.maximum is not None:
-            _reject(con, table, file, c.name, "above_maximum",
-                    sql_str(f"{c.name} must be at most {c.maximum:g}"),
-                    f"{q} IS NOT NULL AND {q} > {c.maximum}")
-    for r in table.rules:
-        _reject(con, table, file, r.column, r.name, sql_str(r.reason), r.violated_when)
+            add("above_maximum", sql_str(f"{c.name} must be at most {c.maximum:g}"),
+                f"{q} IS NOT NULL AND {q} > {c.maximum}")
+    checks += [Check(r.column, r.name, sql_str(r.reason), r.violated_when) for r in table.rules]
+    return checks
+
+
+def _checks(con, table: Table, file: str) -> None:
+    for check in row_checks(table):
+        _reject(con, table, file, check.column, check.rule, check.reason_sql,
+                check.violated_when)
     for c in table.columns:
         if c.references:
             _reference_check(con, table, file, c)
@@ -150,6 +180,69 @@ def _reference_check(con, table: Table, file: str, c: Column) -> None:
             f"{q} IS NOT NULL AND NOT ({exists})")
 
 
+def duplicate_key_reason(table: Table, first_line: str) -> str:
+    return f"'duplicate key ({', '.join(table.key)}); first at line ' || {first_line}"
+
+
+def stored_conflict_reason(table: Table) -> str:
+    return sql_str(f"{table.key[0]} is already stored with different content")
+
+
+def typed_select(table: Table, source: str) -> str:
+    """The rows of ``source`` (``_line`` and the columns as text) typed as in
+    ``_typed``: each converted column beside its raw value."""
+    return (f"SELECT s._line, {', '.join(_typed_expr(c) for c in table.columns)} "
+            f"FROM {source} s")
+
+
+def checked_select(table: Table, typed: str, reasons: bool = True) -> str:
+    """One pass over typed rows (``typed``: a query with ``typed_select``'s columns)
+    that runs every check ``validate_and_merge`` runs one statement at a time,
+    including the references. It adds ``_broken``, whether the row breaks any of
+    them, and with ``reasons``, ``_rules`` and ``_reasons``: the rule and the reason
+    of each check, NULL where the row passes it.
+
+    For a small batch against large tables: a reference is looked up among the
+    referenced rows with the batch's own ids only, not by reading the referenced
+    table whole once per check."""
+    ctes, joins, checks = [f"_t AS MATERIALIZED ({typed})"], [], list(row_checks(table))
+    for n, c in enumerate(c for c in table.columns if c.references):
+        q = quote(c.name)
+        ref_table, ref_col = c.references.split(".")
+        if ref_table == "variants":
+            # a variant of the row's own mailing, or the implicit A of a mailing that
+            # has no variant rows
+            ctes.append(f"_ref{n} AS (SELECT DISTINCT mailing_id AS _ref{n}_m, "
+                        f"variant_id AS _ref{n}_v FROM variants "
+                        f"WHERE mailing_id IN (SELECT mailing_id FROM _t))")
+            ctes.append(f"_has{n} AS (SELECT DISTINCT _ref{n}_m AS _has{n}_m FROM _ref{n})")
+            joins.append(f"LEFT JOIN _ref{n} ON _ref{n}_m = _t.mailing_id "
+                         f"AND _ref{n}_v = _t.{q}")
+            joins.append(f"LEFT JOIN _has{n} ON _has{n}_m = _t.mailing_id")
+            exists = f"_ref{n}_v IS NOT NULL OR ({q} = 'A' AND _has{n}_m IS NULL)"
+            reason = f"'no variant ' || {q} || ' in mailing ' || mailing_id"
+        else:
+            ctes.append(f"_ref{n} AS (SELECT DISTINCT {quote(ref_col)} AS _ref{n}_k "
+                        f"FROM {quote(ref_table)} WHERE {quote(ref_col)} IN "
+                        f"(SELECT {q} FROM _t))")
+            joins.append(f"LEFT JOIN _ref{n} ON _ref{n}_k = _t.{q}")
+            exists = f"_ref{n}_k IS NOT NULL"
+            if ref_table == table.name:  # a parent in the same batch
+                exists += f" OR {q} IN (SELECT {quote(ref_col)} FROM _t)"
+            reason = f"'no {ref_table} row with {ref_col} ' || {q}"
+        checks.append(Check(c.name, "unknown_reference", reason,
+                            f"{q} IS NOT NULL AND NOT ({exists})"))
+    # a check whose condition is NULL passes, as a WHERE clause would have it
+    broken = " OR ".join(f"coalesce(({k.violated_when}), false)" for k in checks)
+    columns = f"_t.*, {broken} AS _broken"
+    if reasons:
+        rules = ", ".join(f"CASE WHEN {k.violated_when} THEN {sql_str(k.rule)} END"
+                          for k in checks)
+        why = ", ".join(f"CASE WHEN {k.violated_when} THEN {k.reason_sql} END" for k in checks)
+        columns += f", list_value({rules}) AS _rules, list_value({why}) AS _reasons"
+    return f"WITH {', '.join(ctes)} SELECT {columns} FROM _t {' '.join(joins)}"
+
+
 def start_file(con, table: Table) -> None:
     """Before a file's first chunk: keys met in this file are kept for later chunks,
     so a key repeated across chunks is judged as within one chunk. (Events are
@@ -161,13 +254,15 @@ def start_file(con, table: Table) -> None:
         con.execute(f"CREATE TEMP TABLE _file_keys ({cols}, first_line BIGINT)")
 
 
-def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
-    """Validate one chunk in _stage, record rejects, merge accepted rows."""
+def validate_and_merge(con, table: Table, file: str, _stage: pa.Table) -> MergeCounts:
+    """Validate one chunk (``_stage``: its rows as text, see ``stage_columns``),
+    record rejects, merge accepted rows. Intermediate results are Arrow held in
+    local variables that the SQL names (see ``held``)."""
     con.execute(REJECTS_SQL)
-    counts = MergeCounts(read=con.execute("SELECT count(*) FROM _stage").fetchone()[0])
+    counts = MergeCounts(read=_stage.num_rows)
     typed = ", ".join(_typed_expr(c) for c in table.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT s._line, {typed} FROM _stage s")
-    con.execute("DROP TABLE _stage")  # the memory goes to the next steps
+    _typed = held(con, f"SELECT s._line, {typed} FROM _stage s")
+    del _stage  # the memory goes to the next steps
     _checks(con, table, file)
     cols = [quote(c.name) for c in table.columns]
     key = [quote(k) for k in table.key]
@@ -191,9 +286,9 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
             WINDOW w AS (PARTITION BY {keys} ORDER BY _line))
         WHERE rn > 1""")
     _reject(con, table, file, table.key[-1], "duplicate_key",
-            f"'duplicate key ({', '.join(table.key)}); first at line ' || first_line",
+            duplicate_key_reason(table, "first_line"),
             "NOT same", source=f"_dups JOIN _typed USING (_line, {keys})")
-    counts.duplicates += con.execute("SELECT count(*) FROM _dups WHERE same").fetchone()[0]
+    counts.duplicates += con.execute("SELECT count(*) FROM _dups WHERE same").fetchall()[0][0]
     on = " AND ".join(f"a.{k} = t.{k}" for k in key)
     accepted = (f"SELECT _line, {', '.join(cols)} FROM _typed "
                 f"ANTI JOIN _rejected_lines USING (_line) ANTI JOIN _dups USING (_line)")
@@ -204,32 +299,31 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
             FROM ({accepted}) a JOIN _file_keys k USING ({keys})
             JOIN {quote(table.name)} t ON {on}""")
         _reject(con, table, file, table.key[-1], "duplicate_key",
-                f"'duplicate key ({', '.join(table.key)}); first at line ' || first_line",
+                duplicate_key_reason(table, "first_line"),
                 "NOT same", source="_repeats JOIN _typed USING (_line)")
         counts.duplicates += con.execute(
-            "SELECT count(*) FROM _repeats WHERE same").fetchone()[0]
+            "SELECT count(*) FROM _repeats WHERE same").fetchall()[0][0]
         accepted += " ANTI JOIN _repeats USING (_line)"
     empty = not con.execute(f"SELECT 1 FROM {quote(table.name)} LIMIT 1").fetchall()
     if empty:  # a first load: nothing to compare with
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _classified AS "
-                    f"SELECT a.*, 'new' AS _class FROM ({accepted}) a")
+        _classified = held(con, f"SELECT a.*, 'new' AS _class FROM ({accepted}) a")
     else:
         # Stored rows with a key of this chunk, found by scanning the key columns
         # only; the wide join below then runs against these few rows.
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _matches AS
             SELECT * FROM {quote(table.name)} SEMI JOIN (SELECT {keys} FROM _typed)
             USING ({keys})""")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _classified AS
+        _classified = held(con, f"""
             SELECT a.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
                              WHEN {same_row} THEN 'same' ELSE 'changed' END AS _class
             FROM ({accepted}) a LEFT JOIN _matches t ON {on}""")
         con.execute("DROP TABLE _matches")
-    con.execute("DROP TABLE _typed")
+    del _typed
     if table.immutable:
         _reject(con, table, file, table.key[0], "duplicate_key",
-                sql_str(f"{table.key[0]} is already stored with different content"),
+                stored_conflict_reason(table),
                 "_class = 'changed'", source="_classified")
-        con.execute("DELETE FROM _classified WHERE _class = 'changed'")
+        _classified = held(con, "SELECT * FROM _classified WHERE _class <> 'changed'")
     _track_changes(con, table)
     by_class = dict(con.execute("SELECT _class, count(*) FROM _classified GROUP BY 1").fetchall())
     counts.duplicates += by_class.get("same", 0)
@@ -244,7 +338,7 @@ def validate_and_merge(con, table: Table, file: str) -> MergeCounts:
                 f"WHERE _class IN ('new', 'changed') ORDER BY {order}")
     if not table.immutable:
         con.execute(f"INSERT INTO _file_keys SELECT {keys}, _line FROM _classified")
-    con.execute("DROP TABLE _classified")
+    del _classified
     return counts
 
 

@@ -300,6 +300,7 @@ def quarantine(
         with opened_store(db_path, config_path, reading=not replay) as store:
             if replay:
                 result = live.replay_quarantine(store)
+                live.stop(store)
                 console.print(f"replayed {result.received}: {result.inserted} stored, "
                               f"{result.duplicates} already stored, "
                               f"{result.quarantined} still in quarantine")

@@ -1,0 +1,59 @@
+"""The derived rows of live events: reach times and attribution, refreshed for the
+(mailing, customer) pairs that live commits noted in ``live_pending``.
+
+Narrower than ``derived.refresh``, which recomputes whole mailings: live events
+touch a few thousand recipients of mailings that may have millions. Runs in the
+caller's transaction and empties ``live_pending`` in it, so the pairs are either
+refreshed and forgotten together or, after a crash, still pending.
+"""
+
+from __future__ import annotations
+
+from mailreport.store import derived
+
+# created by migration 4 (store/schema.py); a pair may repeat: recomputing it again
+# does no harm, and the refresh takes them DISTINCT
+PENDING_TABLE = "live_pending"
+
+
+def note_pairs_sql(pairs_sql: str) -> str:
+    """The INSERT that notes the (mailing_id, customer_id) pairs ``pairs_sql`` selects
+    (its result is the number of rows noted)."""
+    return (f"INSERT INTO {PENDING_TABLE} SELECT DISTINCT mailing_id, customer_id "
+            f"FROM ({pairs_sql})")
+
+
+def refresh_pending(con, settings) -> int:
+    """Recompute the derived rows of the pending pairs, and the attribution of the
+    customers whose touch moved; returns how many pairs there were."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_pairs AS "
+                f"SELECT DISTINCT mailing_id, customer_id FROM {PENDING_TABLE}")
+    con.execute(f"DELETE FROM {PENDING_TABLE}")
+    pairs = con.execute("SELECT count(*) FROM _live_pairs").fetchall()[0][0]
+    if not pairs:
+        return 0
+    # a superset of the pairs (their mailings x their customers), still small; the
+    # filter names columns only, as derived's queries expect
+    flt = ("mailing_id IN (SELECT mailing_id FROM _live_pairs) "
+           "AND customer_id IN (SELECT customer_id FROM _live_pairs)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
+                f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {flt}")
+    con.execute(f"DELETE FROM reach_times WHERE {flt}")
+    con.execute("INSERT INTO reach_times " + derived.reach_times_sql(settings, flt))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
+        SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
+        FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {flt}) n
+        FULL OUTER JOIN _live_touch o
+          ON o.mailing_id = n.mailing_id AND o.customer_id = n.customer_id
+        WHERE n.touch_at IS DISTINCT FROM o.touch_at""")
+    if not con.execute("SELECT count(*) FROM _live_customers").fetchall()[0][0]:
+        return pairs
+    # an order is attributed by its customer's touches only
+    moved = "customer_id IN (SELECT customer_id FROM _live_customers)"
+    con.execute(f"DELETE FROM attributed_orders WHERE {moved}")
+    con.execute("INSERT INTO attributed_orders "
+                + derived.attributed_orders_sql(settings, "o." + moved))
+    con.execute(f"DELETE FROM attributed_lines WHERE {moved}")
+    con.execute("INSERT INTO attributed_lines "
+                + derived.ATTRIBUTED_LINES_SQL.format(flt="a." + moved))
+    return pairs
