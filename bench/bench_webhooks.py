@@ -82,6 +82,17 @@ def make_batches(requests: int, batch: int, customers: int, seed: int = 1) -> li
     return out
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """A running process's peak resident memory (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,6 +106,8 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--concurrency", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--json", action="store_true",
+                    help="End with one JSON line of the figures (for mailreport bench).")
     args = ap.parse_args()
 
     key = ec.generate_private_key(ec.SECP256R1())
@@ -173,6 +186,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
+        server_peak_mb = peak_rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
@@ -196,6 +210,12 @@ def main() -> None:
         store.close()
     sent = (args.warmup + args.requests) * args.batch
     print(f"stored: {stored:,} of {sent:,} events sent")
+    if args.json:
+        print(json.dumps({"events": events, "events_per_second": events / elapsed,
+                          "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
+                          "max_ms": max(latencies) * 1000, "concurrency": args.concurrency,
+                          "failures": len(failures), "stored": stored, "sent": sent,
+                          "peak_rss_mb": server_peak_mb}))
     if stored != sent:
         sys.exit(f"lost {sent - stored} events")
 

@@ -47,7 +47,7 @@ def bench_command(
                             log=bar.console.print, progress=_progress_callback(bar)).run()
         except (Mismatch, PostgresError) as exc:
             fail(str(exc), code=1)
-    err.print((out / "results.md").read_text())
+    print((out / "results.md").read_text(), file=sys.stderr)
     missed = [t.name for t in results.targets if t.met is False]
     if missed:
         err.print(f"[yellow]targets missed:[/yellow] {'; '.join(missed)}")
