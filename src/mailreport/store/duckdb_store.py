@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import ibis
+from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
 from mailreport.contract import TABLES
 from mailreport.settings import Settings
@@ -26,6 +27,7 @@ from mailreport.store.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + DERIVED_TABLES
+COMPILED_CACHE = 4096  # compiled queries kept per store
 
 
 class StoreError(RuntimeError):
@@ -78,6 +80,7 @@ class DuckDBStore:
             self._refuse_stale()
         self._ibis = ibis.duckdb.from_connection(self.con)
         self._tables: dict | None = None
+        self._compiled: dict = {}
 
     # -- schema -------------------------------------------------------------
     def _migrate(self) -> None:
@@ -172,8 +175,21 @@ class DuckDBStore:
                       settings=self.settings)
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
+        """Ibis's own to_pyarrow, less the compiling of an expression already seen:
+        compiling to SQL costs more than running many of a report's small queries,
+        and the same shapes come back for every mailing and every request."""
+        table = expr.as_table()
+        key = table.op()  # Ibis nodes are immutable and hash by structure
         with self._lock:
-            return expr.to_pyarrow().to_pylist()
+            sql = self._compiled.get(key)
+            if sql is None:
+                sql = self._ibis.compile(table)
+                if len(self._compiled) >= COMPILED_CACHE:
+                    self._compiled.clear()
+                self._compiled[key] = sql
+            self._ibis._run_pre_execute_hooks(expr)  # e.g. registers memtables
+            arrow = self.con.sql(sql).to_arrow_table()
+        return expr.__pyarrow_result__(arrow, data_mapper=DuckDBPyArrowData).to_pylist()
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         with self._lock:
