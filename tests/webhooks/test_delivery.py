@@ -16,6 +16,7 @@ from webhook_kit import (  # noqa: F401 -- fixtures
     events_of,
     keys_fixture,
     load_mailings,
+    stop_live_writer_fixture,
 )
 
 from mailreport.auth import create_token

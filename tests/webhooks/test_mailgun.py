@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from examples import mailgun_event
-from webhook_kit import client_fixture, events_of, keys_fixture  # noqa: F401 -- fixtures
+from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
 URL = "/webhooks/mailgun"
 JSON = {"Content-Type": "application/json"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from examples import postmark_record
-from webhook_kit import client_fixture, events_of, keys_fixture  # noqa: F401 -- fixtures
+from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
 URL = "/webhooks/postmark"
 

@@ -7,7 +7,7 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from examples import sendgrid_events
-from webhook_kit import client_fixture, events_of, keys_fixture  # noqa: F401 -- fixtures
+from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
 URL = "/webhooks/sendgrid"
 

@@ -8,7 +8,14 @@ import json
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from examples import ses_message
-from webhook_kit import TOPIC, client_fixture, client_for, events_of, keys_fixture  # noqa: F401 -- fixtures
+from webhook_kit import (  # noqa: F401 -- fixtures
+    TOPIC,
+    client_fixture,
+    client_for,
+    events_of,
+    keys_fixture,
+    stop_live_writer_fixture,
+)
 
 URL = "/webhooks/ses"
 SNS = {"Content-Type": "text/plain; charset=UTF-8",

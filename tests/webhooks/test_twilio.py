@@ -4,7 +4,14 @@ StatusCallback URL's query."""
 from __future__ import annotations
 
 from examples import twilio_params
-from webhook_kit import PUBLIC_URL, client_fixture, events_of, keys_fixture, signed_twilio  # noqa: F401 -- fixtures
+from webhook_kit import (  # noqa: F401 -- fixtures
+    PUBLIC_URL,
+    client_fixture,
+    events_of,
+    keys_fixture,
+    signed_twilio,
+    stop_live_writer_fixture,
+)
 
 IDS = {"mailing_id": "s1", "customer_id": "bob"}
 

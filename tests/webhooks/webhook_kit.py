@@ -14,7 +14,6 @@ import hmac
 import json
 import time
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -190,8 +189,20 @@ def keys_fixture(tmp_path_factory) -> Keys:
     return Keys.make(tmp_path_factory.mktemp("sns-certs"))
 
 
+@pytest.fixture(name="stop_live_writer", autouse=True)
+def stop_live_writer_fixture(request):
+    """Stops the store's live writer before the store fixture closes the store
+    (DuckDB refuses to close a connection another thread uses). Autouse in the
+    modules that import it."""
+    if "store" not in request.fixturenames:
+        yield
+        return
+    store = request.getfixturevalue("store")  # set up first, so closed after this ends
+    yield
+    live.stop(store)
+
+
 @pytest.fixture(name="client")
-def client_fixture(store, keys, tmp_path) -> Iterator[TestClient]:
+def client_fixture(store, keys, tmp_path) -> TestClient:
     load_mailings(store, tmp_path / "data")
-    yield client_for(store, keys)
-    live.stop(store)  # before the store fixture closes the store
+    return client_for(store, keys)

@@ -121,8 +121,8 @@ async def read_delivery(request: Request, limit: int) -> Delivery:
                     path=request.url.path, query=request.url.query)
 
 
-def _store(request: Request, provider: str, parsed: Parsed) -> IngestAnswer:
-    result = live.ingest_events(request.app.state.store, parsed.events)
+def _store(request: Request, parsed: Parsed, arrival: live.Arrival) -> IngestAnswer:
+    result = live.ingest_events(request.app.state.store, parsed.events, arrival)
     if parsed.after_commit:
         parsed.after_commit()
     return IngestAnswer(received=result.received, inserted=result.inserted,
@@ -137,7 +137,13 @@ async def receive(request: Request, provider: str,
     delivery = await read_delivery(request, state.config.max_body_bytes)
 
     def work() -> IngestAnswer:
-        return _store(request, provider, handle(delivery, state))
+        # announced before the signature check and the parsing, so that the writer
+        # can wait for this batch and commit it with those already waiting
+        arrival = live.announce(request.app.state.store)
+        try:
+            return _store(request, handle(delivery, state), arrival)
+        finally:
+            arrival.cancel()  # nothing if it was submitted
 
     try:
         # signature checks, parsing and the store are blocking: off the event loop

@@ -49,9 +49,9 @@ import pyarrow.compute as pc
 from mailreport.contract import table
 from mailreport.ingest import machine
 from mailreport.store import live_derived, live_ingest, live_writer
-from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Job
+from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 
-__all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "flush", "ingest_events",
+__all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "announce", "flush", "ingest_events",
            "list_quarantine", "replay_quarantine", "start", "stop"]
 
 EVENTS = table("events")
@@ -116,15 +116,23 @@ def _writer(store) -> live_writer.LiveWriter:
     return live_writer.writer_for(store, _commit, _refresh, _has_pending)
 
 
-def ingest_events(store, events: Sequence[dict]) -> IngestResult:
+def ingest_events(store, events: Sequence[dict], arrival: Arrival | None = None) -> IngestResult:
     """Store a batch of events (dicts with the events table's columns, values as
     text or scalars, plus an optional ``recipient``) durably: all its storable events
     and the quarantine of the rest, or nothing. Returns once the transaction that
-    holds them has committed; the derived tables follow within the bound above."""
+    holds them has committed; the derived tables follow within the bound above.
+    ``arrival``: what :func:`announce` gave when the batch's request came in."""
     if not events:
         return IngestResult()
     batch = _arrow(events)  # in the caller's thread: the writer only runs SQL
-    return _writer(store).submit(Job(batch, len(events))).wait()
+    return _writer(store).submit(Job(batch, len(events)), arrival).wait()
+
+
+def announce(store) -> Arrival:
+    """Tell the store's writer that a batch is on its way (a request was received and
+    is being verified and parsed), so that it may go in the same transaction as the
+    batches already waiting. Pass the answer to :func:`ingest_events`, or cancel it."""
+    return _writer(store).announce()
 
 
 def start(store) -> None:

@@ -6,7 +6,11 @@ Request threads hand their batch to the writer and wait for its commit (a 2xx
 is sent only after it). The writer takes every batch waiting, up to
 ``GROUP_MAX_EVENTS``, into one transaction: a transaction costs about the same
 dozen statements whatever its size, so under load this is what keeps up with the
-providers, and alone a batch goes in at once.
+providers. A request announces its batch as soon as its body is read
+(:meth:`LiveWriter.announce`), and the writer waits for announced batches up to
+``GROUP_WAIT_SECONDS`` before it starts a group: with a few connections that each
+send their next batch only once the last one is answered, this is what puts their
+batches in one transaction instead of taking turns. Alone, a batch goes in at once.
 
 The derived tables are refreshed for the (mailing, customer) pairs that the
 commits noted in ``live_pending``, all of them in one transaction:
@@ -24,7 +28,9 @@ transaction and delays the refresh by as much.
 
 The writer starts with the server (or with the first batch) and first refreshes
 whatever ``live_pending`` holds: pairs committed before a crash are refreshed then,
-never lost. It holds the store weakly and ends with it, or with :func:`stop`.
+never lost. It holds the store weakly and ends with it, or with :func:`stop`, which
+must come before the store is closed (the server's lifespan does it): DuckDB
+refuses to close a connection that another thread is using.
 """
 
 from __future__ import annotations
@@ -41,9 +47,12 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-REFRESH_INTERVAL_SECONDS = 0.5
-IDLE_REFRESH_SECONDS = 0.05
+REFRESH_INTERVAL_SECONDS = 1.0
+IDLE_REFRESH_SECONDS = 0.2
 GROUP_MAX_EVENTS = 20_000
+# how long a group may wait for batches that requests have announced (received and
+# being verified and parsed), so that they go in the same transaction
+GROUP_WAIT_SECONDS = 0.03
 FRESHNESS_BOUND_SECONDS = 2.0
 
 
@@ -55,6 +64,7 @@ class Job:
         self.batch = batch
         self.size = size
         self.done = threading.Event()
+        self.queued_at = 0.0
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -63,6 +73,25 @@ class Job:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+class Arrival:
+    """A batch announced to the writer: submitted with it, or cancelled (the request
+    failed before it had events to store)."""
+
+    def __init__(self, writer: LiveWriter):
+        self._writer = writer
+        self._open = True
+
+    def arrived_locked(self) -> None:  # under the writer's condition
+        if self._open:
+            self._open = False
+            self._writer._announced -= 1
+
+    def cancel(self) -> None:
+        with self._writer._cond:
+            self.arrived_locked()
+            self._writer._cond.notify()
 
 
 # commit(store, jobs): stores the jobs' batches in one transaction, sets each job's
@@ -75,13 +104,18 @@ Pending = Callable[[Any], bool]
 
 
 class LiveWriter:
-    def __init__(self, store, commit: Commit, refresh: Refresh, pending: Pending):
+    def __init__(self, store, commit: Commit, refresh: Refresh, pending: bool):
+        """``pending``: whether live_pending holds pairs (left by a crash): they are
+        refreshed first."""
         self._store = weakref.ref(store)
-        self._commit_fn, self._refresh_fn, self._pending_fn = commit, refresh, pending
+        self._commit_fn, self._refresh_fn = commit, refresh
         self._cond = threading.Condition()
         self._queue: deque[Job] = deque()
+        self._announced = 0  # batches on their way: received, not yet submitted
         self._stopping = False
-        self._dirty_since: float | None = None  # the oldest unrefreshed commit
+        # the oldest unrefreshed commit; pairs left pending are due at once
+        self._dirty_since: float | None = (
+            time.monotonic() - REFRESH_INTERVAL_SECONDS if pending else None)
         self._last_commit = 0.0
         self._retry_at = 0.0  # after a failed refresh, not before this
         self.refreshes = 0
@@ -91,13 +125,22 @@ class LiveWriter:
         self._thread.start()
 
     # -- called by other threads --------------------------------------------------
-    def submit(self, job: Job) -> Job:
+    def submit(self, job: Job, arrival: Arrival | None = None) -> Job:
         with self._cond:
+            if arrival is not None:
+                arrival.arrived_locked()
             if self._stopping:
                 raise RuntimeError("the live writer of this store has stopped")
+            job.queued_at = time.monotonic()
             self._queue.append(job)
             self._cond.notify()
         return job
+
+    def announce(self) -> Arrival:
+        """Note that a batch is on its way; the group being formed may wait for it."""
+        with self._cond:
+            self._announced += 1
+        return Arrival(self)
 
     def stop(self, timeout: float | None = None) -> None:
         """Commit what is queued, refresh what is pending, and end the thread."""
@@ -126,6 +169,15 @@ class LiveWriter:
                  self._last_commit + IDLE_REFRESH_SECONDS)
         return max(at, self._retry_at) - now + 0.001
 
+    def _waiting_for_more(self, now: float) -> float | None:
+        """How long to wait for announced batches before taking the group, if at all."""
+        if not self._announced or self._stopping or self._queue[0].batch is None:
+            return None
+        if sum(job.size for job in self._queue) >= GROUP_MAX_EVENTS:
+            return None
+        left = self._queue[0].queued_at + GROUP_WAIT_SECONDS - now
+        return left if left > 0 else None
+
     def _take(self) -> list[Job]:
         """The next group: batches up to GROUP_MAX_EVENTS, or one refresh request."""
         if self._queue and self._queue[0].batch is None:
@@ -139,17 +191,19 @@ class LiveWriter:
         return jobs
 
     def _run(self) -> None:
-        try:
-            store = self._store()
-            if store is not None and self._pending_fn(store):
-                self._dirty_since = time.monotonic() - REFRESH_INTERVAL_SECONDS  # at once
-            del store
-        except Exception:  # noqa: BLE001 -- a closed store: nothing to write to
-            log.exception("live writer: cannot read live_pending")
         while True:
             with self._cond:
-                while not (self._queue or self._stopping or self._due(time.monotonic())):
-                    self._cond.wait(self._timeout(time.monotonic()))
+                while True:
+                    now = time.monotonic()
+                    if self._queue and not self._due(now):
+                        wait = self._waiting_for_more(now)
+                        if wait is None:
+                            break
+                        self._cond.wait(wait)
+                    elif self._queue or self._stopping or self._due(now):
+                        break
+                    else:
+                        self._cond.wait(self._timeout(now))
                 jobs = self._take()
                 flush = bool(jobs) and jobs[0].batch is None
                 last = self._stopping and not self._queue and not jobs
@@ -230,7 +284,9 @@ def writer_for(store, commit: Commit, refresh: Refresh, pending: Pending) -> Liv
     with _writers_lock:
         writer = _writers.get(store)
         if writer is None or writer._stopping:
-            writer = _writers[store] = LiveWriter(store, commit, refresh, pending)
+            # asked here, in the caller's thread: the writer itself touches the store
+            # only for the work it is given and the refreshes that follow it
+            writer = _writers[store] = LiveWriter(store, commit, refresh, pending(store))
             weakref.finalize(store, writer.stop, 0)
         return writer
 
