@@ -215,7 +215,7 @@ def _attribute(con, settings: Settings, affected: str | None) -> None:
     """Attribute again the orders of the customers matched by ``affected`` (a
     condition on customer_id; None: everyone), a slice of customers at a time."""
     where = affected or "true"
-    customers = _rows(con, "SELECT count(*) FROM "
+    customers = _rows(con, "SELECT count(DISTINCT customer_id) FROM "
                       + ("customers" if affected is None else "_affected_customers"))[0][0]
     slices = max(1, -(-customers // ATTRIBUTION_CUSTOMERS))
     con.execute("DELETE FROM attributed_orders WHERE " + where)
