@@ -8,8 +8,22 @@ events per second and the time to acknowledge (p50, p99, max). Bodies are built
 and signed before the clock starts. At the end it checks that every event sent is
 stored.
 
+Concurrency: a connection sends its next batch only once the last is answered, so
+the throughput it can carry is its batch size over the time to acknowledge. A
+provider keeping up with 20,000 events a second in batches of 1,000 has 20 POSTs a
+second in flight for as long as each takes to answer: SendGrid posts from each of
+its sending servers at once ("the webhook URL may receive tens of POSTs per
+second"). The default, 8 connections, is what that load keeps open at an answer
+time of about 0.4 s; ``--concurrency 2`` measures the latency-bound case.
+
+Freshness: meanwhile a probe sends one more event every ``--probe-every`` seconds
+to a small second mailing and reads that mailing's report through the API until it
+counts the event, and the time from the acknowledgement to then is printed (the
+bound is ``store.live.FRESHNESS_BOUND_SECONDS``).
+
     python bench/bench_webhooks.py                  # 200 requests of 1,000 events
     python bench/bench_webhooks.py --requests 500 --customers 1000000
+    python bench/bench_webhooks.py --concurrency 2
 """
 
 from __future__ import annotations
@@ -40,17 +54,25 @@ MIX = (("processed", 0.30), ("delivered", 0.30), ("open", 0.25), ("click", 0.10)
        ("bounce", 0.02), ("spamreport", 0.01), ("unsubscribe", 0.02))
 
 
+PROBE_CUSTOMERS = 1000
+
+
 def write_store_files(directory: Path, customers: int) -> None:
+    """Mailing m1 to ``customers`` customers, and the freshness probe's own small
+    mailing."""
     ids = [f"c{i:08d}" for i in range(customers)]
-    pq.write_table(pa.table({"customer_id": ids,
-                             "email": [f"{c}@example.com" for c in ids]}),
+    probes = [f"p{i:05d}" for i in range(PROBE_CUSTOMERS)]
+    pq.write_table(pa.table({"customer_id": ids + probes,
+                             "email": [f"{c}@example.com" for c in ids + probes]}),
                    directory / "customers.parquet")
-    pq.write_table(pa.table({"mailing_id": ["m1"], "name": ["Spring sale"],
-                             "channel": ["email"], "status": ["sent"],
-                             "sent_at": ["2026-03-02T09:00:00"]}),
+    pq.write_table(pa.table({"mailing_id": ["m1", "probe"], "name": ["Spring sale", "Probe"],
+                             "channel": ["email", "email"], "status": ["sent", "sent"],
+                             "sent_at": ["2026-03-02T09:00:00"] * 2}),
                    directory / "mailings.parquet")
-    pq.write_table(pa.table({"mailing_id": ["m1"] * customers, "customer_id": ids,
-                             "status": ["good"] * customers, "group": ["test"] * customers}),
+    n = customers + PROBE_CUSTOMERS
+    pq.write_table(pa.table({"mailing_id": ["m1"] * customers + ["probe"] * PROBE_CUSTOMERS,
+                             "customer_id": ids + probes,
+                             "status": ["good"] * n, "group": ["test"] * n}),
                    directory / "audience.parquet")
 
 
@@ -93,6 +115,54 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def signed(key, events: list[dict]) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(events).encode()
+    ts = str(int(time.time()))
+    sig = key.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
+    return body, {"Content-Type": "application/json",
+                  "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+                  "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(sig).decode()}
+
+
+class FreshnessProbe(threading.Thread):
+    """Every ``every`` seconds: one delivery to the probe mailing, then the probe
+    mailing's report read until it counts it; the lags from the acknowledgement."""
+
+    def __init__(self, url: str, key, token: str, every: float):
+        super().__init__(daemon=True)
+        self.url, self.key, self.every = url, key, every
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.stop = threading.Event()
+        self.lags: list[float] = []
+        self.sent = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        with httpx.Client(timeout=60) as client:
+            while not self.stop.wait(self.every) and self.sent < PROBE_CUSTOMERS:
+                event = {"email": "p@example.com", "timestamp": int(time.time()),
+                         "event": "delivered", "sg_event_id": f"probe-{self.sent}",
+                         "mailing_id": "probe", "customer_id": f"p{self.sent:05d}"}
+                body, headers = signed(self.key, [event])
+                r = client.post(self.url + "/webhooks/sendgrid", content=body, headers=headers)
+                acked = time.perf_counter()
+                if r.status_code != 200:
+                    self.failures.append(f"probe {r.status_code} {r.text[:200]}")
+                    return
+                self.sent += 1
+                # the lag is when the first report that counts it was asked for: how
+                # long the report takes to answer under load is another matter
+                while (asked := time.perf_counter()) - acked < 30:
+                    report = client.get(self.url + "/api/v1/mailings/probe/report/efficiency",
+                                        headers=self.headers).json()
+                    if report["stages"]["delivered"] >= self.sent:
+                        self.lags.append(asked - acked)
+                        break
+                    time.sleep(0.02)
+                else:
+                    self.failures.append(f"probe {self.sent} not in the report after 30 s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -104,7 +174,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--customers", type=int, default=100_000)
-    ap.add_argument("--concurrency", type=int, default=2)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--probe-every", type=float, default=1.0,
+                    help="seconds between freshness probes (0: none)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--json", action="store_true",
                     help="End with one JSON line of the figures (for mailreport bench).")
@@ -124,17 +196,12 @@ def main() -> None:
                    env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
     print(f"store: {args.customers:,} customers in mailing m1, loaded in "
           f"{time.perf_counter() - started:.1f} s")
+    token = subprocess.run([sys.executable, "-m", "mailreport", "token", "create", "--role",
+                            "viewer", "--name", "bench", "--db", str(db)], env=env, cwd=work,
+                           check=True, capture_output=True, text=True).stdout.strip()
 
     batches = make_batches(args.warmup + args.requests, args.batch, args.customers)
-    bodies = []
-    for events in batches:
-        body = json.dumps(events).encode()
-        ts = str(int(time.time()))
-        sig = key.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
-        bodies.append((body, {"Content-Type": "application/json",
-                              "X-Twilio-Email-Event-Webhook-Timestamp": ts,
-                              "X-Twilio-Email-Event-Webhook-Signature":
-                                  base64.b64encode(sig).decode()}))
+    bodies = [signed(key, events) for events in batches]
     size = sum(len(b) for b, _ in bodies) / len(bodies)
     print(f"{args.requests} requests of {args.batch:,} events ({size / 1024:.0f} KiB each), "
           f"{args.concurrency} connections")
@@ -180,12 +247,18 @@ def main() -> None:
                             failures.append(f"{r.status_code} {r.text[:200]}")
 
         threads = [threading.Thread(target=sender) for _ in range(args.concurrency)]
+        probe = FreshnessProbe(url, key, token, args.probe_every)
         t0 = time.perf_counter()
         for t in threads:
             t.start()
+        if args.probe_every > 0:
+            probe.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
+        probe.stop.set()
+        if probe.is_alive():
+            probe.join()
         server_peak_mb = peak_rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -197,6 +270,13 @@ def main() -> None:
           f"{elapsed:.1f} s; {len(failures)} failed)")
     print(f"time to acknowledge: p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
           f"max {max(latencies) * 1000:.0f} ms")
+    if probe.lags:
+        lags = sorted(probe.lags)
+        print(f"a report asked for this long after the acknowledgement counts the event: "
+              f"median "
+              f"{lags[len(lags) // 2] * 1000:.0f} ms, max {lags[-1] * 1000:.0f} ms "
+              f"({len(lags)} probes during the run)")
+    failures += probe.failures
     if failures:
         print("first failure:", failures[0])
 
@@ -208,7 +288,7 @@ def main() -> None:
         stored = store.sql("SELECT count(*) FROM events")[0][0]
     finally:
         store.close()
-    sent = (args.warmup + args.requests) * args.batch
+    sent = (args.warmup + args.requests) * args.batch + probe.sent
     print(f"stored: {stored:,} of {sent:,} events sent")
     if args.json:
         print(json.dumps({"events": events, "events_per_second": events / elapsed,

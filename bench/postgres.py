@@ -130,41 +130,51 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def cluster(parent: str | os.PathLike | None = None,
-            settings: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """A PostgreSQL 15 server on 127.0.0.1 in a fresh data directory under parent,
-    trusted local connections as 'postgres'; stopped and removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="mailreport-pg-", dir=parent))
+def cluster(parent: str | os.PathLike | None = None, settings: dict[str, str] | None = None,
+            keep: str | os.PathLike | None = None) -> Iterator[Cluster]:
+    """A PostgreSQL 15 server on 127.0.0.1, trusted local connections as 'postgres'.
+
+    In a fresh data directory under ``parent``, stopped and removed afterwards; or,
+    with ``keep``, in that folder: made when missing, started again as it was left
+    otherwise, and only stopped afterwards (a large copy takes half an hour)."""
+    root = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="mailreport-pg-", dir=parent))
+    root.mkdir(parents=True, exist_ok=True)
     data = root / "data"
     if os.geteuid() == 0:  # the server runs as 'postgres' (see _as_user)
         shutil.chown(root, "postgres")
         if subprocess.run(_as_user(["test", "-w", str(root)])).returncode:
-            shutil.rmtree(root, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(root, ignore_errors=True)
             raise PostgresError(f"the 'postgres' user cannot reach {root}: give the folders "
                                 f"above it o+x, or choose another work folder")
     port = _free_port()
     log = root / "server.log"
     try:
-        subprocess.run(_as_user([binary("initdb"), "-D", str(data), "-U", "postgres",
-                                 "--auth=trust", "--encoding=UTF8", "--locale=C"]),
-                       check=True, capture_output=True, text=True)
+        if not (data / "PG_VERSION").exists():
+            shutil.rmtree(data, ignore_errors=True)
+            subprocess.run(_as_user([binary("initdb"), "-D", str(data), "-U", "postgres",
+                                     "--auth=trust", "--encoding=UTF8", "--locale=C"]),
+                           check=True, capture_output=True, text=True)
+        # later lines win: a kept cluster gets this run's port
         conf = {**SERVER_SETTINGS, **(settings or {}), "port": str(port),
                 "unix_socket_directories": f"'{root}'"}
         with open(data / "postgresql.auto.conf", "a") as f:
             f.writelines(f"{k} = {v}\n" for k, v in conf.items())
         subprocess.run(_as_user([binary("pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                                 "-t", "120", "start"]), check=True, capture_output=True,
+                                 "-t", "300", "start"]), check=True, capture_output=True,
                        text=True)
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or "") + (log.read_text() if log.exists() else "")
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
         raise PostgresError(f"PostgreSQL did not start: {detail.strip()[-2000:]}") from None
     try:
         yield Cluster(data, port)
     finally:
         subprocess.run(_as_user([binary("pg_ctl"), "-D", str(data), "-m", "fast", "-w",
                                  "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def pg_type(duckdb_type: str) -> str:
