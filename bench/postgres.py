@@ -137,7 +137,8 @@ def cluster(parent: str | os.PathLike | None = None, settings: dict[str, str] | 
     In a fresh data directory under ``parent``, stopped and removed afterwards; or,
     with ``keep``, in that folder: made when missing, started again as it was left
     otherwise, and only stopped afterwards (a large copy takes half an hour)."""
-    root = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="mailreport-pg-", dir=parent))
+    root = (Path(keep) if keep else Path(tempfile.mkdtemp(prefix="mailreport-pg-",
+                                                         dir=parent))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     data = root / "data"
     if os.geteuid() == 0:  # the server runs as 'postgres' (see _as_user)

@@ -177,16 +177,16 @@ class Bench:
             f"{load['derived_seconds']:.0f} s; {when}"))
 
     def _export_stage(self, store) -> tuple[str, str, int]:
-        """The stage of the largest mailing whose list is nearest a million rows."""
-        largest = self.results.run["mailings"]["largest"]["mailing_id"]
-        row = store.sql("""SELECT count(sent_at), count(delivered_at), count(opened_at),
-                                  count(clicked_at) FROM reach_times WHERE mailing_id = ?""",
-                        [largest])[0]
-        stages = dict(zip(("sent", "delivered", "opened", "clicked"), row, strict=True))
-        if self.results.run["mailings"]["largest"]["channel"] == "sms":
-            del stages["opened"]  # SMS has no opened stage
-        stage = min(stages, key=lambda s: abs(stages[s] - 1_000_000))
-        return largest, stage, stages[stage]
+        """The (mailing, stage) whose customer list is nearest a million rows."""
+        rows = store.sql("""SELECT r.mailing_id, m.channel, count(sent_at), count(delivered_at),
+                                   count(opened_at), count(clicked_at)
+                            FROM reach_times r JOIN mailings m USING (mailing_id)
+                            GROUP BY ALL""")
+        lists = [(mailing_id, stage, n) for mailing_id, channel, *counts in rows
+                 for stage, n in zip(("sent", "delivered", "opened", "clicked"), counts,
+                                     strict=True)
+                 if n and not (channel == "sms" and stage == "opened")]
+        return min(lists, key=lambda x: (abs(x[2] - 1_000_000), x[0], x[1]))
 
     # -- child processes ------------------------------------------------------------
     def _child_measures(self, db: Path, mailing_id: str, stage: str, rows: int) -> None:
