@@ -178,8 +178,8 @@ class Bench:
 
     def _export_stage(self, store) -> tuple[str, str, int]:
         """The (mailing, stage) whose customer list is nearest a million rows."""
-        rows = store.sql("""SELECT r.mailing_id, m.channel, count(sent_at), count(delivered_at),
-                                   count(opened_at), count(clicked_at)
+        rows = store.sql("""SELECT r.mailing_id, m.channel, count(r.sent_at), count(r.delivered_at),
+                                   count(r.opened_at), count(r.clicked_at)
                             FROM reach_times r JOIN mailings m USING (mailing_id)
                             GROUP BY ALL""")
         lists = [(mailing_id, stage, n) for mailing_id, channel, *counts in rows
