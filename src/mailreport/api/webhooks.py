@@ -134,27 +134,27 @@ def _store(request: Request, parsed: Parsed, arrival: live.Arrival) -> IngestAns
 async def receive(request: Request, provider: str,
                   handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer | Response:
     state = webhook_state(request)
-    delivery = await read_delivery(request, state.config.max_body_bytes)
-
-    def work() -> IngestAnswer:
-        # announced before the signature check and the parsing, so that the writer
-        # can wait for this batch and commit it with those already waiting
-        arrival = live.announce(request.app.state.store)
-        try:
-            return _store(request, handle(delivery, state), arrival)
-        finally:
-            arrival.cancel()  # nothing if it was submitted
-
+    # announced before the body is read, verified and parsed, so that the writer
+    # can wait for this batch and commit it with those already waiting
+    arrival = live.announce(request.app.state.store)
     try:
-        # signature checks, parsing and the store are blocking: off the event loop
-        return await run_in_threadpool(work)
-    except WebhookError as exc:
-        response = problem(exc.status, None, exc.detail, request)
-        if exc.status == 401 and provider == postmark.NAME:
-            # a client that waits for the challenge before it sends the credentials
-            # of the URL needs it
-            response.headers["WWW-Authenticate"] = 'Basic realm="mailreport webhooks"'
-        return response
+        delivery = await read_delivery(request, state.config.max_body_bytes)
+
+        def work() -> IngestAnswer:
+            return _store(request, handle(delivery, state), arrival)
+
+        try:
+            # signature checks, parsing and the store are blocking: off the event loop
+            return await run_in_threadpool(work)
+        except WebhookError as exc:
+            response = problem(exc.status, None, exc.detail, request)
+            if exc.status == 401 and provider == postmark.NAME:
+                # a client that waits for the challenge before it sends the credentials
+                # of the URL needs it
+                response.headers["WWW-Authenticate"] = 'Basic realm="mailreport webhooks"'
+            return response
+    finally:
+        arrival.cancel()  # nothing if it was submitted
 
 
 def _sendgrid(delivery: Delivery, state: WebhookState) -> Parsed:

@@ -129,9 +129,10 @@ def ingest_events(store, events: Sequence[dict], arrival: Arrival | None = None)
 
 
 def announce(store) -> Arrival:
-    """Tell the store's writer that a batch is on its way (a request was received and
-    is being verified and parsed), so that it may go in the same transaction as the
-    batches already waiting. Pass the answer to :func:`ingest_events`, or cancel it."""
+    """Tell the store's writer that a batch is on its way (a request came in and is
+    being read, verified and parsed), so that it may go in the same transaction as
+    the batches already waiting. Pass the answer to :func:`ingest_events`, or cancel
+    it."""
     return _writer(store).announce()
 
 
@@ -180,7 +181,7 @@ def _commit(store, jobs: list[Job]) -> bool:
         con.register("_live_batch", batch)
         try:
             rows, noted, held = live_ingest.ingest(
-                con, _needs_customer(batch), _has_timing(batch), _repeats(batch),
+                con, batch.num_rows, _needs_customer(batch), _has_timing(batch), _repeats(batch),
                 _quarantine_held.get(store))
         finally:
             con.unregister("_live_batch")

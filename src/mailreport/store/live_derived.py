@@ -36,13 +36,15 @@ def refresh_pending(con, settings) -> int:
     # filter names columns only, as derived's queries expect
     flt = ("mailing_id IN (SELECT mailing_id FROM _live_pairs) "
            "AND customer_id IN (SELECT customer_id FROM _live_pairs)")
+    # only a customer with orders has attribution that a touch can move
+    buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM orders)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
-                f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {flt}")
+                f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
     con.execute(f"DELETE FROM reach_times WHERE {flt}")
     con.execute("INSERT INTO reach_times " + derived.reach_times_sql(settings, flt))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
         SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
-        FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {flt}) n
+        FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}) n
         FULL OUTER JOIN _live_touch o
           ON o.mailing_id = n.mailing_id AND o.customer_id = n.customer_id
         WHERE n.touch_at IS DISTINCT FROM o.touch_at""")

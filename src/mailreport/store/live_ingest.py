@@ -3,14 +3,14 @@ as ``_live_batch`` (``_line`` and every events column as text, plus ``recipient`
 
 A dozen statements whatever the batch's size, each set-based:
 
-1. the stored events with the batch's event_ids (``_live_matches``);
-2. the stage: the customer found by address where no id came, and the copies of
-   an event already stored in its mailing or met earlier in the batch;
-3. the machine rules on a recipient's other events;
-4. one pass of the contract's checks, the duplicates within the batch and the
+1. the stage: the customer found by address where no id came, the copies of an
+   event already stored in its mailing or met earlier in the batch, and the
+   event_ids stored in another mailing;
+2. the machine rules on a recipient's other events;
+3. one pass of the contract's checks, the duplicates within the batch and the
    conflicts with stored events: each line ``new``, ``duplicate`` or
    ``quarantine`` with its rule and reason (``_live_judged``);
-5. the insert, the pending pairs for the derived refresh, the quarantine.
+4. the insert, the pending pairs for the derived refresh, the quarantine.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ EVENTS = table("events")
 COLUMNS = EVENTS.column_names
 RECIPIENT = "recipient"
 
-MATCHES_SQL = """CREATE OR REPLACE TEMP TABLE _live_matches AS
-    SELECT * FROM events WHERE event_id IN (SELECT event_id FROM _live_batch)"""
-
 # Fills a missing customer_id from the recipient's address, when exactly one
 # customer has it as email (case-insensitive) or phone.
 ADDRESS_JOIN = """
@@ -41,25 +38,31 @@ ADDRESS_JOIN = """
       ON NULLIF(b.customer_id, '') IS NULL AND a.address = lower(b.recipient)"""
 
 
-def _stage_sql(needs_customer: bool, repeats: bool, matches: bool) -> str:
+def _stage_sql(needs_customer: bool, repeats: bool) -> str:
     """_live_stage: the batch's events, ``_stored`` when the same event_id is stored
     in the same mailing (matched on mailing_id as well: the same event_id in another
-    mailing is a conflict, which the checks report), ``_repeat`` when it came
-    earlier in the batch. Both are duplicates: the first copy wins. (A window and a
-    join cost more than the rest of the statement: they run only when the batch
-    repeats an event_id, or an event_id of it is stored.)"""
+    mailing is a conflict, ``_elsewhere``), ``_repeat`` when it came earlier in the
+    batch. A copy stored or repeated is a duplicate: the first copy wins. (The
+    window costs more than the rest of the statement: it runs only when the batch
+    repeats an event_id.)
+
+    Event ids are unique across mailings, so finding the stored ones reads the
+    event_id column of the whole table: the one cost of a commit that grows with
+    the store."""
     cols = ", ".join(
         "coalesce(a.customer_id, b.customer_id) AS customer_id"
         if c == "customer_id" and needs_customer else f"b.{quote(c)}" for c in COLUMNS)
-    stored = "m.event_id IS NOT NULL" if matches else "false"
     repeat = ("NULLIF(s.event_id, '') IS NOT NULL AND row_number() OVER ("
               "PARTITION BY s.mailing_id, s.event_id ORDER BY s._line) > 1") if repeats else "false"
-    join = ("LEFT JOIN (SELECT DISTINCT mailing_id, event_id FROM _live_matches) m "
-            "ON m.mailing_id = s.mailing_id AND m.event_id = s.event_id") if matches else ""
     return f"""CREATE OR REPLACE TEMP TABLE _live_stage AS
-    SELECT s.*, {stored} AS _stored, {repeat} AS _repeat
+    SELECT s.*, coalesce(list_contains(m.mailings, s.mailing_id), false) AS _stored,
+           m.mailings IS NOT NULL AND NOT coalesce(list_contains(m.mailings, s.mailing_id),
+                                                   false) AS _elsewhere,
+           {repeat} AS _repeat
     FROM (SELECT b._line, {cols} FROM _live_batch b {ADDRESS_JOIN if needs_customer else ""}) s
-    {join}"""
+    LEFT JOIN (SELECT event_id, list(DISTINCT mailing_id) AS mailings FROM events
+               WHERE event_id IN (SELECT event_id FROM _live_batch) GROUP BY event_id) m
+      ON m.event_id = s.event_id"""
 
 
 def _timing_sql() -> str:
@@ -128,7 +131,8 @@ def _typed_source(flags: bool, lines: str = "") -> str:
         EVENTS, f"(SELECT s._line, {', '.join(cols)} FROM _live_stage s {join} WHERE {where})")
 
 
-def _judge_sql(flags: bool, repeats: bool, matches: bool) -> str:
+
+def _judge_sql(flags: bool, repeats: bool) -> str:
     """_live_judged: each line of the stage that is no copy, typed, with its status
     (new, duplicate, quarantine) and, for a conflict, its rule and reason. (The rule
     and reason of a line that breaks a check are found apart, by
@@ -139,8 +143,9 @@ def _judge_sql(flags: bool, repeats: bool, matches: bool) -> str:
     rows that pass every check are then compared among themselves (the same key
     again: an identical row is a duplicate, another is a conflict naming the first
     line) and with the stored row of their key (events are immutable: different
-    content is a conflict). Those two steps are left out of the statement when the
-    batch repeats no event_id, or none of its event_ids is stored."""
+    content is a conflict: a stored copy in the same mailing was found a duplicate
+    on the stage, so one stored in another mailing, ``_elsewhere``, is one). The
+    first step is left out of the statement when the batch repeats no event_id."""
     checked = staging.checked_select(EVENTS, _typed_source(flags), reasons=False)
     quoted = [quote(c) for c in COLUMNS]
     key = quote(EVENTS.key[0])
@@ -161,13 +166,8 @@ def _judge_sql(flags: bool, repeats: bool, matches: bool) -> str:
         why_not.append("WHEN f._rn > 1 THEN "
                        "CASE WHEN f._same_as_first THEN 'duplicate' ELSE 'repeated' END")
         first_line = "f._first_line"
-    if matches:
-        same = " AND ".join(f"j.{c} IS NOT DISTINCT FROM t.{c}" for c in quoted)
-        ctes.append(f"""stored AS (SELECT * FROM _live_matches
-            QUALIFY row_number() OVER (PARTITION BY {key}) = 1)""")
-        joins.append(f"LEFT JOIN stored t ON t.{key} = j.{key}")
-        why_not.append(f"WHEN t.{key} IS NOT NULL THEN "
-                       f"CASE WHEN {same} THEN 'duplicate' ELSE 'conflict' END")
+    joins.append("JOIN _live_stage t ON t._line = j._line")
+    why_not.append("WHEN t._elsewhere THEN 'conflict'")
     ctes.append(f"""judged AS (
         SELECT j.*, {first_line} AS _first_line,
                CASE {' '.join(why_not)} ELSE 'new' END AS _why_not
@@ -211,18 +211,17 @@ RESULTS_SQL = """
     ORDER BY _line"""
 
 
-def ingest(con, needs_customer: bool, has_timing: bool, repeats: bool,
+def ingest(con, batch_size: int, needs_customer: bool, has_timing: bool, repeats: bool,
            quarantine_held: bool | None) -> tuple[list[tuple], bool, bool]:
-    """Store the batch in ``_live_batch``. ``needs_customer``: an event has an address
-    but no customer_id; ``has_timing``: a delivery or a click; ``repeats``: an
-    event_id comes more than once; ``quarantine_held``: whether the quarantine may
-    hold events (None: not known).
+    """Store the batch of ``batch_size`` events in ``_live_batch``. ``needs_customer``:
+    an event has an address but no customer_id; ``has_timing``: a delivery or a
+    click; ``repeats``: an event_id comes more than once; ``quarantine_held``:
+    whether the quarantine may hold events (None: not known).
 
     Returns the batch's lines that were not stored now (line, ``duplicate`` or
     ``quarantine``, event_id, rule, reason), in line order; whether pairs were
     noted for the derived refresh; and whether the quarantine may hold events."""
-    matches = _scalar(con, MATCHES_SQL) > 0  # CREATE TABLE AS answers its row count
-    con.execute(_stage_sql(needs_customer, repeats, matches))
+    con.execute(_stage_sql(needs_customer, repeats))
     flagged = flagged_stored = False
     if has_timing:
         flagged = _scalar(con, _timing_sql()) > 0
@@ -232,15 +231,16 @@ def ingest(con, needs_customer: bool, has_timing: bool, repeats: bool,
                 FROM _live_flags f
                 WHERE f._line IS NULL AND events.mailing_id = f.mailing_id
                   AND events.event_id = f.event_id""")
-    con.execute(_judge_sql(flagged, repeats, matches))
+    con.execute(_judge_sql(flagged, repeats))
     cols = ", ".join(quote(c) for c in COLUMNS)
-    con.execute(f"INSERT INTO events ({cols}) SELECT {cols} FROM _live_judged "
-                "WHERE _status = 'new' ORDER BY mailing_id, ts")
+    inserted = _scalar(con, f"INSERT INTO events ({cols}) SELECT {cols} FROM _live_judged "
+                            "WHERE _status = 'new' ORDER BY mailing_id, ts")
     pairs = "SELECT mailing_id, customer_id FROM _live_judged WHERE _status = 'new'"
     if flagged_stored:
         pairs += " UNION ALL SELECT mailing_id, customer_id FROM _live_flags WHERE _line IS NULL"
     noted = _scalar(con, live_derived.note_pairs_sql(pairs)) > 0
-    rows = con.execute(RESULTS_SQL).fetchall()
+    # every line inserted (the usual case): nothing else to tell
+    rows = con.execute(RESULTS_SQL).fetchall() if inserted < batch_size else []
     quarantined = [r for r in rows if r[1] == "quarantine"]
     if quarantined:
         if any(r[3] is None for r in quarantined):  # lines that break a check
@@ -249,9 +249,10 @@ def ingest(con, needs_customer: bool, has_timing: bool, repeats: bool,
         _quarantine(con)
     if quarantine_held is None:
         quarantine_held = bool(_scalar(con, "SELECT EXISTS (SELECT 1 FROM quarantine)"))
+    quarantine_held = quarantine_held or bool(quarantined)
     if quarantine_held:  # else there is nothing to forget: the usual case, one statement less
         _forget_stored(con)
-    return rows, noted, quarantine_held or bool(quarantined)
+    return rows, noted, quarantine_held
 
 
 def _quarantine(con) -> None:

@@ -6,11 +6,12 @@ Request threads hand their batch to the writer and wait for its commit (a 2xx
 is sent only after it). The writer takes every batch waiting, up to
 ``GROUP_MAX_EVENTS``, into one transaction: a transaction costs about the same
 dozen statements whatever its size, so under load this is what keeps up with the
-providers. A request announces its batch as soon as its body is read
+providers. A request announces its batch as soon as it comes in
 (:meth:`LiveWriter.announce`), and the writer waits for announced batches up to
-``GROUP_WAIT_SECONDS`` before it starts a group: with a few connections that each
-send their next batch only once the last one is answered, this is what puts their
-batches in one transaction instead of taking turns. Alone, a batch goes in at once.
+``GROUP_WAIT_SECONDS`` before it starts a group, and for as many batches as the
+last group had: with connections that each send their next batch only once the
+last one is answered, this is what puts their batches in one transaction instead
+of taking turns. A lone sender's batch goes in at once.
 
 The derived tables are refreshed for the (mailing, customer) pairs that the
 commits noted in ``live_pending``, all of them in one transaction:
@@ -47,12 +48,12 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-REFRESH_INTERVAL_SECONDS = 1.0
+REFRESH_INTERVAL_SECONDS = 0.5
 IDLE_REFRESH_SECONDS = 0.2
-GROUP_MAX_EVENTS = 20_000
-# how long a group may wait for batches that requests have announced (received and
-# being verified and parsed), so that they go in the same transaction
-GROUP_WAIT_SECONDS = 0.03
+GROUP_MAX_EVENTS = 10_000
+# how long a group may wait for batches that requests have announced (being received,
+# verified and parsed), so that they go in the same transaction
+GROUP_WAIT_SECONDS = 0.05
 FRESHNESS_BOUND_SECONDS = 2.0
 
 
@@ -112,6 +113,7 @@ class LiveWriter:
         self._cond = threading.Condition()
         self._queue: deque[Job] = deque()
         self._announced = 0  # batches on their way: received, not yet submitted
+        self._last_group = 1  # batches in the last group committed
         self._stopping = False
         # the oldest unrefreshed commit; pairs left pending are due at once
         self._dirty_since: float | None = (
@@ -169,13 +171,17 @@ class LiveWriter:
                  self._last_commit + IDLE_REFRESH_SECONDS)
         return max(at, self._retry_at) - now + 0.001
 
-    def _waiting_for_more(self, now: float) -> float | None:
-        """How long to wait for announced batches before taking the group, if at all."""
-        if not self._announced or self._stopping or self._queue[0].batch is None:
+    def _waiting_for_more(self, now: float, ready: float) -> float | None:
+        """How long to wait for more batches before taking the group, if at all: for
+        those announced, and for as many as the last group had (their senders, just
+        answered, are sending the next ones)."""
+        if self._stopping or self._queue[0].batch is None:
+            return None
+        if not self._announced and len(self._queue) >= self._last_group:
             return None
         if sum(job.size for job in self._queue) >= GROUP_MAX_EVENTS:
             return None
-        left = self._queue[0].queued_at + GROUP_WAIT_SECONDS - now
+        left = ready + GROUP_WAIT_SECONDS - now  # from when the writer became free
         return left if left > 0 else None
 
     def _take(self) -> list[Job]:
@@ -193,10 +199,11 @@ class LiveWriter:
     def _run(self) -> None:
         while True:
             with self._cond:
+                ready = time.monotonic()
                 while True:
                     now = time.monotonic()
                     if self._queue and not self._due(now):
-                        wait = self._waiting_for_more(now)
+                        wait = self._waiting_for_more(now, max(ready, self._queue[0].queued_at))
                         if wait is None:
                             break
                         self._cond.wait(wait)
@@ -256,6 +263,7 @@ class LiveWriter:
                         job.error = one
         now = time.monotonic()
         self._last_commit = now
+        self._last_group = len(jobs)
         if noted and self._dirty_since is None:
             self._dirty_since = now
         for job in jobs:
