@@ -199,4 +199,9 @@ class DuckDBStore:
         return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in ALL_TABLES}
 
     def close(self) -> None:
+        from mailreport.store import live_writer
+
+        # commits what live events are queued and ends the writer thread, which uses
+        # this connection (DuckDB refuses to close a connection in use)
+        live_writer.stop(self)
         self.con.close()
