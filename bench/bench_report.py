@@ -8,8 +8,8 @@ over warm runs.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import sys
+from pathlib import Path
 
 from mailreport.reports import SECTIONS, ReportQuery, mailing_report
 from mailreport.reports.mailings import list_mailings
@@ -17,18 +17,8 @@ from mailreport.reports.query import get_mailing
 from mailreport.settings import load_settings
 from mailreport.store import open_store
 
-
-def timed(fn, runs: int) -> tuple[float, float, float]:
-    t0 = time.perf_counter()
-    fn()
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        warm.append(time.perf_counter() - t0)
-    warm.sort()
-    return cold * 1000, statistics.median(warm) * 1000, warm[int(0.95 * (len(warm) - 1))] * 1000
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import timed  # noqa: E402
 
 
 def main() -> None:
@@ -46,15 +36,13 @@ def main() -> None:
     for label, m in picks.items():
         name = f"{label} {m.mailing_id} ({m.channel}, {m.recipients:,})"
         mailing = get_mailing(tables, m.mailing_id)
-        cold, p50, p95 = timed(lambda m=m: mailing_report(tables, m.mailing_id, query),
-                               args.runs)
-        print(f"{name:22} {'full report':15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
+        t = timed(lambda m=m: mailing_report(tables, m.mailing_id, query), args.runs)
+        print(f"{name:22} {'full report':15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} {t.p95_ms:9.1f}")
         for section, fn in SECTIONS.items():
-            cold, p50, p95 = timed(lambda fn=fn, mailing=mailing: fn(tables, mailing, query),
-                                   args.runs)
-            print(f"{'':22} {section:15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
-    cold, p50, p95 = timed(lambda: list_mailings(tables), args.runs)
-    print(f"{'all':22} {'mailings list':15} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
+            t = timed(lambda fn=fn, mailing=mailing: fn(tables, mailing, query), args.runs)
+            print(f"{'':22} {section:15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} {t.p95_ms:9.1f}")
+    t = timed(lambda: list_mailings(tables), args.runs)
+    print(f"{'all':22} {'mailings list':15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} {t.p95_ms:9.1f}")
 
 
 if __name__ == "__main__":

@@ -17,25 +17,16 @@ from mailreport.demo import generate
 
 LOAD_CHILD = r"""
 import json, resource, sys, time
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from mailreport.cli import _progress_callback, progress_bar
 from mailreport.ingest.loader import load_directory
 from mailreport.settings import load_settings
 from mailreport.store import open_store
 
 db, directory, report_dir = sys.argv[1:4]
-bar = Progress(TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-               console=Console(stderr=True))
-tasks = {}
-def progress(label, done, total):
-    if label not in tasks:
-        tasks[label] = bar.add_task("load " + label, total=total)
-    bar.update(tasks[label], completed=done, total=total)
 store = open_store(db, load_settings())
 t = time.perf_counter()
-with bar:
-    summary = load_directory(store, directory, report_dir, progress)
+with progress_bar() as bar:
+    summary = load_directory(store, directory, report_dir, _progress_callback(bar))
 seconds = time.perf_counter() - t
 counts = store.counts()
 print(json.dumps({"seconds": seconds, "derived_seconds": summary.derived_seconds,

@@ -75,10 +75,15 @@ def test_postgres_gives_the_same_lists(demo_store, pg_reader):
     assert as_json(customer_list(pg_reader.tables(), "M01", **kw)) == as_json(ours)
 
 
-def test_postgres_sql_is_what_runs(pg_reader):
+def test_postgres_sql_is_what_runs(demo_store, pg_reader):
+    """The SQL the reader shows, run on the server as text, counts M01's recipients
+    as the store does."""
     r = pg_reader.tables().reach_times
     sql = pg_reader.sql(r.filter(r.mailing_id == "M01").count())
     assert "reach_times" in sql and "'M01'" in sql
+    theirs = pg_reader.con.raw_sql(sql).fetchone()[0]
+    ours = demo_store.sql("SELECT count(*) FROM reach_times WHERE mailing_id = 'M01'")[0][0]
+    assert theirs == ours > 0
 
 
 def test_results_files_name_each_measure_and_each_target(tmp_path):

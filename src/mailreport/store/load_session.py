@@ -11,6 +11,13 @@ from mailreport.store import derived, staging
 from mailreport.store.staging import MergeCounts, sql_str
 
 
+def memory_bytes(setting: str) -> float:
+    """DuckDB's memory_limit as it shows it ('190.7 MiB', '3.7 GiB') in bytes."""
+    number, _, unit = setting.partition(" ")
+    scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+    return float(number) * scale.get(unit, 2**30)
+
+
 class LoadSession:
     """Used inside ``DuckDBStore.write()``; every method runs in its transaction."""
 
@@ -22,16 +29,14 @@ class LoadSession:
         staging.load_zones(con, sorted(available_timezones()))
         derived.begin_changes(con)
         self._refreshed = False
+        self._memory_limit = memory_bytes(
+            con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
     def chunk_rows(self, most: int) -> int:
         """Rows a chunk may hold: at most ``most``, and about one per 2 KB of the
         engine's memory limit, since a chunk's text and typed copies are held as
         Arrow beside the engine's own memory (``staging.held``)."""
-        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        number, _, unit = limit.partition(" ")
-        scale = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "bytes": 1}
-        limit_bytes = float(number) * scale.get(unit, 2**30)
-        return int(max(50_000, min(most, limit_bytes // 2048)))
+        return int(max(50_000, min(most, self._memory_limit // 2048)))
 
     def start_file(self, table: Table) -> None:
         staging.start_file(self.con, table)
