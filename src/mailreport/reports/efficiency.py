@@ -29,6 +29,8 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
             customers: ibis.Table | None = None) -> ibis.Table:
     """(mailing_id, stage, date, customers): customers whose reach time of each stage
     falls in the period, by company date."""
+    if tables.rollups and customers is None:
+        return _reached_counts(tables, mailing_ids, query)
     r = tables.reach_times
     r = r.filter(r.mailing_id.isin(mailing_ids))
     if customers is not None:
@@ -40,6 +42,18 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
         parts.append(s.group_by([s.mailing_id, s[day].name("date")])
                      .aggregate(customers=s.count()).mutate(stage=ibis.literal(stage)))
     return ibis.union(*parts)
+
+
+def _reached_counts(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """reached() from the reach_counts rollup."""
+    names = {stage_day_column(s, query.include_machine).removesuffix("_day"): s
+             for s in STAGES}
+    c = tables.reach_counts
+    c = c.filter(c.mailing_id.isin(mailing_ids) & c.stage.isin(list(names))
+                 & in_days(c.day, query))
+    c = c.mutate(stage=c.stage.substitute(names))
+    return c.group_by([c.mailing_id, c.day.name("date"), c.stage]).aggregate(
+        customers=c.customers.sum())
 
 
 def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:

@@ -16,7 +16,14 @@ import ibis
 from mailreport.contract import STAGES
 from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
 from mailreport.reports.orders import money
-from mailreport.reports.query import ReportQuery, in_period, stage_column, utc_bounds
+from mailreport.reports.query import (
+    ReportQuery,
+    in_days,
+    in_period,
+    stage_column,
+    stage_day_column,
+    utc_bounds,
+)
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
 from mailreport.store.tables import Tables
 
@@ -47,6 +54,35 @@ def has_groups(mailing: Mailing, assigned: dict) -> bool:
 
 
 def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRow] | None:
+    counts = {(row["group"], row["variant_id"]): row
+              for row in (_counts_rolled_up if tables.rollups else _counts)(
+                  tables, mailing, query)}
+    if not has_groups(mailing, counts):
+        return None
+    if tables.rollups:
+        w = tables.window_orders
+        w = w.filter((w.mailing_id == mailing.mailing_id) & in_days(w.day, query))
+        per_customer = w.group_by(["group", "variant_id", "customer_id"]).aggregate(
+            orders=w.orders.sum(), revenue=w.revenue.sum())
+    else:
+        sent_at = start_of_sending(tables, mailing)
+        if sent_at is None:
+            return _rows(mailing, counts, {})
+        go = group_orders(tables, mailing, query, sent_at)
+        per_customer = go.group_by(["group", "variant_id", "customer_id"]).aggregate(
+            orders=go.count(), revenue=go.total.sum())
+    pc = per_customer
+    revenue = {(row["group"], row["variant_id"]): row for row in tables.run(
+        pc.group_by(["group", "variant_id"]).aggregate(
+            buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
+            # exact decimal squares: a float sum's last bits would depend on
+            # the order each engine adds in
+            revenue_sq=(pc.revenue * pc.revenue).cast("decimal(38, 4)").sum()))}
+    return _rows(mailing, counts, revenue)
+
+
+def _counts(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
+    """(group, variant_id, assigned, sent, delivered, opened, clicked) of the good audience."""
     r = tables.reach_times
     mine = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
     bounds = utc_bounds(query, tables.settings.zone)
@@ -54,24 +90,21 @@ def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRo
     for stage in STAGES:
         metrics[stage] = in_period(mine[stage_column(stage, query.include_machine)],
                                    bounds).sum()
-    rows = tables.run(mine.group_by(["group", "variant_id"]).aggregate(**metrics))
-    counts = {(row["group"], row["variant_id"]): row for row in rows}
-    if not has_groups(mailing, counts):
-        return None
-    revenue = {}
-    sent_at = start_of_sending(tables, mailing)
-    if sent_at is not None:
-        go = group_orders(tables, mailing, query, sent_at)
-        per_customer = go.group_by(["group", "variant_id", "customer_id"]).aggregate(
-            orders=go.count(), revenue=go.total.sum())
-        pc = per_customer
-        for row in tables.run(pc.group_by(["group", "variant_id"]).aggregate(
-                buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
-                # exact decimal squares: a float sum's last bits would depend on
-                # the order each engine adds in
-                revenue_sq=(pc.revenue * pc.revenue).cast("decimal(38, 4)").sum())):
-            revenue[(row["group"], row["variant_id"])] = row
-    return _rows(mailing, counts, revenue)
+    return tables.run(mine.group_by(["group", "variant_id"]).aggregate(**metrics))
+
+
+def _counts_rolled_up(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
+    """_counts from the reach_counts rollup."""
+    names = {stage_day_column(s, query.include_machine).removesuffix("_day"): s
+             for s in STAGES}
+    c = tables.reach_counts
+    c = c.filter((c.mailing_id == mailing.mailing_id) & (c.status == "good")
+                 & ((c.stage == "audience") | (c.stage.isin(list(names))
+                                               & in_days(c.day, query))))
+    metrics = {"assigned": c.customers.sum(where=c.stage == "audience")}
+    for name, stage in names.items():
+        metrics[stage] = c.customers.sum(where=c.stage == name)
+    return tables.run(c.group_by(["group", "variant_id"]).aggregate(**metrics))
 
 
 def _merge(keys, counts, revenue) -> dict:

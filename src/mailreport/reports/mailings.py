@@ -17,10 +17,7 @@ def list_mailings(tables: Tables, channel: str | None = None,
         m = m.filter(m.status == status)
     if search:
         m = m.filter(m.name.lower().contains(search.lower()))
-    r = tables.reach_times
-    figures = {row["mailing_id"]: row for row in tables.run(r.group_by("mailing_id").aggregate(
-        recipients=r.sent_at.notnull().sum(), delivered=r.delivered_at.notnull().sum(),
-        opened=r.opened_at.notnull().sum(), clicked=r.clicked_at.notnull().sum()))}
+    figures = {row["mailing_id"]: row for row in tables.run(_figures(tables))}
     a = tables.attributed_orders
     revenue = {row["mailing_id"]: row["revenue"] for row in tables.run(
         a.group_by("mailing_id").aggregate(revenue=a.total.sum()))}
@@ -45,6 +42,20 @@ def list_mailings(tables: Tables, channel: str | None = None,
             revenue=money(revenue.get(row["mailing_id"])),
         ))
     return out
+
+
+def _figures(tables: Tables):
+    """(mailing_id, recipients, delivered, opened, clicked) of every mailing."""
+    if tables.rollups:
+        c = tables.reach_counts
+        return c.group_by("mailing_id").aggregate(**{
+            name: c.customers.sum(where=c.stage == stage) for name, stage in (
+                ("recipients", "sent"), ("delivered", "delivered"), ("opened", "opened"),
+                ("clicked", "clicked"))})
+    r = tables.reach_times
+    return r.group_by("mailing_id").aggregate(
+        recipients=r.sent_at.notnull().sum(), delivered=r.delivered_at.notnull().sum(),
+        opened=r.opened_at.notnull().sum(), clicked=r.clicked_at.notnull().sum())
 
 
 def list_campaigns(tables: Tables) -> list[Campaign]:

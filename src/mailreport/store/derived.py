@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from mailreport.contract import STAGE_OF_EVENT
 from mailreport.settings import Settings
+from mailreport.store import rollups
 from mailreport.store.schema import REACH_COLUMNS
 
 STAGE_CASE = ("CASE e.type "
@@ -138,6 +139,8 @@ ATTRIBUTION_CUSTOMERS = 1_000_000
 CHANGE_TABLES_SQL = (
     "CREATE TEMP TABLE IF NOT EXISTS _changed_mailings (mailing_id VARCHAR)",
     "CREATE TEMP TABLE IF NOT EXISTS _changed_customers (customer_id VARCHAR)",
+    # a product moved to another category moves its sales in category_sales
+    "CREATE TEMP TABLE IF NOT EXISTS _changed_products (product_id VARCHAR)",
 )
 
 
@@ -155,14 +158,11 @@ def begin_changes(con) -> None:
         con.execute(sql)
     con.execute("DELETE FROM _changed_mailings")
     con.execute("DELETE FROM _changed_customers")
+    con.execute("DELETE FROM _changed_products")
 
 
 def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
-
-
-def _sql_list(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 def mailing_batches(con, mailing_filter: str) -> list[list[str]]:
@@ -188,14 +188,19 @@ def mailing_batches(con, mailing_filter: str) -> list[list[str]]:
 def refresh(con, settings: Settings, full: bool = False) -> None:
     """Recompute the derived rows that the collected changes touch, or all of them.
 
-    Runs on the caller's connection, inside the caller's transaction."""
+    Runs on the caller's connection, inside the caller's transaction; the rollups
+    (store/rollups.py) follow the rows they sum."""
     if full:
         con.execute("DELETE FROM reach_times")
-        for batch in mailing_batches(con, "true"):
+        batches = mailing_batches(con, "true")
+        for batch in batches:
             con.execute("INSERT INTO reach_times " + reach_times_sql(
-                settings, f"mailing_id IN ({_sql_list(batch)})"))
+                settings, f"mailing_id IN ({rollups.sql_list(batch)})"))
         _attribute(con, settings, None)
+        rollups.rebuild(con, settings, batches)
         return
+    for sql in CHANGE_TABLES_SQL:  # a caller may not have begun changes
+        con.execute(sql)
     changed = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
     # Customers whose touches may move: everyone with a row in a changed mailing,
     # before and after the change, plus those whose orders changed.
@@ -203,12 +208,31 @@ def refresh(con, settings: Settings, full: bool = False) -> None:
                 "SELECT customer_id FROM _changed_customers UNION "
                 "SELECT customer_id FROM reach_times WHERE " + changed)
     con.execute("DELETE FROM reach_times WHERE " + changed)
+    rollups.delete_reach(con, changed)
     for batch in mailing_batches(con, changed):
-        flt = f"mailing_id IN ({_sql_list(batch)})"
+        flt = f"mailing_id IN ({rollups.sql_list(batch)})"
         con.execute("INSERT INTO reach_times " + reach_times_sql(settings, flt))
         con.execute("INSERT INTO _affected_customers "
                     "SELECT customer_id FROM reach_times WHERE " + flt)
+        rollups.fill_reach(con, settings, flt)
+    # the mailings whose category sales move: changed ones, those of moved products,
+    # and (added by _attribute) those whose attributed orders change
+    con.execute("CREATE OR REPLACE TEMP TABLE _sales_mailings AS "
+                "SELECT mailing_id FROM _changed_mailings UNION "
+                "SELECT DISTINCT mailing_id FROM attributed_lines "
+                "WHERE product_id IN (SELECT product_id FROM _changed_products)")
     _attribute(con, settings, "customer_id IN (SELECT customer_id FROM _affected_customers)")
+    rollups.refresh_sales(con, "mailing_id IN (SELECT mailing_id FROM _sales_mailings)")
+    _refresh_window_orders(con, settings, changed)
+
+
+def _refresh_window_orders(con, settings: Settings, changed: str) -> None:
+    """Window orders of the changed mailings, and of the customers whose orders changed."""
+    buyers = "customer_id IN (SELECT customer_id FROM _changed_customers)"
+    con.execute(f"DELETE FROM window_orders WHERE {changed} OR {buyers}")
+    rollups.fill_window_orders(con, settings, changed)
+    if _rows(con, "SELECT count(*) FROM _changed_customers")[0][0]:
+        rollups.fill_window_orders(con, settings, f"NOT ({changed})", buyers)
 
 
 def _attribute(con, settings: Settings, affected: str | None) -> None:
@@ -218,6 +242,9 @@ def _attribute(con, settings: Settings, affected: str | None) -> None:
     customers = _rows(con, "SELECT count(DISTINCT customer_id) FROM "
                       + ("customers" if affected is None else "_affected_customers"))[0][0]
     slices = max(1, -(-customers // ATTRIBUTION_CUSTOMERS))
+    if affected is not None:
+        con.execute("INSERT INTO _sales_mailings SELECT DISTINCT mailing_id "
+                    "FROM attributed_orders WHERE " + where)
     con.execute("DELETE FROM attributed_orders WHERE " + where)
     con.execute("DELETE FROM attributed_lines WHERE " + where)
     con.execute("CREATE OR REPLACE TEMP TABLE _attributed AS "
@@ -232,6 +259,8 @@ def _attribute(con, settings: Settings, affected: str | None) -> None:
             settings, " AND ".join(orders) or "true", " AND ".join(touches) or "true"))
     con.execute("INSERT INTO attributed_orders SELECT * FROM _attributed "
                 "ORDER BY mailing_id, ts")
+    if affected is not None:
+        con.execute("INSERT INTO _sales_mailings SELECT DISTINCT mailing_id FROM _attributed")
     con.execute("INSERT INTO attributed_lines "
                 + ATTRIBUTED_LINES_SQL.replace("attributed_orders a", "_attributed a")
                 .format(flt="true"))

@@ -21,12 +21,12 @@ from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
 from mailreport.contract import TABLES
 from mailreport.settings import Settings
-from mailreport.store import derived
+from mailreport.store import derived, rollups
 from mailreport.store.load_session import LoadSession
 from mailreport.store.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
-ALL_TABLES = tuple(t.name for t in TABLES) + DERIVED_TABLES
+ALL_TABLES = tuple(t.name for t in TABLES) + DERIVED_TABLES + rollups.ROLLUP_TABLES
 COMPILED_CACHE = 4096  # compiled queries kept per store
 
 
@@ -110,6 +110,9 @@ class DuckDBStore:
             raise StoreError(f"{self.path} has schema version {rows.get('schema_version')}; "
                              f"open it once for writing (e.g. `mailreport refresh`) to "
                              f"upgrade it to {SCHEMA_VERSION}")
+        if rows.get("rollups_version") != rollups.ROLLUPS_VERSION:
+            raise StoreError(f"{self.path}'s rollups are not current; open it once for "
+                             f"writing (e.g. `mailreport refresh`) to rebuild them")
         if rows.get("derived_settings") != self.settings.fingerprint():
             raise StoreError(f"{self.path}'s derived tables were built with other settings "
                              f"({rows.get('derived_settings')}); run `mailreport refresh`")
@@ -120,11 +123,16 @@ class DuckDBStore:
     def _check_settings(self) -> None:
         """Rebuild derived tables when the settings they depend on changed."""
         row = self.con.execute("SELECT value FROM meta WHERE key = 'derived_settings'").fetchone()
-        if row and row[0] == self.settings.fingerprint():
-            return
-        with self.write():
-            derived.refresh(self.con, self.settings, full=True)
-            self._set_meta("derived_settings", self.settings.fingerprint())
+        if not row or row[0] != self.settings.fingerprint():
+            with self.write():
+                derived.refresh(self.con, self.settings, full=True)
+                self._set_meta("derived_settings", self.settings.fingerprint())
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'rollups_version'").fetchone()
+        if not row or row[0] != rollups.ROLLUPS_VERSION:
+            # e.g. a store made before the rollups: sum them from the derived tables
+            with self.write():
+                rollups.rebuild(self.con, self.settings,
+                                derived.mailing_batches(self.con, "true"))
 
     # -- writing ------------------------------------------------------------
     @contextmanager
@@ -172,7 +180,7 @@ class DuckDBStore:
             if self._tables is None:
                 self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
         return Tables(self._tables, run=self._run, local_time=_local_time,
-                      settings=self.settings)
+                      settings=self.settings, rollups=True)
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         """Ibis's own to_pyarrow, less the compiling of an expression already seen:

@@ -9,7 +9,7 @@ refreshed and forgotten together or, after a crash, still pending.
 
 from __future__ import annotations
 
-from mailreport.store import derived
+from mailreport.store import derived, rollups
 
 # created by migration 4 (store/schema.py); a pair may repeat: recomputing it again
 # does no harm, and the refresh takes them DISTINCT
@@ -40,8 +40,21 @@ def refresh_pending(con, settings) -> int:
     buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM orders)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
+    # the rollups of reach rows: the old rows' counts out, the new rows' in
+    rollups.retract(con, "reach_counts", rollups.reach_counts_sql(flt))
+    rollups.retract(con, "open_counts", rollups.open_counts_sql(flt))
     con.execute(f"DELETE FROM reach_times WHERE {flt}")
+    con.execute(f"DELETE FROM click_counts WHERE {flt}")
     con.execute("INSERT INTO reach_times " + derived.reach_times_sql(settings, flt))
+    rollups.fill_reach(con, settings, flt)
+    mailings = "mailing_id IN (SELECT mailing_id FROM _live_pairs)"
+    rollups.fold(con, "reach_counts", mailings)
+    rollups.fold(con, "open_counts", mailings)
+    # without a sent_at, a mailing's window starts at its first send, which may move
+    unscheduled = f"{mailings} AND mailing_id IN (SELECT mailing_id FROM mailings " \
+                  "WHERE sent_at IS NULL)"
+    con.execute(f"DELETE FROM window_orders WHERE {unscheduled}")
+    rollups.fill_window_orders(con, settings, unscheduled)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
         SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
         FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}) n
@@ -52,10 +65,18 @@ def refresh_pending(con, settings) -> int:
         return pairs
     # an order is attributed by its customer's touches only
     moved = "customer_id IN (SELECT customer_id FROM _live_customers)"
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_sales AS "
+                f"SELECT DISTINCT mailing_id FROM attributed_lines WHERE {moved}")
+    rollups.retract(con, "category_sales", rollups.category_sales_sql("attributed_lines", moved))
     con.execute(f"DELETE FROM attributed_orders WHERE {moved}")
     con.execute("INSERT INTO attributed_orders "
                 + derived.attributed_orders_sql(settings, "o." + moved))
     con.execute(f"DELETE FROM attributed_lines WHERE {moved}")
     con.execute("INSERT INTO attributed_lines "
                 + derived.ATTRIBUTED_LINES_SQL.format(flt="a." + moved))
+    con.execute("INSERT INTO category_sales "
+                + rollups.category_sales_sql("attributed_lines", moved))
+    con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_lines "
+                f"WHERE {moved}")
+    rollups.fold(con, "category_sales", "mailing_id IN (SELECT mailing_id FROM _live_sales)")
     return pairs

@@ -8,6 +8,7 @@ the last applied one, so opening an older database upgrades it in place.
 from __future__ import annotations
 
 from mailreport.contract import TABLES, Table
+from mailreport.store import rollups
 
 
 def quote(name: str) -> str:
@@ -81,6 +82,9 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # changed, written in the events' transaction and emptied by the refresh that
     # follows it (store/live_writer.py), so a crash in between leaves them pending
     (4, ("CREATE TABLE IF NOT EXISTS live_pending (mailing_id VARCHAR, customer_id VARCHAR)",)),
+    # the rollups the report sections read (store/rollups.py); opening the store fills
+    # them from the derived tables
+    (5, rollups.TABLES_SQL),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

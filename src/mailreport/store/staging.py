@@ -354,6 +354,9 @@ def _track_changes(con, table: Table) -> None:
             SELECT DISTINCT r.mailing_id FROM reach_times r
             JOIN _classified a ON a.customer_id = r.customer_id
             WHERE a._class = 'changed'""")
+    if table.name == "products":
+        con.execute(f"INSERT INTO _changed_products SELECT product_id FROM _classified "
+                    f"WHERE {changed}")
     if table.name == "order_lines":
         con.execute(f"""INSERT INTO _changed_customers
             SELECT DISTINCT o.customer_id FROM orders o JOIN _classified a USING (order_id)

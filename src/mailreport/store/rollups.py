@@ -1,0 +1,224 @@
+"""Rollups: the derived tables summed to what the report sections ask for, kept
+by the same refreshes (DESIGN.md, "Derived tables").
+
+A section over a mailing of millions of recipients would otherwise read millions
+of reach rows on every request. Each rollup keeps what lets a section answer for
+any period exactly, and no more:
+
+* ``reach_counts``: reach rows counted by mailing, audience status, group,
+  variant, stage and the stage's company date. Stage ``audience`` counts every
+  row (its day is null); ``opened_all`` and ``clicked_all`` count with machine
+  events. Serves volume, the funnel, groups' counts, heatmap readers and the
+  mailings list.
+* ``open_counts``: first opens by mailing, company date, weekday and hour, in
+  the recipient's and the company's zone, with and without machine opens.
+* ``click_counts``: clicks by mailing, customer, variant, link and day. Unique
+  clickers in a period are distinct customers, so the customer stays.
+* ``window_orders``: each good recipient's completed orders in the mailing's
+  window (the groups report), by day. Per customer: groups need each customer's
+  revenue squared.
+* ``category_sales``: attributed order lines by mailing, day and category. An
+  order has one day and one mailing, so receipts add up across days and mailings.
+
+Counts are additive: a live refresh subtracts the old rows' counts and adds the
+new ones (``retract``/``add``), then folds each touched mailing's rows together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mailreport.settings import Settings
+
+# bumped when a rollup's definition changes: opening a store built under another
+# version rebuilds the rollups from the derived tables (DuckDBStore)
+ROLLUPS_VERSION = "1"
+
+TABLES_SQL = (
+    """CREATE TABLE IF NOT EXISTS reach_counts (
+        mailing_id VARCHAR, status VARCHAR, "group" VARCHAR, variant_id VARCHAR,
+        stage VARCHAR, day DATE, customers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS open_counts (
+        mailing_id VARCHAR, machine BOOLEAN, zone VARCHAR, day DATE, dow TINYINT,
+        hour TINYINT, openers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS click_counts (
+        mailing_id VARCHAR, customer_id VARCHAR, variant_id VARCHAR, link_index INTEGER,
+        url VARCHAR, day DATE, is_machine BOOLEAN, clicks BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS window_orders (
+        mailing_id VARCHAR, customer_id VARCHAR, "group" VARCHAR, variant_id VARCHAR,
+        day DATE, orders BIGINT, revenue DECIMAL(38,2))""",
+    """CREATE TABLE IF NOT EXISTS category_sales (
+        mailing_id VARCHAR, day DATE, category_id VARCHAR, units DECIMAL(38,3),
+        revenue DECIMAL(38,2), receipts BIGINT)""",
+)
+ROLLUP_TABLES = ("reach_counts", "open_counts", "click_counts", "window_orders",
+                 "category_sales")
+
+# reach_counts' stages: the stage's name and its day column in reach_times
+STAGE_DAYS = (("sent", "sent_day"), ("delivered", "delivered_day"),
+              ("opened", "opened_day"), ("clicked", "clicked_day"),
+              ("opened_all", "opened_all_day"), ("clicked_all", "clicked_all_day"))
+
+# open_counts: (machine, zone, day, weekday, hour) columns of reach_times
+OPEN_COLUMNS = ((False, "recipient", "opened_day", "open_dow", "open_hour"),
+                (False, "company", "opened_day", "open_dow_co", "open_hour_co"),
+                (True, "recipient", "opened_all_day", "open_dow_all", "open_hour_all"),
+                (True, "company", "opened_all_day", "open_dow_co_all", "open_hour_co_all"))
+
+# the key columns and the additive measures of the count rollups
+KEYS = {"reach_counts": ("mailing_id", "status", '"group"', "variant_id", "stage", "day"),
+        "open_counts": ("mailing_id", "machine", "zone", "day", "dow", "hour"),
+        "category_sales": ("mailing_id", "day", "category_id")}
+MEASURES = {"reach_counts": ("customers",), "open_counts": ("openers",),
+            "category_sales": ("units", "revenue", "receipts")}
+
+
+def _company(settings: Settings) -> str:
+    return "'" + settings.company_timezone.replace("'", "''") + "'"
+
+
+def reach_counts_sql(flt: str) -> str:
+    """reach_counts rows of the reach rows matched by flt (on reach_times' columns)."""
+    parts = [f"""SELECT mailing_id, status, "group", variant_id, 'audience' AS stage,
+                 CAST(NULL AS DATE) AS day, count(*) AS customers
+          FROM reach_times WHERE {flt} GROUP BY ALL"""]
+    parts += [f"""SELECT mailing_id, status, "group", variant_id, '{stage}', {day}, count(*)
+          FROM reach_times WHERE ({flt}) AND {day} IS NOT NULL GROUP BY ALL"""
+              for stage, day in STAGE_DAYS]
+    return "\nUNION ALL\n".join(parts)
+
+
+def open_counts_sql(flt: str) -> str:
+    return "\nUNION ALL\n".join(
+        f"""SELECT mailing_id, {str(machine).lower()} AS machine, '{zone}' AS zone,
+                  {day} AS day, {dow} AS dow, {hour} AS hour, count(*) AS openers
+            FROM reach_times WHERE ({flt}) AND {day} IS NOT NULL GROUP BY ALL"""
+        for machine, zone, day, dow, hour in OPEN_COLUMNS)
+
+
+def click_counts_sql(settings: Settings, flt: str) -> str:
+    """Clicks of the (mailing, customer) pairs matched by flt. A click takes its
+    recipient's variant, else its own, else A (as the heatmap defines)."""
+    return f"""
+SELECT e.mailing_id, e.customer_id, coalesce(r.variant_id, e.variant_id, 'A') AS variant_id,
+       e.link_index, e.url,
+       CAST(timezone({_company(settings)}, CAST(e.ts AS TIMESTAMPTZ)) AS DATE) AS day,
+       coalesce(e.is_machine, false) AS is_machine, count(*) AS clicks
+FROM (SELECT * FROM events WHERE type = 'clicked' AND ts IS NOT NULL AND {flt}) e
+LEFT JOIN (SELECT mailing_id, customer_id, variant_id FROM reach_times WHERE {flt}) r
+  ON r.mailing_id = e.mailing_id AND r.customer_id = e.customer_id
+GROUP BY ALL
+ORDER BY 1, 2"""
+
+
+def window_orders_sql(settings: Settings, mailing_id: str, start, customer_flt: str) -> str:
+    """One mailing's window orders (groups report): the completed orders of its good
+    recipients in [start, start + window), for the customers matched by customer_flt."""
+    mid = "'" + mailing_id.replace("'", "''") + "'"
+    return f"""
+SELECT r.mailing_id, r.customer_id, r."group", r.variant_id,
+       CAST(timezone({_company(settings)}, CAST(o.ts AS TIMESTAMPTZ)) AS DATE) AS day,
+       count(*) AS orders, sum(o.total) AS revenue
+FROM (SELECT mailing_id, customer_id, "group", variant_id FROM reach_times
+      WHERE mailing_id = {mid} AND status = 'good' AND {customer_flt}) r
+JOIN (SELECT customer_id, ts, total FROM orders
+      WHERE coalesce(status, 'completed') = 'completed' AND ts >= ? AND ts < ?
+        AND {customer_flt}) o
+  ON o.customer_id = r.customer_id
+GROUP BY ALL
+ORDER BY 2, 5"""
+
+
+def category_sales_sql(table: str, flt: str) -> str:
+    """category_sales rows of the attributed lines (in ``table``) matched by flt."""
+    return f"""
+SELECT a.mailing_id, a.day, p.category_id, sum(a.quantity) AS units,
+       sum(a.amount) AS revenue, count(DISTINCT a.order_id) AS receipts
+FROM (SELECT * FROM {table} WHERE {flt}) a JOIN products p ON p.product_id = a.product_id
+GROUP BY ALL"""
+
+
+# -- keeping them -------------------------------------------------------------------
+
+
+def starts(con, mailing_filter: str) -> list[tuple[str, object]]:
+    """(mailing_id, start of sending) of the matched mailings: sent_at, else the
+    first send among its reach rows (as the groups report defines)."""
+    return con.execute(f"""
+        SELECT m.mailing_id, coalesce(m.sent_at, f.first)
+        FROM (SELECT * FROM mailings WHERE {mailing_filter}) m
+        LEFT JOIN (SELECT mailing_id, min(sent_at) AS first FROM reach_times
+                   WHERE {mailing_filter} AND mailing_id IN
+                       (SELECT mailing_id FROM mailings WHERE sent_at IS NULL)
+                   GROUP BY 1) f ON f.mailing_id = m.mailing_id
+        ORDER BY 1""").fetchall()
+
+
+def fill_window_orders(con, settings: Settings, mailing_filter: str,
+                       customer_flt: str = "true") -> None:
+    window = settings.attribution_window_days
+    for mailing_id, start in starts(con, mailing_filter):
+        if start is None:
+            continue
+        start = start.replace(tzinfo=None)
+        con.execute("INSERT INTO window_orders "
+                    + window_orders_sql(settings, mailing_id, start, customer_flt),
+                    [start, start + dt.timedelta(days=window)])
+
+
+def fill_reach(con, settings: Settings, flt: str) -> None:
+    """The rollups of reach rows (and clicks) matched by flt, added."""
+    con.execute("INSERT INTO reach_counts " + reach_counts_sql(flt))
+    con.execute("INSERT INTO open_counts " + open_counts_sql(flt))
+    con.execute("INSERT INTO click_counts " + click_counts_sql(settings, flt))
+
+
+def delete_reach(con, flt: str) -> None:
+    for table in ("reach_counts", "open_counts", "click_counts"):
+        con.execute(f"DELETE FROM {table} WHERE {flt}")
+
+
+def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
+    """Every rollup from the derived tables (inside the caller's transaction)."""
+    for table in ROLLUP_TABLES:
+        con.execute(f"DELETE FROM {table}")
+    for batch in mailing_batches:
+        fill_reach(con, settings, f"mailing_id IN ({sql_list(batch)})")
+    fill_window_orders(con, settings, "true")
+    con.execute("INSERT INTO category_sales "
+                + category_sales_sql("attributed_lines", "true") + " ORDER BY 1, 2")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('rollups_version', ?)", [ROLLUPS_VERSION])
+
+
+def refresh_sales(con, mailing_filter: str) -> None:
+    """category_sales of the matched mailings, again from their attributed lines."""
+    con.execute(f"DELETE FROM category_sales WHERE {mailing_filter}")
+    con.execute("INSERT INTO category_sales "
+                + category_sales_sql("attributed_lines", mailing_filter) + " ORDER BY 1, 2")
+
+
+def sql_list(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+# -- live: additive deltas ----------------------------------------------------------
+
+
+def retract(con, table: str, select_sql: str) -> None:
+    """Subtract what select_sql's rows (in ``table``'s shape) count."""
+    keys, measures = KEYS[table], MEASURES[table]
+    negated = ", ".join([*keys, *(f"-{m}" for m in measures)])
+    con.execute(f"INSERT INTO {table} SELECT {negated} FROM ({select_sql})")
+
+
+def fold(con, table: str, mailing_filter: str) -> None:
+    """Sum the matched mailings' rows of a count rollup to one row per key, dropping
+    keys whose counts came to nothing."""
+    keys, measures = KEYS[table], MEASURES[table]
+    sums = ", ".join(f"sum({m}) AS {m}" for m in measures)
+    nonzero = " OR ".join(f"sum({m}) <> 0" for m in measures)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _folded AS SELECT {', '.join(keys)}, {sums} "
+                f"FROM {table} WHERE {mailing_filter} GROUP BY ALL HAVING {nonzero}")
+    con.execute(f"DELETE FROM {table} WHERE {mailing_filter}")
+    con.execute(f"INSERT INTO {table} SELECT * FROM _folded")
+    con.execute("DROP TABLE _folded")

@@ -1,0 +1,191 @@
+"""Rollups (store/rollups.py): the sections read them and must answer exactly as
+the definitions over the derived tables do; every refresh (full, incremental, live)
+must leave them equal to a rebuild."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from mailreport.ingest.loader import load_directory
+from mailreport.reports import ReportQuery, campaign_report, mailing_report
+from mailreport.reports.mailings import list_mailings
+from mailreport.settings import Settings
+from mailreport.store import live, open_store, rollups
+
+QUERIES = [
+    {},
+    # periods that cut the demo's mailings (sent from June to September 2026) mid-window
+    {"from": dt.date(2026, 7, 3), "to": dt.date(2026, 7, 20)},
+    {"include_machine": True, "open_hours_zone": "company"},
+    {"from": dt.date(2026, 6, 5), "include_machine": True, "sort": "revenue",
+     "search": "e", "limit": 3},
+    {"to": dt.date(2026, 6, 28), "sort": "receipts"},
+]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_dir, tmp_path_factory):
+    store = open_store(tmp_path_factory.mktemp("rollups") / "demo.duckdb", Settings())
+    load_directory(store, demo_dir)
+    yield store
+    store.close()
+
+
+def definitions(tables):
+    return dataclasses.replace(tables, rollups=False)
+
+
+def contents(store) -> dict[str, list]:
+    """Each rollup's rows; a count rollup's summed per key (a live refresh may leave a
+    key in several rows until it folds them)."""
+    out = {}
+    for table in rollups.ROLLUP_TABLES:
+        if table in rollups.KEYS:
+            keys, measures = rollups.KEYS[table], rollups.MEASURES[table]
+            sql = (f"SELECT {', '.join(keys)}, "
+                   + ", ".join(f"sum({m})" for m in measures)
+                   + f" FROM {table} GROUP BY ALL HAVING "
+                   + " OR ".join(f"sum({m}) <> 0" for m in measures))
+        else:
+            sql = f"SELECT * FROM {table}"
+        out[table] = sorted(store.sql(sql), key=str)
+    return out
+
+
+def test_the_demo_fills_every_rollup(demo):
+    counts = {t: demo.sql(f"SELECT count(*) FROM {t}")[0][0] for t in rollups.ROLLUP_TABLES}
+    assert all(counts.values()), counts
+    # a rollup is smaller than what it sums
+    assert counts["reach_counts"] < demo.sql("SELECT count(*) FROM reach_times")[0][0] / 10
+
+
+@pytest.mark.parametrize("params", QUERIES, ids=lambda p: ",".join(p) or "default")
+def test_every_mailing_report_from_rollups_equals_the_definitions(demo, params):
+    tables = demo.tables()
+    assert tables.rollups
+    query = ReportQuery(**params)
+    ids = [r[0] for r in demo.sql("SELECT mailing_id FROM mailings ORDER BY 1")]
+    for mailing_id in ids:
+        fast = mailing_report(tables, mailing_id, query)
+        slow = mailing_report(definitions(tables), mailing_id, query)
+        assert fast == slow, mailing_id
+    sections = [mailing_report(tables, i, query) for i in ids]
+    # the comparison is not vacuous: the demo's mailings fill every section
+    assert any(r.groups for r in sections) and any(r.heatmap for r in sections)
+    assert any(r.product_sales.rows for r in sections)
+    assert any(r.open_hours and r.open_hours.openers for r in sections)
+
+
+def test_lists_and_campaigns_from_rollups_equal_the_definitions(demo):
+    tables = demo.tables()
+    assert list_mailings(tables) == list_mailings(definitions(tables))
+    campaigns = [r[0] for r in demo.sql("SELECT campaign_id FROM campaigns ORDER BY 1")]
+    assert campaigns
+    for params in QUERIES[:3]:
+        query = ReportQuery(**params)
+        for cid in campaigns:
+            assert (campaign_report(tables, cid, query)
+                    == campaign_report(definitions(tables), cid, query)), (cid, params)
+
+
+def test_a_group_filter_on_product_sales_reads_the_definitions(demo):
+    """Window orders keep no order ids: product sales for one group or variant are
+    computed from the orders, on either path, and still agree."""
+    tables = demo.tables()
+    query = ReportQuery(group="control")
+    found = False
+    for (mailing_id,) in demo.sql("SELECT mailing_id FROM mailings ORDER BY 1"):
+        fast = mailing_report(tables, mailing_id, query).product_sales
+        assert fast == mailing_report(definitions(tables), mailing_id, query).product_sales
+        found |= bool(fast.rows)
+    assert found
+
+
+def test_incremental_loads_leave_the_rollups_equal_to_a_rebuild(demo_dir, tmp_path):
+    """Loading the demo table by table refreshes incrementally at every step (new
+    mailings, then their events, then orders arriving after the touches, then a
+    product moving to another category)."""
+    store = open_store(tmp_path / "steps.duckdb", Settings())
+    steps = [("customers", "categories", "products", "campaigns", "mailings", "variants",
+              "audience"), ("events",), ("orders", "order_lines")]
+    for n, names in enumerate(steps):
+        step = tmp_path / f"step{n}"
+        step.mkdir()
+        for name in names:
+            for f in demo_dir.glob(f"{name}.*"):
+                (step / f.name).symlink_to(f)
+        assert load_directory(store, step).exit_code == 0
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    [(product, name, category)] = store.sql(
+        "SELECT product_id, name, category_id FROM products WHERE product_id IN "
+        "(SELECT product_id FROM attributed_lines) ORDER BY 1 LIMIT 1")
+    other = store.sql("SELECT min(category_id) FROM categories WHERE category_id <> ?",
+                      [category])[0][0]
+    (moved / "products.csv").write_text(f"product_id,name,category_id\n{product},{name},{other}\n")
+    assert load_directory(store, moved).exit_code == 0
+    incremental = contents(store)
+    assert all(incremental.values())
+    store.rebuild_derived()
+    assert contents(store) == incremental
+    store.close()
+
+
+def test_live_events_leave_the_rollups_equal_to_a_rebuild(demo_dir, tmp_path):
+    store = open_store(tmp_path / "live.duckdb", Settings())
+    load_directory(store, demo_dir)
+    # new opens, clicks (one by url only, one by a machine) and complaints for customers
+    # with and without orders, in two email mailings, with touches that move attribution
+    people = [r[0] for r in store.sql(
+        "SELECT customer_id FROM orders GROUP BY 1 ORDER BY count(*) DESC LIMIT 20")]
+    mailings = store.sql(
+        "SELECT mailing_id, sent_at FROM mailings WHERE channel = 'email' AND status = 'sent' "
+        "ORDER BY 1 LIMIT 2")
+    before = contents(store)
+    batch = []
+    for m, sent_at in mailings:
+        for n, c in enumerate(people):
+            ts = (sent_at + dt.timedelta(hours=7 * n)).isoformat() + "Z"
+            batch += [
+                {"event_id": f"live-{m}-{c}-o", "mailing_id": m, "customer_id": c,
+                 "type": "opened", "ts": ts},
+                {"event_id": f"live-{m}-{c}-c", "mailing_id": m, "customer_id": c,
+                 "type": "clicked", "ts": ts, "link_index": n % 3,
+                 "url": "https://shop.example/x", "is_machine": n % 4 == 0},
+            ]
+        batch.append({"event_id": f"live-{m}-u", "mailing_id": m, "customer_id": people[0],
+                      "type": "clicked", "ts": sent_at.isoformat() + "Z",
+                      "url": "https://shop.example/only-url"})
+    assert live.ingest_events(store, batch).inserted == len(batch)
+    live.flush(store)
+    after = contents(store)
+    # the touches moved attribution, so category sales moved with reach and clicks
+    for table in ("reach_counts", "open_counts", "click_counts", "category_sales"):
+        assert after[table] != before[table], table
+    store.rebuild_derived()
+    assert contents(store) == after
+    store.close()
+
+
+def test_a_store_from_before_the_rollups_gets_them_when_opened(demo_dir, tmp_path):
+    path = tmp_path / "old.duckdb"
+    store = open_store(path, Settings())
+    load_directory(store, demo_dir)
+    built = contents(store)
+    with store.write() as con:  # as schema version 4 left it
+        for table in rollups.ROLLUP_TABLES:
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM meta WHERE key = 'rollups_version'")
+        con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    store.close()
+    from mailreport.store import StoreError
+
+    with pytest.raises(StoreError, match="mailreport refresh"):
+        open_store(path, Settings(), read_only=True)
+    store = open_store(path, Settings())
+    assert contents(store) == built
+    store.close()
+    open_store(path, Settings(), read_only=True).close()
