@@ -59,6 +59,16 @@ def _reached_counts(tables: Tables, mailing_ids: list[str], query: ReportQuery) 
 def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(mailing_id, date, customers) by the date of each customer's first attributed
     order in the period."""
+    if tables.rollups:
+        # a buyer's first order in the period is on a day with no earlier order in it
+        d = tables.order_days
+        d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+        earlier = d.prev_day.isnull()
+        if query.date_from is not None:
+            earlier |= d.prev_day < query.date_from
+        d = d.filter(earlier)
+        return d.group_by([d.mailing_id, d.day.name("date")]).aggregate(
+            customers=d.customers.sum())
     a = tables.attributed_orders
     a = a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
     first = a.group_by(["mailing_id", "customer_id"]).aggregate(date=a.day.min())
@@ -66,9 +76,13 @@ def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) 
 
 
 def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> dict[str, int]:
-    e = tables.events
-    e = e.filter(e.mailing_id.isin(mailing_ids) & e.type.isin(["spam", "unsubscribed"])
-                 & in_period(e.ts, utc_bounds(query, tables.settings.zone)))
+    if tables.rollups:
+        e = tables.complaints
+        e = e.filter(e.mailing_id.isin(mailing_ids) & in_days(e.day, query))
+    else:
+        e = tables.events
+        e = e.filter(e.mailing_id.isin(mailing_ids) & e.type.isin(["spam", "unsubscribed"])
+                     & in_period(e.ts, utc_bounds(query, tables.settings.zone)))
     rows = tables.run(e.group_by("type").aggregate(customers=e.customer_id.nunique()))
     return {row["type"]: row["customers"] for row in rows}
 

@@ -45,6 +45,7 @@ def refresh_pending(con, settings) -> int:
     rollups.retract(con, "open_counts", rollups.open_counts_sql(flt))
     con.execute(f"DELETE FROM reach_times WHERE {flt}")
     con.execute(f"DELETE FROM click_counts WHERE {flt}")
+    con.execute(f"DELETE FROM complaints WHERE {flt}")
     con.execute("INSERT INTO reach_times " + derived.reach_times_sql(settings, flt))
     rollups.fill_reach(con, settings, flt)
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_pairs)"
@@ -66,17 +67,17 @@ def refresh_pending(con, settings) -> int:
     # an order is attributed by its customer's touches only
     moved = "customer_id IN (SELECT customer_id FROM _live_customers)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_sales AS "
-                f"SELECT DISTINCT mailing_id FROM attributed_lines WHERE {moved}")
-    rollups.retract(con, "category_sales", rollups.category_sales_sql("attributed_lines", moved))
+                f"SELECT DISTINCT mailing_id FROM attributed_orders WHERE {moved}")
+    rollups.retract_sales(con, moved)
     con.execute(f"DELETE FROM attributed_orders WHERE {moved}")
     con.execute("INSERT INTO attributed_orders "
                 + derived.attributed_orders_sql(settings, "o." + moved))
     con.execute(f"DELETE FROM attributed_lines WHERE {moved}")
     con.execute("INSERT INTO attributed_lines "
                 + derived.ATTRIBUTED_LINES_SQL.format(flt="a." + moved))
-    con.execute("INSERT INTO category_sales "
-                + rollups.category_sales_sql("attributed_lines", moved))
-    con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_lines "
+    rollups.fill_sales(con, "attributed", moved)
+    con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_orders "
                 f"WHERE {moved}")
-    rollups.fold(con, "category_sales", "mailing_id IN (SELECT mailing_id FROM _live_sales)")
+    for table in rollups.SALES_ROLLUPS:
+        rollups.fold(con, table, "mailing_id IN (SELECT mailing_id FROM _live_sales)")
     return pairs

@@ -19,6 +19,11 @@ any period exactly, and no more:
   revenue squared.
 * ``category_sales``: attributed order lines by mailing, day and category. An
   order has one day and one mailing, so receipts add up across days and mailings.
+* ``order_days``: buyers by the day of an attributed order and the day of their
+  previous one for the same mailing: a buyer's first order in a period [from, to]
+  falls on a day whose previous day is before ``from``, or none.
+* ``complaints``: spam and unsubscribe events by mailing, customer and day (the
+  first one's time and the least variant, as the customer lists take them).
 
 Counts are additive: a live refresh subtracts the old rows' counts and adds the
 new ones (``retract``/``add``), then folds each touched mailing's rows together.
@@ -32,7 +37,7 @@ from mailreport.settings import Settings
 
 # bumped when a rollup's definition changes: opening a store built under another
 # version rebuilds the rollups from the derived tables (DuckDBStore)
-ROLLUPS_VERSION = "1"
+ROLLUPS_VERSION = "2"
 
 TABLES_SQL = (
     """CREATE TABLE IF NOT EXISTS reach_counts (
@@ -50,9 +55,17 @@ TABLES_SQL = (
     """CREATE TABLE IF NOT EXISTS category_sales (
         mailing_id VARCHAR, day DATE, category_id VARCHAR, units DECIMAL(38,3),
         revenue DECIMAL(38,2), receipts BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS order_days (
+        mailing_id VARCHAR, day DATE, prev_day DATE, customers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS complaints (
+        mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, day DATE,
+        first_ts TIMESTAMP, variant_id VARCHAR, events BIGINT)""",
 )
 ROLLUP_TABLES = ("reach_counts", "open_counts", "click_counts", "window_orders",
-                 "category_sales")
+                 "category_sales", "order_days", "complaints")
+# the rollups of a mailing's reach rows and events, and of its attributed orders
+EVENT_ROLLUPS = ("reach_counts", "open_counts", "click_counts", "complaints")
+SALES_ROLLUPS = ("category_sales", "order_days")
 
 # reach_counts' stages: the stage's name and its day column in reach_times
 STAGE_DAYS = (("sent", "sent_day"), ("delivered", "delivered_day"),
@@ -68,9 +81,10 @@ OPEN_COLUMNS = ((False, "recipient", "opened_day", "open_dow", "open_hour"),
 # the key columns and the additive measures of the count rollups
 KEYS = {"reach_counts": ("mailing_id", "status", '"group"', "variant_id", "stage", "day"),
         "open_counts": ("mailing_id", "machine", "zone", "day", "dow", "hour"),
-        "category_sales": ("mailing_id", "day", "category_id")}
+        "category_sales": ("mailing_id", "day", "category_id"),
+        "order_days": ("mailing_id", "day", "prev_day")}
 MEASURES = {"reach_counts": ("customers",), "open_counts": ("openers",),
-            "category_sales": ("units", "revenue", "receipts")}
+            "category_sales": ("units", "revenue", "receipts"), "order_days": ("customers",)}
 
 
 def _company(settings: Settings) -> str:
@@ -109,6 +123,26 @@ LEFT JOIN (SELECT mailing_id, customer_id, variant_id FROM reach_times WHERE {fl
   ON r.mailing_id = e.mailing_id AND r.customer_id = e.customer_id
 GROUP BY ALL
 ORDER BY 1, 2"""
+
+
+def complaints_sql(settings: Settings, flt: str) -> str:
+    return f"""
+SELECT mailing_id, customer_id, type,
+       CAST(timezone({_company(settings)}, CAST(ts AS TIMESTAMPTZ)) AS DATE) AS day,
+       min(ts) AS first_ts, min(variant_id) AS variant_id, count(*) AS events
+FROM events WHERE type IN ('spam', 'unsubscribed') AND ts IS NOT NULL AND {flt}
+GROUP BY ALL
+ORDER BY 1, 2"""
+
+
+def order_days_sql(table: str, flt: str) -> str:
+    """order_days rows of the attributed orders (in ``table``) matched by flt."""
+    return f"""
+SELECT mailing_id, day, prev_day, count(*) AS customers FROM (
+    SELECT mailing_id, customer_id, day,
+           lag(day) OVER (PARTITION BY mailing_id, customer_id ORDER BY day) AS prev_day
+    FROM (SELECT DISTINCT mailing_id, customer_id, day FROM {table} WHERE {flt}))
+GROUP BY ALL"""
 
 
 def window_orders_sql(settings: Settings, mailing_id: str, start, customer_flt: str) -> str:
@@ -167,34 +201,45 @@ def fill_window_orders(con, settings: Settings, mailing_filter: str,
 
 
 def fill_reach(con, settings: Settings, flt: str) -> None:
-    """The rollups of reach rows (and clicks) matched by flt, added."""
+    """The rollups of the reach rows and events matched by flt, added."""
     con.execute("INSERT INTO reach_counts " + reach_counts_sql(flt))
     con.execute("INSERT INTO open_counts " + open_counts_sql(flt))
     con.execute("INSERT INTO click_counts " + click_counts_sql(settings, flt))
+    con.execute("INSERT INTO complaints " + complaints_sql(settings, flt))
 
 
 def delete_reach(con, flt: str) -> None:
-    for table in ("reach_counts", "open_counts", "click_counts"):
+    for table in EVENT_ROLLUPS:
         con.execute(f"DELETE FROM {table} WHERE {flt}")
+
+
+def fill_sales(con, table: str, flt: str) -> None:
+    """The rollups of the attributed orders and lines (in ``table``, ``_lines``)
+    matched by flt, added."""
+    con.execute("INSERT INTO category_sales " + category_sales_sql(f"{table}_lines", flt)
+                + " ORDER BY 1, 2")
+    con.execute("INSERT INTO order_days " + order_days_sql(f"{table}_orders", flt)
+                + " ORDER BY 1, 2")
 
 
 def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
     """Every rollup from the derived tables (inside the caller's transaction)."""
+    for sql in TABLES_SQL:  # a store made under an older ROLLUPS_VERSION may lack some
+        con.execute(sql)
     for table in ROLLUP_TABLES:
         con.execute(f"DELETE FROM {table}")
     for batch in mailing_batches:
         fill_reach(con, settings, f"mailing_id IN ({sql_list(batch)})")
     fill_window_orders(con, settings, "true")
-    con.execute("INSERT INTO category_sales "
-                + category_sales_sql("attributed_lines", "true") + " ORDER BY 1, 2")
+    fill_sales(con, "attributed", "true")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('rollups_version', ?)", [ROLLUPS_VERSION])
 
 
 def refresh_sales(con, mailing_filter: str) -> None:
-    """category_sales of the matched mailings, again from their attributed lines."""
-    con.execute(f"DELETE FROM category_sales WHERE {mailing_filter}")
-    con.execute("INSERT INTO category_sales "
-                + category_sales_sql("attributed_lines", mailing_filter) + " ORDER BY 1, 2")
+    """The sales rollups of the matched mailings, again from their attributed orders."""
+    for table in SALES_ROLLUPS:
+        con.execute(f"DELETE FROM {table} WHERE {mailing_filter}")
+    fill_sales(con, "attributed", mailing_filter)
 
 
 def sql_list(values) -> str:
@@ -202,6 +247,12 @@ def sql_list(values) -> str:
 
 
 # -- live: additive deltas ----------------------------------------------------------
+
+
+def retract_sales(con, flt: str) -> None:
+    """Subtract what the attributed orders matched by flt count in the sales rollups."""
+    retract(con, "category_sales", category_sales_sql("attributed_lines", flt))
+    retract(con, "order_days", order_days_sql("attributed_orders", flt))
 
 
 def retract(con, table: str, select_sql: str) -> None:
