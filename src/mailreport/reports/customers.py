@@ -10,6 +10,7 @@ from typing import Literal
 
 import ibis
 
+from mailreport.reports import segment_rollups
 from mailreport.reports.models import Mailing, Model, Money, Period
 from mailreport.reports.orders import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
@@ -19,6 +20,7 @@ from mailreport.reports.segments import (
     Segment,
     SegmentMetrics,
     members,
+    metrics_of,
     orders_per_customer,
     segment_metrics,
     with_orders,
@@ -41,13 +43,17 @@ def customer_rows(tables: Tables, mailing: Mailing, segment: Segment, query: Rep
                   customers: CustomerRange = EVERYONE) -> ibis.Table:
     """The segment's customers with their contact details, reach time, and the
     orders and revenue attributed to this mailing in the period."""
-    m = members(tables, mailing, segment, query, customers)
-    c = within_range(tables.customers, customers)
+    people = with_contacts(tables, mailing, members(tables, mailing, segment, query, customers),
+                           within_range(tables.customers, customers))
+    return with_orders(people, orders_per_customer(tables, mailing.mailing_id, query, customers))
+
+
+def with_contacts(tables: Tables, mailing: Mailing, m: ibis.Table, c: ibis.Table) -> ibis.Table:
+    """Members m with their contact details from customers c."""
     c = c.select("customer_id", "email", "phone", "region", "timezone")
     j = m.left_join(c, "customer_id")
     contact = {"email": j.email, "sms": j.phone}.get(mailing.channel, j.email.fill_null(j.phone))
-    people = j.select(m, j.email, j.phone, j.region, j.timezone, contact=contact)
-    return with_orders(people, orders_per_customer(tables, mailing.mailing_id, query, customers))
+    return j.select(m, j.email, j.phone, j.region, j.timezone, contact=contact)
 
 
 # -- the paged list -----------------------------------------------------------------
@@ -106,6 +112,30 @@ def _order_keys(rows: ibis.Table, sort: str, order: str) -> list:
     return [first] if sort == "customer_id" else [first, ibis.asc(rows.customer_id)]
 
 
+def _page_of_buyers(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery,
+                    page: int, page_size: int, sort: str, order: str,
+                    total: int) -> list[dict] | None:
+    """A page sorted by orders or revenue, descending, read from the buyers only; None
+    where it may hold a customer without orders (they tie at zero and sort by id)."""
+    if not (segment_rollups.covers(tables, segment) and order == "desc"
+            and sort in ("orders", "revenue")):
+        return None
+    wanted = page * page_size
+    top = segment_rollups.top_buyers(tables, mailing, segment, query, sort, wanted)
+    if any(not row[sort] for row in top) or len(top) < min(wanted, total):
+        return None
+    top = top[(page - 1) * page_size:]
+    if not top:
+        return []
+    ids = [row["customer_id"] for row in top]
+    m = members(tables, mailing, segment, query)
+    m = with_contacts(tables, mailing, m.filter(m.customer_id.isin(ids)),
+                      tables.customers.filter(tables.customers.customer_id.isin(ids)))
+    found = {r["customer_id"]: r for r in tables.run(m.select("customer_id", "contact",
+                                                               "reached_at"))}
+    return [{**found[row["customer_id"]], **row} for row in top]
+
+
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
                   page: int = 1, page_size: int = 50, sort: SortKey = "customer_id",
                   order: SortOrder = "asc") -> CustomerList:
@@ -114,11 +144,23 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
     if sort not in SORT_KEYS or order not in ("asc", "desc"):
         raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
     mailing = get_mailing(tables, mailing_id)
-    metrics = segment_metrics(tables, mailing, query, members(tables, mailing, segment, query))
-    rows = customer_rows(tables, mailing, segment, query)
-    page_rows = tables.run(rows.order_by(_order_keys(rows, sort, order))
-                           .limit(page_size, offset=(page - 1) * page_size)
-                           .select("customer_id", "contact", "reached_at", "orders", "revenue"))
+    who = members(tables, mailing, segment, query)  # also refuses what cannot be listed
+    if segment_rollups.covers(tables, segment):
+        seg = segment_rollups.buyers(tables, mailing, segment, query)
+        [sums] = tables.run(seg.aggregate(orders=seg.orders.sum(), revenue=seg.revenue.sum()))
+        metrics = metrics_of(
+            {"customers": segment_rollups.size(tables, mailing, segment, query), **sums},
+            segment_rollups.good_audience(tables, mailing, query))
+    else:
+        metrics = segment_metrics(tables, mailing, query, who)
+    page_rows = _page_of_buyers(tables, mailing, segment, query, page, page_size, sort,
+                                order, metrics.customers)
+    if page_rows is None:
+        rows = customer_rows(tables, mailing, segment, query)
+        page_rows = tables.run(rows.order_by(_order_keys(rows, sort, order))
+                               .limit(page_size, offset=(page - 1) * page_size)
+                               .select("customer_id", "contact", "reached_at", "orders",
+                                       "revenue"))
     return CustomerList(
         mailing_id=mailing.mailing_id, channel=mailing.channel, stage=segment.stage,
         status=segment.status, period=query.period,

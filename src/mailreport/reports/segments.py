@@ -230,6 +230,12 @@ def segment_metrics(tables: Tables, mailing: Mailing, query: ReportQuery,
     [base] = tables.run(audience.aggregate(
         audience=audience.count(), customers=good.sum(),
         orders=audience.orders.sum(where=good), revenue=audience.revenue.sum(where=good)))
+    return metrics_of(seg, base)
+
+
+def metrics_of(seg: dict, base: dict) -> SegmentMetrics:
+    """SegmentMetrics from the segment's sums (customers, orders, revenue) and the
+    audience's (audience, and the good audience's customers, orders, revenue)."""
     mine, mine_exact = _metrics(seg["customers"], seg["orders"] or 0, seg["revenue"])
     theirs, theirs_exact = _metrics(base["customers"] or 0, base["orders"] or 0,
                                     base["revenue"])

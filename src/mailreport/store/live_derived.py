@@ -62,6 +62,10 @@ def refresh_pending(con, settings) -> int:
         FULL OUTER JOIN _live_touch o
           ON o.mailing_id = n.mailing_id AND o.customer_id = n.customer_id
         WHERE n.touch_at IS DISTINCT FROM o.touch_at""")
+    # buyers carry their reach row's stage days and their attributed orders: redo the
+    # pairs' and, below, the moved customers'
+    con.execute(f"DELETE FROM buyers WHERE {flt}")
+    con.execute("INSERT INTO buyers " + rollups.buyers_sql(flt))
     if not con.execute("SELECT count(*) FROM _live_customers").fetchall()[0][0]:
         return pairs
     # an order is attributed by its customer's touches only
@@ -76,6 +80,8 @@ def refresh_pending(con, settings) -> int:
     con.execute("INSERT INTO attributed_lines "
                 + derived.ATTRIBUTED_LINES_SQL.format(flt="a." + moved))
     rollups.fill_sales(con, "attributed", moved)
+    con.execute(f"DELETE FROM buyers WHERE {moved}")
+    con.execute("INSERT INTO buyers " + rollups.buyers_sql(moved))
     con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_orders "
                 f"WHERE {moved}")
     for table in rollups.SALES_ROLLUPS:

@@ -22,6 +22,9 @@ any period exactly, and no more:
 * ``order_days``: buyers by the day of an attributed order and the day of their
   previous one for the same mailing: a buyer's first order in a period [from, to]
   falls on a day whose previous day is before ``from``, or none.
+* ``buyers``: each buyer's attributed orders by mailing and day, with what their
+  reach row says (status, group, variant, stage days), so a customer list sorted
+  by revenue, and a segment's orders and revenue, read buyers only.
 * ``complaints``: spam and unsubscribe events by mailing, customer and day (the
   first one's time and the least variant, as the customer lists take them).
 
@@ -37,7 +40,7 @@ from mailreport.settings import Settings
 
 # bumped when a rollup's definition changes: opening a store built under another
 # version rebuilds the rollups from the derived tables (DuckDBStore)
-ROLLUPS_VERSION = "2"
+ROLLUPS_VERSION = "3"
 
 TABLES_SQL = (
     """CREATE TABLE IF NOT EXISTS reach_counts (
@@ -57,12 +60,17 @@ TABLES_SQL = (
         revenue DECIMAL(38,2), receipts BIGINT)""",
     """CREATE TABLE IF NOT EXISTS order_days (
         mailing_id VARCHAR, day DATE, prev_day DATE, customers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS buyers (
+        mailing_id VARCHAR, customer_id VARCHAR, day DATE, orders BIGINT,
+        revenue DECIMAL(38,2), first_ts TIMESTAMP, status VARCHAR, "group" VARCHAR,
+        variant_id VARCHAR, sent_day DATE, delivered_day DATE, opened_day DATE,
+        clicked_day DATE, opened_all_day DATE, clicked_all_day DATE)""",
     """CREATE TABLE IF NOT EXISTS complaints (
         mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, day DATE,
         first_ts TIMESTAMP, variant_id VARCHAR, events BIGINT)""",
 )
 ROLLUP_TABLES = ("reach_counts", "open_counts", "click_counts", "window_orders",
-                 "category_sales", "order_days", "complaints")
+                 "category_sales", "order_days", "buyers", "complaints")
 # the rollups of a mailing's reach rows and events, and of its attributed orders
 EVENT_ROLLUPS = ("reach_counts", "open_counts", "click_counts", "complaints")
 SALES_ROLLUPS = ("category_sales", "order_days")
@@ -143,6 +151,22 @@ SELECT mailing_id, day, prev_day, count(*) AS customers FROM (
            lag(day) OVER (PARTITION BY mailing_id, customer_id ORDER BY day) AS prev_day
     FROM (SELECT DISTINCT mailing_id, customer_id, day FROM {table} WHERE {flt}))
 GROUP BY ALL"""
+
+
+def buyers_sql(flt: str) -> str:
+    """buyers rows of the (mailing, customer) pairs matched by flt. A buyer without a
+    reach row (none is expected: a touch comes from one) takes variant A, as the
+    customer lists do."""
+    days = ", ".join(f"r.{day}" for _, day in STAGE_DAYS)
+    return f"""
+SELECT a.mailing_id, a.customer_id, a.day, count(*) AS orders, sum(a.total) AS revenue,
+       min(a.ts) AS first_ts, r.status, r."group",
+       CASE WHEN r.customer_id IS NULL THEN 'A' ELSE r.variant_id END AS variant_id, {days}
+FROM (SELECT * FROM attributed_orders WHERE {flt}) a
+LEFT JOIN (SELECT * FROM reach_times WHERE {flt}) r
+  ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id
+GROUP BY ALL
+ORDER BY 1, 2, 3"""
 
 
 def window_orders_sql(settings: Settings, mailing_id: str, start, customer_flt: str) -> str:
@@ -232,14 +256,16 @@ def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
         fill_reach(con, settings, f"mailing_id IN ({sql_list(batch)})")
     fill_window_orders(con, settings, "true")
     fill_sales(con, "attributed", "true")
+    con.execute("INSERT INTO buyers " + buyers_sql("true"))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('rollups_version', ?)", [ROLLUPS_VERSION])
 
 
 def refresh_sales(con, mailing_filter: str) -> None:
     """The sales rollups of the matched mailings, again from their attributed orders."""
-    for table in SALES_ROLLUPS:
+    for table in (*SALES_ROLLUPS, "buyers"):
         con.execute(f"DELETE FROM {table} WHERE {mailing_filter}")
     fill_sales(con, "attributed", mailing_filter)
+    con.execute("INSERT INTO buyers " + buyers_sql(mailing_filter))
 
 
 def sql_list(values) -> str:
