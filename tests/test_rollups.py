@@ -215,6 +215,7 @@ def test_customer_lists_from_rollups_equal_the_definitions(demo, params):
             for sort, order, page, size in (("revenue", "desc", 1, 5), ("revenue", "desc", 3, 7),
                                             ("orders", "desc", 2, 10),
                                             ("customer_id", "asc", 2, 20),
+                                            ("reached_at", "desc", 2, 10),
                                             ("revenue", "asc", 1, 5)):
                 args = (mailing_id, segment, query, page, size, sort, order)
                 try:

@@ -124,16 +124,38 @@ def _page_of_buyers(tables: Tables, mailing: Mailing, segment: Segment, query: R
     top = segment_rollups.top_buyers(tables, mailing, segment, query, sort, wanted)
     if any(not row[sort] for row in top) or len(top) < min(wanted, total):
         return None
-    top = top[(page - 1) * page_size:]
-    if not top:
-        return []
-    ids = [row["customer_id"] for row in top]
+    return _with_contacts_of(tables, mailing, top[(page - 1) * page_size:])
+
+
+def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery,
+                     page: int, page_size: int, sort: str, order: str) -> list[dict] | None:
+    """A page sorted by what members() gives (customer_id, reached_at): the page
+    first, then its rows' orders and contacts, not every member's."""
+    if not tables.rollups or sort not in ("customer_id", "reached_at"):
+        return None
     m = members(tables, mailing, segment, query)
-    m = with_contacts(tables, mailing, m.filter(m.customer_id.isin(ids)),
-                      tables.customers.filter(tables.customers.customer_id.isin(ids)))
-    found = {r["customer_id"]: r for r in tables.run(m.select("customer_id", "contact",
-                                                               "reached_at"))}
-    return [{**found[row["customer_id"]], **row} for row in top]
+    rows = tables.run(m.order_by(_order_keys(m, sort, order))
+                      .limit(page_size, offset=(page - 1) * page_size)
+                      .select("customer_id", "reached_at"))
+    ids = [r["customer_id"] for r in rows]
+    per = orders_per_customer(tables, mailing.mailing_id, query)
+    found = {r["customer_id"]: r for r in tables.run(per.filter(per.customer_id.isin(ids)))}
+    for r in rows:
+        r["orders"] = (found.get(r["customer_id"]) or {}).get("orders") or 0
+        r["revenue"] = (found.get(r["customer_id"]) or {}).get("revenue") or 0
+    return _with_contacts_of(tables, mailing, rows)
+
+
+def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> list[dict]:
+    """rows plus each one's contact, looked up by id (customers has an index on it)."""
+    if not rows:
+        return rows
+    c = tables.customers
+    c = c.filter(c.customer_id.isin([r["customer_id"] for r in rows]))
+    contact = {"email": c.email, "sms": c.phone}.get(mailing.channel, c.email.fill_null(c.phone))
+    found = {r["customer_id"]: r["contact"]
+             for r in tables.run(c.select("customer_id", contact=contact))}
+    return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
@@ -155,6 +177,9 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
         metrics = segment_metrics(tables, mailing, query, who)
     page_rows = _page_of_buyers(tables, mailing, segment, query, page, page_size, sort,
                                 order, metrics.customers)
+    if page_rows is None:
+        page_rows = _page_of_members(tables, mailing, segment, query, page, page_size, sort,
+                                     order)
     if page_rows is None:
         rows = customer_rows(tables, mailing, segment, query)
         page_rows = tables.run(rows.order_by(_order_keys(rows, sort, order))

@@ -12,7 +12,7 @@ import ibis
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import Mailing
-from mailreport.reports.query import ReportQuery, in_days, stage_day_column
+from mailreport.reports.query import ReportQuery, in_days, stage_column, stage_day_column
 from mailreport.reports.segments import Segment
 from mailreport.store.tables import Tables
 
@@ -82,10 +82,21 @@ def good_audience(tables: Tables, mailing: Mailing, query: ReportQuery) -> dict:
             "orders": sums["orders"] or 0, "revenue": sums["revenue"]}
 
 
+def _reached_at(b: ibis.Table, segment: Segment, query: ReportQuery) -> ibis.Expr:
+    """When a buyer was reached, as segments.members() says for the segment."""
+    if segment.stage in STAGES:
+        return b[stage_column(segment.stage, query.include_machine)]
+    if segment.stage == "ordered":
+        return b.first_ts
+    return b.delivered_at if segment.status == "actual_recipients" else b.sent_at
+
+
 def top_buyers(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery,
                sort: str, limit: int) -> list[dict]:
     """The first ``limit`` of the segment's buyers by orders or revenue, descending,
-    customer_id breaking ties: (customer_id, orders, revenue)."""
+    customer_id breaking ties: (customer_id, reached_at, orders, revenue)."""
     b = buyers(tables, mailing, segment, query)
-    per = b.group_by("customer_id").aggregate(orders=b.orders.sum(), revenue=b.revenue.sum())
+    per = b.group_by("customer_id").aggregate(
+        reached_at=_reached_at(b, segment, query).min(), orders=b.orders.sum(),
+        revenue=b.revenue.sum())
     return tables.run(per.order_by([ibis.desc(per[sort]), per.customer_id]).limit(limit))

@@ -23,7 +23,7 @@ any period exactly, and no more:
   previous one for the same mailing: a buyer's first order in a period [from, to]
   falls on a day whose previous day is before ``from``, or none.
 * ``buyers``: each buyer's attributed orders by mailing and day, with what their
-  reach row says (status, group, variant, stage days), so a customer list sorted
+  reach row says (status, group, variant, stage days and times), so a customer list sorted
   by revenue, and a segment's orders and revenue, read buyers only.
 * ``complaints``: spam and unsubscribe events by mailing, customer and day (the
   first one's time and the least variant, as the customer lists take them).
@@ -40,7 +40,7 @@ from mailreport.settings import Settings
 
 # bumped when a rollup's definition changes: opening a store built under another
 # version rebuilds the rollups from the derived tables (DuckDBStore)
-ROLLUPS_VERSION = "3"
+ROLLUPS_VERSION = "4"
 
 TABLES_SQL = (
     """CREATE TABLE IF NOT EXISTS reach_counts (
@@ -64,7 +64,9 @@ TABLES_SQL = (
         mailing_id VARCHAR, customer_id VARCHAR, day DATE, orders BIGINT,
         revenue DECIMAL(38,2), first_ts TIMESTAMP, status VARCHAR, "group" VARCHAR,
         variant_id VARCHAR, sent_day DATE, delivered_day DATE, opened_day DATE,
-        clicked_day DATE, opened_all_day DATE, clicked_all_day DATE)""",
+        clicked_day DATE, opened_all_day DATE, clicked_all_day DATE, sent_at TIMESTAMP,
+        delivered_at TIMESTAMP, opened_at TIMESTAMP, clicked_at TIMESTAMP,
+        opened_at_all TIMESTAMP, clicked_at_all TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS complaints (
         mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, day DATE,
         first_ts TIMESTAMP, variant_id VARCHAR, events BIGINT)""",
@@ -79,6 +81,10 @@ SALES_ROLLUPS = ("category_sales", "order_days")
 STAGE_DAYS = (("sent", "sent_day"), ("delivered", "delivered_day"),
               ("opened", "opened_day"), ("clicked", "clicked_day"),
               ("opened_all", "opened_all_day"), ("clicked_all", "clicked_all_day"))
+
+# the reach times a customer list shows as when a member was reached
+REACHED_AT = ("sent_at", "delivered_at", "opened_at", "clicked_at", "opened_at_all",
+              "clicked_at_all")
 
 # open_counts: (machine, zone, day, weekday, hour) columns of reach_times
 OPEN_COLUMNS = ((False, "recipient", "opened_day", "open_dow", "open_hour"),
@@ -157,7 +163,8 @@ def buyers_sql(flt: str) -> str:
     """buyers rows of the (mailing, customer) pairs matched by flt. A buyer without a
     reach row (none is expected: a touch comes from one) takes variant A, as the
     customer lists do."""
-    days = ", ".join(f"r.{day}" for _, day in STAGE_DAYS)
+    days = ", ".join([f"r.{day}" for _, day in STAGE_DAYS]
+                     + [f"r.{col}" for col in REACHED_AT])
     return f"""
 SELECT a.mailing_id, a.customer_id, a.day, count(*) AS orders, sum(a.total) AS revenue,
        min(a.ts) AS first_ts, r.status, r."group",

@@ -85,6 +85,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the rollups the report sections read (store/rollups.py); opening the store fills
     # them from the derived tables
     (5, rollups.TABLES_SQL),
+    # a customer list's page looks up its rows' contacts by id
+    (6, ("CREATE INDEX IF NOT EXISTS customers_by_id ON customers (customer_id)",)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
