@@ -255,10 +255,11 @@ def fill_sales(con, table: str, flt: str) -> None:
 
 def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
     """Every rollup from the derived tables (inside the caller's transaction)."""
-    for sql in TABLES_SQL:  # a store made under an older ROLLUPS_VERSION may lack some
-        con.execute(sql)
+    # made afresh: a store from under another ROLLUPS_VERSION may have other shapes
     for table in ROLLUP_TABLES:
-        con.execute(f"DELETE FROM {table}")
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    for sql in TABLES_SQL:
+        con.execute(sql)
     for batch in mailing_batches:
         fill_reach(con, settings, f"mailing_id IN ({sql_list(batch)})")
     fill_window_orders(con, settings, "true")
