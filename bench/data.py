@@ -44,6 +44,41 @@ class Prepared:
     generate_seconds: float | None
 
 
+UPGRADE_CHILD = r"""
+import json, resource, sys, time
+from mailreport.settings import load_settings
+from mailreport.store import open_store
+
+t = time.perf_counter()
+open_store(sys.argv[1], load_settings()).close()
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _upgrade(db: Path) -> dict | None:
+    """Bring a kept store up to this version's schema and rollups (opening it for
+    writing does), timed; None when it was current."""
+    import duckdb
+
+    from mailreport.store import rollups
+    from mailreport.store.schema import SCHEMA_VERSION
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    if (meta.get("schema_version") == str(SCHEMA_VERSION)
+            and meta.get("rollups_version") == rollups.ROLLUPS_VERSION):
+        return None
+    out = subprocess.run([sys.executable, "-c", UPGRADE_CHILD, str(db)],
+                         stdout=subprocess.PIPE, text=True, check=True)
+    return {**json.loads(out.stdout.strip().splitlines()[-1]),
+            "to_schema": SCHEMA_VERSION, "to_rollups": rollups.ROLLUPS_VERSION,
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
 def prepare(work: Path, scale: str, seed: int, progress=None) -> Prepared:
     """The demo store of this scale and seed in ``work``: made when missing."""
     work.mkdir(parents=True, exist_ok=True)
@@ -51,7 +86,12 @@ def prepare(work: Path, scale: str, seed: int, progress=None) -> Prepared:
     db = work / f"{scale}-{seed}.duckdb"
     marker = work / f"{scale}-{seed}.load.json"
     if db.exists() and marker.exists():
-        return Prepared(db, files, {**json.loads(marker.read_text()), "reused": True}, None)
+        load = json.loads(marker.read_text())
+        upgrade = _upgrade(db)
+        if upgrade:
+            load.setdefault("upgrades", []).append(upgrade)
+            marker.write_text(json.dumps(load, indent=2))
+        return Prepared(db, files, {**load, "reused": True}, None)
     gen_seconds = None
     done = files / ".complete"
     if not done.exists():
