@@ -41,14 +41,20 @@ def refresh_pending(con, settings) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
     # the rollups of reach rows: the old rows' counts out, the new rows' in
-    rollups.retract(con, "reach_counts", rollups.reach_counts_sql(flt))
-    rollups.retract(con, "open_counts", rollups.open_counts_sql(flt))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _live_reach AS SELECT * FROM reach_times "
+                f"WHERE {flt}")
+    rollups.retract(con, "reach_counts", rollups.reach_counts_sql("true", "_live_reach"))
+    rollups.retract(con, "open_counts", rollups.open_counts_sql("true", "_live_reach"))
     con.execute(f"DELETE FROM reach_times WHERE {flt}")
     con.execute(f"DELETE FROM click_counts WHERE {flt}")
     con.execute(f"DELETE FROM complaints WHERE {flt}")
-    con.execute("INSERT INTO reach_times " + derived.reach_times_sql(settings, flt))
-    rollups.fill_reach(con, settings, flt)
-    mailings = "mailing_id IN (SELECT mailing_id FROM _live_pairs)"
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_reach AS "
+                + derived.reach_times_sql(settings, flt))
+    con.execute("INSERT INTO reach_times SELECT * FROM _live_reach")
+    rollups.fill_reach(con, settings, flt, "_live_reach")
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
+                "SELECT DISTINCT mailing_id FROM _live_pairs")
+    mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
     rollups.fold(con, "reach_counts", mailings)
     rollups.fold(con, "open_counts", mailings)
     # without a sent_at, a mailing's window starts at its first send, which may move

@@ -105,23 +105,31 @@ def _company(settings: Settings) -> str:
     return "'" + settings.company_timezone.replace("'", "''") + "'"
 
 
-def reach_counts_sql(flt: str) -> str:
-    """reach_counts rows of the reach rows matched by flt (on reach_times' columns)."""
-    parts = [f"""SELECT mailing_id, status, "group", variant_id, 'audience' AS stage,
-                 CAST(NULL AS DATE) AS day, count(*) AS customers
-          FROM reach_times WHERE {flt} GROUP BY ALL"""]
-    parts += [f"""SELECT mailing_id, status, "group", variant_id, '{stage}', {day}, count(*)
-          FROM reach_times WHERE ({flt}) AND {day} IS NOT NULL GROUP BY ALL"""
-              for stage, day in STAGE_DAYS]
-    return "\nUNION ALL\n".join(parts)
+def reach_counts_sql(flt: str, table: str = "reach_times") -> str:
+    """reach_counts rows of the reach rows (in ``table``) matched by flt: each row
+    unnested to its audience entry and one entry per stage it reached, in one pass."""
+    entries = ", ".join(["{'stage': 'audience', 'day': CAST(NULL AS DATE)}"]
+                        + [f"{{'stage': '{stage}', 'day': {day}}}" for stage, day in STAGE_DAYS])
+    return f"""
+SELECT mailing_id, status, "group", variant_id, e.stage AS stage, e.day AS day,
+       count(*) AS customers
+FROM (SELECT mailing_id, status, "group", variant_id, unnest([{entries}]) AS e
+      FROM {table} WHERE {flt})
+WHERE e.stage = 'audience' OR e.day IS NOT NULL
+GROUP BY ALL"""
 
 
-def open_counts_sql(flt: str) -> str:
-    return "\nUNION ALL\n".join(
-        f"""SELECT mailing_id, {str(machine).lower()} AS machine, '{zone}' AS zone,
-                  {day} AS day, {dow} AS dow, {hour} AS hour, count(*) AS openers
-            FROM reach_times WHERE ({flt}) AND {day} IS NOT NULL GROUP BY ALL"""
-        for machine, zone, day, dow, hour in OPEN_COLUMNS)
+def open_counts_sql(flt: str, table: str = "reach_times") -> str:
+    entries = ", ".join(f"{{'machine': {str(machine).lower()}, 'zone': '{zone}', 'day': {day}, "
+                        f"'dow': {dow}, 'hour': {hour}}}"
+                        for machine, zone, day, dow, hour in OPEN_COLUMNS)
+    return f"""
+SELECT mailing_id, e.machine AS machine, e.zone AS zone, e.day AS day, e.dow AS dow,
+       e.hour AS hour, count(*) AS openers
+FROM (SELECT mailing_id, unnest([{entries}]) AS e FROM {table}
+      WHERE ({flt}) AND opened_all_day IS NOT NULL)
+WHERE e.day IS NOT NULL
+GROUP BY ALL"""
 
 
 def click_counts_sql(settings: Settings, flt: str) -> str:
@@ -231,10 +239,11 @@ def fill_window_orders(con, settings: Settings, mailing_filter: str,
                     [start, start + dt.timedelta(days=window)])
 
 
-def fill_reach(con, settings: Settings, flt: str) -> None:
-    """The rollups of the reach rows and events matched by flt, added."""
-    con.execute("INSERT INTO reach_counts " + reach_counts_sql(flt))
-    con.execute("INSERT INTO open_counts " + open_counts_sql(flt))
+def fill_reach(con, settings: Settings, flt: str, rows: str = "reach_times") -> None:
+    """The rollups of the reach rows and events matched by flt, added; ``rows`` may
+    name a table holding just those reach rows, which is quicker to count."""
+    con.execute("INSERT INTO reach_counts " + reach_counts_sql(flt, rows))
+    con.execute("INSERT INTO open_counts " + open_counts_sql(flt, rows))
     con.execute("INSERT INTO click_counts " + click_counts_sql(settings, flt))
     con.execute("INSERT INTO complaints " + complaints_sql(settings, flt))
 
@@ -296,9 +305,17 @@ def retract(con, table: str, select_sql: str) -> None:
     con.execute(f"INSERT INTO {table} SELECT {negated} FROM ({select_sql})")
 
 
+# a live refresh folds a count rollup's rows of its mailings once they number this
+# many: until then reports sum a few more rows, and refreshes skip the fold's cost
+FOLD_ROWS = 50_000
+
+
 def fold(con, table: str, mailing_filter: str) -> None:
     """Sum the matched mailings' rows of a count rollup to one row per key, dropping
-    keys whose counts came to nothing."""
+    keys whose counts came to nothing; only once they have FOLD_ROWS rows or more."""
+    if con.execute(f"SELECT count(*) FROM {table} WHERE {mailing_filter}"
+                             ).fetchall()[0][0] < FOLD_ROWS:
+        return
     keys, measures = KEYS[table], MEASURES[table]
     sums = ", ".join(f"sum({m}) AS {m}" for m in measures)
     nonzero = " OR ".join(f"sum({m}) <> 0" for m in measures)
