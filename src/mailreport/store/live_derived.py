@@ -69,9 +69,10 @@ def refresh_pending(con, settings) -> int:
           ON o.mailing_id = n.mailing_id AND o.customer_id = n.customer_id
         WHERE n.touch_at IS DISTINCT FROM o.touch_at""")
     # buyers carry their reach row's stage days and their attributed orders: redo the
-    # pairs' and, below, the moved customers'
-    con.execute(f"DELETE FROM buyers WHERE {flt}")
-    con.execute("INSERT INTO buyers " + rollups.buyers_sql(flt))
+    # pairs' whose customer has orders and, below, the moved customers'
+    with_orders = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)"
+    con.execute(f"DELETE FROM buyers WHERE {with_orders}")
+    con.execute("INSERT INTO buyers " + rollups.buyers_sql(with_orders))
     if not con.execute("SELECT count(*) FROM _live_customers").fetchall()[0][0]:
         return pairs
     # an order is attributed by its customer's touches only
