@@ -21,6 +21,7 @@ from mailreport.reports import ReportQuery, mailing_report  # noqa: E402
 from mailreport.reports.customers import customer_list  # noqa: E402
 from mailreport.reports.mailings import list_mailings  # noqa: E402
 from mailreport.reports.segments import Segment  # noqa: E402
+from mailreport.store import rollups  # noqa: E402
 
 try:
     postgres.binary("initdb")
@@ -34,10 +35,10 @@ def as_json(value) -> str:
 
 
 @pytest.fixture(scope="module")
-def pg_reader(demo_store):
+def pg_readers(demo_store):
     if not HAVE_POSTGRES:
         pytest.skip("PostgreSQL 15 is not installed (.ci/run installs it)")
-    names = list(postgres.REPORT_TABLES)
+    names = list(postgres.REPORT_TABLES) + list(rollups.ROLLUP_TABLES)
     # in the system's temporary folder: the server runs as 'postgres', which cannot
     # enter pytest's private folders
     with postgres.cluster() as cluster:
@@ -50,29 +51,41 @@ def pg_reader(demo_store):
         assert counts == {n: v for n, v in demo_store.counts().items() if n in names}
         assert indexes == sum(len(postgres.INDEXES.get(n, ())) for n in names)
         cluster.restart()
-        reader = postgres.PostgresReader(cluster, demo_store.settings, names)
-        yield reader
-        reader.close()
+        plain = postgres.PostgresReader(cluster, demo_store.settings, names)
+        rolled = postgres.PostgresReader(cluster, demo_store.settings, names, rollups=True)
+        yield {"definitions": plain, "rollups": rolled}
+        plain.close()
+        rolled.close()
 
 
+@pytest.fixture(scope="module")
+def pg_reader(pg_readers):
+    return pg_readers["definitions"]
+
+
+@pytest.mark.parametrize("way", ["definitions", "rollups"])
 @pytest.mark.parametrize("mailing_id", ["M01", "M04", "M07", "M12"])
-def test_postgres_gives_the_same_full_report(demo_store, pg_reader, mailing_id):
+def test_postgres_gives_the_same_full_report(demo_store, pg_readers, mailing_id, way):
     query = ReportQuery(**{"from": "2026-06-01", "to": "2026-08-31"}) \
         if mailing_id == "M12" else ReportQuery()
     ours = mailing_report(demo_store.tables(), mailing_id, query)
-    theirs = mailing_report(pg_reader.tables(), mailing_id, query)
+    reader = pg_readers[way]
+    assert reader.tables().rollups == (way == "rollups")
+    theirs = mailing_report(reader.tables(), mailing_id, query)
     assert ours.volume is not None and ours.orders is not None
     assert as_json(theirs) == as_json(ours)
 
 
-def test_postgres_gives_the_same_lists(demo_store, pg_reader):
-    assert as_json(list_mailings(pg_reader.tables())) == as_json(
+@pytest.mark.parametrize("way", ["definitions", "rollups"])
+def test_postgres_gives_the_same_lists(demo_store, pg_readers, way):
+    reader = pg_readers[way]
+    assert as_json(list_mailings(reader.tables())) == as_json(
         list_mailings(demo_store.tables()))
     kw = {"segment": Segment(stage="delivered"), "query": ReportQuery(), "page": 2,
           "page_size": 20, "sort": "revenue", "order": "desc"}
     ours = customer_list(demo_store.tables(), "M01", **kw)
     assert len(ours.rows) == 20
-    assert as_json(customer_list(pg_reader.tables(), "M01", **kw)) == as_json(ours)
+    assert as_json(customer_list(reader.tables(), "M01", **kw)) == as_json(ours)
 
 
 def test_postgres_sql_is_what_runs(demo_store, pg_reader):
