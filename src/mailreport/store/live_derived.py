@@ -9,6 +9,9 @@ refreshed and forgotten together or, after a crash, still pending.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from mailreport.store import derived, rollups
 
 # created by migration 4 (store/schema.py); a pair may repeat: recomputing it again
@@ -21,6 +24,16 @@ def note_pairs_sql(pairs_sql: str) -> str:
     (its result is the number of rows noted)."""
     return (f"INSERT INTO {PENDING_TABLE} SELECT DISTINCT mailing_id, customer_id "
             f"FROM ({pairs_sql})")
+
+
+@contextmanager
+def _returned(con, name: str, sql: str) -> Iterator[None]:
+    """Run sql and let the statements inside read the rows it returns as ``name``."""
+    con.register(name, con.execute(sql).to_arrow_table())
+    try:
+        yield
+    finally:
+        con.unregister(name)
 
 
 def refresh_pending(con, settings) -> int:
@@ -40,18 +53,18 @@ def refresh_pending(con, settings) -> int:
     buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM orders)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
-    # the rollups of reach rows: the old rows' counts out, the new rows' in
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _live_reach AS SELECT * FROM reach_times "
-                f"WHERE {flt}")
-    rollups.retract(con, "reach_counts", rollups.reach_counts_sql("true", "_live_reach"))
-    rollups.retract(con, "open_counts", rollups.open_counts_sql("true", "_live_reach"))
-    con.execute(f"DELETE FROM reach_times WHERE {flt}")
+    # the rollups of reach rows: the old rows' counts out, the new rows' in (each
+    # taken from what the DELETE and the INSERT return, not read again)
+    counted = ", ".join(("customer_id", *rollups.COUNTED_COLUMNS))
+    with _returned(con, "_live_reach",
+                   f"DELETE FROM reach_times WHERE {flt} RETURNING {counted}"):
+        rollups.retract(con, "reach_counts", rollups.reach_counts_sql("true", "_live_reach"))
+        rollups.retract(con, "open_counts", rollups.open_counts_sql("true", "_live_reach"))
     con.execute(f"DELETE FROM click_counts WHERE {flt}")
     con.execute(f"DELETE FROM complaints WHERE {flt}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _live_reach AS "
-                + derived.reach_times_sql(settings, flt))
-    con.execute("INSERT INTO reach_times SELECT * FROM _live_reach")
-    rollups.fill_reach(con, settings, flt, "_live_reach")
+    with _returned(con, "_live_reach", "INSERT INTO reach_times "
+                   + derived.reach_times_sql(settings, flt) + f" RETURNING {counted}"):
+        rollups.fill_reach(con, settings, flt, "_live_reach")
     con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
                 "SELECT DISTINCT mailing_id FROM _live_pairs")
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
@@ -70,9 +83,10 @@ def refresh_pending(con, settings) -> int:
         WHERE n.touch_at IS DISTINCT FROM o.touch_at""")
     # buyers carry their reach row's stage days and their attributed orders: redo the
     # pairs' whose customer has orders and, below, the moved customers'
-    with_orders = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)"
-    con.execute(f"DELETE FROM buyers WHERE {with_orders}")
-    con.execute("INSERT INTO buyers " + rollups.buyers_sql(with_orders))
+    if con.execute("SELECT count(*) FROM _live_touch").fetchall()[0][0]:
+        with_orders = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)"
+        con.execute(f"DELETE FROM buyers WHERE {with_orders}")
+        con.execute("INSERT INTO buyers " + rollups.buyers_sql(with_orders))
     if not con.execute("SELECT count(*) FROM _live_customers").fetchall()[0][0]:
         return pairs
     # an order is attributed by its customer's touches only

@@ -132,7 +132,7 @@ WHERE e.day IS NOT NULL
 GROUP BY ALL"""
 
 
-def click_counts_sql(settings: Settings, flt: str) -> str:
+def click_counts_sql(settings: Settings, flt: str, rows: str = "reach_times") -> str:
     """Clicks of the (mailing, customer) pairs matched by flt. A click takes its
     recipient's variant, else its own, else A (as the heatmap defines)."""
     return f"""
@@ -141,7 +141,7 @@ SELECT e.mailing_id, e.customer_id, coalesce(r.variant_id, e.variant_id, 'A') AS
        CAST(timezone({_company(settings)}, CAST(e.ts AS TIMESTAMPTZ)) AS DATE) AS day,
        coalesce(e.is_machine, false) AS is_machine, count(*) AS clicks
 FROM (SELECT * FROM events WHERE type = 'clicked' AND ts IS NOT NULL AND {flt}) e
-LEFT JOIN (SELECT mailing_id, customer_id, variant_id FROM reach_times WHERE {flt}) r
+LEFT JOIN (SELECT mailing_id, customer_id, variant_id FROM {rows} WHERE {flt}) r
   ON r.mailing_id = e.mailing_id AND r.customer_id = e.customer_id
 GROUP BY ALL
 ORDER BY 1, 2"""
@@ -244,7 +244,7 @@ def fill_reach(con, settings: Settings, flt: str, rows: str = "reach_times") -> 
     name a table holding just those reach rows, which is quicker to count."""
     con.execute("INSERT INTO reach_counts " + reach_counts_sql(flt, rows))
     con.execute("INSERT INTO open_counts " + open_counts_sql(flt, rows))
-    con.execute("INSERT INTO click_counts " + click_counts_sql(settings, flt))
+    con.execute("INSERT INTO click_counts " + click_counts_sql(settings, flt, rows))
     con.execute("INSERT INTO complaints " + complaints_sql(settings, flt))
 
 
@@ -290,6 +290,12 @@ def sql_list(values) -> str:
 
 
 # -- live: additive deltas ----------------------------------------------------------
+
+
+# the reach rows' columns that reach_counts and open_counts read
+COUNTED_COLUMNS = ("mailing_id", "status", '"group"', "variant_id",
+                   *(day for _, day in STAGE_DAYS),
+                   *(c for *_, dow, hour in OPEN_COLUMNS for c in (dow, hour)))
 
 
 def retract_sales(con, flt: str) -> None:
