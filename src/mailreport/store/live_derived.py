@@ -29,7 +29,7 @@ def note_pairs_sql(pairs_sql: str) -> str:
 @contextmanager
 def _returned(con, name: str, sql: str) -> Iterator[None]:
     """Run sql and let the statements inside read the rows it returns as ``name``."""
-    con.register(name, con.execute(sql).to_arrow_table())
+    con.register(name, con.sql(sql).to_arrow_table())
     try:
         yield
     finally:
