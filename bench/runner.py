@@ -267,11 +267,7 @@ class Bench:
             try:
                 tables = reader.tables()
                 for name, fn in self.plans:
-                    t = timed(lambda fn=fn: fn(tables), self.pg_runs)
-                    if as_json(t.result) != self.answers[name]:
-                        raise Mismatch(f"{name}: PostgreSQL's answer differs from DuckDB's\n"
-                                       f"duckdb:   {self.answers[name][:2000]}\n"
-                                       f"postgres: {as_json(t.result)[:2000]}")
+                    t = self._timed_same(name, fn, tables, "PostgreSQL's answer")
                     self.results.add(Record(name, "postgres", t.p50_ms, t.p95_ms, t.cold_ms,
                                             _rows(t.result), None, "same answer"))
                     ours = self.results.find(name, "duckdb")
@@ -280,6 +276,15 @@ class Bench:
             finally:
                 reader.close()
             self._postgres_rollups(db, settings, cluster, names)
+
+    def _timed_same(self, name: str, fn: Callable, tables, what: str):
+        """fn timed on PostgreSQL's tables; its answer must equal ours."""
+        t = timed(lambda: fn(tables), self.pg_runs)
+        if as_json(t.result) != self.answers[name]:
+            raise Mismatch(f"{name}: {what} differs from DuckDB's\n"
+                           f"duckdb:   {self.answers[name][:2000]}\n"
+                           f"postgres: {as_json(t.result)[:2000]}")
+        return t
 
     def _postgres_rollups(self, db: Path, settings, cluster, names: list[str]) -> None:
         """PostgreSQL answering from our rollups too: how much of the difference is
@@ -301,11 +306,7 @@ class Bench:
         try:
             t = reader.tables()
             for name, fn in self.plans:
-                m = timed(lambda fn=fn: fn(t), self.pg_runs)
-                if as_json(m.result) != self.answers[name]:
-                    raise Mismatch(f"{name}: PostgreSQL's answer from the rollups differs "
-                                   f"from DuckDB's\nduckdb:   {self.answers[name][:2000]}\n"
-                                   f"postgres: {as_json(m.result)[:2000]}")
+                m = self._timed_same(name, fn, t, "PostgreSQL's answer from the rollups")
                 ours = self.results.find(name, "duckdb")
                 plain = self.results.find(name, "postgres")
                 self.results.add(Record(

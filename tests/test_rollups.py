@@ -238,3 +238,30 @@ def test_customer_lists_from_rollups_equal_the_definitions(demo, params):
                 read_from_buyers += sort != "customer_id" and order == "desc" and bool(
                     fast.rows) and all(r.revenue > 0 for r in fast.rows)
     assert read_from_buyers > 5  # pages the buyers alone could answer were compared
+
+
+def test_a_page_by_revenue_falls_back_where_a_zero_ties_with_non_buyers(data, store):
+    """Hand-made: cat bought for 100, bob for 0, amy nothing. Sorted by revenue
+    (descending) bob and amy tie at 0 and go by id, so the buyers alone cannot give
+    the page; sorted by orders, three rows are wanted and only two customers bought."""
+    from conftest import at
+    from mailreport.reports.customers import customer_list
+    from mailreport.reports.segments import Segment
+
+    data.mailing("m1")
+    data.journeys("m1", {c: [("delivered", at(1)), ("opened", at(2))]
+                         for c in ("amy", "bob", "cat")})
+    data.order("cat", at(days=1), total="100.00").order("bob", at(days=1), total="0.00")
+    data.load()
+    tables = store.tables()
+    delivered, query = Segment(stage="delivered"), ReportQuery()
+    by_revenue = customer_list(tables, "m1", delivered, query, 1, 2, "revenue", "desc")
+    assert [(r.customer_id, r.orders, str(r.revenue)) for r in by_revenue.rows] == [
+        ("cat", 1, "100.00"), ("amy", 0, "0.00")]
+    by_orders = customer_list(tables, "m1", delivered, query, 1, 3, "orders", "desc")
+    assert [(r.customer_id, r.orders) for r in by_orders.rows] == [
+        ("bob", 1), ("cat", 1), ("amy", 0)]
+    assert by_orders.total == 3 and by_orders.metrics.revenue == 100
+    for page in (by_revenue, by_orders):
+        assert page == customer_list(definitions(tables), "m1", delivered, query, page.page,
+                                     page.page_size, page.sort, page.order)

@@ -52,8 +52,12 @@ def with_contacts(tables: Tables, mailing: Mailing, m: ibis.Table, c: ibis.Table
     """Members m with their contact details from customers c."""
     c = c.select("customer_id", "email", "phone", "region", "timezone")
     j = m.left_join(c, "customer_id")
-    contact = {"email": j.email, "sms": j.phone}.get(mailing.channel, j.email.fill_null(j.phone))
-    return j.select(m, j.email, j.phone, j.region, j.timezone, contact=contact)
+    return j.select(m, j.email, j.phone, j.region, j.timezone, contact=_contact(mailing, j))
+
+
+def _contact(mailing: Mailing, t: ibis.Table) -> ibis.Expr:
+    """The contact the mailing's channel uses: email, phone, or either for push."""
+    return {"email": t.email, "sms": t.phone}.get(mailing.channel, t.email.fill_null(t.phone))
 
 
 # -- the paged list -----------------------------------------------------------------
@@ -141,8 +145,8 @@ def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: 
     per = orders_per_customer(tables, mailing.mailing_id, query)
     found = {r["customer_id"]: r for r in tables.run(per.filter(per.customer_id.isin(ids)))}
     for r in rows:
-        r["orders"] = (found.get(r["customer_id"]) or {}).get("orders") or 0
-        r["revenue"] = (found.get(r["customer_id"]) or {}).get("revenue") or 0
+        theirs = found.get(r["customer_id"], {})
+        r["orders"], r["revenue"] = theirs.get("orders", 0), theirs.get("revenue", 0)
     return _with_contacts_of(tables, mailing, rows)
 
 
@@ -152,9 +156,8 @@ def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> lis
         return rows
     c = tables.customers
     c = c.filter(c.customer_id.isin([r["customer_id"] for r in rows]))
-    contact = {"email": c.email, "sms": c.phone}.get(mailing.channel, c.email.fill_null(c.phone))
     found = {r["customer_id"]: r["contact"]
-             for r in tables.run(c.select("customer_id", contact=contact))}
+             for r in tables.run(c.select("customer_id", contact=_contact(mailing, c)))}
     return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 

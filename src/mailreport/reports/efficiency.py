@@ -15,6 +15,7 @@ from mailreport.reports.query import (
     in_days,
     in_period,
     percent,
+    rollup_stage,
     stage_day_column,
     utc_bounds,
 )
@@ -25,16 +26,13 @@ def funnel_stages(mailing: Mailing) -> tuple[str, ...]:
     return tuple(s for s in STAGES if not (mailing.channel == "sms" and s == "opened"))
 
 
-def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
-            customers: ibis.Table | None = None) -> ibis.Table:
+def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(mailing_id, stage, date, customers): customers whose reach time of each stage
     falls in the period, by company date."""
-    if tables.rollups and customers is None:
+    if tables.rollups:
         return _reached_counts(tables, mailing_ids, query)
     r = tables.reach_times
     r = r.filter(r.mailing_id.isin(mailing_ids))
-    if customers is not None:
-        r = r.semi_join(customers, ["mailing_id", "customer_id"])
     parts = []
     for stage in STAGES:
         day = stage_day_column(stage, query.include_machine)
@@ -46,8 +44,7 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
 
 def _reached_counts(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """reached() from the reach_counts rollup."""
-    names = {stage_day_column(s, query.include_machine).removesuffix("_day"): s
-             for s in STAGES}
+    names = {rollup_stage(s, query.include_machine): s for s in STAGES}
     c = tables.reach_counts
     c = c.filter(c.mailing_id.isin(mailing_ids) & c.stage.isin(list(names))
                  & in_days(c.day, query))

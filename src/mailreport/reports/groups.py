@@ -20,8 +20,8 @@ from mailreport.reports.query import (
     ReportQuery,
     in_days,
     in_period,
+    rollup_stage,
     stage_column,
-    stage_day_column,
     utc_bounds,
 )
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
@@ -95,8 +95,7 @@ def _counts(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
 
 def _counts_rolled_up(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
     """_counts from the reach_counts rollup."""
-    names = {stage_day_column(s, query.include_machine).removesuffix("_day"): s
-             for s in STAGES}
+    names = {rollup_stage(s, query.include_machine): s for s in STAGES}
     c = tables.reach_counts
     c = c.filter((c.mailing_id == mailing.mailing_id) & (c.status == "good")
                  & ((c.stage == "audience") | (c.stage.isin(list(names))

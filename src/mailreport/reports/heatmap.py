@@ -14,8 +14,8 @@ from mailreport.reports.query import (
     in_days,
     in_period,
     percent,
+    rollup_stage,
     stage_column,
-    stage_day_column,
     utc_bounds,
 )
 from mailreport.store.tables import Tables
@@ -146,7 +146,7 @@ def _readers_and_clicks_rolled_up(tables: Tables, mailing: Mailing,
                                   query: ReportQuery) -> tuple[dict, ibis.Table]:
     """_readers_and_clicks from the reach_counts and click_counts rollups."""
     c = tables.reach_counts
-    opened = stage_day_column("opened", query.include_machine).removesuffix("_day")
+    opened = rollup_stage("opened", query.include_machine)
     c = c.filter((c.mailing_id == mailing.mailing_id) & (c.stage == opened)
                  & in_days(c.day, query))
     readers = {row["variant_id"]: row["n"] for row in tables.run(

@@ -82,6 +82,11 @@ def stage_day_column(stage: str, include_machine: bool) -> str:
     return f"{stage}_day"
 
 
+def rollup_stage(stage: str, include_machine: bool) -> str:
+    """The stage's name in reach_counts (store/rollups.py): its day column's, less _day."""
+    return stage_day_column(stage, include_machine).removesuffix("_day")
+
+
 def in_days(day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
     """A company-zone date column within the period (equal to in_period on the
     timestamp it was taken from)."""

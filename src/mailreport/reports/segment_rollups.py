@@ -12,21 +12,19 @@ import ibis
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import Mailing
-from mailreport.reports.query import ReportQuery, in_days, stage_column, stage_day_column
-from mailreport.reports.segments import Segment
+from mailreport.reports.query import (
+    ReportQuery,
+    in_days,
+    rollup_stage,
+    stage_column,
+    stage_day_column,
+)
+from mailreport.reports.segments import Segment, narrowed
 from mailreport.store.tables import Tables
 
 
 def covers(tables: Tables, segment: Segment) -> bool:
     return tables.rollups and segment.stage not in ("spam", "unsubscribed")
-
-
-def _narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
-    if query.group is not None:
-        t = t.filter(t.group == query.group)
-    if query.variant_id is not None:
-        t = t.filter(t.variant_id == query.variant_id)
-    return t
 
 
 def size(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery) -> int:
@@ -37,15 +35,15 @@ def size(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery)
     c = tables.reach_counts
     c = c.filter(c.mailing_id == mailing.mailing_id)
     if segment.stage in STAGES:
-        name = stage_day_column(segment.stage, query.include_machine).removesuffix("_day")
-        c = c.filter((c.stage == name) & in_days(c.day, query))
+        c = c.filter((c.stage == rollup_stage(segment.stage, query.include_machine))
+                     & in_days(c.day, query))
     elif segment.status == "control_group":
         c = c.filter((c.stage == "audience") & (c.group == "control"))
     elif segment.status == "actual_recipients":
         c = c.filter((c.stage == "delivered") & (c.group == "test"))
     else:
         c = c.filter((c.stage == "audience") & (c.status == segment.status))
-    c = _narrowed(c, query)
+    c = narrowed(c, query)
     return tables.run(c.aggregate(n=c.customers.sum()))[0]["n"] or 0
 
 
@@ -63,7 +61,7 @@ def buyers(tables: Tables, mailing: Mailing, segment: Segment,
         b = b.filter((b.group == "test") & b.delivered_day.notnull())
     elif segment.status is not None:
         b = b.filter(b.status == segment.status)
-    return _narrowed(b, query)
+    return narrowed(b, query)
 
 
 def good_audience(tables: Tables, mailing: Mailing, query: ReportQuery) -> dict:

@@ -146,11 +146,16 @@ def members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQue
         reached = r.delivered_at if status == "actual_recipients" else r.sent_at
         m = r.filter(chosen.get(status, r.status == status)).select(
             "customer_id", "status", "group", "variant_id", reached_at=reached)
+    return narrowed(m, query)
+
+
+def narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
+    """t's rows in the query's group and variant, if it names them."""
     if query.group is not None:
-        m = m.filter(m.group == query.group)
+        t = t.filter(t.group == query.group)
     if query.variant_id is not None:
-        m = m.filter(m.variant_id == query.variant_id)
-    return m
+        t = t.filter(t.variant_id == query.variant_id)
+    return t
 
 
 def orders_per_customer(tables: Tables, mailing_id: str, query: ReportQuery,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from mailreport.contract import STAGE_OF_EVENT
 from mailreport.settings import Settings
 from mailreport.store import rollups
-from mailreport.store.schema import REACH_COLUMNS
+from mailreport.store.schema import REACH_COLUMNS, sql_str
 
 STAGE_CASE = ("CASE e.type "
               + " ".join(f"WHEN '{t}' THEN {n}" for t, n in STAGE_OF_EVENT.items()) + " END")
@@ -34,7 +34,7 @@ def reach_times_sql(settings: Settings, mailing_filter: str) -> str:
     and the hour and weekday of the first open in the recipient's and the
     company's zone: converting time zones per row at report time would cost more
     than the rest of the report together."""
-    company = "'" + settings.company_timezone.replace("'", "''") + "'"
+    company = sql_str(settings.company_timezone)
 
     def local(col: str, zone: str) -> str:
         return f"timezone({zone}, CAST({col} AS TIMESTAMPTZ))"
@@ -103,7 +103,7 @@ def attributed_orders_sql(settings: Settings, customer_filter: str,
     """SELECT producing attributed_orders rows for the customers matched by
     customer_filter (a SQL condition on o.customer_id); touch_filter, on
     t.customer_id, may repeat it so the join's other side is cut as well."""
-    company = "'" + settings.company_timezone.replace("'", "''") + "'"
+    company = sql_str(settings.company_timezone)
     return f"""
 SELECT o.order_id, t.mailing_id, o.customer_id, o.kind, o.ts, o.total, t.touch_at,
        CAST(timezone({company}, CAST(o.ts AS TIMESTAMPTZ)) AS DATE) AS day
@@ -199,8 +199,6 @@ def refresh(con, settings: Settings, full: bool = False) -> None:
         _attribute(con, settings, None)
         rollups.rebuild(con, settings, batches)
         return
-    for sql in CHANGE_TABLES_SQL:  # a caller may not have begun changes
-        con.execute(sql)
     changed = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
     # Customers whose touches may move: everyone with a row in a changed mailing,
     # before and after the change, plus those whose orders changed.

@@ -84,9 +84,8 @@ def refresh_pending(con, settings) -> int:
     # buyers carry their reach row's stage days and their attributed orders: redo the
     # pairs' whose customer has orders and, below, the moved customers'
     if con.execute("SELECT count(*) FROM _live_touch").fetchall()[0][0]:
-        with_orders = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)"
-        con.execute(f"DELETE FROM buyers WHERE {with_orders}")
-        con.execute("INSERT INTO buyers " + rollups.buyers_sql(with_orders))
+        rollups.redo_buyers(
+            con, f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)")
     if not con.execute("SELECT count(*) FROM _live_customers").fetchall()[0][0]:
         return pairs
     # an order is attributed by its customer's touches only
@@ -101,8 +100,7 @@ def refresh_pending(con, settings) -> int:
     con.execute("INSERT INTO attributed_lines "
                 + derived.ATTRIBUTED_LINES_SQL.format(flt="a." + moved))
     rollups.fill_sales(con, "attributed", moved)
-    con.execute(f"DELETE FROM buyers WHERE {moved}")
-    con.execute("INSERT INTO buyers " + rollups.buyers_sql(moved))
+    rollups.redo_buyers(con, moved)
     con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_orders "
                 f"WHERE {moved}")
     for table in rollups.SALES_ROLLUPS:

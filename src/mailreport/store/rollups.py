@@ -28,8 +28,9 @@ any period exactly, and no more:
 * ``complaints``: spam and unsubscribe events by mailing, customer and day (the
   first one's time and the least variant, as the customer lists take them).
 
-Counts are additive: a live refresh subtracts the old rows' counts and adds the
-new ones (``retract``/``add``), then folds each touched mailing's rows together.
+Counts are additive: a live refresh subtracts the old rows' counts (``retract``)
+and inserts the new ones, then, once they pile up, folds each touched mailing's
+rows together (``fold``).
 """
 
 from __future__ import annotations
@@ -37,42 +38,12 @@ from __future__ import annotations
 import datetime as dt
 
 from mailreport.settings import Settings
+from mailreport.store.schema import ROLLUP_TABLES, ROLLUPS_SQL, sql_str
 
 # bumped when a rollup's definition changes: opening a store built under another
 # version rebuilds the rollups from the derived tables (DuckDBStore)
 ROLLUPS_VERSION = "4"
 
-TABLES_SQL = (
-    """CREATE TABLE IF NOT EXISTS reach_counts (
-        mailing_id VARCHAR, status VARCHAR, "group" VARCHAR, variant_id VARCHAR,
-        stage VARCHAR, day DATE, customers BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS open_counts (
-        mailing_id VARCHAR, machine BOOLEAN, zone VARCHAR, day DATE, dow TINYINT,
-        hour TINYINT, openers BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS click_counts (
-        mailing_id VARCHAR, customer_id VARCHAR, variant_id VARCHAR, link_index INTEGER,
-        url VARCHAR, day DATE, is_machine BOOLEAN, clicks BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS window_orders (
-        mailing_id VARCHAR, customer_id VARCHAR, "group" VARCHAR, variant_id VARCHAR,
-        day DATE, orders BIGINT, revenue DECIMAL(38,2))""",
-    """CREATE TABLE IF NOT EXISTS category_sales (
-        mailing_id VARCHAR, day DATE, category_id VARCHAR, units DECIMAL(38,3),
-        revenue DECIMAL(38,2), receipts BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS order_days (
-        mailing_id VARCHAR, day DATE, prev_day DATE, customers BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS buyers (
-        mailing_id VARCHAR, customer_id VARCHAR, day DATE, orders BIGINT,
-        revenue DECIMAL(38,2), first_ts TIMESTAMP, status VARCHAR, "group" VARCHAR,
-        variant_id VARCHAR, sent_day DATE, delivered_day DATE, opened_day DATE,
-        clicked_day DATE, opened_all_day DATE, clicked_all_day DATE, sent_at TIMESTAMP,
-        delivered_at TIMESTAMP, opened_at TIMESTAMP, clicked_at TIMESTAMP,
-        opened_at_all TIMESTAMP, clicked_at_all TIMESTAMP)""",
-    """CREATE TABLE IF NOT EXISTS complaints (
-        mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, day DATE,
-        first_ts TIMESTAMP, variant_id VARCHAR, events BIGINT)""",
-)
-ROLLUP_TABLES = ("reach_counts", "open_counts", "click_counts", "window_orders",
-                 "category_sales", "order_days", "buyers", "complaints")
 # the rollups of a mailing's reach rows and events, and of its attributed orders
 EVENT_ROLLUPS = ("reach_counts", "open_counts", "click_counts", "complaints")
 SALES_ROLLUPS = ("category_sales", "order_days")
@@ -102,7 +73,7 @@ MEASURES = {"reach_counts": ("customers",), "open_counts": ("openers",),
 
 
 def _company(settings: Settings) -> str:
-    return "'" + settings.company_timezone.replace("'", "''") + "'"
+    return sql_str(settings.company_timezone)
 
 
 def reach_counts_sql(flt: str, table: str = "reach_times") -> str:
@@ -187,13 +158,12 @@ ORDER BY 1, 2, 3"""
 def window_orders_sql(settings: Settings, mailing_id: str, start, customer_flt: str) -> str:
     """One mailing's window orders (groups report): the completed orders of its good
     recipients in [start, start + window), for the customers matched by customer_flt."""
-    mid = "'" + mailing_id.replace("'", "''") + "'"
     return f"""
 SELECT r.mailing_id, r.customer_id, r."group", r.variant_id,
        CAST(timezone({_company(settings)}, CAST(o.ts AS TIMESTAMPTZ)) AS DATE) AS day,
        count(*) AS orders, sum(o.total) AS revenue
 FROM (SELECT mailing_id, customer_id, "group", variant_id FROM reach_times
-      WHERE mailing_id = {mid} AND status = 'good' AND {customer_flt}) r
+      WHERE mailing_id = {sql_str(mailing_id)} AND status = 'good' AND {customer_flt}) r
 JOIN (SELECT customer_id, ts, total FROM orders
       WHERE coalesce(status, 'completed') = 'completed' AND ts >= ? AND ts < ?
         AND {customer_flt}) o
@@ -233,7 +203,6 @@ def fill_window_orders(con, settings: Settings, mailing_filter: str,
     for mailing_id, start in starts(con, mailing_filter):
         if start is None:
             continue
-        start = start.replace(tzinfo=None)
         con.execute("INSERT INTO window_orders "
                     + window_orders_sql(settings, mailing_id, start, customer_flt),
                     [start, start + dt.timedelta(days=window)])
@@ -267,7 +236,7 @@ def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
     # made afresh: a store from under another ROLLUPS_VERSION may have other shapes
     for table in ROLLUP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    for sql in TABLES_SQL:
+    for sql in ROLLUPS_SQL:
         con.execute(sql)
     for batch in mailing_batches:
         fill_reach(con, settings, f"mailing_id IN ({sql_list(batch)})")
@@ -279,14 +248,20 @@ def rebuild(con, settings: Settings, mailing_batches: list[list[str]]) -> None:
 
 def refresh_sales(con, mailing_filter: str) -> None:
     """The sales rollups of the matched mailings, again from their attributed orders."""
-    for table in (*SALES_ROLLUPS, "buyers"):
+    for table in SALES_ROLLUPS:
         con.execute(f"DELETE FROM {table} WHERE {mailing_filter}")
     fill_sales(con, "attributed", mailing_filter)
-    con.execute("INSERT INTO buyers " + buyers_sql(mailing_filter))
+    redo_buyers(con, mailing_filter)
+
+
+def redo_buyers(con, flt: str) -> None:
+    """The buyers rows of the (mailing, customer) pairs matched by flt, again."""
+    con.execute(f"DELETE FROM buyers WHERE {flt}")
+    con.execute("INSERT INTO buyers " + buyers_sql(flt))
 
 
 def sql_list(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(sql_str(v) for v in values)
 
 
 # -- live: additive deltas ----------------------------------------------------------

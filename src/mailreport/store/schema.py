@@ -8,11 +8,15 @@ the last applied one, so opening an older database upgrades it in place.
 from __future__ import annotations
 
 from mailreport.contract import TABLES, Table
-from mailreport.store import rollups
 
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def create_table_sql(table: Table) -> str:
@@ -58,6 +62,40 @@ CREATE TABLE IF NOT EXISTS attributed_lines (
     product_id VARCHAR, quantity DECIMAL(18,3), amount DECIMAL(18,2)
 )"""
 
+# The rollups (store/rollups.py): the derived tables summed to what the report
+# sections ask for.
+ROLLUPS_SQL = (
+    """CREATE TABLE IF NOT EXISTS reach_counts (
+        mailing_id VARCHAR, status VARCHAR, "group" VARCHAR, variant_id VARCHAR,
+        stage VARCHAR, day DATE, customers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS open_counts (
+        mailing_id VARCHAR, machine BOOLEAN, zone VARCHAR, day DATE, dow TINYINT,
+        hour TINYINT, openers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS click_counts (
+        mailing_id VARCHAR, customer_id VARCHAR, variant_id VARCHAR, link_index INTEGER,
+        url VARCHAR, day DATE, is_machine BOOLEAN, clicks BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS window_orders (
+        mailing_id VARCHAR, customer_id VARCHAR, "group" VARCHAR, variant_id VARCHAR,
+        day DATE, orders BIGINT, revenue DECIMAL(38,2))""",
+    """CREATE TABLE IF NOT EXISTS category_sales (
+        mailing_id VARCHAR, day DATE, category_id VARCHAR, units DECIMAL(38,3),
+        revenue DECIMAL(38,2), receipts BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS order_days (
+        mailing_id VARCHAR, day DATE, prev_day DATE, customers BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS buyers (
+        mailing_id VARCHAR, customer_id VARCHAR, day DATE, orders BIGINT,
+        revenue DECIMAL(38,2), first_ts TIMESTAMP, status VARCHAR, "group" VARCHAR,
+        variant_id VARCHAR, sent_day DATE, delivered_day DATE, opened_day DATE,
+        clicked_day DATE, opened_all_day DATE, clicked_all_day DATE, sent_at TIMESTAMP,
+        delivered_at TIMESTAMP, opened_at TIMESTAMP, clicked_at TIMESTAMP,
+        opened_at_all TIMESTAMP, clicked_at_all TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS complaints (
+        mailing_id VARCHAR, customer_id VARCHAR, type VARCHAR, day DATE,
+        first_ts TIMESTAMP, variant_id VARCHAR, events BIGINT)""",
+)
+ROLLUP_TABLES = ("reach_counts", "open_counts", "click_counts", "window_orders",
+                 "category_sales", "order_days", "buyers", "complaints")
+
 META_SQL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
 # API tokens: only a SHA-256 of each token's secret is kept.
@@ -84,7 +122,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (4, ("CREATE TABLE IF NOT EXISTS live_pending (mailing_id VARCHAR, customer_id VARCHAR)",)),
     # the rollups the report sections read (store/rollups.py); opening the store fills
     # them from the derived tables
-    (5, rollups.TABLES_SQL),
+    (5, ROLLUPS_SQL),
     # a customer list's page looks up its rows' contacts by id
     (6, ("CREATE INDEX IF NOT EXISTS customers_by_id ON customers (customer_id)",)),
 )

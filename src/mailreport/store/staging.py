@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from mailreport.contract import Column, Kind, Table
-from mailreport.store.schema import quote
+from mailreport.store.schema import quote, sql_str
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
     "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,
@@ -28,10 +28,6 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     duplicates: int = 0
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def stage_columns(table: Table, present: set[str], line_expr: str) -> str:
