@@ -1,0 +1,44 @@
+"""buyers: each buyer's attributed orders by mailing and company date, with what
+their reach row says (status, group, variant, stage days and reach times), so a
+customer list's orders and revenue, and a page sorted by them, read buyers only
+(DESIGN.md, "Customer lists")."""
+
+from __future__ import annotations
+
+from mailreport.facts.fact import Fact
+from mailreport.facts.reach_counts import STAGE_DAYS
+from mailreport.settings import Settings
+
+# the reach times a customer list shows as when a member was reached
+REACHED_AT = ("sent_at", "delivered_at", "opened_at", "clicked_at", "opened_at_all",
+              "clicked_at_all")
+FROM_REACH = (*(day for _, day in STAGE_DAYS), *REACHED_AT)
+
+
+def select(settings: Settings, where: str) -> str:
+    """A buyer without a reach row (none is expected: a touch comes from one) takes
+    variant A, as the customer lists do."""
+    kept = ", ".join(FROM_REACH)
+    return f"""
+SELECT mailing_id, customer_id, day, count(*) AS orders, sum(total) AS revenue,
+       min(ts) AS first_ts, status, "group", variant_id, {kept}
+FROM (SELECT a.mailing_id, a.customer_id, a.day, a.total, a.ts, r.status, r."group",
+             CASE WHEN r.customer_id IS NULL THEN 'A' ELSE r.variant_id END AS variant_id,
+             {", ".join(f"r.{c}" for c in FROM_REACH)}
+      FROM (SELECT mailing_id, customer_id, day, total, ts FROM attributed_orders
+            WHERE ({where})) a
+      LEFT JOIN (SELECT * FROM reach_times WHERE ({where})) r
+        ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id) b
+GROUP BY mailing_id, customer_id, day, status, "group", variant_id, {kept}
+ORDER BY mailing_id, customer_id, day
+"""
+
+
+BUYERS = Fact(
+    name="buyers", select=select,
+    columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("day", "DATE"),
+             ("orders", "BIGINT"), ("revenue", "DECIMAL(38,2)"), ("first_ts", "TIMESTAMP"),
+             ("status", "VARCHAR"), ("group", "VARCHAR"), ("variant_id", "VARCHAR"),
+             *((day, "DATE") for _, day in STAGE_DAYS),
+             *((col, "TIMESTAMP") for col in REACHED_AT)),
+    serves="Customer lists (members' orders and revenue, pages sorted by them)")

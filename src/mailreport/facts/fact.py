@@ -1,0 +1,40 @@
+"""What a fact is: a table every engine builds from one definition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mailreport.facts.sql import quote
+from mailreport.settings import Settings
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A table computed from the contract's tables (or from other facts) once per
+    data change, so that no report repeats the work.
+
+    ``select(settings, where)`` is the SELECT of its rows for the (mailing, customer)
+    pairs that ``where`` matches: a SQL condition on the columns ``mailing_id`` and
+    ``customer_id`` (``customer_id`` only for facts whose ``scope`` is
+    ``"customer"``), ``"true"`` for all. Stores build a fact whole with ``"true"`` and
+    refresh a part of it by deleting the part's rows and inserting its SELECT.
+
+    ``keys`` and ``measures`` are set on counting facts: their rows may be summed by
+    key (a live refresh subtracts old rows' counts and adds the new ones)."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (name, type in the SQL dialect of facts/sql.py)
+    serves: str  # the DESIGN.md rule it serves: where its figures are defined
+    select: Callable[[Settings, str], str]
+    scope: str = "mailing"
+    keys: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+    def ddl(self) -> str:
+        cols = ", ".join(f"{quote(n)} {t}" for n, t in self.columns)
+        return f"CREATE TABLE {quote(self.name)} ({cols})"
