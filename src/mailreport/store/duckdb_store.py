@@ -19,14 +19,15 @@ import duckdb
 import ibis
 from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
+from mailreport import facts
 from mailreport.contract import TABLES
 from mailreport.settings import Settings
-from mailreport.store import derived, rollups
+from mailreport.store import fact_refresh
 from mailreport.store.load_session import LoadSession
-from mailreport.store.schema import DERIVED_TABLES, MIGRATIONS, SCHEMA_VERSION
+from mailreport.store.schema import MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
-ALL_TABLES = tuple(t.name for t in TABLES) + DERIVED_TABLES + rollups.ROLLUP_TABLES
+ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
 COMPILED_CACHE = 4096  # compiled queries kept per store
 
 
@@ -75,7 +76,7 @@ class DuckDBStore:
         self._lock = threading.RLock()
         if not read_only:
             self._migrate()
-            self._check_settings()
+            self._check_facts()
         else:
             self._refuse_stale()
         self._ibis = ibis.duckdb.from_connection(self.con)
@@ -110,29 +111,19 @@ class DuckDBStore:
             raise StoreError(f"{self.path} has schema version {rows.get('schema_version')}; "
                              f"open it once for writing (e.g. `mailreport refresh`) to "
                              f"upgrade it to {SCHEMA_VERSION}")
-        if rows.get("rollups_version") != rollups.ROLLUPS_VERSION:
-            raise StoreError(f"{self.path}'s rollups are not current; open it once for "
-                             f"writing (e.g. `mailreport refresh`) to rebuild them")
-        if rows.get("derived_settings") != self.settings.fingerprint():
-            raise StoreError(f"{self.path}'s derived tables were built with other settings "
-                             f"({rows.get('derived_settings')}); run `mailreport refresh`")
+        if rows.get("facts") != facts.fingerprint(self.settings):
+            raise StoreError(f"{self.path}'s facts were built by another version or with "
+                             f"other settings; run `mailreport refresh` to rebuild them")
 
     def _set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
-    def _check_settings(self) -> None:
-        """Rebuild derived tables when the settings they depend on changed."""
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'derived_settings'").fetchone()
-        if not row or row[0] != self.settings.fingerprint():
-            with self.write():
-                derived.refresh(self.con, self.settings, full=True)
-                self._set_meta("derived_settings", self.settings.fingerprint())
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'rollups_version'").fetchone()
-        if not row or row[0] != rollups.ROLLUPS_VERSION:
-            # e.g. a store made before the rollups: sum them from the derived tables
-            with self.write():
-                rollups.rebuild(self.con, self.settings,
-                                derived.mailing_batches(self.con, "true"))
+    def _check_facts(self) -> None:
+        """Rebuild the facts when their definitions or the settings they depend on
+        changed (their fingerprint says), e.g. in a store made by an older version."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'facts'").fetchone()
+        if not row or row[0] != facts.fingerprint(self.settings):
+            self.rebuild_facts()
 
     # -- writing ------------------------------------------------------------
     @contextmanager
@@ -167,9 +158,9 @@ class DuckDBStore:
                 con.execute("SET python_enable_replacements = false")
                 con.execute("SET python_scan_all_frames = false")
 
-    def rebuild_derived(self) -> None:
+    def rebuild_facts(self) -> None:
         with self.write() as con:
-            derived.refresh(con, self.settings, full=True)
+            fact_refresh.rebuild(con, self.settings)
 
     # -- reading ------------------------------------------------------------
     def tables(self) -> Tables:
@@ -180,7 +171,7 @@ class DuckDBStore:
             if self._tables is None:
                 self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
         return Tables(self._tables, run=self._run, local_time=_local_time,
-                      settings=self.settings, rollups=True)
+                      settings=self.settings)
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         """Ibis's own to_pyarrow, less the compiling of an expression already seen:

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 import pyarrow as pa
 
 from mailreport.contract import Table
-from mailreport.store import derived, staging
+from mailreport.store import fact_refresh, staging
 from mailreport.store.staging import MergeCounts, sql_str
 
 
@@ -27,7 +27,7 @@ class LoadSession:
         con.execute(staging.REJECTS_SQL)
         con.execute("DELETE FROM _rejects")
         staging.load_zones(con, sorted(available_timezones()))
-        derived.begin_changes(con)
+        fact_refresh.begin_changes(con)
         self._refreshed = False
         self._memory_limit = memory_bytes(
             con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
@@ -82,13 +82,13 @@ class LoadSession:
         self.staged = 0
         return counts
 
-    def refresh_derived(self) -> None:
-        derived.refresh(self.con, self.settings)
+    def refresh_facts(self) -> None:
+        fact_refresh.refresh(self.con, self.settings)
         self._refreshed = True
 
     def finish(self) -> None:
         if not self._refreshed:
-            self.refresh_derived()
+            self.refresh_facts()
         self.con.execute("DROP TABLE IF EXISTS _file_keys")
 
     def rejects(self):

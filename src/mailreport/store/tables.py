@@ -18,9 +18,6 @@ class Tables:
     run: Callable[[ibis.Expr], list[dict[str, Any]]]
     local_time: Callable[[ibis.Expr, Any], ibis.Expr]
     settings: Settings
-    # whether the store keeps the rollups (store/rollups.py): sections read them, else
-    # they compute from the derived tables (the definitions, as on Spark or PostgreSQL)
-    rollups: bool = False
 
     def __getattr__(self, name: str) -> ibis.Table:
         try:
