@@ -310,7 +310,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
 def refresh(db: DbOption = None, config: ConfigOption = None) -> None:
     """Recompute the derived tables (reach times, attribution) from scratch."""
     with opened_store(db, config) as store:
-        store.rebuild_derived()
+        store.rebuild_facts()
         render.counts(console, f"Store {store.path}", store.counts())
 
 

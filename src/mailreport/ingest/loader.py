@@ -114,7 +114,7 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
             summary.tables[-1].seconds = round(time.perf_counter() - started_file, 3)
         _write_reports(session, summary, out)
         started_derived = time.perf_counter()
-        session.refresh_derived()
+        session.refresh_facts()
         summary.derived_seconds = round(time.perf_counter() - started_derived, 3)
     summary.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
     _write_summary(summary, out)

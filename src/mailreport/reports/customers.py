@@ -10,7 +10,7 @@ from typing import Literal
 
 import ibis
 
-from mailreport.reports import segment_rollups
+from mailreport.reports import segment_counts
 from mailreport.reports.models import Mailing, Model, Money, Period
 from mailreport.reports.orders import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
@@ -121,11 +121,11 @@ def _page_of_buyers(tables: Tables, mailing: Mailing, segment: Segment, query: R
                     total: int) -> list[dict] | None:
     """A page sorted by orders or revenue, descending, read from the buyers only; None
     where it may hold a customer without orders (they tie at zero and sort by id)."""
-    if not (segment_rollups.covers(tables, segment) and order == "desc"
+    if not (segment_counts.covers(segment) and order == "desc"
             and sort in ("orders", "revenue")):
         return None
     wanted = page * page_size
-    top = segment_rollups.top_buyers(tables, mailing, segment, query, sort, wanted)
+    top = segment_counts.top_buyers(tables, mailing, segment, query, sort, wanted)
     if any(not row[sort] for row in top) or len(top) < min(wanted, total):
         return None
     return _with_contacts_of(tables, mailing, top[(page - 1) * page_size:])
@@ -135,7 +135,7 @@ def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: 
                      page: int, page_size: int, sort: str, order: str) -> list[dict] | None:
     """A page sorted by what members() gives (customer_id, reached_at): the page
     first, then its rows' orders and contacts, not every member's."""
-    if not tables.rollups or sort not in ("customer_id", "reached_at"):
+    if sort not in ("customer_id", "reached_at"):
         return None
     m = members(tables, mailing, segment, query)
     rows = tables.run(m.order_by(_order_keys(m, sort, order))
@@ -170,12 +170,12 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
         raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
     mailing = get_mailing(tables, mailing_id)
     who = members(tables, mailing, segment, query)  # also refuses what cannot be listed
-    if segment_rollups.covers(tables, segment):
-        seg = segment_rollups.buyers(tables, mailing, segment, query)
+    if segment_counts.covers(segment):
+        seg = segment_counts.buyers(tables, mailing, segment, query)
         [sums] = tables.run(seg.aggregate(orders=seg.orders.sum(), revenue=seg.revenue.sum()))
         metrics = metrics_of(
-            {"customers": segment_rollups.size(tables, mailing, segment, query), **sums},
-            segment_rollups.good_audience(tables, mailing, query))
+            {"customers": segment_counts.size(tables, mailing, segment, query), **sums},
+            segment_counts.good_audience(tables, mailing, query))
     else:
         metrics = segment_metrics(tables, mailing, query, who)
     page_rows = _page_of_buyers(tables, mailing, segment, query, page, page_size, sort,

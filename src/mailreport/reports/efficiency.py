@@ -9,16 +9,7 @@ import ibis
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages, Transitions
-from mailreport.reports.query import (
-    ReportQuery,
-    date_range,
-    in_days,
-    in_period,
-    percent,
-    rollup_stage,
-    stage_day_column,
-    utc_bounds,
-)
+from mailreport.reports.query import ReportQuery, count_stage, date_range, in_days, percent
 from mailreport.store.tables import Tables
 
 
@@ -27,24 +18,9 @@ def funnel_stages(mailing: Mailing) -> tuple[str, ...]:
 
 
 def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """(mailing_id, stage, date, customers): customers whose reach time of each stage
+    """(mailing_id, date, stage, customers): customers whose reach time of each stage
     falls in the period, by company date."""
-    if tables.rollups:
-        return _reached_counts(tables, mailing_ids, query)
-    r = tables.reach_times
-    r = r.filter(r.mailing_id.isin(mailing_ids))
-    parts = []
-    for stage in STAGES:
-        day = stage_day_column(stage, query.include_machine)
-        s = r.filter(in_days(r[day], query))
-        parts.append(s.group_by([s.mailing_id, s[day].name("date")])
-                     .aggregate(customers=s.count()).mutate(stage=ibis.literal(stage)))
-    return ibis.union(*parts)
-
-
-def _reached_counts(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """reached() from the reach_counts rollup."""
-    names = {rollup_stage(s, query.include_machine): s for s in STAGES}
+    names = {count_stage(s, query.include_machine): s for s in STAGES}
     c = tables.reach_counts
     c = c.filter(c.mailing_id.isin(mailing_ids) & c.stage.isin(list(names))
                  & in_days(c.day, query))
@@ -55,31 +31,20 @@ def _reached_counts(tables: Tables, mailing_ids: list[str], query: ReportQuery) 
 
 def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(mailing_id, date, customers) by the date of each customer's first attributed
-    order in the period."""
-    if tables.rollups:
-        # a buyer's first order in the period is on a day with no earlier order in it
-        d = tables.order_days
-        d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
-        earlier = d.prev_day.isnull()
-        if query.date_from is not None:
-            earlier |= d.prev_day < query.date_from
-        d = d.filter(earlier)
-        return d.group_by([d.mailing_id, d.day.name("date")]).aggregate(
-            customers=d.customers.sum())
-    a = tables.attributed_orders
-    a = a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
-    first = a.group_by(["mailing_id", "customer_id"]).aggregate(date=a.day.min())
-    return first.group_by(["mailing_id", "date"]).aggregate(customers=first.count())
+    order in the period: a day with no earlier order of theirs in the period."""
+    d = tables.order_days
+    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+    earlier = d.prev_day.isnull()
+    if query.date_from is not None:
+        earlier |= d.prev_day < query.date_from
+    d = d.filter(earlier)
+    return d.group_by([d.mailing_id, d.day.name("date")]).aggregate(
+        customers=d.customers.sum())
 
 
 def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> dict[str, int]:
-    if tables.rollups:
-        e = tables.complaints
-        e = e.filter(e.mailing_id.isin(mailing_ids) & in_days(e.day, query))
-    else:
-        e = tables.events
-        e = e.filter(e.mailing_id.isin(mailing_ids) & e.type.isin(["spam", "unsubscribed"])
-                     & in_period(e.ts, utc_bounds(query, tables.settings.zone)))
+    e = tables.complaints
+    e = e.filter(e.mailing_id.isin(mailing_ids) & in_days(e.day, query))
     rows = tables.run(e.group_by("type").aggregate(customers=e.customer_id.nunique()))
     return {row["type"]: row["customers"] for row in rows}
 

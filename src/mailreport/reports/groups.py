@@ -8,7 +8,6 @@ sufficient statistics; ``stats`` does the maths.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import ibis
@@ -16,37 +15,16 @@ import ibis
 from mailreport.contract import STAGES
 from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
 from mailreport.reports.orders import money
-from mailreport.reports.query import (
-    ReportQuery,
-    in_days,
-    in_period,
-    rollup_stage,
-    stage_column,
-    utc_bounds,
-)
+from mailreport.reports.query import ReportQuery, count_stage, in_days
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
 from mailreport.store.tables import Tables
 
 
-def group_orders(tables: Tables, mailing: Mailing, query: ReportQuery,
-                 sent_at: dt.datetime) -> ibis.Table:
-    """Completed orders of the mailing's assigned (good) customers in its window."""
-    r = tables.reach_times
-    assigned = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
-    o = tables.orders
-    end = sent_at + dt.timedelta(days=tables.settings.attribution_window_days)
-    o = o.filter((o.status.fill_null("completed") == "completed") & (o.ts >= sent_at)
-                 & (o.ts < end) & in_period(o.ts, utc_bounds(query, tables.settings.zone)))
-    return o.join(assigned.select("customer_id", "group", "variant_id"), "customer_id")
-
-
-def start_of_sending(tables: Tables, mailing: Mailing) -> dt.datetime | None:
-    if mailing.sent_at:
-        return mailing.sent_at.replace(tzinfo=None)
-    r = tables.reach_times
-    rows = tables.run(r.filter(r.mailing_id == mailing.mailing_id).aggregate(
-        first=r.sent_at.min()))
-    return rows[0]["first"] if rows else None
+def group_orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """The orders of the mailings' groups in the period: each completed order of an
+    assigned customer in the mailing's window (the window_orders fact)."""
+    w = tables.window_orders
+    return w.filter(w.mailing_id.isin(mailing_ids) & in_days(w.day, query))
 
 
 def has_groups(mailing: Mailing, assigned: dict) -> bool:
@@ -55,23 +33,12 @@ def has_groups(mailing: Mailing, assigned: dict) -> bool:
 
 def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRow] | None:
     counts = {(row["group"], row["variant_id"]): row
-              for row in (_counts_rolled_up if tables.rollups else _counts)(
-                  tables, mailing, query)}
+              for row in _counts(tables, mailing, query)}
     if not has_groups(mailing, counts):
         return None
-    if tables.rollups:
-        w = tables.window_orders
-        w = w.filter((w.mailing_id == mailing.mailing_id) & in_days(w.day, query))
-        per_customer = w.group_by(["group", "variant_id", "customer_id"]).aggregate(
-            orders=w.orders.sum(), revenue=w.revenue.sum())
-    else:
-        sent_at = start_of_sending(tables, mailing)
-        if sent_at is None:
-            return _rows(mailing, counts, {})
-        go = group_orders(tables, mailing, query, sent_at)
-        per_customer = go.group_by(["group", "variant_id", "customer_id"]).aggregate(
-            orders=go.count(), revenue=go.total.sum())
-    pc = per_customer
+    w = group_orders(tables, [mailing.mailing_id], query)
+    pc = w.group_by(["group", "variant_id", "customer_id"]).aggregate(
+        orders=w.count(), revenue=w.total.sum())
     revenue = {(row["group"], row["variant_id"]): row for row in tables.run(
         pc.group_by(["group", "variant_id"]).aggregate(
             buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
@@ -82,20 +49,9 @@ def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRo
 
 
 def _counts(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
-    """(group, variant_id, assigned, sent, delivered, opened, clicked) of the good audience."""
-    r = tables.reach_times
-    mine = r.filter((r.mailing_id == mailing.mailing_id) & (r.status == "good"))
-    bounds = utc_bounds(query, tables.settings.zone)
-    metrics = {"assigned": mine.count()}
-    for stage in STAGES:
-        metrics[stage] = in_period(mine[stage_column(stage, query.include_machine)],
-                                   bounds).sum()
-    return tables.run(mine.group_by(["group", "variant_id"]).aggregate(**metrics))
-
-
-def _counts_rolled_up(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
-    """_counts from the reach_counts rollup."""
-    names = {rollup_stage(s, query.include_machine): s for s in STAGES}
+    """(group, variant_id, assigned, sent, delivered, opened, clicked) of the good
+    audience, from the reach_counts fact."""
+    names = {count_stage(s, query.include_machine): s for s in STAGES}
     c = tables.reach_counts
     c = c.filter((c.mailing_id == mailing.mailing_id) & (c.status == "good")
                  & ((c.stage == "audience") | (c.stage.isin(list(names))

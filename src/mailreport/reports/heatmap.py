@@ -9,15 +9,7 @@ from html.parser import HTMLParser
 import ibis
 
 from mailreport.reports.models import HeatmapLink, HeatmapVariant, Mailing
-from mailreport.reports.query import (
-    ReportQuery,
-    in_days,
-    in_period,
-    percent,
-    rollup_stage,
-    stage_column,
-    utc_bounds,
-)
+from mailreport.reports.query import ReportQuery, count_stage, in_days, percent
 from mailreport.store.tables import Tables
 
 
@@ -81,10 +73,7 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
     if not bodies:
         bodies = {"A": None}
     links = {vid: parse_links(html) for vid, html in bodies.items()}
-    if tables.rollups:
-        readers, clicks = _readers_and_clicks_rolled_up(tables, mailing, query)
-    else:
-        readers, clicks = _readers_and_clicks(tables, mailing, query)
+    readers, clicks = _readers_and_clicks(tables, mailing, query)
     # a click known only by its url goes to the first link with that url
     first_index = [{"vid": vid, "url": url,
                     "url_index": min(lk.index for lk in ls if lk.url == url)}
@@ -122,31 +111,9 @@ def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[Heatma
 def _readers_and_clicks(tables: Tables, mailing: Mailing,
                         query: ReportQuery) -> tuple[dict, ibis.Table]:
     """Openers per variant in the period, and the period's clicks as (vid, link_index,
-    url, customer_id, clicks): each click takes its recipient's variant, else its
-    own, else A."""
-    bounds = utc_bounds(query, tables.settings.zone)
-    r = tables.reach_times.filter(lambda t: t.mailing_id == mailing.mailing_id)
-    opened = stage_column("opened", query.include_machine)
-    readers = {row["variant_id"]: row["n"] for row in tables.run(
-        r.filter(in_period(r[opened], bounds)).group_by("variant_id")
-        .aggregate(n=lambda t: t.count()))}
-    e = tables.events
-    clicks = e.filter((e.mailing_id == mailing.mailing_id) & (e.type == "clicked")
-                      & in_period(e.ts, bounds))
-    if not query.include_machine:
-        clicks = clicks.filter(~clicks.is_machine.fill_null(False))
-    clicks = clicks.join(r.select("customer_id", cust_variant="variant_id"), "customer_id",
-                         how="left")
-    return readers, clicks.mutate(
-        vid=clicks.cust_variant.fill_null(clicks.variant_id).fill_null("A"),
-        clicks=ibis.literal(1, "int64"))
-
-
-def _readers_and_clicks_rolled_up(tables: Tables, mailing: Mailing,
-                                  query: ReportQuery) -> tuple[dict, ibis.Table]:
-    """_readers_and_clicks from the reach_counts and click_counts rollups."""
+    url, customer_id, clicks), each click in its recipient's variant (click_counts)."""
     c = tables.reach_counts
-    opened = rollup_stage("opened", query.include_machine)
+    opened = count_stage("opened", query.include_machine)
     c = c.filter((c.mailing_id == mailing.mailing_id) & (c.stage == opened)
                  & in_days(c.day, query))
     readers = {row["variant_id"]: row["n"] for row in tables.run(

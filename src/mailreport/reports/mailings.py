@@ -46,16 +46,11 @@ def list_mailings(tables: Tables, channel: str | None = None,
 
 def _figures(tables: Tables):
     """(mailing_id, recipients, delivered, opened, clicked) of every mailing."""
-    if tables.rollups:
-        c = tables.reach_counts
-        return c.group_by("mailing_id").aggregate(**{
-            name: c.customers.sum(where=c.stage == stage) for name, stage in (
-                ("recipients", "sent"), ("delivered", "delivered"), ("opened", "opened"),
-                ("clicked", "clicked"))})
-    r = tables.reach_times
-    return r.group_by("mailing_id").aggregate(
-        recipients=r.sent_at.notnull().sum(), delivered=r.delivered_at.notnull().sum(),
-        opened=r.opened_at.notnull().sum(), clicked=r.clicked_at.notnull().sum())
+    c = tables.reach_counts
+    return c.group_by("mailing_id").aggregate(**{
+        name: c.customers.sum(where=c.stage == stage) for name, stage in (
+            ("recipients", "sent"), ("delivered", "delivered"), ("opened", "opened"),
+            ("clicked", "clicked"))})
 
 
 def list_campaigns(tables: Tables) -> list[Campaign]:

@@ -4,26 +4,16 @@ recipient's time zone (the company's where unknown) or in the company's."""
 from __future__ import annotations
 
 from mailreport.reports.models import OpenHours
-from mailreport.reports.query import ReportQuery, in_days, percent, stage_day_column
+from mailreport.reports.query import ReportQuery, in_days, percent
 from mailreport.store.tables import Tables
 
 
 def open_hours(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> OpenHours:
-    if tables.rollups:
-        c = tables.open_counts
-        c = c.filter(c.mailing_id.isin(mailing_ids) & (c.machine == query.include_machine)
-                     & (c.zone == query.open_hours_zone) & in_days(c.day, query))
-        rows = tables.run(c.group_by([c.dow.name("weekday"), c.hour.name("hour")])
-                          .aggregate(openers=c.openers.sum()))
-    else:
-        r = tables.reach_times
-        machine = "_all" if query.include_machine else ""
-        zone = "" if query.open_hours_zone == "recipient" else "_co"
-        day = r[stage_day_column("opened", query.include_machine)]
-        openers = r.filter(r.mailing_id.isin(mailing_ids) & in_days(day, query))
-        hour, weekday = openers[f"open_hour{zone}{machine}"], openers[f"open_dow{zone}{machine}"]
-        rows = tables.run(openers.group_by([weekday.name("weekday"), hour.name("hour")])
-                          .aggregate(openers=openers.count()))
+    c = tables.open_counts
+    c = c.filter(c.mailing_id.isin(mailing_ids) & (c.machine == query.include_machine)
+                 & (c.zone == query.open_hours_zone) & in_days(c.day, query))
+    rows = tables.run(c.group_by([c.dow.name("weekday"), c.hour.name("hour")])
+                      .aggregate(openers=c.openers.sum()))
     grid = [[0] * 24 for _ in range(7)]
     for row in rows:
         grid[row["weekday"]][row["hour"]] += row["openers"]

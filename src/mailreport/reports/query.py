@@ -82,8 +82,8 @@ def stage_day_column(stage: str, include_machine: bool) -> str:
     return f"{stage}_day"
 
 
-def rollup_stage(stage: str, include_machine: bool) -> str:
-    """The stage's name in reach_counts (store/rollups.py): its day column's, less _day."""
+def count_stage(stage: str, include_machine: bool) -> str:
+    """The stage's name in the reach_counts fact: its day column's, less _day."""
     return stage_day_column(stage, include_machine).removesuffix("_day")
 
 
@@ -96,6 +96,15 @@ def in_days(day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
     if query.date_to is not None:
         cond &= day <= query.date_to
     return cond
+
+
+def narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
+    """t's rows in the query's group and variant, if it names them."""
+    if query.group is not None:
+        t = t.filter(t.group == query.group)
+    if query.variant_id is not None:
+        t = t.filter(t.variant_id == query.variant_id)
+    return t
 
 
 def date_range(query: ReportQuery, seen: list[dt.date]) -> list[dt.date]:

@@ -1,9 +1,10 @@
-"""Segments read from the rollups (store/rollups.py): a segment's size from
-``reach_counts`` and its buyers from ``buyers``, so a list's metrics and a page
-sorted by orders or revenue read the buyers only, not every member.
+"""Segments read from the counting facts: a segment's size from ``reach_counts``
+and its buyers from ``buyers``, so a list's metrics and a page sorted by orders or
+revenue read the buyers only, not every member.
 
 Each function chooses exactly the members ``segments.members`` chooses; the
-complaint segments (spam, unsubscribed) are small and are not rolled up here.
+complaint segments (spam, unsubscribed) are small and are counted from their
+members (``segments.segment_metrics``).
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from mailreport.contract import STAGES
 from mailreport.reports.models import Mailing
 from mailreport.reports.query import (
     ReportQuery,
+    count_stage,
     in_days,
-    rollup_stage,
+    narrowed,
     stage_column,
     stage_day_column,
 )
-from mailreport.reports.segments import Segment, narrowed
+from mailreport.reports.segments import Segment
 from mailreport.store.tables import Tables
 
 
-def covers(tables: Tables, segment: Segment) -> bool:
-    return tables.rollups and segment.stage not in ("spam", "unsubscribed")
+def covers(segment: Segment) -> bool:
+    return segment.stage not in ("spam", "unsubscribed")
 
 
 def size(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery) -> int:
@@ -35,7 +37,7 @@ def size(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery)
     c = tables.reach_counts
     c = c.filter(c.mailing_id == mailing.mailing_id)
     if segment.stage in STAGES:
-        c = c.filter((c.stage == rollup_stage(segment.stage, query.include_machine))
+        c = c.filter((c.stage == count_stage(segment.stage, query.include_machine))
                      & in_days(c.day, query))
     elif segment.status == "control_group":
         c = c.filter((c.stage == "audience") & (c.group == "control"))

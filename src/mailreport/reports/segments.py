@@ -29,11 +29,10 @@ from mailreport.reports.query import (
     ReportError,
     ReportQuery,
     in_days,
-    in_period,
+    narrowed,
     percent,
     stage_column,
     stage_day_column,
-    utc_bounds,
 )
 from mailreport.store.tables import Tables
 
@@ -135,11 +134,10 @@ def members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQue
         a = attributed_in_period(tables, mid, query, customers)
         m = _with_assignment(a.group_by("customer_id").aggregate(reached_at=a.ts.min()), r)
     elif stage is not None:  # spam, unsubscribed: as efficiency.complaints()
-        e = within_range(tables.events, customers)
-        e = e.filter((e.mailing_id == mid) & (e.type == stage)
-                     & in_period(e.ts, utc_bounds(query, tables.settings.zone)))
+        e = within_range(tables.complaints, customers)
+        e = e.filter((e.mailing_id == mid) & (e.type == stage) & in_days(e.day, query))
         m = _with_assignment(e.group_by("customer_id").aggregate(
-            reached_at=e.ts.min(), event_variant=e.variant_id.min()), r)
+            reached_at=e.first_ts.min(), event_variant=e.variant_id.min()), r)
     else:  # volume statuses: as volume.volume()
         chosen = {"control_group": r.group == "control",
                   "actual_recipients": (r.group == "test") & r.delivered_at.notnull()}
@@ -147,15 +145,6 @@ def members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQue
         m = r.filter(chosen.get(status, r.status == status)).select(
             "customer_id", "status", "group", "variant_id", reached_at=reached)
     return narrowed(m, query)
-
-
-def narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
-    """t's rows in the query's group and variant, if it names them."""
-    if query.group is not None:
-        t = t.filter(t.group == query.group)
-    if query.variant_id is not None:
-        t = t.filter(t.variant_id == query.variant_id)
-    return t
 
 
 def orders_per_customer(tables: Tables, mailing_id: str, query: ReportQuery,

@@ -11,20 +11,12 @@ from mailreport.store.tables import Tables
 def volume(tables: Tables, mailing: Mailing) -> Volume | None:
     if mailing.status != "sent":
         return None
-    if tables.rollups:
-        c = tables.reach_counts
-        mine = c.filter((c.mailing_id == mailing.mailing_id) & c.status.notnull()
-                        & c.stage.isin(["audience", "delivered"]))
-        query = mine.group_by(["status", "group"]).aggregate(
-            customers=mine.customers.sum(where=mine.stage == "audience"),
-            delivered=mine.customers.sum(where=mine.stage == "delivered"))
-    else:
-        r = tables.reach_times
-        mine = r.filter((r.mailing_id == mailing.mailing_id) & r.status.notnull())
-        query = mine.group_by(["status", "group"]).aggregate(
-            customers=mine.count(),
-            delivered=mine.delivered_at.notnull().sum(),
-        )
+    c = tables.reach_counts
+    mine = c.filter((c.mailing_id == mailing.mailing_id) & c.status.notnull()
+                    & c.stage.isin(["audience", "delivered"]))
+    query = mine.group_by(["status", "group"]).aggregate(
+        customers=mine.customers.sum(where=mine.stage == "audience"),
+        delivered=mine.customers.sum(where=mine.stage == "delivered"))
     rows = tables.run(query)
     by_status = dict.fromkeys(AUDIENCE_STATUSES, 0)
     control = actual = 0
