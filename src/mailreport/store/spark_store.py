@@ -1,11 +1,11 @@
 """The Spark store: the contract's tables in a Parquet lake (``lake.py``), read
 through Ibis's PySpark backend on a SparkSession.
 
-The derived tables are the DuckDB store's own SQL: the definitions that
-``derived.full_selects`` gives (which DuckDB runs in slices) are translated to Spark SQL
-with sqlglot, so both engines compute them from one definition, new tables included.
-They are computed once when the store opens and cached for the session; a lake
-that changes needs ``rebuild_derived()`` (or a new store) to be seen.
+The facts are built from their single definitions (``facts/``), which the DuckDB
+store runs too, translated to Spark SQL with sqlglot (``dialects.py``), so both
+engines compute them alike and reports read them the same way. They are built once
+when the store opens and cached for the session; a lake that changes needs
+``rebuild_facts()`` (or a new store) to be seen.
 
 Many stores may share one SparkSession (tests do): each names its views with its
 own prefix.
@@ -22,13 +22,14 @@ import urllib.parse
 from typing import Any
 
 import ibis
-import sqlglot
 from ibis.formats.pyarrow import PyArrowData
 from sqlglot import exp
 
+from mailreport import facts
 from mailreport.contract import TABLES, Table
+from mailreport.facts import Fact
 from mailreport.settings import Settings
-from mailreport.store import derived, schema
+from mailreport.store.dialects import translate
 from mailreport.store.duckdb_store import StoreError
 from mailreport.store.tables import Tables
 
@@ -110,57 +111,9 @@ def _spark_type(store_type: str) -> str:
     return exp.DataType.build(store_type, dialect="duckdb").sql(dialect="spark")
 
 
-def to_spark_sql(duckdb_sql: str, views: dict[str, str]) -> str:
-    """DuckDB SQL (derived.py's) as Spark SQL over the store's views.
-
-    sqlglot translates the dialect; the rewrites below cover what it cannot:
-    DuckDB's ``timezone(zone, ts::TIMESTAMPTZ)`` is Spark's
-    ``from_utc_timestamp(ts, zone)``, and ISO weekday is ``weekday() + 1`` (sqlglot's
-    generic form of ``isodow`` is off by one for Spark's Sunday-first dayofweek)."""
-
-    def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Anonymous) and node.name.lower() == "timezone" \
-                and len(node.expressions) == 2:
-            zone, ts = node.expressions
-            if isinstance(ts, exp.Cast):
-                ts = ts.this
-            return exp.Anonymous(this="from_utc_timestamp", expressions=[ts, zone])
-        if isinstance(node, exp.DayOfWeekIso):
-            weekday = exp.Anonymous(this="weekday", expressions=[node.this])
-            return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
-        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in views:
-            return exp.Table(this=exp.to_identifier(views[node.name]), alias=node.args.get(
-                "alias") or exp.TableAlias(this=exp.to_identifier(node.name)))
-        return node
-
-    tree = sqlglot.parse_one(duckdb_sql, read="duckdb").transform(rewrite)
-    # A cached table has no order: sorting it would only cost a shuffle.
-    for select in tree.find_all(exp.Select):
-        if not select.args.get("limit"):
-            select.set("order", None)
-    return tree.sql(dialect="spark")
-
-
-def derived_statements(settings: Settings) -> list[tuple[str, str]]:
-    """(table, DuckDB SELECT) for each derived table, in the order they are built."""
-    return derived.full_selects(settings)
-
-
-def derived_columns() -> dict[str, list[tuple[str, str]]]:
-    """(name, Spark type) of each derived table's columns: the schema's migrations
-    applied to an empty in-memory DuckDB, so Spark gives reports the same types."""
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    try:
-        for _, statements in schema.MIGRATIONS:
-            for sql in statements:
-                con.execute(sql)
-        return {name: [(col, _spark_type(typ)) for col, typ, *_ in
-                       con.execute(f"DESCRIBE {schema.quote(name)}").fetchall()]
-                for name in schema.DERIVED_TABLES}
-    finally:
-        con.close()
+def fact_columns(fact: Fact) -> list[tuple[str, str]]:
+    """(name, Spark type) of a fact's columns, so both engines give reports one schema."""
+    return [(name, _spark_type(typ)) for name, typ in fact.columns]
 
 
 class SparkStore:
@@ -196,12 +149,12 @@ class SparkStore:
         self.session = session
         self._prefix = f"mailreport_{os.getpid()}_{next(_store_ids)}_"
         self._views = {t.name: self._prefix + t.name for t in TABLES}
-        self._views.update({name: self._prefix + name for name in schema.DERIVED_TABLES})
+        self._views.update({name: self._prefix + name for name in facts.FACT_TABLES})
         self._cached: dict[str, Any] = {}
         self._ibis = ibis.pyspark.connect(session)
         for table in TABLES:
             self._read(table).createOrReplaceTempView(self._views[table.name])
-        self.rebuild_derived()
+        self.rebuild_facts()
         self._tables = {name: self._ibis.table(view) for name, view in self._views.items()}
 
     # -- reading the lake ----------------------------------------------------
@@ -220,27 +173,23 @@ class SparkStore:
             df = self.session.createDataFrame([], ddl)
         return df.select(*table.column_names)
 
-    # -- derived tables ------------------------------------------------------
-    def rebuild_derived(self) -> None:
-        """(Re)compute the derived tables on Spark and cache them for the session."""
+    # -- facts ---------------------------------------------------------------
+    def rebuild_facts(self) -> None:
+        """(Re)compute every fact on Spark, in order, and cache it for the session."""
         from pyspark import StorageLevel
 
-        columns = derived_columns()
         with self._lock:
             self._uncache()
-            built: dict[str, Any] = {}
-            for name, select_sql in derived_statements(self.settings):
-                df = self.session.sql(to_spark_sql(select_sql, self._views))
-                built[name] = built[name].unionByName(df) if name in built else df
+            for fact in facts.FACTS:
+                sql = translate(fact.select(self.settings, "true"), "spark", self._views,
+                                keep_order=False)
                 # cast to the declared types, so both engines give reports one schema
-                typed = built[name].selectExpr(*(f"CAST(`{c}` AS {t}) AS `{c}`"
-                                                 for c, t in columns[name]))
+                typed = self.session.sql(sql).selectExpr(
+                    *(f"CAST(`{c}` AS {t}) AS `{c}`" for c, t in fact_columns(fact)))
                 typed = typed.persist(StorageLevel.MEMORY_AND_DISK)
-                typed.createOrReplaceTempView(self._views[name])
+                typed.createOrReplaceTempView(self._views[fact.name])
                 typed.count()  # compute now, so that no report pays for it
-                if name in self._cached:  # a second statement into the same table
-                    self._cached[name].unpersist()
-                self._cached[name] = typed
+                self._cached[fact.name] = typed
 
     def _uncache(self) -> None:
         for df in self._cached.values():
