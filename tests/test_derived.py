@@ -140,7 +140,7 @@ def test_incremental_refresh_equals_a_full_rebuild(data, store):
     data.load()
     incremental = sorted(store.sql("SELECT * FROM attributed_orders"))
     incremental_reach = sorted(store.sql("SELECT * FROM reach_times"), key=str)
-    store.rebuild_derived()
+    store.rebuild_facts()
     assert sorted(store.sql("SELECT * FROM attributed_orders")) == incremental
     assert sorted(store.sql("SELECT * FROM reach_times"), key=str) == incremental_reach
     assert attributed(store) == {"o1": "m2", "o2": "m1", "o3": "m1"}
@@ -163,26 +163,32 @@ def test_a_refresh_in_small_slices_equals_the_single_statement_definitions(
         demo_dir, tmp_path, monkeypatch):
     """The refresh cuts its work (a few mailings, a slice of customers at a time) to
     bound memory on large stores; cut as finely as possible it must still give
-    exactly the rows of the definitions run whole, and keep each table sorted."""
+    exactly the rows of each fact's definition run whole, and keep tables sorted."""
+    from mailreport import facts
     from mailreport.ingest.loader import load_directory
     from mailreport.settings import Settings
-    from mailreport.store import derived, open_store
+    from mailreport.store import fact_refresh, open_store
 
-    monkeypatch.setattr(derived, "REFRESH_EVENTS", 1)  # one mailing a statement
-    monkeypatch.setattr(derived, "ATTRIBUTION_CUSTOMERS", 150)  # 14 slices of customers
+    monkeypatch.setattr(fact_refresh, "REFRESH_EVENTS", 1)  # one mailing a statement
+    monkeypatch.setattr(fact_refresh, "ATTRIBUTION_CUSTOMERS", 150)  # 14 slices
     store = open_store(tmp_path / "sliced.duckdb", Settings())
     load_directory(store, demo_dir)
     # one mailing with events a batch; the two unsent ones (no events) ride along
-    assert len(derived.mailing_batches(store.con, "true")) == 19
-    whole = {name: sorted(store.sql(select), key=str)
-             for name, select in derived.full_selects(store.settings)}
-    assert all(whole.values())
-    for name in whole:
-        assert sorted(store.sql(f"SELECT * FROM {name}"), key=str) == whole[name], name
-    store.rebuild_derived()
-    for name in whole:
-        assert sorted(store.sql(f"SELECT * FROM {name}"), key=str) == whole[name], name
-    order = store.sql("SELECT mailing_id FROM attributed_orders")
-    assert [r[0] for r in order] == sorted(r[0] for r in order)
-    order = store.sql("SELECT mailing_id FROM attributed_lines")
-    assert [r[0] for r in order] == sorted(r[0] for r in order)
+    assert len(fact_refresh.mailing_batches(store.con, "true")) == 19
+
+    def whole() -> dict[str, list]:
+        return {f.name: sorted(store.sql(f.select(store.settings, "true")), key=str)
+                for f in facts.FACTS}
+
+    def stored() -> dict[str, list]:
+        return {f.name: sorted(store.sql(f"SELECT * FROM {f.name}"), key=str)
+                for f in facts.FACTS}
+
+    loaded = stored()
+    assert all(loaded.values())
+    assert loaded == whole()
+    store.rebuild_facts()
+    assert stored() == loaded
+    for table in ("attributed_orders", "attributed_lines", "reach_times"):
+        order = [r[0] for r in store.sql(f"SELECT mailing_id FROM {table}")]
+        assert order == sorted(order), table
