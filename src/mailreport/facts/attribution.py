@@ -47,11 +47,11 @@ ATTRIBUTED_ORDERS = Fact(
     columns=(("order_id", "VARCHAR"), ("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"),
              ("kind", "VARCHAR"), ("ts", "TIMESTAMP"), ("total", "DECIMAL(18,2)"),
              ("touch_at", "TIMESTAMP"), ("day", "DATE")),
-    serves="Attribution; Orders placed; the ordered stage of Mailing efficiency")
+    serves=("Attribution", "Orders placed", "Mailing efficiency"))
 
 ATTRIBUTED_LINES = Fact(
     name="attributed_lines", scope="customer", select=attributed_lines,
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("order_id", "VARCHAR"),
              ("day", "DATE"), ("product_id", "VARCHAR"), ("quantity", "DECIMAL(18,3)"),
              ("amount", "DECIMAL(18,2)")),
-    serves="Product sales (attributed orders)")
+    serves=("Product sales",))

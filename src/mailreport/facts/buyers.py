@@ -41,4 +41,4 @@ BUYERS = Fact(
              ("status", "VARCHAR"), ("group", "VARCHAR"), ("variant_id", "VARCHAR"),
              *((day, "DATE") for _, day in STAGE_DAYS),
              *((col, "TIMESTAMP") for col in REACHED_AT)),
-    serves="Customer lists (members' orders and revenue, pages sorted by them)")
+    serves=("Customer lists (drill-down)",))

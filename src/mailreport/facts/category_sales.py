@@ -27,4 +27,4 @@ CATEGORY_SALES = Fact(
              ("units", "DECIMAL(38,3)"), ("revenue", "DECIMAL(38,2)"),
              ("receipts", "BIGINT")),
     keys=("mailing_id", "day", "category_id"), measures=("units", "revenue", "receipts"),
-    serves="Product sales (attributed orders)")
+    serves=("Product sales",))

@@ -32,4 +32,4 @@ CLICK_COUNTS = Fact(
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("variant_id", "VARCHAR"),
              ("link_index", "INTEGER"), ("url", "VARCHAR"), ("day", "DATE"),
              ("is_machine", "BOOLEAN"), ("clicks", "BIGINT")),
-    serves="Click heatmap (clicks and unique clickers per link)")
+    serves=("Click heatmap",))

@@ -27,4 +27,4 @@ COMPLAINTS = Fact(
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("type", "VARCHAR"),
              ("day", "DATE"), ("first_ts", "TIMESTAMP"), ("variant_id", "VARCHAR"),
              ("events", "BIGINT")),
-    serves="Mailing efficiency (spam, unsubscribed); Customer lists (spam, unsubscribed)")
+    serves=("Mailing efficiency", "Customer lists (drill-down)"))

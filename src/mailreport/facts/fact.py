@@ -25,7 +25,9 @@ class Fact:
 
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, type in the SQL dialect of facts/sql.py)
-    serves: str  # the DESIGN.md rule it serves: where its figures are defined
+    # the rules of DESIGN.md's metric definitions it serves (their headings): where
+    # the figures it holds are defined in words
+    serves: tuple[str, ...]
     select: Callable[[Settings, str], str]
     scope: str = "mailing"
     keys: tuple[str, ...] = ()

@@ -39,4 +39,4 @@ OPEN_COUNTS = Fact(
              ("day", "DATE"), ("dow", "TINYINT"), ("hour", "TINYINT"),
              ("openers", "BIGINT")),
     keys=("mailing_id", "machine", "zone", "day", "dow", "hour"), measures=("openers",),
-    serves="Email open rate by hour")
+    serves=("Email open rate by hour",))

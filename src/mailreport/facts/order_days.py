@@ -26,4 +26,4 @@ ORDER_DAYS = Fact(
     columns=(("mailing_id", "VARCHAR"), ("day", "DATE"), ("prev_day", "DATE"),
              ("customers", "BIGINT")),
     keys=("mailing_id", "day", "prev_day"), measures=("customers",),
-    serves="Mailing efficiency (ordered, and ordered by day)")
+    serves=("Mailing efficiency",))

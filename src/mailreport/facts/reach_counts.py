@@ -38,5 +38,5 @@ REACH_COUNTS = Fact(
              ("customers", "BIGINT")),
     keys=("mailing_id", "status", "group", "variant_id", "stage", "day"),
     measures=("customers",),
-    serves="Mailing volume; Mailing efficiency (stages); Groups report (counts); "
-           "Click heatmap (readers); Customer lists (sizes); the mailing list")
+    serves=("Mailing volume", "Mailing efficiency", "Groups report", "Click heatmap",
+            "Customer lists (drill-down)"))

@@ -106,4 +106,4 @@ ORDER BY mailing_id, customer_id
 
 REACH_TIMES = Fact(
     name="reach_times", columns=COLUMNS, select=select,
-    serves="Stages and reach times; Variant of a customer; the touch of Attribution")
+    serves=("Stages and reach times", "Variant of a customer", "Attribution"))

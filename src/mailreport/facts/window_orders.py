@@ -41,4 +41,4 @@ WINDOW_ORDERS = Fact(
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("group", "VARCHAR"),
              ("variant_id", "VARCHAR"), ("order_id", "VARCHAR"), ("day", "DATE"),
              ("total", "DECIMAL(18,2)")),
-    serves="Groups report (a group's orders); Product sales (one group or variant)")
+    serves=("Groups report", "Product sales"))
