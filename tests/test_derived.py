@@ -167,7 +167,8 @@ def test_a_refresh_in_small_slices_equals_the_single_statement_definitions(
     from mailreport import facts
     from mailreport.ingest.loader import load_directory
     from mailreport.settings import Settings
-    from mailreport.store import fact_refresh, open_store
+    from mailreport.store import open_store
+    from mailreport.store.duckdb import fact_refresh
 
     monkeypatch.setattr(fact_refresh, "REFRESH_EVENTS", 1)  # one mailing a statement
     monkeypatch.setattr(fact_refresh, "ATTRIBUTION_CUSTOMERS", 150)  # 14 slices

@@ -15,7 +15,8 @@ from mailreport import facts
 from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportQuery
 from mailreport.settings import Settings
-from mailreport.store import fact_refresh, live, open_store
+from mailreport.store import live, open_store
+from mailreport.store.duckdb import fact_refresh
 
 QUERIES = [
     {},

@@ -234,7 +234,7 @@ def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
     """Hand-computed: 190.7 MiB (DuckDB's 200MB) / 2 KiB = 190.7 x 512 = 97,638.4;
     3.7 GiB (4GB) x 524,288 = 1,939,865.6; bounded by 50,000 and the given most."""
     from mailreport.settings import Settings
-    from mailreport.store.duckdb_store import DuckDBStore
+    from mailreport.store.duckdb.store import DuckDBStore
     from mailreport.store.load_session import memory_bytes
 
     assert memory_bytes("190.7 MiB") == 190.7 * 2**20

@@ -32,7 +32,7 @@ def engines(shop_store, tmp_path_factory):
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         pytest.skip("Java is not installed")
     from mailreport.store.lake import export_lake
-    from mailreport.store.spark_store import SparkStore
+    from mailreport.store.spark.store import SparkStore
     from spark.spark_fixtures import TEST_CONF
 
     lake = tmp_path_factory.mktemp("shop-lake") / "lake"

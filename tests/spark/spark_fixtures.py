@@ -53,7 +53,7 @@ _session = None
 
 
 def _start_session():
-    from mailreport.store.spark_store import spark_session
+    from mailreport.store.spark.store import spark_session
 
     port = _free_port()
     session = spark_session("local[2]", {
@@ -95,7 +95,7 @@ class SparkDataset(Dataset):
 
     def tables(self):
         from mailreport.store.lake import export_lake
-        from mailreport.store.spark_store import SparkStore
+        from mailreport.store.spark.store import SparkStore
 
         version = (self._loads, self.store.settings)
         if self._version != version:

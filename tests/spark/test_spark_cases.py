@@ -22,7 +22,7 @@ from mailreport.reports import ReportQuery, mailing_report
 from mailreport.settings import Settings
 from mailreport.store import open_store
 from mailreport.store.lake import export_lake
-from mailreport.store.spark_store import SparkStore
+from mailreport.store.spark.store import SparkStore
 
 pytestmark = pytest.mark.spark
 

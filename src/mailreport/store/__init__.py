@@ -1,6 +1,8 @@
-"""Storage engines. Everything engine-specific lives in this package."""
+"""Storage engines: everything engine-specific lives in this package, one
+subpackage per engine (duckdb, spark, postgres)."""
 
-from mailreport.store.duckdb_store import DuckDBStore, StoreError, StoreLocked, db_path
+from mailreport.store.duckdb import DuckDBStore, db_path
+from mailreport.store.errors import StoreError, StoreLocked
 from mailreport.store.tables import Tables
 
 __all__ = ["DuckDBStore", "StoreError", "StoreLocked", "Tables", "db_path", "open_store"]

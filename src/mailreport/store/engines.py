@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from mailreport.settings import Settings
-from mailreport.store.duckdb_store import DuckDBStore, StoreError, db_path
+from mailreport.store.duckdb import DuckDBStore, db_path
+from mailreport.store.errors import StoreError
 
 ENGINES = ("duckdb", "spark")
 
@@ -32,7 +33,7 @@ def open_reader(engine: str, settings: Settings, db: str | os.PathLike | None = 
         if db is not None:
             raise StoreError("--db is for --engine duckdb; Spark reads the lake")
         try:
-            from mailreport.store.spark_store import SparkStore
+            from mailreport.store.spark.store import SparkStore
         except ImportError as exc:
             raise StoreError(f"the Spark engine needs PySpark ({exc.name} is missing): "
                              f"pip install 'mailreport[spark]'") from None

@@ -48,7 +48,8 @@ import pyarrow.compute as pc
 
 from mailreport.contract import table
 from mailreport.ingest import machine
-from mailreport.store import live_derived, live_ingest, live_writer
+from mailreport.store import live_ingest, live_writer
+from mailreport.store.duckdb import live_refresh
 from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 
 __all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "announce", "flush", "ingest_events",
@@ -154,12 +155,12 @@ def stop(store) -> None:
 
 
 def _has_pending(store) -> bool:
-    return bool(store.sql(f"SELECT EXISTS (SELECT 1 FROM {live_derived.PENDING_TABLE})")[0][0])
+    return bool(store.sql(f"SELECT EXISTS (SELECT 1 FROM {live_refresh.PENDING_TABLE})")[0][0])
 
 
 def _refresh(store) -> None:
     with store.write() as con:
-        live_derived.refresh_pending(con, store.settings)
+        live_refresh.refresh_pending(con, store.settings)
 
 
 # whether a store's quarantine may hold events (only live commits add to it): when it

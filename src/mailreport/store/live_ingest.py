@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from mailreport.contract import table
 from mailreport.ingest import machine
-from mailreport.store import live_derived, staging
-from mailreport.store.schema import quote
+from mailreport.store import staging
+from mailreport.store.duckdb import live_refresh
+from mailreport.store.duckdb.schema import quote
 from mailreport.store.staging import sql_str
 
 EVENTS = table("events")
@@ -238,7 +239,7 @@ def ingest(con, batch_size: int, needs_customer: bool, has_timing: bool, repeats
     pairs = "SELECT mailing_id, customer_id FROM _live_judged WHERE _status = 'new'"
     if flagged_stored:
         pairs += " UNION ALL SELECT mailing_id, customer_id FROM _live_flags WHERE _line IS NULL"
-    noted = _scalar(con, live_derived.note_pairs_sql(pairs)) > 0
+    noted = _scalar(con, live_refresh.note_pairs_sql(pairs)) > 0
     # every line inserted (the usual case): nothing else to tell
     rows = con.execute(RESULTS_SQL).fetchall() if inserted < batch_size else []
     quarantined = [r for r in rows if r[1] == "quarantine"]

@@ -7,7 +7,8 @@ from zoneinfo import available_timezones
 import pyarrow as pa
 
 from mailreport.contract import Table
-from mailreport.store import fact_refresh, staging
+from mailreport.store import staging
+from mailreport.store.duckdb import fact_refresh
 from mailreport.store.staging import MergeCounts, sql_str
 
 

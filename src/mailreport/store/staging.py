@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from mailreport.contract import Column, Kind, Table
-from mailreport.store.schema import quote, sql_str
+from mailreport.store.duckdb.schema import quote, sql_str
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
     "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,

@@ -30,7 +30,7 @@ from mailreport.contract import TABLES, Table
 from mailreport.facts import Fact
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
-from mailreport.store.duckdb_store import StoreError
+from mailreport.store.errors import StoreError
 from mailreport.store.tables import Tables
 
 # Set on every session a store uses: Spark's TIMESTAMP then behaves as the

@@ -1,7 +1,7 @@
 """The DuckDB store: one database file, opened by one process.
 
-This is the only module (with its siblings in ``store/``) that knows the engine
-is DuckDB. Reports receive a :class:`Tables` of Ibis tables and run their
+This module and its siblings in ``store/duckdb/`` are the ones that know the
+engine is DuckDB. Reports receive a :class:`Tables` of Ibis tables and run their
 expressions through it.
 """
 
@@ -22,21 +22,14 @@ from ibis.backends.duckdb.converter import DuckDBPyArrowData
 from mailreport import facts
 from mailreport.contract import TABLES
 from mailreport.settings import Settings
-from mailreport.store import fact_refresh
+from mailreport.store.duckdb import fact_refresh
+from mailreport.store.duckdb.schema import MIGRATIONS, SCHEMA_VERSION
+from mailreport.store.errors import StoreError, StoreLocked
 from mailreport.store.load_session import LoadSession
-from mailreport.store.schema import MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.tables import Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
 COMPILED_CACHE = 4096  # compiled queries kept per store
-
-
-class StoreError(RuntimeError):
-    pass
-
-
-class StoreLocked(StoreError):
-    """Another process holds the database file open for writing."""
 
 
 @ibis.udf.scalar.builtin(name="timezone")

@@ -25,7 +25,7 @@ from mailreport.facts import (
     REACH_TIMES,
     WINDOW_ORDERS,
 )
-from mailreport.store.fact_refresh import SALES_ROLLUPS, delete, fold, insert, retract
+from mailreport.store.duckdb.fact_refresh import SALES_ROLLUPS, delete, fold, insert, retract
 
 # created by migration 4 (store/schema.py); a pair may repeat: recomputing it again
 # does no harm, and the refresh takes them DISTINCT
