@@ -62,7 +62,7 @@ def _upgrade(db: Path) -> dict | None:
     import duckdb
 
     from mailreport.store import rollups
-    from mailreport.store.schema import SCHEMA_VERSION
+    from mailreport.store.duckdb.schema import SCHEMA_VERSION
 
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -45,7 +45,7 @@ from mailreport.reports.query import get_mailing
 from mailreport.reports.segments import Segment
 from mailreport.settings import load_settings
 from mailreport.store import open_store, rollups
-from mailreport.store.schema import DERIVED_TABLES
+from mailreport.store.duckdb.schema import DERIVED_TABLES
 
 HERE = Path(__file__).parent
 LIST_PAGE = {"segment": Segment(stage="delivered"), "page": 1, "page_size": 50,
@@ -358,7 +358,7 @@ from mailreport.exports import ExportRequest, export_to_file
 from mailreport.reports.segments import Segment
 from mailreport.settings import load_settings
 from mailreport.store import open_store, rollups
-from mailreport.store.schema import DERIVED_TABLES
+from mailreport.store.duckdb.schema import DERIVED_TABLES
 db, mailing_id, stage, out = sys.argv[1:5]
 store = open_store(db, load_settings(), read_only=True)
 t = time.perf_counter()
