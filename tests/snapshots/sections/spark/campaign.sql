@@ -1,0 +1,196 @@
+SELECT
+  *
+FROM `campaigns` AS `t0`
+WHERE
+  `t0`.`campaign_id` = 'C1';
+
+SELECT
+  `t0`.`mailing_id`
+FROM `mailings` AS `t0`
+WHERE
+  `t0`.`campaign_id` = 'C1'
+ORDER BY
+  `t0`.`mailing_id` ASC NULLS LAST;
+
+SELECT
+  *
+FROM `mailings` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1';
+
+SELECT
+  `t0`.`variant_id`
+FROM `variants` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1'
+ORDER BY
+  `t0`.`variant_id` ASC NULLS LAST;
+
+SELECT
+  `t1`.`mailing_id`,
+  `t1`.`day` AS `date`,
+  `t1`.`stage`,
+  SUM(`t1`.`customers`) AS `customers`
+FROM (
+  SELECT
+    `t0`.`mailing_id`,
+    `t0`.`status`,
+    `t0`.`group`,
+    `t0`.`variant_id`,
+    CASE `t0`.`stage`
+      WHEN 'sent'
+      THEN 'sent'
+      WHEN 'delivered'
+      THEN 'delivered'
+      WHEN 'opened_all'
+      THEN 'opened'
+      WHEN 'clicked_all'
+      THEN 'clicked'
+      ELSE `t0`.`stage`
+    END AS `stage`,
+    `t0`.`day`,
+    `t0`.`customers`
+  FROM `reach_counts` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`stage` IN ('sent', 'delivered', 'opened_all', 'clicked_all')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`
+GROUP BY
+  1,
+  2,
+  3;
+
+SELECT
+  `t1`.`mailing_id`,
+  `t1`.`day` AS `date`,
+  SUM(`t1`.`customers`) AS `customers`
+FROM (
+  SELECT
+    *
+  FROM `order_days` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+    AND (
+      (
+        `t0`.`prev_day` IS NULL
+      ) OR (
+        `t0`.`prev_day` < MAKE_DATE(2026, 7, 1)
+      )
+    )
+) AS `t1`
+GROUP BY
+  1,
+  2;
+
+SELECT
+  `t1`.`mailing_id`,
+  COUNT(*) AS `orders`,
+  SUM(`t1`.`total`) AS `revenue`
+FROM (
+  SELECT
+    *
+  FROM `attributed_orders` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`
+GROUP BY
+  1;
+
+SELECT
+  `t1`.`date`,
+  SUM(CAST(`t1`.`kind` = 'receipt' AS INT)) AS `receipts`,
+  SUM(CAST(`t1`.`kind` = 'order' AS INT)) AS `orders`,
+  SUM(`t1`.`total`) AS `revenue`
+FROM (
+  SELECT
+    `t0`.`order_id`,
+    `t0`.`mailing_id`,
+    `t0`.`customer_id`,
+    `t0`.`kind`,
+    `t0`.`ts`,
+    `t0`.`total`,
+    `t0`.`touch_at`,
+    `t0`.`day`,
+    `t0`.`day` AS `date`
+  FROM `attributed_orders` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`
+GROUP BY
+  1;
+
+SELECT
+  *
+FROM (
+  SELECT
+    `t6`.`category_id`,
+    `t6`.`units`,
+    `t6`.`revenue`,
+    `t6`.`receipts`,
+    `t4`.`category`
+  FROM (
+    SELECT
+      `t3`.`category_id`,
+      SUM(`t3`.`units`) AS `units`,
+      SUM(`t3`.`revenue`) AS `revenue`,
+      SUM(`t3`.`receipts`) AS `receipts`
+    FROM (
+      SELECT
+        *
+      FROM `category_sales` AS `t0`
+      WHERE
+        `t0`.`mailing_id` IN ('M1')
+        AND `t0`.`day` IS NOT NULL
+        AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+        AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+    ) AS `t3`
+    GROUP BY
+      1
+  ) AS `t6`
+  INNER JOIN (
+    SELECT
+      `t1`.`category_id`,
+      `t1`.`name` AS `category`
+    FROM `categories` AS `t1`
+  ) AS `t4`
+    ON `t6`.`category_id` = `t4`.`category_id`
+) AS `t7`
+WHERE
+  CONTAINS(LOWER(`t7`.`category`), 'shoe')
+ORDER BY
+  `t7`.`units` DESC,
+  `t7`.`category` ASC NULLS LAST,
+  `t7`.`category_id` ASC NULLS LAST
+LIMIT 25;
+
+SELECT
+  `t1`.`dow` AS `weekday`,
+  `t1`.`hour`,
+  SUM(`t1`.`openers`) AS `openers`
+FROM (
+  SELECT
+    *
+  FROM `open_counts` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`machine` = TRUE
+    AND `t0`.`zone` = 'recipient'
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`
+GROUP BY
+  1,
+  2;

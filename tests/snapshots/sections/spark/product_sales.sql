@@ -1,0 +1,57 @@
+SELECT
+  *
+FROM `mailings` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1';
+
+SELECT
+  `t0`.`variant_id`
+FROM `variants` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1'
+ORDER BY
+  `t0`.`variant_id` ASC NULLS LAST;
+
+SELECT
+  *
+FROM (
+  SELECT
+    `t6`.`category_id`,
+    `t6`.`units`,
+    `t6`.`revenue`,
+    `t6`.`receipts`,
+    `t4`.`category`
+  FROM (
+    SELECT
+      `t3`.`category_id`,
+      SUM(`t3`.`units`) AS `units`,
+      SUM(`t3`.`revenue`) AS `revenue`,
+      SUM(`t3`.`receipts`) AS `receipts`
+    FROM (
+      SELECT
+        *
+      FROM `category_sales` AS `t0`
+      WHERE
+        `t0`.`mailing_id` IN ('M1')
+        AND `t0`.`day` IS NOT NULL
+        AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+        AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+    ) AS `t3`
+    GROUP BY
+      1
+  ) AS `t6`
+  INNER JOIN (
+    SELECT
+      `t1`.`category_id`,
+      `t1`.`name` AS `category`
+    FROM `categories` AS `t1`
+  ) AS `t4`
+    ON `t6`.`category_id` = `t4`.`category_id`
+) AS `t7`
+WHERE
+  CONTAINS(LOWER(`t7`.`category`), 'shoe')
+ORDER BY
+  `t7`.`units` DESC,
+  `t7`.`category` ASC NULLS LAST,
+  `t7`.`category_id` ASC NULLS LAST
+LIMIT 25;
