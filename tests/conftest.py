@@ -117,9 +117,40 @@ def store(tmp_path, settings):
     s.close()
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def pytest_generate_tests(metafunc):
+    """Each case of a module marked ``engines`` runs on every engine, or on those its
+    own ``@pytest.mark.engines(...)`` names (with the reason for the gap)."""
+    marker = metafunc.definition.get_closest_marker("engines")
+    if marker is None or "engine" not in metafunc.fixturenames:
+        return
+    params = []
+    for engine in ENGINES:
+        marks = [getattr(pytest.mark, engine)] if engine != "duckdb" else []
+        if marker.args and engine not in marker.args:
+            marks.append(pytest.mark.skip(reason=marker.kwargs.get("reason", "")))
+        params.append(pytest.param(engine, marks=marks, id=engine))
+    metafunc.parametrize("engine", params, indirect=True)
+
+
 @pytest.fixture
-def data(store, tmp_path) -> Dataset:
-    return Dataset(store, tmp_path / "data")
+def engine(request) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture
+def data(store, tmp_path, engine, request):
+    """The case's rows, loaded into its DuckDB store, read through ``engine``."""
+    if engine == "duckdb":
+        yield Dataset(store, tmp_path / "data")
+        return
+    import engines
+
+    d = engines.DATASETS[engine](store, tmp_path / "data", request.getfixturevalue(engine))
+    yield d
+    d.close()
 
 
 def query(**kw):
@@ -147,3 +178,18 @@ def demo_store(demo_dir, tmp_path_factory):
     assert summary.exit_code == 0, summary.to_dict()
     yield s
     s.close()
+
+
+@pytest.fixture
+def demo_tables(engine, demo_store, request, tmp_path_factory):
+    """The small demo's tables, read through ``engine``."""
+    if engine == "duckdb":
+        return demo_store.tables()
+    import engines
+
+    return engines.demo_tables(engine, demo_store, request.getfixturevalue(engine),
+                               tmp_path_factory)
+
+
+# the engines' session fixtures (Spark's one SparkSession), for ``data`` to ask for
+from engines import spark, spark_data  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """Golden JSON: the whole report of every mailing of the small demo.
 
-Regenerate after an intended change with ``MAILREPORT_UPDATE_GOLDEN=1 pytest
-tests/test_golden.py`` and review the diff."""
+Every engine must give them (tests/engines.py). Regenerate after an intended change
+with ``MAILREPORT_UPDATE_GOLDEN=1 pytest tests/test_golden.py -k duckdb`` and
+review the diff."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 
 from mailreport.reports import ReportQuery, campaign_report, mailing_report
 from mailreport.reports.mailings import list_campaigns, list_mailings
+
+pytestmark = pytest.mark.engines
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("MAILREPORT_UPDATE_GOLDEN") == "1"
@@ -42,8 +45,8 @@ def check(name: str, got: dict) -> None:
     assert got == want, f"{name} differs from {path}"
 
 
-def test_every_small_demo_mailing_matches_its_golden_report(demo_store):
-    tables = demo_store.tables()
+def test_every_small_demo_mailing_matches_its_golden_report(demo_tables):
+    tables = demo_tables
     mailings = list_mailings(tables)
     assert len(mailings) >= 12
     for m in mailings:
@@ -51,8 +54,8 @@ def test_every_small_demo_mailing_matches_its_golden_report(demo_store):
                                                                     ReportQuery())))
 
 
-def test_a_period_report_matches_its_golden(demo_store):
-    tables = demo_store.tables()
+def test_a_period_report_matches_its_golden(demo_tables):
+    tables = demo_tables
     biggest = max(list_mailings(tables), key=lambda m: m.recipients)
     first = biggest.sent_at.date()
     q = ReportQuery(**{"from": first, "to": first}, include_machine=True, sort="revenue",
@@ -60,8 +63,8 @@ def test_a_period_report_matches_its_golden(demo_store):
     check("period-report", report_json(mailing_report(tables, biggest.mailing_id, q)))
 
 
-def test_every_small_demo_campaign_matches_its_golden_report(demo_store):
-    tables = demo_store.tables()
+def test_every_small_demo_campaign_matches_its_golden_report(demo_tables):
+    tables = demo_tables
     campaigns = list_campaigns(tables)
     assert campaigns
     for c in campaigns:
@@ -86,8 +89,8 @@ QUERIES = {
 
 
 @pytest.mark.parametrize("name", QUERIES)
-def test_every_report_under_other_queries_matches_its_golden(demo_store, name):
-    tables = demo_store.tables()
+def test_every_report_under_other_queries_matches_its_golden(demo_tables, name):
+    tables = demo_tables
     query = ReportQuery(**QUERIES[name])
     got = {m.mailing_id: report_json(mailing_report(tables, m.mailing_id, query))
            for m in list_mailings(tables)}

@@ -31,9 +31,9 @@ def engines(shop_store, tmp_path_factory):
         pytest.skip("PySpark is not installed: pip install -e '.[spark]'")
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         pytest.skip("Java is not installed")
+    from engines import TEST_CONF
     from mailreport.store.lake import export_lake
     from mailreport.store.spark.store import SparkStore
-    from spark.spark_fixtures import TEST_CONF
 
     lake = tmp_path_factory.mktemp("shop-lake") / "lake"
     export_lake(shop_store, lake)

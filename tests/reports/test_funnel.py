@@ -14,6 +14,9 @@ from mailreport.reports.orders import orders
 from mailreport.reports.query import get_mailing
 from mailreport.reports.volume import volume
 
+# every case runs on every engine (tests/engines.py)
+pytestmark = pytest.mark.engines
+
 D = dt.date
 
 
@@ -73,6 +76,8 @@ def test_the_period_counts_reach_times_inside_it_only(data):
     assert sum(d.opened for d in e.daily) == e.stages.opened
 
 
+@pytest.mark.engines("duckdb", reason="reopens the DuckDB store in another zone; "
+                     "tests/spark/test_spark_cases.py checks Spark in Europe/Moscow")
 def test_the_period_is_in_the_company_time_zone(data, store, tmp_path):
     from mailreport.settings import Settings
     from mailreport.store import open_store

@@ -16,6 +16,9 @@ from mailreport.reports.product_sales import product_sales
 from mailreport.reports.query import get_mailing
 from mailreport.stats import Proportion, compare_proportions
 
+# every case runs on every engine (tests/engines.py)
+pytestmark = pytest.mark.engines
+
 BODY = ('<html><body><a href="https://shop/a">Sale</a> <p>text</p>'
         '<a href="https://shop/b"><img alt="Banner"></a>'
         '<a href="https://shop/a">Sale again</a></body></html>')

@@ -1,23 +1,16 @@
-"""Hand-made report cases of tests/reports run again on Spark.
-
-The test functions are the very ones of tests/reports; only the ``data`` fixture
-differs: here its ``tables()`` come from a SparkStore over a lake exported from
-the case's DuckDB store (``spark_fixtures.SparkDataset``). A case passes when
-Spark gives the numbers the case computed by hand. Spark sessions are slow to
-start a query, so a selection runs here, one or more per section and feature.
-"""
+"""Spark beyond the hand-made report cases (which tests/reports runs on every
+engine): a non-UTC company zone, a lake without optional tables, and mailing ids
+that need escaping in the lake's partition folders."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
-from spark_fixtures import SparkDataset, spark  # noqa: F401 -- the session fixture
 
 from conftest import T0, at
+from engines import SparkDataset
 from mailreport.reports import ReportQuery, mailing_report
 from mailreport.settings import Settings
 from mailreport.store import open_store
@@ -26,51 +19,8 @@ from mailreport.store.spark.store import SparkStore
 
 pytestmark = pytest.mark.spark
 
-REPORT_TESTS = Path(__file__).parents[1] / "reports"
 
-CASES = {
-    "test_funnel": (
-        "test_funnel_counts_customers_by_reach_time",
-        "test_machine_opens_and_scanner_clicks_count_only_when_asked",
-        "test_the_period_counts_reach_times_inside_it_only",
-        "test_sms_has_no_opened_stage_and_clicks_over_delivered",
-        "test_ordered_counts_customers_by_their_first_attributed_order",
-        "test_orders_across_overlapping_mailings_go_to_the_last_touch",
-        "test_volume_counts_every_status_and_the_control_group",
-    ),
-    "test_sections": (
-        "test_groups_compare_variants_and_control_like_with_like",
-        "test_open_hours_in_each_recipients_zone_across_a_dst_change",
-        "test_product_sales_of_one_group",
-        "test_heatmap_counts_clicks_and_readers_per_link",
-        "test_campaign_totals_are_the_sums_of_its_mailings",
-    ),
-}
-
-
-def _load(module: str):
-    # under a name of its own, so pytest's import of the same file is not disturbed
-    spec = importlib.util.spec_from_file_location(f"spark_cases_{module}",
-                                                  REPORT_TESTS / f"{module}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-for _module, _names in CASES.items():
-    _mod = _load(_module)
-    for _name in _names:
-        globals()[_name] = getattr(_mod, _name)
-
-
-@pytest.fixture
-def data(store, tmp_path, spark):  # noqa: F811 -- overrides conftest's DuckDB data
-    d = SparkDataset(store, tmp_path / "data", spark)
-    yield d
-    d.close()
-
-
-def test_the_period_and_dates_are_in_a_non_utc_company_zone(tmp_path, spark):  # noqa: F811
+def test_the_period_and_dates_are_in_a_non_utc_company_zone(tmp_path, spark):
     """Derived dates, open hours and the period in Europe/Moscow, on both engines."""
     settings = Settings(company_timezone="Europe/Moscow")
     store = open_store(tmp_path / "msk.duckdb", settings)
@@ -104,7 +54,7 @@ def test_the_period_and_dates_are_in_a_non_utc_company_zone(tmp_path, spark):  #
         store.close()
 
 
-def test_a_lake_without_optional_tables_reads_them_as_empty(tmp_path, spark):  # noqa: F811
+def test_a_lake_without_optional_tables_reads_them_as_empty(tmp_path, spark):
     lake = tmp_path / "lake"
     store = open_store(tmp_path / "s.duckdb", Settings())
     export_lake(store, lake)  # an empty store: no table folder at all
@@ -118,9 +68,11 @@ def test_a_lake_without_optional_tables_reads_them_as_empty(tmp_path, spark):  #
         s.close()
 
 
-def test_odd_mailing_ids_survive_the_lake_and_a_mailing_reads_only_its_folder(data, store):
+def test_odd_mailing_ids_survive_the_lake_and_a_mailing_reads_only_its_folder(spark_data,
+                                                                             store):
     from test_lake import ODD_IDS, odd_mailings
 
+    data = spark_data
     odd_mailings(data)
     t = data.tables()
     for mailing_id in ODD_IDS:

@@ -8,7 +8,6 @@ import json
 import math
 
 import pytest
-from spark_fixtures import spark  # noqa: F401 -- the session fixture
 
 from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportQuery, campaign_report, mailing_report
@@ -66,7 +65,7 @@ def demo_lake(demo_db, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def engines(spark, demo_db, demo_lake):  # noqa: F811
+def engines(spark, demo_db, demo_lake):
     duck = open_reader("duckdb", Settings(), db=demo_db)
     on_spark = open_reader("spark", Settings(), lake=demo_lake)
     assert (duck.engine, on_spark.engine) == ("duckdb", "spark")
@@ -135,7 +134,7 @@ def test_the_cli_prints_the_same_json_on_spark(demo_db, demo_lake, engines):
     assert not differences(*(json.loads(r.stdout) for r in printed))
 
 
-def test_reports_through_spark_connect_are_the_same(spark, demo_lake, engines):  # noqa: F811
+def test_reports_through_spark_connect_are_the_same(spark, demo_lake, engines):
     """An sc:// URL: a Spark Connect client, here to the test session's own JVM."""
     on_connect = open_reader("spark", Settings(), lake=demo_lake,
                              spark_master=spark.connect_url)

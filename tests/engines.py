@@ -1,10 +1,16 @@
-"""Fixtures of the Spark tests: one local SparkSession for the whole test session,
-and a Dataset whose ``tables()`` come from Spark.
+"""The engines a test can run its report cases on (DESIGN.md: every engine
+computes exactly the same numbers): a Dataset whose ``tables()`` come from the
+engine, after the rows were loaded into the case's DuckDB store through the real
+loader.
 
-Kept out of a conftest.py on purpose: pytest imports every conftest.py outside a
-package as the module ``conftest``, and the report tests import their helpers
-with ``from conftest import at, query``; a second conftest would shadow the first.
-Test modules import what they need from here instead.
+* ``duckdb``: the store itself (``conftest.Dataset``);
+* ``spark``: a local SparkSession shared by the whole test session, over a lake
+  exported from the store after each load (``SparkDataset``).
+
+``conftest.py`` runs each case of a module marked ``engines`` once per engine (the
+``engine`` fixture); a case that cannot run on one says which and why with
+``@pytest.mark.engines("duckdb", reason=...)``. Spark must run in CI and is skipped
+with the reason elsewhere.
 """
 
 from __future__ import annotations
@@ -112,8 +118,27 @@ class SparkDataset(Dataset):
             self._spark_store = None
 
 
+DATASETS = {"spark": SparkDataset}
+
+
 @pytest.fixture
 def spark_data(store, tmp_path, spark):
     d = SparkDataset(store, tmp_path / "data", spark)
     yield d
     d.close()
+
+
+_demos: dict = {}
+
+
+def demo_tables(engine: str, demo_store, session, tmp_path_factory):
+    """The small demo (conftest's ``demo_store``) read through ``engine``: built once
+    per test session and kept, as the demo store is."""
+    if engine not in _demos:
+        from mailreport.store.lake import export_lake
+        from mailreport.store.spark.store import SparkStore
+
+        lake = tmp_path_factory.mktemp("demo-lake") / "lake"
+        export_lake(demo_store, lake)
+        _demos[engine] = SparkStore(lake, demo_store.settings, session=session)
+    return _demos[engine].tables()
