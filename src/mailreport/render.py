@@ -111,7 +111,9 @@ def mailing_report(console: Console, r, currency: str) -> None:
                                 else tr.clicked),
                                ("opened", e.stages.opened, tr.clicked),
                                ("clicked", e.stages.clicked, None),
-                               ("ordered", e.stages.ordered, tr.conversion)):
+                               ("ordered", e.stages.ordered, tr.conversion),
+                               ("ordered after a click", e.stages.ordered_after_click,
+                                tr.ordered_after_click)):
         if stage == "opened" and m.channel == "sms":
             continue
         t.add_row(stage, _fmt(value), _fmt(rate, " %") if rate is not None else "")

@@ -35,7 +35,7 @@ def test_funnel_counts_customers_by_reach_time(data):
     }).load()
     e = eff(data, "m1")
     assert e.stages.model_dump() == {"sent": 5, "delivered": 4, "opened": 3, "clicked": 2,
-                                     "ordered": 0}
+                                     "ordered": 0, "ordered_after_click": 0}
     assert e.transitions.delivered == 80.0
     assert e.transitions.opened == 75.0
     assert e.transitions.clicked == pytest.approx(66.6667)
@@ -144,6 +144,32 @@ def test_ordered_counts_customers_by_their_first_attributed_order(data):
     assert e.stages.ordered == 2
     assert [(d.date, d.ordered) for d in e.daily] == [(D(2026, 3, 2), 1), (D(2026, 3, 3), 1)]
     assert e.transitions.conversion == pytest.approx(66.6667)
+
+
+def test_ordered_after_a_click_needs_an_order_at_or_after_the_click(data):
+    """ann clicks, then orders; bob orders, then clicks; cat orders, clicks and orders
+    again the same day; dan orders two days after his click; eve's only click is a
+    security scanner's."""
+    data.mailing("m1").journeys("m1", {
+        "ann": [("delivered", at(0)), ("clicked", at(1))],
+        "bob": [("opened", at(1)), ("clicked", at(3))],
+        "cat": [("opened", at(1)), ("clicked", at(3))],
+        "dan": [("clicked", at(1))],
+        "eve": [("opened", at(1)), ("clicked", at(2), {"is_machine": True})],
+    })
+    data.order("ann", at(2)).order("bob", at(2)).order("cat", at(2)).order("cat", at(5))
+    data.order("dan", at(days=2)).order("eve", at(3))
+    data.load()
+    e = eff(data, "m1")
+    assert (e.stages.clicked, e.stages.ordered, e.stages.ordered_after_click) == (4, 5, 3)
+    assert e.transitions.ordered_after_click == 75.0  # of clicked
+    with_machine = eff(data, "m1", include_machine=True)
+    assert with_machine.stages.ordered_after_click == 4  # eve too
+    assert with_machine.transitions.ordered_after_click == 80.0
+    # the period applies to the order: dan's counts though he clicked before it
+    later = eff(data, "m1", **{"from": D(2026, 3, 4)})
+    assert (later.stages.clicked, later.stages.ordered_after_click) == (0, 1)
+    assert later.transitions.ordered_after_click is None
 
 
 def test_orders_by_day_with_receipts_orders_and_revenue(data):

@@ -161,6 +161,8 @@ def check_report(page, api: dict) -> None:
             assert text(page, f"efficiency.stages.{stage}") == fmt_int(n), stage
     assert text(page, "efficiency.pass.sent") == fmt_pct(e["transitions"]["delivered"])
     assert text(page, "efficiency.pass.ordered") == fmt_pct(e["transitions"]["conversion"])
+    assert text(page, "efficiency.pass.ordered_after_click") == fmt_pct(
+        e["transitions"]["ordered_after_click"])
     assert text(page, "efficiency.spam") == fmt_int(e["spam"])
     assert text(page, "efficiency.unsubscribed_rate") == (
         f"{fmt_pct(e['unsubscribe_rate'])} of delivered")
@@ -345,6 +347,8 @@ def test_stage_magnifiers_link_to_the_customer_lists(site, page):
         link = page.locator(f"#efficiency a[data-stage='{stage}']")
         assert link.get_attribute("href") == f"/mailings/{mid}/customers?stage={stage}"
         assert link.get_attribute("aria-label")
+    # ordered after a click has no list of its own: no link to a page that refuses it
+    assert page.locator("#efficiency a[data-stage='ordered_after_click']").count() == 0
     page.locator("#efficiency a[data-stage='clicked']").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/mailings/{mid}/customers?stage=clicked")
@@ -359,7 +363,7 @@ def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
     assert "efficiency" in shown and "orders" in shown
     steps = page.locator("#efficiency .funnel-step").evaluate_all(
         "ns => ns.map(n => n.dataset.stage)")
-    assert steps == ["sent", "delivered", "clicked", "ordered"]
+    assert steps == ["sent", "delivered", "clicked", "ordered", "ordered_after_click"]
     assert text(page, "efficiency.pass.delivered") == fmt_pct(
         api["efficiency"]["transitions"]["clicked"])
     check_report(page, api)

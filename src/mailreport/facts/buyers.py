@@ -1,7 +1,10 @@
-"""buyers: each buyer's attributed orders by mailing and company date, with what
-their reach row says (status, group, variant, stage days and reach times), so a
-customer list's orders and revenue, and a page sorted by them, read buyers only
-(DESIGN.md, "Customer lists")."""
+"""buyers: each buyer's attributed orders by mailing and company date (how many,
+their revenue, the first and the last one's time), with what their reach row says
+(status, group, variant, stage days and reach times), so a customer list's orders
+and revenue, and a page sorted by them, read buyers only (DESIGN.md, "Customer
+lists"), and a buyer who ordered after their click is one whose last order of a
+day in the period is at or after their clicked reach time ("Ordered after a
+click")."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def select(settings: Settings, where: str) -> str:
     kept = ", ".join(FROM_REACH)
     return f"""
 SELECT mailing_id, customer_id, day, count(*) AS orders, sum(total) AS revenue,
-       min(ts) AS first_ts, status, "group", variant_id, {kept}
+       min(ts) AS first_ts, max(ts) AS last_ts, status, "group", variant_id, {kept}
 FROM (SELECT a.mailing_id, a.customer_id, a.day, a.total, a.ts, r.status, r."group",
              CASE WHEN r.customer_id IS NULL THEN 'A' ELSE r.variant_id END AS variant_id,
              {", ".join(f"r.{c}" for c in FROM_REACH)}
@@ -38,7 +41,8 @@ BUYERS = Fact(
     name="buyers", select=select,
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("day", "DATE"),
              ("orders", "BIGINT"), ("revenue", "DECIMAL(38,2)"), ("first_ts", "TIMESTAMP"),
-             ("status", "VARCHAR"), ("group", "VARCHAR"), ("variant_id", "VARCHAR"),
+             ("last_ts", "TIMESTAMP"), ("status", "VARCHAR"), ("group", "VARCHAR"),
+             ("variant_id", "VARCHAR"),
              *((day, "DATE") for _, day in STAGE_DAYS),
              *((col, "TIMESTAMP") for col in REACHED_AT)),
-    serves=("Customer lists (drill-down)",))
+    serves=("Customer lists (drill-down)", "Ordered after a click"))

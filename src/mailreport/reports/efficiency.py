@@ -9,7 +9,14 @@ import ibis
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages, Transitions
-from mailreport.reports.query import ReportQuery, count_stage, date_range, in_days, percent
+from mailreport.reports.query import (
+    ReportQuery,
+    count_stage,
+    date_range,
+    in_days,
+    percent,
+    stage_column,
+)
 from mailreport.store.tables import Tables
 
 
@@ -42,6 +49,16 @@ def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) 
         customers=d.customers.sum())
 
 
+def ordered_after_click(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> int:
+    """Customers with a clicked reach time and an attributed order in the period at
+    or after it (the click itself may precede the period)."""
+    b = tables.buyers
+    clicked = b[stage_column("clicked", query.include_machine)]
+    b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query) & clicked.notnull()
+                 & (b.last_ts >= clicked))
+    return tables.run(b.aggregate(n=b.customer_id.nunique()))[0]["n"] or 0
+
+
 def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> dict[str, int]:
     e = tables.complaints
     e = e.filter(e.mailing_id.isin(mailing_ids) & in_days(e.day, query))
@@ -64,12 +81,14 @@ def efficiency(tables: Tables, mailing: Mailing, query: ReportQuery) -> Efficien
         totals["ordered"] += row["customers"]
     opened = None if sms else totals["opened"]
     stages = Stages(sent=totals["sent"], delivered=totals["delivered"], opened=opened,
-                    clicked=totals["clicked"], ordered=totals["ordered"])
+                    clicked=totals["clicked"], ordered=totals["ordered"],
+                    ordered_after_click=ordered_after_click(tables, ids, query))
     transitions = Transitions(
         delivered=percent(stages.delivered, stages.sent),
         opened=None if sms else percent(stages.opened, stages.delivered),
         clicked=percent(stages.clicked, stages.delivered if sms else stages.opened),
         conversion=percent(stages.ordered, stages.delivered),
+        ordered_after_click=percent(stages.ordered_after_click, stages.clicked),
     )
     spam = complaints(tables, ids, query)
     daily = []

@@ -61,6 +61,8 @@ class Stages(Model):
     opened: int | None  # null for SMS: it has no opened stage
     clicked: int
     ordered: int
+    # clicked, then ordered: an attributed order at or after the clicked reach time
+    ordered_after_click: int
 
 
 class Transitions(Model):
@@ -68,6 +70,7 @@ class Transitions(Model):
     opened: Percent
     clicked: Percent
     conversion: Percent
+    ordered_after_click: Percent  # of clicked
 
 
 class EfficiencyDay(Model):

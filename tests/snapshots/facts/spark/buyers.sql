@@ -5,6 +5,7 @@ SELECT
   COUNT(*) AS orders,
   SUM(total) AS revenue,
   MIN(ts) AS first_ts,
+  MAX(ts) AS last_ts,
   status,
   `group`,
   variant_id,

@@ -75,6 +75,21 @@ GROUP BY
   2;
 
 SELECT
+  COUNT(DISTINCT "t1"."customer_id") AS "n"
+FROM (
+  SELECT
+    *
+  FROM "buyers" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+    AND "t0"."day" IS NOT NULL
+    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+    AND "t0"."clicked_at_all" IS NOT NULL
+    AND "t0"."last_ts" >= "t0"."clicked_at_all"
+) AS "t1";
+
+SELECT
   "t1"."type",
   COUNT(DISTINCT "t1"."customer_id") AS "customers"
 FROM (

@@ -5,7 +5,11 @@ import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE
 import { el, emptyState, fmtDay, fmtInt, fmtPct, when } from "../util.js";
 
 const LABELS = { sent: "Sent", delivered: "Delivered", opened: "Opened", clicked: "Clicked",
-  ordered: "Ordered", spam: "Marked as spam", unsubscribed: "Unsubscribed" };
+  ordered: "Ordered", ordered_after_click: "Ordered after a click", spam: "Marked as spam",
+  unsubscribed: "Unsubscribed" };
+
+// stages with a customer list behind them (DESIGN.md, "Customer lists")
+const LISTED = new Set(["sent", "delivered", "opened", "clicked", "ordered"]);
 
 const MAGNIFIER = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" '
   + 'focusable="false"><circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" '
@@ -22,8 +26,8 @@ function magnifier(href, stage) {
 /** The stages of a channel and, for each but the last, the transition into the next. */
 function funnelSteps(eff, sms) {
   const t = eff.transitions;
-  const stages = sms ? ["sent", "delivered", "clicked", "ordered"]
-    : ["sent", "delivered", "opened", "clicked", "ordered"];
+  const stages = sms ? ["sent", "delivered", "clicked", "ordered", "ordered_after_click"]
+    : ["sent", "delivered", "opened", "clicked", "ordered", "ordered_after_click"];
   const pass = {
     sent: [t.delivered, "delivered"],
     delivered: sms ? [t.clicked, "clicked"] : [t.opened, "opened"],
@@ -31,6 +35,8 @@ function funnelSteps(eff, sms) {
     // DESIGN.md: conversion is ordered / delivered, not ordered / clicked, so it is
     // shown on the ordered row rather than as the clicked row's passing share
     ordered: [t.conversion, "conversion, of delivered", ""],
+    // the funnel's last step: of those who clicked, who then ordered
+    ordered_after_click: [t.ordered_after_click, "of clicked", ""],
   };
   return stages.map((stage) => ({ stage, n: eff.stages[stage], pass: pass[stage] }));
 }
@@ -46,7 +52,8 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
       el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
         fmtInt(s.n)),
-      magnifier(customersUrl(s.stage), s.stage),
+      LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
+        : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
       el("span", { class: "funnel-pass" }, s.pass ? [
         el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
           fmtPct(s.pass[0])),
@@ -65,7 +72,8 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
   const head = el("div", { class: "efficiency-top" }, funnel, extras);
 
   const days = eff.daily;
-  const series = steps.map((s) => s.stage);
+  // the daily series (DESIGN.md) are of the stages proper: ordered after a click has none
+  const series = steps.map((s) => s.stage).filter((k) => k !== "ordered_after_click");
   if (!days.length || !days.some((d) => series.some((k) => d[k]))) {
     body.replaceChildren(head, emptyState(`No events ${when(state)}`,
       "The funnel fills as the sending providers report deliveries, opens and clicks."));
