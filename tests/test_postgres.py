@@ -191,3 +191,14 @@ def test_facts_of_other_settings_are_refused(server, pg):
             store.tables()
     finally:
         store.close()
+
+
+def test_a_failed_build_leaves_the_facts_as_they_were(pg, monkeypatch):
+    before = pg.counts()
+    broken = facts.Fact(name="broken", columns=(("mailing_id", "VARCHAR"),), serves=(),
+                        select=lambda settings, where: "SELECT no_such_column FROM events")
+    monkeypatch.setattr(facts, "FACTS", (*facts.FACTS, broken))
+    with pytest.raises(PostgresStoreError, match="cannot build broken"):
+        pg.build_facts()
+    monkeypatch.undo()
+    assert pg.counts() == before and pg.facts_current()

@@ -102,12 +102,17 @@ def _local_time(ts: ibis.Expr, zone: Any) -> ibis.Expr:
     return _to_zone(zone, ts.cast(ibis.dtype("timestamp('UTC')")))
 
 
+def _count(duck, name: str) -> int:
+    # fetchall: DuckDB refuses other work on a connection with a result left unread
+    return duck.execute(f"SELECT count(*) FROM {quote(name)}").fetchall()[0][0]
+
+
 def _copy_table(duck, pg, table: Table, batch_rows: int, progress: Progress | None) -> int:
     """Replace the table with the DuckDB table's rows, in the store's own order
     (sorted by mailing, so the heap is clustered alike). Made and filled in one
     transaction: with ``wal_level = minimal`` PostgreSQL then writes no WAL for it."""
     cols = ", ".join(quote(c) for c in table.column_names)
-    total = duck.execute(f"SELECT count(*) FROM {quote(table.name)}").fetchall()[0][0]
+    total = _count(duck, table.name)
     reader = duck.sql(f"SELECT {cols} FROM {quote(table.name)}").to_arrow_reader(batch_rows)
     # strings are always quoted, nulls never: PostgreSQL's CSV tells '' from NULL so
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -161,15 +166,6 @@ class PostgresStore:
         return con
 
     # -- contract tables ------------------------------------------------------
-    def create_contract_tables(self) -> None:
-        """The contract's tables, empty, where missing (a copy replaces them)."""
-        with self._lock, self.con.transaction():
-            self._create_meta()
-            for table in TABLES:
-                self.con.execute(create_table_sql(table.name, (
-                    (c.name, c.store_type) for c in table.columns)).replace(
-                    "CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
-
     def copy_store(self, duck, progress: Progress | None = None, batch_rows: int = 500_000,
                    workers: int = 2) -> dict[str, int]:
         """Replace the contract tables with a DuckDB store's (``duck``: a connection to
@@ -181,9 +177,7 @@ class PostgresStore:
                 self._create_meta()
                 self.con.execute("DELETE FROM meta WHERE key = 'facts'")
             self._tables = None
-            sizes = {t.name: duck.execute(f"SELECT count(*) FROM {quote(t.name)}").fetchall()[0][0]
-                     for t in TABLES}
-            queue = sorted(TABLES, key=lambda t: -sizes[t.name])
+            queue = sorted(TABLES, key=lambda t: -_count(duck, t.name))
             taken = threading.Lock()
             counts: dict[str, int] = {}
 
@@ -217,14 +211,7 @@ class PostgresStore:
                     if progress:
                         progress("build the facts in PostgreSQL", n, len(facts.FACTS))
                     start = time.perf_counter()
-                    self.con.execute(f"DROP TABLE IF EXISTS {quote(fact.name)}")
-                    self.con.execute(create_table_sql(fact.name, fact.columns))
-                    select = translate(fact.select(self.settings, "true"), "postgres")
-                    cols = ", ".join(quote(c) for c in fact.column_names)
-                    self.con.execute(f"INSERT INTO {quote(fact.name)} ({cols}) {select}")
-                    self._index([fact.name])
-                    # the next facts read this one: plan them with its statistics
-                    self.con.execute(f"ANALYZE {quote(fact.name)}")
+                    self._build(fact)
                     seconds[fact.name] = time.perf_counter() - start
                 self._create_meta()
                 self.con.execute("INSERT INTO meta VALUES ('facts', %s) ON CONFLICT (key) "
@@ -237,6 +224,21 @@ class PostgresStore:
             if progress:
                 progress("build the facts in PostgreSQL", len(facts.FACTS), len(facts.FACTS))
         return seconds
+
+    def _build(self, fact: facts.Fact) -> None:
+        psycopg = _psycopg()
+        select = translate(fact.select(self.settings, "true"), "postgres")
+        cols = ", ".join(quote(c) for c in fact.column_names)
+        try:
+            self.con.execute(f"DROP TABLE IF EXISTS {quote(fact.name)}")
+            self.con.execute(create_table_sql(fact.name, fact.columns))
+            self.con.execute(f"INSERT INTO {quote(fact.name)} ({cols}) {select}")
+        except psycopg.Error as exc:
+            raise PostgresStoreError(f"PostgreSQL cannot build {fact.name} (the facts "
+                                     f"are left as they were): {str(exc).strip()}") from exc
+        self._index([fact.name])
+        # the next facts read this one: plan them with its statistics
+        self.con.execute(f"ANALYZE {quote(fact.name)}")
 
     def facts_current(self) -> bool:
         """Whether the facts were built by these definitions with these settings."""
