@@ -57,11 +57,13 @@ print(json.dumps({"seconds": time.perf_counter() - t,
 
 
 def _upgrade(db: Path) -> dict | None:
-    """Bring a kept store up to this version's schema and rollups (opening it for
-    writing does), timed; None when it was current."""
+    """Bring a kept store up to this version's schema and facts (opening it for
+    writing migrates it, and rebuilds the facts when their fingerprint, kept in its
+    ``meta``, differs), timed; None when it was current."""
     import duckdb
 
-    from mailreport.store import rollups
+    from mailreport import facts
+    from mailreport.settings import load_settings
     from mailreport.store.duckdb.schema import SCHEMA_VERSION
 
     con = duckdb.connect(str(db), read_only=True)
@@ -69,13 +71,13 @@ def _upgrade(db: Path) -> dict | None:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     finally:
         con.close()
-    if (meta.get("schema_version") == str(SCHEMA_VERSION)
-            and meta.get("rollups_version") == rollups.ROLLUPS_VERSION):
+    fingerprint = facts.fingerprint(load_settings())
+    if meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get("facts") == fingerprint:
         return None
     out = subprocess.run([sys.executable, "-c", UPGRADE_CHILD, str(db)],
                          stdout=subprocess.PIPE, text=True, check=True)
     return {**json.loads(out.stdout.strip().splitlines()[-1]),
-            "to_schema": SCHEMA_VERSION, "to_rollups": rollups.ROLLUPS_VERSION,
+            "to_schema": SCHEMA_VERSION, "to_facts": fingerprint,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 

@@ -40,12 +40,14 @@ def bench_command(
     from bench.postgres import PostgresError
     from bench.runner import Bench, Mismatch
 
+    from mailreport.store.postgres import PostgresStoreError
+
     command = "mailreport " + shlex.join(sys.argv[1:])
     with progress_bar() as bar:
         try:
             results = Bench(scale, out, work, runs, pg_runs, seed, command,
                             log=bar.console.print, progress=_progress_callback(bar)).run()
-        except (Mismatch, PostgresError) as exc:
+        except (Mismatch, PostgresError, PostgresStoreError) as exc:
             fail(str(exc), code=1)
     print((out / "results.md").read_text(), file=sys.stderr)
     missed = [t.name for t in results.targets if t.met is False]

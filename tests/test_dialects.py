@@ -1,0 +1,36 @@
+"""The facts' SQL carried to PostgreSQL (store/dialects.py): what sqlglot alone does
+not write as PostgreSQL runs it. The facts built from it are checked against DuckDB's
+on a real server in test_postgres.py."""
+
+from __future__ import annotations
+
+from mailreport import facts
+from mailreport.settings import Settings
+from mailreport.store.dialects import translate
+
+
+def test_hour_and_isodow_are_integer_extracts():
+    sql = translate("SELECT hour(t) AS h, isodow(t) - 1 AS d FROM x", "postgres")
+    assert sql == ("SELECT CAST(EXTRACT(HOUR FROM t) AS BIGINT) AS h, "
+                   "CAST(EXTRACT(ISODOW FROM t) AS BIGINT) - 1 AS d FROM x")
+
+
+def test_qualify_becomes_a_filtered_subquery_ordered_outside():
+    sql = translate("SELECT o.id, t.m AS mailing FROM o JOIN t ON t.k = o.k "
+                    "QUALIFY row_number() OVER (PARTITION BY o.id ORDER BY t.m DESC) = 1 "
+                    "ORDER BY t.m, o.id", "postgres")
+    assert sql.endswith(") AS _t WHERE _w = 1 ORDER BY mailing, id")
+    assert "DESC NULLS LAST" in sql  # DuckDB puts nulls last in descending order too
+
+
+def test_qualify_keeps_an_order_by_it_cannot_carry_out():
+    sql = translate("SELECT a.x AS y FROM a QUALIFY row_number() OVER (ORDER BY a.x) = 1 "
+                    "ORDER BY a.w", "postgres")
+    assert "ORDER BY a.w) AS _t WHERE _w = 1" in sql
+
+
+def test_no_fact_keeps_a_construct_postgres_lacks():
+    for fact in facts.FACTS:
+        sql = translate(fact.select(Settings(), "true"), "postgres").upper()
+        for construct in ("QUALIFY", "HOUR(", "DAYOFWEEK", "ISODOW("):
+            assert construct not in sql, (fact.name, construct)
