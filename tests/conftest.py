@@ -117,7 +117,7 @@ def store(tmp_path, settings):
     s.close()
 
 
-ENGINES = ("duckdb", "spark")
+ENGINES = ("duckdb", "spark", "postgres")
 
 
 def pytest_generate_tests(metafunc):
@@ -192,4 +192,4 @@ def demo_tables(engine, demo_store, request, tmp_path_factory):
 
 
 # the engines' session fixtures (Spark's one SparkSession), for ``data`` to ask for
-from engines import spark, spark_data  # noqa: E402,F401
+from engines import postgres, spark, spark_data  # noqa: E402,F401

@@ -5,19 +5,26 @@ loader.
 
 * ``duckdb``: the store itself (``conftest.Dataset``);
 * ``spark``: a local SparkSession shared by the whole test session, over a lake
-  exported from the store after each load (``SparkDataset``).
+  exported from the store after each load (``SparkDataset``);
+* ``postgres``: a throwaway PostgreSQL 15 server on loopback shared by the whole
+  test session (the benchmark's, ``bench/postgres.py``), a database of its own per
+  case, into which the store's contract tables are copied and the facts built
+  (``PostgresDataset``).
 
 ``conftest.py`` runs each case of a module marked ``engines`` once per engine (the
 ``engine`` fixture); a case that cannot run on one says which and why with
-``@pytest.mark.engines("duckdb", reason=...)``. Spark must run in CI and is skipped
-with the reason elsewhere.
+``@pytest.mark.engines("duckdb", reason=...)``. Spark and PostgreSQL must run in CI
+and are skipped with the reason elsewhere.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,7 +125,75 @@ class SparkDataset(Dataset):
             self._spark_store = None
 
 
-DATASETS = {"spark": SparkDataset}
+def _require_postgres():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's bench/
+    from bench import postgres as server
+
+    try:
+        server.binary("initdb")
+        import psycopg  # noqa: F401
+    except (server.PostgresError, ImportError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the PostgreSQL tests must run in CI: {exc}")
+        pytest.skip(f"PostgreSQL 15 is not installed (.ci/run installs it): {exc}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL 15 server on 127.0.0.1 for the whole test session, in the
+    system's temporary folder (it runs as 'postgres', which cannot enter pytest's)."""
+    server = _require_postgres()
+    with server.cluster() as cluster:
+        server.wait_ready(cluster)
+        yield cluster
+
+
+_databases = itertools.count(1)
+
+
+def postgres_store(cluster, duck):
+    """duck's contract tables copied into a new database of the cluster, the facts
+    built there from their definitions."""
+    from mailreport.store.postgres import PostgresStore
+
+    name = f"case_{os.getpid()}_{next(_databases)}"
+    with cluster.connect() as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    store = PostgresStore(cluster.conninfo, duck.settings, dbname=name)
+    store.copy_store(duck.con)
+    store.build_facts()
+    return store
+
+
+class PostgresDataset(Dataset):
+    """A Dataset whose tables() are PostgreSQL's: after each load the DuckDB store's
+    contract tables are copied to a fresh database and the facts built there."""
+
+    def __init__(self, store, directory, cluster):
+        super().__init__(store, directory)
+        self.cluster = cluster
+        self._pg = None
+        self._version = None
+
+    def tables(self):
+        version = (self._loads, self.store.settings)
+        if self._version != version:
+            self.close()
+            self._pg = postgres_store(self.cluster, self.store)
+            self._version = version
+        return self._pg.tables()
+
+    def close(self) -> None:
+        if self._pg is not None:
+            name = self._pg.sql("SELECT current_database()")[0][0]
+            self._pg.close()
+            self._pg = None
+            with self.cluster.connect() as con:
+                con.execute(f'DROP DATABASE "{name}"')
+
+
+DATASETS = {"spark": SparkDataset, "postgres": PostgresDataset}
 
 
 @pytest.fixture
@@ -133,7 +208,10 @@ _demos: dict = {}
 
 def demo_tables(engine: str, demo_store, session, tmp_path_factory):
     """The small demo (conftest's ``demo_store``) read through ``engine``: built once
-    per test session and kept, as the demo store is."""
+    per test session and kept, as the demo store is. ``session``: the engine's
+    session fixture (a SparkSession, a PostgreSQL cluster)."""
+    if engine == "postgres" and engine not in _demos:
+        _demos[engine] = postgres_store(session, demo_store)
     if engine not in _demos:
         from mailreport.store.lake import export_lake
         from mailreport.store.spark.store import SparkStore

@@ -9,7 +9,6 @@ set), where they fail: there they must run."""
 
 from __future__ import annotations
 
-import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from bench import postgres  # noqa: E402
 
 from mailreport import facts  # noqa: E402
 from mailreport.contract import TABLES  # noqa: E402
@@ -51,22 +49,10 @@ def as_json(value) -> str:
     return pydantic_core.to_json(value).decode()
 
 
-def _need_postgres() -> None:
-    try:
-        postgres.binary("initdb")
-        import psycopg  # noqa: F401
-    except (postgres.PostgresError, ImportError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI runs the PostgreSQL tests, but: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL 15 is not installed (.ci/run installs it): {exc}")
-
-
 @pytest.fixture(scope="module")
-def server():
-    _need_postgres()
-    with postgres.cluster() as cluster:
-        postgres.wait_ready(cluster)
-        yield cluster
+def server(postgres):
+    """The test session's PostgreSQL server (tests/engines.py)."""
+    return postgres
 
 
 def _built(server, duck, database: str) -> PostgresStore:
