@@ -51,9 +51,9 @@ FROM (
     AND o.ts < t.touch_at + INTERVAL '7 DAY'
   WHERE
     COALESCE(o.status, 'completed') = 'completed'
-  ORDER BY
-    t.mailing_id,
-    o.ts
 ) AS _t
 WHERE
   _w = 1
+ORDER BY
+  mailing_id,
+  ts

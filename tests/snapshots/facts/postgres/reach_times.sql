@@ -126,14 +126,14 @@ SELECT
   CAST(TIMEZONE('UTC', CAST(clicked_at AS TIMESTAMPTZ)) AS DATE) AS clicked_day,
   CAST(oa_co AS DATE) AS opened_all_day,
   CAST(TIMEZONE('UTC', CAST(clicked_at_all AS TIMESTAMPTZ)) AS DATE) AS clicked_all_day,
-  HOUR(o_local) AS open_hour,
-  DAYOFWEEK_ISO(o_local) - 1 AS open_dow,
-  HOUR(oa_local) AS open_hour_all,
-  DAYOFWEEK_ISO(oa_local) - 1 AS open_dow_all,
-  HOUR(o_co) AS open_hour_co,
-  DAYOFWEEK_ISO(o_co) - 1 AS open_dow_co,
-  HOUR(oa_co) AS open_hour_co_all,
-  DAYOFWEEK_ISO(oa_co) - 1 AS open_dow_co_all
+  CAST(EXTRACT(HOUR FROM o_local) AS BIGINT) AS open_hour,
+  CAST(EXTRACT(ISODOW FROM o_local) AS BIGINT) - 1 AS open_dow,
+  CAST(EXTRACT(HOUR FROM oa_local) AS BIGINT) AS open_hour_all,
+  CAST(EXTRACT(ISODOW FROM oa_local) AS BIGINT) - 1 AS open_dow_all,
+  CAST(EXTRACT(HOUR FROM o_co) AS BIGINT) AS open_hour_co,
+  CAST(EXTRACT(ISODOW FROM o_co) AS BIGINT) - 1 AS open_dow_co,
+  CAST(EXTRACT(HOUR FROM oa_co) AS BIGINT) AS open_hour_co_all,
+  CAST(EXTRACT(ISODOW FROM oa_co) AS BIGINT) - 1 AS open_dow_co_all
 FROM l
 ORDER BY
   mailing_id,
