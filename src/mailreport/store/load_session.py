@@ -7,9 +7,10 @@ from zoneinfo import available_timezones
 import pyarrow as pa
 
 from mailreport.contract import Table
+from mailreport.facts.sql import sql_str
 from mailreport.store import staging
 from mailreport.store.duckdb import fact_refresh
-from mailreport.store.staging import MergeCounts, sql_str
+from mailreport.store.staging import MergeCounts
 
 
 def memory_bytes(setting: str) -> float:

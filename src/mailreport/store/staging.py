@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from mailreport.contract import Column, Kind, Table
-from mailreport.store.duckdb.schema import quote, sql_str
+from mailreport.facts.sql import quote, sql_list, sql_str
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
     "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,
@@ -130,7 +130,7 @@ def row_checks(table: Table) -> list[Check]:
             add("too_precise", sql_str(f"{c.name} has more than {places} decimal places"),
                 f"{q} IS NOT NULL AND TRY_CAST({raw} AS DECIMAL(38,12)) <> {q}")
         if c.values:
-            allowed = ", ".join(sql_str(v) for v in c.values)
+            allowed = sql_list(c.values)
             add("unknown_value", sql_str(f"{c.name} must be one of: {', '.join(c.values)}"),
                 f"{q} IS NOT NULL AND {q} NOT IN ({allowed})")
         if c.kind is Kind.TIMEZONE:

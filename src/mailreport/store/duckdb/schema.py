@@ -8,15 +8,7 @@ the last applied one, so opening an older database upgrades it in place.
 from __future__ import annotations
 
 from mailreport.contract import TABLES, Table
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_str(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+from mailreport.facts.sql import quote
 
 
 def create_table_sql(table: Table) -> str:
