@@ -68,6 +68,24 @@ def test_pairs_left_pending_by_a_crash_are_refreshed_when_the_writer_starts(
         store.close()
 
 
+def test_closing_the_store_ends_its_live_writer_first(tmp_path):
+    """DuckDB refuses to close a connection another thread uses: the writer, started
+    by the first batch, registered its stop with the store."""
+    db = tmp_path / "close.duckdb"
+    store = open_store(db, Settings())
+    load_mailings(store, tmp_path / "data")
+    assert live.ingest_events(store, events("d", "bob")).inserted == 3
+    writer = live._writer(store)
+    assert writer.alive
+    store.close()
+    assert not writer.alive
+    store = open_store(db, Settings())
+    try:
+        assert pending(store) == 0 and reach(store, "bob")[2] is not None
+    finally:
+        store.close()
+
+
 def test_a_failed_commit_leaves_nothing_pending(store, tmp_path, monkeypatch):
     from mailreport.store import live_ingest
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,7 @@ class DuckDBStore:
         # TIMESTAMPTZ parsing and conversion fall back on.
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.RLock()
+        self._closing: dict[Callable[[DuckDBStore], None], None] = {}  # see on_close
         if not read_only:
             self._migrate()
             self._check_facts()
@@ -190,10 +191,20 @@ class DuckDBStore:
     def counts(self) -> dict[str, int]:
         return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in ALL_TABLES}
 
-    def close(self) -> None:
-        from mailreport.store import live_writer
+    def on_close(self, callback: Callable[[DuckDBStore], None]) -> None:
+        """Have ``callback(store)`` run when the store closes, before its connection
+        does: for what runs on the connection in another thread (the live writer),
+        since DuckDB refuses to close a connection in use. The callback gets the store
+        rather than closing over it, so the store holds no reference to itself; the
+        same callback registered twice runs once."""
+        with self._lock:
+            self._closing[callback] = None
 
-        # commits what live events are queued and ends the writer thread, which uses
-        # this connection (DuckDB refuses to close a connection in use)
-        live_writer.stop(self)
+    def close(self) -> None:
+        # newest first, as an ExitStack would; taken under the lock, run outside it
+        # (a writer thread ending may need the lock to finish its last transaction)
+        with self._lock:
+            callbacks, self._closing = list(self._closing)[::-1], {}
+        for callback in callbacks:
+            callback(self)
         self.con.close()
