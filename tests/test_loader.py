@@ -235,7 +235,7 @@ def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
     3.7 GiB (4GB) x 524,288 = 1,939,865.6; bounded by 50,000 and the given most."""
     from mailreport.settings import Settings
     from mailreport.store.duckdb.store import DuckDBStore
-    from mailreport.store.load_session import memory_bytes
+    from mailreport.store.load_session import LoadSession, memory_bytes
 
     assert memory_bytes("190.7 MiB") == 190.7 * 2**20
     assert memory_bytes("3.7 GiB") == 3.7 * 2**30
@@ -243,6 +243,6 @@ def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
     for limit, expected in (("200MB", 97_638), ("4GB", 1_939_865), ("64GB", 2_000_000),
                             ("50MB", 50_000)):
         store = DuckDBStore(tmp_path / f"{limit}.duckdb", Settings(), memory_limit=limit)
-        with store.loading() as session:
+        with LoadSession.open(store) as session:
             assert session.chunk_rows(2_000_000) == expected, limit
         store.close()

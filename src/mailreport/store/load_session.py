@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import available_timezones
 
 import pyarrow as pa
@@ -21,7 +23,17 @@ def memory_bytes(setting: str) -> float:
 
 
 class LoadSession:
-    """Used inside ``DuckDBStore.write()``; every method runs in its transaction."""
+    """Opened by :meth:`open`; every method runs in the load's transaction."""
+
+    @classmethod
+    @contextmanager
+    def open(cls, store) -> Iterator[LoadSession]:
+        """A load: one transaction on the store that commits all accepted rows and the
+        derived tables they change, or nothing."""
+        with store.write() as con, store.replacement_scans():
+            session = cls(con, store.settings)
+            yield session
+            session.finish()
 
     def __init__(self, con, settings):
         self.con = con

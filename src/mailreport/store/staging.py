@@ -48,7 +48,7 @@ def held(con, select: str) -> pa.Table:
     temp table per chunk spilled over 60 GB of temporary files loading 135M events.
     The caller keeps the result in a local variable named as the statements after it
     name the table (``_typed = held(...)``); DuckDB finds it there by its
-    replacement scan (``DuckDBStore.loading`` turns it on with ``python_scan_all_frames``,
+    replacement scan (``LoadSession.open`` turns it on with ``python_scan_all_frames``,
     so statements run in functions the caller calls find it too), and the memory is freed when the
     variable goes."""
     return con.sql(select).to_arrow_table()

@@ -25,7 +25,6 @@ from mailreport.settings import Settings
 from mailreport.store.duckdb import fact_refresh
 from mailreport.store.duckdb.schema import MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.errors import StoreError, StoreLocked
-from mailreport.store.load_session import LoadSession
 from mailreport.store.tables import Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
@@ -135,22 +134,19 @@ class DuckDBStore:
                 raise
 
     @contextmanager
-    def loading(self) -> Iterator[LoadSession]:
-        """A load: one transaction that commits all accepted rows and the derived
-        tables they change, or nothing."""
-        with self.write() as con:
-            # a load's chunks are Arrow in Python variables of the loader's functions
-            # (store/staging.py, ``held``): let its SQL find them in any calling frame.
-            # Ibis turns replacement scans off; they are on for the load only.
-            con.execute("SET python_enable_replacements = true")
-            con.execute("SET python_scan_all_frames = true")
+    def replacement_scans(self) -> Iterator[None]:
+        """For the block, let SQL on the connection name Arrow tables held in Python
+        variables of any calling frame: a load's chunks are found so (``staging.held``).
+        Ibis turns replacement scans off; they are on for a load only. Used inside
+        ``write()``."""
+        with self._lock:
+            self.con.execute("SET python_enable_replacements = true")
+            self.con.execute("SET python_scan_all_frames = true")
             try:
-                session = LoadSession(con, self.settings)
-                yield session
-                session.finish()
+                yield
             finally:
-                con.execute("SET python_enable_replacements = false")
-                con.execute("SET python_scan_all_frames = false")
+                self.con.execute("SET python_enable_replacements = false")
+                self.con.execute("SET python_scan_all_frames = false")
 
     def rebuild_facts(self) -> None:
         with self.write() as con:
