@@ -20,8 +20,9 @@ from webhook_kit import (  # noqa: F401 -- fixtures
 )
 
 from mailreport.auth import create_token
+from mailreport.ingest import live
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 
 URL = "/webhooks/sendgrid"
 

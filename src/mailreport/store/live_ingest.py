@@ -1,4 +1,4 @@
-"""The statements of one live commit (``store/live.py``), over the batch registered
+"""The statements of one live commit (``ingest/live.py``), over the batch registered
 as ``_live_batch`` (``_line`` and every events column as text, plus ``recipient``).
 
 A dozen statements whatever the batch's size, each set-based:
