@@ -88,16 +88,16 @@ def test_closing_the_store_ends_its_live_writer_first(tmp_path):
 
 
 def test_a_failed_commit_leaves_nothing_pending(store, tmp_path, monkeypatch):
-    from mailreport.store import live_ingest
+    from mailreport.ingest import live_commit
 
     load_mailings(store, tmp_path / "data")
-    real = live_ingest.ingest
+    real = live_commit.ingest
 
     def fail_late(con, *a, **k):
         real(con, *a, **k)  # pending pairs noted, then the transaction fails
         raise OSError("disk full")
 
-    monkeypatch.setattr(live_ingest, "ingest", fail_late)
+    monkeypatch.setattr(live_commit, "ingest", fail_late)
     with pytest.raises(OSError):
         live.ingest_events(store, events("f"))
     assert pending(store) == 0 and store.sql("SELECT count(*) FROM events")[0][0] == 0

@@ -47,8 +47,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mailreport.contract import table
-from mailreport.ingest import machine
-from mailreport.store import live_ingest, live_writer
+from mailreport.ingest import live_commit, machine
+from mailreport.store import live_writer
 from mailreport.store.duckdb import live_refresh
 from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 
@@ -181,7 +181,7 @@ def _commit(store, jobs: list[Job]) -> bool:
     with store.write() as con:
         con.register("_live_batch", batch)
         try:
-            rows, noted, held = live_ingest.ingest(
+            rows, noted, held = live_commit.ingest(
                 con, batch.num_rows, _needs_customer(batch), _has_timing(batch), _repeats(batch),
                 _quarantine_held.get(store))
         finally:
