@@ -9,9 +9,9 @@ import time
 import pytest
 from webhook_kit import load_mailings, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
-from mailreport.ingest import live
+from mailreport.ingest import live, live_writer
 from mailreport.settings import Settings
-from mailreport.store import live_writer, open_store
+from mailreport.store import open_store
 
 
 def events(prefix: str, customer: str = "ann") -> list[dict]:

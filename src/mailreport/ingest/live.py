@@ -27,7 +27,7 @@ committed; only then does a webhook answer 2xx.
 
 Freshness: the derived tables (reach times, attribution) are refreshed for the
 pending pairs off the acknowledgement path, by the store's live writer
-(``store/live_writer.py``): **a report reflects an acknowledged event within 2 s**
+(``ingest/live_writer.py``): **a report reflects an acknowledged event within 2 s**
 (``FRESHNESS_BOUND_SECONDS``), normally within 0.5 s under load and within 0.05 s
 on a quiet server. The pending pairs are rows of ``live_pending``, committed with
 the events, so a crash between the commit and the refresh leaves them pending, and
@@ -47,10 +47,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mailreport.contract import table
-from mailreport.ingest import live_commit, machine
-from mailreport.store import live_writer
+from mailreport.ingest import live_commit, live_writer, machine
+from mailreport.ingest.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 from mailreport.store.duckdb import live_refresh
-from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 
 __all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "announce", "flush", "ingest_events",
            "list_quarantine", "replay_quarantine", "start", "stop"]
