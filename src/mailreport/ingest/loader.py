@@ -26,7 +26,7 @@ from mailreport.ingest.files import (
     read_csv,
     read_jsonl,
 )
-from mailreport.store.load_session import LoadSession
+from mailreport.ingest.load_session import LoadSession
 
 # progress(label, done, total): done/total in bytes for text files, rows for Parquet
 Progress = Callable[[str, int, int], None]
