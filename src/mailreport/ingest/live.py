@@ -2,7 +2,7 @@
 derived tables brought up to date within a stated bound.
 
 A live event is held to exactly the contract a file row is: the named checks of
-``store/staging.py``, run here in one pass over the batch
+``ingest/staging.py``, run here in one pass over the batch
 (``staging.checked_select``) rather than one statement per check, with references
 looked up for the batch's own ids. What differs is what happens to the rows that
 fail: a file's rejects are reported to the person loading it, but nobody reads a

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from mailreport.contract import table
 from mailreport.facts.sql import quote, sql_list, sql_str
-from mailreport.ingest import machine
-from mailreport.store import staging
+from mailreport.ingest import machine, staging
 from mailreport.store.duckdb import live_refresh
 
 EVENTS = table("events")

@@ -10,9 +10,9 @@ import pyarrow as pa
 
 from mailreport.contract import Table
 from mailreport.facts.sql import sql_str
-from mailreport.store import staging
+from mailreport.ingest import staging
+from mailreport.ingest.staging import MergeCounts
 from mailreport.store.duckdb import fact_refresh
-from mailreport.store.staging import MergeCounts
 
 
 def memory_bytes(setting: str) -> float:

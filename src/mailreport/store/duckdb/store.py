@@ -136,9 +136,9 @@ class DuckDBStore:
     @contextmanager
     def replacement_scans(self) -> Iterator[None]:
         """For the block, let SQL on the connection name Arrow tables held in Python
-        variables of any calling frame: a load's chunks are found so (``staging.held``).
-        Ibis turns replacement scans off; they are on for a load only. Used inside
-        ``write()``."""
+        variables of any calling frame: a load's chunks are found so (``held`` in
+        ingest/staging.py). Ibis turns replacement scans off; they are on for a load
+        only. Used inside ``write()``."""
         with self._lock:
             self.con.execute("SET python_enable_replacements = true")
             self.con.execute("SET python_scan_all_frames = true")
