@@ -19,7 +19,7 @@ time of about 0.4 s; ``--concurrency 2`` measures the latency-bound case.
 Freshness: meanwhile a probe sends one more event every ``--probe-every`` seconds
 to a small second mailing and reads that mailing's report through the API until it
 counts the event, and the time from the acknowledgement to then is printed (the
-bound is ``store.live.FRESHNESS_BOUND_SECONDS``).
+bound is ``ingest.live.FRESHNESS_BOUND_SECONDS``).
 
     python bench/bench_webhooks.py                  # 200 requests of 1,000 events
     python bench/bench_webhooks.py --requests 500 --customers 1000000

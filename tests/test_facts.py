@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from mailreport import facts
+from mailreport.ingest import live
 from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportQuery
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 from mailreport.store.duckdb import fact_refresh
 
 QUERIES = [

@@ -189,7 +189,7 @@ def test_a_table_in_two_formats_is_refused(store, tmp_path):
 
 
 def test_a_failed_load_commits_nothing(store, tmp_path, monkeypatch):
-    from mailreport.store import load_session
+    from mailreport.ingest import load_session
 
     d = write(tmp_path / "d", BASE)
 
@@ -233,9 +233,9 @@ def test_keys_repeated_across_chunks_are_judged_as_within_one(store, tmp_path, m
 def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
     """Hand-computed: 190.7 MiB (DuckDB's 200MB) / 2 KiB = 190.7 x 512 = 97,638.4;
     3.7 GiB (4GB) x 524,288 = 1,939,865.6; bounded by 50,000 and the given most."""
+    from mailreport.ingest.load_session import LoadSession, memory_bytes
     from mailreport.settings import Settings
     from mailreport.store.duckdb.store import DuckDBStore
-    from mailreport.store.load_session import memory_bytes
 
     assert memory_bytes("190.7 MiB") == 190.7 * 2**20
     assert memory_bytes("3.7 GiB") == 3.7 * 2**30
@@ -243,6 +243,6 @@ def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
     for limit, expected in (("200MB", 97_638), ("4GB", 1_939_865), ("64GB", 2_000_000),
                             ("50MB", 50_000)):
         store = DuckDBStore(tmp_path / f"{limit}.duckdb", Settings(), memory_limit=limit)
-        with store.loading() as session:
+        with LoadSession.open(store) as session:
             assert session.chunk_rows(2_000_000) == expected, limit
         store.close()

@@ -20,8 +20,9 @@ from webhook_kit import (  # noqa: F401 -- fixtures
 )
 
 from mailreport.auth import create_token
+from mailreport.ingest import live
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 
 URL = "/webhooks/sendgrid"
 
@@ -119,13 +120,13 @@ def test_a_redelivery_after_the_mailing_is_loaded_leaves_the_quarantine(client, 
 def test_the_answer_comes_only_after_the_commit(client, keys, store, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from mailreport.store import live_ingest
+    from mailreport.ingest import live_commit
 
     def fail(con, *a, **k):
         con.execute("CREATE TABLE half_done AS SELECT 1 AS x")  # rolled back with the rest
         raise OSError("disk full")
 
-    monkeypatch.setattr(live_ingest, "ingest", fail)
+    monkeypatch.setattr(live_commit, "ingest", fail)
     failing = TestClient(client.app, raise_server_exceptions=False)
     r = post(failing, keys, sendgrid_events())
     assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from webhook_kit import Keys, client_for, load_mailings
 
 from mailreport.auth import create_token
+from mailreport.ingest import live
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -17,8 +17,9 @@ from pathlib import Path
 import httpx
 from webhook_kit import Keys, load_mailings
 
+from mailreport.ingest import live
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 
 
 def free_port() -> int:

@@ -9,9 +9,10 @@ import json
 
 from webhook_kit import load_mailings, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
+from mailreport.ingest import live
 from mailreport.ingest.loader import load_directory
 from mailreport.settings import Settings
-from mailreport.store import live, open_store
+from mailreport.store import open_store
 
 TS = "2026-03-02T10:00:00Z"
 

@@ -9,8 +9,9 @@ import time
 import pytest
 from webhook_kit import load_mailings, stop_live_writer_fixture  # noqa: F401 -- fixtures
 
+from mailreport.ingest import live, live_writer
 from mailreport.settings import Settings
-from mailreport.store import live, live_writer, open_store
+from mailreport.store import open_store
 
 
 def events(prefix: str, customer: str = "ann") -> list[dict]:
@@ -68,17 +69,35 @@ def test_pairs_left_pending_by_a_crash_are_refreshed_when_the_writer_starts(
         store.close()
 
 
+def test_closing_the_store_ends_its_live_writer_first(tmp_path):
+    """DuckDB refuses to close a connection another thread uses: the writer, started
+    by the first batch, registered its stop with the store."""
+    db = tmp_path / "close.duckdb"
+    store = open_store(db, Settings())
+    load_mailings(store, tmp_path / "data")
+    assert live.ingest_events(store, events("d", "bob")).inserted == 3
+    writer = live._writer(store)
+    assert writer.alive
+    store.close()
+    assert not writer.alive
+    store = open_store(db, Settings())
+    try:
+        assert pending(store) == 0 and reach(store, "bob")[2] is not None
+    finally:
+        store.close()
+
+
 def test_a_failed_commit_leaves_nothing_pending(store, tmp_path, monkeypatch):
-    from mailreport.store import live_ingest
+    from mailreport.ingest import live_commit
 
     load_mailings(store, tmp_path / "data")
-    real = live_ingest.ingest
+    real = live_commit.ingest
 
     def fail_late(con, *a, **k):
         real(con, *a, **k)  # pending pairs noted, then the transaction fails
         raise OSError("disk full")
 
-    monkeypatch.setattr(live_ingest, "ingest", fail_late)
+    monkeypatch.setattr(live_commit, "ingest", fail_late)
     with pytest.raises(OSError):
         live.ingest_events(store, events("f"))
     assert pending(store) == 0 and store.sql("SELECT count(*) FROM events")[0][0] == 0

@@ -77,7 +77,7 @@ def test_a_replayed_token_is_refused(client, keys, store):
 
 def test_a_token_is_remembered_only_once_the_events_are_stored(client, keys, store,
                                                               monkeypatch):
-    from mailreport.store import live
+    from mailreport.ingest import live
 
     body = keys.mailgun_body(mailgun_event(), token="retry-me")
 

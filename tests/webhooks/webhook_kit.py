@@ -27,8 +27,8 @@ from fastapi.testclient import TestClient
 from conftest import Dataset, at
 from mailreport.api.app import create_app
 from mailreport.api.webhooks import WebhookState
+from mailreport.ingest import live
 from mailreport.ingest.providers import WebhookConfig
-from mailreport.store import live
 
 PUBLIC_URL = "https://reports.example.com"
 CERT_NAME = "SimpleNotificationService-0123456789abcdef.pem"

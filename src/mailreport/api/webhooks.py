@@ -1,7 +1,7 @@
 """The providers' webhooks, the generic events endpoint and the quarantine.
 
 Handlers are thin: read the body (up to the size limit), let the provider's
-module verify and parse it, store the events with ``store.live.ingest_events``
+module verify and parse it, store the events with ``ingest.live.ingest_events``
 and answer with the counts. The answer is sent only after the transaction has
 committed, so a 2xx means the events are stored; a provider that gets anything
 else delivers again, which changes nothing for events already stored.
@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from mailreport.api.problems import problem
 from mailreport.api.security import require
 from mailreport.auth import Principal
+from mailreport.ingest import live
 from mailreport.ingest.providers import (
     Delivery,
     Parsed,
@@ -38,7 +39,6 @@ from mailreport.ingest.providers import (
     ses,
     twilio,
 )
-from mailreport.store import live
 
 
 @asynccontextmanager

@@ -26,6 +26,7 @@ from mailreport.ingest.files import (
     read_csv,
     read_jsonl,
 )
+from mailreport.ingest.load_session import LoadSession
 
 # progress(label, done, total): done/total in bytes for text files, rows for Parquet
 Progress = Callable[[str, int, int], None]
@@ -107,7 +108,7 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
                                 ".jsonl) found")
         return summary
     out = Path(report_dir) if report_dir else default_report_dir(directory, started)
-    with store.loading() as session:
+    with LoadSession.open(store) as session:
         for cf in files:
             started_file = time.perf_counter()
             summary.tables.append(_load_file(session, cf, progress))

@@ -11,7 +11,7 @@ Three kinds of rule, applied in this order of precedence:
 1. the provider's own flag (``provider:<flag>``), set by the provider module;
 2. rules on the event alone, here: the user agent and the address it came from;
 3. rules on the recipient's other events of the mailing, which the store applies
-   set-based while ingesting (``store/live.py``), with the thresholds below.
+   set-based while ingesting (``ingest/live.py``), with the thresholds below.
 
 Each rule only ever turns an event into a machine event, never back, so the end
 result does not depend on the order in which the events arrive.

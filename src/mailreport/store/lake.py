@@ -29,7 +29,7 @@ from pathlib import Path
 
 from mailreport import __version__
 from mailreport.contract import TABLES
-from mailreport.store.duckdb.schema import quote
+from mailreport.facts.sql import quote
 
 PARTITION_COLUMN = "mailing_id"
 PARTITIONED = frozenset({"events", "audience"})

@@ -296,7 +296,8 @@ def quarantine(
     from rich.table import Table
 
     from mailreport.cli import console, fail, opened_store
-    from mailreport.store import StoreLocked, live
+    from mailreport.ingest import live
+    from mailreport.store import StoreLocked
 
     db_path, config_path = (Path(db) if db else None), (Path(config) if config else None)
     try:

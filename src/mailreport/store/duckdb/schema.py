@@ -8,15 +8,7 @@ the last applied one, so opening an older database upgrades it in place.
 from __future__ import annotations
 
 from mailreport.contract import TABLES, Table
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_str(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+from mailreport.facts.sql import quote
 
 
 def create_table_sql(table: Table) -> str:
@@ -46,7 +38,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
          "last_received_at TIMESTAMP, deliveries BIGINT)")),
     # live events: the (mailing, customer) pairs whose derived rows a live commit
     # changed, written in the events' transaction and emptied by the refresh that
-    # follows it (store/live_writer.py), so a crash in between leaves them pending
+    # follows it (ingest/live_writer.py), so a crash in between leaves them pending
     (4, ("CREATE TABLE IF NOT EXISTS live_pending (mailing_id VARCHAR, customer_id VARCHAR)",)),
     # was: the rollups' tables; they are facts now, made by the facts' build
     (5, ()),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from mailreport.settings import Settings
 from mailreport.store.duckdb import fact_refresh
 from mailreport.store.duckdb.schema import MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.errors import StoreError, StoreLocked
-from mailreport.store.load_session import LoadSession
 from mailreport.store.tables import Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
@@ -67,6 +66,7 @@ class DuckDBStore:
         # TIMESTAMPTZ parsing and conversion fall back on.
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.RLock()
+        self._closing: dict[Callable[[DuckDBStore], None], None] = {}  # see on_close
         if not read_only:
             self._migrate()
             self._check_facts()
@@ -134,22 +134,19 @@ class DuckDBStore:
                 raise
 
     @contextmanager
-    def loading(self) -> Iterator[LoadSession]:
-        """A load: one transaction that commits all accepted rows and the derived
-        tables they change, or nothing."""
-        with self.write() as con:
-            # a load's chunks are Arrow in Python variables of the loader's functions
-            # (store/staging.py, ``held``): let its SQL find them in any calling frame.
-            # Ibis turns replacement scans off; they are on for the load only.
-            con.execute("SET python_enable_replacements = true")
-            con.execute("SET python_scan_all_frames = true")
+    def replacement_scans(self) -> Iterator[None]:
+        """For the block, let SQL on the connection name Arrow tables held in Python
+        variables of any calling frame: a load's chunks are found so (``held`` in
+        ingest/staging.py). Ibis turns replacement scans off; they are on for a load
+        only. Used inside ``write()``."""
+        with self._lock:
+            self.con.execute("SET python_enable_replacements = true")
+            self.con.execute("SET python_scan_all_frames = true")
             try:
-                session = LoadSession(con, self.settings)
-                yield session
-                session.finish()
+                yield
             finally:
-                con.execute("SET python_enable_replacements = false")
-                con.execute("SET python_scan_all_frames = false")
+                self.con.execute("SET python_enable_replacements = false")
+                self.con.execute("SET python_scan_all_frames = false")
 
     def rebuild_facts(self) -> None:
         with self.write() as con:
@@ -190,10 +187,20 @@ class DuckDBStore:
     def counts(self) -> dict[str, int]:
         return {n: self.sql(f'SELECT count(*) FROM "{n}"')[0][0] for n in ALL_TABLES}
 
-    def close(self) -> None:
-        from mailreport.store import live_writer
+    def on_close(self, callback: Callable[[DuckDBStore], None]) -> None:
+        """Have ``callback(store)`` run when the store closes, before its connection
+        does: for what runs on the connection in another thread (the live writer),
+        since DuckDB refuses to close a connection in use. The callback gets the store
+        rather than closing over it, so the store holds no reference to itself; the
+        same callback registered twice runs once."""
+        with self._lock:
+            self._closing[callback] = None
 
-        # commits what live events are queued and ends the writer thread, which uses
-        # this connection (DuckDB refuses to close a connection in use)
-        live_writer.stop(self)
+    def close(self) -> None:
+        # newest first, as an ExitStack would; taken under the lock, run outside it
+        # (a writer thread ending may need the lock to finish its last transaction)
+        with self._lock:
+            callbacks, self._closing = list(self._closing)[::-1], {}
+        for callback in callbacks:
+            callback(self)
         self.con.close()

@@ -30,8 +30,9 @@ transaction and delays the refresh by as much.
 The writer starts with the server (or with the first batch) and first refreshes
 whatever ``live_pending`` holds: pairs committed before a crash are refreshed then,
 never lost. It holds the store weakly and ends with it, or with :func:`stop`, which
-must come before the store is closed (the server's lifespan does it): DuckDB
-refuses to close a connection that another thread is using.
+must come before the store's connection is closed (DuckDB refuses to close a
+connection that another thread is using): the server's lifespan calls it, and the
+writer registers it with ``store.on_close`` so that closing the store calls it too.
 """
 
 from __future__ import annotations
@@ -296,6 +297,8 @@ def writer_for(store, commit: Commit, refresh: Refresh, pending: Pending) -> Liv
             # only for the work it is given and the refreshes that follow it
             writer = _writers[store] = LiveWriter(store, commit, refresh, pending(store))
             weakref.finalize(store, writer.stop, 0)
+            # closing the store first commits what is queued and ends this thread
+            store.on_close(stop)
         return writer
 
 

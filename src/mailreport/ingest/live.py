@@ -2,7 +2,7 @@
 derived tables brought up to date within a stated bound.
 
 A live event is held to exactly the contract a file row is: the named checks of
-``store/staging.py``, run here in one pass over the batch
+``ingest/staging.py``, run here in one pass over the batch
 (``staging.checked_select``) rather than one statement per check, with references
 looked up for the batch's own ids. What differs is what happens to the rows that
 fail: a file's rejects are reported to the person loading it, but nobody reads a
@@ -27,7 +27,7 @@ committed; only then does a webhook answer 2xx.
 
 Freshness: the derived tables (reach times, attribution) are refreshed for the
 pending pairs off the acknowledgement path, by the store's live writer
-(``store/live_writer.py``): **a report reflects an acknowledged event within 2 s**
+(``ingest/live_writer.py``): **a report reflects an acknowledged event within 2 s**
 (``FRESHNESS_BOUND_SECONDS``), normally within 0.5 s under load and within 0.05 s
 on a quiet server. The pending pairs are rows of ``live_pending``, committed with
 the events, so a crash between the commit and the refresh leaves them pending, and
@@ -47,10 +47,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mailreport.contract import table
-from mailreport.ingest import machine
-from mailreport.store import live_ingest, live_writer
+from mailreport.ingest import live_commit, live_writer, machine
+from mailreport.ingest.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 from mailreport.store.duckdb import live_refresh
-from mailreport.store.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 
 __all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "announce", "flush", "ingest_events",
            "list_quarantine", "replay_quarantine", "start", "stop"]
@@ -181,7 +180,7 @@ def _commit(store, jobs: list[Job]) -> bool:
     with store.write() as con:
         con.register("_live_batch", batch)
         try:
-            rows, noted, held = live_ingest.ingest(
+            rows, noted, held = live_commit.ingest(
                 con, batch.num_rows, _needs_customer(batch), _has_timing(batch), _repeats(batch),
                 _quarantine_held.get(store))
         finally:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from mailreport.contract import Column, Kind, Table
-from mailreport.store.duckdb.schema import quote, sql_str
+from mailreport.facts.sql import quote, sql_list, sql_str
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
     "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,
@@ -48,7 +48,7 @@ def held(con, select: str) -> pa.Table:
     temp table per chunk spilled over 60 GB of temporary files loading 135M events.
     The caller keeps the result in a local variable named as the statements after it
     name the table (``_typed = held(...)``); DuckDB finds it there by its
-    replacement scan (``DuckDBStore.loading`` turns it on with ``python_scan_all_frames``,
+    replacement scan (``LoadSession.open`` turns it on with ``python_scan_all_frames``,
     so statements run in functions the caller calls find it too), and the memory is freed when the
     variable goes."""
     return con.sql(select).to_arrow_table()
@@ -130,7 +130,7 @@ def row_checks(table: Table) -> list[Check]:
             add("too_precise", sql_str(f"{c.name} has more than {places} decimal places"),
                 f"{q} IS NOT NULL AND TRY_CAST({raw} AS DECIMAL(38,12)) <> {q}")
         if c.values:
-            allowed = ", ".join(sql_str(v) for v in c.values)
+            allowed = sql_list(c.values)
             add("unknown_value", sql_str(f"{c.name} must be one of: {', '.join(c.values)}"),
                 f"{q} IS NOT NULL AND {q} NOT IN ({allowed})")
         if c.kind is Kind.TIMEZONE:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import available_timezones
 
 import pyarrow as pa
 
 from mailreport.contract import Table
-from mailreport.store import staging
+from mailreport.facts.sql import sql_str
+from mailreport.ingest import staging
+from mailreport.ingest.staging import MergeCounts
 from mailreport.store.duckdb import fact_refresh
-from mailreport.store.staging import MergeCounts, sql_str
 
 
 def memory_bytes(setting: str) -> float:
@@ -20,7 +23,17 @@ def memory_bytes(setting: str) -> float:
 
 
 class LoadSession:
-    """Used inside ``DuckDBStore.write()``; every method runs in its transaction."""
+    """Opened by :meth:`open`; every method runs in the load's transaction."""
+
+    @classmethod
+    @contextmanager
+    def open(cls, store) -> Iterator[LoadSession]:
+        """A load: one transaction on the store that commits all accepted rows and the
+        derived tables they change, or nothing."""
+        with store.write() as con, store.replacement_scans():
+            session = cls(con, store.settings)
+            yield session
+            session.finish()
 
     def __init__(self, con, settings):
         self.con = con

@@ -1,4 +1,4 @@
-"""The statements of one live commit (``store/live.py``), over the batch registered
+"""The statements of one live commit (``ingest/live.py``), over the batch registered
 as ``_live_batch`` (``_line`` and every events column as text, plus ``recipient``).
 
 A dozen statements whatever the batch's size, each set-based:
@@ -16,11 +16,9 @@ A dozen statements whatever the batch's size, each set-based:
 from __future__ import annotations
 
 from mailreport.contract import table
-from mailreport.ingest import machine
-from mailreport.store import staging
+from mailreport.facts.sql import quote, sql_list, sql_str
+from mailreport.ingest import machine, staging
 from mailreport.store.duckdb import live_refresh
-from mailreport.store.duckdb.schema import quote
-from mailreport.store.staging import sql_str
 
 EVENTS = table("events")
 COLUMNS = EVENTS.column_names
@@ -72,7 +70,7 @@ def _timing_sql() -> str:
 
     Each click is joined once with its recipient's events, and both rules are
     counted in that one pass."""
-    timing = ", ".join(sql_str(r) for r in machine.TIMING_RULES)
+    timing = sql_list(machine.TIMING_RULES)
     return f"""CREATE OR REPLACE TEMP TABLE _live_flags AS
     WITH staged AS (
         SELECT 'L' || _line AS k, _line, event_id, mailing_id, customer_id, type,
