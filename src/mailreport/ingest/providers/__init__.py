@@ -3,7 +3,7 @@
 Each module turns one HTTP delivery (raw body, headers, query) into contract
 events: ``verify`` checks the provider's own signature scheme and ``parse``
 normalises its documented format. Neither touches the store; the API hands the
-events to ``store.live.ingest_events``.
+events to ``ingest.live.ingest_events``.
 
 Where the mailing, customer and variant come from, per provider, is in
 docs/webhooks.md. A problem with the whole delivery raises a
