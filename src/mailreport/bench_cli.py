@@ -28,8 +28,9 @@ def bench_command(
     """Time every report section, lists, exports, loading and webhooks on a demo
     store, and the same reports on PostgreSQL 15 started on loopback; check both
     answer alike; write OUT/results.json, results.md and results.png."""
-    from mailreport.cli import _progress_callback, err, fail, progress_bar
+    from mailreport.cli import err, fail, progress_bar
     from mailreport.demo import SCALES
+    from mailreport.progress import progress_callback
 
     if scale not in SCALES:
         fail(f"--scale must be one of {', '.join(SCALES)}")
@@ -44,7 +45,7 @@ def bench_command(
     with progress_bar() as bar:
         try:
             results = Bench(scale, out, work, runs, pg_runs, seed, command,
-                            log=bar.console.print, progress=_progress_callback(bar)).run()
+                            log=bar.console.print, progress=progress_callback(bar)).run()
         except (Mismatch, PostgresError) as exc:
             fail(str(exc), code=1)
     print((out / "results.md").read_text(), file=sys.stderr)

@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
-from mailreport import render
+from mailreport import progress, render
+from mailreport.progress import progress_callback
 from mailreport.settings import SettingsError, load_settings
 
 app = typer.Typer(help="Mailing reports for a retail company's mass messaging.",
@@ -59,20 +60,7 @@ def opened_store(db: Path | None, config: Path | None, reading: bool = False):
 
 
 def progress_bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                    console=err, transient=False)
-
-
-def _progress_callback(bar: Progress):
-    tasks: dict[str, int] = {}
-
-    def update(label: str, done: int, total: int) -> None:
-        if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total)
-        bar.update(tasks[label], completed=done, total=total)
-
-    return update
+    return progress.progress_bar(err)
 
 
 @app.command()
@@ -90,7 +78,7 @@ def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
 
     try:
         with opened_store(db, config) as store, progress_bar() as bar:
-            summary = load_directory(store, directory, report_dir, _progress_callback(bar))
+            summary = load_directory(store, directory, report_dir, progress_callback(bar))
     except StoreLocked:
         from mailreport.api.forward import ForwardError, forward_load
 
@@ -123,12 +111,12 @@ def demo(scale: Annotated[str, typer.Option(help="small, medium or large.")] = "
     out = out or Path(f"demo-data/{scale}-{seed}")
     out.mkdir(parents=True, exist_ok=True)
     with progress_bar() as bar:
-        counts = generate(out, scale=scale, seed=seed, fmt=fmt, progress=_progress_callback(bar))
+        counts = generate(out, scale=scale, seed=seed, fmt=fmt, progress=progress_callback(bar))
     render.counts(console, f"Generated {scale} demo in {out}", counts)
     if no_load:
         return
     with opened_store(db, config) as store, progress_bar() as bar:
-        summary = load_directory(store, out, None, _progress_callback(bar))
+        summary = load_directory(store, out, None, progress_callback(bar))
         render.load_summary(console, summary)
         render.counts(console, f"Store {store.path}", store.counts())
     if summary.exit_code:
