@@ -3,64 +3,28 @@ and format the result."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 
-from mailreport import progress, render
+from mailreport import render
+from mailreport.cli.common import (
+    ConfigOption,
+    DbOption,
+    FromOption,
+    ToOption,
+    app,
+    console,
+    err,
+    fail,
+    opened_store,
+    progress_bar,
+)
 from mailreport.progress import progress_callback
 from mailreport.settings import SettingsError, load_settings
-
-app = typer.Typer(help="Mailing reports for a retail company's mass messaging.",
-                  no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[Path | None, typer.Option(
-    "--db", help="DuckDB file (default: $MAILREPORT_DB, else ./mailreport.duckdb).")]
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (default: ./mailreport.toml).")]
-FromOption = Annotated[dt.datetime | None, typer.Option(
-    "--from", formats=["%Y-%m-%d"], help="First date of the period (company time zone).")]
-ToOption = Annotated[dt.datetime | None, typer.Option(
-    "--to", formats=["%Y-%m-%d"], help="Last date of the period (company time zone).")]
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-@contextmanager
-def opened_store(db: Path | None, config: Path | None, reading: bool = False):
-    """The DuckDB store for a command. ``reading``: opened read-only when the file
-    exists, so the command works beside a loader."""
-    from mailreport.store import StoreError, StoreLocked, db_path, open_store
-    from mailreport.store.engines import open_reader
-
-    try:
-        settings = load_settings(config)
-        store = (open_reader("duckdb", settings, db=db) if reading
-                 else open_store(db_path(db, settings), settings))
-    except StoreLocked:
-        raise
-    except (SettingsError, StoreError) as exc:
-        fail(str(exc))
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def progress_bar() -> Progress:
-    return progress.progress_bar(err)
 
 
 @app.command()
