@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from mailreport import render
-from mailreport.cli import exports
+from mailreport.cli import exports, lake
 from mailreport.cli.common import (
     ConfigOption,
     DbOption,
@@ -343,12 +343,11 @@ def contract_doc(out: Annotated[Path, typer.Option(help="Docs folder.")] = Path(
 # helpers above (opened_store, progress_bar, the shared options).
 from mailreport.bench_cli import bench_command  # noqa: E402
 from mailreport.ingest.providers import quarantine  # noqa: E402
-from mailreport.store.lake_cli import lake_app  # noqa: E402
 
 app.command("bench")(bench_command)
 app.command("export")(exports.export_command)
 app.command()(quarantine)
-app.add_typer(lake_app, name="lake")
+app.add_typer(lake.lake_app, name="lake")
 
 
 if __name__ == "__main__":
