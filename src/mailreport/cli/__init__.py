@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from mailreport import render
-from mailreport.cli import exports, lake, quarantine
+from mailreport.cli import bench, exports, lake, quarantine
 from mailreport.cli.common import (
     ConfigOption,
     DbOption,
@@ -339,11 +339,7 @@ def contract_doc(out: Annotated[Path, typer.Option(help="Docs folder.")] = Path(
     console.print(f"wrote {out / 'data-contract.md'} and {out / 'settings.md'}")
 
 
-# Commands that live beside what they work on. Imported last: they use the
-# helpers above (opened_store, progress_bar, the shared options).
-from mailreport.bench_cli import bench_command  # noqa: E402
-
-app.command("bench")(bench_command)
+app.command()(bench.bench)
 app.command("export")(exports.export_command)
 app.command()(quarantine.quarantine)
 app.add_typer(lake.lake_app, name="lake")
