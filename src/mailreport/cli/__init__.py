@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mailreport import render
-from mailreport.cli import bench, exports, lake, load, quarantine, reports, serve
+from mailreport.cli import bench, exports, lake, load, quarantine, reports, serve, store
 from mailreport.cli.common import (
     ConfigOption,
     DbOption,
@@ -27,21 +26,8 @@ app.command()(reports.report)
 app.command("campaign-report")(reports.campaign_report_cmd)
 app.command()(reports.mailings)
 app.command()(serve.serve)
-
-
-@app.command()
-def refresh(db: DbOption = None, config: ConfigOption = None) -> None:
-    """Recompute the derived tables (reach times, attribution) from scratch."""
-    with opened_store(db, config) as store:
-        store.rebuild_derived()
-        render.counts(console, f"Store {store.path}", store.counts())
-
-
-@app.command()
-def info(db: DbOption = None, config: ConfigOption = None) -> None:
-    """Row counts of every table of the store."""
-    with opened_store(db, config, reading=True) as store:
-        render.counts(console, f"Store {store.path}", store.counts())
+app.command()(store.refresh)
+app.command()(store.info)
 
 
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
