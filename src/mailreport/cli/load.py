@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mailreport import render
+from mailreport.cli import render
 from mailreport.cli.common import ConfigOption, DbOption, console, fail, opened_store, progress_bar
 from mailreport.progress import progress_callback
 from mailreport.settings import load_settings

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mailreport import render
+from mailreport.cli import render
 from mailreport.cli.common import ConfigOption, DbOption, FromOption, ToOption, console, fail
 from mailreport.settings import SettingsError, load_settings
 

@@ -3,7 +3,7 @@ tables and its row counts."""
 
 from __future__ import annotations
 
-from mailreport import render
+from mailreport.cli import render
 from mailreport.cli.common import ConfigOption, DbOption, console, opened_store
 
 
