@@ -1,5 +1,8 @@
 """The ``mailreport`` command: thin commands that parse, call one library function
-and format the result."""
+and format the result. One module per command group, named after what it holds;
+``common`` has the app, the shared options and helpers.
+
+Nothing else in mailreport imports this package (but ``python -m mailreport``)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from mailreport.cli import (
 )
 from mailreport.cli.common import app
 
+# In the order `mailreport --help` lists them (groups come after commands there).
 app.command()(load.load)
 app.command()(load.demo)
 app.command()(reports.report)
@@ -25,13 +29,11 @@ app.command()(reports.mailings)
 app.command()(serve.serve)
 app.command()(store.refresh)
 app.command()(store.info)
-app.add_typer(tokens.token_app, name="token")
 app.command("contract-doc")(docs.contract_doc)
 app.command()(bench.bench)
 app.command("export")(exports.export_command)
 app.command()(quarantine.quarantine)
+app.add_typer(tokens.token_app, name="token")
 app.add_typer(lake.lake_app, name="lake")
 
-
-if __name__ == "__main__":
-    app()
+__all__ = ["app"]
