@@ -2,7 +2,8 @@
 and format the result. One module per command group, named after what it holds;
 ``common`` has the app, the shared options and helpers.
 
-Nothing else in mailreport imports this package (but ``python -m mailreport``)."""
+Nothing else in mailreport imports this package (but ``python -m mailreport``):
+an import contract in pyproject.toml, checked by tests/test_layers.py."""
 
 from __future__ import annotations
 
