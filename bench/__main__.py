@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bench.postgres import PostgresError
 from bench.runner import Bench, Mismatch
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
                             command, log=bar.console.print,
                             progress=progress_callback(bar)).run()
         except (Mismatch, PostgresError) as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             return 1
     print((args.out / "results.md").read_text(), file=sys.stderr)
     missed = [t.name for t in results.targets if t.met is False]

@@ -159,6 +159,7 @@ def test_mailreport_bench_needs_a_source_checkout(monkeypatch, tmp_path):
     result = CliRunner().invoke(app, ["bench", "--scale", "small"])
     assert result.exit_code == 2
     assert "runs from a source checkout" in result.output
+    assert "pip install -e '.[bench]'" in " ".join(result.output.split())
 
 
 def test_python_m_bench_starts_from_the_checkout_path_alone(tmp_path):

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from mailreport import progress
@@ -31,7 +32,8 @@ ToOption = Annotated[dt.datetime | None, typer.Option(
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    # escaped: a message's own brackets ('.[bench]', a value) are text, not markup
+    err.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code)
 
 
