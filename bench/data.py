@@ -17,7 +17,7 @@ from mailreport.demo import generate
 
 LOAD_CHILD = r"""
 import json, resource, sys, time
-from mailreport.cli import _progress_callback, progress_bar
+from mailreport.progress import progress_bar, progress_callback
 from mailreport.ingest.loader import load_directory
 from mailreport.settings import load_settings
 from mailreport.store import open_store
@@ -26,7 +26,7 @@ db, directory, report_dir = sys.argv[1:4]
 store = open_store(db, load_settings())
 t = time.perf_counter()
 with progress_bar() as bar:
-    summary = load_directory(store, directory, report_dir, _progress_callback(bar))
+    summary = load_directory(store, directory, report_dir, progress_callback(bar))
 seconds = time.perf_counter() - t
 counts = store.counts()
 print(json.dumps({"seconds": seconds, "derived_seconds": summary.derived_seconds,

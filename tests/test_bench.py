@@ -1,17 +1,26 @@
 """The benchmark's own machinery: the results files say what was measured and which
-targets were met. That PostgreSQL answers as our store does is
-``test_postgres.py``'s (the benchmark refuses to time a different answer)."""
+targets were met, and ``mailreport bench`` runs the checkout's ``python -m bench`` in
+a child process. That PostgreSQL answers as our store does is ``test_postgres.py``'s
+(the benchmark refuses to time a different answer)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
+from typer.testing import CliRunner
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
 
 from bench.chart import write_chart  # noqa: E402
 from bench.results import Record, Results, Target  # noqa: E402
+
+from mailreport.cli import app  # noqa: E402
+from mailreport.cli import bench as bench_command  # noqa: E402
 
 
 def test_results_files_name_each_measure_and_each_target(tmp_path):
@@ -42,3 +51,40 @@ def test_results_files_name_each_measure_and_each_target(tmp_path):
         in md
     write_chart(results, tmp_path / "results.png")
     assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_mailreport_bench_runs_the_checkout_in_a_child(monkeypatch):
+    calls = []
+    monkeypatch.setattr(bench_command.subprocess, "run",
+                        lambda args, **kw: calls.append((args, kw)) or
+                        subprocess.CompletedProcess(args, 3))
+    result = CliRunner().invoke(app, ["bench", "--scale", "small", "--runs", "2",
+                                      "--out", "o"])
+    assert result.exit_code == 3  # the child's
+    [(args, kw)] = calls
+    assert args[:4] == [sys.executable, "-P", "-m", "bench"]
+    assert args[4:] == ["--scale", "small", "--out", "o", "--work", "demo-data/bench",
+                        "--seed", "42", "--command", args[-3], "--runs", "2"]
+    assert args[-3].startswith("mailreport ")
+    # the checkout is on the child's path only, in the caller's working directory
+    assert kw["env"]["PYTHONPATH"].split(os.pathsep)[0] == str(CHECKOUT)
+    assert "cwd" not in kw
+
+
+def test_mailreport_bench_needs_a_source_checkout(monkeypatch, tmp_path):
+    monkeypatch.setattr(bench_command, "CHECKOUT", tmp_path)
+    result = CliRunner().invoke(app, ["bench", "--scale", "small"])
+    assert result.exit_code == 2
+    assert "runs from a source checkout" in result.output
+    assert "pip install -e '.[bench]'" in " ".join(result.output.split())
+
+
+def test_python_m_bench_starts_from_the_checkout_path_alone(tmp_path):
+    # a bench package in the working directory is not the one that runs
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "__init__.py").write_text("")
+    (tmp_path / "bench" / "__main__.py").write_text("raise SystemExit('the wrong bench')")
+    env = {**os.environ, "PYTHONPATH": str(CHECKOUT)}
+    out = subprocess.run([sys.executable, "-P", "-m", "bench", "--help"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, check=True)
+    assert "--pg-runs" in out.stdout

@@ -107,25 +107,6 @@ class AttemptLimiter:
             return 0
 
 
-PAGE = """{% extends "base.html" %}
-{% block main %}
-<section class="signin" aria-labelledby="signin-title">
-  <h1 id="signin-title">Sign in</h1>
-  {% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
-  <form method="post" action="/signin">
-    <label for="token">API token</label>
-    <input id="token" name="token" type="password" autocomplete="current-password"
-           required autofocus>
-    <input type="hidden" name="next" value="{{ next }}">
-    <button type="submit">Sign in</button>
-  </form>
-  <p>An administrator creates tokens with
-     <code>mailreport token create --role viewer|analyst|admin</code>.</p>
-</section>
-{% endblock %}
-"""
-
-
 def _public_url(request: Request) -> str:
     return os.environ.get("MAILREPORT_PUBLIC_URL") or request.app.state.public_url or ""
 
@@ -151,7 +132,7 @@ def install_signin(app: FastAPI) -> None:
     app.state.signin_attempts = AttemptLimiter()
     from mailreport.web.pages import TEMPLATES
 
-    template = TEMPLATES.env.from_string(PAGE)
+    template = TEMPLATES.get_template("signin.html")
 
     def page(request: Request, status: int = 200, error: str | None = None,
              next_: str = "/") -> HTMLResponse:

@@ -1,7 +1,4 @@
-"""``mailreport export``: a customer list's entity to a CSV or XLSX file.
-
-mailreport.cli registers this command at its end, when the option types imported
-below are defined: import mailreport.cli, not this module, to get the command."""
+"""``mailreport export``: a customer list's entity to a CSV or XLSX file."""
 
 from __future__ import annotations
 
@@ -10,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from mailreport.cli import ConfigOption, DbOption, FromOption, ToOption
+from mailreport.cli.common import (
+    ConfigOption,
+    DbOption,
+    FromOption,
+    ToOption,
+    console,
+    fail,
+    opened_store,
+    progress_bar,
+)
 
 
 def export_command(
@@ -44,7 +50,6 @@ def export_command(
     attributed receipts, orders, lines or audience rows, to a CSV or XLSX file."""
     from pydantic import ValidationError
 
-    from mailreport.cli import console, fail, opened_store, progress_bar
     from mailreport.exports import Export, ExportRequest
     from mailreport.reports import ReportError, ReportQuery
 

@@ -1,0 +1,40 @@
+"""The ``mailreport`` command: thin commands that parse, call one library function
+and format the result. One module per command group, named after what it holds;
+``common`` has the app, the shared options and helpers.
+
+Nothing else in mailreport imports this package (but ``python -m mailreport``):
+an import contract in pyproject.toml, checked by tests/test_layers.py."""
+
+from __future__ import annotations
+
+from mailreport.cli import (
+    bench,
+    docs,
+    exports,
+    lake,
+    load,
+    quarantine,
+    reports,
+    serve,
+    store,
+    tokens,
+)
+from mailreport.cli.common import app
+
+# In the order `mailreport --help` lists them (groups come after commands there).
+app.command()(load.load)
+app.command()(load.demo)
+app.command()(reports.report)
+app.command("campaign-report")(reports.campaign_report_cmd)
+app.command()(reports.mailings)
+app.command()(serve.serve)
+app.command()(store.refresh)
+app.command()(store.info)
+app.command("contract-doc")(docs.contract_doc)
+app.command()(bench.bench)
+app.command("export")(exports.export_command)
+app.command()(quarantine.quarantine)
+app.add_typer(tokens.token_app, name="token")
+app.add_typer(lake.lake_app, name="lake")
+
+__all__ = ["app"]

@@ -1,0 +1,150 @@
+"""``mailreport report``, ``campaign-report`` and ``mailings``: the reports in the
+terminal, on DuckDB or Spark, or asked of the server that holds the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from mailreport.cli import render
+from mailreport.cli.common import ConfigOption, DbOption, FromOption, ToOption, console, fail
+from mailreport.settings import SettingsError, load_settings
+
+
+def _query(date_from, date_to, **kw):
+    from pydantic import ValidationError
+
+    from mailreport.reports import ReportQuery
+
+    try:
+        return ReportQuery(**{"from": date_from.date() if date_from else None,
+                              "to": date_to.date() if date_to else None}, **kw)
+    except ValidationError as exc:
+        fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+
+
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="duckdb (the database file) or spark (a Parquet lake, see --lake).")]
+LakeOption = Annotated[str | None, typer.Option(
+    "--lake", help="With --engine spark: the lake's directory or URI.")]
+MasterOption = Annotated[str | None, typer.Option(
+    "--spark-master", help="With --engine spark: master URL (default local[*]); sc:// for "
+                           "Spark Connect.")]
+
+
+def _reports(db, config, engine: str, lake: str | None, spark_master: str | None,
+             compute, api_path: str, params: dict, model):
+    """Run a report on the chosen engine; when the database file is held by a
+    running server, ask that server instead. Returns (result, currency)."""
+    from mailreport.reports import ReportError
+    from mailreport.store import StoreError, StoreLocked, db_path
+    from mailreport.store.engines import open_reader
+
+    try:
+        settings = load_settings(config)
+    except SettingsError as exc:
+        fail(str(exc))
+    try:
+        store = open_reader(engine, settings, db=db, lake=lake, spark_master=spark_master)
+    except StoreLocked:
+        from mailreport.api.forward import ForwardError, forward_get
+
+        try:
+            data = forward_get(db_path(db, settings), api_path, params)
+        except ForwardError as exc:
+            fail(str(exc), 1)
+        if isinstance(data, list):
+            return [model.model_validate(d) for d in data], settings.currency
+        return model.model_validate(data), settings.currency
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        return compute(store.tables()), settings.currency
+    except ReportError as exc:
+        fail(str(exc), 1)
+    finally:
+        store.close()
+
+
+def _print_json(result) -> None:
+    if isinstance(result, list):
+        text = json.dumps([r.model_dump(mode="json", by_alias=True) for r in result], indent=2)
+    else:
+        text = result.model_dump_json(by_alias=True, indent=2)
+    sys.stdout.write(text + "\n")
+
+
+def _params(query) -> dict:
+    return {"from": query.date_from, "to": query.date_to,
+            "include_machine": query.include_machine or None,
+            "open_hours_zone": query.open_hours_zone, "sort": query.sort}
+
+
+def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
+           include_machine: Annotated[bool, typer.Option(
+               help="Count machine opens and clicks as human.")] = False,
+           company_time: Annotated[bool, typer.Option(
+               help="Open hours in company time instead of recipients' local time.")] = False,
+           sort: Annotated[str, typer.Option(help="Product sales by units, revenue or receipts."
+                                             )] = "units",
+           engine: EngineOption = "duckdb", lake: LakeOption = None,
+           spark_master: MasterOption = None,
+           db: DbOption = None, config: ConfigOption = None) -> None:
+    """The mailing report of MAILING_ID: every section."""
+    from mailreport.reports import mailing_report
+    from mailreport.reports.models import MailingReport
+
+    query = _query(date_from, date_to, include_machine=include_machine, sort=sort,
+                   open_hours_zone="company" if company_time else "recipient")
+    result, currency = _reports(
+        db, config, engine, lake, spark_master,
+        lambda t: mailing_report(t, mailing_id, query),
+        f"/api/v1/mailings/{mailing_id}/report", _params(query), MailingReport)
+    if as_json:
+        _print_json(result)
+    else:
+        render.mailing_report(console, result, currency)
+
+
+def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to: ToOption = None,
+                        as_json: Annotated[bool, typer.Option("--json")] = False,
+                        engine: EngineOption = "duckdb", lake: LakeOption = None,
+                        spark_master: MasterOption = None,
+                        db: DbOption = None, config: ConfigOption = None) -> None:
+    """The report of all mailings of CAMPAIGN_ID together."""
+    from mailreport.reports import campaign_report
+    from mailreport.reports.models import CampaignReport
+
+    query = _query(date_from, date_to)
+    result, currency = _reports(
+        db, config, engine, lake, spark_master,
+        lambda t: campaign_report(t, campaign_id, query),
+        f"/api/v1/campaigns/{campaign_id}/report", _params(query), CampaignReport)
+    if as_json:
+        _print_json(result)
+    else:
+        render.campaign_report(console, result, currency)
+
+
+def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or push.")] = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False,
+             engine: EngineOption = "duckdb", lake: LakeOption = None,
+             spark_master: MasterOption = None,
+             db: DbOption = None, config: ConfigOption = None) -> None:
+    """List mailings with their key figures."""
+    from mailreport.reports.mailings import list_mailings
+    from mailreport.reports.models import MailingSummary
+
+    if channel and channel not in ("email", "sms", "push"):
+        fail("--channel must be email, sms or push")
+    rows, _ = _reports(db, config, engine, lake, spark_master,
+                       lambda t: list_mailings(t, channel=channel),
+                       "/api/v1/mailings", {"channel": channel}, MailingSummary)
+    if as_json:
+        _print_json(rows)
+    else:
+        render.mailing_list(console, rows)

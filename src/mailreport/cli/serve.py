@@ -1,0 +1,41 @@
+"""``mailreport serve``: the API and the report pages over the store, announced
+beside the database so that other commands forward to it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mailreport.cli.common import ConfigOption, DbOption, console, opened_store
+
+
+def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          no_auth: Annotated[bool, typer.Option(
+              "--no-auth", help="Let every request do everything: only for a local demo.")
+          ] = False,
+          db: DbOption = None, config: ConfigOption = None) -> None:
+    """Serve the API and the report pages."""
+    import secrets
+
+    import uvicorn
+
+    from mailreport.api.app import create_app
+    from mailreport.api.forward import announce
+
+    with opened_store(db, config) as store:
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        local_secret = secrets.token_urlsafe(32)
+        app_ = create_app(store, public_url=url, auth=not no_auth, local_secret=local_secret)
+        marker = announce(store.path, url, local_secret)
+        app_.state.on_shutdown.append(lambda: marker.unlink(missing_ok=True))
+        console.print(f"mailreport serving {store.path} on {url}/ (API docs at /docs)")
+        if no_auth:
+            console.print("[yellow]--no-auth: anyone who can reach this address can read "
+                          "every report and customer list. Use it only for a local demo."
+                          "[/yellow]")
+        try:
+            uvicorn.run(app_, host=host, port=port, log_level="warning")
+        finally:
+            marker.unlink(missing_ok=True)
