@@ -96,13 +96,7 @@ def _value(v):
 def rows_of(store, fact: facts.Fact) -> list[tuple]:
     """The fact's rows, sorted; a counting fact's summed per key with zero sums
     dropped (DuckDB's live refresh may leave a key in several rows)."""
-    if fact.keys:
-        keys = ", ".join(f'"{k}"' for k in fact.keys)
-        sql = (f"SELECT {keys}, " + ", ".join(f'sum("{m}")' for m in fact.measures)
-               + f' FROM "{fact.name}" GROUP BY {keys} HAVING '
-               + " OR ".join(f'sum("{m}") <> 0' for m in fact.measures))
-    else:
-        sql = f'SELECT * FROM "{fact.name}"'
+    sql = fact.summed()
     return sorted((tuple(_value(v) for v in row) for row in store.sql(sql)), key=repr)
 
 

@@ -37,6 +37,18 @@ class Fact:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    def summed(self, where: str = "true") -> str:
+        """Its rows for ``where`` with a counting fact's summed per key and the keys
+        whose counts came to nothing dropped: what they mean, however many rows a
+        live refresh has split them into."""
+        if not self.keys:
+            return f"SELECT * FROM {quote(self.name)} WHERE {where}"
+        keys = ", ".join(quote(k) for k in self.keys)
+        sums = ", ".join(f"sum({quote(m)}) AS {quote(m)}" for m in self.measures)
+        nonzero = " OR ".join(f"sum({quote(m)}) <> 0" for m in self.measures)
+        return (f"SELECT {keys}, {sums} FROM {quote(self.name)} WHERE {where} "
+                f"GROUP BY {keys} HAVING {nonzero}")
+
     def ddl(self) -> str:
         cols = ", ".join(f"{quote(n)} {t}" for n, t in self.columns)
         return f"CREATE TABLE {quote(self.name)} ({cols})"

@@ -202,11 +202,7 @@ def fold(con, fact: Fact, mailing_filter: str) -> None:
     keys whose counts came to nothing; only once they have FOLD_ROWS rows or more."""
     if _scalar(con, f"SELECT count(*) FROM {fact.name} WHERE {mailing_filter}") < FOLD_ROWS:
         return
-    keys = ", ".join(f'"{k}"' for k in fact.keys)
-    sums = ", ".join(f"sum({m}) AS {m}" for m in fact.measures)
-    nonzero = " OR ".join(f"sum({m}) <> 0" for m in fact.measures)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _folded AS SELECT {keys}, {sums} "
-                f"FROM {fact.name} WHERE {mailing_filter} GROUP BY {keys} HAVING {nonzero}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _folded AS " + fact.summed(mailing_filter))
     delete(con, fact, mailing_filter)
     con.execute(f"INSERT INTO {fact.name} SELECT * FROM _folded")
     con.execute("DROP TABLE _folded")
