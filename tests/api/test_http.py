@@ -63,7 +63,10 @@ def test_report_has_every_section_with_the_design_key_names(server):
                                    "unsubscribed_category", "blocked_by_policy",
                                    "control_group", "actual_recipients"}
     assert body["efficiency"]["stages"] == {"sent": 2, "delivered": 2, "opened": 1,
-                                            "clicked": 0, "ordered": 1}
+                                            "clicked": 0, "ordered": 1,
+                                            "ordered_after_click": 0}
+    assert set(body["efficiency"]["transitions"]) == {"delivered", "opened", "clicked",
+                                                      "conversion", "ordered_after_click"}
     assert body["orders"]["revenue"] == "12.30"
     assert body["groups"] is None
     assert len(body["open_hours"]["counts"]) == 24 and len(body["open_hours"]["grid"]) == 7

@@ -61,11 +61,14 @@ def test_the_shop_reaches_every_stage(tables):
     # the equality above means little if the lists are empty
     mailing = get_mailing(tables, "m1")
     eff = efficiency(tables, mailing, ReportQuery())
+    # ann and hos clicked, and both ordered after their click
     assert eff.stages.model_dump() == {"sent": 10, "delivered": 9, "opened": 6,
-                                       "clicked": 2, "ordered": 4}
+                                       "clicked": 2, "ordered": 4, "ordered_after_click": 2}
     assert (eff.spam, eff.unsubscribed) == (3, 1)
     machine = efficiency(tables, mailing, ReportQuery(include_machine=True))
     assert (machine.stages.opened, machine.stages.clicked) == (7, 3)
+    # bob's clicks are a scanner's, and his order follows no touch: still two
+    assert machine.stages.ordered_after_click == 2
 
 
 @pytest.mark.parametrize("period", [{}, shop.PERIOD])
