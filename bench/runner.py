@@ -45,6 +45,8 @@ from mailreport.reports.campaign import campaign_report
 from mailreport.reports.customers import customer_list
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.reports.query import get_mailing
+from mailreport.reports.report import run_section
+from mailreport.reports.scope import Scope
 from mailreport.reports.segments import Segment
 from mailreport.settings import load_settings
 from mailreport.store import open_store
@@ -139,12 +141,12 @@ class Bench:
         query = ReportQuery()
         for label, summary in picks.items():
             mid = summary.mailing_id
-            mailing = get_mailing(tables, mid)
+            scope = Scope((get_mailing(tables, mid),))
             self.plans.append((f"{label} {mid}: full report",
                                lambda t, mid=mid: mailing_report(t, mid, query)))
-            for section, fn in SECTIONS.items():
+            for section in SECTIONS:
                 self.plans.append((f"{label} {mid}: {section}",
-                                   lambda t, fn=fn, m=mailing: fn(t, m, query)))
+                                   lambda t, s=section, sc=scope: run_section(t, s, sc, query)))
         largest = picks["largest"].mailing_id
         self.plans.append((f"largest {largest}: customer-list page",
                            lambda t: customer_list(t, largest, query=query, **LIST_PAGE)))

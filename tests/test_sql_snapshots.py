@@ -113,10 +113,10 @@ class Recorder:
 
 
 def _sections() -> dict:
-    from mailreport.reports.query import get_mailing
+    from mailreport.reports.scope import scope_of
 
     def section(fn):
-        return lambda t: fn(t, get_mailing(t, "M1"), QUERY)
+        return lambda t: fn(t, scope_of(t, "M1"), QUERY)
 
     jobs = {name: section(fn) for name, fn in SECTIONS.items()}
     jobs["campaign"] = lambda t: campaign_report(t, "C1", QUERY)

@@ -12,7 +12,8 @@ import shop
 from mailreport.reports.customers import SORT_KEYS, customer_list, mask_contact
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups
-from mailreport.reports.query import ReportError, ReportQuery, get_mailing
+from mailreport.reports.query import ReportError, ReportQuery
+from mailreport.reports.scope import scope_of
 from mailreport.reports.segments import LIST_STAGES, VOLUME_STATUSES, Segment
 from mailreport.reports.volume import volume
 
@@ -45,11 +46,11 @@ def funnel_number(eff, stage):
 @pytest.mark.parametrize("include_machine", [False, True])
 @pytest.mark.parametrize("period", PERIODS)
 def test_every_stage_list_totals_the_funnel_number(tables, mailing_id, include_machine, period):
-    mailing = get_mailing(tables, mailing_id)
+    mailing = scope_of(tables, mailing_id)
     query = ReportQuery(**period, include_machine=include_machine)
     eff = efficiency(tables, mailing, query)
     for stage in LIST_STAGES:
-        if stage == "opened" and mailing.channel == "sms":
+        if stage == "opened" and mailing.mailing.channel == "sms":
             continue
         result = listed(tables, mailing_id, {"stage": stage}, **period,
                         include_machine=include_machine, page_size=500)
@@ -59,7 +60,7 @@ def test_every_stage_list_totals_the_funnel_number(tables, mailing_id, include_m
 
 def test_the_shop_reaches_every_stage(tables):
     # the equality above means little if the lists are empty
-    mailing = get_mailing(tables, "m1")
+    mailing = scope_of(tables, "m1")
     eff = efficiency(tables, mailing, ReportQuery())
     # ann and hos clicked, and both ordered after their click
     assert eff.stages.model_dump() == {"sent": 10, "delivered": 9, "opened": 6,
@@ -73,7 +74,7 @@ def test_the_shop_reaches_every_stage(tables):
 
 @pytest.mark.parametrize("period", [{}, shop.PERIOD])
 def test_every_volume_status_list_totals_the_volume_number(tables, period):
-    v = volume(tables, get_mailing(tables, "m1")).model_dump()
+    v = volume(tables, scope_of(tables, "m1"), ReportQuery()).model_dump()
     v["good"] = v.pop("good_recipients")
     for status in VOLUME_STATUSES:
         assert listed(tables, "m1", {"status": status}, **period).total == v[status], status
@@ -81,7 +82,7 @@ def test_every_volume_status_list_totals_the_volume_number(tables, period):
 
 
 def test_group_and_variant_lists_total_the_groups_report(tables):
-    rows = {(g.group, g.variant_id): g for g in groups(tables, get_mailing(tables, "m1"),
+    rows = {(g.group, g.variant_id): g for g in groups(tables, scope_of(tables, "m1"),
                                                         ReportQuery())}
     for (group, variant), row in rows.items():
         for stage in ("sent", "delivered", "opened", "clicked"):

@@ -11,7 +11,7 @@ from conftest import at, query
 from mailreport.reports import NotFound, ReportQuery, mailing_report
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.orders import orders
-from mailreport.reports.query import get_mailing
+from mailreport.reports.scope import scope_of
 from mailreport.reports.volume import volume
 
 # every case runs on every engine (tests/engines.py)
@@ -22,7 +22,7 @@ D = dt.date
 
 def eff(data, mailing_id, **kw):
     t = data.tables()
-    return efficiency(t, get_mailing(t, mailing_id), query(**kw))
+    return efficiency(t, scope_of(t, mailing_id), query(**kw))
 
 
 def test_funnel_counts_customers_by_reach_time(data):
@@ -89,9 +89,9 @@ def test_the_period_is_in_the_company_time_zone(data, store, tmp_path):
     moscow = open_store(store.path, Settings(company_timezone="Europe/Moscow"))
     t = moscow.tables()
     q = ReportQuery(**{"from": D(2026, 3, 2), "to": D(2026, 3, 2)})
-    assert efficiency(t, get_mailing(t, "m1"), q).stages.opened == 0  # 01:30 on the 3rd
+    assert efficiency(t, scope_of(t, "m1"), q).stages.opened == 0  # 01:30 on the 3rd
     q = ReportQuery(**{"from": D(2026, 3, 3), "to": D(2026, 3, 3)})
-    assert efficiency(t, get_mailing(t, "m1"), q).daily[0].opened == 1
+    assert efficiency(t, scope_of(t, "m1"), q).daily[0].opened == 1
     moscow.close()
 
 
@@ -180,7 +180,7 @@ def test_orders_by_day_with_receipts_orders_and_revenue(data):
     data.order("bob", at(4), total="99.00", status="cancelled")
     data.load()
     t = data.tables()
-    o = orders(t, ["m1"], query())
+    o = orders(t, scope_of(t, "m1"), query())
     assert (o.receipts, o.orders, o.revenue) == (1, 2, Decimal("35.75"))
     assert [(d.date, d.receipts, d.orders, str(d.revenue)) for d in o.daily] == [
         (D(2026, 3, 2), 1, 1, "30.75"), (D(2026, 3, 3), 0, 0, "0.00"),
@@ -194,9 +194,9 @@ def test_orders_across_overlapping_mailings_go_to_the_last_touch(data):
     data.order("ann", at(2), total="1.00").order("ann", at(days=1, hours=1), total="2.00")
     data.load()
     t = data.tables()
-    assert orders(t, ["m1"], query()).revenue == Decimal("1.00")
-    assert orders(t, ["m2"], query()).revenue == Decimal("2.00")
-    assert orders(t, ["m1", "m2"], query()).revenue == Decimal("3.00")
+    assert orders(t, scope_of(t, "m1"), query()).revenue == Decimal("1.00")
+    assert orders(t, scope_of(t, "m2"), query()).revenue == Decimal("2.00")
+    assert orders(t, scope_of(t, "m1", "m2"), query()).revenue == Decimal("3.00")
 
 
 def test_push_touches_on_open(data):
@@ -204,7 +204,7 @@ def test_push_touches_on_open(data):
         "ann": [("delivered", at(0)), ("opened", at(1))], "bob": [("delivered", at(0))]})
     data.order("ann", at(2)).order("bob", at(2))
     data.load()
-    assert orders(data.tables(), ["p1"], query()).receipts == 1
+    assert orders(data.tables(), scope_of(data.tables(), "p1"), query()).receipts == 1
 
 
 def test_volume_counts_every_status_and_the_control_group(data):
@@ -217,7 +217,7 @@ def test_volume_counts_every_status_and_the_control_group(data):
     data.journeys("m1", {"ctl": []}, group="control")
     data.load()
     t = data.tables()
-    v = volume(t, get_mailing(t, "m1"))
+    v = volume(t, scope_of(t, "m1"), query())
     assert v.model_dump() == {"good_recipients": 3, "address_issue": 1,
                               "unsubscribed_channel": 1, "unsubscribed_category": 1,
                               "blocked_by_policy": 2, "control_group": 1,

@@ -13,7 +13,8 @@ from mailreport.reports.groups import groups
 from mailreport.reports.heatmap import heatmap, parse_links
 from mailreport.reports.open_hours import open_hours
 from mailreport.reports.product_sales import product_sales
-from mailreport.reports.query import get_mailing
+from mailreport.reports.report import section
+from mailreport.reports.scope import scope_of
 from mailreport.stats import Proportion, compare_proportions
 
 # every case runs on every engine (tests/engines.py)
@@ -59,7 +60,7 @@ def ab_test(data):
 def test_groups_compare_variants_and_control_like_with_like(data):
     ab_test(data)
     t = data.tables()
-    rows = groups(t, get_mailing(t, "m1"), query())
+    rows = groups(t, scope_of(t, "m1"), query())
     by = {(r.group, r.variant_id): r for r in rows}
     assert list(by) == [("test", "A"), ("test", "B"), ("test", None), ("control", None)]
     a, b, test, ctl = by.values()
@@ -88,7 +89,7 @@ def test_groups_compare_variants_and_control_like_with_like(data):
 def test_groups_are_null_without_control_or_variants(data):
     data.mailing("m1").journeys("m1", {"ann": [("opened", at(1))]}).load()
     t = data.tables()
-    assert groups(t, get_mailing(t, "m1"), query()) is None
+    assert groups(t, scope_of(t, "m1"), query()) is None
 
 
 def test_a_t_test_of_a_group_under_two_customers_is_null(data):
@@ -97,7 +98,7 @@ def test_a_t_test_of_a_group_under_two_customers_is_null(data):
     data.journeys("m1", {"ctl": []}, group="control")
     data.load()
     t = data.tables()
-    rows = groups(t, get_mailing(t, "m1"), query())
+    rows = groups(t, scope_of(t, "m1"), query())
     test = next(r for r in rows if r.group == "test" and r.variant_id is None)
     assert test.vs_control.rpc_p is None and test.vs_control.rpc_ci is None
 
@@ -115,12 +116,12 @@ def test_open_hours_in_each_recipients_zone_across_a_dst_change(data):
         "unk": [("opened", "2026-03-29T05:00:00")],   # company zone (UTC): 05:00
     }).load()
     t = data.tables()
-    oh = open_hours(t, ["m1"], query())
+    oh = open_hours(t, scope_of(t, "m1"), query())
     assert oh.openers == 3
     assert {h: c for h, c in enumerate(oh.counts) if c} == {3: 1, 5: 1, 8: 1}
     assert oh.grid[6][8] == 1 and sum(map(sum, oh.grid)) == 3  # Sunday
     assert oh.percent[8] == pytest.approx(33.3333)
-    company = open_hours(t, ["m1"], query(open_hours_zone="company"))
+    company = open_hours(t, scope_of(t, "m1"), query(open_hours_zone="company"))
     assert {h: c for h, c in enumerate(company.counts) if c} == {1: 1, 5: 2}
     assert company.timezone == "UTC"
 
@@ -141,7 +142,7 @@ def sales_data(data):
 def test_product_sales_top_categories_by_each_measure(data):
     sales_data(data)
     t = data.tables()
-    m = [get_mailing(t, "m1")]
+    m = scope_of(t, "m1")
     by_units = product_sales(t, m, query()).rows
     assert [(r.category, r.units, r.revenue, r.receipts) for r in by_units] == [
         ("Dairy", 5.0, Decimal("25.00"), 2), ("Bread", 1.0, Decimal("20.00"), 1),
@@ -157,7 +158,7 @@ def test_product_sales_top_categories_by_each_measure(data):
 def test_product_sales_of_one_group(data):
     sales_data(data)
     t = data.tables()
-    rows = product_sales(t, [get_mailing(t, "m1")], query(group="control")).rows
+    rows = product_sales(t, scope_of(t, "m1"), query(group="control")).rows
     assert [(r.category, r.units) for r in rows] == [("Toys", 7.0)]
 
 
@@ -181,19 +182,19 @@ def test_heatmap_counts_clicks_and_readers_per_link(data):
         "dan": [("opened", at(1))],
     }, variant_id="A").load()
     t = data.tables()
-    [hv] = heatmap(t, get_mailing(t, "m1"), query())
+    [hv] = heatmap(t, scope_of(t, "m1"), query())
     assert hv.openers == 4
     got = [(lk.link_index, lk.clicks, lk.unique_clickers, lk.percent_of_readers)
            for lk in hv.links]
     assert got == [(0, 1, 1, 25.0), (1, 0, 0, 0.0), (2, 2, 1, 25.0)]
-    [hv] = heatmap(t, get_mailing(t, "m1"), query(include_machine=True))
+    [hv] = heatmap(t, scope_of(t, "m1"), query(include_machine=True))
     assert hv.links[1].clicks == 1
 
 
 def test_heatmap_is_null_for_sms(data):
     data.mailing("s1", channel="sms").load()
     t = data.tables()
-    assert heatmap(t, get_mailing(t, "s1"), query()) is None
+    assert section(t, "s1", "heatmap", query()) is None
 
 
 # -- campaign -------------------------------------------------------------------

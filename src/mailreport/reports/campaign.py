@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from mailreport.reports.efficiency import ordered_by_date, reached
 from mailreport.reports.models import Campaign, CampaignMailingRow, CampaignReport, Mailing
-from mailreport.reports.open_hours import open_hours
-from mailreport.reports.orders import attributed, money, orders
-from mailreport.reports.product_sales import product_sales
+from mailreport.reports.money import money
+from mailreport.reports.orders import attributed
 from mailreport.reports.query import NotFound, ReportQuery, get_mailing
+from mailreport.reports.report import run_section
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
 
@@ -62,10 +63,11 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
         ordered=sum(r.ordered for r in rows), orders=sum(r.orders for r in rows),
         revenue=money(sum((r.revenue for r in rows), Decimal(0))),
     )
-    email_ids = [m.mailing_id for m in mailings if m.channel == "email"]
+    scope = Scope(tuple(mailings))
     return CampaignReport(
         campaign=campaign, period=query.period, mailings=rows, totals=totals,
-        orders=orders(tables, ids, query),
-        product_sales=product_sales(tables, mailings, query) if with_product_sales else None,
-        open_hours=open_hours(tables, email_ids, query) if email_ids else None,
+        orders=run_section(tables, "orders", scope, query),
+        product_sales=(run_section(tables, "product_sales", scope, query)
+                       if with_product_sales else None),
+        open_hours=run_section(tables, "open_hours", scope, query),
     )

@@ -12,7 +12,7 @@ import ibis
 
 from mailreport.reports import segment_counts
 from mailreport.reports.models import Mailing, Model, Money, Period
-from mailreport.reports.orders import money
+from mailreport.reports.money import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
 from mailreport.reports.segments import (
     EVERYONE,

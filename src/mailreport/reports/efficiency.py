@@ -17,6 +17,7 @@ from mailreport.reports.query import (
     percent,
     stage_column,
 )
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
 
@@ -66,8 +67,9 @@ def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> di
     return {row["type"]: row["customers"] for row in rows}
 
 
-def efficiency(tables: Tables, mailing: Mailing, query: ReportQuery) -> Efficiency:
-    ids = [mailing.mailing_id]
+def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
+    mailing = scope.mailing
+    ids = scope.ids
     stage_rows = tables.run(reached(tables, ids, query))
     order_rows = tables.run(ordered_by_date(tables, ids, query))
     sms = mailing.channel == "sms"

@@ -10,28 +10,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import ibis
-
 from mailreport.contract import STAGES
 from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
-from mailreport.reports.orders import money
+from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, count_stage, in_days
+from mailreport.reports.scope import Scope
+from mailreport.reports.windows import group_orders
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
 from mailreport.store.tables import Tables
-
-
-def group_orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """The orders of the mailings' groups in the period: each completed order of an
-    assigned customer in the mailing's window (the window_orders fact)."""
-    w = tables.window_orders
-    return w.filter(w.mailing_id.isin(mailing_ids) & in_days(w.day, query))
 
 
 def has_groups(mailing: Mailing, assigned: dict) -> bool:
     return any(g == "control" for g, _ in assigned) or len(mailing.variants) > 1
 
 
-def groups(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[GroupRow] | None:
+def groups(tables: Tables, scope: Scope, query: ReportQuery) -> list[GroupRow] | None:
+    """None for a mailing without a control group or several variants."""
+    mailing = scope.mailing
     counts = {(row["group"], row["variant_id"]): row
               for row in _counts(tables, mailing, query)}
     if not has_groups(mailing, counts):

@@ -10,6 +10,7 @@ import ibis
 
 from mailreport.reports.models import HeatmapLink, HeatmapVariant, Mailing
 from mailreport.reports.query import ReportQuery, count_stage, in_days, percent
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
 
@@ -64,9 +65,8 @@ def parse_links(html: str | None) -> list[Link]:
     return parser.links
 
 
-def heatmap(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[HeatmapVariant] | None:
-    if mailing.channel != "email":
-        return None
+def heatmap(tables: Tables, scope: Scope, query: ReportQuery) -> list[HeatmapVariant]:
+    mailing = scope.mailing
     v = tables.variants
     bodies = {r["variant_id"]: r["body_html"] for r in tables.run(
         v.filter(v.mailing_id == mailing.mailing_id).select("variant_id", "body_html"))}

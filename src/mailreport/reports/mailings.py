@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mailreport.reports.models import Campaign, MailingSummary
-from mailreport.reports.orders import money
+from mailreport.reports.money import money
 from mailreport.reports.query import percent
 from mailreport.store.tables import Tables
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from mailreport.reports.models import OpenHours
 from mailreport.reports.query import ReportQuery, in_days, percent
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
 
-def open_hours(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> OpenHours:
+def open_hours(tables: Tables, scope: Scope, query: ReportQuery) -> OpenHours:
+    """Over the scope's email mailings."""
+    mailing_ids = scope.of_channel("email").ids
     c = tables.open_counts
     c = c.filter(c.mailing_id.isin(mailing_ids) & (c.machine == query.include_machine)
                  & (c.zone == query.open_hours_zone) & in_days(c.day, query))

@@ -7,14 +7,10 @@ from decimal import Decimal
 import ibis
 
 from mailreport.reports.models import Orders, OrdersDay
+from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, date_range, in_days
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
-
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
 
 
 def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
@@ -22,8 +18,8 @@ def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ib
     return a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
 
 
-def orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> Orders:
-    a = attributed(tables, mailing_ids, query)
+def orders(tables: Tables, scope: Scope, query: ReportQuery) -> Orders:
+    a = attributed(tables, scope.ids, query)
     a = a.mutate(date=a.day)
     rows = tables.run(a.group_by("date").aggregate(
         receipts=(a.kind == "receipt").sum(),

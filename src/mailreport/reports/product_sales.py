@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import ibis
 
-from mailreport.reports.groups import group_orders
-from mailreport.reports.models import Mailing, ProductSales, ProductSalesRow
-from mailreport.reports.orders import money
+from mailreport.reports.models import ProductSales, ProductSalesRow
+from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, in_days, narrowed
+from mailreport.reports.scope import Scope
+from mailreport.reports.windows import group_orders
 from mailreport.store.tables import Tables
 
 
-def _sales_by_category(tables: Tables, mailings: list[Mailing],
-                       query: ReportQuery) -> ibis.Table:
+def _sales_by_category(tables: Tables, scope: Scope, query: ReportQuery) -> ibis.Table:
     """(category_id, units, revenue, receipts) over the attributed
     orders (category_sales: an order has one mailing and one day, so receipts add up
     over both), or over one group's or variant's orders (window_orders' lines)."""
-    ids = [m.mailing_id for m in mailings]
+    ids = scope.ids
     if query.group is None and query.variant_id is None:
         s = tables.category_sales
         s = s.filter(s.mailing_id.isin(ids) & in_days(s.day, query))
@@ -32,10 +32,10 @@ def _sales_by_category(tables: Tables, mailings: list[Mailing],
         receipts=lines.order_id.nunique())
 
 
-def product_sales(tables: Tables, mailings: list[Mailing], query: ReportQuery) -> ProductSales:
+def product_sales(tables: Tables, scope: Scope, query: ReportQuery) -> ProductSales:
     result = ProductSales(sort=query.sort, search=query.search, group=query.group,
                           variant_id=query.variant_id, rows=[])
-    agg = _sales_by_category(tables, mailings, query)
+    agg = _sales_by_category(tables, scope, query)
     c = tables.categories
     agg = agg.join(c.select("category_id", category=c.name), "category_id")
     if query.search:

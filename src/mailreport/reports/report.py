@@ -1,8 +1,12 @@
-"""The whole mailing report: every section for one mailing and one query."""
+"""The whole mailing report: every section for one mailing and one query.
+
+Every section is a function of (tables, scope, query); whether it applies to a
+scope is decided here, once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups
@@ -12,32 +16,53 @@ from mailreport.reports.open_hours import open_hours
 from mailreport.reports.orders import orders
 from mailreport.reports.product_sales import product_sales
 from mailreport.reports.query import ReportQuery, get_mailing
+from mailreport.reports.scope import Scope
 from mailreport.reports.volume import volume
 from mailreport.store.tables import Tables
 
-SECTIONS: dict[str, Callable] = {
-    "volume": lambda t, m, q: volume(t, m),
-    "efficiency": lambda t, m, q: efficiency(t, m, q),
-    "orders": lambda t, m, q: orders(t, [m.mailing_id], q),
-    "groups": lambda t, m, q: groups(t, m, q),
-    "open_hours": lambda t, m, q: open_hours(t, [m.mailing_id], q)
-    if m.channel == "email" else None,
-    "product_sales": lambda t, m, q: product_sales(t, [m], q),
-    "heatmap": lambda t, m, q: heatmap(t, m, q),
+SECTIONS: dict[str, Callable[[Tables, Scope, ReportQuery], Any]] = {
+    "volume": volume,
+    "efficiency": efficiency,
+    "orders": orders,
+    "groups": groups,
+    "open_hours": open_hours,
+    "product_sales": product_sales,
+    "heatmap": heatmap,
 }
+
+
+def applies(name: str, scope: Scope) -> bool:
+    """Whether a section answers for the scope; one that does not is null (DESIGN.md,
+    "Report API shape"): the volume of a sent mailing, open hours over email
+    mailings, the heatmap of an email mailing. The groups report says so itself:
+    whether a mailing has a control group or several variants only its data tells."""
+    one = scope.mailings[0] if len(scope.mailings) == 1 else None
+    if name == "volume":
+        return one is not None and one.status == "sent"
+    if name == "open_hours":
+        return any(m.channel == "email" for m in scope.mailings)
+    if name == "heatmap":
+        return one is not None and one.channel == "email"
+    return True
+
+
+def run_section(tables: Tables, name: str, scope: Scope, query: ReportQuery):
+    if name not in SECTIONS:
+        raise KeyError(name)
+    return SECTIONS[name](tables, scope, query) if applies(name, scope) else None
 
 
 def section(tables: Tables, mailing_id: str, name: str, query: ReportQuery):
     if name not in SECTIONS:
         raise KeyError(name)
-    mailing = get_mailing(tables, mailing_id)
-    return SECTIONS[name](tables, mailing, query)
+    return run_section(tables, name, Scope((get_mailing(tables, mailing_id),)), query)
 
 
 def mailing_report(tables: Tables, mailing_id: str, query: ReportQuery,
                    with_product_sales: bool = True) -> MailingReport:
     mailing = get_mailing(tables, mailing_id)
-    parts = {name: fn(tables, mailing, query) for name, fn in SECTIONS.items()
+    scope = Scope((mailing,))
+    parts = {name: run_section(tables, name, scope, query) for name in SECTIONS
              if with_product_sales or name != "product_sales"}
     parts.setdefault("product_sales", None)
     return MailingReport(mailing=mailing, period=query.period, **parts)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, model_validator
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import Mailing, Model, Money
-from mailreport.reports.orders import money
+from mailreport.reports.money import money
 from mailreport.reports.query import (
     ReportError,
     ReportQuery,

@@ -4,13 +4,14 @@ the rest could not. Only for sent mailings; the period does not apply."""
 from __future__ import annotations
 
 from mailreport.contract import AUDIENCE_STATUSES
-from mailreport.reports.models import Mailing, Volume
+from mailreport.reports.models import Volume
+from mailreport.reports.query import ReportQuery
+from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
 
-def volume(tables: Tables, mailing: Mailing) -> Volume | None:
-    if mailing.status != "sent":
-        return None
+def volume(tables: Tables, scope: Scope, query: ReportQuery) -> Volume:
+    mailing = scope.mailing
     c = tables.reach_counts
     mine = c.filter((c.mailing_id == mailing.mailing_id) & c.status.notnull()
                     & c.stage.isin(["audience", "delivered"]))

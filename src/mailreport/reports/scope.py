@@ -1,0 +1,33 @@
+"""What a report section is asked about: one mailing (the mailing report) or the
+mailings of a campaign. Every section takes (tables, scope, query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailreport.reports.models import Mailing
+from mailreport.reports.query import ReportError, get_mailing
+from mailreport.store.tables import Tables
+
+
+@dataclass(frozen=True)
+class Scope:
+    mailings: tuple[Mailing, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [m.mailing_id for m in self.mailings]
+
+    @property
+    def mailing(self) -> Mailing:
+        """The one mailing, for sections that speak of one."""
+        if len(self.mailings) != 1:
+            raise ReportError(f"this section is about one mailing, not {len(self.mailings)}")
+        return self.mailings[0]
+
+    def of_channel(self, channel: str) -> Scope:
+        return Scope(tuple(m for m in self.mailings if m.channel == channel))
+
+
+def scope_of(tables: Tables, *mailing_ids: str) -> Scope:
+    return Scope(tuple(get_mailing(tables, i) for i in mailing_ids))
