@@ -148,4 +148,4 @@ def test_the_page_is_served_and_loads_its_script(client, viewer):
     assert client.get("/mailings/m1/customers?stage=opened").status_code == 401
     r = client.get("/mailings/m1/customers?stage=opened", headers=viewer)
     assert r.status_code == 200 and 'data-mailing-id="m1"' in r.text
-    assert "/static/customers.js" in r.text and 'id="export-dialog"' in r.text
+    assert "/static/js/customers.js" in r.text and 'id="export-dialog"' in r.text

@@ -1,6 +1,6 @@
 """The customer-list page: the customers of one stage (or volume status) of a
 mailing, their metrics, and the "Export to file" dialog. A server-rendered shell;
-its script (static/customers.js) takes every figure from the JSON API."""
+its script (static/js/customers.js) takes every figure from the JSON API."""
 
 from __future__ import annotations
 

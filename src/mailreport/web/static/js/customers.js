@@ -1,9 +1,9 @@
 // The customers of one stage (or audience status) of a mailing: the segment's
 // metrics against the whole good audience, the paged sortable list, and the
 // "Export to file" dialog. Every figure comes from the JSON API.
-import { periodControl, periodText } from "./js/period.js";
+import { periodControl, periodText } from "./period.js";
 import { api, ApiError, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney,
-  fmtNumber, fmtPct, fmtSigned, readState, withParams, writeState } from "./js/util.js";
+  fmtNumber, fmtPct, fmtSigned, readState, withParams, writeState } from "./util.js";
 
 const STAGES = [
   ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
