@@ -85,11 +85,6 @@ class Settings:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.company_timezone)
 
-    def fingerprint(self) -> str:
-        """What the derived tables depend on; a change rebuilds them."""
-        return (f"tz={self.company_timezone};window={self.attribution_window_days};"
-                f"basis={self.basis_stage_email},{self.basis_stage_sms},{self.basis_stage_push}")
-
 
 def _coerce(name: str, value: Any) -> Any:
     default = _BY_NAME[name].default
