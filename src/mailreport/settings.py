@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("basis_stage_email", "opened", "Stage of an email mailing that makes a touch."),
     Setting("basis_stage_sms", "delivered", "Stage of an SMS mailing that makes a touch."),
     Setting("basis_stage_push", "opened", "Stage of a push mailing that makes a touch."),
+    Setting("max_period_days", 1096,
+            "Longest period a report may cover, in days (its daily series lists each day); "
+            "a longer one is refused."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -60,6 +63,7 @@ class Settings:
     basis_stage_email: str = _default("basis_stage_email")
     basis_stage_sms: str = _default("basis_stage_sms")
     basis_stage_push: str = _default("basis_stage_push")
+    max_period_days: int = _default("max_period_days")
 
     def __post_init__(self) -> None:
         try:
@@ -73,6 +77,9 @@ class Settings:
                 f"attribution_window_days: {self.attribution_window_days!r} must be a whole "
                 "number of days, at least 1"
             )
+        if not isinstance(self.max_period_days, int) or self.max_period_days < 1:
+            raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
+                                "number of days, at least 1")
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):

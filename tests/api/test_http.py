@@ -82,6 +82,26 @@ def test_period_changes_the_numbers(server):
     assert [d["date"] for d in body["efficiency"]["daily"]] == ["2026-03-04"]
 
 
+def test_a_period_longer_than_the_setting_is_refused_before_it_costs(server):
+    """One viewer request for a daily series of 3.6 million days took the server to
+    8.4 GB (#20): the period is now bounded by max_period_days (1096 by default)."""
+    everything = {"from": "0001-01-01", "to": "9999-12-31"}
+    for path in ("mailings/m1/report", "campaigns/c1/report", "mailings/m1/report/orders"):
+        r = httpx.get(f"{server}/api/v1/{path}", params=everything, timeout=10)
+        assert r.status_code == 422, (path, r.text[:200])
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "3,652,059 days" in r.json()["detail"], r.json()
+        assert "max_period_days" in r.json()["detail"]
+    # an end left open reaches the data's last date (4 March 2026): still too long
+    r = httpx.get(f"{server}/api/v1/mailings/m1/report", params={"from": "2020-01-01"})
+    assert r.status_code == 422 and "2020-01-01 to 2026-03-04" in r.json()["detail"]
+    # the longest period allowed answers, every day of it listed
+    r = httpx.get(f"{server}/api/v1/mailings/m1/report",
+                  params={"from": "2024-03-05", "to": "2027-03-05"})
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.json()["efficiency"]["daily"]) == len(r.json()["orders"]["daily"]) == 1096
+
+
 def test_inapplicable_sections_are_null(server):
     sms = httpx.get(f"{server}/api/v1/mailings/s1/report").json()
     assert sms["open_hours"] is None and sms["heatmap"] is None

@@ -8,7 +8,7 @@ from mailreport.reports.efficiency import ordered_by_date, reached
 from mailreport.reports.models import Campaign, CampaignMailingRow, CampaignReport, Mailing
 from mailreport.reports.money import money
 from mailreport.reports.orders import attributed
-from mailreport.reports.query import NotFound, ReportQuery, get_mailing
+from mailreport.reports.query import NotFound, ReportQuery, check_period, get_mailing
 from mailreport.reports.report import run_section
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
@@ -28,6 +28,7 @@ def get_campaign(tables: Tables, campaign_id: str) -> tuple[Campaign, list[Maili
 
 def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
                     with_product_sales: bool = True) -> CampaignReport:
+    check_period(query, tables.settings.max_period_days)
     campaign, mailings = get_campaign(tables, campaign_id)
     ids = [m.mailing_id for m in mailings]
     stage: dict[tuple[str, str], int] = {}

@@ -94,7 +94,7 @@ def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
     )
     spam = complaints(tables, ids, query)
     daily = []
-    for day in date_range(query, list(per_day)):
+    for day in date_range(query, list(per_day), tables.settings.max_period_days):
         v = per_day.get(day) or dict.fromkeys((*STAGES, "ordered"), 0)
         daily.append(EfficiencyDay(date=day, sent=v["sent"], delivered=v["delivered"],
                                    opened=None if sms else v["opened"], clicked=v["clicked"],

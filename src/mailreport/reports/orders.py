@@ -28,7 +28,7 @@ def orders(tables: Tables, scope: Scope, query: ReportQuery) -> Orders:
     ))
     by_date = {r["date"]: r for r in rows}
     daily = []
-    for day in date_range(query, list(by_date)):
+    for day in date_range(query, list(by_date), tables.settings.max_period_days):
         r = by_date.get(day, {})
         daily.append(OrdersDay(date=day, receipts=r.get("receipts") or 0,
                                orders=r.get("orders") or 0, revenue=money(r.get("revenue"))))

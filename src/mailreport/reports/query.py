@@ -107,12 +107,30 @@ def narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
     return t
 
 
-def date_range(query: ReportQuery, seen: list[dt.date]) -> list[dt.date]:
-    """Every date of the period; without one, from the first to the last seen."""
+def check_span(first: dt.date, last: dt.date, most_days: int) -> None:
+    """Refuse a period longer than the max_period_days setting: a daily series lists
+    every day of it, so its length is what a request may cost."""
+    days = (last - first).days + 1
+    if days > most_days:
+        raise ReportError(f"the period {first} to {last} is {days:,} days; a report covers "
+                          f"at most {most_days:,} (setting max_period_days): choose a "
+                          f"shorter period")
+
+
+def check_period(query: ReportQuery, most_days: int) -> None:
+    """A period given at both ends, checked before any query runs."""
+    if query.date_from is not None and query.date_to is not None:
+        check_span(query.date_from, query.date_to, most_days)
+
+
+def date_range(query: ReportQuery, seen: list[dt.date], most_days: int) -> list[dt.date]:
+    """Every date of the period; without one, from the first to the last seen (an end
+    left open reaches the data's first or last date, and is checked then)."""
     first = query.date_from or (min(seen) if seen else None)
     last = query.date_to or (max(seen) if seen else None)
     if first is None or last is None:
         return []
+    check_span(first, last, most_days)
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 

@@ -15,7 +15,7 @@ from mailreport.reports.models import MailingReport
 from mailreport.reports.open_hours import open_hours
 from mailreport.reports.orders import orders
 from mailreport.reports.product_sales import product_sales
-from mailreport.reports.query import ReportQuery, get_mailing
+from mailreport.reports.query import ReportQuery, check_period, get_mailing
 from mailreport.reports.scope import Scope
 from mailreport.reports.volume import volume
 from mailreport.store.tables import Tables
@@ -55,11 +55,13 @@ def run_section(tables: Tables, name: str, scope: Scope, query: ReportQuery):
 def section(tables: Tables, mailing_id: str, name: str, query: ReportQuery):
     if name not in SECTIONS:
         raise KeyError(name)
+    check_period(query, tables.settings.max_period_days)
     return run_section(tables, name, Scope((get_mailing(tables, mailing_id),)), query)
 
 
 def mailing_report(tables: Tables, mailing_id: str, query: ReportQuery,
                    with_product_sales: bool = True) -> MailingReport:
+    check_period(query, tables.settings.max_period_days)
     mailing = get_mailing(tables, mailing_id)
     scope = Scope((mailing,))
     parts = {name: run_section(tables, name, scope, query) for name in SECTIONS
