@@ -35,7 +35,7 @@ def _local_cli(request: Request) -> bool:
     secret = getattr(request.app.state, "local_secret", None)
     given = request.headers.get(LOCAL_HEADER, "")
     return bool(secret and given and is_loopback(request)
-                and hmac.compare_digest(given, secret))
+                and hmac.compare_digest(given.encode(), secret.encode()))
 
 
 def current_principal(request: Request) -> Principal:

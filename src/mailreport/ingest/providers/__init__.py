@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import threading
 import time
@@ -176,6 +177,8 @@ def load_json(body: bytes, what: str) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise Malformed(f"the body is not JSON ({what} expected): {exc}") from None
+    except RecursionError:  # nested deeper than the parser goes: no provider sends that
+        raise Malformed(f"the body is JSON nested too deep ({what} expected)") from None
 
 
 def as_id(value: Any) -> str | None:
@@ -260,6 +263,8 @@ def check_age(timestamp: Any, now: float, max_age: int, what: str) -> float:
         at = float(timestamp)
     except (TypeError, ValueError):
         raise BadSignature(f"{what} is not a Unix time") from None
+    if not math.isfinite(at):  # inf would overflow below, and nan would never expire
+        raise BadSignature(f"{what} is not a Unix time")
     if abs(now - at) > max_age:
         raise BadSignature(f"{what} is {int(now - at)} s from now; deliveries older than "
                            f"{max_age} s are refused (MAILREPORT_WEBHOOK_MAX_AGE_SECONDS)")

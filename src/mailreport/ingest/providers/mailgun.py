@@ -72,7 +72,8 @@ def verify(delivery: Delivery, config: WebhookConfig, replays: ReplayCache) -> s
     timestamp, token, given = str(timestamp), str(token), str(given)
     expected = hmac.new(config.mailgun_signing_key.encode(), (timestamp + token).encode(),
                         hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, given.lower()):
+    # as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError)
+    if not hmac.compare_digest(expected.encode(), given.lower().encode()):
         raise BadSignature("the signature does not match the timestamp and token")
     check_age(timestamp, delivery.received_at, config.max_age_seconds, "signature.timestamp")
     if replays.seen(token, delivery.received_at):

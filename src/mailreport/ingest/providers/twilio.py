@@ -93,7 +93,9 @@ def verify(delivery: Delivery, config: WebhookConfig) -> list[tuple[str, str]]:
     if delivery.query:
         url += "?" + delivery.query
     for candidate in _url_forms(url):
-        if hmac.compare_digest(signature(candidate, params, config.twilio_auth_token), given):
+        # as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError)
+        if hmac.compare_digest(signature(candidate, params, config.twilio_auth_token).encode(),
+                               given.encode()):
             return params
     raise BadSignature("the signature does not match the URL and parameters (is "
                        "MAILREPORT_PUBLIC_URL the address Twilio calls?)")
