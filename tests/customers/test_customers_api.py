@@ -103,6 +103,15 @@ def test_an_analyst_exports_xlsx(client, analyst, tmp_path):
     assert rows[0] == ("order_id", "product", "amount") and len(rows) == 5
 
 
+def test_a_page_past_any_list_is_refused_not_overflowed(client, analyst):
+    r = client.get("/api/v1/mailings/m1/customers", headers=analyst,
+                   params={"stage": "sent", "page": 9223372036854775807})
+    assert "less than or equal to 1000000000" in problem(r, 422)
+    r = client.get("/api/v1/mailings/m1/customers", headers=analyst,
+                   params={"stage": "sent", "page": 1_000_000_000})
+    assert r.status_code == 200 and r.json()["rows"] == []  # the last page allowed: empty
+
+
 def test_unknown_fields_are_named_with_the_allowed_ones(client, analyst):
     r = client.get("/api/v1/mailings/m1/export", headers=analyst,
                    params={"stage": "sent", "entity": "orders", "fields": "order_id,revenue"})

@@ -17,6 +17,7 @@ from mailreport.exports import ENTITIES, Export, ExportRequest, UnknownFields
 from mailreport.exports.entities import CONTACT_FIELDS, EntityName
 from mailreport.exports.formats import Format
 from mailreport.reports.customers import (
+    MAX_PAGE,
     MAX_PAGE_SIZE,
     CustomerList,
     SortKey,
@@ -67,7 +68,7 @@ FiltersDep = Annotated[Filters, Depends(list_filters)]
             response_model_by_alias=True)
 def customers(mailing_id: str, request: Request,
               who: Annotated[Principal, Depends(require("reports"))], filters: FiltersDep,
-              page: Annotated[int, Query(ge=1)] = 1,
+              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
               page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
               sort: SortKey = "customer_id", order: SortOrder = "asc"):
     """The customers of one stage or volume status, a page at a time, with the

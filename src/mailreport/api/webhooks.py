@@ -252,7 +252,8 @@ class QuarantinePage(BaseModel):
 @router.get("/api/v1/quarantine", response_model=QuarantinePage, tags=["events"])
 def quarantine(request: Request, who: Admin,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0,
+               # inside the engine's 64-bit offsets, and past any real quarantine
+               offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
                provider: str | None = None):
     """Live events that could not be stored, newest first, with the reason."""
     total, rows = live.list_quarantine(request.app.state.store, limit, offset, provider)

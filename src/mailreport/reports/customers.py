@@ -33,6 +33,8 @@ SortOrder = Literal["asc", "desc"]
 
 SORT_KEYS: tuple[str, ...] = SortKey.__args__
 MAX_PAGE_SIZE = 500
+# (page - 1) x page_size stays far inside the engines' 64-bit offsets
+MAX_PAGE = 1_000_000_000
 
 
 def contact_kind(mailing: Mailing) -> str:
@@ -164,8 +166,9 @@ def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> lis
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
                   page: int = 1, page_size: int = 50, sort: SortKey = "customer_id",
                   order: SortOrder = "asc") -> CustomerList:
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ReportError(f"page must be 1 or more and page_size 1 to {MAX_PAGE_SIZE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ReportError(f"page must be 1 to {MAX_PAGE:,} and page_size 1 to "
+                          f"{MAX_PAGE_SIZE}")
     if sort not in SORT_KEYS or order not in ("asc", "desc"):
         raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
     mailing = get_mailing(tables, mailing_id)
