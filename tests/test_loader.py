@@ -246,3 +246,12 @@ def test_a_chunk_holds_one_row_per_2_kib_of_the_memory_limit(tmp_path):
         with LoadSession.open(store) as session:
             assert session.chunk_rows(2_000_000) == expected, limit
         store.close()
+
+
+def test_a_path_the_file_system_cannot_name_is_a_problem_not_a_crash(store, tmp_path):
+    """A 5,000-character path raised OSError (name too long) out of a load (#20)."""
+    summary = load_directory(store, tmp_path / ("x" * 5000))
+    assert summary.exit_code == EXIT_NOTHING
+    [problem] = summary.problems
+    assert problem.endswith(": cannot be read: File name too long")
+    assert len(problem) < 300  # the path is cut, not echoed whole

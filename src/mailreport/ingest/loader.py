@@ -99,7 +99,13 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     directory = Path(directory)
     started = dt.datetime.now(dt.UTC)
     summary = LoadSummary(str(directory), started.isoformat(timespec="seconds"))
-    if not directory.is_dir():
+    try:
+        is_dir = directory.is_dir()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        shown = str(directory) if len(str(directory)) <= 200 else f"{str(directory)[:200]}..."
+        summary.problems.append(f"{shown}: cannot be read: {exc.strerror}")
+        return summary
+    if not is_dir:
         summary.problems.append(f"{directory}: not a directory")
         return summary
     files, summary.problems = find_files(directory)
