@@ -35,6 +35,11 @@ def analyst(shop_store):
     return {"Authorization": f"Bearer {create_token(shop_store, 'analyst')}"}
 
 
+@pytest.fixture(scope="module")
+def analyst_with_sales(shop_store):
+    return {"Authorization": f"Bearer {create_token(shop_store, 'analyst', product_sales=True)}"}
+
+
 def problem(r, status: int) -> str:
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"
@@ -90,8 +95,17 @@ def test_an_analyst_exports_csv_streamed_with_a_telling_name(client, analyst):
         "'" + shop.HOSTILE_EMAIL)
 
 
-def test_an_analyst_exports_xlsx(client, analyst, tmp_path):
+@pytest.mark.parametrize("entity", ["receipt_lines", "order_lines"])
+def test_lines_need_the_product_sales_permission(client, analyst, entity):
+    """Lines by category rebuild the product sales section (#20): an analyst without
+    its permission gets 403 on them too."""
     r = client.get("/api/v1/mailings/m1/export", headers=analyst,
+                   params={"status": "good", "entity": entity})
+    assert problem(r, 403) == f"exporting {entity} needs the product_sales permission"
+
+
+def test_an_analyst_exports_xlsx(client, analyst_with_sales, tmp_path):
+    r = client.get("/api/v1/mailings/m1/export", headers=analyst_with_sales,
                    params={"status": "good", "entity": "receipt_lines", "format": "xlsx",
                            "fields": "order_id,product,amount"})
     assert r.status_code == 200, r.text
@@ -119,8 +133,11 @@ def test_unknown_fields_are_named_with_the_allowed_ones(client, analyst):
     assert "'revenue'" in detail and "order_id, customer_id, kind, ts, date, total" in detail
 
 
-def test_the_entities_and_their_fields_are_listed(client, analyst):
-    entities = client.get("/api/v1/exports/entities", headers=analyst).json()
+def test_the_entities_and_their_fields_are_listed(client, analyst, analyst_with_sales):
+    # lines only for those who may see product sales
+    limited = client.get("/api/v1/exports/entities", headers=analyst).json()
+    assert [e["name"] for e in limited] == ["customers", "receipts", "orders", "audience"]
+    entities = client.get("/api/v1/exports/entities", headers=analyst_with_sales).json()
     assert [e["name"] for e in entities] == ["customers", "receipts", "receipt_lines",
                                              "orders", "order_lines", "audience"]
     assert entities[0]["default_fields"] == ["customer_id", "email", "phone", "reached_at",

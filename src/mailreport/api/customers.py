@@ -94,10 +94,11 @@ class ExportEntity(BaseModel):
 
 @router.get("/api/v1/exports/entities", response_model=list[ExportEntity])
 def export_entities(who: Annotated[Principal, Depends(require("exports"))]):
-    """What an export can hold, and the fields of each."""
+    """What an export can hold for the asker, and the fields of each."""
     return [ExportEntity(name=e.name, help=e.help, default_fields=list(e.default_fields),
                          fields=[ExportField(name=f.name, kind=f.kind, help=f.help)
-                                 for f in e.fields]) for e in ENTITIES.values()]
+                                 for f in e.fields]) for e in ENTITIES.values()
+            if e.permission is None or who.can(e.permission)]
 
 
 @router.get("/api/v1/mailings/{mailing_id}/export", response_class=StreamingResponse,
@@ -118,6 +119,9 @@ def export(mailing_id: str, request: Request,
         prepared = Export(request.app.state.store.tables(), req)
     except UnknownFields as exc:
         raise HTTPException(422, str(exc)) from None
+    needed = prepared.entity.permission
+    if needed and not who.can(needed):
+        raise HTTPException(403, f"exporting {entity} needs the {needed} permission")
     if prepared.has_contacts and not who.can(CUSTOMER_DATA):
         raise HTTPException(403, f"exporting {', '.join(sorted(CONTACT_FIELDS))} needs the "
                                  f"{CUSTOMER_DATA} permission")

@@ -13,6 +13,7 @@ from typing import Literal
 
 import ibis
 
+from mailreport.auth import PRODUCT_SALES
 from mailreport.reports.customers import customer_rows
 from mailreport.reports.models import Mailing
 from mailreport.reports.query import ReportError, ReportQuery
@@ -58,6 +59,9 @@ class Entity:
     default_fields: tuple[str, ...]
     order_by: tuple[str, ...]  # unique within a slice: rows come out in a stable order
     rows: Rows
+    # the permission reading these rows needs beyond exports: lines by category sum to
+    # the product sales section, which is of limited access
+    permission: str | None = None
 
     def choose(self, names: list[str] | None) -> tuple[Field, ...]:
         """The fields asked for, in the order asked; the default set when none."""
@@ -150,13 +154,13 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            _attributed("receipt")),
     Entity("receipt_lines", "the lines of those receipts", _LINE_FIELDS,
            tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
-           _lines("receipt")),
+           _lines("receipt"), permission=PRODUCT_SALES),
     Entity("orders", "the attributed online orders of those customers", _ORDER_FIELDS,
            tuple(f.name for f in _ORDER_FIELDS), ("customer_id", "ts", "order_id"),
            _attributed("order")),
     Entity("order_lines", "the lines of those orders", _LINE_FIELDS,
            tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
-           _lines("order")),
+           _lines("order"), permission=PRODUCT_SALES),
     Entity("audience", "the target-audience rows of those customers", (
         Field("mailing_id", "text", "the mailing"),
         Field("customer_id", "text", "the customer"),
