@@ -106,6 +106,15 @@ def test_a_topic_outside_the_allowed_list_is_refused(store, keys):
     assert c.post(URL, content=keys.sns_body(ses_message()), headers=SNS).status_code == 200
 
 
+def test_without_a_topic_allow_list_the_endpoint_is_not_configured(store, keys):
+    """Any AWS account can make an SNS topic that SNS signs for it: without the list,
+    a forged delivery for a guessable mailing id was stored (#20)."""
+    c = client_for(store, keys, sns_topic_arns=())
+    r = c.post(URL, content=keys.sns_body(ses_message()), headers=SNS)
+    assert r.status_code == 401 and "MAILREPORT_SNS_TOPIC_ARNS" in r.json()["detail"]
+    assert store.sql("SELECT count(*) FROM events")[0][0] == 0
+
+
 def test_subscription_confirmation_is_answered_without_a_fetch(client, keys, caplog):
     body = keys.sns_body(
         "You have chosen to subscribe to the topic. To confirm, visit the SubscribeURL.",

@@ -73,7 +73,7 @@ class Keys:
             sendgrid_public_key=self.sendgrid_public, mailgun_signing_key=self.mailgun,
             sns_cert_dir=str(self.cert_dir), postmark_user=self.postmark_user,
             postmark_password=self.postmark_password, twilio_auth_token=self.twilio,
-            public_url=PUBLIC_URL)
+            public_url=PUBLIC_URL, sns_topic_arns=(TOPIC,))
         return replace(config, **overrides)
 
     # -- SendGrid ------------------------------------------------------------------

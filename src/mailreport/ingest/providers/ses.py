@@ -5,8 +5,8 @@ UnsubscribeConfirmation) signed with RSA: SHA1 for SignatureVersion 1, SHA256 fo
 2, over the envelope's fields in a fixed order. The signing certificate is never
 fetched while answering: it is read from the certificate store directory
 (``MAILREPORT_SNS_CERT_DIR``) by the file name of ``SigningCertURL``, and that URL
-must be an SNS host. ``MAILREPORT_SNS_TOPIC_ARNS`` (comma-separated) limits the
-topics accepted.
+must be an SNS host. ``MAILREPORT_SNS_TOPIC_ARNS`` (comma-separated, required)
+names the only topics accepted.
 
 The SES event is the notification's ``Message``; the ids are SES message tags
 (``mail.tags``). An event concerns every recipient it lists (a delivery to three
@@ -114,8 +114,10 @@ def certificate(path: Path, cert_url: str) -> x509.Certificate:
 
 def verify(delivery: Delivery, config: WebhookConfig) -> dict:
     """Check the SNS signature; returns the envelope."""
-    if not config.sns_cert_dir:
-        raise not_configured("SES (SNS)", "MAILREPORT_SNS_CERT_DIR")
+    # without a topic allow-list any AWS account's topic could sign events for us
+    if not config.sns_cert_dir or not config.sns_topic_arns:
+        raise not_configured("SES (SNS)", "MAILREPORT_SNS_CERT_DIR",
+                             "MAILREPORT_SNS_TOPIC_ARNS")
     envelope = load_json(delivery.body, "an SNS message")
     if not isinstance(envelope, dict) or envelope.get("Type") not in MESSAGE_TYPES:
         raise Malformed(f"an SNS message is a JSON object with Type one of "
@@ -142,7 +144,7 @@ def verify(delivery: Delivery, config: WebhookConfig) -> dict:
                    string_to_sign(envelope), padding.PKCS1v15(), algorithm)
     except (InvalidSignature, ValueError, binascii.Error):
         raise BadSignature("the signature does not match the SNS message") from None
-    if config.sns_topic_arns and envelope.get("TopicArn") not in config.sns_topic_arns:
+    if envelope.get("TopicArn") not in config.sns_topic_arns:
         raise Forbidden(f"topic {envelope.get('TopicArn')!r} is not in MAILREPORT_SNS_TOPIC_ARNS")
     return envelope
 
