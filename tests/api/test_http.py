@@ -102,6 +102,15 @@ def test_a_period_longer_than_the_setting_is_refused_before_it_costs(server):
     assert len(r.json()["efficiency"]["daily"]) == len(r.json()["orders"]["daily"]) == 1096
 
 
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-7-1", "July 1", "2026-13-45"])
+def test_a_period_end_is_a_date_as_documented_or_a_422(server, value):
+    """to=0 read as 1970-01-01 (#20): an end of the period is YYYY-MM-DD, a real date."""
+    for path in ("mailings/m1/report", "mailings/m1/customers?stage=sent"):
+        r = httpx.get(f"{server}/api/v1/{path}", params={"to": value})
+        assert r.status_code == 422, (path, value, r.text[:200])
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+
 def test_inapplicable_sections_are_null(server):
     sms = httpx.get(f"{server}/api/v1/mailings/s1/report").json()
     assert sms["open_hours"] is None and sms["heatmap"] is None

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api import customers, webhooks
+from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem
 from mailreport.api.security import is_loopback, require
 from mailreport.api.signin import install_signin
@@ -38,8 +38,8 @@ class LoadRequest(BaseModel):
 
 
 def report_query(
-    date_from: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    date_from: Annotated[str | None, period_date("from")] = None,
+    date_to: Annotated[str | None, period_date("to")] = None,
     include_machine: bool = False,
     open_hours_zone: Literal["recipient", "company"] = "recipient",
     sort: Literal["units", "revenue", "receipts"] = "units",
@@ -49,7 +49,7 @@ def report_query(
     limit: Annotated[int, Query(ge=1, le=1000)] = 25,
 ) -> ReportQuery:
     try:
-        return ReportQuery(**{"from": date_from, "to": date_to}, include_machine=include_machine,
+        return ReportQuery(**period(date_from, date_to), include_machine=include_machine,
                            open_hours_zone=open_hours_zone, sort=sort, search=search,
                            group=group, variant_id=variant_id, limit=limit)
     except ValidationError as exc:

@@ -4,13 +4,13 @@ exports need the exports permission."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
+from mailreport.api.params import period, period_date
 from mailreport.api.security import require
 from mailreport.auth import Principal
 from mailreport.exports import ENTITIES, Export, ExportRequest, UnknownFields
@@ -45,8 +45,8 @@ def _invalid(exc: ValidationError) -> HTTPException:
 def list_filters(
     stage: ListStage | None = None,
     status: VolumeStatus | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    date_from: Annotated[str | None, period_date("from")] = None,
+    date_to: Annotated[str | None, period_date("to")] = None,
     include_machine: bool = False,
     group: Literal["test", "control"] | None = None,
     variant_id: str | None = None,
@@ -54,7 +54,7 @@ def list_filters(
     """Which customers: a stage or a volume status, the period, group and variant."""
     try:
         return Filters(segment=Segment(stage=stage, status=status),
-                       query=ReportQuery(**{"from": date_from, "to": date_to},
+                       query=ReportQuery(**period(date_from, date_to),
                                          include_machine=include_machine, group=group,
                                          variant_id=variant_id))
     except ValidationError as exc:

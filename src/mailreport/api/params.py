@@ -1,0 +1,28 @@
+"""Query parameters several endpoints share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import HTTPException, Query
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def period_date(alias: str):
+    """An end of the period, as the API documents it: YYYY-MM-DD and nothing else. A
+    bare number would otherwise be read as a Unix time (to=0 as 1970-01-01)."""
+    return Query(alias=alias, pattern=ISO_DATE, description="YYYY-MM-DD")
+
+
+def period(date_from: str | None, date_to: str | None) -> dict[str, dt.date | None]:
+    """The period's ends as dates, for ReportQuery; an impossible date (2026-02-30) is
+    a 422 naming the parameter."""
+    out: dict[str, dt.date | None] = {}
+    for name, value in (("from", date_from), ("to", date_to)):
+        try:
+            out[name] = dt.date.fromisoformat(value) if value is not None else None
+        except ValueError as exc:
+            raise HTTPException(422, f"query parameter {name!r}: {value!r} is not a date "
+                                     f"({exc})") from None
+    return out
