@@ -8,7 +8,7 @@ from collections import defaultdict
 import ibis
 
 from mailreport.contract import STAGES
-from mailreport.reports.models import Efficiency, EfficiencyDay, Mailing, Stages, Transitions
+from mailreport.reports.models import Efficiency, EfficiencyDay, Stages, Transitions
 from mailreport.reports.query import (
     ReportQuery,
     count_stage,
@@ -19,10 +19,6 @@ from mailreport.reports.query import (
 )
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
-
-
-def funnel_stages(mailing: Mailing) -> tuple[str, ...]:
-    return tuple(s for s in STAGES if not (mailing.channel == "sms" and s == "opened"))
 
 
 def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import ibis
 from pydantic import BaseModel, Field, model_validator
@@ -46,28 +45,6 @@ class ReportQuery(BaseModel):
         return Period(**{"from": self.date_from, "to": self.date_to})
 
 
-def utc_bounds(query: ReportQuery, zone: ZoneInfo) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The period as naive UTC instants [start, end): the company's midnights."""
-
-    def midnight(day: dt.date) -> dt.datetime:
-        local = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-    start = midnight(query.date_from) if query.date_from else None
-    end = midnight(query.date_to + dt.timedelta(days=1)) if query.date_to else None
-    return start, end
-
-
-def in_period(col: ibis.Expr, bounds) -> ibis.Expr:
-    start, end = bounds
-    cond = col.notnull()
-    if start is not None:
-        cond &= col >= start
-    if end is not None:
-        cond &= col < end
-    return cond
-
-
 def stage_column(stage: str, include_machine: bool) -> str:
     # sent and delivered already count machine events as evidence (DESIGN.md)
     if include_machine and stage in ("opened", "clicked"):
@@ -88,8 +65,8 @@ def count_stage(stage: str, include_machine: bool) -> str:
 
 
 def in_days(day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
-    """A company-zone date column within the period (equal to in_period on the
-    timestamp it was taken from)."""
+    """A company-zone date column within the period: the facts keep each timestamp's
+    company date, so a period is a range of dates."""
     cond = day.notnull()
     if query.date_from is not None:
         cond &= day >= query.date_from
