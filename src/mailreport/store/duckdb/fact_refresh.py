@@ -10,6 +10,8 @@ of a setting they depend on changes the facts' fingerprint and rebuilds them all
 
 from __future__ import annotations
 
+import functools
+
 from mailreport.facts import (
     ATTRIBUTED_LINES,
     ATTRIBUTED_ORDERS,
@@ -50,25 +52,39 @@ CHANGE_TABLES_SQL = (
 CHANGED = "mailing_id IN (SELECT mailing_id FROM _changed_mailings)"
 
 
+@functools.lru_cache(maxsize=256)
+def _select(fact: Fact, settings: Settings, where: str,
+            names: tuple[tuple[str, str], ...] = ()) -> str:
+    """The fact's SELECT for ``where``, reading the tables ``names`` maps to in place
+    of its sources. Kept: a live refresh asks for the same few every time, and
+    renaming through sqlglot costs tens of milliseconds a refresh."""
+    select = fact.select(settings, where)
+    return dialects.translate(select, "duckdb", dict(names)) if names else select
+
+
 def insert(con, fact: Fact, settings: Settings, where: str,
-           names: dict[str, str] | None = None, returning: str = "") -> None:
+           names: dict[str, str] | None = None) -> None:
     """Add the fact's rows for what ``where`` matches; ``names`` reads other tables
     in place of its sources (e.g. the reach rows a statement returned)."""
-    select = fact.select(settings, where)
-    if names:
-        select = dialects.translate(select, "duckdb", names)
-    con.execute(f"INSERT INTO {fact.name} {select} {returning}")
+    select = _select(fact, settings, where, tuple(sorted((names or {}).items())))
+    con.execute(f"INSERT INTO {fact.name} {select}")
 
 
 def delete(con, fact: Fact, where: str) -> None:
     con.execute(f"DELETE FROM {fact.name} WHERE {where}")
 
 
+def redo(con, fact: Fact, settings: Settings, where: str) -> None:
+    """Replace the fact's rows for what ``where`` matches with its definition's."""
+    delete(con, fact, where)
+    insert(con, fact, settings, where)
+
+
 def _rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def _scalar(con, sql: str):
+def scalar(con, sql: str):
     return _rows(con, sql)[0][0]
 
 
@@ -144,12 +160,10 @@ def refresh(con, settings: Settings) -> None:
     _attribute(con, settings, "customer_id IN (SELECT customer_id FROM _affected_customers)")
     sales = "mailing_id IN (SELECT mailing_id FROM _sales_mailings)"
     for fact in (*SALES_ROLLUPS, BUYERS):
-        delete(con, fact, sales)
-        insert(con, fact, settings, sales)
+        redo(con, fact, settings, sales)
     # window orders: of the changed mailings, and of the customers whose orders changed
     window = f"{CHANGED} OR customer_id IN (SELECT customer_id FROM _changed_customers)"
-    delete(con, WINDOW_ORDERS, window)
-    insert(con, WINDOW_ORDERS, settings, window)
+    redo(con, WINDOW_ORDERS, settings, window)
 
 
 def _attribute(con, settings: Settings, affected: str | None) -> None:
@@ -157,7 +171,7 @@ def _attribute(con, settings: Settings, affected: str | None) -> None:
     condition on customer_id; None: everyone), a slice of customers at a time, the
     new rows sorted by mailing as the table is."""
     where = affected or "true"
-    customers = _scalar(con, "SELECT count(DISTINCT customer_id) FROM "
+    customers = scalar(con, "SELECT count(DISTINCT customer_id) FROM "
                         + ("customers" if affected is None else "_affected_customers"))
     slices = max(1, -(-customers // ATTRIBUTION_CUSTOMERS))
     if affected is not None:
@@ -185,9 +199,7 @@ def _attribute(con, settings: Settings, affected: str | None) -> None:
 def retract(con, fact: Fact, settings: Settings, where: str,
             names: dict[str, str] | None = None) -> None:
     """Subtract what the fact's rows for ``where`` count (a counting fact's)."""
-    select = fact.select(settings, where)
-    if names:
-        select = dialects.translate(select, "duckdb", names)
+    select = _select(fact, settings, where, tuple(sorted((names or {}).items())))
     negated = ", ".join([*(f'"{k}"' for k in fact.keys), *(f"-{m}" for m in fact.measures)])
     con.execute(f"INSERT INTO {fact.name} SELECT {negated} FROM ({select}) AS d")
 
@@ -200,7 +212,7 @@ FOLD_ROWS = 50_000
 def fold(con, fact: Fact, mailing_filter: str) -> None:
     """Sum the matched mailings' rows of a counting fact to one row per key, dropping
     keys whose counts came to nothing; only once they have FOLD_ROWS rows or more."""
-    if _scalar(con, f"SELECT count(*) FROM {fact.name} WHERE {mailing_filter}") < FOLD_ROWS:
+    if scalar(con, f"SELECT count(*) FROM {fact.name} WHERE {mailing_filter}") < FOLD_ROWS:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE _folded AS " + fact.summed(mailing_filter))
     delete(con, fact, mailing_filter)

@@ -25,7 +25,15 @@ from mailreport.facts import (
     REACH_TIMES,
     WINDOW_ORDERS,
 )
-from mailreport.store.duckdb.fact_refresh import SALES_ROLLUPS, delete, fold, insert, retract
+from mailreport.store.duckdb.fact_refresh import (
+    SALES_ROLLUPS,
+    delete,
+    fold,
+    insert,
+    redo,
+    retract,
+    scalar,
+)
 
 # created by migration 4 (store/schema.py); a pair may repeat: recomputing it again
 # does no harm, and the refresh takes them DISTINCT
@@ -52,17 +60,13 @@ def _returned(con, sql: str) -> Iterator[None]:
         con.unregister(RETURNED["reach_times"])
 
 
-def _count(con, sql: str) -> int:
-    return con.execute(sql).fetchall()[0][0]
-
-
 def refresh_pending(con, settings) -> int:
     """Recompute the facts of the pending pairs, and the attribution of the
     customers whose touch moved; returns how many pairs there were."""
     con.execute("CREATE OR REPLACE TEMP TABLE _live_pairs AS "
                 f"SELECT DISTINCT mailing_id, customer_id FROM {PENDING_TABLE}")
     con.execute(f"DELETE FROM {PENDING_TABLE}")
-    pairs = _count(con, "SELECT count(*) FROM _live_pairs")
+    pairs = scalar(con, "SELECT count(*) FROM _live_pairs")
     if not pairs:
         return 0
     # a superset of the pairs (their mailings x their customers), still small
@@ -91,8 +95,7 @@ def refresh_pending(con, settings) -> int:
     # first send, which live events may move
     window = (f"({buyers}) OR ({mailings} AND mailing_id IN "
               "(SELECT mailing_id FROM mailings WHERE sent_at IS NULL))")
-    delete(con, WINDOW_ORDERS, window)
-    insert(con, WINDOW_ORDERS, settings, window)
+    redo(con, WINDOW_ORDERS, settings, window)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
         SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
         FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}) n
@@ -101,11 +104,10 @@ def refresh_pending(con, settings) -> int:
         WHERE n.touch_at IS DISTINCT FROM o.touch_at""")
     # buyers carry their reach row's stage days and their attributed orders: redo the
     # pairs' whose customer has orders and, below, the moved customers'
-    if _count(con, "SELECT count(*) FROM _live_touch"):
-        touched = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)"
-        delete(con, BUYERS, touched)
-        insert(con, BUYERS, settings, touched)
-    if not _count(con, "SELECT count(*) FROM _live_customers"):
+    if scalar(con, "SELECT count(*) FROM _live_touch"):
+        redo(con, BUYERS, settings,
+             f"{flt} AND customer_id IN (SELECT customer_id FROM _live_touch)")
+    if not scalar(con, "SELECT count(*) FROM _live_customers"):
         return pairs
     # an order is attributed by its customer's touches only
     moved = "customer_id IN (SELECT customer_id FROM _live_customers)"
@@ -113,14 +115,11 @@ def refresh_pending(con, settings) -> int:
                 f"SELECT DISTINCT mailing_id FROM attributed_orders WHERE {moved}")
     for fact in SALES_ROLLUPS:
         retract(con, fact, settings, moved)
-    delete(con, ATTRIBUTED_ORDERS, moved)
-    insert(con, ATTRIBUTED_ORDERS, settings, moved)
-    delete(con, ATTRIBUTED_LINES, moved)
-    insert(con, ATTRIBUTED_LINES, settings, moved)
+    redo(con, ATTRIBUTED_ORDERS, settings, moved)
+    redo(con, ATTRIBUTED_LINES, settings, moved)
     for fact in SALES_ROLLUPS:
         insert(con, fact, settings, moved)
-    delete(con, BUYERS, moved)
-    insert(con, BUYERS, settings, moved)
+    redo(con, BUYERS, settings, moved)
     con.execute(f"INSERT INTO _live_sales SELECT DISTINCT mailing_id FROM attributed_orders "
                 f"WHERE {moved}")
     for fact in SALES_ROLLUPS:
