@@ -72,8 +72,12 @@ def refresh_pending(con, settings) -> int:
     # a superset of the pairs (their mailings x their customers), still small
     flt = ("mailing_id IN (SELECT mailing_id FROM _live_pairs) "
            "AND customer_id IN (SELECT customer_id FROM _live_pairs)")
-    # only a customer with orders has orders that a touch or a variant can move
-    buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM orders)"
+    # only a customer with orders has orders that a touch or a variant can move; the
+    # orders are looked through once, not by every statement that asks
+    con.execute("CREATE OR REPLACE TEMP TABLE _live_buyers AS "
+                "SELECT DISTINCT customer_id FROM _live_pairs "
+                "WHERE customer_id IN (SELECT customer_id FROM orders)")
+    buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_buyers)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
