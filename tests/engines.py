@@ -96,33 +96,47 @@ def spark():
     # under another module that still uses it
 
 
-class SparkDataset(Dataset):
-    """A Dataset whose tables() are Spark's: after each load the DuckDB store is
-    exported to a fresh lake and a SparkStore opened over it."""
+class EngineDataset(Dataset):
+    """A Dataset whose tables() come from another engine, opened afresh over the
+    case's DuckDB store after each load (or change of settings)."""
 
-    def __init__(self, store, directory, spark):
+    def __init__(self, store, directory, session):
         super().__init__(store, directory)
-        self.spark = spark
-        self._spark_store = None
+        self.session = session  # the engine's session fixture
+        self.engine_store = None
         self._version = None
 
     def tables(self):
-        from mailreport.store.lake import export_lake
-        from mailreport.store.spark.store import SparkStore
-
         version = (self._loads, self.store.settings)
         if self._version != version:
             self.close()
-            lake = self.directory / f"lake{self._loads}"
-            export_lake(self.store, lake)
-            self._spark_store = SparkStore(lake, self.store.settings, session=self.spark)
+            self.engine_store = self._open()
             self._version = version
-        return self._spark_store.tables()
+        return self.engine_store.tables()
 
     def close(self) -> None:
-        if self._spark_store is not None:
-            self._spark_store.close()
-            self._spark_store = None
+        if self.engine_store is not None:
+            self._close(self.engine_store)
+            self.engine_store = None
+
+    def _open(self):
+        raise NotImplementedError
+
+    def _close(self, engine_store) -> None:
+        engine_store.close()
+
+
+class SparkDataset(EngineDataset):
+    """Spark's: the DuckDB store exported to a fresh lake, a SparkStore over it."""
+
+    def _open(self):
+        from mailreport.store.lake import export_lake
+        from mailreport.store.spark.store import SparkStore
+
+        lake = self.directory / f"lake{self._loads}"
+        export_lake(self.store, lake)
+        return SparkStore(lake, self.store.settings, session=self.session)
+
 
 
 def _require_postgres():
@@ -166,31 +180,18 @@ def postgres_store(cluster, duck):
     return store
 
 
-class PostgresDataset(Dataset):
-    """A Dataset whose tables() are PostgreSQL's: after each load the DuckDB store's
-    contract tables are copied to a fresh database and the facts built there."""
+class PostgresDataset(EngineDataset):
+    """PostgreSQL's: the DuckDB store's contract tables copied to a fresh database
+    of the session's server, the facts built there."""
 
-    def __init__(self, store, directory, cluster):
-        super().__init__(store, directory)
-        self.cluster = cluster
-        self._pg = None
-        self._version = None
+    def _open(self):
+        return postgres_store(self.session, self.store)
 
-    def tables(self):
-        version = (self._loads, self.store.settings)
-        if self._version != version:
-            self.close()
-            self._pg = postgres_store(self.cluster, self.store)
-            self._version = version
-        return self._pg.tables()
-
-    def close(self) -> None:
-        if self._pg is not None:
-            name = self._pg.sql("SELECT current_database()")[0][0]
-            self._pg.close()
-            self._pg = None
-            with self.cluster.connect() as con:
-                con.execute(f'DROP DATABASE "{name}"')
+    def _close(self, engine_store) -> None:
+        name = engine_store.sql("SELECT current_database()")[0][0]
+        engine_store.close()
+        with self.session.connect() as con:
+            con.execute(f'DROP DATABASE "{name}"')
 
 
 DATASETS = {"spark": SparkDataset, "postgres": PostgresDataset}

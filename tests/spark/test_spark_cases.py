@@ -80,7 +80,7 @@ def test_odd_mailing_ids_survive_the_lake_and_a_mailing_reads_only_its_folder(sp
         on_spark = mailing_report(t, mailing_id, ReportQuery())
         assert on_spark.model_dump_json() == duck.model_dump_json()
         assert on_spark.efficiency.stages.sent == 2  # a delivery implies sending
-    s = data._spark_store
+    s = data.engine_store
     events = s.session.table(s._views["events"]).filter("mailing_id = '007'")
     plan = events._jdf.queryExecution().executedPlan().toString()
     assert re.search(r"PartitionFilters: \[[^\]]*mailing_id", plan), plan
