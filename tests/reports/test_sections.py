@@ -191,6 +191,39 @@ def test_heatmap_counts_clicks_and_readers_per_link(data):
     assert hv.links[1].clicks == 1
 
 
+def test_a_control_customer_with_events_reads_in_their_events_variant(data):
+    """DESIGN.md, "Variant of a customer": no audience variant, so their events'
+    variant, else A. zed's events say B; yan's say nothing, so A. Each counts among
+    that variant's readers and clickers; the groups report keeps both in control."""
+    data.mailing("m1", control_share="0.5")
+    data.add("variants", {"mailing_id": "m1", "variant_id": "A", "share": 0.5,
+                          "body_html": BODY},
+             {"mailing_id": "m1", "variant_id": "B", "share": 0.5, "body_html": BODY})
+    data.journeys("m1", {"a1": [("opened", at(1))], "a2": [("opened", at(1)),
+                                                             ("clicked", at(2), {"link_index": 0})],
+                         "a3": [("opened", at(1))]}, variant_id="A")
+    data.journeys("m1", {"b1": [("opened", at(1))]}, variant_id="B")
+    data.journeys("m1", {"zed": [("opened", at(1), {"variant_id": "B"}),
+                                 ("clicked", at(2), {"variant_id": "B", "link_index": 1})],
+                         "yan": [("opened", at(1)), ("clicked", at(2), {"link_index": 0})],
+                         "xi": []}, group="control")
+    data.order("zed", at(3), total="40.00", lines=[("bear", 1, "40.00")])
+    catalogue(data).load()
+    t = data.tables()
+    by = {hv.variant_id: hv for hv in heatmap(t, scope_of(t, "m1"), query())}
+    assert (by["A"].openers, by["B"].openers) == (4, 2)  # a1 a2 a3 yan; b1 zed
+    assert [(lk.unique_clickers, lk.percent_of_readers) for lk in by["A"].links] == [
+        (2, 50.0), (0, 0.0), (0, 0.0)]
+    assert [(lk.unique_clickers, lk.percent_of_readers) for lk in by["B"].links] == [
+        (0, 0.0), (1, 50.0), (0, 0.0)]
+    rows = {(r.group, r.variant_id): r for r in groups(t, scope_of(t, "m1"), query())}
+    assert list(rows) == [("test", "A"), ("test", "B"), ("test", None), ("control", None)]
+    assert [rows[k].assigned for k in rows] == [3, 1, 4, 3]
+    assert rows["control", None].buyers == 1 and rows["test", "B"].buyers == 0
+    sales = product_sales(t, scope_of(t, "m1"), query(variant_id="B"))
+    assert [(r.category, r.units) for r in sales.rows] == [("Toys", 1)]
+
+
 def test_heatmap_is_null_for_sms(data):
     data.mailing("s1", channel="sms").load()
     t = data.tables()

@@ -73,7 +73,8 @@ WITH ev AS (
            a.status,
            -- a good recipient of a mailing without a control group is in the test group
            CASE WHEN a.status = 'good' THEN coalesce(a."group", 'test') END AS "group",
-           CASE WHEN a."group" = 'control' THEN NULL
+           -- a control customer was sent nothing: a variant only if events say so
+           CASE WHEN a."group" = 'control' AND g.customer_id IS NULL THEN NULL
                 ELSE coalesce(a.variant_id, g.event_variant, 'A') END AS variant_id,
            g.sent_at_all AS sent_at, g.delivered_at_all AS delivered_at,
            g.opened_at, g.clicked_at,

@@ -59,10 +59,10 @@ WITH ev AS (
     a.status,
     CASE WHEN a.status = 'good' THEN COALESCE(a."group", 'test') END AS "group", /* a good recipient of a mailing without a control group is in the test group */
     CASE
-      WHEN a."group" = 'control'
+      WHEN a."group" = 'control' AND g.customer_id IS NULL
       THEN NULL
       ELSE COALESCE(a.variant_id, g.event_variant, 'A')
-    END AS variant_id,
+    END AS variant_id, /* a control customer was sent nothing: a variant only if events say so */
     g.sent_at_all AS sent_at,
     g.delivered_at_all AS delivered_at,
     g.opened_at,
