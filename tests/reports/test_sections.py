@@ -9,12 +9,14 @@ from scipy import stats
 
 from conftest import at, query
 from mailreport.reports import campaign_report
+from mailreport.reports.customers import customer_list
 from mailreport.reports.groups import groups
 from mailreport.reports.heatmap import heatmap, parse_links
 from mailreport.reports.open_hours import open_hours
 from mailreport.reports.product_sales import product_sales
 from mailreport.reports.report import section
 from mailreport.reports.scope import scope_of
+from mailreport.reports.segments import Segment
 from mailreport.stats import Proportion, compare_proportions
 
 # every case runs on every engine (tests/engines.py)
@@ -222,6 +224,8 @@ def test_a_control_customer_with_events_reads_in_their_events_variant(data):
     assert rows["control", None].buyers == 1 and rows["test", "B"].buyers == 0
     sales = product_sales(t, scope_of(t, "m1"), query(variant_id="B"))
     assert [(r.category, r.units) for r in sales.rows] == [("Toys", 1)]
+    clickers = customer_list(t, "m1", Segment(stage="clicked"), query(variant_id="B"))
+    assert [r.customer_id for r in clickers.rows] == ["zed"]
 
 
 def test_heatmap_is_null_for_sms(data):
