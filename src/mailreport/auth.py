@@ -20,9 +20,14 @@ ROLES: dict[str, frozenset[str]] = {
 }
 PRODUCT_SALES = "product_sales"
 ALL_PERMISSIONS = frozenset().union(*ROLES.values(), {PRODUCT_SALES})
+NAME_MAX = 200  # a token's name says who or what it is for; a label, not a document
 
 
 class AuthError(ValueError):
+    pass
+
+
+class NoSuchToken(AuthError):
     pass
 
 
@@ -58,10 +63,22 @@ def permissions_of(role: str, product_sales: bool) -> frozenset[str]:
     return ROLES[role] | ({PRODUCT_SALES} if product_sales else frozenset())
 
 
-def create_token(store, role: str, name: str = "", product_sales: bool = False) -> str:
-    """Store a new token and return it; it is shown once and never again."""
+def check_new_token(role: str, name: str) -> None:
+    """What a new token must be, checked before anything is stored or sent."""
     if role not in ROLES:
         raise AuthError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if len(name) > NAME_MAX:
+        raise AuthError(f"a token's name has at most {NAME_MAX} characters, not {len(name)}")
+
+
+def token_id_of(token: str) -> str:
+    """The id part of ``mr_<id>_<secret>``: what lists show and revoking takes."""
+    return token.split("_", 2)[1]
+
+
+def create_token(store, role: str, name: str = "", product_sales: bool = False) -> str:
+    """Store a new token and return it; it is shown once and never again."""
+    check_new_token(role, name)
     token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     with store.write() as con:
         con.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, NULL)",
@@ -70,18 +87,37 @@ def create_token(store, role: str, name: str = "", product_sales: bool = False) 
     return f"mr_{token_id}_{secret}"
 
 
+def _info(row: tuple) -> TokenInfo:
+    # stored as plain UTC timestamps; handed out as instants
+    token_id, name, role, product_sales, created_at, revoked_at = row
+    return TokenInfo(token_id, name, role, bool(product_sales),
+                     created_at.replace(tzinfo=dt.UTC),
+                     revoked_at.replace(tzinfo=dt.UTC) if revoked_at else None)
+
+
+_COLUMNS = "token_id, name, role, product_sales, created_at, revoked_at"
+
+
 def list_tokens(store) -> list[TokenInfo]:
-    rows = store.sql("SELECT token_id, name, role, product_sales, created_at, revoked_at "
-                     "FROM tokens ORDER BY created_at")
-    return [TokenInfo(*r) for r in rows]
+    rows = store.sql(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at, token_id")
+    return [_info(r) for r in rows]
 
 
-def revoke_token(store, token_id: str) -> None:
-    if not store.sql("SELECT 1 FROM tokens WHERE token_id = ?", [token_id]):
-        raise AuthError(f"no token with id {token_id!r}")
+def token_info(store, token_id: str) -> TokenInfo:
+    rows = store.sql(f"SELECT {_COLUMNS} FROM tokens WHERE token_id = ?", [token_id])
+    if not rows:
+        raise NoSuchToken(f"no token with id {token_id!r}")
+    return _info(rows[0])
+
+
+def revoke_token(store, token_id: str) -> TokenInfo:
+    """Revoke a token (again is harmless); every request checks the store, so the
+    token and the sessions signed in with it stop working at the next request."""
+    token_info(store, token_id)
     with store.write() as con:
         con.execute("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
                     [dt.datetime.now(dt.UTC).replace(tzinfo=None), token_id])
+    return token_info(store, token_id)
 
 
 def verify_token(store, token: str) -> Principal | None:
