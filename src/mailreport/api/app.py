@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
-from mailreport.api import customers, webhooks
+from mailreport.api import customers, store_info, tokens, webhooks
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem
 from mailreport.api.security import is_loopback, require
@@ -143,6 +143,8 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(webhooks.router)
     install_signin(app)
     app.include_router(customers.router)
+    app.include_router(tokens.router)
+    app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)
 
