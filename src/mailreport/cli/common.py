@@ -4,9 +4,10 @@ the consoles, the common options, how a command fails and opens the store."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,10 +17,28 @@ from rich.progress import Progress
 from mailreport import progress
 from mailreport.settings import SettingsError, load_settings
 
-app = typer.Typer(help="Mailing reports for a retail company's mass messaging.",
-                  no_args_is_help=True, add_completion=False)
+T = TypeVar("T")
 console = Console()
 err = Console(stderr=True)
+
+
+class App(typer.Typer):
+    """The command group, with one net under every command: a store held by
+    another process is a one-line error, never a traceback. Commands that can go
+    through the running server catch it first and do."""
+
+    def __call__(self, *args, **kwargs):
+        from mailreport.store import StoreLocked
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except StoreLocked as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise SystemExit(1) from None
+
+
+app = App(help="Mailing reports for a retail company's mass messaging.",
+          no_args_is_help=True, add_completion=False)
 
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="DuckDB file (default: $MAILREPORT_DB, else ./mailreport.duckdb).")]
@@ -31,9 +50,10 @@ ToOption = Annotated[dt.datetime | None, typer.Option(
     "--to", formats=["%Y-%m-%d"], help="Last date of the period (company time zone).")]
 
 
-def fail(message: str, code: int = 2) -> None:
-    # escaped: a message's own brackets ('.[bench]', a value) are text, not markup
-    err.print(f"[red]error:[/red] {escape(message)}")
+def fail(message: str, code: int = 2) -> NoReturn:
+    # escaped: a message's own brackets ('.[bench]', a value) are text, not markup;
+    # one line whatever the terminal's width, for logs and grep
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -56,6 +76,38 @@ def opened_store(db: Path | None, config: Path | None, reading: bool = False):
         yield store
     finally:
         store.close()
+
+
+def through_server(db: Path | None, config: Path | None, call: Callable[[Path], T]) -> T:
+    """For a command that found the store locked: ``call(database file)`` sends it to
+    the server that holds the file (``mailreport.api.forward``). A server that is
+    missing, unreachable or refuses is a one-line error and exit status 1."""
+    from mailreport.api.forward import ForwardError
+    from mailreport.store import db_path
+
+    try:
+        return call(db_path(db, load_settings(config)))
+    except SettingsError as exc:
+        fail(str(exc))
+    except ForwardError as exc:
+        fail(str(exc), 1)
+
+
+def refuse_while_served(db: Path | None, config: Path | None, what_to_do: str) -> NoReturn:
+    """For a command that cannot go through the server: say who holds the store and
+    what to do instead, in one line, and exit with status 1."""
+    from mailreport.api.forward import ForwardError, running_server
+    from mailreport.store import db_path
+
+    try:
+        path = db_path(db, load_settings(config))
+    except SettingsError as exc:
+        fail(str(exc))
+    try:
+        holder = str(running_server(path))
+    except ForwardError:
+        holder = "another process"
+    fail(f"{path} is held by {holder}: {what_to_do}", 1)
 
 
 def progress_bar() -> Progress:

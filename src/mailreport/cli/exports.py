@@ -13,9 +13,11 @@ from mailreport.cli.common import (
     FromOption,
     ToOption,
     console,
+    err,
     fail,
     opened_store,
     progress_bar,
+    through_server,
 )
 
 
@@ -65,15 +67,53 @@ def export_command(
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(str(p) for p in e['loc'][-1:]) or 'input'}: "
                        + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
-    with opened_store(db, config, reading=True) as store:
-        try:
-            export = Export(store.tables(), request)
-        except ReportError as exc:
-            fail(str(exc), 1)
-        path = out or Path(export.file_name)
-        with progress_bar() as bar:
-            task = bar.add_task(f"{export.entity.name} of {export.customers:,} customers",
-                                total=max(export.customers, 1))
-            rows = export.write(path, lambda done, total: bar.update(task, completed=done))
-            bar.update(task, completed=max(export.customers, 1))
+    from mailreport.store import StoreLocked
+
+    try:
+        with opened_store(db, config, reading=True) as store:
+            try:
+                export = Export(store.tables(), request)
+            except ReportError as exc:
+                fail(str(exc), 1)
+            path = out or Path(export.file_name)
+            with progress_bar() as bar:
+                task = bar.add_task(f"{export.entity.name} of {export.customers:,} customers",
+                                    total=max(export.customers, 1))
+                rows = export.write(path, lambda done, total: bar.update(task, completed=done))
+                bar.update(task, completed=max(export.customers, 1))
+    except StoreLocked:
+        _export_through_server(request, out, db, config)
+        return
     console.print(f"wrote {rows:,} {export.entity.name} rows to {path}")
+
+
+def _export_through_server(request, out: Path | None, db, config) -> None:
+    """The same export, made by the server that holds the store and streamed here
+    (GET /api/v1/mailings/{id}/export)."""
+    from urllib.parse import quote
+
+    from rich.progress import DownloadColumn, Progress, SpinnerColumn, TextColumn
+
+    from mailreport.api.forward import forward_download, running_server
+    from mailreport.exports.export import file_name
+
+    q = request.query
+    params = {"stage": request.segment.stage, "status": request.segment.status,
+              "from": q.date_from, "to": q.date_to,
+              "include_machine": q.include_machine or None, "group": q.group,
+              "variant_id": q.variant_id, "entity": request.entity, "format": request.format,
+              "fields": ",".join(request.fields) if request.fields else None}
+    api_path = f"/api/v1/mailings/{quote(request.mailing_id, safe='')}/export"
+    path = out or Path(file_name(request))
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), DownloadColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(f"{request.entity} from the server", total=None)
+
+        def download(db_file: Path) -> tuple[str, int]:
+            server = running_server(db_file)
+            size = forward_download(db_file, api_path, params, path,
+                                    lambda done: bar.update(task, completed=done))
+            return server.url, size
+
+        url, size = through_server(db, config, download)
+    console.print(f"wrote {path} ({size:,} bytes), exported by the server at {url}")
