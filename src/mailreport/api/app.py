@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api import customers, store_info, tokens, webhooks
+from mailreport.api.headers import install_security_headers
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem
 from mailreport.api.security import is_loopback, require
@@ -147,6 +148,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)
+    install_security_headers(app)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
