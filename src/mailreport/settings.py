@@ -40,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_period_days", 1096,
             "Longest period a report may cover, in days (its daily series lists each day); "
             "a longer one is refused."),
+    Setting("api_docs", False,
+            "Serve the interactive API docs at /docs (Swagger UI, which the browser loads "
+            "from jsDelivr); /openapi.json is served either way."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -64,6 +67,7 @@ class Settings:
     basis_stage_sms: str = _default("basis_stage_sms")
     basis_stage_push: str = _default("basis_stage_push")
     max_period_days: int = _default("max_period_days")
+    api_docs: bool = _default("api_docs")
 
     def __post_init__(self) -> None:
         try:
@@ -93,8 +97,17 @@ class Settings:
         return ZoneInfo(self.company_timezone)
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _coerce(name: str, value: Any) -> Any:
     default = _BY_NAME[name].default
+    if isinstance(default, bool):  # before int: a bool is an int
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() in _TRUE + _FALSE:
+            return str(value).strip().lower() in _TRUE
+        raise SettingsError(f"{name}: {value!r} is not true or false")
     if isinstance(default, int) and not isinstance(value, int):
         try:
             return int(value)

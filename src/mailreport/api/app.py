@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api import customers, store_info, tokens, webhooks
+from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem
@@ -76,13 +77,15 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
 
     app = FastAPI(title="mailreport", version=__version__, lifespan=lifespan,
                   description="Mailing reports: audience, funnel, orders, groups, open hours, "
-                              "product sales and click heatmaps.")
+                              "product sales and click heatmaps.",
+                  docs_url=None, redoc_url=None)
     app.state.on_shutdown = []
     app.state.store = store
     app.state.public_url = public_url
     app.state.auth_enabled = auth
     app.state.local_secret = local_secret
     install_problem_handlers(app)
+    install_api_docs(app, (getattr(store, "settings", None) or store.tables().settings).api_docs)
 
     def tables():
         return store.tables()

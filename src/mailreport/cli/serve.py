@@ -30,7 +30,8 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
         app_ = create_app(store, public_url=url, auth=not no_auth, local_secret=local_secret)
         marker = announce(store.path, url, local_secret)
         app_.state.on_shutdown.append(lambda: marker.unlink(missing_ok=True))
-        console.print(f"mailreport serving {store.path} on {url}/ (API docs at /docs)")
+        docs = "/docs" if app_.state.api_docs else "/openapi.json"
+        console.print(f"mailreport serving {store.path} on {url}/ (API docs at {docs})")
         if no_auth:
             console.print("[yellow]--no-auth: anyone who can reach this address can read "
                           "every report and customer list. Use it only for a local demo."
