@@ -5,6 +5,7 @@ before the heatmap shows it. The Playwright side is in tests/web/test_hostile.py
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import pytest
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from conftest import Dataset, at
 from mailreport.api.app import create_app
+from mailreport.api.security import SESSION_COOKIE
+from mailreport.auth import create_token
 from mailreport.ingest import live
 from mailreport.settings import SettingsError, load_settings
 
@@ -27,6 +30,144 @@ def data(store, tmp_path):
         "m1", {"ann": [("delivered", at(0)), ("opened", at(1))]}).load()
     yield store
     live.stop(store)  # the events API started the store's writer
+
+
+def stored_events(store) -> list[str]:
+    return [row[0] for row in store.sql("SELECT event_id FROM events WHERE event_id LIKE "
+                                        "'forged%' ORDER BY event_id")]
+
+
+def signed_in(store, role: str = "admin", base_url: str = OWN) -> tuple[TestClient, str]:
+    """A client holding a session cookie, and the CSRF token its pages carry."""
+    client = TestClient(create_app(store, public_url="http://127.0.0.1:8000"),
+                        base_url=base_url)
+    r = client.post("/signin", data={"token": create_token(store, role)},
+                    headers={"origin": OWN}, follow_redirects=False)
+    assert r.status_code == 303 and SESSION_COOKIE in client.cookies
+    return client, page_token(client)
+
+
+def page_token(client: TestClient) -> str:
+    page = client.get("/", headers={"accept": "text/html"})
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    return found[1] if found else ""
+
+
+def post_event(client, event_id: str = "forged-1", **headers):
+    """A write as a page would make it: a text/plain body needs no CORS preflight."""
+    body = json.dumps([{**EVENT, "event_id": event_id}])
+    return client.post("/api/v1/events", content=body,
+                       headers={"content-type": "text/plain", **headers})
+
+
+def assert_refused(response, *words: str) -> None:
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    detail = response.json()["detail"]
+    for word in words:
+        assert word in detail, detail
+
+
+# -- cross-site request forgery ---------------------------------------------------
+
+
+def test_a_forged_cross_site_write_with_the_session_cookie_is_refused(data):
+    client, token = signed_in(data)
+    # what a page on another port could send: the cookie goes along (same site)
+    assert_refused(post_event(client, origin=FOREIGN), "'http://127.0.0.1:8080'",
+                   "not this site")
+    assert_refused(post_event(client, origin=FOREIGN, **{"x-csrf-token": token}),
+                   "not this site")  # even with a token it somehow learnt
+    assert_refused(post_event(client, origin="null"), "'null'")  # a sandboxed frame
+    assert_refused(post_event(client, referer=FOREIGN + "/attack.html"), "Referer")
+    assert_refused(post_event(client), "Origin or Referer")  # neither header
+    assert stored_events(data) == []
+
+
+def test_a_write_from_the_own_page_needs_the_session_token(data):
+    client, token = signed_in(data)
+    assert_refused(post_event(client, origin=OWN), "X-CSRF-Token")
+    assert_refused(post_event(client, origin=OWN, **{"x-csrf-token": "mr-guess"}),
+                   "does not belong to this session")
+    assert_refused(post_event(client, origin=OWN, **{"x-csrf-token": "tökén".encode()}),
+                   "does not belong")  # non-ASCII: a 403, not a 500
+    assert stored_events(data) == []
+    r = post_event(client, origin=OWN, **{"x-csrf-token": token})
+    assert r.status_code == 200 and r.json()["inserted"] == 1
+    # without an Origin, the Referer of the own page does
+    r = post_event(client, "forged-2", referer=OWN + "/mailings/m1",
+                   **{"x-csrf-token": token})
+    assert r.status_code == 200 and r.json()["inserted"] == 1
+    assert stored_events(data) == ["forged-1", "forged-2"]
+
+
+def test_the_token_belongs_to_one_session(data):
+    first, first_token = signed_in(data)
+    second, second_token = signed_in(data)
+    assert first_token != second_token
+    assert_refused(post_event(second, origin=OWN, **{"x-csrf-token": first_token}),
+                   "does not belong")
+    assert stored_events(data) == []
+
+
+def test_bearer_tokens_and_webhooks_are_not_concerned(data):
+    client, _ = signed_in(data)
+    bearer = {"authorization": f"Bearer {create_token(data, 'admin')}"}
+    r = post_event(client, origin=FOREIGN, **bearer)  # a script's token, not the cookie
+    assert r.status_code == 200 and r.json()["inserted"] == 1
+    # a provider's webhook answers for its own signature, whatever the Origin says
+    r = client.post("/webhooks/sendgrid", content=b"[]",
+                    headers={"origin": FOREIGN, "content-type": "text/plain"})
+    assert r.status_code != 403 and "site" not in r.json()["detail"]
+
+
+def test_the_public_url_is_this_site_behind_a_proxy(data, monkeypatch):
+    monkeypatch.setenv("MAILREPORT_PUBLIC_URL", "https://reports.example.com")
+    client, token = signed_in(data, base_url="https://testserver")  # the cookie is Secure
+    r = post_event(client, origin="https://reports.example.com", **{"x-csrf-token": token})
+    assert r.status_code == 200
+    assert_refused(post_event(client, "forged-2", origin="https://evil.example.com",
+                              **{"x-csrf-token": token}), "not this site")
+
+
+def test_without_sign_in_a_foreign_page_still_cannot_write(data):
+    client = TestClient(create_app(data, auth=False))
+    assert_refused(post_event(client, origin=FOREIGN), "not this site")
+    assert stored_events(data) == []
+    assert post_event(client).status_code == 200  # curl, the CLI: no Origin at all
+
+
+def test_sign_in_and_sign_out_from_another_site_are_refused(data):
+    client = TestClient(create_app(data, public_url="http://127.0.0.1:8000"))
+    token = create_token(data, "viewer")
+    for headers in ({"origin": "null"}, {"referer": FOREIGN + "/"}, {"origin": FOREIGN}):
+        r = client.post("/signin", data={"token": token}, headers=headers,
+                        follow_redirects=False)
+        assert r.status_code == 403 and SESSION_COOKIE not in client.cookies, headers
+    client, csrf = signed_in(data, "viewer")
+    r = client.post("/signout", data={"csrf_token": csrf}, headers={"origin": FOREIGN},
+                    follow_redirects=False)
+    assert_refused(r, "not this site")
+    r = client.post("/signout", headers={"origin": OWN}, follow_redirects=False)
+    assert_refused(r, "CSRF token")
+    r = client.post("/signout", data={"csrf_token": "x" * 5000}, headers={"origin": OWN},
+                    follow_redirects=False)
+    assert_refused(r, "CSRF token")  # a form too large to hold a token is not read on
+    assert client.get("/api/v1/mailings").status_code == 200  # still signed in
+    r = client.post("/signout", data={"csrf_token": csrf}, headers={"origin": OWN},
+                    follow_redirects=False)
+    assert r.status_code == 303 and client.get("/api/v1/mailings").status_code == 401
+
+
+def test_the_pages_carry_the_token_only_with_a_session(data):
+    client = TestClient(create_app(data, auth=False))
+    page = client.get("/").text
+    assert 'name="csrf-token"' not in page and "csrf_token" not in page
+    client, token = signed_in(data, "viewer")
+    assert token
+    page = client.get("/mailings/m1").text
+    assert f'<meta name="csrf-token" content="{token}">' in page
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in page
 
 
 # -- headers ------------------------------------------------------------------------

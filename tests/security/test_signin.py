@@ -3,6 +3,8 @@ https; a rate limit on attempts; revocation and sign-out end the session."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -78,7 +80,10 @@ def test_sign_out_ends_the_session(app, store):
     client = TestClient(app)
     sign_in(client, create_token(store, "viewer"))
     cookie = client.cookies[SESSION_COOKIE]
-    r = client.post("/signout", follow_redirects=False)
+    # as the page's sign-out form posts it: from this site, with the session's token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)[1]
+    r = client.post("/signout", data={"csrf_token": token}, headers={"origin": "http://testserver"},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/signin"
     assert app.state.sessions.token_for(cookie) is None
     client.cookies.set(SESSION_COOKIE, cookie)  # replaying the old cookie

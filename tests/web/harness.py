@@ -4,6 +4,7 @@ that text on a page can be compared with the API's JSON."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
 import threading
@@ -62,6 +63,49 @@ class Server:
                       timeout=60)
         assert r.status_code == 200, (path, r.status_code, r.text)
         return r.json()
+
+
+class Elsewhere:
+    """Another origin on this machine (another port: the same *site* for cookies). It
+    serves the files the test puts in ``files`` (path -> (bytes, type)), a tracking
+    pixel at /pixel.gif from the start, and counts every request."""
+
+    PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04"
+             b"\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+    def __init__(self):
+        self.requests: list[str] = []
+        self.files: dict[str, tuple[bytes, str]] = {"/pixel.gif": (self.PIXEL, "image/gif")}
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(self.path)
+                path = self.path.split("?")[0]
+                if path not in outer.files:
+                    self.send_error(404)
+                    return
+                body, kind = outer.files[path]
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Elsewhere:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 @pytest.fixture(scope="session")

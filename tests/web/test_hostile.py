@@ -7,8 +7,11 @@ with sign-in on, the pages show what the token may see and say why when it may n
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
-from harness import Server, browser, fmt_int, page, ready  # noqa: F401 - fixtures
+from harness import Elsewhere, Server, browser, fmt_int, page, ready  # noqa: F401 - fixtures
 
 from conftest import Dataset, at
 from mailreport.auth import create_token, revoke_token
@@ -112,3 +115,56 @@ def test_sign_in_decides_what_the_pages_show(store, tmp_path, browser):
         ready(pg, site.url + "/mailings/m1")
         assert pg.locator("#product_sales").is_visible()
         context.close()
+
+
+def wait_until(condition, seconds: float = 10) -> bool:
+    deadline = time.time() + seconds
+    while not condition() and time.time() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+FORGED = {"event_id": "forged-1", "mailing_id": "m1", "customer_id": "ann", "type": "spam",
+          "ts": "2026-03-02T10:00:00Z"}
+
+
+def test_a_page_on_another_port_cannot_write_with_the_session(store, tmp_path, browser):
+    Dataset(store, tmp_path / "data").mailing("m1").journeys(
+        "m1", {"ann": [("delivered", at(0)), ("opened", at(1))]}).load()
+    admin = create_token(store, "admin")
+    with Server(store, auth=True) as site, Elsewhere() as attacker:
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(site.url + "/signin")
+        pg.get_by_label("API token").fill(admin)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url(site.url + "/")
+        answers = []
+        pg.on("response", lambda r: answers.append(r.status) if "/api/v1/" in r.url
+              and r.request.method == "POST" else None)
+        # the forgery: text/plain needs no preflight, and the cookie goes along
+        attacker.files["/attack.html"] = (f"""<!doctype html><title>...</title><script>
+            fetch("{site.url}/api/v1/events", {{method: "POST", mode: "no-cors",
+              credentials: "include", headers: {{"Content-Type": "text/plain"}},
+              body: JSON.stringify([{json.dumps(FORGED)}])}})
+              .finally(() => {{ document.title = "sent"; }});
+            </script>""".encode(), "text/html")
+        pg.goto(attacker.url + "/attack.html")
+        pg.wait_for_function("document.title === 'sent'")
+        assert wait_until(lambda: answers == [403]), answers
+        assert stored(store) == []
+
+        # the app's own page writes through its script, which sends the session's token
+        ready(pg, site.url + "/")
+        answer = pg.evaluate("""async (event) => {
+            const { api } = await import("/static/js/util.js");
+            return api("/api/v1/events", {}, { method: "POST", body: [event] });
+        }""", {**FORGED, "event_id": "own-1"})
+        assert answer["inserted"] == 1 and answers == [403, 200]
+        assert stored(store) == ["own-1"]
+        context.close()
+
+
+def stored(store) -> list[str]:
+    return [row[0] for row in store.sql(
+        "SELECT event_id FROM events WHERE event_id IN ('forged-1', 'own-1')")]

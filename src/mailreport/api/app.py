@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
 from mailreport.api import customers, store_info, tokens, webhooks
+from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
 from mailreport.api.params import period, period_date
@@ -152,6 +153,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_customer_pages(app)
     install_pages(app)
     install_security_headers(app)
+    install_csrf(app)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from mailreport import __version__
-from mailreport.web.pages import HERE
-
-TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+from mailreport.web.pages import TEMPLATES
 
 
 def install_customer_pages(app: FastAPI) -> None:

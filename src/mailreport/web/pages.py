@@ -13,12 +13,14 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from mailreport import __version__
+from mailreport.api.csrf import csrf_token
 from mailreport.api.security import require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.globals["csrf_token"] = csrf_token
 
 
 class VariantBody(BaseModel):

@@ -109,11 +109,21 @@ export function withParams(path, params = {}) {
   return url.pathname + url.search;
 }
 
-/** GET JSON from the API; a problem+json answer becomes an ApiError with its detail. */
-export async function api(path, params = {}) {
+// The session's CSRF token (api/csrf.py): a write that the session cookie
+// authenticates is refused without it.
+const csrfToken = document.querySelector("meta[name='csrf-token']")?.content || "";
+
+/** Call the API (GET unless `method` says otherwise; `body` is sent as JSON); a
+ * problem+json answer becomes an ApiError with its detail. */
+export async function api(path, params = {}, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(withParams(path, params), { headers: { Accept: "application/json" } });
+    response = await fetch(withParams(path, params), {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (err) {
     throw new ApiError(0, "Network error", `The server could not be reached (${err.message}).`);
   }
