@@ -16,7 +16,9 @@ from mailreport.api.app import create_app
 from mailreport.api.security import SESSION_COOKIE
 from mailreport.auth import create_token
 from mailreport.ingest import live
+from mailreport.reports.heatmap import parse_links
 from mailreport.settings import SettingsError, load_settings
+from mailreport.web.email_html import clean_email_html
 
 OWN = "http://testserver"
 FOREIGN = "http://127.0.0.1:8080"  # another port of the same host: the same site
@@ -231,3 +233,68 @@ def test_the_api_docs_setting_reads_true_and_false(monkeypatch, tmp_path):
     monkeypatch.setenv("MAILREPORT_API_DOCS", "maybe")
     with pytest.raises(SettingsError, match="api_docs: 'maybe' is not true or false"):
         load_settings()
+
+
+# -- the email's HTML ---------------------------------------------------------------
+
+MXSS = "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"
+
+
+@pytest.mark.parametrize("html", [
+    MXSS,
+    '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;/mglyph&gt;'
+    '&lt;img src=1 onerror=alert(1)&gt;">',
+    "<svg><style>&lt;/style&gt;&lt;img src=x onerror=alert(1)&gt;</style></svg>",
+    "<noscript><style></noscript><img src=x onerror=alert(1)>",
+    '<form action="https://evil.example/"><input name=q><button formaction=x>Go</button></form>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe><object data=x></object>',
+    '<a href="javascript:alert(1)">a</a><a href="jav&#x09;ascript:alert(1)">b</a>',
+    '<base href="https://evil.example/"><meta http-equiv="refresh" content="0;url=x">',
+    '<div onmouseover="alert(1)" style="color:red">x</div><script>alert(1)</script>',
+])
+def test_email_html_is_cleaned_of_everything_active(html):
+    cleaned = clean_email_html(html).lower()
+    for bad in ("<script", "onerror", "onmouseover", "javascript", "<iframe", "srcdoc",
+                "<object", "<form", "<input", "formaction", "<base", "<meta", "<math",
+                "<svg", "<img src=\"x\" onerror", "alert(1)>"):
+        assert bad not in cleaned, (bad, cleaned)
+    # and cleaning again changes nothing (but the numbers, which need a fresh nonce):
+    # what is left parses the same way twice
+    unnumbered = re.sub(r' data-mr-link="\d+"', "", cleaned)
+    assert clean_email_html(cleaned) == unnumbered
+
+
+def test_the_mxss_pattern_leaves_nothing():
+    assert clean_email_html(MXSS) == ""
+
+
+def test_what_an_email_needs_to_look_right_stays():
+    html = ('<html><head><title>Spring</title><style>.cta { color: #c00 }</style></head>'
+            '<body><table width="600" cellpadding="0" align="center" bgcolor="#ffffff">'
+            '<tr><td valign="top" style="padding: 8px"><font face="Arial" color="#333">Hi'
+            '</font><img src="https://cdn.shop.example/logo.png" alt="Shop" width="120">'
+            '<a class="cta" href="https://shop.example/sale?utm=x&amp;b=1" target="_blank">'
+            'Sale</a></td></tr></table></body></html>')
+    cleaned = clean_email_html(html)
+    for kept in ("<style>.cta { color: #c00 }</style>", 'width="600"', 'cellpadding="0"',
+                 'bgcolor="#ffffff"', 'style="padding: 8px"', '<font face="Arial"',
+                 'src="https://cdn.shop.example/logo.png"', 'class="cta"',
+                 'href="https://shop.example/sale?utm=x&amp;b=1"'):
+        assert kept in cleaned, kept
+    assert "Spring" not in cleaned  # the title is no part of the body
+
+
+def test_links_are_numbered_as_the_report_numbers_them():
+    html = ('<a href="https://a">1</a><a href="javascript:x()">2</a><a name="top">-</a>'
+            '<A\nHREF="https://c">3</A><a href="https://d"><a href="https://e">4</a></a>'
+            '<a data-mr-link="0" href="https://f">5</a><!-- <a href="https://g"> -->')
+    cleaned = clean_email_html(html)
+    numbers = [int(n) for n in re.findall(r'data-mr-link="(\d+)"', cleaned)]
+    hrefs = re.findall(r'data-mr-link="\d+"(?: href="([^"]*)")?', cleaned)
+    links = parse_links(html)
+    assert sorted(numbers) == [link.index for link in links]
+    # each number sits on the link the report gave it; javascript: lost its href only
+    by_number = dict(zip(numbers, hrefs, strict=True))
+    assert by_number == {link.index: ("" if link.url.startswith("javascript") else link.url)
+                         for link in links}
+    assert 'data-mr-link="0" href="https://f"' not in cleaned  # the email's own number

@@ -17,6 +17,7 @@ from mailreport.api.csrf import csrf_token
 from mailreport.api.security import require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
+from mailreport.web.email_html import clean_email_html
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -30,8 +31,9 @@ class VariantBody(BaseModel):
 
 
 def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
-    """The HTML of one variant of a mailing. A mailing without variant rows has the
-    implicit variant A, with no body."""
+    """The HTML of one variant of a mailing, cleaned and its links numbered
+    (web/email_html.py). A mailing without variant rows has the implicit variant A,
+    with no body."""
     mailing = get_mailing(tables, mailing_id)
     v = tables.variants
     rows = tables.run(v.filter((v.mailing_id == mailing_id) & (v.variant_id == variant_id))
@@ -40,7 +42,7 @@ def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
         raise NotFound(f"mailing {mailing_id!r} has no variant {variant_id!r}; its variants "
                        f"are {', '.join(mailing.variants)}")
     return VariantBody(mailing_id=mailing_id, variant_id=variant_id,
-                       body_html=rows[0]["body_html"] if rows else None)
+                       body_html=clean_email_html(rows[0]["body_html"]) if rows else None)
 
 
 def install_pages(app: FastAPI) -> None:
@@ -60,8 +62,9 @@ def install_pages(app: FastAPI) -> None:
     @app.get("/api/v1/mailings/{mailing_id}/variants/{variant_id}/body",
              response_model=VariantBody, dependencies=[Depends(require("reports"))])
     def body(mailing_id: str, variant_id: str):
-        """The email HTML of a variant, for the click heatmap. Untrusted: render it
-        sandboxed, without scripts."""
+        """The email HTML of a variant, for the click heatmap: sanitised (no scripts,
+        event handlers, forms or frames) and each link numbered in ``data-mr-link`` as
+        the heatmap section numbers it. Show it sandboxed all the same."""
         return variant_body(store.tables(), mailing_id, variant_id)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

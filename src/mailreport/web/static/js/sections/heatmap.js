@@ -1,11 +1,9 @@
 // Click heatmap: the email's own HTML in a sandboxed iframe (no scripts, no same
-// origin), so the parent cannot touch its DOM. Instead the parent parses the HTML
-// itself, annotates the n-th <a href> (document order = link_index) with colour
-// and a label, and hands the result to the iframe as srcdoc; toggles rebuild it.
+// origin), so the parent cannot touch its DOM. The server has cleaned the HTML (nh3,
+// web/email_html.py) and numbered its links in data-mr-link as the report numbers
+// them; the parent marks each link with its colour and label and hands the result to
+// the iframe as srcdoc; toggles rebuild it.
 import { api, el, emptyState, fmtInt, fmtPct, table } from "../util.js";
-
-const REMOVE = "script, noscript, iframe, frame, frameset, object, embed, applet, base, "
-  + "meta[http-equiv], link[rel~=import], link[rel~=preload], link[rel~=prefetch]";
 
 // Belt and braces: the sandbox already forbids scripts; this forbids them again.
 const CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
@@ -43,36 +41,21 @@ function intensities(links) {
   return new Map(links.map((l) => [l.link_index, top ? measure(l) / top : 0]));
 }
 
-/** The email's HTML, cleaned and annotated, as a complete srcdoc document. */
+/** The email's HTML (cleaned by the server), annotated, as a complete srcdoc document. */
 export function buildSrcdoc(html, links, { heat, labels }) {
   const doc = new DOMParser().parseFromString(html || "", "text/html");
-  // Number the links before cleaning: link_index counts every <a href> in document
-  // order, including those whose href is about to be dropped (javascript:, ...).
-  const anchors = [...doc.querySelectorAll("a[href]")];
-  const hrefs = anchors.map((a) => a.getAttribute("href"));
-  doc.querySelectorAll(REMOVE).forEach((node) => node.remove());
-  for (const node of doc.querySelectorAll("*")) {
-    for (const attr of [...node.attributes]) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith("on") || name === "srcdoc" || name === "formaction"
-          || /^\s*(javascript:|vbscript:|data:text\/html)/i.test(attr.value)) {
-        node.removeAttribute(attr.name);
-      }
-    }
-  }
   const byIndex = new Map(links.map((l) => [l.link_index, l]));
   const level = intensities(links);
-  anchors.forEach((a, index) => {
-    if (!a.isConnected) return; // inside a removed element
-    const link = byIndex.get(index);
-    // The links lead nowhere from here: a click inside the preview must not navigate.
-    if (!/^\s*(javascript|vbscript|data):/i.test(hrefs[index])) {
-      a.setAttribute("data-mr-href", hrefs[index]);
-    }
+  // The links lead nowhere from here: a click inside the preview must not navigate.
+  for (const a of doc.querySelectorAll("a[href], area[href]")) {
+    a.setAttribute("data-mr-href", a.getAttribute("href"));
     a.removeAttribute("href");
     a.removeAttribute("target");
-    a.setAttribute("data-mr-link", String(index));
-    if (!link) return;
+  }
+  for (const a of doc.querySelectorAll("a[data-mr-link]")) {
+    const index = Number(a.getAttribute("data-mr-link"));
+    const link = byIndex.get(index);
+    if (!link) continue;
     a.setAttribute("data-mr-label", linkLabel(link));
     if (heat) {
       // Outline and halo only: the email's own colours stay as the customer saw them.
@@ -88,7 +71,7 @@ export function buildSrcdoc(html, links, { heat, labels }) {
       }
       a.setAttribute("data-mr-intensity", t.toFixed(3));
     }
-  });
+  }
   const head = doc.head;
   const csp = doc.createElement("meta");
   csp.setAttribute("http-equiv", "Content-Security-Policy");
