@@ -204,6 +204,14 @@ def test_the_pages_run_no_inline_script_that_the_policy_would_block(data):
         assert "javascript:" not in html, path
 
 
+def test_only_the_report_page_may_show_remote_images_and_only_in_its_preview(data):
+    client = TestClient(create_app(data, auth=False))
+    report = client.get("/mailings/m1").headers["content-security-policy"]
+    assert "img-src 'self' data: https: http:;" in report
+    assert "script-src 'self';" in report
+    assert "img-src 'self' data:;" in client.get("/").headers["content-security-policy"]
+
+
 def test_api_docs_only_when_the_setting_says(data):
     client = TestClient(create_app(data, auth=False))
     for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):

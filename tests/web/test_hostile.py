@@ -61,7 +61,7 @@ def test_hostile_email_html_is_rendered_inert(hostile_site, page):
     assert page.locator("#mailings-panel tbody th a").inner_text() == NAME
     ready(page, hostile_site.url + "/mailings/m1")
     page.wait_for_selector("#heatmap .body[data-state='ready']")
-    doc = page.locator("#heatmap iframe").get_attribute("srcdoc").lower()
+    doc = srcdoc(page).lower()
     for bad in ("<script", "onload", "onclick", "onerror", "javascript:", "refresh",
                 "<iframe", "<base", "evil.example/frame", "<math", "mglyph", "alert("):
         assert bad not in doc, bad
@@ -123,6 +123,45 @@ def wait_until(condition, seconds: float = 10) -> bool:
     while not condition() and time.time() < deadline:
         time.sleep(0.05)
     return condition()
+
+
+def test_the_preview_loads_remote_images_only_when_asked(store, tmp_path, page):
+    with Elsewhere() as sender:
+        data = Dataset(store, tmp_path / "data")
+        data.mailing("m1")
+        data.add("variants", {"mailing_id": "m1", "variant_id": "A", "share": 1.0,
+                              "body_html": f'<p><img src="{sender.url}/pixel.gif?open=1" '
+                                           f'alt="">Hello <a href="https://shop.example/">Shop'
+                                           f'</a></p><div style="background-image: url('
+                                           f'{sender.url}/pixel.gif?background=1)">x</div>'})
+        data.journeys("m1", {"ann": [("delivered", at(0)), ("opened", at(1))]})
+        data.load()
+        with Server(store) as site:
+            ready(page, site.url + "/mailings/m1")
+            page.wait_for_selector("#heatmap .body[data-state='ready']")
+            email = page.frame_locator("#heatmap iframe")
+            assert email.locator("a[data-mr-link='0']").inner_text() == "Shop"
+            page.wait_for_timeout(500)
+            assert sender.requests == []  # no pixel fired on opening the report
+            assert 'img-src data:">' in srcdoc(page)
+            note = page.locator("#heatmap-images-note")
+            assert "Remote images are not loaded" in note.inner_text()
+
+            button = page.get_by_role("button", name="Load images")
+            assert button.get_attribute("aria-pressed") == "false"
+            button.click()
+            assert wait_until(lambda: len(set(sender.requests)) == 2), sender.requests
+            assert set(sender.requests) == {"/pixel.gif?open=1", "/pixel.gif?background=1"}
+            assert 'img-src data: https: http:">' in srcdoc(page)
+            assert page.get_by_role("button", name="Load images").get_attribute(
+                "aria-pressed") == "true"
+            assert note.count() == 0
+            assert email.locator("img").evaluate(
+                "img => img.decode().then(() => img.naturalWidth)") == 1  # shown
+
+
+def srcdoc(page) -> str:
+    return page.locator("#heatmap iframe").get_attribute("srcdoc") or ""
 
 
 FORGED = {"event_id": "forged-1", "mailing_id": "m1", "customer_id": "ann", "type": "spam",

@@ -14,12 +14,17 @@ from pydantic import BaseModel
 
 from mailreport import __version__
 from mailreport.api.csrf import csrf_token
+from mailreport.api.headers import page_policy
 from mailreport.api.security import require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 from mailreport.web.email_html import clean_email_html
 
 HERE = Path(__file__).parent
+# The email preview is an about:srcdoc frame, which runs under this page's policy as
+# well as its own: remote images must be possible here for its "Load images" choice.
+# The frame's own policy (heatmap.js) allows them only once the reader asks.
+REPORT_PAGE_POLICY = page_policy("'self' data: https: http:")
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 TEMPLATES.env.globals["csrf_token"] = csrf_token
 
@@ -64,7 +69,8 @@ def install_pages(app: FastAPI) -> None:
     def body(mailing_id: str, variant_id: str):
         """The email HTML of a variant, for the click heatmap: sanitised (no scripts,
         event handlers, forms or frames) and each link numbered in ``data-mr-link`` as
-        the heatmap section numbers it. Show it sandboxed all the same."""
+        the heatmap section numbers it. Remote images are kept: show it sandboxed, under
+        a policy that loads them only when the reader asks."""
         return variant_body(store.tables(), mailing_id, variant_id)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -77,8 +83,10 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/mailings/{mailing_id}", response_class=HTMLResponse, include_in_schema=False)
     def mailing_page(request: Request, mailing_id: str):
-        return shell(request, "report.html", "Mailing report", nav="mailings",
+        page = shell(request, "report.html", "Mailing report", nav="mailings",
                      mailing_id=mailing_id)
+        page.headers["Content-Security-Policy"] = REPORT_PAGE_POLICY
+        return page
 
     @app.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
     def campaign_page(request: Request, campaign_id: str):

@@ -5,9 +5,15 @@
 // the iframe as srcdoc; toggles rebuild it.
 import { api, el, emptyState, fmtInt, fmtPct, table } from "../util.js";
 
-// Belt and braces: the sandbox already forbids scripts; this forbids them again.
-const CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-  + "frame-src 'none'";
+// The preview's own policy, on top of the page's (which a srcdoc frame inherits):
+// no script, and nothing fetched from elsewhere unless the reader asks for images,
+// since a remote image tells the sender (or a tracker) that the email was opened.
+const POLICY = "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+  + "form-action 'none'; frame-src 'none'; style-src 'unsafe-inline'; font-src data:";
+
+export function previewPolicy(images) {
+  return `${POLICY}; img-src data:${images ? " https: http:" : ""}`;
+}
 
 const LABEL_STYLE = `
 a[data-mr-link] { cursor: default; }
@@ -42,7 +48,7 @@ function intensities(links) {
 }
 
 /** The email's HTML (cleaned by the server), annotated, as a complete srcdoc document. */
-export function buildSrcdoc(html, links, { heat, labels }) {
+export function buildSrcdoc(html, links, { heat, labels, images = false }) {
   const doc = new DOMParser().parseFromString(html || "", "text/html");
   const byIndex = new Map(links.map((l) => [l.link_index, l]));
   const level = intensities(links);
@@ -75,7 +81,7 @@ export function buildSrcdoc(html, links, { heat, labels }) {
   const head = doc.head;
   const csp = doc.createElement("meta");
   csp.setAttribute("http-equiv", "Content-Security-Policy");
-  csp.setAttribute("content", CSP);
+  csp.setAttribute("content", previewPolicy(images));
   head.prepend(csp);
   const style = doc.createElement("style");
   style.textContent = LABEL_STYLE;
@@ -101,7 +107,7 @@ async function variantBody(mailingId, variantId) {
 }
 
 export function renderHeatmap(body, variants, { mailingId }) {
-  const view = { variant: variants[0]?.variant_id, heat: true, labels: false };
+  const view = { variant: variants[0]?.variant_id, heat: true, labels: false, images: false };
   const frame = el("iframe", { sandbox: "", class: "email-frame", referrerpolicy: "no-referrer" });
   const frameHolder = el("div", { class: "email-holder" });
   const controls = el("div", { class: "controls" });
@@ -115,6 +121,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
     frame.srcdoc = buildSrcdoc(html, variant.links, view);
     body.dataset.heat = String(view.heat);
     body.dataset.labels = String(view.labels);
+    body.dataset.images = String(view.images);
   }
 
   function drawControls() {
@@ -127,8 +134,13 @@ export function renderHeatmap(body, variants, { mailingId }) {
         "heat"),
       toggle("Labels", view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
         "labels"),
+      toggle("Load images", view.images, () => { view.images = !view.images; drawControls();
+        rebuild(); }, "images"),
       view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, "fewer clicks",
-        el("span", { class: "legend-ramp" }), "more") : null].filter(Boolean));
+        el("span", { class: "legend-ramp" }), "more") : null,
+      view.images ? null : el("p", { class: "note images-note", id: "heatmap-images-note" },
+        "Remote images are not loaded: loading them would tell the sender's servers "
+        + "that this email was opened.")].filter(Boolean));
   }
 
   async function show(variantId) {
