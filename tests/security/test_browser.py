@@ -65,6 +65,7 @@ def post_event(client, event_id: str = "forged-1", **headers):
 def assert_refused(response, *words: str) -> None:
     assert response.status_code == 403, response.text
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"
     detail = response.json()["detail"]
     for word in words:
         assert word in detail, detail

@@ -152,8 +152,8 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)
-    install_security_headers(app)
     install_csrf(app)
+    install_security_headers(app)  # last: the outermost, so on CSRF refusals too
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
