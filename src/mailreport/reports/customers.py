@@ -4,14 +4,13 @@ segment's metrics. Contacts can be masked for those who may not see them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Literal
 
 import ibis
 
 from mailreport.reports import segment_counts
-from mailreport.reports.models import Mailing, Model, Money, Period
+from mailreport.reports.models import Mailing, Model, Money, Period, UtcTimestamp
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
 from mailreport.reports.segments import (
@@ -68,7 +67,7 @@ def _contact(mailing: Mailing, t: ibis.Table) -> ibis.Expr:
 class CustomerRow(Model):
     customer_id: str
     contact: str | None
-    reached_at: dt.datetime | None
+    reached_at: UtcTimestamp | None
     orders: int
     revenue: Money
 

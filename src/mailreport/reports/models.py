@@ -7,11 +7,21 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 # Money is a decimal string with two decimals in JSON.
-Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
+Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str),
+                  WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$",
+                                  "description": "a decimal in the company currency, two "
+                                                 "decimals", "examples": ["1234.50"]},
+                                 mode="serialization")]
 Percent = float | None
+# Timestamps are kept in UTC without an offset, as the data contract reads them, and
+# written so ("2026-06-02T07:00:00"). JSON Schema's date-time (RFC 3339) requires an
+# offset, so the schema states the format instead of claiming that one.
+UtcTimestamp = Annotated[dt.datetime, WithJsonSchema({
+    "type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$",
+    "description": "UTC, ISO-8601 without an offset", "examples": ["2026-06-02T07:00:00"]})]
 
 
 class Model(BaseModel):
@@ -25,7 +35,7 @@ class Mailing(Model):
     status: str
     category: str | None = None
     campaign_id: str | None = None
-    sent_at: dt.datetime | None = None
+    sent_at: UtcTimestamp | None = None
     control_share: float = 0.0
     variants: list[str] = Field(default_factory=list)
 
@@ -208,7 +218,7 @@ class CampaignMailingRow(Model):
     mailing_id: str
     name: str
     channel: str
-    sent_at: dt.datetime | None
+    sent_at: UtcTimestamp | None
     sent: int
     delivered: int
     opened: int | None
