@@ -12,6 +12,8 @@ from conftest import Dataset, at
 from mailreport.api.app import create_app
 from mailreport.auth import create_token
 
+SIGNED_IN = [{"bearerToken": []}, {"sessionCookie": []}]
+
 
 @pytest.fixture
 def app(store, tmp_path):
@@ -20,6 +22,12 @@ def app(store, tmp_path):
     data.mailing("m1", campaign_id="c1", sent_at="2026-03-02T09:00:00+03:00")
     data.journeys("m1", {"ann": [("sent", at(0)), ("clicked", at(1))]}).load()
     return create_app(store)
+
+
+def operations(doc):
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            yield path, method, op
 
 
 def resolve(doc, schema):
@@ -54,3 +62,77 @@ def test_money_is_declared_as_written(app, store):
     revenue = client.get("/api/v1/mailings").json()[0]["revenue"]
     assert revenue == "0.00" and re.fullmatch(money["pattern"], revenue)
     assert not re.fullmatch(money["pattern"], "12.3")
+
+
+def test_every_error_an_operation_can_answer_is_problem_json(app):
+    """The document listed FastAPI's 422 as application/json, and no 401, 403, 404,
+    though every error is application/problem+json (#20)."""
+    doc = app.openapi()
+    problem = doc["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"title", "status", "detail", "instance"}
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    for path, method, op in operations(doc):
+        responses = op["responses"]
+        for status, response in responses.items():
+            if status[0] in "45":
+                assert response["content"] == {"application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}}, (path, status)
+        if op["security"]:
+            assert {"401", "403"} <= set(responses), (method, path)
+            assert "WWW-Authenticate" in responses["401"]["headers"]
+        if "{" in path:
+            assert "404" in responses, (method, path)
+        if op.get("parameters") and path.startswith("/api/"):
+            assert "422" in responses, (method, path)
+    assert "403" in doc["paths"]["/api/v1/loads"]["post"]["responses"]  # from afar
+    assert "413" in doc["paths"]["/webhooks/sendgrid"]["post"]["responses"]
+
+
+def test_answers_match_the_documented_problems(app, store):
+    doc = app.openapi()
+    client = TestClient(app)
+    viewer = {"Authorization": "Bearer " + create_token(store, "viewer")}
+    for path, headers, status in [("/api/v1/mailings/m1/report", {}, 401),
+                                  ("/api/v1/mailings/m1/customers?stage=sent", viewer, 403),
+                                  ("/api/v1/mailings/zz/report", viewer, 404),
+                                  ("/api/v1/mailings/m1/report?to=0", viewer, 422)]:
+        r = client.get(path, headers=headers)
+        assert r.status_code == status, (path, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        template = path.split("?")[0].replace("/m1/", "/{mailing_id}/") \
+            .replace("/zz/", "/{mailing_id}/")
+        assert str(status) in doc["paths"][template]["get"]["responses"], path
+        assert set(resolve(doc, {"$ref": "#/components/schemas/Problem"})["required"]) <= \
+            set(r.json())
+
+
+def test_security_schemes_are_declared_and_each_operation_says_which(app):
+    """Neither the bearer token nor the session cookie was in the document (#20)."""
+    from mailreport.api.openapi import OWN_AUTHENTICATION
+
+    doc = app.openapi()
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["bearerToken"] == {**schemes["bearerToken"], "type": "http",
+                                      "scheme": "bearer"}
+    assert schemes["sessionCookie"] == {**schemes["sessionCookie"], "type": "apiKey",
+                                        "in": "cookie", "name": "mailreport_session"}
+    assert doc["security"] == SIGNED_IN
+    open_ops = set()
+    for path, method, op in operations(doc):
+        if op["security"] == []:
+            open_ops.add(path)
+            # how it is authenticated instead is written where a client reads
+            assert OWN_AUTHENTICATION[path] in op["description"], path
+        else:
+            assert op["security"] == SIGNED_IN, (method, path)
+    assert open_ops == {"/health", "/webhooks/sendgrid", "/webhooks/mailgun", "/webhooks/ses",
+                        "/webhooks/postmark", "/webhooks/twilio"}
+
+
+def test_a_server_without_sign_in_declares_no_credentials(store):
+    doc = create_app(store, auth=False).openapi()
+    assert "security" not in doc and "securitySchemes" not in doc.get("components", {})
+    for path, method, op in operations(doc):
+        assert op["security"] == [], (method, path)
+        if path.startswith("/api/"):  # a webhook's signature is still checked
+            assert "401" not in op["responses"], (method, path)

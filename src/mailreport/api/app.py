@@ -14,8 +14,9 @@ from mailreport.api import customers, store_info, tokens, webhooks
 from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
+from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
-from mailreport.api.problems import install_problem_handlers, problem
+from mailreport.api.problems import install_problem_handlers, problem, problem_responses
 from mailreport.api.security import is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
@@ -78,7 +79,12 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
 
     app = FastAPI(title="mailreport", version=__version__, lifespan=lifespan,
                   description="Mailing reports: audience, funnel, orders, groups, open hours, "
-                              "product sales and click heatmaps.",
+                              "product sales and click heatmaps.\n\n"
+                              "Send a token as `Authorization: Bearer <token>`, or sign in "
+                              "at /signin for a session cookie. Errors are "
+                              "`application/problem+json` (RFC 9457) with a `detail` that "
+                              "names what is wrong. Timestamps are UTC, written without an "
+                              "offset; dates and periods are in the company's time zone.",
                   docs_url=None, redoc_url=None)
     app.state.on_shutdown = []
     app.state.store = store
@@ -87,6 +93,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.state.local_secret = local_secret
     install_problem_handlers(app)
     install_api_docs(app, (getattr(store, "settings", None) or store.tables().settings).api_docs)
+    install_openapi(app)
 
     def tables():
         return store.tables()
@@ -134,7 +141,9 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         return campaign_report(tables(), campaign_id, query,
                                with_product_sales=who.can(PRODUCT_SALES))
 
-    @app.post("/api/v1/loads")
+    @app.post("/api/v1/loads", responses=problem_responses(
+        403, why={403: "Loads are accepted from this machine only, and need the admin "
+                       "role."}))
     def load(body: LoadRequest, request: Request,
              who: Annotated[Principal, Depends(require("admin"))]):
         """Load a directory on this machine through the server's own store, so

@@ -3,24 +3,69 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("mailreport.api")
 
+PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
           405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
-          500: "Internal Server Error"}
+          429: "Too Many Requests", 500: "Internal Server Error",
+          503: "Service Unavailable"}
+# What each status means here, for the OpenAPI document; a route may say more.
+REASONS = {
+    400: "The body is malformed; the detail says where.",
+    401: "No valid credentials: send 'Authorization: Bearer <token>' or the session "
+         "cookie of /signin.",
+    403: "The credentials are valid but their role or grants do not allow this.",
+    404: "What the path names (a mailing, campaign, section or variant) does not exist.",
+    413: "The body is larger than the limit.",
+    422: "A parameter is invalid, alone or with the others (a period's ends out of "
+         "order or longer than max_period_days); the detail names it.",
+    429: "Too many requests: wait the Retry-After header's seconds.",
+    503: "The server cannot take the request now: try again later.",
+}
+
+
+class ParameterIssue(BaseModel):
+    loc: list[str | int] = Field(description="where: query, path or body, then the name")
+    msg: str
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457). Members beyond these may be added."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="what is wrong, naming the parameter or value")
+    instance: str = Field(description="the request's path")
+    errors: list[ParameterIssue] | None = Field(
+        None, description="on a 422 for invalid parameters: one entry per parameter")
+
+
+def problem_responses(*statuses: int, why: dict[int, str] | None = None
+                      ) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route decorator: the statuses it may answer besides those
+    the OpenAPI document derives from its dependencies (api/openapi.py), each with
+    ``why[status]`` or the usual reason."""
+    return {status: {"description": (why or {}).get(status, REASONS[status]),
+                     "model": Problem} for status in statuses}
 
 
 def problem(status: int, title: str | None, detail: str, request: Request,
             headers: dict[str, str] | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"),
             "status": status, "detail": detail, "instance": request.url.path, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json",
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON,
                         headers=headers)
 
 
