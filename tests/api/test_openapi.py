@@ -136,3 +136,16 @@ def test_a_server_without_sign_in_declares_no_credentials(store):
         assert op["security"] == [], (method, path)
         if path.startswith("/api/"):  # a webhook's signature is still checked
             assert "401" not in op["responses"], (method, path)
+
+
+def test_health_and_one_section_have_their_schemas(app, store):
+    """Both answered JSON the document gave no shape for."""
+    doc = app.openapi()
+    health = resolve(doc, doc["paths"]["/health"]["get"]["responses"]["200"]["content"]
+                     ["application/json"]["schema"])
+    assert set(health["required"]) == set(TestClient(app).get("/health").json())
+    op = doc["paths"]["/api/v1/mailings/{mailing_id}/report/{section}"]["get"]
+    section = next(p for p in op["parameters"] if p["name"] == "section")
+    assert section["schema"]["enum"][:3] == ["volume", "efficiency", "orders"]
+    shapes = op["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {"$ref": "#/components/schemas/Efficiency"} in shapes and {"type": "null"} in shapes

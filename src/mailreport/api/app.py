@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
@@ -39,6 +39,19 @@ from mailreport.web.pages import install_pages
 class LoadRequest(BaseModel):
     directory: str
     report_dir: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    engine: str
+
+
+# One section of the report: the type its key has in the whole report.
+SectionResult = Union[tuple(MailingReport.model_fields[name].annotation  # noqa: UP007
+                            for name in REPORT_SECTIONS)]
+SectionName = Annotated[str, Path(description="a key of the report",
+                                  json_schema_extra={"enum": list(REPORT_SECTIONS)})]
 
 
 def report_query(
@@ -98,7 +111,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def tables():
         return store.tables()
 
-    @app.get("/health")
+    @app.get("/health", response_model=Health)
     def health() -> dict:
         return {"status": "ok", "version": __version__, "engine": store.engine}
 
@@ -117,8 +130,10 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         return mailing_report(tables(), mailing_id, query,
                               with_product_sales=who.can(PRODUCT_SALES))
 
-    @app.get("/api/v1/mailings/{mailing_id}/report/{section}")
-    def section(mailing_id: str, section: str, query: QueryDep, who: Viewer):
+    @app.get("/api/v1/mailings/{mailing_id}/report/{section}",
+             responses={200: {"model": SectionResult, "description": "The section, as in "
+                              "the whole report; null where it does not apply"}})
+    def section(mailing_id: str, section: SectionName, query: QueryDep, who: Viewer):
         if section not in REPORT_SECTIONS:
             raise HTTPException(404, f"unknown section {section!r}; sections are "
                                      f"{', '.join(REPORT_SECTIONS)}")
