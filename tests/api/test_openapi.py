@@ -149,3 +149,14 @@ def test_health_and_one_section_have_their_schemas(app, store):
     assert section["schema"]["enum"][:3] == ["volume", "efficiency", "orders"]
     shapes = op["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
     assert {"$ref": "#/components/schemas/Efficiency"} in shapes and {"type": "null"} in shapes
+
+
+def test_a_period_end_is_declared_a_date_not_only_its_digits(app):
+    """The pattern alone let 0000-00-00 and 2026-02-30 be valid for the document; the
+    server answers 422 to them."""
+    doc = app.openapi()
+    for path, _, op in operations(doc):
+        for param in op.get("parameters", []):
+            if param["name"] in ("from", "to"):
+                string = next(s for s in param["schema"]["anyOf"] if s.get("type") == "string")
+                assert string["format"] == "date", (path, param["name"])
