@@ -160,3 +160,15 @@ def test_a_period_end_is_declared_a_date_not_only_its_digits(app):
             if param["name"] in ("from", "to"):
                 string = next(s for s in param["schema"]["anyOf"] if s.get("type") == "string")
                 assert string["format"] == "date", (path, param["name"])
+
+
+def test_the_events_body_is_documented(app):
+    """The events API reads its body itself; the document says what it takes."""
+    body = app.openapi()["paths"]["/api/v1/events"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] and [s["type"] for s in schema["anyOf"]] == ["array", "object"]
+
+
+def test_the_ses_topic_refusal_is_documented(app):
+    ses = app.openapi()["paths"]["/webhooks/ses"]["post"]["responses"]
+    assert "MAILREPORT_SNS_TOPIC_ARNS" in ses["403"]["description"]

@@ -205,7 +205,8 @@ async def mailgun_webhook(request: Request):
 
 
 @router.post("/webhooks/ses", response_model=IngestAnswer, tags=["webhooks"],
-             responses=WEBHOOK_RESPONSES)
+             responses={**WEBHOOK_RESPONSES, 403: {
+                 "description": "the SNS topic is not in MAILREPORT_SNS_TOPIC_ARNS"}})
 async def ses_webhook(request: Request):
     """Amazon SES event publishing through an SNS HTTPS subscription."""
     return await receive(request, ses.NAME, _ses)
@@ -225,8 +226,19 @@ async def twilio_webhook(request: Request):
     return await receive(request, twilio.NAME, _twilio)
 
 
+# read as bytes by the handler (for the size limit), so the document is told here
+_EVENT = {"type": "object", "description": "a row of the events table "
+          "(docs/data-contract.md); keys that are not columns are ignored",
+          "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+EVENTS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "anyOf": [{"type": "array", "items": _EVENT},
+              {"type": "object", "required": ["events"],
+               "properties": {"events": {"type": "array", "items": _EVENT}}}]}}}}}
+
+
 @router.post("/api/v1/events", response_model=IngestAnswer, tags=["events"],
-             responses={400: WEBHOOK_RESPONSES[400], 413: WEBHOOK_RESPONSES[413]})
+             responses={400: WEBHOOK_RESPONSES[400], 413: WEBHOOK_RESPONSES[413]},
+             openapi_extra=EVENTS_BODY)
 async def post_events(request: Request, who: Admin):
     """Store a batch of contract events (a JSON array, or ``{"events": [...]}``).
     Events that break the contract are quarantined and listed in the answer."""
