@@ -19,6 +19,7 @@ import contextlib
 import json
 import re
 import socket
+import time
 import urllib.parse
 
 import pytest
@@ -97,19 +98,25 @@ def parameter_names(app) -> list[str]:
 # -- the request, as bytes ---------------------------------------------------------
 
 def send(url: str, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]],
-         body: bytes) -> tuple[int, bytes]:
+         body: bytes, length: bytes | None = None) -> tuple[int, bytes]:
     """(status, first bytes of the answer); status 0 if the server closed without
-    an answer."""
+    an answer. ``length`` is the Content-Length to declare instead of the body's;
+    when it promises more than the body, the client hangs up after the body."""
     host, port = url.removeprefix("http://").split(":")
     head = [method + b" " + target + b" HTTP/1.1", b"Host: " + f"{host}:{port}".encode()]
     head += [name + b": " + value for name, value in headers]
-    head += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
+    head += [b"Content-Length: " + (str(len(body)).encode() if length is None else length),
+             b"Connection: close"]
     request = b"\r\n".join(head) + b"\r\n\r\n" + body
+    cut_short = length is not None and length.isdigit() and len(length) < 12 \
+        and int(length) > len(body)
     answer = b""
     with socket.create_connection((host, int(port)), timeout=60) as conn:
         # refused before the body was read (a 413): the answer is still there
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.sendall(request)
+            if cut_short:
+                conn.shutdown(socket.SHUT_WR)
         try:
             while chunk := conn.recv(65536):
                 answer += chunk
@@ -182,6 +189,12 @@ known_name = st.sampled_from(HEADER_NAMES)
 any_name = st.from_regex(rb"\A[A-Za-z0-9!#$%&'*+.^_`|~-]{1,30}\Z")
 headers = st.lists(st.tuples(st.one_of(known_name, known_name, known_name, any_name),
                              header_value), max_size=6)
+# a Content-Length other than the body's: malformed, overlong, or promising more
+# (then the client hangs up) or less than is sent
+lengths = st.none() | st.none() | st.none() | st.sampled_from(
+    [b"-1", b"+1", b"1e3", b"0x10", b" 1", b"\xb2", b"1, 1", b"", b"9" * 5000,
+     b"0" * 5000 + b"1", b"99999999999999999999"]) | st.integers(0, 3000).map(
+    lambda n: str(n).encode())
 bodies = st.one_of(
     st.just(b""), st.binary(max_size=2_000),
     st.sampled_from([b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000,
@@ -195,12 +208,15 @@ bodies = st.one_of(
 
 
 def exchange(served, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]],
-             body: bytes, label: str = "") -> tuple[int, bytes]:
-    """Send the request; fail on a 5xx, no answer, or a traceback it logged."""
+             body: bytes, length: bytes | None = None, label: str = "") -> tuple[int, bytes]:
+    """Send the request; fail on a 5xx, no answer, or a traceback it logged. A client
+    that hangs up before its body is complete gets no answer, of course."""
     logged = len(served.errors)
-    status, head = send(served.url, method, target, headers, body)
-    request = f"{label}{method!r} {target[:300]!r} {headers!r} {body[:100]!r}"
-    assert 100 <= status < 500, (request, status, head)
+    status, head = send(served.url, method, target, headers, body, length)
+    request = f"{label}{method!r} {target[:300]!r} {headers!r} {body[:100]!r} {length!r}"
+    hung_up = status == 0 and length is not None
+    time.sleep(0.05 if hung_up else 0)  # the server notices after the client has gone
+    assert 100 <= status < 500 or hung_up, (request, status, head)
     assert served.tracebacks()[logged:] == [], request
     return status, head
 
@@ -213,7 +229,8 @@ def test_no_request_without_credentials_makes_a_5xx(world, data):
     if data.draw(st.integers(0, 9)) < 2:  # mostly the route's own, to get past the 405
         method = data.draw(st.sampled_from([*OTHER_METHODS, "GET\x01", "M" * 100]))
     target = data.draw(targets(template, names))
-    exchange(served, method.encode(), target, data.draw(headers), data.draw(bodies))
+    exchange(served, method.encode(), target, data.draw(headers), data.draw(bodies),
+             data.draw(lengths))
 
 
 WORST = {
@@ -229,6 +246,8 @@ WORST = {
                                       b"[" * 5000 + b"]" * 5000),
     "a huge header": (lambda path: path.replace("{", "").replace("}", ""),
                       [(b"Cookie", b"mailreport_session=" + b"c" * 60_000)], b""),
+    "a body cut short": (lambda path: path.replace("{", "").replace("}", ""),
+                         [(b"Content-Type", b"application/json")], b"[{}", b"100"),
 }
 
 
@@ -237,12 +256,12 @@ def test_every_endpoint_takes_the_worst_cases(world, case):
     """Each route at least once with each of the worst inputs found so far, whatever
     the generated cases above happened to draw."""
     served, routes, _ = world
-    shape, sent_headers, body = WORST[case]
+    shape, sent_headers, body, *length = WORST[case]
     for method, template in routes:
         target = shape(template).encode()
         for accept in (b"text/html", b"application/json"):
             exchange(served, method.encode(), target, [(b"Accept", accept), *sent_headers],
-                     body, label=f"{case}: ")
+                     body, *length, label=f"{case}: ")
 
 
 def test_the_endpoints_are_all_there(world):

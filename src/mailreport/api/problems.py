@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 log = logging.getLogger("mailreport.api")
 
@@ -86,6 +87,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s", request.url.path)
         return problem(500, None, "the server failed to answer this request; the error is "
                                   "in the server log", request)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect):
+        # The client hung up before its body was complete: nothing failed here, and
+        # the answer reaches no one. Left to the handler above, it was a 500 and two
+        # tracebacks in the log, for anyone who opens a connection and closes it.
+        log.info("%s %s: the client closed the connection before its body was complete",
+                 request.method, request.url.path)
+        return problem(400, None, "the connection closed before the body was complete",
+                       request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
