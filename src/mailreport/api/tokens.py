@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mailreport.api.security import require
 from mailreport.auth import (
@@ -25,6 +25,7 @@ from mailreport.auth import (
     token_id_of,
     token_info,
 )
+from mailreport.reports.models import UtcTimestamp
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 
@@ -37,8 +38,16 @@ class Token(BaseModel):
     name: str
     role: Literal["viewer", "analyst", "admin"]
     product_sales: bool
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: UtcTimestamp
+    revoked_at: UtcTimestamp | None
+
+    @field_validator("created_at", "revoked_at")
+    @classmethod
+    def _utc_without_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Written as every timestamp of the API is: UTC, without an offset."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
 
 
 class NewToken(BaseModel):
