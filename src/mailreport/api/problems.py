@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 log = logging.getLogger("mailreport.api")
 
@@ -81,10 +82,19 @@ def _describe(error: dict) -> str:
         else f"{'.'.join(str(p) for p in where)}: {msg}{shown}"
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path. Starlette's 405 names only the
+    first route that matched the path, though a path may have one route a method."""
+    routes = request.app.router.routes
+    return ", ".join(m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                     if any(r.matches({**request.scope, "method": m})[0] is Match.FULL
+                            for r in routes))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error on %s", request.url.path)
+        log.exception("unhandled error on %s %r", request.method, request.url.path)
         return problem(500, None, "the server failed to answer this request; the error is "
                                   "in the server log", request)
 
@@ -100,8 +110,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, None, str(exc.detail), request,
-                       headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem(exc.status_code, None, str(exc.detail), request, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
