@@ -172,3 +172,27 @@ def test_the_events_body_is_documented(app):
 def test_the_ses_topic_refusal_is_documented(app):
     ses = app.openapi()["paths"]["/webhooks/ses"]["post"]["responses"]
     assert "MAILREPORT_SNS_TOPIC_ARNS" in ses["403"]["description"]
+
+
+def admin(app, store):
+    client = TestClient(app)
+    return client, {"Authorization": f"Bearer {create_token(store, 'admin')}"}
+
+
+def test_a_wrong_method_names_every_method_of_the_path(app, store):
+    client, headers = admin(app, store)
+    # GET and POST /api/v1/tokens are two routes; Starlette's 405 named the first only
+    resp = client.request("DELETE", "/api/v1/tokens", headers=headers)
+    assert resp.status_code == 405
+    assert resp.headers["allow"] == "GET, POST"
+    assert resp.headers["content-type"] == "application/problem+json"
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(app, store):
+    client, headers = admin(app, store)
+    resp = client.post("/api/v1/tokens", content=b"\x80{", headers={
+        **headers, "content-type": "application/json"})
+    assert resp.status_code == 400
+    doc = client.get("/openapi.json", headers=headers).json()
+    declared = doc["paths"]["/api/v1/tokens"]["post"]["responses"]["400"]
+    assert "application/problem+json" in declared["content"]

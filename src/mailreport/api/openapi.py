@@ -101,6 +101,8 @@ def derived_statuses(dependant: Dependant, authenticated: bool) -> set[int]:
         statuses.add(404)
     if places:
         statuses.add(422)
+    if "body" in places:  # a body that is not JSON at all
+        statuses.add(400)
     return statuses
 
 
