@@ -196,3 +196,11 @@ def test_a_body_that_is_not_json_is_a_documented_400(app, store):
     doc = client.get("/openapi.json", headers=headers).json()
     declared = doc["paths"]["/api/v1/tokens"]["post"]["responses"]["400"]
     assert "application/problem+json" in declared["content"]
+
+
+def test_a_grant_is_true_or_false_as_declared(app, store):
+    client, headers = admin(app, store)
+    resp = client.post("/api/v1/tokens", json={"role": "admin", "product_sales": 0},
+                       headers=headers)
+    assert resp.status_code == 422 and "product_sales" in resp.json()["detail"]
+    assert len(client.get("/api/v1/tokens", headers=headers).json()) == 1  # only admin's

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from mailreport.api.security import require
 from mailreport.auth import (
@@ -55,7 +55,8 @@ class NewToken(BaseModel):
 
     role: Literal["viewer", "analyst", "admin"]
     name: str = Field("", max_length=NAME_MAX, description="Who or what it is for.")
-    product_sales: bool = Field(False, description="Also grant the product sales section.")
+    # strict: 0 or "no" is not a yes-or-no answer for a grant
+    product_sales: StrictBool = Field(False, description="Also grant the product sales section.")
 
 
 class CreatedToken(Token):
