@@ -162,8 +162,12 @@ def refresh(con, settings: Settings) -> None:
     for fact in (*SALES_ROLLUPS, BUYERS):
         redo(con, fact, settings, sales)
     # window orders: of the changed mailings, and of the customers whose orders changed
-    window = f"{CHANGED} OR customer_id IN (SELECT customer_id FROM _changed_customers)"
-    redo(con, WINDOW_ORDERS, settings, window)
+    # in batches of mailings, as a rebuild makes them: a first load changes every
+    # mailing, and one statement over all of them ran out of memory at 5M customers
+    window = f"({CHANGED} OR customer_id IN (SELECT customer_id FROM _changed_customers))"
+    delete(con, WINDOW_ORDERS, window)
+    for batch in mailing_batches(con, "true"):
+        insert(con, WINDOW_ORDERS, settings, f"({batch}) AND {window}")
 
 
 def _attribute(con, settings: Settings, affected: str | None) -> None:
