@@ -43,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_docs", False,
             "Serve the interactive API docs at /docs (Swagger UI, which the browser loads "
             "from jsDelivr); /openapi.json is served either way."),
+    Setting("form_max_bytes", 16 * 1024,
+            "Largest body the sign-in form may send, in bytes; a larger one is refused "
+            "(413) before it is read."),
+    Setting("json_max_bytes", 1024 * 1024,
+            "Largest body any other endpoint (the API's JSON calls, such as a load) may "
+            "receive, in bytes; a larger one is refused (413) before it is read. The "
+            "webhooks' limit is MAILREPORT_WEBHOOK_MAX_BYTES (docs/webhooks.md)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -68,6 +75,8 @@ class Settings:
     basis_stage_push: str = _default("basis_stage_push")
     max_period_days: int = _default("max_period_days")
     api_docs: bool = _default("api_docs")
+    form_max_bytes: int = _default("form_max_bytes")
+    json_max_bytes: int = _default("json_max_bytes")
 
     def __post_init__(self) -> None:
         try:
@@ -84,6 +93,10 @@ class Settings:
         if not isinstance(self.max_period_days, int) or self.max_period_days < 1:
             raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
                                 "number of days, at least 1")
+        for name in ("form_max_bytes", "json_max_bytes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):

@@ -14,6 +14,7 @@ from mailreport.api import customers, store_info, tokens, webhooks
 from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
+from mailreport.api.limits import install_limits
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
@@ -177,6 +178,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_customer_pages(app)
     install_pages(app)
     install_csrf(app)
+    install_limits(app)  # bodies over the limit are refused before CSRF or auth
     install_security_headers(app)  # last: the outermost, so on CSRF refusals too
 
     @app.exception_handler(NotFound)

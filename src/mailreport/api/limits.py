@@ -1,0 +1,122 @@
+"""Bounded work per request: a body over its route's limit is refused before any of
+it is read, parsed or authenticated.
+
+A plain ASGI middleware, outside routing, so that it runs before the sign-in gate,
+FastAPI's body parsing and the permission checks. A declared ``Content-Length``
+over the limit is answered 413 at once; a body without one (chunked) is counted
+as it arrives and refused as soon as it passes the limit, so the server holds at
+most one limit's worth of it. The 413 closes the connection, rather than letting
+the server read the rest of the body to keep the connection open.
+
+Starlette's own ``RequestBodyLimitMiddleware`` checks only when the endpoint first
+reads the body, after authentication, and answers in plain text; this one refuses
+first and answers ``application/problem+json`` like every other error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI, HTTPException, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mailreport.api.problems import problem
+from mailreport.settings import Settings
+
+# the paths whose limit is the webhooks' own (a provider's batch of events)
+WEBHOOK_PATHS = ("/webhooks/",)
+EVENTS_PATH = "/api/v1/events"
+FORM_PATHS = ("/signin", "/signout")
+CLOSE = {"Connection": "close"}
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    most: int  # bytes
+    name: str  # the setting that sets it, for the answer
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a body without a length passes its limit; an
+    HTTPException, so that FastAPI's body parsing lets it through as it is."""
+
+    def __init__(self, method: str, path: str, limit: BodyLimit):
+        super().__init__(413, f"the body of {method} {path} is larger than {limit.most:,} "
+                              f"bytes, the most it may be ({limit.name})", headers=CLOSE)
+
+
+def body_limit(scope: Scope, settings: Settings) -> BodyLimit:
+    """The limit of the route class a request's path belongs to."""
+    path = scope["path"]
+    if path.startswith(WEBHOOK_PATHS) or path == EVENTS_PATH:
+        from mailreport.api.webhooks import webhook_state
+
+        most = webhook_state(Request(scope)).config.max_body_bytes
+        return BodyLimit(most, "MAILREPORT_WEBHOOK_MAX_BYTES")
+    if path in FORM_PATHS:
+        return BodyLimit(settings.form_max_bytes, "setting form_max_bytes")
+    return BodyLimit(settings.json_max_bytes, "setting json_max_bytes")
+
+
+def declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None  # the server refuses a bad one
+    return None
+
+
+class BodyLimits:
+    """ASGI middleware: 413 for a body over its route's limit, before it is read."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(scope, self.settings)
+        method, path = scope["method"], scope["path"]
+        length = declared_length(scope)
+        if length is not None and length > limit.most:
+            response = problem(413, None, f"the body of {method} {path} is {length:,} bytes; "
+                                          f"it may be at most {limit.most:,} ({limit.name})",
+                               Request(scope), headers=CLOSE)
+            await response(scope, receive, send)
+            return
+
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit.most:
+                    raise BodyTooLarge(method, path, limit)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge as exc:
+            # FastAPI's handlers answer it when an endpoint reads the body; this is for
+            # a read anywhere else
+            if started:
+                raise
+            response = problem(413, None, exc.detail, Request(scope), headers=CLOSE)
+            await response(scope, receive, send)
+
+
+def install_limits(app: FastAPI) -> None:
+    """Outermost of the app's own middleware: install it after all the others."""
+    app.add_middleware(BodyLimits, settings=app.state.store.settings)
+
+
+__all__ = ["BodyLimits", "BodyTooLarge", "install_limits"]

@@ -1,0 +1,176 @@
+"""Bounded work per request: a body over its route's limit is refused before it is
+read or authenticated, against a real server whose memory is read from /proc."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from mailreport.api.app import create_app
+from mailreport.auth import create_token
+from mailreport.settings import Settings
+from mailreport.store import open_store
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+MB = 1 << 20
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_kb(pid: int, field: str) -> int:
+    """A field of /proc/<pid>/status in kB: VmRSS (resident now), VmHWM (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+class Served:
+    """`mailreport serve` in a process of its own, so that its memory is its own."""
+
+    def __init__(self, db: Path, *args: str, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environ = {**os.environ, **(env or {})}
+        environ.pop("MAILREPORT_CONFIG", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mailreport", "serve", "--db", str(db),
+             "--port", str(self.port), *args],
+            cwd=db.parent, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode())
+        self.stop()
+        raise RuntimeError("the server did not start")
+
+    def rss_mb(self) -> float:
+        return status_kb(self.proc.pid, "VmRSS") / 1024
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def empty_store(tmp_path: Path) -> Path:
+    db = tmp_path / "limits.duckdb"
+    open_store(db, Settings()).close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    served = Served(empty_store(tmp_path_factory.mktemp("limits")))
+    yield served
+    served.stop()
+
+
+class Body:
+    """A body of ``size`` bytes made as it is sent, counting what the client sent."""
+
+    def __init__(self, size: int):
+        self.size, self.sent = size, 0
+
+    def __iter__(self):
+        block = b"a" * MB
+        while self.sent < self.size:
+            self.sent += len(block)
+            yield block
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.parametrize("path,size,setting", [
+    ("/api/v1/loads", 300 * MB, "json_max_bytes"),
+    ("/signin", 400 * MB, "form_max_bytes"),
+])
+def test_a_huge_body_without_credentials_is_refused_before_it_is_read(
+        server, path, size, setting, chunked):
+    before = server.rss_mb()
+    body = Body(size)
+    headers = {} if chunked else {"Content-Length": str(size)}
+    r = httpx.post(server.url + path, content=body, headers=headers, timeout=120)
+    assert r.status_code == 413, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert setting in r.json()["detail"] and path in r.json()["detail"]
+    # the connection closed: the client stopped sending long before the end
+    assert body.sent < 64 * MB
+    assert server.rss_mb() - before < 50
+
+
+def client(store, **settings) -> TestClient:
+    store.settings = Settings(**settings)
+    return TestClient(create_app(store))
+
+
+def test_the_limit_comes_before_authentication(store):
+    c = client(store, json_max_bytes=1000)
+    admin = {"Authorization": f"Bearer {create_token(store, 'admin')}"}
+    small = json.dumps({"directory": "/nowhere", "pad": "x" * 900})
+    assert len(small) <= 1000
+    assert c.post("/api/v1/loads", content=small).status_code == 401
+    big = json.dumps({"directory": "/nowhere", "pad": "x" * 1000})
+    for headers in ({}, admin):  # refused alike, with or without a token
+        r = c.post("/api/v1/loads", content=big, headers=headers)
+        assert r.status_code == 413 and r.headers["connection"] == "close"
+        assert r.json()["detail"] == (f"the body of POST /api/v1/loads is {len(big):,} bytes; "
+                                      "it may be at most 1,000 (setting json_max_bytes)")
+
+
+def test_a_chunked_body_is_counted_as_it_arrives(store):
+    c = client(store, form_max_bytes=100)
+    r = c.post("/signin", content=iter([b"token=" + b"a" * 60, b"a" * 60]),
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+    assert r.json()["detail"] == ("the body of POST /signin is larger than 100 bytes, the "
+                                  "most it may be (setting form_max_bytes)")
+    r = c.post("/signin", content=iter([b"token=mr_", b"nope"]),
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 401
+
+
+def test_events_over_the_webhook_limit_store_nothing(store, monkeypatch):
+    monkeypatch.setenv("MAILREPORT_WEBHOOK_MAX_BYTES", "2000")
+    c = client(store)
+    admin = {"Authorization": f"Bearer {create_token(store, 'admin')}"}
+    events = [{"event_id": f"e{i}", "mailing_id": "m1", "customer_id": "ann",
+               "type": "sent", "ts": "2026-03-02T09:00:00"} for i in range(40)]
+    body = json.dumps(events)
+    assert len(body) > 2000
+    for chunks in (body, iter([body[:1500].encode(), body[1500:].encode()])):
+        r = c.post("/api/v1/events", content=chunks, headers=admin)
+        assert r.status_code == 413 and "MAILREPORT_WEBHOOK_MAX_BYTES" in r.json()["detail"]
+    assert store.sql("SELECT count(*) FROM events")[0][0] == 0
+    assert store.sql("SELECT count(*) FROM quarantine")[0][0] == 0
+
+
+def test_a_providers_batch_of_1000_events_fits_the_webhook_limit(store):
+    sys.path.insert(0, str(CHECKOUT))
+    from bench.bench_webhooks import make_batches
+
+    [batch] = make_batches(1, 1000, 1000)
+    body = json.dumps(batch).encode()
+    assert len(body) > 100_000
+    r = client(store).post("/webhooks/sendgrid", content=body)
+    assert r.status_code != 413  # on to the signature check
