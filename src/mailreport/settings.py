@@ -8,6 +8,7 @@ flags. ``docs/settings.md`` is generated from this table and a test keeps them e
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -16,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailreport.contract import STAGES
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest body any other endpoint (the API's JSON calls, such as a load) may "
             "receive, in bytes; a larger one is refused (413) before it is read. The "
             "webhooks' limit is MAILREPORT_WEBHOOK_MAX_BYTES (docs/webhooks.md)."),
+    Setting("trusted_proxies", "",
+            "Addresses or networks of the reverse proxies in front of the server, "
+            "comma-separated (e.g. `10.0.0.5, 10.1.0.0/16`). Only a connection from one of "
+            "them has its client taken from X-Forwarded-For (the rightmost address not in "
+            "the list), for the sign-in rate limit; a proxy must set that header. A request "
+            "that went through any proxy is not from \"this machine\" (loads)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -77,6 +86,7 @@ class Settings:
     api_docs: bool = _default("api_docs")
     form_max_bytes: int = _default("form_max_bytes")
     json_max_bytes: int = _default("json_max_bytes")
+    trusted_proxies: str = _default("trusted_proxies")
 
     def __post_init__(self) -> None:
         try:
@@ -97,6 +107,7 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")
+        networks(self.trusted_proxies)  # refuses what is not an address
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):
@@ -108,6 +119,23 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.company_timezone)
+
+    @property
+    def proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return networks(self.trusted_proxies)
+
+
+def networks(text: str) -> tuple[IPNetwork, ...]:
+    """trusted_proxies as networks (an address is a network of one)."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if part:
+            try:
+                out.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise SettingsError(f"trusted_proxies: {part!r} is not an IP address or "
+                                    "network") from None
+    return tuple(out)
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -126,6 +154,8 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise SettingsError(f"{name}: {value!r} is not a whole number") from None
+    if isinstance(default, str) and isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)  # a TOML list: trusted_proxies = ["a", "b"]
     return value if not isinstance(default, str) else str(value)
 
 

@@ -21,12 +21,64 @@ LOCAL_CLI = Principal("local command line", "admin", ALL_PERMISSIONS)
 LOCAL_HEADER = "x-mailreport-local"
 
 
-def is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
+# what a proxy adds to say whom it forwards for; uvicorn runs with its own reading of
+# them off (cli/serve.py), so request.client is always the connection's peer
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(text: str) -> IPAddress | None:
+    """An address as a peer or X-Forwarded-For gives it (also 1.2.3.4:80, [::1]:80)."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":")[0]
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(text)
     except ValueError:
-        return host in ("testclient", "localhost")
+        return None
+    return (address.ipv4_mapped or address) if address.version == 6 else address
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def client_address(request: Request) -> str:
+    """Whom a request comes from, for limits kept per client: the connection's peer;
+    when the peer is a proxy listed in the trusted_proxies setting, the rightmost
+    address of X-Forwarded-For that is not a listed proxy. Addresses to the left of
+    it were written by the client, which can write anything there."""
+    proxies = request.app.state.store.settings.proxy_networks
+    peer = _peer(request)
+    hop = _address(peer)
+    if hop is None or not any(hop in net for net in proxies):
+        return peer or "unknown"
+    client = str(hop)
+    forwarded = [part for value in request.headers.getlist("x-forwarded-for")
+                 for part in value.split(",")]
+    for entry in reversed(forwarded):
+        address = _address(entry)
+        if address is None:
+            break  # not an address: the last hop the listed proxies vouch for stands
+        client = str(address)
+        if not any(address in net for net in proxies):
+            break
+    return client
+
+
+def is_loopback(request: Request) -> bool:
+    """From this machine: connected over loopback, and not through a proxy. A proxy
+    on this machine connects over loopback too, for clients anywhere, so a request
+    that says it was forwarded is not from here, whether the proxy is listed in
+    trusted_proxies or not; the mailreport CLI connects directly. (A proxy that adds
+    no forwarding header cannot be told apart: it must add X-Forwarded-For.)"""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    peer = _peer(request)
+    address = _address(peer)
+    return address.is_loopback if address is not None else peer == "testclient"
 
 
 def _local_cli(request: Request) -> bool:
@@ -70,3 +122,4 @@ def require(permission: str):
         return principal
 
     return check
+

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mailreport import __version__
 from mailreport.api.problems import problem
-from mailreport.api.security import SESSION_COOKIE
+from mailreport.api.security import SESSION_COOKIE, client_address
 from mailreport.auth import verify_token
 
 SESSION_SECONDS = 12 * 3600
@@ -118,10 +118,6 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def install_signin(app: FastAPI) -> None:
     """The sign-in page, the session store (``app.state.sessions``) and the gate
     that sends signed-out visitors of the pages to it."""
@@ -156,7 +152,7 @@ def install_signin(app: FastAPI) -> None:
             # another site posting its token here would sign the visitor in as it
             return problem(403, None, "sign-in is accepted from this site's own page only",
                            request)
-        wait = app.state.signin_attempts.wait_seconds(_client(request))
+        wait = app.state.signin_attempts.wait_seconds(client_address(request))
         if wait:
             if "text/html" in request.headers.get("accept", ""):
                 refused = page(request, 429, f"Too many attempts: try again in {wait} seconds.")

@@ -37,6 +37,9 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
                           "every report and customer list. Use it only for a local demo."
                           "[/yellow]")
         try:
-            uvicorn.run(app_, host=host, port=port, log_level="warning")
+            # uvicorn's proxy_headers (on by default) would take the client from
+            # X-Forwarded-For of any loopback peer, whoever wrote it; the app reads that
+            # header itself, from the trusted_proxies setting only (api/security.py)
+            uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
         finally:
             marker.unlink(missing_ok=True)
