@@ -123,3 +123,40 @@ def test_this_machine_is_loopback_without_a_proxy():
     assert not is_loopback(request("127.0.0.1", "127.0.0.1", proxies="127.0.0.1"))
     assert not is_loopback(request("127.0.0.1", forwarded="for=127.0.0.1"))
 
+
+@pytest.mark.parametrize("host,status", [
+    ("127.0.0.1:8000", 200), ("localhost:8000", 200), ("LOCALHOST", 200),
+    ("[::1]:8000", 200), ("127.0.0.2", 200),
+    ("rebound.example:8000", 421), ("127.0.0.1.rebound.example", 421),
+    ("localhost.rebound.example", 421), ("[::1].example", 421), ("", 421),
+])
+def test_with_sign_in_off_only_requests_addressed_to_this_machine_are_answered(
+        store, host, status):
+    from fastapi.testclient import TestClient
+
+    from mailreport.api.app import create_app
+
+    client = TestClient(create_app(store, auth=False))
+    r = client.get("/api/v1/mailings", headers={"Host": host})
+    assert r.status_code == status
+    if status == 421:
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["detail"] == ("with sign-in off this server answers only requests "
+                                      "addressed to localhost, 127.0.0.1 or [::1], not "
+                                      f"{host!r}")
+    # with sign-in on, the token decides, whatever the name
+    signed = TestClient(create_app(store))
+    assert signed.get("/api/v1/mailings", headers={"Host": host}).status_code == 401
+
+
+def test_no_auth_serves_no_page_to_a_rebound_name(tmp_path):
+    store_with_admin(tmp_path / "open.duckdb")
+    served = Served(tmp_path / "open.duckdb", "--no-auth")
+    try:
+        rebound = {"Host": f"rebound.example:{served.port}"}
+        for path in ("/api/v1/mailings", "/", "/api/v1/mailings/m1/export?stage=sent"):
+            r = httpx.get(served.url + path, headers=rebound)
+            assert r.status_code == 421, path
+        assert httpx.get(f"{served.url}/api/v1/mailings").status_code == 200
+    finally:
+        served.stop()

@@ -146,6 +146,6 @@ def test_webhooks_answer_401_without_their_signature_and_never_take_a_token(app,
 
 
 def test_no_auth_lets_everything_through_only_when_asked(store):
-    client = TestClient(create_app(store, auth=False))
+    client = TestClient(create_app(store, auth=False), base_url="http://127.0.0.1")
     assert client.get("/api/v1/mailings").status_code == 200
     assert client.get("/api/v1/quarantine").status_code == 200

@@ -22,7 +22,7 @@ def client(store, tmp_path) -> TestClient:
     app = create_app(store, auth=False)
     install_pages(app)
     install_pages(app)  # a second call changes nothing
-    return TestClient(app)
+    return TestClient(app, base_url="http://127.0.0.1")
 
 
 def test_body_of_a_variant(store, tmp_path):

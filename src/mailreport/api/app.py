@@ -18,7 +18,7 @@ from mailreport.api.limits import install_limits
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
-from mailreport.api.security import is_loopback, require
+from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.reports import SECTIONS as REPORT_SECTIONS
@@ -178,6 +178,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_customer_pages(app)
     install_pages(app)
     install_csrf(app)
+    install_loopback_hosts(app)
     install_limits(app)  # bodies over the limit are refused before CSRF or auth
     install_security_headers(app)  # last: the outermost, so on CSRF refusals too
 

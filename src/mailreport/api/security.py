@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from mailreport.api.problems import problem
 from mailreport.auth import ALL_PERMISSIONS, NOBODY_CHECKS, Principal, verify_token
 
 SESSION_COOKIE = "mailreport_session"
@@ -123,3 +125,47 @@ def require(permission: str):
 
     return check
 
+
+HOST_HEADER = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[^:\[\]]+)(:\d+)?")
+
+
+def _loopback_name(host: str) -> bool:
+    """A Host header that names this machine: localhost, 127.0.0.1, [::1], with a port
+    or not."""
+    match = HOST_HEADER.fullmatch(host.strip().lower())
+    if match is None:
+        return False
+    name = match["name"].removeprefix("[").removesuffix("]").rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackHostsOnly:
+    """ASGI middleware: with sign-in off (``serve --no-auth``), a request must be
+    addressed to this machine by name. Otherwise a page on any site could point its
+    own name at 127.0.0.1 (DNS rebinding) and, being same-origin with the server in
+    the visitor's browser, read every report and export every customer list."""
+
+    def __init__(self, app, app_state):
+        self.app = app
+        self.state = app_state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and not self.state.auth_enabled:
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if not _loopback_name(host):
+                response = problem(421, "Misdirected Request",
+                                   f"with sign-in off this server answers only requests "
+                                   f"addressed to localhost, 127.0.0.1 or [::1], not "
+                                   f"{host[:100]!r}", Request(scope))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def install_loopback_hosts(app) -> None:
+    app.add_middleware(LoopbackHostsOnly, app_state=app.state)
