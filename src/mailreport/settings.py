@@ -53,6 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest body any other endpoint (the API's JSON calls, such as a load) may "
             "receive, in bytes; a larger one is refused (413) before it is read. The "
             "webhooks' limit is MAILREPORT_WEBHOOK_MAX_BYTES (docs/webhooks.md)."),
+    Setting("request_seconds", 30,
+            "Longest a request's database queries may take, in seconds (for a streamed "
+            "export, each slice); a report, list or export that needs longer is stopped "
+            "and answered 503."),
     Setting("trusted_proxies", "",
             "Addresses or networks of the reverse proxies in front of the server, "
             "comma-separated (e.g. `10.0.0.5, 10.1.0.0/16`). Only a connection from one of "
@@ -86,6 +90,7 @@ class Settings:
     api_docs: bool = _default("api_docs")
     form_max_bytes: int = _default("form_max_bytes")
     json_max_bytes: int = _default("json_max_bytes")
+    request_seconds: int = _default("request_seconds")
     trusted_proxies: str = _default("trusted_proxies")
 
     def __post_init__(self) -> None:
@@ -103,7 +108,7 @@ class Settings:
         if not isinstance(self.max_period_days, int) or self.max_period_days < 1:
             raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
                                 "number of days, at least 1")
-        for name in ("form_max_bytes", "json_max_bytes"):
+        for name in ("form_max_bytes", "json_max_bytes", "request_seconds"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")

@@ -1,5 +1,6 @@
 """Bounded work per request: a body over its route's limit is refused before it is
-read or authenticated, against a real server whose memory is read from /proc."""
+read or authenticated, against a real server whose memory is read from /proc; a
+request's queries stop at its time budget."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
+import ibis
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import Dataset, at
+from mailreport.api import app as api_app
 from mailreport.api.app import create_app
-from mailreport.auth import create_token
+from mailreport.auth import create_token, list_tokens
 from mailreport.settings import Settings
-from mailreport.store import open_store
+from mailreport.store import QueryTimeout, open_store
+from mailreport.store.budget import time_budget
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 MB = 1 << 20
@@ -174,3 +180,60 @@ def test_a_providers_batch_of_1000_events_fits_the_webhook_limit(store):
     assert len(body) > 100_000
     r = client(store).post("/webhooks/sendgrid", content=body)
     assert r.status_code != 413  # on to the signature check
+
+
+def slow_query(tables):
+    """A count over 10^10 pairs: far longer than any budget here."""
+    numbers = ibis.memtable({"a": list(range(100_000))})
+    pairs = numbers.cross_join(numbers.view().rename(b="a"))
+    kept = pairs.filter((pairs.a + pairs.b) % 7 == 3)
+    return tables.run(kept.aggregate(n=kept.count()))
+
+
+def test_a_report_past_the_time_budget_is_stopped_with_a_503(store, tmp_path, monkeypatch):
+    Dataset(store, tmp_path / "d").mailing("m1").journeys("m1", {"ann": [("sent", at(0))]}) \
+        .load()
+    monkeypatch.setattr(api_app, "mailing_report", lambda tables, *a, **kw: slow_query(tables))
+    c = client(store, request_seconds=1)
+    viewer = {"Authorization": f"Bearer {create_token(store, 'viewer')}"}
+    r = c.get("/api/v1/mailings/m1/report", headers=viewer)
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"] == (
+        "GET /api/v1/mailings/m1/report was stopped: a query ran past the budget of 1 s "
+        "(setting request_seconds); ask for less (a shorter period, a smaller page) or try "
+        "again later")
+    # the store goes on: reads, and a write whose transaction the interrupt must not reach
+    assert c.get("/api/v1/mailings", headers=viewer).status_code == 200
+    create_token(store, "analyst", name="after")
+    assert "after" in [t.name for t in list_tokens(store)]
+
+
+def test_a_request_that_waits_out_its_budget_for_the_store_gets_a_503(store):
+    c = client(store, request_seconds=1)
+    viewer = {"Authorization": f"Bearer {create_token(store, 'viewer')}"}
+    writing = threading.Event()
+
+    def long_write():
+        with store.write():
+            writing.set()
+            time.sleep(2.5)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    writing.wait()
+    r = c.get("/api/v1/mailings", headers=viewer)
+    writer.join()
+    assert r.status_code == 503
+    assert "the database was busy for the whole budget of 1 s" in r.json()["detail"]
+
+
+def test_once_an_answer_streams_each_query_gets_the_whole_budget(store):
+    tables = store.tables()
+    one = ibis.memtable({"a": [1]})
+    with time_budget(1) as budget:
+        time.sleep(1.1)
+        with pytest.raises(QueryTimeout, match="the request used up its budget of 1 s"):
+            tables.run(one)
+        budget.each_query()
+        assert tables.run(one) == [{"a": 1}]
+    assert tables.run(one) == [{"a": 1}]  # outside a budget: unbounded

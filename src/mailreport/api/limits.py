@@ -1,5 +1,5 @@
 """Bounded work per request: a body over its route's limit is refused before any of
-it is read, parsed or authenticated.
+it is read, parsed or authenticated, and a request's queries share a time budget.
 
 A plain ASGI middleware, outside routing, so that it runs before the sign-in gate,
 FastAPI's body parsing and the permission checks. A declared ``Content-Length``
@@ -11,6 +11,12 @@ the server read the rest of the body to keep the connection open.
 Starlette's own ``RequestBodyLimitMiddleware`` checks only when the endpoint first
 reads the body, after authentication, and answers in plain text; this one refuses
 first and answers ``application/problem+json`` like every other error.
+
+The time budget (setting request_seconds) covers the queries a request runs until
+its answer starts; the store interrupts one that would run past it, and the answer
+is a 503. A streamed answer (an export) has begun by then, so from there each of
+its queries gets the whole budget again: its length follows the data, slice by
+slice, and a slice that overruns cuts the download short.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailreport.api.problems import problem
 from mailreport.settings import Settings
+from mailreport.store.budget import time_budget
+from mailreport.store.errors import QueryTimeout
 
 # the paths whose limit is the webhooks' own (a provider's batch of events)
 WEBHOOK_PATHS = ("/webhooks/",)
@@ -114,9 +122,46 @@ class BodyLimits:
             await response(scope, receive, send)
 
 
+class TimeBudget:
+    """ASGI middleware: each request's queries run within request_seconds."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        with time_budget(self.settings.request_seconds) as budget:
+            async def answering(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                    budget.each_query()
+                await send(message)
+
+            try:
+                await self.app(scope, receive, answering)
+            except QueryTimeout as exc:
+                # here rather than an exception handler: the sign-in gate's token
+                # check, outside the router, reads the store too
+                if started:
+                    raise
+                request = Request(scope)
+                response = problem(503, "Service Unavailable",
+                                   f"{request.method} {request.url.path} was stopped: {exc} "
+                                   "(setting request_seconds); ask for less (a shorter "
+                                   "period, a smaller page) or try again later", request)
+                await response(scope, receive, send)
+
+
 def install_limits(app: FastAPI) -> None:
     """Outermost of the app's own middleware: install it after all the others."""
-    app.add_middleware(BodyLimits, settings=app.state.store.settings)
+    settings = app.state.store.settings
+    app.add_middleware(TimeBudget, settings=settings)
+    app.add_middleware(BodyLimits, settings=settings)
 
 
-__all__ = ["BodyLimits", "BodyTooLarge", "install_limits"]
+__all__ = ["BodyLimits", "BodyTooLarge", "TimeBudget", "install_limits"]

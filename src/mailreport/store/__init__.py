@@ -2,10 +2,11 @@
 subpackage per engine (duckdb, spark, postgres)."""
 
 from mailreport.store.duckdb import DuckDBStore, db_path
-from mailreport.store.errors import StoreError, StoreLocked
+from mailreport.store.errors import QueryTimeout, StoreError, StoreLocked
 from mailreport.store.tables import Tables
 
-__all__ = ["DuckDBStore", "StoreError", "StoreLocked", "Tables", "db_path", "open_store"]
+__all__ = ["DuckDBStore", "QueryTimeout", "StoreError", "StoreLocked", "Tables", "db_path",
+           "open_store"]
 
 
 def open_store(path, settings, read_only: bool = False) -> DuckDBStore:

@@ -7,3 +7,8 @@ class StoreError(RuntimeError):
 
 class StoreLocked(StoreError):
     """Another process holds the database file open for writing."""
+
+
+class QueryTimeout(StoreError):
+    """A query ran past the time budget of the request it served, or waited for the
+    store through all of it (``store.budget``)."""

@@ -22,9 +22,11 @@ from ibis.backends.duckdb.converter import DuckDBPyArrowData
 from mailreport import facts
 from mailreport.contract import TABLES
 from mailreport.settings import Settings
+from mailreport.store.budget import Budget, current_budget
 from mailreport.store.duckdb import fact_refresh
 from mailreport.store.duckdb.schema import MIGRATIONS, SCHEMA_VERSION
-from mailreport.store.errors import StoreError, StoreLocked
+from mailreport.store.duckdb.watchdog import Watchdog
+from mailreport.store.errors import QueryTimeout, StoreError, StoreLocked
 from mailreport.store.tables import Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
@@ -66,6 +68,8 @@ class DuckDBStore:
         # TIMESTAMPTZ parsing and conversion fall back on.
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.RLock()
+        self._watchdog = Watchdog(self.con.interrupt)
+        self._writing = False  # in write(), on the thread that holds the lock
         self._closing: dict[Callable[[DuckDBStore], None], None] = {}  # see on_close
         if not read_only:
             self._migrate()
@@ -126,12 +130,15 @@ class DuckDBStore:
             raise StoreError(f"{self.path} is open read-only")
         with self._lock:
             self.con.execute("BEGIN")
+            self._writing = True  # no interrupt now: it would abort the transaction
             try:
                 yield self.con
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
+            finally:
+                self._writing = False
 
     @contextmanager
     def replacement_scans(self) -> Iterator[None]:
@@ -157,9 +164,10 @@ class DuckDBStore:
         # Looking a table up asks the connection for its schema, so it must not
         # run beside another thread's query; the schema does not change while the
         # store is open, so the lookups are made once.
-        with self._lock:
-            if self._tables is None:
-                self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
+        if self._tables is None:
+            with self._lock:
+                if self._tables is None:
+                    self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
         return Tables(self._tables, run=self._run, local_time=_local_time,
                       settings=self.settings)
 
@@ -169,7 +177,8 @@ class DuckDBStore:
         and the same shapes come back for every mailing and every request."""
         table = expr.as_table()
         key = table.op()  # Ibis nodes are immutable and hash by structure
-        with self._lock:
+        budget = current_budget()
+        with self._held(budget):
             sql = self._compiled.get(key)
             if sql is None:
                 sql = self._ibis.compile(table)
@@ -177,11 +186,42 @@ class DuckDBStore:
                     self._compiled.clear()
                 self._compiled[key] = sql
             self._ibis._run_pre_execute_hooks(expr)  # e.g. registers memtables
-            arrow = self.con.sql(sql).to_arrow_table()
+            arrow = self._within(budget, lambda: self.con.sql(sql).to_arrow_table())
         return expr.__pyarrow_result__(arrow, data_mapper=DuckDBPyArrowData).to_pylist()
 
+    @contextmanager
+    def _held(self, budget: Budget | None) -> Iterator[None]:
+        """The store's lock; within a budget, waited for only as long as it lasts."""
+        if budget is None:
+            with self._lock:
+                yield
+            return
+        if not self._lock.acquire(timeout=max(budget.remaining(), 0)):
+            raise QueryTimeout(f"the database was busy for the whole budget of "
+                               f"{budget.seconds:g} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _within(self, budget: Budget | None, run: Callable[[], Any]) -> Any:
+        """run() on the connection, interrupted when it would outlast the budget."""
+        if budget is None or self._writing:
+            return run()
+        seconds = budget.remaining()
+        if seconds <= 0:
+            raise QueryTimeout(f"the request used up its budget of {budget.seconds:g} s")
+        with self._watchdog.watch(seconds) as watch:
+            try:
+                return run()
+            except duckdb.InterruptException:
+                if watch.fired:
+                    raise QueryTimeout(f"a query ran past the budget of {budget.seconds:g} s"
+                                       ) from None
+                raise
+
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
-        with self._lock:
+        with self._held(current_budget()):
             return self.con.execute(query, params or []).fetchall()
 
     def counts(self) -> dict[str, int]:
@@ -203,4 +243,5 @@ class DuckDBStore:
             callbacks, self._closing = list(self._closing)[::-1], {}
         for callback in callbacks:
             callback(self)
+        self._watchdog.close()
         self.con.close()
