@@ -237,3 +237,23 @@ def test_once_an_answer_streams_each_query_gets_the_whole_budget(store):
         budget.each_query()
         assert tables.run(one) == [{"a": 1}]
     assert tables.run(one) == [{"a": 1}]  # outside a budget: unbounded
+
+
+def test_the_watchdog_interrupts_only_the_watch_it_was_set_for():
+    from mailreport.store.duckdb.watchdog import Watchdog
+
+    calls: list[float] = []
+    dog = Watchdog(lambda: calls.append(time.monotonic()))
+    try:
+        with dog.watch(0.2) as done_in_time:
+            pass
+        with dog.watch(30):  # the thread now sleeps towards a far deadline
+            pass
+        start = time.monotonic()
+        with dog.watch(0.3) as overrun:  # a sooner one must wake it
+            time.sleep(1.0)
+        time.sleep(0.3)
+        assert not done_in_time.fired and overrun.fired
+        assert len(calls) == 1 and calls[0] - start > 0.25  # not before its deadline
+    finally:
+        dog.close()
