@@ -134,7 +134,7 @@ def test_the_public_url_is_this_site_behind_a_proxy(data, monkeypatch):
 
 
 def test_without_sign_in_a_foreign_page_still_cannot_write(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     assert_refused(post_event(client, origin=FOREIGN), "not this site")
     assert stored_events(data) == []
     assert post_event(client).status_code == 200  # curl, the CLI: no Origin at all
@@ -163,7 +163,7 @@ def test_sign_in_and_sign_out_from_another_site_are_refused(data):
 
 
 def test_the_pages_carry_the_token_only_with_a_session(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     page = client.get("/").text
     assert 'name="csrf-token"' not in page and "csrf_token" not in page
     client, token = signed_in(data, "viewer")
@@ -177,7 +177,7 @@ def test_the_pages_carry_the_token_only_with_a_session(data):
 
 
 def test_every_answer_carries_the_security_headers(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     for path in ("/", "/mailings/m1", "/campaigns", "/mailings/m1/customers", "/signin",
                  "/api/v1/mailings", "/api/v1/mailings/nope", "/openapi.json",
                  "/static/js/util.js", "/health"):
@@ -195,7 +195,7 @@ def test_every_answer_carries_the_security_headers(data):
 
 
 def test_the_pages_run_no_inline_script_that_the_policy_would_block(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     for path in ("/", "/mailings/m1", "/campaigns", "/campaigns/c1",
                  "/mailings/m1/customers", "/signin"):
         html = client.get(path).text
@@ -206,7 +206,7 @@ def test_the_pages_run_no_inline_script_that_the_policy_would_block(data):
 
 
 def test_only_the_report_page_may_show_remote_images_and_only_in_its_preview(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     report = client.get("/mailings/m1").headers["content-security-policy"]
     assert "img-src 'self' data: https: http:;" in report
     assert "script-src 'self';" in report
@@ -214,7 +214,7 @@ def test_only_the_report_page_may_show_remote_images_and_only_in_its_preview(dat
 
 
 def test_api_docs_only_when_the_setting_says(data):
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
         r = client.get(path)
         assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
@@ -222,7 +222,7 @@ def test_api_docs_only_when_the_setting_says(data):
     assert 'href="/docs"' not in client.get("/").text
 
     data.settings = dataclasses.replace(data.settings, api_docs=True)
-    client = TestClient(create_app(data, auth=False))
+    client = TestClient(create_app(data, auth=False), base_url="http://127.0.0.1")
     r = client.get("/docs")
     assert r.status_code == 200
     assert "swagger-ui-dist@5.17.14/swagger-ui-bundle.js" in r.text  # a pinned version
