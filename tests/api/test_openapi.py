@@ -204,3 +204,11 @@ def test_a_grant_is_true_or_false_as_declared(app, store):
                        headers=headers)
     assert resp.status_code == 422 and "product_sales" in resp.json()["detail"]
     assert len(client.get("/api/v1/tokens", headers=headers).json()) == 1  # only admin's
+
+
+def test_the_limits_middleware_answers_are_declared(app, store):
+    client, headers = admin(app, store)
+    doc = client.get("/openapi.json", headers=headers).json()
+    assert {"400", "413", "503"} <= set(doc["paths"]["/api/v1/tokens"]["post"]["responses"])
+    assert "503" in doc["paths"]["/api/v1/mailings"]["get"]["responses"]
+    assert "503" not in doc["paths"]["/health"]["get"]["responses"]

@@ -31,7 +31,8 @@ REASONS = {
     422: "A parameter is invalid, alone or with the others (a period's ends out of "
          "order or longer than max_period_days); the detail names it.",
     429: "Too many requests: wait the Retry-After header's seconds.",
-    503: "The server cannot take the request now: try again later.",
+    503: "The server cannot take the request now (its queries ran past the "
+         "request_seconds budget, or the store is busy): try again later.",
 }
 
 
