@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from examples import ses_message
 from webhook_kit import (  # noqa: F401 -- fixtures
@@ -128,6 +130,77 @@ def test_subscription_confirmation_is_answered_without_a_fetch(client, keys, cap
     assert r.json()["info"]["sns"] == "SubscriptionConfirmation"
     assert "ConfirmSubscription" in r.json()["info"]["subscribe_url"]
     assert "awaits confirmation" in caplog.text
+    assert all("\n" not in record.getMessage() for record in caplog.records)
+
+
+CONFIRM = {**SNS, "x-amz-sns-message-type": "SubscriptionConfirmation"}
+SUBSCRIBE_URL = ("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
+                 + TOPIC + "&Token=2336412f37")
+
+
+def _confirmation(keys, url: str) -> bytes:
+    return keys.sns_body("To confirm, visit the SubscribeURL.", type_="SubscriptionConfirmation",
+                         Token="2336412f37fb687f5d51e6e241d09c805a", SubscribeURL=url)
+
+
+@pytest.fixture
+def fetched(monkeypatch) -> list[str]:
+    """The URLs the server would fetch, fetched nowhere."""
+    import httpx
+
+    urls: list[str] = []
+
+    def get(url, **kwargs):
+        urls.append(url)
+        return httpx.Response(200, request=httpx.Request("GET", url))
+
+    monkeypatch.setattr(httpx, "get", get)
+    return urls
+
+
+def _wait_for(fetched: list[str]) -> None:
+    deadline = time.monotonic() + 5
+    while not fetched and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_auto_confirm_visits_the_subscribe_url(store, keys, fetched):
+    c = client_for(store, keys, sns_auto_confirm=True)
+    r = c.post(URL, content=_confirmation(keys, SUBSCRIBE_URL), headers=CONFIRM)
+    assert r.status_code == 200, r.text
+    _wait_for(fetched)
+    assert fetched == [SUBSCRIBE_URL]
+
+
+@pytest.mark.parametrize("url", [
+    SUBSCRIBE_URL + "\nWARNING mailreport.api forged line",  # urlsplit drops the newline
+    SUBSCRIBE_URL + "\r\x1b[2J",
+    "http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",  # not https
+    "https://sns.us-east-1.amazonaws.com.evil.example/?Action=ConfirmSubscription",
+    "https://169.254.169.254/latest/meta-data/",
+])
+def test_a_subscribe_url_off_sns_https_is_refused_unlogged_and_unfetched(
+        store, keys, fetched, caplog, url):
+    """A SubscribeURL with a newline forged a log line; one on plain http was visited."""
+    c = client_for(store, keys, sns_auto_confirm=True)
+    r = c.post(URL, content=_confirmation(keys, url), headers=CONFIRM)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "SubscribeURL" in r.json()["detail"] and "SNS host" in r.json()["detail"]
+    time.sleep(0.1)  # time enough for a confirming thread, had one started
+    assert fetched == []
+    assert "awaits confirmation" not in caplog.text
+    assert all("\n" not in record.getMessage() and "\r" not in record.getMessage()
+               for record in caplog.records)
+
+
+def test_confirm_subscription_itself_refuses_a_url_off_sns(fetched, caplog):
+    from mailreport.ingest.providers.ses import confirm_subscription
+
+    confirm_subscription("http://sns.us-east-1.amazonaws.com/\nforged")
+    assert fetched == []
+    [record] = caplog.records
+    assert "\n" not in record.getMessage() and "\\n" in record.getMessage()
 
 
 def test_transient_bounces_and_delays_are_ignored(client, keys, store):

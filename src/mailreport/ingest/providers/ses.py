@@ -149,18 +149,27 @@ def verify(delivery: Delivery, config: WebhookConfig) -> dict:
     return envelope
 
 
+def is_subscribe_url(url: object) -> bool:
+    """An https URL on an SNS host, printable ASCII only: urlsplit silently drops
+    tabs and newlines, so the host check alone would pass a URL that carries them."""
+    if not isinstance(url, str) or not url.isascii() or not url.isprintable() or " " in url:
+        return False
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "https" and bool(SNS_HOST.match(parts.hostname or ""))
+
+
 def confirm_subscription(url: str) -> None:
     """Visit SubscribeURL (an SNS host only), after the answer has been sent."""
     import httpx
 
-    if not SNS_HOST.match(urllib.parse.urlsplit(url).hostname or ""):
-        log.warning("not confirming the SNS subscription: %s is not an SNS host", url)
+    if not is_subscribe_url(url):
+        log.warning("not confirming the SNS subscription: %r is not an SNS https URL", url)
         return
     try:
         httpx.get(url, timeout=10).raise_for_status()
         log.info("confirmed the SNS subscription")
     except httpx.HTTPError as exc:
-        log.warning("confirming the SNS subscription failed: %s", exc)
+        log.warning("confirming the SNS subscription failed: %r", str(exc))
 
 
 def parse(envelope: dict, config: WebhookConfig) -> Parsed:
@@ -168,11 +177,16 @@ def parse(envelope: dict, config: WebhookConfig) -> Parsed:
         url = envelope.get("SubscribeURL")
         info = {"sns": envelope["Type"], "topic": envelope.get("TopicArn")}
         if envelope["Type"] == "SubscriptionConfirmation":
-            log.warning("SNS subscription to %s awaits confirmation: visit SubscribeURL %s%s",
+            # refused before it is logged or visited: a newline in it would forge a
+            # log line, and another host would be fetched on the server's behalf
+            if not is_subscribe_url(url):
+                raise Malformed(f"SubscribeURL {url!r:.200} is not an https URL on an SNS host")
+            # values from the request are logged with repr: escaped, on one line
+            log.warning("SNS subscription to %r awaits confirmation: visit SubscribeURL %r%s",
                         envelope.get("TopicArn"), url,
                         " (confirming now)" if config.sns_auto_confirm else "")
             info["subscribe_url"] = url
-            if config.sns_auto_confirm and isinstance(url, str):
+            if config.sns_auto_confirm:
                 return Parsed(info=info, after_commit=lambda: threading.Thread(
                     target=confirm_subscription, args=(url,), daemon=True).start())
         return Parsed(info=info)
