@@ -54,6 +54,9 @@ def held(con, select: str) -> pa.Table:
     return con.sql(select).to_arrow_table()
 
 
+# The times a timestamp may name: the years of ISO-8601 without an expanded year.
+CALENDAR = "TIMESTAMP '0001-01-01' AND TIMESTAMP '9999-12-31 23:59:59.999999'"
+
 CONVERTED_KINDS = (Kind.TIMESTAMP, Kind.MONEY, Kind.QUANTITY, Kind.SHARE, Kind.INTEGER,
                    Kind.BOOLEAN)
 
@@ -122,7 +125,12 @@ def row_checks(table: Table) -> list[Check]:
 
         if c.required:
             add("required", sql_str(f"{c.name} is required"), f"{raw} IS NULL")
-        if c.kind in CONVERTED_KINDS:
+        if c.kind is Kind.TIMESTAMP:
+            # DuckDB reads 'infinity', '-inf' and years past 9999 as timestamps: none is
+            # an ISO-8601 time, and a report cannot lay them on a calendar
+            add("bad_type", sql_str(f"{c.name} is not a valid {c.kind.value}"),
+                f"{raw} IS NOT NULL AND ({q} IS NULL OR {q} NOT BETWEEN {CALENDAR})")
+        elif c.kind in CONVERTED_KINDS:
             add("bad_type", sql_str(f"{c.name} is not a valid {c.kind.value}"),
                 f"{raw} IS NOT NULL AND {q} IS NULL")
         if c.kind in (Kind.MONEY, Kind.QUANTITY):
