@@ -181,6 +181,13 @@ def load_json(body: bytes, what: str) -> Any:
         raise Malformed(f"the body is JSON nested too deep ({what} expected)") from None
 
 
+def utf8(value: str) -> bytes:
+    """Text as UTF-8 for a signature or a digest. JSON may carry unpaired surrogates
+    ("\\ud800"), which strict UTF-8 refuses with an error: passed through, they give
+    bytes that match no provider's signature, and a digest that is still stable."""
+    return value.encode("utf-8", "surrogatepass")
+
+
 def as_id(value: Any) -> str | None:
     """An identifier from metadata: strings as they are, whole numbers as digits."""
     if type(value) is str:  # nearly always: one test instead of five

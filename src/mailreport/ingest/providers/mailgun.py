@@ -27,6 +27,7 @@ from mailreport.ingest.providers import (
     load_json,
     not_configured,
     text,
+    utf8,
 )
 
 NAME = "mailgun"
@@ -70,10 +71,10 @@ def verify(delivery: Delivery, config: WebhookConfig, replays: ReplayCache) -> s
                for v in (timestamp, token, given)):
         raise BadSignature("signature needs timestamp, token and signature")
     timestamp, token, given = str(timestamp), str(token), str(given)
-    expected = hmac.new(config.mailgun_signing_key.encode(), (timestamp + token).encode(),
+    expected = hmac.new(config.mailgun_signing_key.encode(), utf8(timestamp + token),
                         hashlib.sha256).hexdigest()
     # as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError)
-    if not hmac.compare_digest(expected.encode(), given.lower().encode()):
+    if not hmac.compare_digest(expected.encode(), utf8(given.lower())):
         raise BadSignature("the signature does not match the timestamp and token")
     check_age(timestamp, delivery.received_at, config.max_age_seconds, "signature.timestamp")
     if replays.seen(token, delivery.received_at):

@@ -24,6 +24,7 @@ from mailreport.ingest.providers import (
     ids_from,
     load_json,
     not_configured,
+    utf8,
 )
 
 NAME = "postmark"
@@ -54,7 +55,7 @@ def verify(delivery: Delivery, config: WebhookConfig) -> None:
 
 
 def _digest(*parts) -> str:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:24]
+    return hashlib.sha256(utf8("\x1f".join(str(p) for p in parts))).hexdigest()[:24]
 
 
 def _id(key, *rest: str) -> str | None:

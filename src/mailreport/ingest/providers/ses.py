@@ -44,6 +44,7 @@ from mailreport.ingest.providers import (
     ids_from,
     load_json,
     not_configured,
+    utf8,
 )
 
 NAME = "ses"
@@ -79,7 +80,7 @@ def string_to_sign(envelope: dict) -> bytes:
     for name in fields:
         if name in envelope and envelope[name] is not None:
             out.append(f"{name}\n{envelope[name]}\n")
-    return "".join(out).encode()
+    return utf8("".join(out))
 
 
 _certs: dict[tuple[str, float], x509.Certificate] = {}
@@ -190,7 +191,9 @@ def parse(envelope: dict, config: WebhookConfig) -> Parsed:
                 return Parsed(info=info, after_commit=lambda: threading.Thread(
                     target=confirm_subscription, args=(url,), daemon=True).start())
         return Parsed(info=info)
-    message = load_json(envelope.get("Message", "").encode(), "an SES event in Message")
+    if not isinstance(envelope.get("Message"), str):
+        raise Malformed("the notification has no Message")
+    message = load_json(utf8(envelope["Message"]), "an SES event in Message")
     if not isinstance(message, dict) or not isinstance(message.get("mail"), dict):
         raise Malformed("the notification's Message is not an SES event (no mail object)")
     return ses_events(message, envelope.get("MessageId"))
@@ -248,7 +251,7 @@ def ses_events(message: dict, sns_id: str | None) -> Parsed:
         # SNS MessageId: the id is made of what identifies the event itself.
         key = "\x1f".join(str(x) for x in (mail.get("messageId") or sns_id, kind, ts, recipient,
                                              detail.get("link"), detail.get("feedbackId")))
-        event_id = "ses-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        event_id = "ses-" + hashlib.sha256(utf8(key)).hexdigest()[:32]
         parsed.events.append(event(
             event_id=event_id, type_=type_, ts=ts, ids=ids, provider=NAME,
             recipient=recipient, link_index=link_index, url=detail.get("link"),
