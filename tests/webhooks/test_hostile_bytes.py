@@ -295,3 +295,13 @@ def test_hostile_credential_headers_are_a_401(client, keys, store, path, header)
         assert r.headers["content-type"] == "application/problem+json"
     assert events_of(store) == []
 
+
+@pytest.mark.parametrize("length", [b"9" * 5000, b"0" * 5000 + b"1"])
+def test_a_content_length_of_thousands_of_digits_is_not_a_crash(client, keys, store, length):
+    """int() refuses more than 4,300 digits (a ValueError, so a 500)."""
+    body = keys.mailgun_body(mailgun_event())
+    r = client.post("/webhooks/mailgun", content=body,
+                    headers={**JSON, "Content-Length": length})
+    assert r.status_code in (200, 413), r.text
+    if r.status_code == 413:
+        assert "larger than" in r.json()["detail"] and events_of(store) == []
