@@ -259,3 +259,40 @@ def test_a_path_the_file_system_cannot_name_is_a_problem_not_a_crash(store, tmp_
     [problem] = summary.problems
     assert problem.endswith(": cannot be read: File name too long")
     assert len(problem) < 300  # the path is cut, not echoed whole
+
+
+def test_a_missing_directory_is_a_422_naming_it_over_http(store, tmp_path):
+    """It answered 200 with exit_code 2, as if a load had run (#20)."""
+    from fastapi.testclient import TestClient
+
+    from mailreport.api.app import create_app
+    from mailreport.auth import create_token
+
+    client = TestClient(create_app(store, auth=True))
+    admin = {"Authorization": f"Bearer {create_token(store, 'admin')}"}
+    missing = tmp_path / "no-such-dir"
+    r = client.post("/api/v1/loads", json={"directory": str(missing)}, headers=admin)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"] == f"{missing}: not a directory"
+    (tmp_path / "empty").mkdir()
+    r = client.post("/api/v1/loads", json={"directory": str(tmp_path / "empty")}, headers=admin)
+    assert r.status_code == 422 and "no contract files" in r.json()["detail"]
+    # a directory whose files were read is a load, rejected rows or not
+    d = write(tmp_path / "d", {"customers.csv": "customer_id,created_at\nc1,yesterday\n"})
+    r = client.post("/api/v1/loads", json={"directory": str(d)}, headers=admin)
+    assert r.status_code == 200 and r.json()["exit_code"] == EXIT_NOTHING
+
+
+def test_the_cli_says_a_missing_directory_is_no_directory_and_exits_2(store, tmp_path):
+    from typer.testing import CliRunner
+
+    from mailreport.cli import app
+
+    db = str(store.path)
+    store.close()  # the command opens the file itself
+    result = CliRunner().invoke(app, ["load", str(tmp_path / "nowhere"), "--db", db])
+    assert result.exit_code == EXIT_NOTHING
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert said.startswith("error: ") and said.endswith("nowhere: not a directory"), said
+

@@ -168,7 +168,10 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
 
         if not is_loopback(request):
             raise HTTPException(403, "loads are accepted from this machine only")
-        return load_directory(store, body.directory, body.report_dir).to_dict()
+        summary = load_directory(store, body.directory, body.report_dir)
+        if summary.directory_problem:  # the request named the wrong place: nothing read
+            raise HTTPException(422, summary.directory_problem)
+        return summary.to_dict()
 
     app.include_router(webhooks.router)
     install_signin(app)

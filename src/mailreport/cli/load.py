@@ -40,6 +40,8 @@ def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
         summary = LoadSummary.from_dict(data)
     if as_json:
         console.print_json(json.dumps(summary.to_dict()))
+    elif summary.directory_problem:
+        fail(summary.directory_problem)  # exit 2: nothing could be loaded
     else:
         render.load_summary(console, summary)
     raise typer.Exit(summary.exit_code)

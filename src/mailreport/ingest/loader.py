@@ -72,6 +72,12 @@ class LoadSummary:
         return sum(t.inserted + t.updated + t.duplicates for t in self.tables)
 
     @property
+    def directory_problem(self) -> str | None:
+        """Why nothing of the directory could be read (missing, not a directory, no
+        contract file): the request named the wrong place. None once files were read."""
+        return "; ".join(self.problems) if self.problems and not self.tables else None
+
+    @property
     def exit_code(self) -> int:
         failed = self.problems or any(t.error for t in self.tables)
         if not self.tables or (self.accepted == 0 and (failed or self.rejected)):
