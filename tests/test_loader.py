@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,6 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mailreport.ingest.loader import EXIT_NOTHING, EXIT_OK, EXIT_REJECTS, load_directory
+from mailreport.settings import Settings
+from mailreport.store import open_store
 
 BASE = {
     "categories.csv": "category_id,name,parent_id\nfood,Food,\ndairy,Dairy,food\n",
@@ -296,3 +302,67 @@ def test_the_cli_says_a_missing_directory_is_no_directory_and_exits_2(store, tmp
     said = " ".join(result.output.split())  # the console wraps long lines
     assert said.startswith("error: ") and said.endswith("nowhere: not a directory"), said
 
+
+def _report_files(report_dir: Path) -> list[str]:
+    return sorted(p.name for p in report_dir.iterdir()) if report_dir.exists() else []
+
+
+def test_a_load_that_fails_after_writing_its_rejects_leaves_no_rejects_file(
+        store, tmp_path, monkeypatch):
+    """The rejects were written before the commit: a load that then failed left a
+    rejects.csv for rows it never kept (#20)."""
+    from mailreport.ingest import load_session
+
+    d = write(tmp_path / "d", {**BASE, "customers.csv": "customer_id,created_at\nc1,x\nc2,\n"})
+
+    def boom(self):
+        raise RuntimeError("the facts could not be refreshed")
+
+    monkeypatch.setattr(load_session.LoadSession, "refresh_facts", boom)
+    with pytest.raises(RuntimeError):
+        load_directory(store, d, tmp_path / "report")
+    assert _report_files(tmp_path / "report") == []
+    assert store.sql("SELECT count(*) FROM customers")[0][0] == 0
+
+
+KILLED_LOAD = """
+import os, sys, time
+from pathlib import Path
+from mailreport.ingest import load_session
+from mailreport.ingest.loader import load_directory
+from mailreport.settings import Settings
+from mailreport.store import open_store
+
+def stall(self):  # the rejects are written; the commit has not happened
+    Path(sys.argv[3]).write_text(str(os.getpid()))
+    time.sleep(600)
+
+load_session.LoadSession.refresh_facts = stall
+load_directory(open_store(sys.argv[1], Settings()), sys.argv[2], sys.argv[4])
+"""
+
+
+def test_a_load_killed_before_its_commit_leaves_no_rejects_file(tmp_path):
+    d = write(tmp_path / "d", {**BASE, "customers.csv": "customer_id,created_at\nc1,x\nc2,\n"})
+    db, stalled, report = tmp_path / "k.duckdb", tmp_path / "stalled", tmp_path / "report"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, str(db), str(d), str(stalled),
+                              str(report)], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not stalled.exists():
+            assert child.poll() is None, child.stderr.read().decode()
+            assert time.monotonic() < deadline, "the load never reached its commit"
+            time.sleep(0.05)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+        child.stderr.close()
+    assert "rejects.csv" not in _report_files(report)
+    # at most the hidden partial file, named as what it is
+    assert all(n.startswith(".rejects.csv.") and n.endswith(".partial")
+               for n in _report_files(report))
+    store = open_store(db, Settings())
+    try:
+        assert store.sql("SELECT count(*) FROM customers")[0][0] == 0
+    finally:
+        store.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -32,6 +34,8 @@ from mailreport.ingest.load_session import LoadSession
 Progress = Callable[[str, int, int], None]
 
 EXIT_OK, EXIT_REJECTS, EXIT_NOTHING = 0, 1, 2
+
+REJECTS = "rejects.csv"
 
 # Rows validated and merged at a time, at most: bounds the memory a chunk holds
 # (see LoadSession.chunk_rows, which also scales it to the engine's memory limit).
@@ -120,15 +124,24 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
                                 ".jsonl) found")
         return summary
     out = Path(report_dir) if report_dir else default_report_dir(directory, started)
-    with LoadSession.open(store) as session:
-        for cf in files:
-            started_file = time.perf_counter()
-            summary.tables.append(_load_file(session, cf, progress))
-            summary.tables[-1].seconds = round(time.perf_counter() - started_file, 3)
-        _write_reports(session, summary, out)
-        started_derived = time.perf_counter()
-        session.refresh_facts()
-        summary.derived_seconds = round(time.perf_counter() - started_derived, 3)
+    rejects: Path | None = None  # written under a temporary name until the commit
+    try:
+        with LoadSession.open(store) as session:
+            for cf in files:
+                started_file = time.perf_counter()
+                summary.tables.append(_load_file(session, cf, progress))
+                summary.tables[-1].seconds = round(time.perf_counter() - started_file, 3)
+            rejects = _write_rejects(session, summary, out)
+            started_derived = time.perf_counter()
+            session.refresh_facts()
+            summary.derived_seconds = round(time.perf_counter() - started_derived, 3)
+    except BaseException:
+        # the load kept nothing: no rejects.csv may describe it
+        if rejects:
+            rejects.unlink(missing_ok=True)
+        raise
+    if rejects:
+        summary.rejects_file = str(rejects.replace(out / REJECTS))
     summary.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
     _write_summary(summary, out)
     return summary
@@ -210,17 +223,25 @@ def _add(result: TableResult, counts) -> None:
     result.duplicates += counts.duplicates
 
 
-def _write_reports(session, summary: LoadSummary, out: Path) -> None:
+def _write_rejects(session, summary: LoadSummary, out: Path) -> Path | None:
+    """The rejected rows in a temporary file beside rejects.csv, which the caller
+    renames once the load has committed. A load killed before that leaves at most
+    this hidden ``.rejects.csv.*.partial`` file, never a rejects.csv of rows for a
+    load that did not happen."""
     if not summary.rejected:
-        return
+        return None
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "rejects.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["table", "file", "line", "column", "value", "rule", "reason"])
-        for row in session.rejects():
-            writer.writerow(row)
-    summary.rejects_file = str(path)
+    fd, name = tempfile.mkstemp(dir=out, prefix=f".{REJECTS}.", suffix=".partial")  # 0600
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["table", "file", "line", "column", "value", "rule", "reason"])
+            for row in session.rejects():
+                writer.writerow(row)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
 
 
 def _write_summary(summary: LoadSummary, out: Path) -> None:
