@@ -7,6 +7,8 @@ an import contract in pyproject.toml, checked by tests/test_layers.py."""
 
 from __future__ import annotations
 
+import os
+
 from mailreport.cli import (
     bench,
     docs,
@@ -20,6 +22,18 @@ from mailreport.cli import (
     tokens,
 )
 from mailreport.cli.common import app
+
+# Files the commands and the server create (the database and its WAL, exports, load
+# reports) hold customers' data: readable by this user only, whatever the shell's
+# umask. Set when a command runs, not on import, so a program importing the
+# package keeps its own.
+PRIVATE_UMASK = 0o077
+
+
+@app.callback()
+def private_files() -> None:
+    os.umask(PRIVATE_UMASK)
+
 
 # In the order `mailreport --help` lists them (groups come after commands there).
 app.command()(load.load)

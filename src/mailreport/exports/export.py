@@ -16,6 +16,7 @@ commits between two slices shows in the slices read after it.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -159,10 +160,16 @@ class Export:
         path = Path(path)
         part = path.with_name(path.name + ".part")
         try:
+            # customers' data: readable by this user only (0600), whatever the umask
+            # and whatever a crashed export left; the XLSX writer truncates the file
+            # it is given, which keeps this mode
+            part.unlink(missing_ok=True)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             if self.request.format == "xlsx":
+                os.close(fd)
                 self.write_xlsx(part, progress)
             else:
-                with part.open("wb") as fh:
+                with os.fdopen(fd, "wb") as fh:
                     for chunk in self.csv_chunks(progress):
                         fh.write(chunk)
             part.replace(path)

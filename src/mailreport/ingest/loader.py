@@ -248,4 +248,8 @@ def _write_summary(summary: LoadSummary, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
     summary.summary_file = str(path)
-    path.write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
+    # 0600 like the rejects, even over an older summary made with another mode
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(summary.to_dict(), indent=2))
