@@ -29,7 +29,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "mailreport.duckdb", "Path of the DuckDB database file."),
+    Setting("db", "mailreport.duckdb",
+            "Path of the DuckDB database file; the commands create it and its WAL 0600."),
     Setting("memory_limit", "4GB",
             "Most memory the database engine may use; beyond it, work spills to disk."),
     Setting("company_timezone", "UTC",
