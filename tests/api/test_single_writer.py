@@ -55,6 +55,10 @@ def test_load_and_report_go_through_the_running_server(tmp_path, store):
         assert [(t["table"], t["inserted"]) for t in summary["tables"]] == [("events", 3)]
         again = cli("load", str(second), "--json", env=env)
         assert json.loads(again.stdout)["tables"][0]["duplicates"] == 3
+        # the server answers a missing directory with a 422; the command exits 2
+        missing = cli("load", str(tmp_path / "missing"), env=env)
+        assert missing.returncode == 2, missing.stderr
+        assert "missing: not a directory" in " ".join(missing.stderr.split())
         report = cli("report", "m1", "--json", env=env)
         assert report.returncode == 0, report.stderr
         assert json.loads(report.stdout)["efficiency"]["stages"]["opened"] == 1
