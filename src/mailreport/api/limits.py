@@ -21,6 +21,7 @@ slice, and a slice that overruns cuts the download short.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from fastapi import FastAPI, HTTPException, Request
@@ -67,9 +68,15 @@ def body_limit(scope: Scope, settings: Settings) -> BodyLimit:
 
 
 def declared_length(scope: Scope) -> int | None:
+    """The Content-Length in bytes; None if absent or not a number (the server
+    refuses a bad one). int() refuses more than 4,300 digits, so a number longer
+    than any limit is read as the largest size instead."""
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else None  # the server refuses a bad one
+            if not value.isdigit():  # bytes: ASCII digits only
+                return None
+            digits = value.lstrip(b"0") or b"0"
+            return int(digits) if len(digits) <= 18 else sys.maxsize
     return None
 
 
@@ -88,7 +95,8 @@ class BodyLimits:
         method, path = scope["method"], scope["path"]
         length = declared_length(scope)
         if length is not None and length > limit.most:
-            response = problem(413, None, f"the body of {method} {path} is {length:,} bytes; "
+            size = f"{length:,} bytes" if length < sys.maxsize else "more bytes than any limit"
+            response = problem(413, None, f"the body of {method} {path} is {size}; "
                                           f"it may be at most {limit.most:,} ({limit.name})",
                                Request(scope), headers=CLOSE)
             await response(scope, receive, send)
