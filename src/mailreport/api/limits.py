@@ -80,8 +80,9 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
-class BodyLimits:
-    """ASGI middleware: 413 for a body over its route's limit, before it is read."""
+class RequestLimits:
+    """ASGI middleware: 413 for a body over its route's limit, before it is read,
+    and 503 for queries that run past request_seconds, unless the answer has begun."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
@@ -104,45 +105,16 @@ class BodyLimits:
 
         received = 0
         started = False
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit.most:
-                    raise BodyTooLarge(method, path, limit)
-            return message
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge as exc:
-            # FastAPI's handlers answer it when an endpoint reads the body; this is for
-            # a read anywhere else
-            if started:
-                raise
-            response = problem(413, None, exc.detail, Request(scope), headers=CLOSE)
-            await response(scope, receive, send)
-
-
-class TimeBudget:
-    """ASGI middleware: each request's queries run within request_seconds."""
-
-    def __init__(self, app: ASGIApp, settings: Settings):
-        self.app = app
-        self.settings = settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
         with time_budget(self.settings.request_seconds) as budget:
+            async def counted() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit.most:
+                        raise BodyTooLarge(method, path, limit)
+                return message
+
             async def answering(message: Message) -> None:
                 nonlocal started
                 if message["type"] == "http.response.start":
@@ -151,25 +123,30 @@ class TimeBudget:
                 await send(message)
 
             try:
-                await self.app(scope, receive, answering)
-            except QueryTimeout as exc:
-                # here rather than an exception handler: the sign-in gate's token
-                # check, outside the router, reads the store too
-                if started:
+                await self.app(scope, counted, answering)
+            except (BodyTooLarge, QueryTimeout) as exc:
+                if started:  # too late for another answer
                     raise
-                request = Request(scope)
-                response = problem(503, "Service Unavailable",
-                                   f"{request.method} {request.url.path} was stopped: {exc} "
-                                   "(setting request_seconds); ask for less (a shorter "
-                                   "period, a smaller page) or try again later", request)
+                response = _refusal(exc, Request(scope))
                 await response(scope, receive, send)
+
+
+def _refusal(exc: BodyTooLarge | QueryTimeout, request: Request):
+    if isinstance(exc, BodyTooLarge):
+        # FastAPI's handlers answer it when an endpoint reads the body; this is for
+        # a read anywhere else
+        return problem(413, None, exc.detail, request, headers=CLOSE)
+    # here rather than an exception handler: the sign-in gate's token check,
+    # outside the router, reads the store too
+    return problem(503, "Service Unavailable",
+                   f"{request.method} {request.url.path} was stopped: {exc} (setting "
+                   "request_seconds); ask for less (a shorter period, a smaller page) "
+                   "or try again later", request)
 
 
 def install_limits(app: FastAPI) -> None:
     """Outermost of the app's own middleware: install it after all the others."""
-    settings = app.state.store.settings
-    app.add_middleware(TimeBudget, settings=settings)
-    app.add_middleware(BodyLimits, settings=settings)
+    app.add_middleware(RequestLimits, settings=app.state.store.settings)
 
 
-__all__ = ["BodyLimits", "BodyTooLarge", "TimeBudget", "install_limits"]
+__all__ = ["BodyTooLarge", "RequestLimits", "install_limits"]
