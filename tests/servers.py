@@ -1,17 +1,23 @@
-"""A real uvicorn server on a free loopback port, with the error records it logs, for
-the tests that must see what a client sees: status lines, headers, and the
-tracebacks a 500 leaves in the log."""
+"""Real servers on a free loopback port, for the tests that must see what a client
+sees: ``serving`` runs an app in a thread and keeps the error records it logs (the
+tracebacks a 500 leaves); ``ServeProcess`` runs ``mailreport serve`` in a process
+of its own (its own memory, its own hold on the database file)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import httpx
 import uvicorn
 
 
@@ -63,3 +69,49 @@ def serving(app) -> Iterator[Served]:
         server.should_exit = True
         thread.join(30)
         root.removeHandler(errors)
+
+
+class ServeProcess:
+    """``mailreport serve --port P ARGS`` with ``env`` over this environment (its
+    MAILREPORT_CONFIG left out), up once /health answers; a context manager that
+    stops it. Its stderr goes to a file (a pipe nobody reads would fill and stall
+    the server), read for the error when it does not start."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd=None,
+                 preexec_fn=None, timeout: float = 60):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environ = {**os.environ, **(env or {})}
+        environ.pop("MAILREPORT_CONFIG", None)
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mailreport", "serve", "--port", str(self.port), *args],
+            cwd=cwd, env=environ, stdout=subprocess.DEVNULL, stderr=self.stderr,
+            preexec_fn=preexec_fn)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+            if self.proc.poll() is not None:
+                self.stderr.seek(0)
+                raise RuntimeError(self.stderr.read().decode())
+        self.stop()
+        raise RuntimeError("the server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stderr.close()
+
+    def __enter__(self) -> ServeProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

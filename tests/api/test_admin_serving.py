@@ -13,19 +13,18 @@ import re
 import stat
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from test_http import free_port
 
 from conftest import Dataset, at
 from mailreport.api.forward import server_file
 from mailreport.auth import create_token
 from mailreport.settings import Settings
 from mailreport.store import open_store
+from servers import ServeProcess
 
 
 @dataclass
@@ -71,25 +70,8 @@ def served(tmp_path_factory):
     store.close()
     # COLUMNS: rich tables as wide as their rows, so the assertions read whole lines
     env = {**os.environ, "MAILREPORT_DB": str(db), "COLUMNS": "200"}
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mailreport", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(server.stderr.read().decode()) from None
-                time.sleep(0.2)
-        yield Served(url, db, env, **tokens)
-    finally:
-        server.terminate()
-        server.wait(10)
+    with ServeProcess(env=env) as server:
+        yield Served(server.url, db, env, **tokens)
 
 
 def no_traceback(result: subprocess.CompletedProcess) -> None:

@@ -7,12 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import httpx
-from test_http import free_port
 
 from mailreport.ingest.loader import load_directory
+from servers import ServeProcess
 
 CUSTOMERS = "customer_id,email\nc1,a@x.ru\nc2,b@x.ru\n"
 MAILINGS = "mailing_id,name,channel,status,sent_at\nm1,Spring,email,sent,2026-03-02T09:00:00\n"
@@ -35,17 +34,7 @@ def test_load_and_report_go_through_the_running_server(tmp_path, store):
     db = store.path
     store.close()
     env = {**os.environ, "MAILREPORT_DB": str(db)}
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mailreport", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with ServeProcess(env=env) as server:
         second = tmp_path / "second"
         second.mkdir()
         (second / "events.csv").write_text(EVENTS)
@@ -63,9 +52,6 @@ def test_load_and_report_go_through_the_running_server(tmp_path, store):
         assert report.returncode == 0, report.stderr
         assert json.loads(report.stdout)["efficiency"]["stages"]["opened"] == 1
         # without the local secret the server's load endpoint is closed
-        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/loads", json={"directory": str(second)})
+        r = httpx.post(f"{server.url}/api/v1/loads", json={"directory": str(second)})
         assert r.status_code == 401
-    finally:
-        server.terminate()
-        server.wait(10)
     assert not (tmp_path / "test.duckdb.server.json").exists()

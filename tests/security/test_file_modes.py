@@ -12,10 +12,8 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from mailreport.exports import Export, ExportRequest
@@ -23,6 +21,7 @@ from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportQuery
 from mailreport.settings import Settings
 from mailreport.store import open_store
+from servers import ServeProcess
 
 CUSTOMERS = "customer_id,email\nc1,a@x.ru\nc2,b@x.ru\nc3,c@x.ru\n"
 MAILINGS = "mailing_id,name,channel,status,sent_at\nm1,Spring,email,sent,2026-03-02T09:00:00\n"
@@ -53,14 +52,6 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           text=True, env=env, timeout=180, preexec_fn=shell_umask)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_what_the_commands_and_the_server_write_is_private(tmp_path):
     db = tmp_path / "private.duckdb"
     env = {**os.environ, "MAILREPORT_DB": str(db)}
@@ -77,19 +68,7 @@ def test_what_the_commands_and_the_server_write_is_private(tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert mode(out) == 0o600
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mailreport", "serve", "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, preexec_fn=shell_umask)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert time.monotonic() < deadline and server.poll() is None, "no server"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with ServeProcess(env=env, preexec_fn=shell_umask):
         second = data(tmp_path / "second", events=MORE_EVENTS)
         # the database is the server's: the load goes through it, and it writes
         forwarded = cli("load", str(second), "--report-dir", str(tmp_path / "r2"), env=env)
@@ -100,9 +79,6 @@ def test_what_the_commands_and_the_server_write_is_private(tmp_path):
         assert mode(tmp_path / "r2" / "rejects.csv") == 0o600
         assert mode(tmp_path / "r2" / "summary.json") == 0o600
         assert mode(db.with_name(db.name + ".server.json")) == 0o600
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ request's queries stop at its time budget."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -25,15 +22,10 @@ from mailreport.auth import create_token, list_tokens
 from mailreport.settings import Settings
 from mailreport.store import QueryTimeout, open_store
 from mailreport.store.budget import time_budget
+from servers import ServeProcess
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 MB = 1 << 20
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -44,40 +36,14 @@ def status_kb(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
-class Served:
+class Served(ServeProcess):
     """`mailreport serve` in a process of its own, so that its memory is its own."""
 
     def __init__(self, db: Path, *args: str, env: dict[str, str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        environ = {**os.environ, **(env or {})}
-        environ.pop("MAILREPORT_CONFIG", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mailreport", "serve", "--db", str(db),
-             "--port", str(self.port), *args],
-            cwd=db.parent, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode())
-        self.stop()
-        raise RuntimeError("the server did not start")
+        super().__init__("--db", str(db), *args, env=env, cwd=db.parent)
 
     def rss_mb(self) -> float:
         return status_kb(self.proc.pid, "VmRSS") / 1024
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def empty_store(tmp_path: Path) -> Path:
