@@ -146,12 +146,7 @@ def install_signin(app: FastAPI) -> None:
 
     @app.post("/signin", include_in_schema=False)
     async def signin(request: Request):
-        origin = request.headers.get("origin")
-        if origin and origin != "null" and \
-                urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
-            # another site posting its token here would sign the visitor in as it
-            return problem(403, None, "sign-in is accepted from this site's own page only",
-                           request)
+        # another site's page posting here is refused before this (api/csrf.py)
         wait = app.state.signin_attempts.wait_seconds(client_address(request))
         if wait:
             if "text/html" in request.headers.get("accept", ""):
