@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from mailreport.api.security import LOCAL_HEADER
+from mailreport.private_files import open_private
 
 # Connecting is quick or the server is gone; answering may take as long as a load.
 TIMEOUT = httpx.Timeout(None, connect=10)
@@ -48,8 +49,7 @@ def server_file(db: Path) -> Path:
 def announce(db: Path, url: str, secret: str) -> Path:
     """Record the server's address and a local secret, readable by this user only."""
     path = server_file(db)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open_private(path, encoding="utf-8") as fh:
         json.dump({"url": url, "pid": os.getpid(), "secret": secret}, fh)
     return path
 
@@ -140,8 +140,7 @@ def forward_download(db: Path, path: str, params: dict | None, out: Path,
             if not resp.is_success:
                 resp.read()
                 raise _refusal(server, resp)
-            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
+            with open_private(part, "wb") as fh:
                 for chunk in resp.iter_bytes():
                     fh.write(chunk)
                     size += len(chunk)

@@ -16,7 +16,6 @@ commits between two slices shows in the slices read after it.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from mailreport.exports.formats import (
     csv_lines,
     xlsx_cells,
 )
+from mailreport.private_files import open_private
 from mailreport.reports.query import ReportQuery, get_mailing
 from mailreport.reports.segments import CustomerRange, Segment, members
 from mailreport.store.tables import Tables
@@ -160,16 +160,14 @@ class Export:
         path = Path(path)
         part = path.with_name(path.name + ".part")
         try:
-            # customers' data: readable by this user only (0600), whatever the umask
-            # and whatever a crashed export left; the XLSX writer truncates the file
-            # it is given, which keeps this mode
-            part.unlink(missing_ok=True)
-            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # customers' data: 0600, whatever a crashed export left; the XLSX writer
+            # truncates the file it is given, which keeps this mode
+            fh = open_private(part, "wb")
             if self.request.format == "xlsx":
-                os.close(fd)
+                fh.close()
                 self.write_xlsx(part, progress)
             else:
-                with os.fdopen(fd, "wb") as fh:
+                with fh:
                     for chunk in self.csv_chunks(progress):
                         fh.write(chunk)
             part.replace(path)

@@ -29,6 +29,7 @@ from mailreport.ingest.files import (
     read_jsonl,
 )
 from mailreport.ingest.load_session import LoadSession
+from mailreport.private_files import open_private
 
 # progress(label, done, total): done/total in bytes for text files, rows for Parquet
 Progress = Callable[[str, int, int], None]
@@ -248,8 +249,5 @@ def _write_summary(summary: LoadSummary, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
     summary.summary_file = str(path)
-    # 0600 like the rejects, even over an older summary made with another mode
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open_private(path, encoding="utf-8") as fh:  # 0600, like the rejects
         fh.write(json.dumps(summary.to_dict(), indent=2))
