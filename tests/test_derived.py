@@ -111,11 +111,14 @@ def test_sms_touches_on_delivery_email_on_open(data, store):
 
 def test_control_group_customers_make_no_touches(data, store):
     data.mailing("m1", control_share="0.5")
-    data.journeys("m1", {"ctl": [("opened", at(1))]}, group="control")
+    data.journeys("m1", {"ctl": [("opened", at(1))], "held": []}, group="control")
     data.order("ctl", at(2), order_id="o")
     data.load()
     assert reach(store, "m1", "ctl")["touch"] is None
-    assert reach(store, "m1", "ctl")["variant"] is None
+    # "Variant of a customer": their events' variant, else A (#22); one who has no
+    # events was sent nothing and has none
+    assert reach(store, "m1", "ctl")["variant"] == "A"
+    assert reach(store, "m1", "held")["variant"] is None
     assert attributed(store) == {}
 
 
