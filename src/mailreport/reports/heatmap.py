@@ -19,34 +19,38 @@ class Link:
     index: int
     url: str
     text: str
+    start: int  # offset of its "<a" in the HTML: where the preview marks it
 
 
 class _LinkParser(HTMLParser):
     """Collects <a href> elements in document order with their visible text."""
 
-    def __init__(self) -> None:
+    def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[Link] = []
-        self._open: list[tuple[str, list[str]]] = []
+        self._open: list[tuple[str | None, list[str], int]] = []
+        self._line_starts = [0] + [i + 1 for i, char in enumerate(html) if char == "\n"]
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
-            href = dict(attrs).get("href")
-            self._open.append((href, []) if href is not None else (None, []))
+            line, column = self.getpos()
+            self._open.append((dict(attrs).get("href"), [],
+                               self._line_starts[line - 1] + column))
         elif tag == "img" and self._open:
             alt = dict(attrs).get("alt")
             if alt:
                 self._open[-1][1].append(alt)
 
     def handle_data(self, data):
-        for _, text in self._open:
+        for _, text, _ in self._open:
             text.append(data)
 
     def handle_endtag(self, tag):
         if tag == "a" and self._open:
-            href, text = self._open.pop()
+            href, text, start = self._open.pop()
             if href is not None:
-                self.links.append(Link(len(self.links), href, " ".join("".join(text).split())))
+                self.links.append(Link(len(self.links), href, " ".join("".join(text).split()),
+                                       start))
 
     def close(self):
         super().close()
@@ -58,7 +62,7 @@ def parse_links(html: str | None) -> list[Link]:
     """The email's links, numbered from 0 in document order (by opening tag)."""
     if not html:
         return []
-    parser = _LinkParser()
+    parser = _LinkParser(html)
     parser.feed(html)
     parser.close()
     # <a> cannot nest in valid HTML, so the closing order is the document order

@@ -12,8 +12,8 @@ inline styles, ``<style>`` blocks, classes, fonts, images (their remote addresse
 kept, for the "Load images" choice) and links with safe addresses. Scripts, event
 handlers, forms, frames, objects, ``<base>`` and ``<meta>`` go.
 
-Links are numbered before cleaning, by the same parser and in the same order as
-``reports.heatmap.parse_links`` numbers them for the clicks, so the preview marks
+Links are numbered before cleaning by ``reports.heatmap.parse_links``, which
+numbers them for the clicks, so the preview marks
 link N as the report counts it, even where a cleaned link lost its ``href``
 (``javascript:``) or where a browser would order nested links otherwise. Each
 number is tagged with a nonce drawn for this call, so an email cannot bring
@@ -23,9 +23,10 @@ numbers of its own.
 from __future__ import annotations
 
 import secrets
-from html.parser import HTMLParser
 
 import nh3
+
+from mailreport.reports.heatmap import parse_links
 
 LINK_ATTRIBUTE = "data-mr-link"
 
@@ -43,49 +44,15 @@ ATTRIBUTES = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items(
 ATTRIBUTES["a"] = ATTRIBUTES["a"] | {LINK_ATTRIBUTE}
 
 
-class _LinkStarts(HTMLParser):
-    """Where each ``<a href>`` start tag begins, numbered as parse_links numbers
-    links: at the closing tag (or at the end, innermost first)."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self._line_starts = [0]
-        for i, char in enumerate(html):
-            if char == "\n":
-                self._line_starts.append(i + 1)
-        self._open: list[int | None] = []
-        self.numbered: list[int] = []  # start offsets, by link number
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            text = self.get_starttag_text() or ""
-            line, column = self.getpos()
-            has_href = dict(attrs).get("href") is not None  # as parse_links decides
-            at = self._line_starts[line - 1] + column
-            self._open.append(at if has_href and text[:2].lower() == "<a" else None)
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._open:
-            at = self._open.pop()
-            if at is not None:
-                self.numbered.append(at)
-
-    def close(self):
-        super().close()
-        while self._open:
-            self.handle_endtag("a")
-
-
 def number_links(html: str, nonce: str) -> str:
     """html with ``data-mr-link="<nonce>:<n>"`` as the first attribute of the n-th
-    link (an HTML parser keeps the first of two equal attribute names)."""
-    parser = _LinkStarts(html)
-    parser.feed(html)
-    parser.close()
+    link as parse_links numbers it (an HTML parser keeps the first of two equal
+    attribute names)."""
     out, done = [], 0
-    for at, number in sorted((at, n) for n, at in enumerate(parser.numbered)):
-        out += [html[done:at + 2], f' {LINK_ATTRIBUTE}="{nonce}:{number}"']
-        done = at + 2
+    for link in sorted(parse_links(html), key=lambda lk: lk.start):
+        at = link.start + 2  # after "<a"
+        out += [html[done:at], f' {LINK_ATTRIBUTE}="{nonce}:{link.index}"']
+        done = at
     return "".join(out) + html[done:]
 
 
