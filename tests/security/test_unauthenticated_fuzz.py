@@ -115,7 +115,9 @@ def send(url: str, method: bytes, target: bytes, headers: list[tuple[bytes, byte
         # refused before the body was read (a 413): the answer is still there
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.sendall(request)
-            if cut_short:
+        if cut_short:
+            # the server may have answered and closed already: then nothing to end
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_WR)
         try:
             while chunk := conn.recv(65536):
