@@ -100,6 +100,9 @@ def test_sign_in_decides_what_the_pages_show(store, tmp_path, browser):
         assert pg.locator("main").get_attribute("data-state") == "ready"
         assert not pg.locator("#product_sales").is_visible()  # a viewer without the right
         assert pg.locator("[data-key='efficiency.stages.opened']").inner_text() == fmt_int(1)
+        # lists are customer data: a viewer is offered no link the API would refuse
+        assert pg.locator("#efficiency .funnel-step").count() >= 4
+        assert pg.locator("#efficiency a[data-stage]").count() == 0
         # the token is revoked while the page is open: the next request says so
         token_id = viewer.split("_")[1]
         revoke_token(store, token_id)
@@ -115,6 +118,19 @@ def test_sign_in_decides_what_the_pages_show(store, tmp_path, browser):
         pg = context.new_page()
         ready(pg, site.url + "/mailings/m1")
         assert pg.locator("#product_sales").is_visible()
+        assert pg.locator("#efficiency a[data-stage]").count() == 0
+        context.close()
+
+        # an analyst may open the lists: every listed stage links to its list
+        analyst = create_token(store, "analyst")
+        context = browser.new_context(extra_http_headers={"Authorization": f"Bearer {analyst}"})
+        pg = context.new_page()
+        ready(pg, site.url + "/mailings/m1")
+        links = pg.locator("#efficiency a[data-stage]")
+        assert links.count() == 7
+        href = links.first.get_attribute("href")
+        # the page's list and its API answer the analyst (a viewer's would be a 403)
+        assert pg.request.get(site.url + "/api/v1" + href).status == 200
         context.close()
 
 

@@ -1,6 +1,6 @@
 """Customer lists and exports over HTTP: thin handlers over reports.customers and
-mailreport.exports. Contacts are masked for principals without customer_data;
-exports need the exports permission."""
+mailreport.exports. Lists need customer_data (DESIGN.md, "Security"); exports
+need the exports permission, and customer_data for contact fields."""
 
 from __future__ import annotations
 

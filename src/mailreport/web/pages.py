@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from mailreport import __version__
 from mailreport.api.csrf import csrf_token
+from mailreport.api.customers import CUSTOMER_DATA
 from mailreport.api.headers import page_policy
-from mailreport.api.security import require
+from mailreport.api.security import current_principal, require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 from mailreport.web.email_html import clean_email_html
@@ -48,6 +49,16 @@ def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
                        f"are {', '.join(mailing.variants)}")
     return VariantBody(mailing_id=mailing_id, variant_id=variant_id,
                        body_html=clean_email_html(rows[0]["body_html"]) if rows else None)
+
+
+def may(request: Request, permission: str) -> bool:
+    """Whether the page's reader holds ``permission``: what the page offers (a link
+    to a customer list) follows it, so that no link leads to a refusal. The API still
+    decides; this only spares the reader a link that would be refused."""
+    try:
+        return current_principal(request).can(permission)
+    except HTTPException:
+        return False
 
 
 def install_pages(app: FastAPI) -> None:
@@ -84,7 +95,7 @@ def install_pages(app: FastAPI) -> None:
     @app.get("/mailings/{mailing_id}", response_class=HTMLResponse, include_in_schema=False)
     def mailing_page(request: Request, mailing_id: str):
         page = shell(request, "report.html", "Mailing report", nav="mailings",
-                     mailing_id=mailing_id)
+                     mailing_id=mailing_id, can_list=may(request, CUSTOMER_DATA))
         page.headers["Content-Security-Policy"] = REPORT_PAGE_POLICY
         return page
 

@@ -19,6 +19,9 @@ const main = document.getElementById("main");
 const root = document.getElementById("report");
 const statusBox = document.getElementById("report-status");
 const mailingId = root.dataset.mailingId;
+// lists are customer data: without the permission the page links to none (the API
+// would refuse them)
+const canList = root.dataset.canList === "yes";
 const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
 const state = readState(KEYS);
 let mailing = null;
@@ -56,7 +59,7 @@ const RENDER = {
     onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
   }),
   efficiency: (body, data) => renderEfficiency(body, data, state,
-    { channel: mailing.channel, customersUrl }),
+    { channel: mailing.channel, customersUrl: canList ? customersUrl : null }),
   product_sales: (body, data) => renderProductSales(body, data, state, {
     onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
     onSearch: (search) => { set({ search }); reload("product_sales"); },

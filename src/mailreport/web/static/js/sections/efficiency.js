@@ -52,7 +52,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
       el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
         fmtInt(s.n)),
-      LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
+      customersUrl && LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
         : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
       el("span", { class: "funnel-pass" }, s.pass ? [
         el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
@@ -67,7 +67,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
         el("span", { class: "num muted", dataset: { key: `efficiency.${stage}_rate` } },
           `${fmtPct(rate)} of delivered`),
-        magnifier(customersUrl(stage), stage));
+        customersUrl ? magnifier(customersUrl(stage), stage) : null);
     }));
   const head = el("div", { class: "efficiency-top" }, funnel, extras);
 
