@@ -5,6 +5,7 @@ request's queries stop at its time budget."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
 import time
@@ -89,6 +90,57 @@ def test_a_huge_body_without_credentials_is_refused_before_it_is_read(
     # the connection closed: the client stopped sending long before the end
     assert body.sent < 64 * MB
     assert server.rss_mb() - before < 50
+
+
+@pytest.fixture(scope="module")
+def impatient(tmp_path_factory):
+    """A server whose request_seconds is 1."""
+    served = Served(empty_store(tmp_path_factory.mktemp("impatient")),
+                    env={"MAILREPORT_REQUEST_SECONDS": "1"})
+    yield served
+    served.stop()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/loads", "/signin", "/webhooks/sendgrid"])
+def test_a_body_that_stops_arriving_is_answered_408_and_let_go(impatient, path):
+    """A client that promises 100 bytes, sends 10 and waits: the server answers once
+    nothing has come for request_seconds, and closes, instead of holding the
+    connection for as long as the client likes."""
+    with socket.create_connection(("127.0.0.1", impatient.port), timeout=30) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{impatient.port}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                     "[{\"a\": 1,".encode())
+        started = time.monotonic()
+        answer = b""
+        while chunk := conn.recv(65536):  # until the server closes
+            answer += chunk
+        waited = time.monotonic() - started
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), answer[:300]
+    assert b"content-type: application/problem+json" in head.lower()
+    assert b"connection: close" in head.lower()
+    assert json.loads(body)["detail"] == (
+        f"the body of POST {path} stopped arriving: nothing came for 1 s "
+        "(setting request_seconds)")
+    assert 0.9 < waited < 20
+
+
+def test_a_slow_body_that_keeps_arriving_is_read_whole(impatient):
+    """Parts 0.4 s apart, each within request_seconds of the last but 2 s in all: not
+    a stall. The sign-in form is read whole before the token in it is judged."""
+    body = b"token=" + b"x" * 44
+    with socket.create_connection(("127.0.0.1", impatient.port), timeout=30) as conn:
+        conn.sendall(f"POST /signin HTTP/1.1\r\nHost: 127.0.0.1:{impatient.port}\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
+        for i in range(0, len(body), 10):
+            time.sleep(0.4)
+            conn.sendall(body[i:i + 10])
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:300]
+    assert b"not valid" in answer
 
 
 def client(store, **settings) -> TestClient:

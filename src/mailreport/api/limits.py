@@ -12,6 +12,12 @@ Starlette's own ``RequestBodyLimitMiddleware`` checks only when the endpoint fir
 reads the body, after authentication, and answers in plain text; this one refuses
 first and answers ``application/problem+json`` like every other error.
 
+A body must keep arriving: a wait of more than request_seconds for its next part
+(a client that declared a length and sends less, or stalls mid-way) is answered
+408 and the connection closed, so that no connection is held by a body that never
+comes. Once the body is in, nothing is timed on the way in: a streamed answer
+waits on the same channel for the client to leave.
+
 The time budget (setting request_seconds) covers the queries a request runs until
 its answer starts; the store interrupts one that would run past it, and the answer
 is a 503. A streamed answer (an export) has begun by then, so from there each of
@@ -21,6 +27,7 @@ slice, and a slice that overruns cuts the download short.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass
 
@@ -43,6 +50,15 @@ CLOSE = {"Connection": "close"}
 class BodyLimit:
     most: int  # bytes
     name: str  # the setting that sets it, for the answer
+
+
+class BodyStalled(HTTPException):
+    """Raised from ``receive`` when the next part of a body has not come within
+    request_seconds."""
+
+    def __init__(self, method: str, path: str, seconds: float):
+        super().__init__(408, f"the body of {method} {path} stopped arriving: nothing came "
+                              f"for {seconds:g} s (setting request_seconds)", headers=CLOSE)
 
 
 class BodyTooLarge(HTTPException):
@@ -104,15 +120,25 @@ class RequestLimits:
             return
 
         received = 0
+        body_done = False
         started = False
+        wait = self.settings.request_seconds
         with time_budget(self.settings.request_seconds) as budget:
             async def counted() -> Message:
-                nonlocal received
-                message = await receive()
+                nonlocal received, body_done
+                if body_done:
+                    return await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), wait)
+                except TimeoutError:
+                    raise BodyStalled(method, path, wait) from None
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit.most:
                         raise BodyTooLarge(method, path, limit)
+                    body_done = not message.get("more_body", False)
+                else:
+                    body_done = True
                 return message
 
             async def answering(message: Message) -> None:
@@ -124,18 +150,18 @@ class RequestLimits:
 
             try:
                 await self.app(scope, counted, answering)
-            except (BodyTooLarge, QueryTimeout) as exc:
+            except (BodyTooLarge, BodyStalled, QueryTimeout) as exc:
                 if started:  # too late for another answer
                     raise
                 response = _refusal(exc, Request(scope))
                 await response(scope, receive, send)
 
 
-def _refusal(exc: BodyTooLarge | QueryTimeout, request: Request):
-    if isinstance(exc, BodyTooLarge):
+def _refusal(exc: BodyTooLarge | BodyStalled | QueryTimeout, request: Request):
+    if isinstance(exc, BodyTooLarge | BodyStalled):
         # FastAPI's handlers answer it when an endpoint reads the body; this is for
         # a read anywhere else
-        return problem(413, None, exc.detail, request, headers=CLOSE)
+        return problem(exc.status_code, None, exc.detail, request, headers=CLOSE)
     # here rather than an exception handler: the sign-in gate's token check,
     # outside the router, reads the store too
     return problem(503, "Service Unavailable",
@@ -149,4 +175,4 @@ def install_limits(app: FastAPI) -> None:
     app.add_middleware(RequestLimits, settings=app.state.store.settings)
 
 
-__all__ = ["BodyTooLarge", "RequestLimits", "install_limits"]
+__all__ = ["BodyStalled", "BodyTooLarge", "RequestLimits", "install_limits"]

@@ -101,8 +101,8 @@ def derived_statuses(dependant: Dependant, authenticated: bool) -> set[int]:
         statuses.add(404)
     if places:
         statuses.add(422)
-    if "body" in places:  # a body that is not JSON at all, or over its limit
-        statuses |= {400, 413}
+    if "body" in places:  # a body that is not JSON at all, over its limit, or stalled
+        statuses |= {400, 408, 413}
     if authenticated:  # it reads the store, within the request_seconds budget
         statuses.add(503)
     return statuses

@@ -17,8 +17,8 @@ log = logging.getLogger("mailreport.api")
 
 PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
-          429: "Too Many Requests", 500: "Internal Server Error",
+          405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large",
+          422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
           503: "Service Unavailable"}
 # What each status means here, for the OpenAPI document; a route may say more.
 REASONS = {
@@ -27,6 +27,7 @@ REASONS = {
          "cookie of /signin.",
     403: "The credentials are valid but their role or grants do not allow this.",
     404: "What the path names (a mailing, campaign, section or variant) does not exist.",
+    408: "The body stopped arriving for longer than request_seconds.",
     413: "The body is larger than the limit.",
     422: "A parameter is invalid, alone or with the others (a period's ends out of "
          "order or longer than max_period_days); the detail names it.",

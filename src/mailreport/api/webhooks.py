@@ -177,6 +177,7 @@ WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "the provider's signature or credentials do not match"},
     400: {"description": "the body is not in the provider's format"},
     413: {"description": "the body is over MAILREPORT_WEBHOOK_MAX_BYTES"},
+    408: {"description": "the body stopped arriving for longer than request_seconds"},
 }
 
 
@@ -227,7 +228,7 @@ EVENTS_BODY = {"requestBody": {"required": True, "content": {"application/json":
 
 
 @router.post("/api/v1/events", response_model=IngestAnswer, tags=["events"],
-             responses={400: WEBHOOK_RESPONSES[400], 413: WEBHOOK_RESPONSES[413]},
+             responses={code: WEBHOOK_RESPONSES[code] for code in (400, 408, 413)},
              openapi_extra=EVENTS_BODY)
 async def post_events(request: Request, who: Admin):
     """Store a batch of contract events (a JSON array, or ``{"events": [...]}``).
