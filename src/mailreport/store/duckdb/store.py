@@ -52,6 +52,17 @@ class DuckDBStore:
 
     def __init__(self, path: str | os.PathLike, settings: Settings, read_only: bool = False,
                  memory_limit: str | None = None):
+        self._connect(path, settings, read_only, memory_limit)
+        if not read_only:
+            self._migrate()
+            self._check_facts()
+        else:
+            self._refuse_stale()
+
+    def _connect(self, path: str | os.PathLike, settings: Settings, read_only: bool,
+                 memory_limit: str | None) -> None:
+        """The connection and what runs queries on it; no schema checked or made (the
+        lake store, store/lake_store.py, reads tables of its own on it)."""
         self.path = Path(path)
         self.settings = settings
         self.read_only = read_only
@@ -71,11 +82,6 @@ class DuckDBStore:
         self._watchdog = Watchdog(self.con.interrupt)
         self._writing = False  # in write(), on the thread that holds the lock
         self._closing: dict[Callable[[DuckDBStore], None], None] = {}  # see on_close
-        if not read_only:
-            self._migrate()
-            self._check_facts()
-        else:
-            self._refuse_stale()
         self._ibis = ibis.duckdb.from_connection(self.con)
         self._tables: dict | None = None
         self._compiled: dict = {}
