@@ -23,13 +23,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import urllib.parse
 from pathlib import Path
 
-from mailreport import __version__
+from mailreport import __version__, facts
 from mailreport.contract import TABLES
 from mailreport.facts.sql import quote
+from mailreport.store.lake_facts import (
+    FactsManifest,
+    facts_dir,
+    remove_unreferenced,
+    write_manifest,
+)
 
 PARTITION_COLUMN = "mailing_id"
 PARTITIONED = frozenset({"events", "audience"})
@@ -64,10 +71,11 @@ def _sql_path(path: Path) -> str:
 
 
 def export_lake(store, out_dir: str | os.PathLike) -> dict[str, int]:
-    """Write every contract table of a DuckDB store as Parquet under out_dir.
+    """Write every contract table of a DuckDB store as Parquet under out_dir, then
+    its facts (``export_facts``), so that the lake can be served at once.
 
-    Replaces the folders of the contract tables in out_dir and nothing else.
-    Returns the row count of each table."""
+    Replaces the folders of the contract tables and the facts in out_dir and
+    nothing else. Returns the row count of each contract table."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -96,11 +104,56 @@ def export_lake(store, out_dir: str | os.PathLike) -> dict[str, int]:
                 "partitioned_by": {name: PARTITION_COLUMN for name in sorted(PARTITIONED)},
                 "rows": counts}
     (out / "_lake.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    export_facts(store, out)
     return counts
 
 
-def _rename_partitions(store, table: str, target: Path) -> None:
-    """Give DuckDB's partition folders Spark's names, checking none was lost."""
+def export_facts(store, lake: str | os.PathLike) -> FactsManifest:
+    """Write the store's facts into the lake as a build of their own (lake_facts.py):
+    one folder per fact and mailing, named as the mailing's partition so that
+    readers skip other mailings' files by their path, every column in each file.
+    Then the manifest is replaced and the builds it no longer lists removed: a
+    crash before the manifest leaves the facts as they were."""
+    build = f"export-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    files: dict[str, dict[str, list[str]]] = {}
+    for fact in facts.FACTS:
+        target = facts_dir(lake) / fact.name / build
+        if not store.sql(f"SELECT count(*) FROM {quote(fact.name)}")[0][0]:
+            files[fact.name] = {}
+            continue
+        cols = ", ".join(quote(c) for c in fact.column_names)
+        order = ", ".join(quote(c) for c in (fact.keys or ("mailing_id", "customer_id")))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        store.sql(f"COPY (SELECT {cols} FROM {quote(fact.name)} ORDER BY {order}) "
+                  f"TO {_sql_path(target)} (FORMAT parquet, PARTITION_BY ({PARTITION_COLUMN}), "
+                  f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}')")
+        ids = _rename_partitions(store, fact.name, target)
+        files[fact.name] = {
+            mailing_id: sorted(p.relative_to(facts_dir(lake)).as_posix()
+                               for p in (target / partition_folder(mailing_id)).glob("*.parquet"))
+            for mailing_id in sorted(ids)}
+        _sync_tree(target)
+    [[fingerprint]] = store.sql("SELECT value FROM meta WHERE key = 'facts'")
+    manifest = FactsManifest(fingerprint=fingerprint, files=files)
+    write_manifest(lake, manifest, "lake export")
+    remove_unreferenced(lake, manifest)
+    return manifest
+
+
+def _sync_tree(folder: Path) -> None:
+    """Every file under folder, and the folders, on disk: the manifest that lists
+    them must not outlive them in a crash."""
+    for path in sorted(folder.rglob("*"), reverse=True) + [folder, folder.parent]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _rename_partitions(store, table: str, target: Path) -> set[str]:
+    """Give DuckDB's partition folders Spark's names, checking none was lost; the
+    mailing ids."""
     prefix = PARTITION_COLUMN + "="
     seen = set()
     for entry in target.iterdir():
@@ -115,3 +168,4 @@ def _rename_partitions(store, table: str, target: Path) -> None:
     if seen != ids:
         raise RuntimeError(f"the {table} partitions written do not match its mailing ids: "
                            f"{sorted(ids ^ seen)[:5]}")
+    return ids
