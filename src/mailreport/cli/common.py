@@ -48,6 +48,9 @@ FromOption = Annotated[dt.datetime | None, typer.Option(
     "--from", formats=["%Y-%m-%d"], help="First date of the period (company time zone).")]
 ToOption = Annotated[dt.datetime | None, typer.Option(
     "--to", formats=["%Y-%m-%d"], help="Last date of the period (company time zone).")]
+LakeOption = Annotated[str | None, typer.Option(
+    "--lake", help="Read the lake in this folder and its facts, in this process (no "
+                   "Spark); with --engine spark, the lake's folder or URI on Spark.")]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -58,16 +61,23 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 @contextmanager
-def opened_store(db: Path | None, config: Path | None, reading: bool = False):
+def opened_store(db: Path | None, config: Path | None, reading: bool = False,
+                 lake: str | None = None):
     """The DuckDB store for a command. ``reading``: opened read-only when the file
-    exists, so the command works beside a loader."""
+    exists, so the command works beside a loader. ``lake``: the lake's files read by
+    DuckDB instead (reading), or for a server (not reading) with its tokens in the
+    database file."""
     from mailreport.store import StoreError, StoreLocked, db_path, open_store
-    from mailreport.store.engines import open_reader
+    from mailreport.store.engines import open_lake_server, open_reader
 
     try:
         settings = load_settings(config)
-        store = (open_reader("duckdb", settings, db=db) if reading
-                 else open_store(db_path(db, settings), settings))
+        if reading:
+            store = open_reader("duckdb", settings, db=db, lake=lake)
+        elif lake is not None:
+            store = open_lake_server(lake, settings, db)
+        else:
+            store = open_store(db_path(db, settings), settings)
     except StoreLocked:
         raise
     except (SettingsError, StoreError) as exc:

@@ -11,6 +11,7 @@ from mailreport.cli.common import (
     ConfigOption,
     DbOption,
     FromOption,
+    LakeOption,
     ToOption,
     console,
     err,
@@ -45,6 +46,7 @@ def export_command(
     out: Annotated[Path | None, typer.Option(
         "-o", "--out", help="The file to write (default: a name that says what it holds).")
     ] = None,
+    lake: LakeOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -70,7 +72,7 @@ def export_command(
     from mailreport.store import StoreLocked
 
     try:
-        with opened_store(db, config, reading=True) as store:
+        with opened_store(db, config, reading=True, lake=lake) as store:
             try:
                 export = Export(store.tables(), request)
             except ReportError as exc:

@@ -1,5 +1,6 @@
 """``mailreport report``, ``campaign-report`` and ``mailings``: the reports in the
-terminal, on DuckDB or Spark, or asked of the server that holds the database."""
+terminal, from the database, from a lake (on DuckDB or Spark), or asked of the
+server that holds the database."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from typing import Annotated
 import typer
 
 from mailreport.cli import render
-from mailreport.cli.common import ConfigOption, DbOption, FromOption, ToOption, console, fail
+from mailreport.cli.common import (
+    ConfigOption,
+    DbOption,
+    FromOption,
+    LakeOption,
+    ToOption,
+    console,
+    fail,
+)
 from mailreport.settings import SettingsError, load_settings
 
 
@@ -27,9 +36,8 @@ def _query(date_from, date_to, **kw):
 
 
 EngineOption = Annotated[str, typer.Option(
-    "--engine", help="duckdb (the database file) or spark (a Parquet lake, see --lake).")]
-LakeOption = Annotated[str | None, typer.Option(
-    "--lake", help="With --engine spark: the lake's directory or URI.")]
+    "--engine", help="duckdb (the database file, or the lake with --lake) or spark (a "
+                     "Parquet lake on Spark, see --lake).")]
 MasterOption = Annotated[str | None, typer.Option(
     "--spark-master", help="With --engine spark: master URL (default local[*]); sc:// for "
                            "Spark Connect.")]

@@ -1,5 +1,5 @@
-"""``mailreport serve``: the API and the report pages over the store, announced
-beside the database so that other commands forward to it."""
+"""``mailreport serve``: the API and the report pages over the store (or a lake),
+announced beside the database so that other commands forward to it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mailreport.cli.common import ConfigOption, DbOption, console, opened_store
+from mailreport.cli.common import ConfigOption, DbOption, LakeOption, console, opened_store
 
 
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -15,8 +15,9 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
           no_auth: Annotated[bool, typer.Option(
               "--no-auth", help="Let every request do everything: only for a local demo.")
           ] = False,
-          db: DbOption = None, config: ConfigOption = None) -> None:
-    """Serve the API and the report pages."""
+          lake: LakeOption = None, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Serve the API and the report pages, from the database or, with --lake, from a
+    lake's facts (its tokens then in the database file, docs/spark.md)."""
     import secrets
 
     import uvicorn
@@ -24,14 +25,15 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     from mailreport.api.app import create_app
     from mailreport.api.forward import announce
 
-    with opened_store(db, config) as store:
+    with opened_store(db, config, lake=lake) as store:
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         local_secret = secrets.token_urlsafe(32)
         app_ = create_app(store, public_url=url, auth=not no_auth, local_secret=local_secret)
         marker = announce(store.path, url, local_secret)
         app_.state.on_shutdown.append(lambda: marker.unlink(missing_ok=True))
         docs = "/docs" if app_.state.api_docs else "/openapi.json"
-        console.print(f"mailreport serving {store.path} on {url}/ (API docs at {docs})")
+        what = store.path if lake is None else f"the lake {store.lake} (tokens in {store.path})"
+        console.print(f"mailreport serving {what} on {url}/ (API docs at {docs})")
         if no_auth:
             console.print("[yellow]--no-auth: anyone who can reach this address can read "
                           "every report and customer list. Use it only for a local demo."
