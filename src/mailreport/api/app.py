@@ -33,6 +33,7 @@ from mailreport.reports.models import (
     MailingSummary,
 )
 from mailreport.reports.query import get_mailing
+from mailreport.store.errors import StoreUnavailable
 from mailreport.web.customers_page import install_customer_pages
 from mailreport.web.pages import install_pages
 
@@ -168,6 +169,9 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
 
         if not is_loopback(request):
             raise HTTPException(403, "loads are accepted from this machine only")
+        if store.engine == "lake":
+            raise HTTPException(503, f"this server reads the lake {store.lake}: load into the "
+                                     f"lake with `mailreport load DIR --lake {store.lake}`")
         summary = load_directory(store, body.directory, body.report_dir)
         if summary.directory_problem:  # the request named the wrong place: nothing read
             raise HTTPException(422, summary.directory_problem)
@@ -192,5 +196,10 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     @app.exception_handler(ReportError)
     async def report_error(request: Request, exc: ReportError):
         return problem(422, "Unprocessable Content", str(exc), request)
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, exc: StoreUnavailable):
+        # a lake whose new facts cannot be read: what to run is in the detail
+        return problem(503, None, str(exc), request)
 
     return app

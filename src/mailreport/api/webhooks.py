@@ -121,8 +121,22 @@ def _store(request: Request, parsed: Parsed, arrival: live.Arrival) -> IngestAns
                         quarantine=[QuarantinedEvent(**q) for q in result.quarantine])
 
 
+def refused_in_lake(request: Request) -> Response | None:
+    """A server over a lake (``serve --lake``) stores no events: a 503, so that a
+    provider keeps the events and delivers them again."""
+    store = request.app.state.store
+    if getattr(store, "engine", None) != "lake":
+        return None
+    return problem(503, None, f"this server reads the lake {store.lake}: webhooks and "
+                              f"events into a lake are not enabled yet; send them to a "
+                              f"server over a database (docs/spark.md)", request)
+
+
 async def receive(request: Request, provider: str,
                   handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer | Response:
+    refusal = refused_in_lake(request)
+    if refusal is not None:
+        return refusal
     state = webhook_state(request)
     # announced before the body is read, verified and parsed, so that the writer
     # can wait for this batch and commit it with those already waiting
@@ -178,6 +192,8 @@ WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "the body is not in the provider's format"},
     413: {"description": "the body is over MAILREPORT_WEBHOOK_MAX_BYTES"},
     408: {"description": "the body stopped arriving for longer than request_seconds"},
+    503: {"description": "the server reads a lake (serve --lake), into which it stores "
+                         "no events yet"},
 }
 
 
@@ -228,7 +244,7 @@ EVENTS_BODY = {"requestBody": {"required": True, "content": {"application/json":
 
 
 @router.post("/api/v1/events", response_model=IngestAnswer, tags=["events"],
-             responses={code: WEBHOOK_RESPONSES[code] for code in (400, 408, 413)},
+             responses={code: WEBHOOK_RESPONSES[code] for code in (400, 408, 413, 503)},
              openapi_extra=EVENTS_BODY)
 async def post_events(request: Request, who: Admin):
     """Store a batch of contract events (a JSON array, or ``{"events": [...]}``).
@@ -259,6 +275,9 @@ def quarantine(request: Request, who: Admin,
                offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
                provider: str | None = None):
     """Live events that could not be stored, newest first, with the reason."""
+    refusal = refused_in_lake(request)
+    if refusal is not None:
+        return refusal
     total, rows = live.list_quarantine(request.app.state.store, limit, offset, provider)
     return QuarantinePage(total=total, limit=limit, offset=offset, events=rows)
 
@@ -266,6 +285,9 @@ def quarantine(request: Request, who: Admin,
 @router.post("/api/v1/quarantine/replay", response_model=IngestAnswer, tags=["events"])
 def replay(request: Request, who: Admin):
     """Try the quarantined events again (after loading their mailings or customers)."""
+    refusal = refused_in_lake(request)
+    if refusal is not None:
+        return refusal
     result = live.replay_quarantine(request.app.state.store)
     return IngestAnswer(received=result.received, inserted=result.inserted,
                         duplicates=result.duplicates, quarantined=result.quarantined,
