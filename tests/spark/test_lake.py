@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from conftest import at
+from mailreport import facts
 from mailreport.cli import app
 from mailreport.contract import TABLES, table
 from mailreport.settings import Settings
 from mailreport.store import StoreError
 from mailreport.store.engines import open_reader
 from mailreport.store.lake import export_lake, partition_folder, spark_escape
+from mailreport.store.lake_facts import facts_dir, read_manifest
 
 ODD_IDS = ("M 1/ä=x%", "007", "a:b")
 
@@ -51,6 +55,36 @@ def test_export_writes_every_table_with_events_and_audience_by_mailing(data, sto
     assert manifest["rows"]["events"] == 9 and manifest["format"] == 1
 
 
+def test_export_writes_the_facts_by_mailing_and_their_manifest(data, store, tmp_path):
+    odd_mailings(data)
+    lake = tmp_path / "lake"
+    export_lake(store, lake)
+    manifest = read_manifest(lake)
+    assert manifest.fingerprint == facts.fingerprint(store.settings)
+    assert manifest.built_by.endswith(" lake export")
+    for fact in facts.FACTS:
+        stored, ids = store.sql(f"SELECT count(*), list(DISTINCT mailing_id ORDER BY "
+                                f"mailing_id) FROM {fact.name}")[0]
+        files = manifest.files[fact.name]
+        assert sorted(files) == (ids or []), fact.name
+        rows = 0
+        for mailing_id, paths in files.items():
+            for path in paths:
+                assert Path(path).parent.name == partition_folder(mailing_id)
+                part = pq.read_table(facts_dir(lake) / path)
+                assert part.column_names == list(fact.column_names)
+                assert set(part["mailing_id"].to_pylist()) == {mailing_id}
+                rows += part.num_rows
+        assert rows == stored, fact.name
+    assert sorted(manifest.files["reach_times"]) == sorted(ODD_IDS)
+    assert manifest.files["complaints"] == {}
+    first_build = Path(manifest.fact_files("reach_times")[0]).parts[1]
+    export_lake(store, lake)
+    again = read_manifest(lake)
+    assert not (facts_dir(lake) / "reach_times" / first_build).exists()
+    assert all((facts_dir(lake) / p).is_file() for p in again.fact_files("reach_times"))
+
+
 def test_a_second_export_replaces_the_tables_and_nothing_else(data, store, tmp_path):
     odd_mailings(data)
     lake = tmp_path / "lake"
@@ -83,7 +117,8 @@ def test_open_reader_opens_an_existing_duckdb_file_read_only(store, tmp_path):
 @pytest.mark.parametrize("kw, message", [
     ({"engine": "sqlite"}, "unknown engine 'sqlite'"),
     ({"engine": "spark"}, "needs --lake"),
-    ({"engine": "duckdb", "lake": "x"}, "need --engine spark"),
+    ({"engine": "duckdb", "spark_master": "spark://x:7077"}, "needs --engine spark"),
+    ({"engine": "duckdb", "lake": "x", "db": "y.duckdb"}, "--lake x and --db y.duckdb"),
 ])
 def test_open_reader_says_what_is_wrong(kw, message):
     with pytest.raises(StoreError, match=message):
