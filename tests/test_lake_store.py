@@ -14,6 +14,7 @@ from contextlib import closing
 import pytest
 from typer.testing import CliRunner
 
+from conftest import at
 from mailreport.cli import app
 from mailreport.exports import ENTITIES, Export, ExportRequest
 from mailreport.ingest.loader import load_directory
@@ -300,3 +301,23 @@ def test_a_broken_new_manifest_fails_the_next_request_with_what_to_run(demo_lake
         manifest.fingerprint = read_manifest(demo_lake).fingerprint
         write_manifest(lake, manifest, "test")
         assert store.counts()["reach_times"] > 1000
+
+
+def test_mailing_ids_that_need_escaping_are_read_back_from_their_folders(data, store,
+                                                                         tmp_path):
+    """Partition folders are named as Spark escapes them ("%2F" for "/"...): the
+    lake store must read back the ids, not their folder names, and prune by them."""
+    odd = ("M 1/ä=x%", "007", "a:b", "x%41y")
+    for n, mid in enumerate(odd):
+        data.mailing(mid).journeys(mid, {"ann": [("sent", at(n)), ("opened", at(n + 0.5))],
+                                         "bob": [("delivered", at(n))]})
+    data.order("ann", at(5), total="10.00", lines=[])
+    data.load()
+    lake = tmp_path / "lake"
+    export_lake(store, lake)
+    with closing(LakeStore(lake, store.settings)) as from_lake:
+        for mid in odd:
+            report = cli_json(mailing_report(from_lake.tables(), mid, ReportQuery()))
+            assert report == cli_json(mailing_report(store.tables(), mid, ReportQuery()))
+            assert json.loads(report)["efficiency"]["stages"]["opened"] == 1
+        assert list_mailings(from_lake.tables()) == list_mailings(store.tables())
