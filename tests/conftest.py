@@ -180,6 +180,34 @@ def demo_store(demo_dir, tmp_path_factory):
     s.close()
 
 
+@pytest.fixture(scope="session")
+def demo_db(demo_dir, tmp_path_factory) -> Path:
+    """The small demo in a DuckDB file of its own, closed, as a command finds it
+    (``engines.open_reader`` opens it read-only)."""
+    path = tmp_path_factory.mktemp("demo-db-file") / "demo.duckdb"
+    s = open_store(path, Settings())
+    summary = load_directory(s, demo_dir, tmp_path_factory.mktemp("demo-db-load"))
+    s.close()
+    assert summary.exit_code == 0, summary.to_dict()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_lake(demo_db, tmp_path_factory) -> Path:
+    """``demo_db`` exported with `lake export`: its tables and facts. Tests that
+    change a lake change a copy."""
+    from mailreport.store.engines import open_reader
+    from mailreport.store.lake import export_lake
+
+    lake = tmp_path_factory.mktemp("demo-lake")
+    s = open_reader("duckdb", Settings(), db=demo_db)
+    try:
+        export_lake(s, lake)
+    finally:
+        s.close()
+    return lake
+
+
 @pytest.fixture
 def demo_tables(engine, demo_store, request, tmp_path_factory):
     """The small demo's tables, read through ``engine``."""

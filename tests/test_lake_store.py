@@ -17,44 +17,18 @@ from typer.testing import CliRunner
 from conftest import at
 from mailreport.cli import app
 from mailreport.exports import ENTITIES, Export, ExportRequest
-from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports.customers import customer_list
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.reports.segments import Segment
 from mailreport.settings import Settings
-from mailreport.store import StoreError, open_store
+from mailreport.store import StoreError
 from mailreport.store.engines import open_reader
 from mailreport.store.errors import StoreUnavailable
 from mailreport.store.lake import export_lake
 from mailreport.store.lake_facts import facts_dir, read_manifest, write_manifest
 from mailreport.store.lake_store import CATALOG, LakeStore
 from same_json import cli_json, differences
-
-
-@pytest.fixture(scope="module")
-def demo_db(demo_dir, tmp_path_factory):
-    """The small demo in a DuckDB file of its own, closed, as the CLI finds it."""
-    path = tmp_path_factory.mktemp("lake-store-db") / "demo.duckdb"
-    store = open_store(path, Settings())
-    summary = load_directory(store, demo_dir, tmp_path_factory.mktemp("lake-store-load"))
-    store.close()
-    assert summary.exit_code == 0, summary.to_dict()
-    return path
-
-
-def exported(db, lake):
-    store = open_reader("duckdb", Settings(), db=db)
-    try:
-        export_lake(store, lake)
-    finally:
-        store.close()
-    return lake
-
-
-@pytest.fixture(scope="module")
-def demo_lake(demo_db, tmp_path_factory):
-    return exported(demo_db, tmp_path_factory.mktemp("lake-store-lake"))
 
 
 @pytest.fixture(scope="module")

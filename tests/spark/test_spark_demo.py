@@ -8,39 +8,13 @@ import json
 
 import pytest
 
-from mailreport.ingest.loader import load_directory
 from mailreport.reports import ReportQuery, campaign_report, mailing_report
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.settings import Settings
-from mailreport.store import open_store
 from mailreport.store.engines import open_reader
-from mailreport.store.lake import export_lake
 from same_json import cli_json, differences
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="session")
-def demo_db(demo_dir, tmp_path_factory):
-    """The small demo in a DuckDB file of its own, closed, so open_reader opens it
-    read-only as the CLI does."""
-    path = tmp_path_factory.mktemp("spark-demo-db") / "demo.duckdb"
-    store = open_store(path, Settings())
-    summary = load_directory(store, demo_dir, tmp_path_factory.mktemp("spark-demo-load"))
-    store.close()
-    assert summary.exit_code == 0, summary.to_dict()
-    return path
-
-
-@pytest.fixture(scope="session")
-def demo_lake(demo_db, tmp_path_factory):
-    lake = tmp_path_factory.mktemp("spark-demo-lake")
-    store = open_reader("duckdb", Settings(), db=demo_db)
-    try:
-        export_lake(store, lake)
-    finally:
-        store.close()
-    return lake
 
 
 @pytest.fixture(scope="session")
