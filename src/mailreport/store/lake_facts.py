@@ -10,7 +10,10 @@ A build (a refresh, an export) writes its files under a folder of its own, named
 by the build, then replaces the manifest in one rename: a reader sees the facts
 before the build or after it, never a mix, and a build that dies leaves only
 unreferenced files, which the next build removes. Readers take the files the
-manifest lists and nothing else, so folder names are the writer's business.
+manifest lists and nothing else, so folder names are the writer's business; but a
+reader skips other mailings' files by their path alone when each mailing's files
+sit in a folder named as its partition, ``mailing_id=<id>`` escaped as Spark
+escapes it (``lake.partition_folder``), which is what ``lake export`` writes.
 
 Each file holds every column of its fact (``facts.FACTS``), ``mailing_id``
 included, and the rows of one mailing only; a fact with no files is empty.
