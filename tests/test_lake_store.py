@@ -22,7 +22,8 @@ from mailreport.reports.customers import customer_list
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.reports.segments import Segment
 from mailreport.settings import Settings
-from mailreport.store import StoreError
+from mailreport.store import QueryTimeout, StoreError
+from mailreport.store.budget import time_budget
 from mailreport.store.engines import open_reader
 from mailreport.store.errors import StoreUnavailable
 from mailreport.store.lake import export_lake
@@ -123,6 +124,20 @@ def test_every_customer_list_and_export_is_the_same_from_the_lake(both, tmp_path
     assert wrong(pairs) == {}
     assert [name for name, (d, lk) in files.items() if d != lk] == []
     assert sum(len(d.splitlines()) > 1 for d, _ in files.values()) >= 10  # rows, not headers
+
+
+def test_the_row_counts_are_the_databases(both):
+    duck, lake = both
+    counts = lake.counts()
+    assert counts == {name: n for name, n in duck.counts().items()}
+    assert counts["reach_times"] > 10_000 and counts["events"] > 10_000
+
+
+def test_a_query_past_the_time_budget_is_stopped(both):
+    _, lake = both
+    tables = lake.tables()
+    with time_budget(0.0), pytest.raises(QueryTimeout, match="budget"):
+        tables.run(tables.reach_times.count())
 
 
 def test_the_cli_answers_from_the_lake_as_from_the_database(demo_db, demo_lake, tmp_path):
