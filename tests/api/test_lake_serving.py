@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from conftest import Dataset, at
 from mailreport.api.app import create_app
 from mailreport.auth import create_token
+from mailreport.exports import Export, ExportRequest
 from mailreport.reports import ReportQuery, mailing_report
 from mailreport.reports.customers import customer_list
 from mailreport.reports.segments import Segment
@@ -62,6 +63,13 @@ def test_serve_lake_answers_with_a_token_and_sees_a_new_manifest(demo_db, demo_l
     report = expected(demo_db, lambda t: mailing_report(t, "M01", ReportQuery()))
     clicked = expected(demo_db, lambda t: customer_list(t, "M01", Segment(stage="clicked"),
                                                         ReportQuery()))
+    request = ExportRequest(mailing_id="M01", segment=Segment(stage="ordered"),
+                            query=ReportQuery(), entity="receipts", format="csv")
+    duck = open_reader("duckdb", Settings(), db=demo_db)
+    with closing(duck):
+        Export(duck.tables(), request).write(tmp_path / "receipts.csv")
+    exported = (tmp_path / "receipts.csv").read_bytes()
+    assert exported.count(b"\n") > 5
     auth = {"Authorization": f"Bearer {token}"}
     with ServeProcess("--lake", str(lake), "--db", str(state)) as server:
         assert httpx.get(f"{server.url}/health").json()["engine"] == "lake"
@@ -74,6 +82,11 @@ def test_serve_lake_answers_with_a_token_and_sees_a_new_manifest(demo_db, demo_l
                       params={"stage": "clicked"}, headers=auth, timeout=60)
         assert r.status_code == 200, r.text
         assert differences(r.json(), clicked) == [] and r.json()["total"] > 10
+        r = httpx.get(f"{server.url}/api/v1/mailings/M01/export",
+                      params={"stage": "ordered", "entity": "receipts"}, headers=auth,
+                      timeout=60)
+        assert r.status_code == 200 and r.content == exported
+        assert httpx.get(f"{server.url}/mailings/M01/customers", headers=auth).status_code == 200
 
         # tokens live in the server's own file: made through the server that holds it
         made = subprocess.run([sys.executable, "-m", "mailreport", "token", "create",
