@@ -22,6 +22,7 @@ import itertools
 import os
 import re
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,17 +147,22 @@ class LakeStore(DuckDBStore):
                         f"{root / MANIFEST_NAME} lists, is missing: {refresh_hint(self.lake)}")
         return manifest
 
+    def _views(self, manifest: FactsManifest) -> Iterator[tuple[str, str]]:
+        """(name, SELECT) of each table reports see; reading a contract table's
+        columns runs a query, so they are made one at a time."""
+        for table in TABLES:
+            yield table.name, contract_view(self.con, self.lake, table)
+        for fact in facts.FACTS:
+            yield fact.name, fact_view(fact, manifest.files.get(fact.name, {}),
+                                       facts_dir(self.lake))
+
     def _build(self, key: tuple | None) -> _Generation:
         manifest = self._manifest()
         schema = f"g{next(self._generations)}"
-        views = {t.name: lambda t=t: contract_view(self.con, self.lake, t) for t in TABLES}
-        root = facts_dir(self.lake)
-        views.update({f.name: lambda f=f: fact_view(f, manifest.files.get(f.name, {}), root)
-                      for f in facts.FACTS})
         self.con.execute(f"CREATE SCHEMA {CATALOG}.{schema}")
         try:
-            for name, select in views.items():
-                self.con.execute(f"CREATE VIEW {CATALOG}.{schema}.{quote(name)} AS {select()}")
+            for name, select in self._views(manifest):
+                self.con.execute(f"CREATE VIEW {CATALOG}.{schema}.{quote(name)} AS {select}")
             tables = {name: self._ibis.table(name, database=(CATALOG, schema))
                       for name in ALL_TABLES}
         except duckdb.Error as exc:
