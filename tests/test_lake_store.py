@@ -277,6 +277,23 @@ def test_a_new_manifest_is_seen_by_the_next_tables_and_not_by_earlier_ones(
         assert len(lake_schemas(store)) == 1  # the old views went with the last holder
 
 
+def test_a_request_whose_files_a_refresh_removed_is_told_to_ask_again(demo_lake, tmp_path):
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_lake, lake)
+    with closing(LakeStore(lake, Settings())) as store:
+        before = store.tables()
+        manifest = read_manifest(lake)
+        for by_mailing in manifest.files.values():
+            by_mailing.pop("M01", None)
+        write_manifest(lake, manifest, "test")
+        for path in read_manifest(demo_lake).files["reach_counts"]["M01"]:
+            (facts_dir(lake) / path).unlink()  # as a refresh removes what it replaced
+        with pytest.raises(StoreUnavailable, match="replaced the lake's facts while this "
+                                                   "request read them .*: ask again"):
+            mailing_report(before, "M01", ReportQuery())
+        assert mailing_report(store.tables(), "M02", ReportQuery()).efficiency.stages.sent
+
+
 def test_a_broken_new_manifest_fails_the_next_request_with_what_to_run(demo_lake, tmp_path):
     lake = tmp_path / "lake"
     shutil.copytree(demo_lake, lake)

@@ -75,7 +75,7 @@ class _Generation:
         self._run = run
 
     def run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
-        return self._run(expr)
+        return self._run(self, expr)
 
 
 class LakeStore(DuckDBStore):
@@ -169,9 +169,21 @@ class LakeStore(DuckDBStore):
             self.con.execute(f"DROP SCHEMA {CATALOG}.{schema} CASCADE")
             raise StoreUnavailable(f"cannot read the lake {self.lake}: "
                                    f"{str(exc).strip().splitlines()[0]}") from None
-        generation = _Generation(key, schema, tables, self._run)
+        generation = _Generation(key, schema, tables, self._run_in)
         weakref.finalize(generation, self._retired.append, schema).atexit = False
         return generation
+
+    def _run_in(self, generation: _Generation, expr: ibis.Expr) -> list[dict[str, Any]]:
+        try:
+            return self._run(expr)
+        except duckdb.IOException as exc:
+            # a refresh removes the files it replaced right after its manifest: a
+            # request still reading them can only be asked again
+            if generation.key == self._manifest_key():
+                raise
+            raise StoreUnavailable(
+                f"a refresh replaced the lake's facts while this request read them "
+                f"({str(exc).strip().splitlines()[0]}): ask again") from None
 
     # -- what reports see -------------------------------------------------------
     def tables(self) -> Tables:
