@@ -122,9 +122,10 @@ def export_facts(store, lake: str | os.PathLike) -> FactsManifest:
             files[fact.name] = {}
             continue
         cols = ", ".join(quote(c) for c in fact.column_names)
-        order = ", ".join(quote(c) for c in (fact.keys or ("mailing_id", "customer_id")))
         target.parent.mkdir(parents=True, exist_ok=True)
-        store.sql(f"COPY (SELECT {cols} FROM {quote(fact.name)} ORDER BY {order}) "
+        # unsorted: no report reads a fact in an order, and sorting the reach rows of
+        # a large store would cost more than writing them
+        store.sql(f"COPY (SELECT {cols} FROM {quote(fact.name)}) "
                   f"TO {_sql_path(target)} (FORMAT parquet, PARTITION_BY ({PARTITION_COLUMN}), "
                   f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}')")
         ids = _rename_partitions(store, fact.name, target)
