@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -64,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
             "them has its client taken from X-Forwarded-For (the rightmost address not in "
             "the list), for the sign-in rate limit; a proxy must set that header. A request "
             "that went through any proxy is not from \"this machine\" (loads)."),
+    Setting("spark_driver_memory", "3g",
+            "Heap of the Spark driver's JVM (spark.driver.memory) for the Spark engine, e.g. "
+            "`3g`; in local mode the tasks run in it too. Empty: Spark's own configuration "
+            "decides. Sizing: docs/spark.md."),
+    Setting("spark_executor_memory", "4g",
+            "Heap of each Spark executor on a cluster (spark.executor.memory), e.g. `4g`; "
+            "a worker must have that much free. Empty: Spark's own configuration decides."),
+    Setting("spark_local_shuffle_partitions", 64,
+            "Partitions of a shuffle in Spark's local mode (spark.sql.shuffle.partitions); "
+            "adaptive execution merges the small ones. A cluster's comes from its own "
+            "configuration."),
+    Setting("spark_local_dir", "",
+            "Folder for Spark's shuffle and spill files and its log (spark.local.dir); it "
+            "needs free space about the size of the events. Empty: the system's temporary "
+            "folder."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -93,6 +109,10 @@ class Settings:
     json_max_bytes: int = _default("json_max_bytes")
     request_seconds: int = _default("request_seconds")
     trusted_proxies: str = _default("trusted_proxies")
+    spark_driver_memory: str = _default("spark_driver_memory")
+    spark_executor_memory: str = _default("spark_executor_memory")
+    spark_local_shuffle_partitions: int = _default("spark_local_shuffle_partitions")
+    spark_local_dir: str = _default("spark_local_dir")
 
     def __post_init__(self) -> None:
         try:
@@ -109,11 +129,14 @@ class Settings:
         if not isinstance(self.max_period_days, int) or self.max_period_days < 1:
             raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
                                 "number of days, at least 1")
-        for name in ("form_max_bytes", "json_max_bytes", "request_seconds"):
+        for name in ("form_max_bytes", "json_max_bytes", "request_seconds",
+                     "spark_local_shuffle_partitions"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")
         networks(self.trusted_proxies)  # refuses what is not an address
+        for name in ("spark_driver_memory", "spark_executor_memory"):
+            _check_jvm_memory(name, getattr(self, name))
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):
@@ -142,6 +165,24 @@ def networks(text: str) -> tuple[IPNetwork, ...]:
                 raise SettingsError(f"trusted_proxies: {part!r} is not an IP address or "
                                     "network") from None
     return tuple(out)
+
+
+# A JVM memory size as -Xmx takes it: a whole number and a unit (Spark reads a bare
+# number as MiB for some keys and bytes for others, so a unit is required).
+_JVM_MEMORY = re.compile(r"(\d+)([kmgt])", re.IGNORECASE)
+# Spark refuses a heap under 450 MiB (1.5 times the 300 MiB it reserves).
+_MIN_JVM_MEMORY_MIB = 512
+
+
+def _check_jvm_memory(name: str, value: str) -> None:
+    if value == "":
+        return  # Spark's own configuration decides
+    match = _JVM_MEMORY.fullmatch(value)
+    if not match:
+        raise SettingsError(f"{name}: {value!r} is not a memory size such as 512m or 4g")
+    mib = int(match[1]) * {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 ** 2}[match[2].lower()]
+    if mib < _MIN_JVM_MEMORY_MIB:
+        raise SettingsError(f"{name}: {value!r} is below the {_MIN_JVM_MEMORY_MIB}m Spark needs")
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
