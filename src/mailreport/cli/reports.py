@@ -50,6 +50,7 @@ def _reports(db, config, engine: str, lake: str | None, spark_master: str | None
     from mailreport.reports import ReportError
     from mailreport.store import StoreError, StoreLocked, db_path
     from mailreport.store.engines import open_reader
+    from mailreport.store.spark.errors import SparkStoreError
 
     try:
         settings = load_settings(config)
@@ -67,11 +68,13 @@ def _reports(db, config, engine: str, lake: str | None, spark_master: str | None
         if isinstance(data, list):
             return [model.model_validate(d) for d in data], settings.currency
         return model.model_validate(data), settings.currency
+    except SparkStoreError as exc:  # Spark could not start or open the lake
+        fail(str(exc), 1)
     except StoreError as exc:
         fail(str(exc))
     try:
         return compute(store.tables()), settings.currency
-    except ReportError as exc:
+    except (ReportError, StoreError) as exc:  # e.g. Spark ran out of memory
         fail(str(exc), 1)
     finally:
         store.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from mailreport.settings import Settings
 from mailreport.store.duckdb import DuckDBStore, db_path
 from mailreport.store.errors import StoreError
+from mailreport.store.spark.errors import SparkStoreError, spark_errors
 
 ENGINES = ("duckdb", "spark")
 
@@ -43,11 +44,15 @@ def open_reader(engine: str, settings: Settings, db: str | os.PathLike | None = 
         if db is not None:
             raise StoreError("--db is for --engine duckdb; Spark reads the lake")
         try:
+            # the store imports PySpark only when it starts a session: ask for it here
+            import pyspark  # noqa: F401
+
             from mailreport.store.spark.store import SparkStore
         except ImportError as exc:
-            raise StoreError(f"the Spark engine needs PySpark ({exc.name} is missing): "
-                             f"pip install 'mailreport[spark]'") from None
-        return SparkStore(lake, settings, spark_master=spark_master)
+            raise SparkStoreError(f"the Spark engine needs PySpark ({exc.name} is missing): "
+                                  f"pip install 'mailreport[spark]'") from None
+        with spark_errors(settings):  # opening reads the lake and builds the facts
+            return SparkStore(lake, settings, spark_master=spark_master)
     raise StoreError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
 
 

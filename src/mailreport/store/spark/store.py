@@ -28,7 +28,7 @@ from mailreport.contract import TABLES, Table
 from mailreport.facts import Fact
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
-from mailreport.store.spark.errors import SparkStoreError
+from mailreport.store.spark.errors import SparkStoreError, spark_errors
 from mailreport.store.spark.session import REQUIRED_CONF, spark_session
 from mailreport.store.tables import Tables
 
@@ -77,12 +77,8 @@ class SparkStore:
             active = SparkSession.getActiveSession()
             if active is not None and spark_master is None and not conf:
                 session = active  # e.g. a notebook's or spark-submit's session
-            else:
-                try:
-                    session = spark_session(spark_master, conf)
-                except Exception as exc:  # Java missing, a master unreachable, ...
-                    raise SparkStoreError(f"cannot start Spark ({spark_master or 'local'}): "
-                                          f"{str(exc).strip().splitlines()[0]}") from exc
+            else:  # one line naming what to change if it cannot start (session.py)
+                session = spark_session(spark_master, conf, settings)
             # a session this store starts is this store's to stop
             self._owns_session = session is not active
         else:
@@ -146,7 +142,7 @@ class SparkStore:
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         table = expr.as_table()
-        with self._lock:
+        with self._lock, spark_errors(self.settings):
             # Ibis's own to_pyarrow goes through pandas; Spark 4 hands Arrow over
             # directly, which halves the time of a small query. The price is one
             # private Ibis call (registering memtables and UDFs), pinned by the
@@ -159,9 +155,14 @@ class SparkStore:
         return {name: self.session.table(view).count() for name, view in self._views.items()}
 
     def close(self) -> None:
+        from py4j.protocol import Py4JNetworkError
+
         with self._lock:
-            self._uncache()
-            for view in self._views.values():
-                self.session.catalog.dropTempView(view)
-            if self._owns_session:
-                self.session.stop()
+            try:
+                self._uncache()
+                for view in self._views.values():
+                    self.session.catalog.dropTempView(view)
+                if self._owns_session:
+                    self.session.stop()
+            except (ConnectionError, Py4JNetworkError):
+                pass  # the JVM is gone (it exits when out of memory): nothing to close
