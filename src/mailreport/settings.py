@@ -72,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_executor_memory", "4g",
             "Heap of each Spark executor on a cluster (spark.executor.memory), e.g. `4g`; "
             "a worker must have that much free. Empty: Spark's own configuration decides."),
-    Setting("spark_local_shuffle_partitions", 64,
+    Setting("spark_local_shuffle_partitions", 16,
             "Partitions of a shuffle in Spark's local mode (spark.sql.shuffle.partitions); "
             "adaptive execution merges the small ones. A cluster's comes from its own "
             "configuration."),

@@ -47,7 +47,7 @@ def test_spark_memory_settings_refuse_what_spark_cannot_use():
     assert settings_conf(Settings(spark_driver_memory="1g", spark_local_dir="/scratch"),
                          "local[2]") == {
         "spark.driver.memory": "1g", "spark.executor.memory": "4g",
-        "spark.local.dir": "/scratch", "spark.sql.shuffle.partitions": "64"}
+        "spark.local.dir": "/scratch", "spark.sql.shuffle.partitions": "16"}
     on_cluster = settings_conf(Settings(spark_driver_memory="", spark_executor_memory=""),
                                "spark://h:7077")
     assert on_cluster == {}  # empty: Spark's own configuration decides
