@@ -1,20 +1,50 @@
 """The small demo's reports are the same on Spark as on DuckDB: every mailing, every
 campaign, the mailing list and a period report, each opened the way the CLI opens
-them (``engines.open_reader``) and compared as the JSON ``--json`` prints."""
+them (``engines.open_reader``) and compared as the JSON ``--json`` prints. On a local
+session, and on a standalone cluster of two workers on loopback (``cluster.py``)
+through ``--spark-master spark://...``; a process runs one SparkContext, so the
+cluster's reports come from this file run as a program in a process of its own."""
+# The cluster's fixture comes from cluster.py by import (a second conftest.py would
+# shadow the `conftest` module the tests import from), so its name is reused here.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
+from cluster import spark_cluster  # noqa: F401 - the fixture
 
 from mailreport.reports import ReportQuery, campaign_report, mailing_report
 from mailreport.reports.mailings import list_campaigns, list_mailings
 from mailreport.settings import Settings
 from mailreport.store.engines import open_reader
+from mailreport.store.spark.errors import SparkStoreError, spark_errors
 from same_json import cli_json, differences
 
 pytestmark = pytest.mark.spark
+
+
+def every_report(tables) -> dict[str, str]:
+    """Every report of the small demo as the CLI prints it, by name: the mailing list,
+    each mailing's and campaign's, and a period report with every option."""
+    mailings = list_mailings(tables)
+    out = {"mailing list": json.dumps([m.model_dump(mode="json") for m in mailings])}
+    for m in mailings:
+        out[f"mailing {m.mailing_id}"] = cli_json(mailing_report(tables, m.mailing_id,
+                                                                 ReportQuery()))
+    for c in list_campaigns(tables):
+        out[f"campaign {c.campaign_id}"] = cli_json(campaign_report(tables, c.campaign_id,
+                                                                    ReportQuery()))
+    biggest = max(mailings, key=lambda m: (m.recipients, m.mailing_id))
+    day = biggest.sent_at.date()
+    query = ReportQuery(**{"from": day, "to": day}, include_machine=True, sort="revenue",
+                        open_hours_zone="company", search="a")
+    out["period report"] = cli_json(mailing_report(tables, biggest.mailing_id, query))
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -28,45 +58,78 @@ def engines(spark, demo_db, demo_lake):
 
 
 @pytest.fixture(scope="session")
-def demo_reports(engines) -> dict[str, tuple[str, str]]:
-    """Every report of the small demo as the CLI prints it: (DuckDB, Spark)."""
-    out = {}
-    for m in list_mailings(engines[0]):
-        out[f"mailing {m.mailing_id}"] = tuple(
-            cli_json(mailing_report(t, m.mailing_id, ReportQuery())) for t in engines)
-    for c in list_campaigns(engines[0]):
-        out[f"campaign {c.campaign_id}"] = tuple(
-            cli_json(campaign_report(t, c.campaign_id, ReportQuery())) for t in engines)
-    return out
+def duckdb_reports(engines) -> dict[str, str]:
+    return every_report(engines[0])
 
 
-def test_every_mailing_and_campaign_report_is_the_same_on_spark(demo_reports):
-    assert sum(name.startswith("mailing") for name in demo_reports) >= 12
-    assert any(name.startswith("campaign") for name in demo_reports)
-    wrong = {name: differences(json.loads(duck), json.loads(spark_))
-             for name, (duck, spark_) in demo_reports.items()}
+# What the cluster's driver is given: executors that fit the test workers' 1 GB, and a
+# Python that does not exist for the executors, so that a report which ran Python on
+# them (a UDF) would fail: they need the JVM and nothing of mailreport.
+CLUSTER_SETTINGS = {"spark_driver_memory": "1g", "spark_executor_memory": "512m"}
+NO_PYTHON = "/nonexistent/python3"
+
+
+@pytest.fixture(scope="session")
+def cluster_run(spark_cluster, demo_lake, tmp_path_factory) -> dict:
+    """This file run as a program against the cluster: what its driver saw."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+           "SPARK_CONF_DIR": str(spark_cluster.conf_dir),  # the cluster's spark-defaults
+           "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": NO_PYTHON,
+           "TMPDIR": str(tmp_path_factory.mktemp("cluster-driver"))}
+    run = subprocess.run([sys.executable, __file__, str(demo_lake), spark_cluster.master_url],
+                         capture_output=True, text=True, timeout=1800, env=env)
+    assert run.returncode == 0, f"{run.stderr[-5000:]}\n{spark_cluster.logs()}"
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session", params=["local", "cluster"])
+def spark_reports(request, engines) -> dict[str, str]:
+    """Every report on Spark: on this process's local session, or on the cluster."""
+    if request.param == "local":
+        return every_report(engines[1])
+    return request.getfixturevalue("cluster_run")["reports"]
+
+
+def test_every_mailing_and_campaign_report_is_the_same_on_spark(duckdb_reports, spark_reports):
+    assert list(spark_reports) == list(duckdb_reports)
+    assert sum(name.startswith("mailing ") for name in duckdb_reports) >= 12
+    assert any(name.startswith("campaign ") for name in duckdb_reports)
+    wrong = {name: differences(json.loads(duck), json.loads(spark_reports[name]))
+             for name, duck in duckdb_reports.items()}
     assert not {name: d for name, d in wrong.items() if d}
 
 
-def test_every_report_prints_byte_identical_json_on_spark(demo_reports):
-    assert [name for name, (duck, spark_) in demo_reports.items() if duck != spark_] == []
+def test_every_report_prints_byte_identical_json_on_spark(duckdb_reports, spark_reports):
+    assert [name for name, duck in duckdb_reports.items() if duck != spark_reports[name]] == []
 
 
-def test_the_mailing_list_is_the_same_on_spark(engines):
-    duck, on_spark = (json.dumps([m.model_dump(mode="json") for m in list_mailings(t)])
-                      for t in engines)
-    assert duck == on_spark
+def test_the_mailing_list_is_the_same_on_spark(duckdb_reports, spark_reports):
+    assert spark_reports["mailing list"] == duckdb_reports["mailing list"]
 
 
-def test_a_period_report_with_every_option_is_the_same_on_spark(engines):
-    biggest = max(list_mailings(engines[0]), key=lambda m: m.recipients)
-    day = biggest.sent_at.date()
-    q = ReportQuery(**{"from": day, "to": day}, include_machine=True, sort="revenue",
-                    open_hours_zone="company", search="a")
-    duck, on_spark = (json.loads(cli_json(mailing_report(t, biggest.mailing_id, q)))
-                      for t in engines)
+def test_a_period_report_with_every_option_is_the_same_on_spark(duckdb_reports, spark_reports):
+    duck, on_spark = (json.loads(r["period report"]) for r in (duckdb_reports, spark_reports))
     assert not differences(duck, on_spark)
     assert duck["efficiency"]["stages"]["sent"] > 0
+
+
+def test_the_cluster_ran_the_reports_on_its_two_workers(spark_cluster, cluster_run):
+    """The reports above ran on the cluster's executors (the driver does not run
+    tasks on a cluster), which had no Python to run: none was needed."""
+    assert cluster_run["master"] == spark_cluster.master_url
+    assert cluster_run["executors"] == 2
+    assert cluster_run["executor_memory"] == CLUSTER_SETTINGS["spark_executor_memory"]
+    apps = spark_cluster.state()["completedapps"] + spark_cluster.state()["activeapps"]
+    assert any(app["name"] == "mailreport" for app in apps), apps
+
+
+def test_an_out_of_memory_on_the_cluster_names_the_executors_memory(cluster_run):
+    """A task that cannot fit in an executor's 512m: the executor dies of it, and the
+    error names spark_executor_memory, not the driver's."""
+    message = cluster_run["out_of_memory"]
+    assert message.startswith("Spark ran out of memory in its executors ("), message
+    assert "raise spark_executor_memory (now 512m), e.g. MAILREPORT_SPARK_EXECUTOR_MEMORY=1g" \
+        in message and "\n" not in message
 
 
 def test_the_cli_prints_the_same_json_on_spark(demo_db, demo_lake, engines):
@@ -101,3 +164,29 @@ def test_reports_through_spark_connect_are_the_same(spark, demo_lake, engines):
     finally:
         on_connect.close()
     assert spark.sql("SELECT 1 AS one").collect()[0].one == 1  # the local session lives on
+
+
+def on_the_cluster(lake: str, master: str) -> dict:
+    """The driver's side of ``cluster_run``: every report of the lake on the cluster,
+    what the driver knows of its executors, and an out-of-memory provoked on them."""
+    settings = Settings(**CLUSTER_SETTINGS)
+    store = open_reader("spark", settings, lake=lake, spark_master=master)
+    try:
+        context = store.session.sparkContext
+        out = {"reports": every_report(store.tables()), "master": context.master,
+               "executor_memory": context.getConf().get("spark.executor.memory"),
+               # block managers: the executors' and the driver's
+               "executors": context._jsc.sc().getExecutorMemoryStatus().size() - 1}
+        try:
+            with spark_errors(settings):  # a 1.5 GB string in one task
+                store.session.range(1).selectExpr(
+                    "length(repeat('x', cast(id + 1500000000 AS INT)))").collect()
+        except SparkStoreError as exc:
+            out["out_of_memory"] = str(exc)
+    finally:
+        store.close()
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(on_the_cluster(*sys.argv[1:3])))
