@@ -169,11 +169,15 @@ def java_error(spark, exception):
     jvm.java.util.concurrent.CompletableFuture.failedFuture(exception).get()
 
 
-def test_out_of_memory_messages_name_the_driver_or_the_executors(spark):
+def test_out_of_memory_messages_name_the_driver_or_the_executors(spark, monkeypatch):
     """How Spark reports an out-of-memory that leaves the driver's JVM running, as
     real Py4J errors: in the driver, in a task of an executor of a cluster (its
     failure or its death, exit code 52), and in a task of local mode (the driver)."""
+    from mailreport.store.spark import session
     from mailreport.store.spark.errors import spark_errors
+
+    # the messages name the session's log, which is then kept: not for these
+    monkeypatch.setattr(session._JvmLog, "keep", False)
 
     jvm = spark.sparkContext._jvm
     settings = Settings(spark_driver_memory="2g", spark_executor_memory="6g")
