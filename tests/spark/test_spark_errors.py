@@ -89,6 +89,15 @@ def test_an_unreachable_master_is_named_before_spark_starts(tiny_lake):
                           "--spark-master")
 
 
+def test_an_unusable_scratch_folder_names_spark_local_dir(tmp_path, tiny_lake):
+    (tmp_path / "a-file").write_text("")
+    scratch = tmp_path / "a-file" / "scratch"  # cannot be made, even by root
+    status, _, stderr = mailreport(["mailings", "--engine", "spark", "--lake", str(tiny_lake)],
+                                   {"MAILREPORT_SPARK_LOCAL_DIR": str(scratch)})
+    assert_one_line_error(status, stderr, f"cannot write Spark's scratch folder {scratch}",
+                          "set spark_local_dir")
+
+
 BLOCK_PYSPARK = """
 import importlib.abc, sys
 class NoPySpark(importlib.abc.MetaPathFinder):
