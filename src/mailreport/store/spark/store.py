@@ -17,6 +17,8 @@ import datetime as dt
 import itertools
 import os
 import threading
+import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -59,6 +61,45 @@ def fact_columns(fact: Fact) -> list[tuple[str, str]]:
     return [(name, _spark_type(typ)) for name, typ in fact.columns]
 
 
+def fact_ddl(fact: Fact) -> str:
+    return ", ".join(f"`{name}` {typ}" for name, typ in fact_columns(fact))
+
+
+def fact_frame(session, fact: Fact, settings: Settings, views: dict[str, str],
+               where: str = "true"):
+    """The fact's rows for ``where`` (facts/fact.py) computed on Spark from the
+    tables and facts ``views`` names, cast to its declared types so that every
+    engine reads one schema."""
+    sql = translate(fact.select(settings, where), "spark", views, keep_order=False)
+    return session.sql(sql).selectExpr(
+        *(f"CAST(`{c}` AS {t}) AS `{c}`" for c, t in fact_columns(fact)))
+
+
+def read_lake_table(session, lake: str, table: Table):
+    """A contract table from its folder in the lake; no folder is an empty table."""
+    from pyspark.errors import AnalysisException
+
+    ddl = spark_ddl(table)
+    path = lake.rstrip("/") + "/" + table.name
+    try:
+        df = session.read.schema(ddl).parquet(path)
+        df.schema  # noqa: B018 -- Spark Connect reports a missing path only here
+    except AnalysisException as exc:
+        if "PATH_NOT_FOUND" not in str(exc) and "Path does not exist" not in str(exc):
+            raise SparkStoreError(f"cannot read {path}: {exc}") from None
+        df = session.createDataFrame([], ddl)
+    return df.select(*table.column_names)
+
+
+def read_fact_files(session, facts_root: Path, fact: Fact, paths: list[str]):
+    """A fact from the files a facts manifest lists (paths under facts_root): those
+    files only, whatever else the folders hold."""
+    if not paths:
+        return session.createDataFrame([], fact_ddl(fact))
+    uris = ["file://" + str((facts_root / p).resolve()) for p in paths]
+    return session.read.schema(fact_ddl(fact)).parquet(*uris)
+
+
 class SparkStore:
     """Reads a lake on Spark. Reports get the same :class:`Tables` as from DuckDB."""
 
@@ -98,19 +139,7 @@ class SparkStore:
 
     # -- reading the lake ----------------------------------------------------
     def _read(self, table: Table):
-        """A contract table from its folder; no folder is an empty table."""
-        from pyspark.errors import AnalysisException
-
-        ddl = spark_ddl(table)
-        path = self.lake.rstrip("/") + "/" + table.name
-        try:
-            df = self.session.read.schema(ddl).parquet(path)
-            df.schema  # noqa: B018 -- Spark Connect reports a missing path only here
-        except AnalysisException as exc:
-            if "PATH_NOT_FOUND" not in str(exc) and "Path does not exist" not in str(exc):
-                raise SparkStoreError(f"cannot read {path}: {exc}") from None
-            df = self.session.createDataFrame([], ddl)
-        return df.select(*table.column_names)
+        return read_lake_table(self.session, self.lake, table)
 
     # -- facts ---------------------------------------------------------------
     def rebuild_facts(self) -> None:
@@ -120,11 +149,7 @@ class SparkStore:
         with self._lock:
             self._uncache()
             for fact in facts.FACTS:
-                sql = translate(fact.select(self.settings, "true"), "spark", self._views,
-                                keep_order=False)
-                # cast to the declared types, so both engines give reports one schema
-                typed = self.session.sql(sql).selectExpr(
-                    *(f"CAST(`{c}` AS {t}) AS `{c}`" for c, t in fact_columns(fact)))
+                typed = fact_frame(self.session, fact, self.settings, self._views)
                 typed = typed.persist(StorageLevel.MEMORY_AND_DISK)
                 typed.createOrReplaceTempView(self._views[fact.name])
                 typed.count()  # compute now, so that no report pays for it
