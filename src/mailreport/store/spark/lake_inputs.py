@@ -1,0 +1,196 @@
+"""What a refresh of the lake's facts read, and what changed since the last one.
+
+A refresh records its inputs in the facts manifest (``lake_facts.py``), so that
+the next one rebuilds only what they touched:
+
+- every contract table folder: a signature of its files (relative path, size and
+  mtime in nanoseconds); ``events`` and ``audience`` one per mailing partition;
+- ``mailings``: a digest of each mailing's row (Spark's xxhash64 of the row,
+  summed), so a rewritten file that changes one mailing rebuilds that mailing;
+- ``orders`` and ``order_lines``: a digest of each customer's orders and their
+  lines, kept in a small Parquet folder under the build (``_inputs/<build>/``,
+  too big for the manifest), so a new day of orders re-attributes its buyers.
+
+The signatures are read before Spark lists the files, so a table written while a
+refresh runs is seen as changed by the next one: rebuilt twice, never missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from mailreport.contract import TABLES
+from mailreport.facts import FACTS, Fact
+from mailreport.settings import Settings
+from mailreport.store.errors import StoreError
+from mailreport.store.lake import PARTITION_COLUMN, PARTITIONED
+
+INPUTS_VERSION = 1  # the shape of the manifest's "inputs" that this module writes
+# contract tables whose changes a refresh follows per mailing (partition folders,
+# row digests) or per customer; any other table a fact reads rebuilds everything
+BY_MAILING_ROWS = ("mailings", "variants")
+BY_CUSTOMER = ("orders", "order_lines")
+
+
+class RefreshError(StoreError):
+    """The lake's facts cannot be refreshed; the message says why and what to do."""
+
+
+def local_lake_path(lake: str | os.PathLike) -> Path | None:
+    """The lake as a local (or mounted) folder; None for another URI (s3a://...)."""
+    text = os.fspath(lake)
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme == "file":
+        return Path(urllib.parse.unquote(parts.path))
+    if len(parts.scheme) > 1:  # one letter: a Windows drive
+        return None
+    return Path(text)
+
+
+def fact_sources(fact: Fact, settings: Settings) -> frozenset[str]:
+    """The contract tables and facts the fact's definition reads (its own CTEs
+    aside), taken from its SQL, so a definition that comes to read another table is
+    followed without a list kept by hand."""
+    known = {t.name for t in TABLES} | {f.name for f in FACTS}
+    tree = sqlglot.parse_one(fact.select(settings, "true"), read="duckdb")
+    return frozenset({t.name for t in tree.find_all(exp.Table)} & known)
+
+
+def read_by_facts(settings: Settings) -> frozenset[str]:
+    contract = {t.name for t in TABLES}
+    return frozenset(s for f in FACTS for s in fact_sources(f, settings) if s in contract)
+
+
+# -- file signatures ------------------------------------------------------------------
+
+
+def _data_files(folder: Path) -> list[tuple[str, int, int]]:
+    """(path relative to folder, size, mtime_ns) of the files Spark reads under
+    folder: names starting with _ or . (_SUCCESS, .crc) are not data."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        for name in files:
+            if name.startswith(("_", ".")):
+                continue
+            path = Path(root) / name
+            st = path.stat()
+            found.append((path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns))
+    return sorted(found)
+
+
+def _signature(files: list[tuple[str, int, int]]) -> str:
+    text = "\n".join(f"{p}\t{size}\t{mtime}" for p, size, mtime in files)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def scan_files(lake: Path) -> dict:
+    """The signature of every contract table folder: ``tables`` (for events and
+    audience, of the files outside mailing partitions) and ``partitions`` (per
+    mailing: of the files in its events and audience partitions). A folder or a
+    partition with no data files is left out, as an empty table is."""
+    tables: dict[str, str] = {}
+    partitions: dict[str, dict[str, str]] = {}
+    prefix = PARTITION_COLUMN + "="
+    for table in TABLES:
+        folder = lake / table.name
+        if not folder.is_dir():
+            continue
+        files = _data_files(folder)
+        if table.name in PARTITIONED:
+            by_mailing: dict[str, list] = {}
+            loose = []
+            for path, size, mtime in files:
+                top, _, rest = path.partition("/")
+                if rest and top.startswith(prefix):
+                    mailing = urllib.parse.unquote(top[len(prefix):])
+                    by_mailing.setdefault(mailing, []).append((rest, size, mtime))
+                else:
+                    loose.append((path, size, mtime))
+            partitions[table.name] = {m: _signature(f) for m, f in sorted(by_mailing.items())}
+            files = loose
+        if files:
+            tables[table.name] = _signature(files)
+    return {"tables": tables, "partitions": partitions}
+
+
+# -- digests of rows ------------------------------------------------------------------
+
+
+def _row_hash(columns: list[str], alias: str = "") -> str:
+    """Spark's xxhash64 of a row. xxhash64 skips nulls, so that (x, null) and
+    (null, x) hash alike: the row's null pattern is hashed with it."""
+    cols = [f"{alias}`{c}`" for c in columns]
+    nulls = "concat(" + ", ".join(f"CASE WHEN {c} IS NULL THEN '1' ELSE '0' END"
+                                  for c in cols) + ")"
+    return f"xxhash64({', '.join(cols)}, {nulls})"
+
+
+def _summed(hash_sql: str) -> str:
+    # a decimal sum: a sum of 64-bit hashes overflows a BIGINT (an error in ANSI mode)
+    return f"CAST(sum(CAST({hash_sql} AS DECIMAL(38,0))) AS STRING)"
+
+
+def mailing_digests(session, view: str, table: str) -> dict[str, str]:
+    """Per mailing, a digest of its rows of ``table`` (read through ``view``)."""
+    columns = next(t for t in TABLES if t.name == table).column_names
+    rows = session.sql(f"SELECT mailing_id, {_summed(_row_hash(list(columns)))} AS d "
+                       f"FROM {view} WHERE mailing_id IS NOT NULL GROUP BY mailing_id").collect()
+    return {r[0]: r[1] for r in rows}
+
+
+def customer_digests(session, orders_view: str, lines_view: str):
+    """Per customer, a digest of their orders and of those orders' lines (a
+    DataFrame: customer_id, digest). A line is its order's customer's."""
+    orders = next(t for t in TABLES if t.name == "orders").column_names
+    lines = next(t for t in TABLES if t.name == "order_lines").column_names
+    return session.sql(f"""
+        SELECT customer_id, {_summed("h")} AS digest FROM (
+            SELECT customer_id, {_row_hash(list(orders))} AS h FROM {orders_view}
+            UNION ALL
+            SELECT o.customer_id, {_row_hash(list(lines), "l.")} AS h
+            FROM {lines_view} l JOIN {orders_view} o ON o.order_id = l.order_id) x
+        WHERE customer_id IS NOT NULL GROUP BY customer_id""")
+
+
+# -- what changed ---------------------------------------------------------------------
+
+
+@dataclass
+class LakeChanges:
+    """What changed in the lake since the last build: ``full`` says why everything
+    must be rebuilt (None: the rest says what to rebuild)."""
+
+    full: str | None = None
+    mailings: dict[str, set[str]] = field(default_factory=dict)  # per table
+    customers: object = None  # DataFrame of customer_id whose orders changed, or None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.full or any(self.mailings.values()) or self.customers is not None)
+
+
+def changed_keys(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+
+
+def full_rebuild_reason(old_inputs: dict, now: dict, read: frozenset[str]) -> str | None:
+    """Why the files' signatures alone call for a full rebuild (a changed table that
+    is not followed per mailing or per customer), or None."""
+    if old_inputs.get("version") != INPUTS_VERSION:
+        return "the facts were not built by `mailreport refresh`"
+    old_tables = old_inputs.get("tables", {})
+    for name in sorted(read):
+        if name in BY_MAILING_ROWS or name in BY_CUSTOMER:
+            continue
+        if old_tables.get(name) != now["tables"].get(name):
+            what = "files outside its mailing partitions" if name in PARTITIONED else "folder"
+            return f"the {name} {what} changed"
+    return None

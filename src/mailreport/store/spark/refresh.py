@@ -1,0 +1,444 @@
+"""Building the facts into the lake on Spark, and keeping them: ``mailreport
+refresh --lake``.
+
+Every fact (``facts.FACTS``, in order) is computed from its single definition on
+Spark, as the Spark store computes it, and written under a build of its own, one
+folder per mailing (``fact_files.py``); the manifest (``store/lake_facts.py``) then
+names the files that make each fact, swapped in one rename. A refresh killed at
+any point leaves the old manifest, so readers see the old facts, and files no
+manifest names, which the next refresh removes.
+
+A refresh rebuilds only what changed since the last one, as the DuckDB store's
+refresh does (``store/duckdb/fact_refresh.py``). The manifest records what the
+last build read (``lake_inputs.py``); each fact is redone for what its sources (the
+tables and facts its SQL reads) changed:
+
+- events and audience partitions, mailings rows: that mailing's rows;
+- orders and order lines: their customers' rows, in facts that have customers
+  (attribution, window orders);
+- a fact redone before it: the mailings whose rows of that fact changed, and for
+  attribution, whose scope is customers, the customers whose rows changed.
+
+The rows of that scope are computed and compared with the kept ones; only the
+mailings whose rows differ get new files, the others keep theirs. What cannot be
+followed so (customers, products, a changed definition or setting, no manifest)
+rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import itertools
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mailreport import facts
+from mailreport.contract import TABLES
+from mailreport.facts import Fact
+from mailreport.facts.sql import quote, sql_list
+from mailreport.settings import Settings
+from mailreport.store.dialects import translate
+from mailreport.store.lake_facts import (
+    FactsManifest,
+    LakeFactsError,
+    facts_dir,
+    read_manifest,
+    remove_unreferenced,
+    write_manifest,
+)
+from mailreport.store.spark import lake_inputs
+from mailreport.store.spark.fact_files import file_uri, fsync_tree, write_fact
+from mailreport.store.spark.lake_inputs import (
+    BY_CUSTOMER,
+    BY_MAILING_ROWS,
+    INPUTS_VERSION,
+    LakeChanges,
+    RefreshError,
+)
+from mailreport.store.spark.store import fact_frame, read_fact_files, read_lake_table
+
+LOCK_NAME = ".lock"
+INPUTS_DIR = "_inputs"  # under _facts: the customers' order digests of each build
+DIGESTS_DDL = "customer_id STRING, digest STRING"
+CONTRACT = frozenset(t.name for t in TABLES)
+_builds = itertools.count(1)
+
+
+class RefreshBusy(RefreshError):
+    """Another refresh of the same lake is running."""
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did: ``full`` says why it rebuilt everything (None: it
+    rebuilt what changed), ``rebuilt`` the mailings whose files each fact rewrote."""
+
+    lake: str
+    full: str | None = None
+    build: str | None = None
+    rebuilt: dict[str, list[str]] = field(default_factory=dict)
+    customers: int | None = 0  # customers attributed again; None: all of them
+    kept: int = 0  # mailings whose files were all reused
+    seconds: float = 0.0
+    since: str = ""  # when the facts it kept were built
+
+    @property
+    def mailings(self) -> list[str]:
+        return sorted({m for ms in self.rebuilt.values() for m in ms})
+
+    def lines(self) -> list[str]:
+        if self.build is None:
+            return [f"{self.lake}: nothing changed since the last refresh ({self.since}); "
+                    f"checked in {self.seconds:.1f} s"]
+        mailings = self.mailings
+        if self.full:
+            head = (f"rebuilt every fact of {self.lake} ({self.full}): {len(mailings)} "
+                    f"mailings, all customers, in {self.seconds:.1f} s")
+        else:
+            shown = ", ".join(mailings[:10]) + (", ..." if len(mailings) > 10 else "")
+            head = (f"refreshed the facts of {self.lake} in {self.seconds:.1f} s: "
+                    f"{len(mailings)} mailing(s) rebuilt ({shown or 'none'}), "
+                    f"{self.customers} customer(s) attributed again, "
+                    f"{self.kept} mailing(s) kept as they were")
+        per_fact = ", ".join(f"{fact} {len(ms)}" for fact, ms in self.rebuilt.items() if ms)
+        return [head, f"mailings rewritten per fact: {per_fact or 'none'}"]
+
+
+def lake_folder(lake: str | os.PathLike) -> Path:
+    """The lake as a local folder: the manifest is swapped by a rename and a refresh
+    holds a file lock, which object stores do not offer."""
+    path = lake_inputs.local_lake_path(lake)
+    if path is None:
+        raise RefreshError(f"refresh needs the lake as a local or mounted path, not "
+                           f"{os.fspath(lake)}: mount the bucket (s3fs, gcsfuse, NFS...) and "
+                           f"pass its path to --lake (docs/spark.md, Refresh)")
+    if not path.is_dir():
+        raise RefreshError(f"no lake at {path}: --lake takes the folder that holds the "
+                           f"contract tables (`mailreport lake export` writes one)")
+    return path.resolve()
+
+
+@contextmanager
+def refresh_lock(lake: Path) -> Iterator[None]:
+    """One refresh of a lake at a time: an exclusive lock on LAKE/_facts/.lock, let
+    go when the process ends, however it ends."""
+    folder = facts_dir(lake)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise RefreshBusy(f"another refresh of {lake} is running (process {holder} "
+                              f"holds {path}): wait for it to finish") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> RefreshResult:
+    """Bring the lake's facts up to date with its tables, on ``session``."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    started = time.perf_counter()
+    path = lake_folder(lake)
+    with refresh_lock(path):
+        build = _Build(session, path, settings)
+        try:
+            result = build.run()
+        except (PySparkException, Py4JError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RefreshError(f"the refresh of {path} failed on Spark: {first} (the lake "
+                               f"keeps the facts of the last refresh)") from exc
+        finally:
+            build.release()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def keep_refreshing(lake: str | os.PathLike, settings: Settings, session, every: float,
+                    report: Callable[[RefreshResult | RefreshError], None],
+                    rounds: int | None = None) -> None:
+    """A refresh now and then every ``every`` seconds (counted from each one's
+    start) until interrupted, or ``rounds`` of them; a round that fails is reported
+    and the next one tries again."""
+    for n in itertools.count(1):
+        started = time.monotonic()
+        try:
+            report(refresh_lake(lake, settings, session))
+        except RefreshError as exc:
+            report(exc)
+        if rounds is not None and n >= rounds:
+            return
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+@dataclass
+class _Changed:
+    """What changed in a source of a fact: mailings, and customers (a DataFrame of
+    customer_id) where known."""
+
+    mailings: set[str]
+    customers: object = None
+
+
+class _Build:
+    """One refresh: its views on the session, what it persisted, its files."""
+
+    def __init__(self, session, lake: Path, settings: Settings):
+        self.session = session
+        self.lake = lake
+        self.root = facts_dir(lake)
+        self.settings = settings
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.id = f"{stamp}-{secrets.token_hex(3)}"
+        self.prefix = f"mailreport_refresh_{os.getpid()}_{next(_builds)}_"
+        self.views = {name: self.prefix + name for name in (*CONTRACT, *facts.FACT_TABLES)}
+        self._persisted: list = []
+        self._temp_views: list[str] = list(self.views.values())
+        self.result = RefreshResult(lake=str(lake))
+
+    # -- the steps ----------------------------------------------------------------
+    def run(self) -> RefreshResult:
+        old, reason = self._old_manifest()
+        now = lake_inputs.scan_files(self.lake)  # before Spark lists the files
+        for table in TABLES:
+            read_lake_table(self.session, file_uri(self.lake), table) \
+                .createOrReplaceTempView(self.views[table.name])
+        reason = reason or self._full_reason(old, now)
+        inputs = {"version": INPUTS_VERSION, **now}
+        if reason:
+            changes = LakeChanges(full=reason)
+            inputs["rows"] = self._mailing_rows({}, {}, now, changes)
+            inputs["order_digests"] = self._write_order_digests()
+        else:
+            changes = LakeChanges()
+            inputs["rows"] = self._mailing_rows(old.inputs, old.inputs.get("rows", {}), now,
+                                                changes)
+            inputs["order_digests"] = self._order_changes(old.inputs, now, changes)
+            old_partitions = old.inputs.get("partitions", {})
+            changes.mailings.update({t: lake_inputs.changed_keys(
+                old_partitions.get(t, {}), now["partitions"].get(t, {}))
+                for t in now["partitions"].keys() | old_partitions.keys()})
+        if not changes.any:
+            return self._unchanged(old, inputs)
+        files = self._build_facts(changes, old)
+        for folder in {self.root / f.name / self.id for f in facts.FACTS} \
+                | {self.root / INPUTS_DIR / self.id}:
+            if folder.is_dir():
+                fsync_tree(folder)
+        manifest = FactsManifest(facts.fingerprint(self.settings), files, inputs)
+        write_manifest(self.lake, manifest, "refresh")
+        remove_unreferenced(self.lake, self._with_inputs(manifest))
+        self.result.build = self.id
+        self.result.full = changes.full
+        kept = {m for by_mailing in files.values() for m in by_mailing}
+        self.result.kept = len(kept - set(self.result.mailings))
+        return self.result
+
+    def _old_manifest(self) -> tuple[FactsManifest | None, str | None]:
+        try:
+            old = read_manifest(self.lake)
+        except LakeFactsError as exc:
+            return None, f"the last manifest cannot be used: {exc}"
+        return old, None if old is not None else "no facts in the lake yet"
+
+    def _full_reason(self, old: FactsManifest, now: dict) -> str | None:
+        if old.fingerprint != facts.fingerprint(self.settings):
+            return "the facts' definitions or settings changed"
+        read = lake_inputs.read_by_facts(self.settings)
+        reason = lake_inputs.full_rebuild_reason(old.inputs, now, read)
+        if reason:
+            return reason
+        digests = old.inputs.get("order_digests")
+        if not digests or not (self.root / digests).is_dir():
+            return "the last build's digests of the customers' orders are missing"
+        for fact in facts.FACTS:
+            for path in old.fact_files(fact.name):
+                if not (self.root / path).is_file():
+                    return f"a file of the last build is missing ({path})"
+        return None
+
+    def _unchanged(self, old: FactsManifest, inputs: dict) -> RefreshResult:
+        """Nothing to rebuild: the same files; new signatures are recorded (a table
+        rewritten with the same rows), so the next refresh need not digest it again."""
+        if inputs != old.inputs:
+            if (self.root / INPUTS_DIR / self.id).is_dir():
+                fsync_tree(self.root / INPUTS_DIR / self.id)
+            old.inputs = inputs
+            write_manifest(self.lake, old, "refresh")
+        remove_unreferenced(self.lake, self._with_inputs(old))
+        self.result.since = old.built_at
+        return self.result
+
+    @staticmethod
+    def _with_inputs(manifest: FactsManifest) -> FactsManifest:
+        """The manifest with the order digests' folder among its files, so that
+        removing what the manifest does not reference keeps it."""
+        digests = manifest.inputs.get("order_digests")
+        extra = {INPUTS_DIR: {"": [digests]}} if digests else {}
+        return FactsManifest(manifest.fingerprint, {**manifest.files, **extra})
+
+    # -- what changed -------------------------------------------------------------
+    def _mailing_rows(self, old_inputs: dict, old_rows: dict, now: dict,
+                      changes: LakeChanges) -> dict:
+        """Per mailing, the digest of its rows of each table followed by mailing rows
+        (computed again only for a table whose files changed); the mailings whose
+        digest changed go to ``changes``."""
+        rows = {}
+        old_tables = old_inputs.get("tables", {})
+        for table in BY_MAILING_ROWS:
+            if table not in lake_inputs.read_by_facts(self.settings):
+                continue
+            if table in old_rows and old_tables.get(table) == now["tables"].get(table):
+                rows[table] = old_rows[table]
+                continue
+            rows[table] = lake_inputs.mailing_digests(self.session, self.views[table], table)
+            changes.mailings[table] = lake_inputs.changed_keys(old_rows.get(table, {}),
+                                                               rows[table])
+        return rows
+
+    def _order_digests(self):
+        return lake_inputs.customer_digests(self.session, self.views["orders"],
+                                            self.views["order_lines"])
+
+    def _write_order_digests(self, digests=None) -> str:
+        relative = f"{INPUTS_DIR}/{self.id}/orders"
+        (digests if digests is not None else self._order_digests()) \
+            .write.parquet(file_uri(self.root / relative))
+        return relative
+
+    def _order_changes(self, old_inputs: dict, now: dict, changes: LakeChanges) -> str:
+        """The customers whose orders or order lines changed (by their digests), when
+        the files of either changed; the folder of the digests now."""
+        old_tables = old_inputs.get("tables", {})
+        if all(old_tables.get(t) == now["tables"].get(t) for t in BY_CUSTOMER):
+            return old_inputs["order_digests"]
+        relative = self._write_order_digests()
+        new, old = (self.session.read.schema(DIGESTS_DDL).parquet(file_uri(self.root / path))
+                    for path in (relative, old_inputs["order_digests"]))
+        changed = (new.alias("n").join(old.alias("o"), "customer_id", "full_outer")
+                   .where("NOT (n.digest <=> o.digest)").select("customer_id"))
+        changed = self._persist(changed)
+        if changed.count():
+            changes.customers = changed
+        return relative
+
+    # -- the facts ----------------------------------------------------------------
+    def _build_facts(self, changes: LakeChanges, old: FactsManifest | None) -> dict:
+        files: dict[str, dict[str, list[str]]] = {}
+        changed: dict[str, _Changed] = {t: _Changed(ms) for t, ms in changes.mailings.items()
+                                        if ms}
+        if changes.customers is not None:
+            changed.update({t: _Changed(set(), changes.customers) for t in BY_CUSTOMER})
+        for fact in facts.FACTS:
+            if changes.full:
+                df = fact_frame(self.session, fact, self.settings, self.views)
+                files[fact.name] = write_fact(df, fact, self.root, self.id)
+                self.result.rebuilt[fact.name] = sorted(files[fact.name])
+                self.result.customers = None
+            else:
+                kept = old.files.get(fact.name, {})
+                where = self._scope(fact, changed)
+                if where is None:
+                    files[fact.name] = kept
+                else:
+                    files[fact.name], changed[fact.name] = self._redo(fact, where, kept)
+                    self.result.rebuilt[fact.name] = sorted(changed[fact.name].mailings)
+            read_fact_files(self.session, self.root, fact, _paths(files[fact.name])) \
+                .createOrReplaceTempView(self.views[fact.name])
+        return files
+
+    def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> str | None:
+        """The condition (facts/fact.py's ``where``) matching the rows of the fact its
+        changed sources may move; None: none may move."""
+        mailings: set[str] = set()
+        customers = []
+        for source in sorted(lake_inputs.fact_sources(fact, self.settings)):
+            c = changed.get(source)
+            if c is None or not (c.mailings or c.customers is not None):
+                continue
+            by_customer = fact.scope == "customer" or (source in CONTRACT and not c.mailings)
+            if not by_customer:
+                mailings |= c.mailings
+            elif c.customers is not None and "customer_id" in fact.column_names:
+                customers.append(c.customers)
+            else:  # a change this fact cannot be scoped to: all of it, compared
+                return "true"
+        parts = []
+        if mailings:
+            parts.append(f"mailing_id IN ({sql_list(sorted(mailings))})")
+        if customers:
+            union = customers[0]
+            for more in customers[1:]:
+                union = union.unionByName(more)
+            view = f"{self.prefix}scope_{fact.name}"
+            self._persist(union.distinct()).createOrReplaceTempView(view)
+            self._temp_views.append(view)
+            if fact.scope == "customer":
+                self.result.customers = max(self.result.customers or 0,
+                                            self.session.table(view).count())
+            parts.append(f"customer_id IN (SELECT customer_id FROM {view})")
+        return " OR ".join(parts) or None
+
+    def _redo(self, fact: Fact, where: str,
+              kept: dict[str, list[str]]) -> tuple[dict[str, list[str]], _Changed]:
+        """The fact's rows for ``where`` computed again and compared with the kept
+        ones; the mailings whose rows differ written anew (their rows outside
+        ``where`` as they were), the others' files kept."""
+        from pyspark.sql import functions as F
+
+        new = self._persist(fact_frame(self.session, fact, self.settings, self.views, where))
+        old_view = f"{self.prefix}old_{fact.name}"
+        read_fact_files(self.session, self.root, fact, _paths(kept)) \
+            .createOrReplaceTempView(old_view)
+        self._temp_views.append(old_view)
+
+        def old_rows(condition: str):
+            sql = f"SELECT * FROM {quote(fact.name)} WHERE {condition}"
+            return self.session.sql(translate(sql, "spark", {fact.name: old_view}))
+
+        before = old_rows(f"({where})")
+        diff = self._persist(before.exceptAll(new).unionAll(new.exceptAll(before)))
+        mailings = sorted(r[0] for r in diff.select("mailing_id").distinct().collect()
+                          if r[0] is not None)
+        if not mailings:
+            return kept, _Changed(set())
+        outside = old_rows(f"mailing_id IN ({sql_list(mailings)}) "
+                           f"AND NOT coalesce(({where}), false)")
+        rows = outside.unionByName(new.where(F.col("mailing_id").isin(mailings)))
+        written = write_fact(rows, fact, self.root, self.id)
+        files = {m: paths for m, paths in kept.items() if m not in set(mailings)}
+        files.update(written)
+        customers = (diff.select("customer_id").distinct()
+                     if "customer_id" in fact.column_names else None)
+        return dict(sorted(files.items())), _Changed(set(mailings), customers)
+
+    # -- housekeeping -------------------------------------------------------------
+    def _persist(self, df):
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(df)
+        return df
+
+    def release(self) -> None:
+        for df in self._persisted:
+            df.unpersist()
+        for view in self._temp_views:
+            self.session.catalog.dropTempView(view)
+
+
+def _paths(by_mailing: dict[str, list[str]]) -> list[str]:
+    return [p for mailing in sorted(by_mailing) for p in by_mailing[mailing]]
