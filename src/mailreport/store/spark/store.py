@@ -3,9 +3,11 @@ through Ibis's PySpark backend on a SparkSession.
 
 The facts are built from their single definitions (``facts/``), which the DuckDB
 store runs too, translated to Spark SQL with sqlglot (``dialects.py``), so both
-engines compute them alike and reports read them the same way. They are built once
-when the store opens and cached for the session; a lake that changes needs
-``rebuild_facts()`` (or a new store) to be seen.
+engines compute them alike and reports read them the same way. When a refresh
+(``refresh.py``) kept them in the lake for these definitions and settings, the
+store reads the files its manifest lists (``lake_facts.py``), as of that refresh;
+otherwise it computes them when it opens and caches them for the session, and a
+lake that changes needs ``rebuild_facts()`` (or a new store) to be seen.
 
 Many stores may share one SparkSession (tests do): each names its views with its
 own prefix.
@@ -17,7 +19,6 @@ import datetime as dt
 import itertools
 import os
 import threading
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ from mailreport.contract import TABLES, Table
 from mailreport.facts import Fact
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
+from mailreport.store.lake_facts import FactsManifest, LakeFactsError, facts_dir, read_manifest
 from mailreport.store.spark.errors import SparkStoreError, spark_errors
+from mailreport.store.spark.lake_inputs import local_lake_path
 from mailreport.store.spark.session import REQUIRED_CONF, spark_session
 from mailreport.store.tables import Tables
 
@@ -100,6 +103,21 @@ def read_fact_files(session, facts_root: Path, fact: Fact, paths: list[str]):
     return session.read.schema(fact_ddl(fact)).parquet(*uris)
 
 
+def kept_facts(lake: str, settings: Settings) -> FactsManifest | None:
+    """The manifest of the facts a refresh kept in a local lake, when they were
+    built from these definitions and settings; None: compute them."""
+    path = local_lake_path(lake)
+    if path is None:
+        return None
+    try:
+        manifest = read_manifest(path)
+    except LakeFactsError:
+        return None  # unreadable or of another format: computed, as with none
+    if manifest is None or manifest.fingerprint != facts.fingerprint(settings):
+        return None
+    return manifest
+
+
 class SparkStore:
     """Reads a lake on Spark. Reports get the same :class:`Tables` as from DuckDB."""
 
@@ -131,10 +149,11 @@ class SparkStore:
         self._views = {t.name: self._prefix + t.name for t in TABLES}
         self._views.update({name: self._prefix + name for name in facts.FACT_TABLES})
         self._cached: dict[str, Any] = {}
+        self.facts_manifest: FactsManifest | None = None  # the kept facts read, if any
         self._ibis = ibis.pyspark.connect(session)
         for table in TABLES:
             self._read(table).createOrReplaceTempView(self._views[table.name])
-        self.rebuild_facts()
+        self._open_facts()
         self._tables = {name: self._ibis.table(view) for name, view in self._views.items()}
 
     # -- reading the lake ----------------------------------------------------
@@ -142,12 +161,30 @@ class SparkStore:
         return read_lake_table(self.session, self.lake, table)
 
     # -- facts ---------------------------------------------------------------
+    def _open_facts(self) -> None:
+        """The facts a refresh kept in the lake when they are of these definitions and
+        settings (read as files, never cached: a report reads its mailing's), else
+        computed now."""
+        manifest = kept_facts(self.lake, self.settings)
+        if manifest is None:
+            self.rebuild_facts()
+            return
+        with self._lock:
+            self._uncache()
+            root = facts_dir(local_lake_path(self.lake))
+            for fact in facts.FACTS:
+                df = read_fact_files(self.session, root, fact, manifest.fact_files(fact.name))
+                df.createOrReplaceTempView(self._views[fact.name])
+            self.facts_manifest = manifest
+
     def rebuild_facts(self) -> None:
-        """(Re)compute every fact on Spark, in order, and cache it for the session."""
+        """(Re)compute every fact on Spark, in order, and cache it for the session,
+        whatever facts the lake keeps."""
         from pyspark import StorageLevel
 
         with self._lock:
             self._uncache()
+            self.facts_manifest = None
             for fact in facts.FACTS:
                 typed = fact_frame(self.session, fact, self.settings, self._views)
                 typed = typed.persist(StorageLevel.MEMORY_AND_DISK)
