@@ -1,7 +1,12 @@
 """``mailreport refresh`` and ``mailreport info``: the store itself, its derived
-tables and its row counts."""
+tables and its row counts; ``refresh --lake``: the facts of a Parquet lake, on Spark."""
 
 from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
 
 from mailreport.cli import render
 from mailreport.cli.common import (
@@ -9,16 +14,46 @@ from mailreport.cli.common import (
     DbOption,
     console,
     err,
+    fail,
     opened_store,
     refuse_while_served,
     through_server,
 )
 
+LakeOption = Annotated[str | None, typer.Option(
+    "--lake", help="Build the facts into this Parquet lake on Spark, incrementally, instead "
+                   "of the DuckDB store (a local or mounted folder; docs/spark.md).")]
+MasterOption = Annotated[str | None, typer.Option(
+    "--spark-master", help="With --lake: Spark master URL (default local[*]).")]
+EveryOption = Annotated[str | None, typer.Option(
+    "--every", help="With --lake: refresh again every DURATION (30s, 5m, 1h) until Ctrl-C.")]
 
-def refresh(db: DbOption = None, config: ConfigOption = None) -> None:
-    """Recompute the derived tables (reach times, attribution) from scratch."""
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smh])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_every(text: str) -> float:
+    """A duration such as 30s, 5m or 1h, in seconds."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or float(match[1]) <= 0:
+        raise ValueError(f"--every {text!r} is not a duration: give a number and a unit, "
+                         f"s, m or h (30s, 5m, 1h)")
+    return float(match[1]) * _SECONDS[match[2]]
+
+
+def refresh(db: DbOption = None, config: ConfigOption = None, lake: LakeOption = None,
+            spark_master: MasterOption = None, every: EveryOption = None) -> None:
+    """Recompute the derived tables (reach times, attribution) from scratch; with
+    --lake, bring a lake's facts up to date on Spark."""
     from mailreport.store import StoreLocked
 
+    if lake is not None:
+        if db is not None:
+            fail("--db is the DuckDB store; --lake refreshes the lake's facts: give one")
+        _refresh_lake(lake, config, spark_master, every)
+        return
+    if spark_master is not None or every is not None:
+        fail("--spark-master and --every refresh a lake: add --lake LAKE")
     try:
         with opened_store(db, config) as store:
             store.rebuild_facts()
@@ -29,6 +64,55 @@ def refresh(db: DbOption = None, config: ConfigOption = None) -> None:
         # opened the store and keeps them so as it loads.
         refuse_while_served(db, config, "it keeps the derived tables current; stop it "
                                         "to rebuild them from scratch")
+
+
+def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None) -> None:
+    from mailreport.settings import SettingsError, load_settings
+    from mailreport.store.spark.refresh import (
+        RefreshError,
+        keep_refreshing,
+        lake_folder,
+        refresh_lake,
+    )
+    from mailreport.store.spark.store import spark_session
+
+    try:
+        settings = load_settings(config)
+        interval = parse_every(every) if every is not None else None
+        lake_folder(lake)  # before Spark starts: a URI or a missing folder is said at once
+    except (SettingsError, ValueError, RefreshError) as exc:
+        fail(str(exc))
+    try:
+        session = spark_session(spark_master)
+    except Exception as exc:  # Java missing, a master unreachable, ...
+        fail(f"cannot start Spark ({spark_master or 'local'}): "
+             f"{str(exc).strip().splitlines()[0]}")
+    try:
+        if interval is None:
+            try:
+                result = refresh_lake(lake, settings, session)
+            except RefreshError as exc:
+                fail(str(exc), 1)
+            for line in result.lines():
+                console.print(line, soft_wrap=True, markup=False)
+            return
+
+        def report(outcome) -> None:
+            if isinstance(outcome, Exception):
+                err.print(f"error: {outcome}", soft_wrap=True, markup=False)
+            else:
+                for line in outcome.lines():
+                    console.print(line, soft_wrap=True, markup=False)
+
+        console.print(f"refreshing {lake} every {every}; Ctrl-C stops", markup=False)
+        keep_refreshing(lake, settings, session, interval, report)
+    except KeyboardInterrupt:
+        # a refresh cut short leaves the lake's last complete facts (the manifest
+        # is only replaced when a refresh ends)
+        err.print("stopped: the lake keeps the facts of the last complete refresh",
+                  markup=False)
+    finally:
+        session.stop()
 
 
 def info(db: DbOption = None, config: ConfigOption = None) -> None:
