@@ -1,0 +1,431 @@
+"""``mailreport refresh --lake``: the facts built into the lake on Spark equal the
+DuckDB store's, a refresh redoes only what changed and reuses the rest's files, a
+refresh killed mid-way leaves the facts as they were, and the Spark store reads the
+kept facts instead of computing them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_spark_demo import cli_json, differences
+from typer.testing import CliRunner
+
+import mailreport
+from mailreport import facts
+from mailreport.cli import app
+from mailreport.cli.store import parse_every
+from mailreport.reports import ReportQuery, campaign_report, mailing_report
+from mailreport.settings import Settings
+from mailreport.store.lake import export_lake, partition_folder
+from mailreport.store.lake_facts import facts_dir, read_manifest
+from mailreport.store.spark import refresh as refresh_module
+from mailreport.store.spark import store as store_module
+from mailreport.store.spark.refresh import (
+    RefreshBusy,
+    RefreshError,
+    keep_refreshing,
+    refresh_lake,
+    refresh_lock,
+)
+from mailreport.store.spark.store import SparkStore, kept_facts
+
+pytestmark = pytest.mark.spark
+
+NEW = "M99"  # the mailing the lake grows by
+
+
+# -- reading the facts of a lake (as a DuckDB reader would) ---------------------------
+
+
+def fact_rows(lake: Path, fact: facts.Fact, by_mailing: bool = False):
+    """The fact's rows in the files the lake's manifest lists, a counting fact's
+    summed per key as the DuckDB store's are compared: a Counter (by mailing)."""
+    manifest = read_manifest(lake)
+    paths = [str(facts_dir(lake) / p) for p in manifest.fact_files(fact.name)]
+    con = duckdb.connect()
+    cols = ", ".join(f'NULL::{t} AS "{n}"' for n, t in fact.columns)
+    source = (f"read_parquet({paths!r}, hive_partitioning = false)" if paths
+              else f"(SELECT {cols} LIMIT 0)")
+    con.execute(f'CREATE VIEW "{fact.name}" AS SELECT * FROM {source}')
+    rows = con.execute(fact.summed()).fetchall()
+    names = [d[0] for d in con.execute(fact.summed()).description]
+    con.close()
+    if not by_mailing:
+        return Counter(rows)
+    at = names.index("mailing_id")
+    out: dict[str, Counter] = {}
+    for row in rows:
+        out.setdefault(row[at], Counter())[row] += 1
+    return out
+
+
+def store_rows(store, fact: facts.Fact) -> Counter:
+    return Counter(store.sql(fact.summed()))
+
+
+def unequal(a: Counter, b: Counter) -> list:
+    return sorted(((a - b) + (b - a)).elements(), key=repr)[:5]
+
+
+# -- growing a lake: a new mailing and a day of orders ---------------------------------
+
+
+def grow(lake: Path) -> None:
+    """Add mailing NEW (M01's audience and events, a week after the last event) and a
+    day of orders (copies of existing ones): for 20 of its openers, attributed to it,
+    and for 10 openers of M05 an hour after their open, attributed to M05."""
+    con = duckdb.connect()
+
+    def files(table: str) -> str:
+        return f"read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = false)"
+
+    def copy_to(query: str, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet)")
+
+    last = con.execute(f"SELECT max(ts) FROM {files('events')}").fetchone()[0]
+    sent = con.execute(f"SELECT sent_at FROM {files('mailings')} "
+                       f"WHERE mailing_id = 'M01'").fetchone()[0]
+    shift = f"INTERVAL '{(last - sent).days + 7} days'"
+    copy_to(f"SELECT * REPLACE ('{NEW}' AS mailing_id, sent_at + {shift} AS sent_at, "
+            f"name || ' again' AS name) FROM {files('mailings')} WHERE mailing_id = 'M01'",
+            lake / "mailings" / "part-new.parquet")
+    m01 = lake / "events" / partition_folder("M01")
+    copy_to(f"SELECT * REPLACE ('{NEW}-' || event_id AS event_id, ts + {shift} AS ts) "
+            f"FROM read_parquet('{m01}/*.parquet')",
+            lake / "events" / partition_folder(NEW) / "part-0.parquet")
+    copy_to(f"SELECT * FROM read_parquet('{lake / 'audience' / partition_folder('M01')}/*')",
+            lake / "audience" / partition_folder(NEW) / "part-0.parquet")
+    m05 = lake / "events" / partition_folder("M05")
+
+    def openers(events: Path, shift: str, limit: int) -> str:
+        return (f"(SELECT customer_id, min(ts) + {shift} + INTERVAL '1 hour' AS ts "
+                f"FROM read_parquet('{events}/*.parquet') "
+                f"WHERE type = 'opened' AND NOT is_machine GROUP BY 1 ORDER BY 1 LIMIT {limit})")
+
+    # orders after their touch in the new mailing, and after an old touch (M05's)
+    con.execute(f"CREATE TABLE buyers AS {openers(m01, shift, 20)} "
+                f"UNION ALL {openers(m05, 'INTERVAL 0 days', 10)}")
+    con.execute(f"""CREATE TABLE new_orders AS
+        SELECT o.order_id AS old_id, 'N-' || o.order_id AS order_id, b.customer_id,
+               b.ts AS ts
+        FROM buyers b JOIN (SELECT *, row_number() OVER (ORDER BY order_id) AS k
+                            FROM {files('orders')}) o
+          ON o.k = (SELECT count(*) FROM buyers c WHERE c.customer_id < b.customer_id) + 1""")
+    copy_to(f"SELECT o.* REPLACE (n.order_id AS order_id, n.customer_id AS customer_id, "
+            f"n.ts AS ts, 'completed' AS status) "
+            f"FROM {files('orders')} o JOIN new_orders n ON n.old_id = o.order_id",
+            lake / "orders" / "part-new.parquet")
+    copy_to(f"SELECT l.* REPLACE (n.order_id AS order_id) FROM {files('order_lines')} l "
+            f"JOIN new_orders n ON n.old_id = l.order_id",
+            lake / "order_lines" / "part-new.parquet")
+    assert con.execute("SELECT count(*) FROM new_orders").fetchone()[0] == 30
+    con.close()
+
+
+def copy_lake(source: Path, target: Path, with_facts: bool = True) -> Path:
+    """A copy whose files keep their sizes and mtimes, as the signatures see them."""
+    shutil.copytree(source, target, ignore=None if with_facts
+                    else shutil.ignore_patterns("_facts"))
+    return target
+
+
+# -- fixtures: one refreshed lake per module, grown once --------------------------------
+
+
+@pytest.fixture(scope="module")
+def exported(demo_store, tmp_path_factory) -> Path:
+    lake = tmp_path_factory.mktemp("refresh") / "exported"
+    export_lake(demo_store, lake)
+    return lake
+
+
+@pytest.fixture(scope="module")
+def refreshed(spark, exported, tmp_path_factory):
+    """The small demo's lake after its first refresh: (lake, result)."""
+    lake = copy_lake(exported, tmp_path_factory.mktemp("refresh") / "refreshed")
+    return lake, refresh_lake(lake, Settings(), spark)
+
+
+@pytest.fixture(scope="module")
+def grown(spark, refreshed, tmp_path_factory):
+    """The refreshed lake grown by a mailing and a day of orders, then refreshed:
+    (lake, result)."""
+    lake = copy_lake(refreshed[0], tmp_path_factory.mktemp("refresh") / "grown")
+    grow(lake)
+    return lake, refresh_lake(lake, Settings(), spark)
+
+
+@pytest.fixture(scope="module")
+def grown_rebuilt(spark, grown, tmp_path_factory) -> Path:
+    """The grown lake's tables with its facts built from nothing."""
+    lake = copy_lake(grown[0], tmp_path_factory.mktemp("refresh") / "rebuilt", False)
+    assert refresh_lake(lake, Settings(), spark).full == "no facts in the lake yet"
+    return lake
+
+
+# -- a full refresh -----------------------------------------------------------------------
+
+
+def test_a_full_refresh_builds_the_duckdb_stores_facts(refreshed, demo_store):
+    lake, result = refreshed
+    assert result.full == "no facts in the lake yet" and result.build
+    manifest = read_manifest(lake)
+    assert manifest.fingerprint == facts.fingerprint(Settings())
+    assert manifest.built_by.endswith(" refresh")
+    wrong = {f.name: unequal(fact_rows(lake, f), store_rows(demo_store, f))
+             for f in facts.FACTS}
+    assert {name: rows for name, rows in wrong.items() if rows} == {}
+    assert all(fact_rows(lake, f) for f in facts.FACTS)  # no fact is empty
+
+
+def test_each_file_holds_every_column_and_one_mailings_rows(refreshed):
+    lake, _ = refreshed
+    manifest = read_manifest(lake)
+    con = duckdb.connect()
+    for fact in (facts.REACH_TIMES, facts.ATTRIBUTED_ORDERS, facts.CATEGORY_SALES):
+        for mailing, paths in manifest.files[fact.name].items():
+            for path in paths:
+                assert path.startswith(f"{fact.name}/{manifest_build(manifest)}/")
+                assert not any(part.startswith(("_", ".")) for part in Path(path).parts)
+                full = facts_dir(lake) / path
+                described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{full}', "
+                                        f"hive_partitioning = false)").fetchall()
+                assert [d[0] for d in described] == list(fact.column_names)
+                ids = con.execute(f"SELECT DISTINCT mailing_id FROM read_parquet('{full}', "
+                                  f"hive_partitioning = false)").fetchall()
+                assert ids == [(mailing,)]
+    # timestamps as DuckDB's own TIMESTAMP, so a DuckDB reader gets the declared types
+    path = facts_dir(lake) / manifest.fact_files("reach_times")[0]
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * "
+                             f"FROM read_parquet('{path}'))").fetchall())
+    assert types["sent_at"] == "TIMESTAMP" and types["sent_day"] == "DATE"
+
+
+def manifest_build(manifest) -> str:
+    builds = {Path(p).parts[1] for f in manifest.files for p in manifest.fact_files(f)}
+    assert len(builds) == 1
+    return builds.pop()
+
+
+# -- incremental ---------------------------------------------------------------------------
+
+
+def test_a_grown_lake_refreshes_to_what_a_full_rebuild_gives(grown, grown_rebuilt):
+    lake, result = grown
+    assert result.full is None and result.build
+    wrong = {f.name: unequal(fact_rows(lake, f), fact_rows(grown_rebuilt, f))
+             for f in facts.FACTS}
+    assert {name: rows for name, rows in wrong.items() if rows} == {}
+
+
+def test_only_the_mailings_whose_rows_changed_get_new_files(refreshed, grown):
+    before, after = read_manifest(refreshed[0]), read_manifest(grown[0])
+    result = grown[1]
+    moved = {}
+    for fact in facts.FACTS:
+        old_rows = fact_rows(refreshed[0], fact, by_mailing=True)
+        new_rows = fact_rows(grown[0], fact, by_mailing=True)
+        changed = {m for m in old_rows.keys() | new_rows.keys()
+                   if old_rows.get(m) != new_rows.get(m)}
+        new_files = {m for m, paths in after.files[fact.name].items()
+                     if paths != before.files[fact.name].get(m)}
+        assert new_files == changed, fact.name
+        assert sorted(changed) == result.rebuilt.get(fact.name, []), fact.name
+        for m in new_files:
+            assert all(f"/{result.build}/" in p for p in after.files[fact.name][m])
+        moved[fact.name] = changed
+    assert moved["reach_times"] == {NEW}
+    # the new orders are attributed to the new mailing and to M05, in their windows
+    assert {NEW, "M05"} <= moved["attributed_orders"] and "M05" in moved["buyers"]
+    assert "M05" in moved["window_orders"]
+    assert 0 < result.customers < 2000
+    assert result.kept > 0
+    assert set(result.mailings) == set().union(*moved.values())
+
+
+def test_a_refresh_with_nothing_changed_rebuilds_nothing(spark, grown):
+    lake = grown[0]
+    manifest = facts_dir(lake) / "_current.json"
+    before = manifest.read_bytes()
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.build is None and result.rebuilt == {}
+    assert "nothing changed" in result.lines()[0]
+    assert manifest.read_bytes() == before
+    # a table file rewritten with the same rows: still nothing, its signature noted
+    mailings = next((lake / "mailings").glob("part-new*"))
+    os.utime(mailings, ns=(time.time_ns(), time.time_ns()))
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.build is None
+    after = read_manifest(lake)
+    assert after.files == json.loads(before)["files"]
+    assert after.inputs["tables"]["mailings"] != json.loads(before)["inputs"]["tables"][
+        "mailings"]
+    assert refresh_lake(lake, Settings(), spark).build is None
+
+
+# -- a refresh killed mid-way ------------------------------------------------------------
+
+
+def test_a_refresh_killed_mid_way_leaves_the_facts_as_they_were(
+        spark, refreshed, grown, tmp_path_factory):
+    lake = copy_lake(refreshed[0], tmp_path_factory.mktemp("refresh") / "killed")
+    grow(lake)
+    manifest = facts_dir(lake) / "_current.json"
+    before = manifest.read_bytes()
+    old_builds = {p.parts[1] for p in map(Path, read_manifest(lake).fact_files("buyers"))}
+    src = Path(mailreport.__file__).resolve().parents[1]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "mailreport", "refresh", "--lake", str(lake),
+         "--spark-master", "local[1]"],
+        env={**os.environ, "PYTHONPATH": str(src)}, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        written = []
+        while not written and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            written = [p for p in facts_dir(lake).glob("*/*/m=*/*.parquet")
+                       if p.parts[-3] not in old_builds]
+        assert written, "the refresh wrote no file before it ended"
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    assert manifest.read_bytes() == before
+    for fact in facts.FACTS:
+        assert fact_rows(lake, fact) == fact_rows(refreshed[0], fact), fact.name
+    dead = written[0].parts[-3]
+    assert (facts_dir(lake) / written[0].parts[-4] / dead).is_dir()
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.build and result.build != dead
+    assert not list(facts_dir(lake).glob(f"*/{dead}"))
+    for fact in facts.FACTS:
+        assert fact_rows(lake, fact) == fact_rows(grown[0], fact), fact.name
+
+
+# -- one refresh at a time, and where a refresh can run ------------------------------------
+
+
+def test_a_second_refresh_says_the_first_holds_the_lake(refreshed):
+    lake = refreshed[0]
+    with refresh_lock(lake), pytest.raises(RefreshBusy, match=rf"another refresh of "
+                                           rf".* is running \(process {os.getpid()} holds"):
+        refresh_lake(lake, Settings(), session=None)
+
+
+def test_refresh_needs_a_local_lake(tmp_path):
+    with pytest.raises(RefreshError, match="local or mounted path, not s3a://b/lake"):
+        refresh_lake("s3a://b/lake", Settings(), session=None)
+    result = CliRunner().invoke(app, ["refresh", "--lake", "s3a://b/lake"])
+    assert result.exit_code == 2 and "local or mounted path" in result.output
+    result = CliRunner().invoke(app, ["refresh", "--lake", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "no lake at" in result.output
+
+
+@pytest.mark.parametrize("text, seconds", [("30s", 30), ("5m", 300), ("1h", 3600),
+                                           ("1.5m", 90)])
+def test_every_takes_a_duration(text, seconds):
+    assert parse_every(text) == seconds
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--every", "5"], "add --lake"),
+    (["--lake", "x", "--every", "5"], "not a duration"),
+    (["--lake", "x", "--every", "0s"], "not a duration"),
+    (["--lake", "x", "--db", "y.duckdb"], "give one"),
+])
+def test_refresh_options_say_what_is_wrong(args, message):
+    result = CliRunner().invoke(app, ["refresh", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+class _Kept:
+    """The test session, which the command must not stop."""
+
+    def __init__(self, session):
+        self.session = session
+        self.stopped = False
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
+
+    def stop(self):
+        self.stopped = True
+
+
+def test_the_command_prints_what_it_did_and_every_rounds_stop_on_ctrl_c(
+        spark, grown, monkeypatch):
+    lake = str(grown[0])
+    kept = _Kept(spark)
+    monkeypatch.setattr(store_module, "spark_session", lambda master=None, conf=None: kept)
+    result = CliRunner().invoke(app, ["refresh", "--lake", lake])
+    assert result.exit_code == 0, result.output
+    assert "nothing changed since the last refresh" in result.output and kept.stopped
+
+    rounds = []
+
+    def two_rounds(lake_, settings, session, every, report):
+        keep_refreshing(lake_, settings, session, every, report, rounds=2)
+        rounds.append(every)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(refresh_module, "keep_refreshing", two_rounds)
+    result = CliRunner().invoke(app, ["refresh", "--lake", lake, "--every", "0.01s"])
+    assert result.exit_code == 0, result.output
+    assert rounds == [0.01] and result.output.count("nothing changed") == 2
+    assert "stopped: the lake keeps the facts of the last complete refresh" in result.output
+    with refresh_lock(grown[0]):
+        result = CliRunner().invoke(app, ["refresh", "--lake", lake])
+    assert result.exit_code == 1 and "another refresh of" in result.output
+
+
+# -- the Spark store reads the kept facts ----------------------------------------------------
+
+
+def test_the_spark_store_reports_from_the_kept_facts_without_computing_them(
+        spark, refreshed, demo_store, monkeypatch):
+    lake = refreshed[0]
+
+    def no_computing(*args, **kwargs):
+        raise AssertionError("the facts were computed")
+
+    monkeypatch.setattr(store_module, "fact_frame", no_computing)
+    manifest = read_manifest(lake)
+    store = SparkStore(lake, Settings(), session=spark)
+    try:
+        assert store.facts_manifest.built_at == manifest.built_at
+        for fact in facts.FACTS:  # each fact is the files the manifest lists
+            read = spark.table(store._views[fact.name]).inputFiles()
+            listed = [str((facts_dir(lake) / p).resolve()) for p in manifest.fact_files(fact.name)]
+            assert sorted(map(_local_path, read)) == sorted(listed), fact.name
+        tables, duck = store.tables(), demo_store.tables()
+        for mailing in ("M01", "M05"):
+            ours, theirs = (json.loads(cli_json(mailing_report(t, mailing, ReportQuery())))
+                            for t in (tables, duck))
+            assert not differences(ours, theirs), mailing
+        ours, theirs = (json.loads(cli_json(campaign_report(t, "CMP2", ReportQuery())))
+                        for t in (tables, duck))
+        assert not differences(ours, theirs)
+    finally:
+        store.close()
+
+
+def _local_path(uri: str) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(uri).path)
+
+
+def test_other_settings_do_not_read_the_kept_facts(refreshed):
+    assert kept_facts(str(refreshed[0]), Settings()) is not None
+    assert kept_facts(str(refreshed[0]), Settings(attribution_window_days=3)) is None
+    assert kept_facts("s3a://bucket/lake", Settings()) is None
