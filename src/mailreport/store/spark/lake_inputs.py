@@ -17,6 +17,7 @@ refresh runs is seen as changed by the next one: rebuilt twice, never missed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import urllib.parse
@@ -54,6 +55,7 @@ def local_lake_path(lake: str | os.PathLike) -> Path | None:
     return Path(text)
 
 
+@functools.lru_cache(maxsize=64)
 def fact_sources(fact: Fact, settings: Settings) -> frozenset[str]:
     """The contract tables and facts the fact's definition reads (its own CTEs
     aside), taken from its SQL, so a definition that comes to read another table is
@@ -63,6 +65,7 @@ def fact_sources(fact: Fact, settings: Settings) -> frozenset[str]:
     return frozenset({t.name for t in tree.find_all(exp.Table)} & known)
 
 
+@functools.lru_cache(maxsize=8)
 def read_by_facts(settings: Settings) -> frozenset[str]:
     contract = {t.name for t in TABLES}
     return frozenset(s for f in FACTS for s in fact_sources(f, settings) if s in contract)

@@ -185,6 +185,15 @@ def keep_refreshing(lake: str | os.PathLike, settings: Settings, session, every:
 
 
 @dataclass
+class _Scope:
+    """The rows of a fact a refresh redoes: ``where`` (facts/fact.py's condition),
+    and the mailings when it is whole mailings (None: some customers' rows)."""
+
+    where: str
+    mailings: set[str] | None = None
+
+
+@dataclass
 class _Changed:
     """What changed in a source of a fact: mailings, and customers (a DataFrame of
     customer_id) where known."""
@@ -309,13 +318,11 @@ class _Build:
                                                                rows[table])
         return rows
 
-    def _order_digests(self):
-        return lake_inputs.customer_digests(self.session, self.views["orders"],
-                                            self.views["order_lines"])
-
-    def _write_order_digests(self, digests=None) -> str:
+    def _write_order_digests(self) -> str:
+        """The customers' order digests of the lake now, under the build."""
         relative = f"{INPUTS_DIR}/{self.id}/orders"
-        (digests if digests is not None else self._order_digests()) \
+        lake_inputs.customer_digests(self.session, self.views["orders"],
+                                     self.views["order_lines"]) \
             .write.parquet(file_uri(self.root / relative))
         return relative
 
@@ -342,27 +349,27 @@ class _Build:
                                         if ms}
         if changes.customers is not None:
             changed.update({t: _Changed(set(), changes.customers) for t in BY_CUSTOMER})
+        if changes.full:
+            self.result.customers = None  # all of them
         for fact in facts.FACTS:
             if changes.full:
                 df = fact_frame(self.session, fact, self.settings, self.views)
                 files[fact.name] = write_fact(df, fact, self.root, self.id)
                 self.result.rebuilt[fact.name] = sorted(files[fact.name])
-                self.result.customers = None
             else:
                 kept = old.files.get(fact.name, {})
-                where = self._scope(fact, changed)
-                if where is None:
+                scope = self._scope(fact, changed)
+                if scope is None:
                     files[fact.name] = kept
                 else:
-                    files[fact.name], changed[fact.name] = self._redo(fact, where, kept)
+                    files[fact.name], changed[fact.name] = self._redo(fact, scope, kept)
                     self.result.rebuilt[fact.name] = sorted(changed[fact.name].mailings)
             read_fact_files(self.session, self.root, fact, _paths(files[fact.name])) \
                 .createOrReplaceTempView(self.views[fact.name])
         return files
 
-    def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> str | None:
-        """The condition (facts/fact.py's ``where``) matching the rows of the fact its
-        changed sources may move; None: none may move."""
+    def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
+        """The rows of the fact its changed sources may move; None: none."""
         mailings: set[str] = set()
         customers = []
         for source in sorted(lake_inputs.fact_sources(fact, self.settings)):
@@ -375,7 +382,7 @@ class _Build:
             elif c.customers is not None and "customer_id" in fact.column_names:
                 customers.append(c.customers)
             else:  # a change this fact cannot be scoped to: all of it, compared
-                return "true"
+                return _Scope("true")
         parts = []
         if mailings:
             parts.append(f"mailing_id IN ({sql_list(sorted(mailings))})")
@@ -390,18 +397,24 @@ class _Build:
                 self.result.customers = max(self.result.customers or 0,
                                             self.session.table(view).count())
             parts.append(f"customer_id IN (SELECT customer_id FROM {view})")
-        return " OR ".join(parts) or None
+        if not parts:
+            return None
+        return _Scope(" OR ".join(parts), None if customers else mailings)
 
-    def _redo(self, fact: Fact, where: str,
+    def _redo(self, fact: Fact, scope: _Scope,
               kept: dict[str, list[str]]) -> tuple[dict[str, list[str]], _Changed]:
-        """The fact's rows for ``where`` computed again and compared with the kept
-        ones; the mailings whose rows differ written anew (their rows outside
-        ``where`` as they were), the others' files kept."""
+        """The fact's rows of the scope computed again and compared with the kept
+        ones; the mailings whose rows differ written anew (their rows outside the
+        scope as they were), the others' files kept."""
         from pyspark.sql import functions as F
 
+        where = scope.where
         new = self._persist(fact_frame(self.session, fact, self.settings, self.views, where))
         old_view = f"{self.prefix}old_{fact.name}"
-        read_fact_files(self.session, self.root, fact, _paths(kept)) \
+        # whole mailings: their rows are in their files, so only those are read
+        old_files = kept if scope.mailings is None else \
+            {m: paths for m, paths in kept.items() if m in scope.mailings}
+        read_fact_files(self.session, self.root, fact, _paths(old_files)) \
             .createOrReplaceTempView(old_view)
         self._temp_views.append(old_view)
 
