@@ -203,7 +203,7 @@ class _Changed:
 
 
 class _Build:
-    """One refresh: its views on the session, what it persisted, its files."""
+    """One refresh: its views on the session, what it kept on the executors."""
 
     def __init__(self, session, lake: Path, settings: Settings):
         self.session = session
@@ -440,15 +440,18 @@ class _Build:
 
     # -- housekeeping -------------------------------------------------------------
     def _persist(self, df):
+        """df computed now and kept on the executors, its lineage cut: the queries
+        that read it plan over a leaf, not over every step before it (with cached
+        plans instead, each query of a refresh took seconds to plan)."""
         from pyspark import StorageLevel
 
-        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        df = df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
         self._persisted.append(df)
         return df
 
     def release(self) -> None:
-        for df in self._persisted:
-            df.unpersist()
+        # checkpointed blocks go when Spark's cleaner finds them unreferenced
+        self._persisted.clear()
         for view in self._temp_views:
             self.session.catalog.dropTempView(view)
 
