@@ -18,10 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_lake import ODD_IDS, odd_mailings
 from test_spark_demo import cli_json, differences
 from typer.testing import CliRunner
 
 import mailreport
+from conftest import at
 from mailreport import facts
 from mailreport.cli import app
 from mailreport.cli.store import parse_every
@@ -273,6 +275,34 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(spark, grown):
     assert after.inputs["tables"]["mailings"] != json.loads(before)["inputs"]["tables"][
         "mailings"]
     assert refresh_lake(lake, Settings(), spark).build is None
+
+
+def test_odd_mailing_ids_keep_their_files_and_rows(spark, data, store, tmp_path):
+    """Ids that Spark escapes in folder names and that SQL must quote: a partition of
+    one is read, rebuilt and listed under its own id."""
+    odd = "o'k"
+    data.mailing(odd).journeys(odd, {"ann": [("sent", at(0)), ("opened", at(3))],
+                                     "cid": [("sent", at(0))]})
+    odd_mailings(data)
+    lake = tmp_path / "lake"
+    export_lake(store, lake)
+    refresh_lake(lake, Settings(), spark)
+    assert set(read_manifest(lake).files["reach_times"]) == {*ODD_IDS, odd}
+    wrong = {f.name: unequal(fact_rows(lake, f), store_rows(store, f)) for f in facts.FACTS}
+    assert {name: rows for name, rows in wrong.items() if rows} == {}
+    shutil.rmtree(lake / "events" / partition_folder(odd))  # its audience stays
+    before = read_manifest(lake).files
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.rebuilt["reach_times"] == [odd]
+    after = read_manifest(lake).files["reach_times"]
+    assert after[odd] != before["reach_times"][odd]
+    assert {m: after[m] for m in after if m != odd} == {
+        m: paths for m, paths in before["reach_times"].items() if m != odd}
+    rebuilt = copy_lake(lake, tmp_path / "rebuilt", with_facts=False)
+    refresh_lake(rebuilt, Settings(), spark)
+    wrong = {f.name: unequal(fact_rows(lake, f), fact_rows(rebuilt, f)) for f in facts.FACTS}
+    assert {name: rows for name, rows in wrong.items() if rows} == {}
+    assert fact_rows(lake, facts.REACH_TIMES, by_mailing=True)[odd]  # audience rows
 
 
 # -- a refresh killed mid-way ------------------------------------------------------------
