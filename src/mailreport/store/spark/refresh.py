@@ -20,7 +20,8 @@ tables and facts its SQL reads) changed:
   attribution, whose scope is customers, the customers whose rows changed.
 
 The rows of that scope are computed and compared with the kept ones; only the
-mailings whose rows differ get new files, the others keep theirs. What cannot be
+mailings whose rows differ get new files, the others keep theirs (a mailing with no
+files yet, a day's new one, is written without comparing). What cannot be
 followed so (customers, products, a changed definition or setting, no manifest)
 rebuilds everything.
 """
@@ -215,6 +216,9 @@ class _Build:
         self.prefix = f"mailreport_refresh_{os.getpid()}_{next(_builds)}_"
         self.views = {name: self.prefix + name for name in (*CONTRACT, *facts.FACT_TABLES)}
         self._persisted: list = []
+        # facts whose changed customers a fact scoped by customers reads
+        self._feeds = {source for f in facts.FACTS if f.scope == "customer"
+                       for source in lake_inputs.fact_sources(f, settings)}
         self._temp_views: list[str] = list(self.views.values())
         self.result = RefreshResult(lake=str(lake))
 
@@ -409,11 +413,20 @@ class _Build:
         from pyspark.sql import functions as F
 
         where = scope.where
-        new = self._persist(fact_frame(self.session, fact, self.settings, self.views, where))
-        old_view = f"{self.prefix}old_{fact.name}"
+        new = fact_frame(self.session, fact, self.settings, self.views, where)
         # whole mailings: their rows are in their files, so only those are read
         old_files = kept if scope.mailings is None else \
             {m: paths for m, paths in kept.items() if m in scope.mailings}
+        wants_customers = "customer_id" in fact.column_names and fact.name in self._feeds
+        if scope.mailings is not None and not old_files:
+            # new mailings (a day's): nothing to compare with, so written as they come
+            written = write_fact(new, fact, self.root, self.id)
+            customers = (read_fact_files(self.session, self.root, fact, _paths(written))
+                         .select("customer_id").distinct()
+                         if wants_customers and written else None)
+            return dict(sorted({**kept, **written}.items())), _Changed(set(written), customers)
+        new = self._persist(new)
+        old_view = f"{self.prefix}old_{fact.name}"
         read_fact_files(self.session, self.root, fact, _paths(old_files)) \
             .createOrReplaceTempView(old_view)
         self._temp_views.append(old_view)
@@ -423,7 +436,9 @@ class _Build:
             return self.session.sql(translate(sql, "spark", {fact.name: old_view}))
 
         before = old_rows(f"({where})")
-        diff = self._persist(before.exceptAll(new).unionAll(new.exceptAll(before)))
+        diff = before.exceptAll(new).unionAll(new.exceptAll(before))
+        if wants_customers:  # kept: attribution is redone for its customers next
+            diff = self._persist(diff)
         mailings = sorted(r[0] for r in diff.select("mailing_id").distinct().collect()
                           if r[0] is not None)
         if not mailings:
@@ -434,8 +449,7 @@ class _Build:
         written = write_fact(rows, fact, self.root, self.id)
         files = {m: paths for m, paths in kept.items() if m not in set(mailings)}
         files.update(written)
-        customers = (diff.select("customer_id").distinct()
-                     if "customer_id" in fact.column_names else None)
+        customers = diff.select("customer_id").distinct() if wants_customers else None
         return dict(sorted(files.items())), _Changed(set(mailings), customers)
 
     # -- housekeeping -------------------------------------------------------------
