@@ -420,6 +420,35 @@ def test_the_command_prints_what_it_did_and_every_rounds_stop_on_ctrl_c(
     assert result.exit_code == 1 and "another refresh of" in result.output
 
 
+def test_a_refresh_that_fails_says_so_in_one_line_and_keeps_the_facts(
+        spark, refreshed, tmp_path, monkeypatch):
+    lake = copy_lake(refreshed[0], tmp_path / "lake")
+    manifest = facts_dir(lake) / "_current.json"
+    before = manifest.read_bytes()
+    monkeypatch.setattr(store_module, "spark_session",
+                        lambda master=None, conf=None: _Kept(spark))
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    # a table no fact reads rewritten: only its signature is noted, and the disk is full
+    categories = next((lake / "categories").glob("*.parquet"))
+    os.utime(categories, ns=(time.time_ns(), time.time_ns()))
+    with monkeypatch.context() as m:
+        m.setattr(refresh_module, "write_manifest", disk_full)
+        result = CliRunner().invoke(app, ["refresh", "--lake", str(lake)])
+    assert result.exit_code == 1
+    assert "failed: [Errno 28] No space left on device (the lake keeps the facts" \
+        in result.output
+    assert "Traceback" not in result.output and manifest.read_bytes() == before
+    # a file that is not Parquet in a mailing's partition: Spark's error, in one line
+    (lake / "events" / partition_folder("M03") / "part-bad.parquet").write_bytes(b"oops")
+    result = CliRunner().invoke(app, ["refresh", "--lake", str(lake)])
+    assert result.exit_code == 1 and "failed:" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert manifest.read_bytes() == before
+
+
 # -- the Spark store reads the kept facts ----------------------------------------------------
 
 

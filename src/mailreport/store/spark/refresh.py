@@ -62,7 +62,12 @@ from mailreport.store.spark.lake_inputs import (
     LakeChanges,
     RefreshError,
 )
-from mailreport.store.spark.store import fact_frame, read_fact_files, read_lake_table
+from mailreport.store.spark.store import (
+    SparkStoreError,
+    fact_frame,
+    read_fact_files,
+    read_lake_table,
+)
 
 LOCK_NAME = ".lock"
 INPUTS_DIR = "_inputs"  # under _facts: the customers' order digests of each build
@@ -158,10 +163,10 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> Refres
         build = _Build(session, path, settings)
         try:
             result = build.run()
-        except (PySparkException, Py4JError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RefreshError(f"the refresh of {path} failed on Spark: {first} (the lake "
-                               f"keeps the facts of the last refresh)") from exc
+        except (PySparkException, Py4JError, SparkStoreError, OSError) as exc:
+            first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+            raise RefreshError(f"the refresh of {path} failed: {first} (the lake keeps "
+                               f"the facts of the last refresh)") from exc
         finally:
             build.release()
     result.seconds = time.perf_counter() - started
