@@ -221,19 +221,17 @@ class _Build:
         self.prefix = f"mailreport_refresh_{os.getpid()}_{next(_builds)}_"
         self.views = {name: self.prefix + name for name in (*CONTRACT, *facts.FACT_TABLES)}
         self._persisted: list = []
+        self._tables_read = False
         # facts whose changed customers a fact scoped by customers reads
         self._feeds = {source for f in facts.FACTS if f.scope == "customer"
                        for source in lake_inputs.fact_sources(f, settings)}
-        self._temp_views: list[str] = list(self.views.values())
+        self._temp_views: list[str] = []  # to drop when the build ends
         self.result = RefreshResult(lake=str(lake))
 
     # -- the steps ----------------------------------------------------------------
     def run(self) -> RefreshResult:
         old, reason = self._old_manifest()
         now = lake_inputs.scan_files(self.lake)  # before Spark lists the files
-        for table in TABLES:
-            read_lake_table(self.session, file_uri(self.lake), table) \
-                .createOrReplaceTempView(self.views[table.name])
         reason = reason or self._full_reason(old, now)
         inputs = {"version": INPUTS_VERSION, **now}
         if reason:
@@ -264,6 +262,17 @@ class _Build:
         kept = {m for by_mailing in files.values() for m in by_mailing}
         self.result.kept = len(kept - set(self.result.mailings))
         return self.result
+
+    def _read_tables(self) -> None:
+        """The contract tables as the build's views, once, when a Spark job needs them
+        (a refresh with nothing to do starts none)."""
+        if self._tables_read:
+            return
+        for table in TABLES:
+            read_lake_table(self.session, file_uri(self.lake), table) \
+                .createOrReplaceTempView(self.views[table.name])
+            self._temp_views.append(self.views[table.name])
+        self._tables_read = True
 
     def _old_manifest(self) -> tuple[FactsManifest | None, str | None]:
         try:
@@ -322,6 +331,7 @@ class _Build:
             if table in old_rows and old_tables.get(table) == now["tables"].get(table):
                 rows[table] = old_rows[table]
                 continue
+            self._read_tables()
             rows[table] = lake_inputs.mailing_digests(self.session, self.views[table], table)
             changes.mailings[table] = lake_inputs.changed_keys(old_rows.get(table, {}),
                                                                rows[table])
@@ -330,6 +340,7 @@ class _Build:
     def _write_order_digests(self) -> str:
         """The customers' order digests of the lake now, under the build."""
         relative = f"{INPUTS_DIR}/{self.id}/orders"
+        self._read_tables()
         lake_inputs.customer_digests(self.session, self.views["orders"],
                                      self.views["order_lines"]) \
             .write.parquet(file_uri(self.root / relative))
@@ -353,6 +364,7 @@ class _Build:
 
     # -- the facts ----------------------------------------------------------------
     def _build_facts(self, changes: LakeChanges, old: FactsManifest | None) -> dict:
+        self._read_tables()
         files: dict[str, dict[str, list[str]]] = {}
         changed: dict[str, _Changed] = {t: _Changed(ms) for t, ms in changes.mailings.items()
                                         if ms}
@@ -375,6 +387,7 @@ class _Build:
                     self.result.rebuilt[fact.name] = sorted(changed[fact.name].mailings)
             read_fact_files(self.session, self.root, fact, _paths(files[fact.name])) \
                 .createOrReplaceTempView(self.views[fact.name])
+            self._temp_views.append(self.views[fact.name])
         return files
 
     def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
