@@ -416,11 +416,13 @@ class _Kept:
 def test_the_command_prints_what_it_did_and_every_rounds_stop_on_ctrl_c(
         spark, grown, monkeypatch):
     lake = str(grown[0])
-    kept = _Kept(spark)
-    monkeypatch.setattr(store_module, "spark_session", lambda master=None, conf=None: kept)
+    starts = []
+    monkeypatch.setattr(store_module, "spark_session",
+                        lambda master=None, conf=None: starts.append(master) or _Kept(spark))
     result = CliRunner().invoke(app, ["refresh", "--lake", lake])
     assert result.exit_code == 0, result.output
-    assert "nothing changed since the last refresh" in result.output and kept.stopped
+    assert "nothing changed since the last refresh" in result.output
+    assert starts == []  # Spark was not started for nothing
 
     rounds = []
 
@@ -444,8 +446,8 @@ def test_a_refresh_that_fails_says_so_in_one_line_and_keeps_the_facts(
     lake = copy_lake(refreshed[0], tmp_path / "lake")
     manifest = facts_dir(lake) / "_current.json"
     before = manifest.read_bytes()
-    monkeypatch.setattr(store_module, "spark_session",
-                        lambda master=None, conf=None: _Kept(spark))
+    kept = _Kept(spark)
+    monkeypatch.setattr(store_module, "spark_session", lambda master=None, conf=None: kept)
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -466,6 +468,7 @@ def test_a_refresh_that_fails_says_so_in_one_line_and_keeps_the_facts(
     assert result.exit_code == 1 and "failed:" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
     assert manifest.read_bytes() == before
+    assert kept.stopped  # the session the command started, stopped
 
 
 # -- the Spark store reads the kept facts ----------------------------------------------------

@@ -82,28 +82,32 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
         lake_folder(lake)  # before Spark starts: a URI or a missing folder is said at once
     except (SettingsError, ValueError, RefreshError) as exc:
         fail(str(exc))
-    try:
-        session = spark_session(spark_master)
-    except Exception as exc:  # Java missing, a master unreachable, ...
-        fail(f"cannot start Spark ({spark_master or 'local'}): "
-             f"{str(exc).strip().splitlines()[0]}")
+    started = []
+
+    def session():
+        """Spark, started when a refresh first has work for it, then kept."""
+        if not started:
+            try:
+                started.append(spark_session(spark_master))
+            except Exception as exc:  # Java missing, a master unreachable, ...
+                raise RefreshError(f"cannot start Spark ({spark_master or 'local'}): "
+                                   f"{str(exc).strip().splitlines()[0]}") from exc
+        return started[0]
+
+    def report(outcome) -> None:
+        if isinstance(outcome, Exception):
+            err.print(f"error: {outcome}", soft_wrap=True, markup=False)
+        else:
+            for line in outcome.lines():
+                console.print(line, soft_wrap=True, markup=False)
+
     try:
         if interval is None:
             try:
-                result = refresh_lake(lake, settings, session)
+                report(refresh_lake(lake, settings, session))
             except RefreshError as exc:
                 fail(str(exc), 1)
-            for line in result.lines():
-                console.print(line, soft_wrap=True, markup=False)
             return
-
-        def report(outcome) -> None:
-            if isinstance(outcome, Exception):
-                err.print(f"error: {outcome}", soft_wrap=True, markup=False)
-            else:
-                for line in outcome.lines():
-                    console.print(line, soft_wrap=True, markup=False)
-
         console.print(f"refreshing {lake} every {every}; Ctrl-C stops", markup=False)
         keep_refreshing(lake, settings, session, interval, report)
     except KeyboardInterrupt:
@@ -112,7 +116,8 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
         err.print("stopped: the lake keeps the facts of the last complete refresh",
                   markup=False)
     finally:
-        session.stop()
+        if started:
+            started[0].stop()
 
 
 def info(db: DbOption = None, config: ConfigOption = None) -> None:

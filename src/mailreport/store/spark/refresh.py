@@ -153,7 +153,9 @@ def refresh_lock(lake: Path) -> Iterator[None]:
 
 
 def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> RefreshResult:
-    """Bring the lake's facts up to date with its tables, on ``session``."""
+    """Bring the lake's facts up to date with its tables, on ``session``: a
+    SparkSession, or a function that starts one, called only when Spark has work
+    (a refresh with nothing changed needs none)."""
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
@@ -212,7 +214,7 @@ class _Build:
     """One refresh: its views on the session, what it kept on the executors."""
 
     def __init__(self, session, lake: Path, settings: Settings):
-        self.session = session
+        self._session = session
         self.lake = lake
         self.root = facts_dir(lake)
         self.settings = settings
@@ -227,6 +229,12 @@ class _Build:
                        for source in lake_inputs.fact_sources(f, settings)}
         self._temp_views: list[str] = []  # to drop when the build ends
         self.result = RefreshResult(lake=str(lake))
+
+    @property
+    def session(self):
+        if callable(self._session):
+            self._session = self._session()
+        return self._session
 
     # -- the steps ----------------------------------------------------------------
     def run(self) -> RefreshResult:
