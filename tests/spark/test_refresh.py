@@ -399,6 +399,14 @@ def test_refresh_options_say_what_is_wrong(args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_refresh_without_pyspark_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    result = CliRunner().invoke(app, ["refresh", "--lake", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "needs PySpark (pyspark is missing): pip install 'mailreport[spark]'" \
+        in result.output
+
+
 class _Kept:
     """The test session, which the command must not stop."""
 

@@ -68,13 +68,20 @@ def refresh(db: DbOption = None, config: ConfigOption = None, lake: LakeOption =
 
 def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None) -> None:
     from mailreport.settings import SettingsError, load_settings
-    from mailreport.store.spark.refresh import (
-        RefreshError,
-        keep_refreshing,
-        lake_folder,
-        refresh_lake,
-    )
-    from mailreport.store.spark.store import spark_session
+
+    try:
+        import pyspark  # noqa: F401 -- the refresh imports it only once it runs
+
+        from mailreport.store.spark.refresh import (
+            RefreshError,
+            keep_refreshing,
+            lake_folder,
+            refresh_lake,
+        )
+        from mailreport.store.spark.store import spark_session
+    except ImportError as exc:
+        fail(f"refresh --lake runs on Spark, which needs PySpark ({exc.name} is missing): "
+             f"pip install 'mailreport[spark]'")
 
     try:
         settings = load_settings(config)
