@@ -6,11 +6,13 @@ kept facts instead of computing them."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections import Counter
@@ -477,6 +479,41 @@ def test_a_refresh_that_fails_says_so_in_one_line_and_keeps_the_facts(
     assert len(result.output.strip().splitlines()) == 1
     assert manifest.read_bytes() == before
     assert kept.stopped  # the session the command started, stopped
+
+
+def test_ctrl_c_during_a_refresh_stops_the_command_and_keeps_the_facts(
+        spark, refreshed, tmp_path, monkeypatch):
+    lake = copy_lake(refreshed[0], tmp_path / "lake")
+    grow(lake)  # work for Spark
+    manifest = facts_dir(lake) / "_current.json"
+    before = manifest.read_bytes()
+    old_builds = {Path(p).parts[1] for p in read_manifest(lake).fact_files("buyers")}
+    monkeypatch.setattr(store_module, "spark_session",
+                        lambda master=None, conf=None: _Kept(spark))
+    done = threading.Event()
+
+    def ctrl_c_once_it_writes():
+        deadline = time.monotonic() + 600
+        while not done.is_set() and time.monotonic() < deadline and not [
+                p for p in facts_dir(lake).glob("*/*/m=*/*") if p.parts[-3] not in old_builds]:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+        if not done.wait(300):  # a refresh that went on: stop the loop's sleep too
+            os.kill(os.getpid(), signal.SIGINT)
+
+    handler = signal.getsignal(signal.SIGINT)
+    threading.Thread(target=ctrl_c_once_it_writes, daemon=True).start()
+    try:
+        result = CliRunner().invoke(app, ["refresh", "--lake", str(lake), "--every", "1h"])
+    finally:
+        done.set()
+        signal.signal(signal.SIGINT, handler)
+        logging.disable(logging.NOTSET)
+        spark.sparkContext.cancelAllJobs()  # the job the interrupt left running
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[1:] == [
+        "stopped: the lake keeps the facts of the last complete refresh"]
+    assert manifest.read_bytes() == before
 
 
 # -- the Spark store reads the kept facts ----------------------------------------------------

@@ -3,7 +3,10 @@ tables and its row counts; ``refresh --lake``: the facts of a Parquet lake, on S
 
 from __future__ import annotations
 
+import logging
 import re
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -66,6 +69,13 @@ def refresh(db: DbOption = None, config: ConfigOption = None, lake: LakeOption =
                                         "to rebuild them from scratch")
 
 
+def _stop_on_ctrl_c(signum, frame):
+    # the Py4J gateway logs the interrupted call's traceback as it unwinds; the
+    # command is stopping, and says so in one line
+    logging.disable(logging.CRITICAL)
+    raise KeyboardInterrupt
+
+
 def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None) -> None:
     from mailreport.settings import SettingsError, load_settings
 
@@ -99,6 +109,12 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
             except Exception as exc:  # Java missing, a master unreachable, ...
                 raise RefreshError(f"cannot start Spark ({spark_master or 'local'}): "
                                    f"{str(exc).strip().splitlines()[0]}") from exc
+            # PySpark's Ctrl-C handler cancels the jobs through the gateway while the
+            # running call holds it, and fails with a Py4JError that reads as a failed
+            # refresh; Python's own stops the refresh, and stopping the session (below)
+            # cancels its jobs
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, _stop_on_ctrl_c)
         return started[0]
 
     def report(outcome) -> None:
@@ -115,7 +131,8 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
             except RefreshError as exc:
                 fail(str(exc), 1)
             return
-        console.print(f"refreshing {lake} every {every}; Ctrl-C stops", markup=False)
+        console.print(f"refreshing {lake} every {every}; Ctrl-C stops", soft_wrap=True,
+                      markup=False)
         keep_refreshing(lake, settings, session, interval, report)
     except KeyboardInterrupt:
         # a refresh cut short leaves the lake's last complete facts (the manifest
