@@ -88,7 +88,7 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
             lake_folder,
             refresh_lake,
         )
-        from mailreport.store.spark.store import spark_session
+        from mailreport.store.spark.session import spark_session
     except ImportError as exc:
         fail(f"refresh --lake runs on Spark, which needs PySpark ({exc.name} is missing): "
              f"pip install 'mailreport[spark]'")
@@ -105,7 +105,7 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
         """Spark, started when a refresh first has work for it, then kept."""
         if not started:
             try:
-                started.append(spark_session(spark_master))
+                started.append(spark_session(spark_master, settings=settings))
             except Exception as exc:  # Java missing, a master unreachable, ...
                 raise RefreshError(f"cannot start Spark ({spark_master or 'local'}): "
                                    f"{str(exc).strip().splitlines()[0]}") from exc

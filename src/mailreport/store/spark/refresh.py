@@ -54,6 +54,7 @@ from mailreport.store.lake_facts import (
     write_manifest,
 )
 from mailreport.store.spark import lake_inputs
+from mailreport.store.spark.errors import SparkStoreError, spark_errors
 from mailreport.store.spark.fact_files import file_uri, fsync_tree, write_fact
 from mailreport.store.spark.lake_inputs import (
     BY_CUSTOMER,
@@ -63,7 +64,6 @@ from mailreport.store.spark.lake_inputs import (
     RefreshError,
 )
 from mailreport.store.spark.store import (
-    SparkStoreError,
     fact_frame,
     read_fact_files,
     read_lake_table,
@@ -164,7 +164,8 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> Refres
     with refresh_lock(path):
         build = _Build(session, path, settings)
         try:
-            result = build.run()
+            with spark_errors(settings):  # an out-of-memory names the setting to raise
+                result = build.run()
         except (PySparkException, Py4JError, SparkStoreError, OSError) as exc:
             first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
             raise RefreshError(f"the refresh of {path} failed: {first} (the lake keeps "
