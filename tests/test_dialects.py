@@ -34,3 +34,8 @@ def test_no_fact_keeps_a_construct_postgres_lacks():
         sql = translate(fact.select(Settings(), "true"), "postgres").upper()
         for construct in ("QUALIFY", "HOUR(", "DAYOFWEEK", "ISODOW("):
             assert construct not in sql, (fact.name, construct)
+
+
+def test_spark_computes_a_materialized_cte_without_the_hint_it_lacks():
+    sql = translate("WITH t AS MATERIALIZED (SELECT 1 AS a) SELECT a FROM t", "spark")
+    assert sql == "WITH t AS (SELECT 1 AS a) SELECT a FROM t"

@@ -23,6 +23,11 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(ts, exp.Cast):
             ts = ts.this
         return exp.Anonymous(this="from_utc_timestamp", expressions=[ts, zone])
+    if isinstance(node, exp.CTE) and node.args.get("materialized"):
+        # Spark has no MATERIALIZED hint (DuckDB's, to compute a CTE once): a CTE
+        # read more than once is computed once per reader there
+        node.set("materialized", None)
+        return node
     if isinstance(node, exp.DayOfWeekIso):
         weekday = exp.Anonymous(this="weekday", expressions=[node.this])
         return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
