@@ -51,16 +51,25 @@ class Malformed:
 def find_files(directory: Path) -> tuple[list[ContractFile], list[str]]:
     """Contract files in load (dependency) order, and problems such as a table
     given in two formats."""
+    names = {f"{t.name}.{fmt}" for t in TABLES for fmt in FILE_FORMATS}
+    chosen, problems = choose_files({n for n in names if (directory / n).is_file()})
+    return [ContractFile(table, directory / name, fmt) for table, name, fmt in chosen], problems
+
+
+def choose_files(names: set[str]) -> tuple[list[tuple[Table, str, str]], list[str]]:
+    """(table, file name, format) of the contract files among a directory's file
+    ``names``, in load (dependency) order, and problems such as a table given in two
+    formats."""
     found, problems = [], []
     for table in TABLES:
-        paths = [(directory / f"{table.name}.{fmt}", fmt) for fmt in FILE_FORMATS]
-        present = [(p, fmt) for p, fmt in paths if p.is_file()]
+        present = [(f"{table.name}.{fmt}", fmt) for fmt in FILE_FORMATS
+                   if f"{table.name}.{fmt}" in names]
         if len(present) > 1:
-            names = ", ".join(p.name for p, _ in present)
-            problems.append(f"{table.name}: more than one file ({names}); keep one")
+            listed = ", ".join(name for name, _ in present)
+            problems.append(f"{table.name}: more than one file ({listed}); keep one")
             continue
         if present:
-            found.append(ContractFile(table, present[0][0], present[0][1]))
+            found.append((table, *present[0]))
     return found, problems
 
 
