@@ -110,29 +110,46 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     directory = Path(directory)
     started = dt.datetime.now(dt.UTC)
     summary = LoadSummary(str(directory), started.isoformat(timespec="seconds"))
+    files = local_files(directory, summary)
+    if not files:
+        return summary
+    out = Path(report_dir) if report_dir else default_report_dir(directory, started)
+    return run_load(summary, started, files, out, LoadSession.open(store), _load_file, progress)
+
+
+def local_files(directory: Path, summary: LoadSummary) -> list[ContractFile]:
+    """The contract files of a local directory; when there are none, the summary's
+    problems say why."""
     try:
         is_dir = directory.is_dir()
     except OSError as exc:  # e.g. a name longer than the file system allows
         shown = str(directory) if len(str(directory)) <= 200 else f"{str(directory)[:200]}..."
         summary.problems.append(f"{shown}: cannot be read: {exc.strerror}")
-        return summary
+        return []
     if not is_dir:
         summary.problems.append(f"{directory}: not a directory")
-        return summary
+        return []
     files, summary.problems = find_files(directory)
     if not files:
         summary.problems.append(f"{directory}: no contract files (<table>.csv, .parquet or "
                                 ".jsonl) found")
-        return summary
-    out = Path(report_dir) if report_dir else default_report_dir(directory, started)
+    return files
+
+
+def run_load(summary: LoadSummary, started: dt.datetime, files: list, out: Path,
+             opened_session, load_file: Callable, progress: Progress | None) -> LoadSummary:
+    """Load each file with ``load_file(session, file, progress)`` in the session that
+    ``opened_session`` (a context manager) gives, which keeps everything or nothing;
+    then the rejects file and the summary. Shared by the store's loader and the
+    lake's (``ingest/lake_load.py``)."""
     rejects: Path | None = None  # written under a temporary name until the commit
     try:
-        with LoadSession.open(store) as session:
+        with opened_session as session:
             for cf in files:
                 started_file = time.perf_counter()
-                summary.tables.append(_load_file(session, cf, progress))
+                summary.tables.append(load_file(session, cf, progress))
                 summary.tables[-1].seconds = round(time.perf_counter() - started_file, 3)
-            rejects = _write_rejects(session, summary, out)
+            rejects = write_rejects(session, summary, out)
             started_derived = time.perf_counter()
             session.refresh_facts()
             summary.derived_seconds = round(time.perf_counter() - started_derived, 3)
@@ -144,7 +161,7 @@ def load_directory(store, directory: str | Path, report_dir: str | Path | None =
     if rejects:
         summary.rejects_file = str(rejects.replace(out / REJECTS))
     summary.seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
-    _write_summary(summary, out)
+    write_summary(summary, out)
     return summary
 
 
@@ -224,7 +241,7 @@ def _add(result: TableResult, counts) -> None:
     result.duplicates += counts.duplicates
 
 
-def _write_rejects(session, summary: LoadSummary, out: Path) -> Path | None:
+def write_rejects(session, summary: LoadSummary, out: Path) -> Path | None:
     """The rejected rows in a temporary file beside rejects.csv, which the caller
     renames once the load has committed. A load killed before that leaves at most
     this hidden ``.rejects.csv.*.partial`` file, never a rejects.csv of rows for a
@@ -245,7 +262,7 @@ def _write_rejects(session, summary: LoadSummary, out: Path) -> Path | None:
     return Path(name)
 
 
-def _write_summary(summary: LoadSummary, out: Path) -> None:
+def write_summary(summary: LoadSummary, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
     summary.summary_file = str(path)
