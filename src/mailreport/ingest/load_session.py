@@ -106,10 +106,11 @@ class LoadSession:
         self.con.execute("DROP TABLE IF EXISTS _file_keys")
 
     def rejects(self):
-        """Rejected rows as (table, file, line, column, value, rule, reason), in order."""
+        """Rejected rows as (table, file, line, column, value, rule, reason), in order
+        (the lake's load gives them in the same order: ``ingest/lake_load.py``)."""
         cur = self.con.execute(
             'SELECT "table", file, line, "column", value, rule, reason FROM _rejects '
-            'ORDER BY file, line, "column"')
+            'ORDER BY file, line, "column", rule')
         while chunk := cur.fetchmany(10_000):
             yield from chunk
 
