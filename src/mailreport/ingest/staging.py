@@ -92,9 +92,14 @@ def _typed_expr(c: Column) -> str:
     return f"{raw} AS {quote('_raw_' + c.name)}, {converted} AS {quote(c.name)}"
 
 
+def reject_value(table: Table, column: str | None) -> str:
+    """The value a reject shows for ``column``: as given, before conversion."""
+    return f"CAST({raw_name(table.column(column))} AS VARCHAR)" if column else "NULL"
+
+
 def _reject(con, table: Table, file: str, column: str, rule: str, reason_sql: str,
             where: str, source: str = "_typed") -> None:
-    value = f"CAST({raw_name(table.column(column))} AS VARCHAR)" if column else "NULL"
+    value = reject_value(table, column)
     con.execute(
         f"INSERT INTO _rejects SELECT {sql_str(table.name)}, {sql_str(file)}, _line, "
         f"{sql_str(column) if column else 'NULL'}, {value}, {sql_str(rule)}, {reason_sql} "
@@ -165,6 +170,15 @@ def _checks(con, table: Table, file: str) -> None:
             _reference_check(con, table, file, c)
 
 
+def reference_reason(c: Column) -> str:
+    """Why a row's reference ``c`` is rejected: the reason of ``unknown_reference``."""
+    q = quote(c.name)
+    ref_table, ref_col = c.references.split(".")
+    if ref_table == "variants":
+        return f"'no variant ' || {q} || ' in mailing ' || mailing_id"
+    return f"'no {ref_table} row with {ref_col} ' || {q}"
+
+
 def _reference_check(con, table: Table, file: str, c: Column) -> None:
     q = quote(c.name)
     ref_table, ref_col = c.references.split(".")
@@ -174,13 +188,11 @@ def _reference_check(con, table: Table, file: str, c: Column) -> None:
         exists = (f"EXISTS (SELECT 1 FROM variants v WHERE v.mailing_id = _typed.mailing_id "
                   f"AND v.variant_id = _typed.{q}) OR ({q} = 'A' AND NOT EXISTS "
                   f"(SELECT 1 FROM variants v WHERE v.mailing_id = _typed.mailing_id))")
-        reason = f"'no variant ' || {q} || ' in mailing ' || mailing_id"
     else:
         exists = f"{q} IN (SELECT {quote(ref_col)} FROM {quote(ref_table)})"
         if ref_table == table.name:  # a parent defined in the same file
             exists += f" OR {q} IN (SELECT {quote(ref_col)} FROM _typed)"
-        reason = f"'no {ref_table} row with {ref_col} ' || {q}"
-    _reject(con, table, file, c.name, "unknown_reference", reason,
+    _reject(con, table, file, c.name, "unknown_reference", reference_reason(c),
             f"{q} IS NOT NULL AND NOT ({exists})")
 
 
@@ -199,12 +211,16 @@ def typed_select(table: Table, source: str) -> str:
             f"FROM {source} s")
 
 
-def checked_select(table: Table, typed: str, reasons: bool = True) -> str:
+def checked_select(table: Table, typed: str, reasons: bool = True,
+                   details: bool = False) -> str:
     """One pass over typed rows (``typed``: a query with ``typed_select``'s columns)
     that runs every check ``validate_and_merge`` runs one statement at a time,
     including the references. It adds ``_broken``, whether the row breaks any of
     them, and with ``reasons``, ``_rules`` and ``_reasons``: the rule and the reason
-    of each check, NULL where the row passes it.
+    of each check, NULL where the row passes it; with ``details`` also ``_columns``
+    and ``_values``: the column each broken check names and its value as given, as
+    a reject shows them (the lake's load, ``ingest/lake_merge.py``, runs this on
+    Spark, translated).
 
     For a small batch against large tables: a reference is looked up among the
     referenced rows with the batch's own ids only, not by reading the referenced
@@ -224,7 +240,6 @@ def checked_select(table: Table, typed: str, reasons: bool = True) -> str:
                          f"AND _ref{n}_v = _t.{q}")
             joins.append(f"LEFT JOIN _has{n} ON _has{n}_m = _t.mailing_id")
             exists = f"_ref{n}_v IS NOT NULL OR ({q} = 'A' AND _has{n}_m IS NULL)"
-            reason = f"'no variant ' || {q} || ' in mailing ' || mailing_id"
         else:
             ctes.append(f"_ref{n} AS (SELECT DISTINCT {quote(ref_col)} AS _ref{n}_k "
                         f"FROM {quote(ref_table)} WHERE {quote(ref_col)} IN "
@@ -233,8 +248,7 @@ def checked_select(table: Table, typed: str, reasons: bool = True) -> str:
             exists = f"_ref{n}_k IS NOT NULL"
             if ref_table == table.name:  # a parent in the same batch
                 exists += f" OR {q} IN (SELECT {quote(ref_col)} FROM _t)"
-            reason = f"'no {ref_table} row with {ref_col} ' || {q}"
-        checks.append(Check(c.name, "unknown_reference", reason,
+        checks.append(Check(c.name, "unknown_reference", reference_reason(c),
                             f"{q} IS NOT NULL AND NOT ({exists})"))
     # a check whose condition is NULL passes, as a WHERE clause would have it
     broken = " OR ".join(f"coalesce(({k.violated_when}), false)" for k in checks)
@@ -244,6 +258,12 @@ def checked_select(table: Table, typed: str, reasons: bool = True) -> str:
                           for k in checks)
         why = ", ".join(f"CASE WHEN {k.violated_when} THEN {k.reason_sql} END" for k in checks)
         columns += f", list_value({rules}) AS _rules, list_value({why}) AS _reasons"
+    if details:
+        named = ", ".join(f"CASE WHEN {k.violated_when} THEN "
+                          f"{sql_str(k.column) if k.column else 'NULL'} END" for k in checks)
+        given = ", ".join(f"CASE WHEN {k.violated_when} THEN {reject_value(table, k.column)} END"
+                          for k in checks)
+        columns += f", list_value({named}) AS _columns, list_value({given}) AS _values"
     return f"WITH {', '.join(ctes)} SELECT {columns} FROM _t {' '.join(joins)}"
 
 
