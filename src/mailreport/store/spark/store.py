@@ -32,6 +32,7 @@ from mailreport.facts import Fact
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
 from mailreport.store.lake_facts import FactsManifest, LakeFactsError, facts_dir, read_manifest
+from mailreport.store.lake_swap import recover
 from mailreport.store.spark.errors import SparkStoreError, spark_errors
 from mailreport.store.spark.lake_inputs import local_lake_path
 from mailreport.store.spark.session import REQUIRED_CONF, spark_session
@@ -128,6 +129,7 @@ class SparkStore:
                  conf: dict[str, str] | None = None):
         self.lake = os.fspath(lake)
         self.path = self.lake  # what commands print as the store's location
+        recover(self.lake)  # a load that died among its swaps: finish them first
         self.settings = settings
         self._lock = threading.RLock()
         if session is None:
