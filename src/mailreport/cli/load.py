@@ -14,11 +14,19 @@ from mailreport.progress import progress_callback
 from mailreport.settings import load_settings
 
 
-def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
+def load(directory: Annotated[str, typer.Argument(
+             help="The folder of contract files (with --lake also a URI Spark reads).")],
+         db: DbOption = None, config: ConfigOption = None,
          report_dir: Annotated[Path | None, typer.Option(
              help="Where summary.json and rejects.csv go (default: DIR/.loads/<time>).")] = None,
          as_json: Annotated[bool, typer.Option(
              "--json", help="Print the summary as JSON.")] = False,
+         lake: Annotated[str | None, typer.Option(
+             "--lake", help="Load into this Parquet lake on Spark instead of the DuckDB "
+                            "store (docs/spark.md).")] = None,
+         spark_master: Annotated[str | None, typer.Option(
+             "--spark-master", help="With --lake: Spark's master URL (default local[*]).")]
+         = None,
          ) -> None:
     """Load every contract file of DIRECTORY (<table>.csv, .parquet or .jsonl).
 
@@ -26,18 +34,24 @@ def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
     from mailreport.ingest.loader import LoadSummary, load_directory
     from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store, progress_bar() as bar:
-            summary = load_directory(store, directory, report_dir, progress_callback(bar))
-    except StoreLocked:
-        from mailreport.api.forward import ForwardError, forward_load
-
-        settings = load_settings(config)
+    if lake is not None:
+        summary = _load_lake(directory, lake, db, spark_master, report_dir)
+    elif spark_master is not None:
+        fail("--spark-master is for --lake: the DuckDB store loads without Spark")
+    else:
         try:
-            data = forward_load(Path(db or settings.db), directory, report_dir)
-        except ForwardError as exc:
-            fail(str(exc))
-        summary = LoadSummary.from_dict(data)
+            with opened_store(db, config) as store, progress_bar() as bar:
+                summary = load_directory(store, Path(directory), report_dir,
+                                         progress_callback(bar))
+        except StoreLocked:
+            from mailreport.api.forward import ForwardError, forward_load
+
+            settings = load_settings(config)
+            try:
+                data = forward_load(Path(db or settings.db), Path(directory), report_dir)
+            except ForwardError as exc:
+                fail(str(exc))
+            summary = LoadSummary.from_dict(data)
     if as_json:
         console.print_json(json.dumps(summary.to_dict()))
     elif summary.directory_problem:
@@ -45,6 +59,50 @@ def load(directory: Path, db: DbOption = None, config: ConfigOption = None,
     else:
         render.load_summary(console, summary)
     raise typer.Exit(summary.exit_code)
+
+
+def _load_lake(directory: str, lake: str, db: Path | None, spark_master: str | None,
+               report_dir: Path | None):
+    """``load --lake``: the directory into the lake, on a Spark session of this process."""
+    if db is not None:
+        fail("--db is the DuckDB store; --lake loads the lake instead: give one")
+    if spark_master and spark_master.startswith("sc://"):
+        fail("`load --lake` runs Spark's driver here: give a master URL (local[N], "
+             "spark://, k8s://, yarn), not a Spark Connect sc:// URL")
+    try:
+        from pyspark.errors import PySparkException
+        from pyspark.sql import SparkSession
+
+        from mailreport.ingest.lake_load import LakeLoadError, lake_folder, load_lake
+        from mailreport.store.lake_swap import LakeSwapError
+        from mailreport.store.spark.store import spark_session
+    except ImportError as exc:
+        fail(f"`load --lake` needs PySpark ({exc.name} is missing): "
+             "pip install 'mailreport[spark]'")
+    try:
+        folder = lake_folder(lake)
+    except LakeLoadError as exc:
+        fail(str(exc))
+    active = SparkSession.getActiveSession()
+    try:
+        spark = spark_session(spark_master)
+    except Exception as exc:  # Java missing, a master unreachable, ...
+        fail(f"cannot start Spark ({spark_master or 'local'}): {_first_line(exc)}")
+    try:
+        with progress_bar() as bar:
+            return load_lake(spark, folder, directory, report_dir, progress_callback(bar))
+    except LakeSwapError as exc:
+        fail(str(exc))
+    except PySparkException as exc:
+        fail(f"the load stopped and left the lake as it was: {_first_line(exc)}")
+    finally:
+        if spark is not active:  # a session this command started
+            spark.stop()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def demo(scale: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
