@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -206,9 +207,12 @@ class Duck:
         return load_directory(self.store, directory, self.folder / f"report{self.loads}")
 
     def rows(self) -> dict[str, list[tuple]]:
-        lake = self.folder / f"lake{self.loads}"
-        export_lake(self.store, lake)
-        return lake_rows(lake)
+        """The store's tables, exported as a lake (``lake_after(n)``: after n loads)."""
+        export_lake(self.store, self.lake_after(self.loads))
+        return lake_rows(self.lake_after(self.loads))
+
+    def lake_after(self, loads: int) -> Path:
+        return self.folder / f"lake{loads}"
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +228,7 @@ def duck(files, tmp_path_factory):
     d = Duck(tmp_path_factory.mktemp("lake-load-duck") / "duck")
     results = {"base": d.load(files["base"])}
     results["base rows"] = d.rows()
+    results["base lake"] = d.lake_after(1)
     results["again"] = d.load(files["base"])
     results["second"] = d.load(files["second"])
     results["second rows"] = d.rows()
@@ -260,7 +265,7 @@ def test_the_small_demo_loads_into_the_lake_as_into_the_store(spark, demo_dir,
     assert sum(t.inserted for t in summary.tables) > 100_000
     assert lake_rows(root / "lake") == expected
     events = sorted(p.name for p in (root / "lake" / "events").iterdir())
-    assert events == sorted(p.name for p in (root / "duck" / "lake1" / "events").iterdir())
+    assert events == sorted(p.name for p in (duck.lake_after(1) / "events").iterdir())
     assert not [p for p in (root / "lake").rglob("*") if p.name.endswith(".crc")]
 
 
@@ -311,11 +316,11 @@ def test_a_second_load_of_the_same_files_changes_nothing(spark, files, duck, bas
         ["_lake.lock", *{Path(p).parts[0] for p in before}])
 
 
-def test_new_events_go_in_and_known_ones_are_duplicates(spark, files, duck, base_lake,
-                                                        tmp_path):
-    """The second directory, read through its file:// URI: e1 is a duplicate, e4
-    (changed) rejected, e6 and e7 added to m1's partition alone."""
-    lake = copy(base_lake, tmp_path / "lake")
+def test_new_events_go_in_and_known_ones_are_duplicates(spark, files, duck, tmp_path):
+    """Into the lake `lake export` made of the base files' store, the second
+    directory read through its file:// URI: e1 is a duplicate, e4 (changed)
+    rejected, e6 and e7 added to m1's partition alone; _lake.json counts them."""
+    lake = copy(duck["base lake"], tmp_path / "lake")
     before = listing(lake)
     summary = load_lake(spark, lake, files["second"].as_uri(), tmp_path / "report")
     assert summary.directory == files["second"].as_uri()
@@ -325,10 +330,13 @@ def test_new_events_go_in_and_known_ones_are_duplicates(spark, files, duck, base
     assert (tmp_path / "report" / "rejects.csv").read_text() == \
         Path(duck["second"].rejects_file).read_text()
     assert lake_rows(lake) == duck["second rows"]
-    changed = {p for p in set(before) | set(listing(lake))
-               if before.get(p) != listing(lake).get(p)}
+    after = listing(lake)
+    changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
     assert {Path(p).parent.as_posix() for p in changed} == {
         "customers", f"events/{partition_folder('m1')}"}
+    manifest = json.loads((lake / "_lake.json").read_text())
+    assert manifest["rows"] == {t: len(rows) for t, rows in duck["second rows"].items()}
+    assert manifest["written_by"].endswith(" load")
 
 
 def test_a_lake_elsewhere_than_a_folder_is_refused(tmp_path):
