@@ -214,8 +214,18 @@ def typed_select(table: Table, source: str) -> str:
             f"FROM {source} s")
 
 
-def checked_select(table: Table, typed: str, reasons: bool = True,
-                   details: bool = False) -> str:
+def typed_columns(table: Table) -> list[str]:
+    """The columns of ``typed_select``, in its order (quoted)."""
+    columns = ["_line"]
+    for c in table.columns:
+        if c.kind in CONVERTED_KINDS:
+            columns.append(quote("_raw_" + c.name))
+        columns.append(quote(c.name))
+    return columns
+
+
+def checked_select(table: Table, typed: str, reasons: bool = True, details: bool = False,
+                   batch_ids: bool = True) -> str:
     """One pass over typed rows (``typed``: a query with ``typed_select``'s columns)
     that runs every check ``validate_and_merge`` runs one statement at a time,
     including the references. It adds ``_broken``, whether the row breaks any of
@@ -223,12 +233,19 @@ def checked_select(table: Table, typed: str, reasons: bool = True,
     of each check, NULL where the row passes it; with ``details`` also ``_columns``
     and ``_values``: the column each broken check names and its value as given, as
     a reject shows them (the lake's load, ``ingest/lake_merge.py``, runs this on
-    Spark, translated).
+    Spark, translated). Each check's condition is computed once, whatever asks
+    for it.
 
-    For a small batch against large tables: a reference is looked up among the
-    referenced rows with the batch's own ids only, not by reading the referenced
-    table whole once per check."""
+    With ``batch_ids``, for a small batch against large tables: a reference is
+    looked up among the referenced rows with the batch's own ids only, not by
+    reading the referenced table whole once per check. Without, the referenced
+    keys are joined as they are: for a whole file on an engine that joins by hash
+    or by sorting, that lookup is one join more (a shuffle of the file's ids)."""
     ctes, joins, checks = [f"_t AS MATERIALIZED ({typed})"], [], list(row_checks(table))
+
+    def among_batch(column: str, batch_column: str) -> str:
+        return f" WHERE {column} IN (SELECT {batch_column} FROM _t)" if batch_ids else ""
+
     for n, c in enumerate(c for c in table.columns if c.references):
         q = quote(c.name)
         ref_table, ref_col = c.references.split(".")
@@ -236,8 +253,8 @@ def checked_select(table: Table, typed: str, reasons: bool = True,
             # a variant of the row's own mailing, or the implicit A of a mailing that
             # has no variant rows
             ctes.append(f"_ref{n} AS (SELECT DISTINCT mailing_id AS _ref{n}_m, "
-                        f"variant_id AS _ref{n}_v FROM variants "
-                        f"WHERE mailing_id IN (SELECT mailing_id FROM _t))")
+                        f"variant_id AS _ref{n}_v FROM variants"
+                        f"{among_batch('mailing_id', 'mailing_id')})")
             ctes.append(f"_has{n} AS (SELECT DISTINCT _ref{n}_m AS _has{n}_m FROM _ref{n})")
             joins.append(f"LEFT JOIN _ref{n} ON _ref{n}_m = _t.mailing_id "
                          f"AND _ref{n}_v = _t.{q}")
@@ -245,8 +262,7 @@ def checked_select(table: Table, typed: str, reasons: bool = True,
             exists = f"_ref{n}_v IS NOT NULL OR ({q} = 'A' AND _has{n}_m IS NULL)"
         else:
             ctes.append(f"_ref{n} AS (SELECT DISTINCT {quote(ref_col)} AS _ref{n}_k "
-                        f"FROM {quote(ref_table)} WHERE {quote(ref_col)} IN "
-                        f"(SELECT {q} FROM _t))")
+                        f"FROM {quote(ref_table)}{among_batch(quote(ref_col), q)})")
             joins.append(f"LEFT JOIN _ref{n} ON _ref{n}_k = _t.{q}")
             exists = f"_ref{n}_k IS NOT NULL"
             if ref_table == table.name:  # a parent in the same batch
@@ -257,20 +273,23 @@ def checked_select(table: Table, typed: str, reasons: bool = True,
         checks.append(Check(c.name, "unknown_reference", reference_reason(c),
                             f"{q} IS NOT NULL AND NOT ({exists})"))
     # a check whose condition is NULL passes, as a WHERE clause would have it
-    broken = " OR ".join(f"coalesce(({k.violated_when}), false)" for k in checks)
-    columns = f"_t.*, {broken} AS _broken"
+    flags = ", ".join(f"coalesce(({k.violated_when}), false) AS _check{i}"
+                      for i, k in enumerate(checks))
+    ctes.append(f"_k AS (SELECT _t.*, {flags} FROM _t {' '.join(joins)})")
+
+    def each(value) -> str:  # per check, value(check) where the row breaks it
+        return "list_value(" + ", ".join(f"CASE WHEN _check{i} THEN {value(k)} END"
+                                         for i, k in enumerate(checks)) + ")"
+
+    broken = " OR ".join(f"_check{i}" for i in range(len(checks)))
+    columns = f"{', '.join(typed_columns(table))}, {broken} AS _broken"
     if reasons:
-        rules = ", ".join(f"CASE WHEN {k.violated_when} THEN {sql_str(k.rule)} END"
-                          for k in checks)
-        why = ", ".join(f"CASE WHEN {k.violated_when} THEN {k.reason_sql} END" for k in checks)
-        columns += f", list_value({rules}) AS _rules, list_value({why}) AS _reasons"
+        columns += (f", {each(lambda k: sql_str(k.rule))} AS _rules"
+                    f", {each(lambda k: k.reason_sql)} AS _reasons")
     if details:
-        named = ", ".join(f"CASE WHEN {k.violated_when} THEN "
-                          f"{sql_str(k.column) if k.column else 'NULL'} END" for k in checks)
-        given = ", ".join(f"CASE WHEN {k.violated_when} THEN {reject_value(table, k.column)} END"
-                          for k in checks)
-        columns += f", list_value({named}) AS _columns, list_value({given}) AS _values"
-    return f"WITH {', '.join(ctes)} SELECT {columns} FROM _t {' '.join(joins)}"
+        columns += (f", {each(lambda k: sql_str(k.column) if k.column else 'NULL')} AS _columns"
+                    f", {each(lambda k: reject_value(table, k.column))} AS _values")
+    return f"WITH {', '.join(ctes)} SELECT {columns} FROM _k"
 
 
 def start_file(con, table: Table) -> None:
