@@ -29,7 +29,7 @@ from zoneinfo import available_timezones
 
 from mailreport import __version__
 from mailreport.contract import TABLES, Table
-from mailreport.ingest import lake_merge
+from mailreport.ingest import lake_merge, staging
 from mailreport.ingest.files import FileProblem
 from mailreport.ingest.lake_files import MALFORMED, LakeFile, find_lake_files, is_uri, staged_rows
 from mailreport.ingest.loader import (
@@ -147,9 +147,13 @@ class LakeLoad:
         self._inserted: dict[str, int] = {}
         self._rejects: list[Path] = []  # the rejects' folder of each file that has some
         self._swapping = False
-        zones = [(name,) for name in sorted(available_timezones())]
-        spark.createDataFrame(zones, "name string").createOrReplaceTempView(
+        # (rows made on the driver would go through Python workers: a literal table
+        # does not)
+        zones = ", ".join(f"({lake_merge.spark_str(z)})" for z in sorted(available_timezones()))
+        spark.sql(f"SELECT name FROM VALUES {zones} AS z(name)").createOrReplaceTempView(
             self.views["_zones"])
+        self._nothing = self.staging / "empty"
+        self._nothing.mkdir()
         for table in TABLES:
             self._read_lake(table).createOrReplaceTempView(self.views[table.name])
 
@@ -170,8 +174,8 @@ class LakeLoad:
         rows.createOrReplaceTempView(self.views["_stage"])
         # Kept while the file is judged (in memory, spilling to disk): the checks
         # run once, and what follows reads their result several times.
-        checked = self.spark.sql(lake_merge.checked_sql(table, self.views)).persist(
-            StorageLevel.MEMORY_AND_DISK)
+        checked = _slim(table, self.spark.sql(lake_merge.checked_sql(table, self.views)))
+        checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
         checked.createOrReplaceTempView(self.views["_checked"])
         self._stored(table, checked).createOrReplaceTempView(self.views["_stored"])
         classified = self.spark.sql(lake_merge.classified_sql(table, self.views)).persist(
@@ -181,6 +185,7 @@ class LakeLoad:
             partitioned = table.name in PARTITIONED
             counts = self.spark.sql(lake_merge.counts_sql(self.views, malformed,
                                                           partitioned)).first()
+            checked.unpersist()  # classified holds what follows needs
             result.read, result.inserted, result.updated = counts.read, counts.inserted, \
                 counts.updated
             result.duplicates, result.rejected = counts.duplicates, counts.rejected
@@ -253,8 +258,8 @@ class LakeLoad:
         """A table of the lake with the contract's types (timestamps as the checks
         type them, TIMESTAMP_NTZ); no folder is an empty table."""
         folder = self.lake / table.name
-        if not folder.is_dir():
-            return self.spark.createDataFrame([], spark_ddl(table))
+        if not folder.is_dir():  # (an empty folder: no Python worker makes the rows)
+            folder = self._nothing
         return self.spark.read.schema(spark_ddl(table)).parquet(str(folder)).select(
             *table.column_names)
 
@@ -328,6 +333,22 @@ class LakeLoad:
             shutil.rmtree(self.staging, ignore_errors=True)
             with contextlib.suppress(OSError):  # the lake keeps no empty _loading
                 self.staging.parent.rmdir()
+
+
+def _slim(table: Table, checked):
+    """What the rest of a file's load needs of its checked rows: the lists of broken
+    checks only on the rows that break one, and of the values as given only the
+    key's (which a duplicate key's reject shows)."""
+    from pyspark.sql import functions as F
+
+    keys = {staging.raw_name(table.column(k)).strip('"') for k in table.key}
+    columns = []
+    for name in checked.columns:
+        if name in ("_columns", "_values", "_rules", "_reasons"):
+            columns.append(F.when(F.col("_broken"), F.col(name)).alias(name))
+        elif not name.startswith("_raw_") or name in keys:
+            columns.append(F.col(f"`{name}`"))
+    return checked.select(*columns)
 
 
 def _tidy(folder: Path) -> None:

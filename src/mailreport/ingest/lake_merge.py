@@ -57,7 +57,8 @@ def _q(name: str) -> str:
 def checked_sql(table: Table, views: dict[str, str]) -> str:
     """``_stage`` (a file's rows as text) typed and checked: staging's one-pass
     query with each broken check's column, value, rule and reason."""
-    sql = staging.checked_select(table, staging.typed_select(table, "_stage"), details=True)
+    sql = staging.checked_select(table, staging.typed_select(table, "_stage"), details=True,
+                                 batch_ids=False)
     return translate(sql, "spark", views)
 
 
