@@ -224,15 +224,14 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def duck(files, tmp_path_factory):
-    """The DuckDB loader's results: the bad files, them again, then the second
-    directory."""
+    """The DuckDB loader's results: the bad files, then the second directory twice."""
     d = Duck(tmp_path_factory.mktemp("lake-load-duck") / "duck")
     results = {"bad": d.load(files["bad"])}
     results["bad rows"] = d.rows()
     results["bad lake"] = d.lake_after(1)
-    results["again"] = d.load(files["bad"])
     results["second"] = d.load(files["second"])
     results["second rows"] = d.rows()
+    results["second again"] = d.load(files["second"])
     d.store.close()
     return results
 
@@ -304,23 +303,12 @@ def test_bad_rows_are_rejected_as_the_store_rejects_them(cli):
     assert [r[0] for r in loaded["events"]] == ["e1", "e2"]
 
 
-def test_a_second_load_of_the_same_files_changes_nothing(spark, files, duck, cli, tmp_path):
-    lake = copy(cli["root"] / "lake", tmp_path / "lake")
-    before = listing(lake)
-    assert lake_rows(lake) == duck["bad rows"]
-    again = load_lake(spark, lake, files["bad"], tmp_path / "report")
-    assert counts(again) == counts(duck["again"])
-    assert sum(t.inserted + t.updated for t in again.tables) == 0
-    assert sum(t.duplicates for t in again.tables) > 0
-    assert listing(lake) == before
-    assert sorted(p.name for p in lake.iterdir()) == sorted(
-        ["_lake.lock", *{Path(p).parts[0] for p in before}])
-
-
-def test_new_events_go_in_and_known_ones_are_duplicates(spark, files, duck, tmp_path):
+def test_new_events_go_in_and_loading_them_again_changes_nothing(spark, files, duck,
+                                                                  tmp_path):
     """Into the lake `lake export` made of the bad files' store, the second
     directory read through its file:// URI: e1 is a duplicate, e2 (changed)
-    rejected, e6 and e7 added to m1's partition alone; _lake.json counts them."""
+    rejected, e6 and e7 added to m1's partition alone; _lake.json counts them.
+    Loaded again, it changes no file."""
     lake = copy(duck["bad lake"], tmp_path / "lake")
     before = listing(lake)
     summary = load_lake(spark, lake, files["second"].as_uri(), tmp_path / "report")
@@ -335,9 +323,19 @@ def test_new_events_go_in_and_known_ones_are_duplicates(spark, files, duck, tmp_
     changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
     assert {Path(p).parent.as_posix() for p in changed} == {
         "customers", f"events/{partition_folder('m1')}"}
-    manifest = json.loads((lake / "_lake.json").read_text())
-    assert manifest["rows"] == {t: len(rows) for t, rows in duck["second rows"].items()}
-    assert manifest["written_by"].endswith(" load")
+    manifest = (lake / "_lake.json").read_text()
+    assert json.loads(manifest)["rows"] == {t: len(r) for t, r in duck["second rows"].items()}
+    assert json.loads(manifest)["written_by"].endswith(" load")
+
+    again = load_lake(spark, lake, files["second"], tmp_path / "again")
+    assert counts(again) == counts(duck["second again"])
+    assert sum(t.inserted + t.updated for t in again.tables) == 0
+    assert sum(t.duplicates for t in again.tables) == 4  # c5; e1, e6 and e7
+    assert again.exit_code == EXIT_REJECTS  # e2 is still another event than the lake's
+    assert listing(lake) == after
+    assert (lake / "_lake.json").read_text() == manifest
+    assert sorted(p.name for p in lake.iterdir()) == sorted(
+        ["_lake.json", "_lake.lock", *{Path(p).parts[0] for p in after}])
 
 
 def test_a_lake_elsewhere_than_a_folder_is_refused(tmp_path):

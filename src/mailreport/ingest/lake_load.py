@@ -4,16 +4,18 @@ Parquet lake (``store/lake.py``), on Spark.
 The same files, the same contract and named checks (``ingest/lake_merge.py`` runs
 staging's on Spark), the same rejects file, summary and exit codes: the loader's
 ``run_load`` drives both. What differs is where rows go. Each file is staged,
-checked and classified against the lake in Parquet folders under the lake's hidden
-``_loading/<load>/``; a table whose rows change gets its new content there too
-(the whole folder of a small table; for events and audience only the partitions
-of the mailings it touches). Nothing in the lake's tables changes until every file
-is done; then the new folders are swapped in (``store/lake_swap.py``: a journal
-makes the swaps finish even when the load dies among them). A file that changes
-nothing writes nothing, so loading a directory again leaves the lake as it was.
+checked and classified against the lake by Spark (held in memory, spilling to
+disk; a CSV's rows and the rejects in Parquet under the lake's hidden
+``_loading/<load>/``); a table whose rows change gets its new content written
+there too (a table's whole folder; for events and audience only the partitions of
+the mailings it touches). Nothing in the lake's tables changes until every file is
+done; then the new folders are swapped in (``store/lake_swap.py``: a journal makes
+the swaps finish even when the load dies among them). A file that changes nothing
+writes nothing, so loading a directory again leaves the lake as it was.
 
-Spark does the work with its built-in functions: no Python runs on the executors
-and no rows come to the driver but the rejected ones, for the rejects file.
+Spark does the work with its built-in functions: no Python runs on the executors,
+and of the rows only the rejected ones come to the driver, for the rejects file
+(besides counts and the ids of the mailings whose partitions change).
 """
 
 from __future__ import annotations
