@@ -11,7 +11,7 @@ import typer
 from mailreport.cli import render
 from mailreport.cli.common import ConfigOption, DbOption, console, fail, opened_store, progress_bar
 from mailreport.progress import progress_callback
-from mailreport.settings import load_settings
+from mailreport.settings import SettingsError, load_settings
 
 
 def load(directory: Annotated[str, typer.Argument(
@@ -35,7 +35,7 @@ def load(directory: Annotated[str, typer.Argument(
     from mailreport.store import StoreLocked
 
     if lake is not None:
-        summary = _load_lake(directory, lake, db, spark_master, report_dir)
+        summary = _load_lake(directory, lake, db, config, spark_master, report_dir)
     elif spark_master is not None:
         fail("--spark-master is for --lake: the DuckDB store loads without Spark")
     else:
@@ -61,8 +61,8 @@ def load(directory: Annotated[str, typer.Argument(
     raise typer.Exit(summary.exit_code)
 
 
-def _load_lake(directory: str, lake: str, db: Path | None, spark_master: str | None,
-               report_dir: Path | None):
+def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
+               spark_master: str | None, report_dir: Path | None):
     """``load --lake``: the directory into the lake, on a Spark session of this process."""
     if db is not None:
         fail("--db is the DuckDB store; --lake loads the lake instead: give one")
@@ -75,24 +75,28 @@ def _load_lake(directory: str, lake: str, db: Path | None, spark_master: str | N
 
         from mailreport.ingest.lake_load import LakeLoadError, lake_folder, load_lake
         from mailreport.store.lake_swap import LakeSwapError
-        from mailreport.store.spark.store import spark_session
+        from mailreport.store.spark.errors import SparkStoreError, spark_errors
+        from mailreport.store.spark.session import spark_session
     except ImportError as exc:
         fail(f"`load --lake` needs PySpark ({exc.name} is missing): "
              "pip install 'mailreport[spark]'")
     try:
+        settings = load_settings(config)
         folder = lake_folder(lake)
-    except LakeLoadError as exc:
+    except (SettingsError, LakeLoadError) as exc:
         fail(str(exc))
     active = SparkSession.getActiveSession()
     try:
-        spark = spark_session(spark_master)
+        spark = spark_session(spark_master, settings=settings)
     except Exception as exc:  # Java missing, a master unreachable, ...
         fail(f"cannot start Spark ({spark_master or 'local'}): {_first_line(exc)}")
     try:
-        with progress_bar() as bar:
+        with progress_bar() as bar, spark_errors(settings):
             return load_lake(spark, folder, directory, report_dir, progress_callback(bar))
     except LakeSwapError as exc:
         fail(str(exc))
+    except SparkStoreError as exc:  # out of memory: which setting to raise
+        fail(f"the load stopped and left the lake as it was: {exc}")
     except PySparkException as exc:
         fail(f"the load stopped and left the lake as it was: {_first_line(exc)}")
     finally:

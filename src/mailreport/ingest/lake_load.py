@@ -43,7 +43,8 @@ from mailreport.ingest.loader import (
 )
 from mailreport.store import lake_swap
 from mailreport.store.lake import PARTITION_COLUMN, PARTITIONED
-from mailreport.store.spark.store import REQUIRED_CONF, spark_ddl
+from mailreport.store.spark.session import REQUIRED_CONF
+from mailreport.store.spark.store import spark_ddl
 
 # Within a file, rows are ordered as ``lake.export_lake`` orders them, so that
 # Parquet's statistics let a reader skip row groups.
