@@ -16,16 +16,16 @@ from mailreport.store.lake_facts import (
 
 def test_a_manifest_is_read_back_as_written(tmp_path):
     assert read_manifest(tmp_path) is None
-    files = {"reach_times": {"M02": ["reach_times/b1/m=M02/0.parquet"],
-                             "M01": ["reach_times/b1/m=M01/0.parquet",
-                                     "reach_times/b1/m=M01/1.parquet"]}}
+    files = {"reach_times": {"M02": ["reach_times/b1/mailing_id=M02/0.parquet"],
+                             "M01": ["reach_times/b1/mailing_id=M01/0.parquet",
+                                     "reach_times/b1/mailing_id=M01/1.parquet"]}}
     write_manifest(tmp_path, FactsManifest("abc", files, {"events": {"M01": "x"}}), "refresh")
     got = read_manifest(tmp_path)
     assert (got.fingerprint, got.files, got.inputs) == ("abc", files, {"events": {"M01": "x"}})
     assert got.built_by.endswith(" refresh") and got.built_at
-    assert got.fact_files("reach_times") == ["reach_times/b1/m=M01/0.parquet",
-                                             "reach_times/b1/m=M01/1.parquet",
-                                             "reach_times/b1/m=M02/0.parquet"]
+    assert got.fact_files("reach_times") == ["reach_times/b1/mailing_id=M01/0.parquet",
+                                             "reach_times/b1/mailing_id=M01/1.parquet",
+                                             "reach_times/b1/mailing_id=M02/0.parquet"]
     assert got.fact_files("buyers") == []
     assert [p.name for p in (tmp_path / "_facts").iterdir()] == ["_current.json"]
 
@@ -41,7 +41,7 @@ def test_builds_the_manifest_does_not_reference_are_removed(tmp_path):
     for build in ("old", "new", "died"):
         (tmp_path / "_facts" / "buyers" / build / "m=M01").mkdir(parents=True)
         (tmp_path / "_facts" / "buyers" / build / "m=M01" / "0.parquet").write_bytes(b"x")
-    manifest = FactsManifest("f", {"buyers": {"M01": ["buyers/new/m=M01/0.parquet"]}})
+    manifest = FactsManifest("f", {"buyers": {"M01": ["buyers/new/mailing_id=M01/0.parquet"]}})
     write_manifest(tmp_path, manifest, "refresh")
     remove_unreferenced(tmp_path, manifest)
     assert sorted(p.name for p in (tmp_path / "_facts" / "buyers").iterdir()) == ["new"]

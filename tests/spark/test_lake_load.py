@@ -249,7 +249,8 @@ def cli(spark, files, tmp_path_factory):
         duck = runner.invoke(app, ["load", str(files["bad"]), "--db", str(root / "s.duckdb"),
                                    "--report-dir", str(root / "r-duck")])
         # the command's session is the tests' one (it would set its defaults on it)
-        patch.setattr("mailreport.store.spark.store.spark_session", lambda master: spark)
+        patch.setattr("mailreport.store.spark.session.spark_session",
+                      lambda master, settings=None: spark)
         lake = runner.invoke(app, ["load", str(files["bad"]), "--lake", str(root / "lake"),
                                    "--report-dir", str(root / "r-lake")])
     return {"root": root, "duck": duck, "lake": lake}

@@ -34,6 +34,7 @@ from mailreport.settings import Settings
 from mailreport.store.lake import export_lake, partition_folder
 from mailreport.store.lake_facts import facts_dir, read_manifest
 from mailreport.store.spark import refresh as refresh_module
+from mailreport.store.spark import session as session_module
 from mailreport.store.spark import store as store_module
 from mailreport.store.spark.refresh import (
     RefreshBusy,
@@ -191,7 +192,7 @@ def kill_a_refresh(lake: Path) -> Killed:
         deadline = time.monotonic() + 600
         while not written and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-            written = [p for p in facts_dir(lake).glob("*/*/m=*/*.parquet")
+            written = [p for p in facts_dir(lake).glob("*/*/mailing_id=*/*.parquet")
                        if p.parts[-3] not in old_builds]
     finally:
         os.killpg(child.pid, signal.SIGKILL)
@@ -427,8 +428,9 @@ def test_the_command_prints_what_it_did_and_every_rounds_stop_on_ctrl_c(
         spark, grown, monkeypatch):
     lake = str(grown[0])
     starts = []
-    monkeypatch.setattr(store_module, "spark_session",
-                        lambda master=None, conf=None: starts.append(master) or _Kept(spark))
+    monkeypatch.setattr(session_module, "spark_session",
+                        lambda master=None, conf=None, settings=None:
+                        starts.append(master) or _Kept(spark))
     result = CliRunner().invoke(app, ["refresh", "--lake", lake])
     assert result.exit_code == 0, result.output
     assert "nothing changed since the last refresh" in result.output
@@ -457,7 +459,8 @@ def test_a_refresh_that_fails_says_so_in_one_line_and_keeps_the_facts(
     manifest = facts_dir(lake) / "_current.json"
     before = manifest.read_bytes()
     kept = _Kept(spark)
-    monkeypatch.setattr(store_module, "spark_session", lambda master=None, conf=None: kept)
+    monkeypatch.setattr(session_module, "spark_session",
+                        lambda master=None, conf=None, settings=None: kept)
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -488,14 +491,15 @@ def test_ctrl_c_during_a_refresh_stops_the_command_and_keeps_the_facts(
     manifest = facts_dir(lake) / "_current.json"
     before = manifest.read_bytes()
     old_builds = {Path(p).parts[1] for p in read_manifest(lake).fact_files("buyers")}
-    monkeypatch.setattr(store_module, "spark_session",
-                        lambda master=None, conf=None: _Kept(spark))
+    monkeypatch.setattr(session_module, "spark_session",
+                        lambda master=None, conf=None, settings=None: _Kept(spark))
     done = threading.Event()
 
     def ctrl_c_once_it_writes():
         deadline = time.monotonic() + 600
         while not done.is_set() and time.monotonic() < deadline and not [
-                p for p in facts_dir(lake).glob("*/*/m=*/*") if p.parts[-3] not in old_builds]:
+                p for p in facts_dir(lake).glob("*/*/mailing_id=*/*")
+                if p.parts[-3] not in old_builds]:
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGINT)
         if not done.wait(300):  # a refresh that went on: stop the loop's sleep too

@@ -26,7 +26,7 @@ The manifest::
      "built_by": "mailreport 0.1.0 refresh",
      "inputs": {...},            what the build read, for the next one to compare
                                  (the writer's business, as folder names are)
-     "files": {"reach_times": {"M01": ["reach_times/<build>/m=M01/part-0.parquet"]},
+     "files": {"reach_times": {"M01": ["reach_times/<build>/mailing_id=M01/part-0.parquet"]},
                ...}}             per fact, per mailing: paths under LAKE/_facts/
 """
 

@@ -1,10 +1,12 @@
 """A fact's rows written into the lake as one folder per mailing under a build
-(``LAKE/_facts/<fact>/<build>/m=<mailing>/*.parquet``, ``store/lake_facts.py``),
-and the files that came of it.
+(``LAKE/_facts/<fact>/<build>/mailing_id=<mailing>/*.parquet``,
+``store/lake_facts.py``), and the files that came of it.
 
 Each file holds every column of the fact, mailing_id included: the folders are
 written with Spark's partitionBy on a copy of mailing_id (``m``), which Spark
-drops from the files instead of the real column. Timestamps are written as
+drops from the files instead of the real column, then renamed to the mailing's
+partition folder (``store/lake.partition_folder``, the same escaping), so that a
+DuckDB reader of the lake skips other mailings' files by their path. Timestamps are written as
 Parquet's plain TIMESTAMP (not adjusted to UTC), as DuckDB writes its own
 TIMESTAMP: the values are UTC either way, and DuckDB reads them back as the
 facts' declared type rather than as TIMESTAMP WITH TIME ZONE.
@@ -17,9 +19,10 @@ import urllib.parse
 from pathlib import Path
 
 from mailreport.facts import Fact
+from mailreport.store.lake import PARTITION_COLUMN
 from mailreport.store.spark.store import fact_columns
 
-FOLDER_COLUMN = "m"  # the copy of mailing_id the folders are named by
+FOLDER_COLUMN = "m"  # the copy of mailing_id the folders are written by
 
 
 def file_uri(path: Path) -> str:
@@ -40,13 +43,17 @@ def write_fact(df, fact: Fact, facts_root: Path, build: str) -> dict[str, list[s
        .repartition(FOLDER_COLUMN)
        .sortWithinPartitions(FOLDER_COLUMN, *order)
        .write.partitionBy(FOLDER_COLUMN).parquet(file_uri(out)))
+    written = FOLDER_COLUMN + "="
+    for folder in out.iterdir():  # m=X to mailing_id=X: the escaping is the same
+        if folder.is_dir() and folder.name.startswith(written):
+            folder.rename(out / f"{PARTITION_COLUMN}={folder.name[len(written):]}")
     return list_files(facts_root, fact.name, build)
 
 
 def list_files(facts_root: Path, fact: str, build: str) -> dict[str, list[str]]:
     """The data files of a fact's build, per mailing (the folder name unescaped as
     Spark escapes partition values)."""
-    prefix = FOLDER_COLUMN + "="
+    prefix = PARTITION_COLUMN + "="
     files: dict[str, list[str]] = {}
     build_dir = facts_root / fact / build
     if not build_dir.is_dir():
