@@ -188,6 +188,12 @@ def listing(lake: Path) -> dict[str, str]:
             and not p.relative_to(lake).parts[0].startswith(("_", "."))}
 
 
+def facts_listing(lake: Path) -> dict[str, str]:
+    """Each file under the lake's _facts and a hash of it."""
+    return {p.relative_to(lake).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((lake / "_facts").rglob("*")) if p.is_file()}
+
+
 def counts(summary) -> list[tuple]:
     """What a summary says of each file, but times."""
     return [(t.table, t.file, t.read, t.inserted, t.updated, t.duplicates, t.rejected, t.error,
@@ -312,6 +318,8 @@ def test_new_events_go_in_and_loading_them_again_changes_nothing(spark, files, d
     Loaded again, it changes no file."""
     lake = copy(duck["bad lake"], tmp_path / "lake")
     before = listing(lake)
+    facts_before = facts_listing(lake)
+    assert facts_before  # `lake export` wrote the facts too
     summary = load_lake(spark, lake, files["second"].as_uri(), tmp_path / "report")
     assert summary.directory == files["second"].as_uri()
     assert [c[:1] + c[2:] for c in counts(summary)] == \
@@ -336,7 +344,8 @@ def test_new_events_go_in_and_loading_them_again_changes_nothing(spark, files, d
     assert listing(lake) == after
     assert (lake / "_lake.json").read_text() == manifest
     assert sorted(p.name for p in lake.iterdir()) == sorted(
-        ["_lake.json", "_lake.lock", *{Path(p).parts[0] for p in after}])
+        ["_facts", "_lake.json", "_lake.lock", *{Path(p).parts[0] for p in after}])
+    assert facts_listing(lake) == facts_before  # the facts wait for a refresh
 
 
 def test_a_lake_elsewhere_than_a_folder_is_refused(tmp_path):
