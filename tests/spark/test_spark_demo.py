@@ -3,7 +3,12 @@ campaign, the mailing list and a period report, each opened the way the CLI open
 them (``engines.open_reader``) and compared as the JSON ``--json`` prints. On a local
 session, and on a standalone cluster of two workers on loopback (``cluster.py``)
 through ``--spark-master spark://...``; a process runs one SparkContext, so the
-cluster's reports come from this file run as a program in a process of its own."""
+cluster's reports come from this file run as a program in a process of its own.
+
+On the cluster the lake is the one a company would run: the demo's files loaded by
+``mailreport load --lake`` and its facts built by ``mailreport refresh --lake``, both
+commands run with ``--spark-master`` on the two workers; then every report, list
+and export read from it without Spark (``--lake``) equals the DuckDB store's."""
 # The cluster's fixture comes from cluster.py by import (a second conftest.py would
 # shadow the `conftest` module the tests import from), so its name is reused here.
 # ruff: noqa: F811
@@ -69,15 +74,42 @@ CLUSTER_SETTINGS = {"spark_driver_memory": "1g", "spark_executor_memory": "512m"
 NO_PYTHON = "/nonexistent/python3"
 
 
+def driver_env(spark_cluster, tmp_path_factory) -> dict[str, str]:
+    """The environment of a driver process of the cluster's: the cluster's
+    spark-defaults, loopback, CLUSTER_SETTINGS as mailreport's settings."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+            "SPARK_CONF_DIR": str(spark_cluster.conf_dir),  # the cluster's spark-defaults
+            "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": NO_PYTHON,
+            "TMPDIR": str(tmp_path_factory.mktemp("cluster-driver")),
+            **{f"MAILREPORT_{k.upper()}": v for k, v in CLUSTER_SETTINGS.items()}}
+
+
 @pytest.fixture(scope="session")
-def cluster_run(spark_cluster, demo_lake, tmp_path_factory) -> dict:
-    """This file run as a program against the cluster: what its driver saw."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
-           "SPARK_CONF_DIR": str(spark_cluster.conf_dir),  # the cluster's spark-defaults
-           "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": NO_PYTHON,
-           "TMPDIR": str(tmp_path_factory.mktemp("cluster-driver"))}
-    run = subprocess.run([sys.executable, __file__, str(demo_lake), spark_cluster.master_url],
-                         capture_output=True, text=True, timeout=1800, env=env)
+def cluster_lake(spark_cluster, demo_dir, tmp_path_factory) -> dict:
+    """The small demo's files loaded into a new lake and its facts built, each by the
+    command a company runs, on the cluster: the lake, and what each command said."""
+    lake = tmp_path_factory.mktemp("cluster-lake") / "lake"
+    env = driver_env(spark_cluster, tmp_path_factory)
+    said = {}
+    for name, args in (("load", ["load", str(demo_dir), "--lake", str(lake), "--json",
+                                 "--report-dir", str(lake.parent / "load-report")]),
+                       ("refresh", ["refresh", "--lake", str(lake)])):
+        run = subprocess.run([sys.executable, "-m", "mailreport", *args,
+                              "--spark-master", spark_cluster.master_url],
+                             capture_output=True, text=True, timeout=1800, env=env)
+        assert run.returncode == 0, f"{name}: {run.stdout[-3000:]}\n{run.stderr[-5000:]}" \
+                                    f"\n{spark_cluster.logs()}"
+        said[name] = run.stdout
+    return {"lake": lake, **said}
+
+
+@pytest.fixture(scope="session")
+def cluster_run(spark_cluster, cluster_lake, tmp_path_factory) -> dict:
+    """This file run as a program against the cluster, over the lake the cluster
+    loaded and refreshed: what its driver saw."""
+    run = subprocess.run([sys.executable, __file__, str(cluster_lake["lake"]),
+                          spark_cluster.master_url], capture_output=True, text=True,
+                         timeout=1800, env=driver_env(spark_cluster, tmp_path_factory))
     assert run.returncode == 0, f"{run.stderr[-5000:]}\n{spark_cluster.logs()}"
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -130,6 +162,42 @@ def test_an_out_of_memory_on_the_cluster_names_the_executors_memory(cluster_run)
     assert message.startswith("Spark ran out of memory in its executors ("), message
     assert "raise spark_executor_memory (now 512m), e.g. MAILREPORT_SPARK_EXECUTOR_MEMORY=1g" \
         in message and "\n" not in message
+
+
+def test_the_cluster_loaded_every_row_and_built_every_fact(cluster_lake):
+    printed = cluster_lake["load"]
+    summary = json.loads(printed[printed.index("{"):])  # `load --json`
+    assert summary["exit_code"] == 0, summary
+    assert [t["table"] for t in summary["tables"] if t["rejected"] or t["error"]] == []
+    loaded = {t["table"]: t["inserted"] for t in summary["tables"]}
+    assert loaded["events"] > 10_000 and loaded["orders"] > 1_000, loaded
+    said = cluster_lake["refresh"]
+    assert said.startswith(f"rebuilt every fact of {cluster_lake['lake']} "
+                           f"(no facts in the lake yet)"), said
+    assert (cluster_lake["lake"] / "_facts" / "_current.json").is_file()
+
+
+@pytest.fixture(scope="module")
+def both(demo_db, cluster_lake):
+    """(DuckDB store, the cluster's lake read without Spark), as the CLI opens them:
+    for the checks of test_lake_store.py, imported below."""
+    duck = open_reader("duckdb", Settings(), db=demo_db)
+    lake = open_reader("duckdb", Settings(), lake=cluster_lake["lake"])
+    assert (duck.engine, lake.engine) == ("duckdb", "lake")
+    yield duck, lake
+    lake.close()
+    duck.close()
+
+
+# test_lake_store.py's checks of a lake `lake export` wrote, here run over the lake the
+# cluster loaded and refreshed (their ``both`` is the fixture above)
+from test_lake_store import (  # noqa: E402
+    test_every_customer_list_and_export_is_the_same_from_the_lake,  # noqa: F401
+    test_every_mailing_and_campaign_report_is_the_same_from_the_lake,  # noqa: F401
+    test_every_period_report_with_every_option_is_the_same_from_the_lake,  # noqa: F401
+    test_the_mailing_and_campaign_lists_are_the_same_from_the_lake,  # noqa: F401
+    test_the_row_counts_are_the_databases,  # noqa: F401
+)
 
 
 def test_the_cli_prints_the_same_json_on_spark(demo_db, demo_lake, engines):
