@@ -1,6 +1,6 @@
 """`mailreport serve --lake`: reports and customer lists over HTTP from a lake's
 facts, tokens kept in the server's own database file, a rewritten lake seen by the
-next request, and what a server over a lake refuses (loads, webhooks) said in
+next request, and what a server over a lake refuses (loads) said in
 problem+json."""
 
 from __future__ import annotations
@@ -123,20 +123,17 @@ def lake_client(demo_lake, tmp_path):
     store.close()
 
 
-WRITES = [("post", "/webhooks/sendgrid"), ("post", "/webhooks/mailgun"),
-          ("post", "/webhooks/ses"), ("post", "/webhooks/postmark"),
-          ("post", "/webhooks/twilio"), ("post", "/api/v1/events"),
-          ("get", "/api/v1/quarantine"), ("post", "/api/v1/quarantine/replay")]
-
-
-def test_webhooks_events_and_the_quarantine_are_refused_with_a_503(lake_client):
+def test_events_and_the_quarantine_are_taken_and_loads_refused(lake_client):
+    """Events are staged in the lake (tests/api/test_lake_webhooks.py); loads are
+    for `mailreport load --lake`."""
     client, lake = lake_client
-    for method, path in WRITES:
-        r = getattr(client, method)(path, **({"content": b"[]"} if method == "post" else {}))
-        assert r.status_code == 503, (path, r.text)
-        assert r.headers["content-type"] == "application/problem+json"
-        assert r.json()["detail"].startswith(f"this server reads the lake {lake}: webhooks "
-                                             "and events into a lake are not enabled yet")
+    r = client.post("/api/v1/events", content=b"[]")
+    assert r.status_code == 200 and r.json()["received"] == 0, r.text
+    assert client.get("/api/v1/quarantine").json()["total"] == 0
+    assert client.post("/api/v1/quarantine/replay").json()["received"] == 0
+    r = client.post("/api/v1/loads", json={"directory": str(lake)})
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    assert f"mailreport load DIR --lake {lake}" in r.json()["detail"]
 
 
 def test_a_manifest_made_unreadable_while_serving_is_a_503_saying_what_to_run(lake_client):

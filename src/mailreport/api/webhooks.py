@@ -6,6 +6,10 @@ and answer with the counts. The answer is sent only after the transaction has
 committed, so a 2xx means the events are stored; a provider that gets anything
 else delivers again, which changes nothing for events already stored.
 
+A server over a lake (``serve --lake``) stages the events in the lake instead
+(``ingest.lake_staging``), with the same judgement and the same answer: a 2xx once
+the staged file is on disk; the next ``mailreport refresh --lake`` merges it.
+
 401 bad signature, 400 malformed body, 413 body over the limit; all as
 ``application/problem+json``. Webhooks authenticate with the provider's own
 scheme, never with an API token; the events API and the quarantine need admin.
@@ -25,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from mailreport.api.problems import problem
 from mailreport.api.security import require
 from mailreport.auth import Principal
-from mailreport.ingest import live
+from mailreport.ingest import lake_staging, live
 from mailreport.ingest.providers import (
     Delivery,
     Parsed,
@@ -111,8 +115,12 @@ async def read_delivery(request: Request) -> Delivery:
                     path=request.url.path, query=request.url.query)
 
 
-def _store(request: Request, parsed: Parsed, arrival: live.Arrival) -> IngestAnswer:
-    result = live.ingest_events(request.app.state.store, parsed.events, arrival)
+def _store(request: Request, parsed: Parsed, arrival: live.Arrival | None) -> IngestAnswer:
+    store = request.app.state.store
+    if arrival is None:  # a server over a lake
+        result = lake_staging.stage_events(store, parsed.events)
+    else:
+        result = live.ingest_events(store, parsed.events, arrival)
     if parsed.after_commit:
         parsed.after_commit()
     return IngestAnswer(received=result.received, inserted=result.inserted,
@@ -121,26 +129,20 @@ def _store(request: Request, parsed: Parsed, arrival: live.Arrival) -> IngestAns
                         quarantine=[QuarantinedEvent(**q) for q in result.quarantine])
 
 
-def refused_in_lake(request: Request) -> Response | None:
-    """A server over a lake (``serve --lake``) stores no events: a 503, so that a
-    provider keeps the events and delivers them again."""
-    store = request.app.state.store
-    if getattr(store, "engine", None) != "lake":
-        return None
-    return problem(503, None, f"this server reads the lake {store.lake}: webhooks and "
-                              f"events into a lake are not enabled yet; send them to a "
-                              f"server over a database (docs/spark.md)", request)
+def not_staged(request: Request, exc: lake_staging.StagingError) -> Response:
+    """Events a server over a lake could not stage: a 503, so that the provider
+    delivers them again."""
+    return problem(503, None, str(exc), request)
 
 
 async def receive(request: Request, provider: str,
                   handle: Callable[[Delivery, WebhookState], Parsed]) -> IngestAnswer | Response:
-    refusal = refused_in_lake(request)
-    if refusal is not None:
-        return refusal
     state = webhook_state(request)
+    store = request.app.state.store
     # announced before the body is read, verified and parsed, so that the writer
-    # can wait for this batch and commit it with those already waiting
-    arrival = live.announce(request.app.state.store)
+    # can wait for this batch and commit it with those already waiting (a lake's
+    # batches are staged one at a time, with no writer)
+    arrival = None if lake_staging.serves_lake(store) else live.announce(store)
     try:
         delivery = await read_delivery(request)
 
@@ -157,8 +159,11 @@ async def receive(request: Request, provider: str,
                 # of the URL needs it
                 response.headers["WWW-Authenticate"] = 'Basic realm="mailreport webhooks"'
             return response
+        except lake_staging.StagingError as exc:
+            return not_staged(request, exc)
     finally:
-        arrival.cancel()  # nothing if it was submitted
+        if arrival is not None:
+            arrival.cancel()  # nothing if it was submitted
 
 
 def _sendgrid(delivery: Delivery, state: WebhookState) -> Parsed:
@@ -192,8 +197,9 @@ WEBHOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "the body is not in the provider's format"},
     413: {"description": "the body is over MAILREPORT_WEBHOOK_MAX_BYTES"},
     408: {"description": "the body stopped arriving for longer than request_seconds"},
-    503: {"description": "the server reads a lake (serve --lake), into which it stores "
-                         "no events yet"},
+    503: {"description": "the server reads a lake (serve --lake) and could not stage "
+                         "the events in it (the detail says why); nothing was staged, "
+                         "so deliver again"},
 }
 
 
@@ -275,20 +281,20 @@ def quarantine(request: Request, who: Admin,
                offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
                provider: str | None = None):
     """Live events that could not be stored, newest first, with the reason."""
-    refusal = refused_in_lake(request)
-    if refusal is not None:
-        return refusal
     total, rows = live.list_quarantine(request.app.state.store, limit, offset, provider)
     return QuarantinePage(total=total, limit=limit, offset=offset, events=rows)
 
 
 @router.post("/api/v1/quarantine/replay", response_model=IngestAnswer, tags=["events"])
 def replay(request: Request, who: Admin):
-    """Try the quarantined events again (after loading their mailings or customers)."""
-    refusal = refused_in_lake(request)
-    if refusal is not None:
-        return refusal
-    result = live.replay_quarantine(request.app.state.store)
+    """Try the quarantined events again (after loading their mailings or customers).
+    Over a lake, those that pass are staged for the next refresh."""
+    store = request.app.state.store
+    try:
+        result = (lake_staging.replay_quarantine(store) if lake_staging.serves_lake(store)
+                  else live.replay_quarantine(store))
+    except lake_staging.StagingError as exc:
+        return not_staged(request, exc)
     return IngestAnswer(received=result.received, inserted=result.inserted,
                         duplicates=result.duplicates, quarantined=result.quarantined,
                         quarantine=[QuarantinedEvent(**q) for q in result.quarantine])
