@@ -441,8 +441,8 @@ def test_the_command_prints_what_it_did_and_every_rounds_stop_on_ctrl_c(
 
     rounds = []
 
-    def two_rounds(lake_, settings, session, every, report):
-        keep_refreshing(lake_, settings, session, every, report, rounds=2)
+    def two_rounds(lake_, settings, session, every, report, **kwargs):
+        keep_refreshing(lake_, settings, session, every, report, rounds=2, **kwargs)
         rounds.append(every)
         raise KeyboardInterrupt
 

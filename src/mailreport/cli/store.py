@@ -82,6 +82,7 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
     try:
         import pyspark  # noqa: F401 -- the refresh imports it only once it runs
 
+        from mailreport.ingest.lake_staging import merge_staged
         from mailreport.store.spark.refresh import (
             RefreshError,
             keep_refreshing,
@@ -127,13 +128,13 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
     try:
         if interval is None:
             try:
-                report(refresh_lake(lake, settings, session))
+                report(refresh_lake(lake, settings, session, merge_staged))
             except RefreshError as exc:
                 fail(str(exc), 1)
             return
         console.print(f"refreshing {lake} every {every}; Ctrl-C stops", soft_wrap=True,
                       markup=False)
-        keep_refreshing(lake, settings, session, interval, report)
+        keep_refreshing(lake, settings, session, interval, report, merge=merge_staged)
     except KeyboardInterrupt:
         # a refresh cut short leaves the lake's last complete facts (the manifest
         # is only replaced when a refresh ends)

@@ -93,15 +93,17 @@ class RefreshResult:
     kept: int = 0  # mailings whose files were all reused
     seconds: float = 0.0
     since: str = ""  # when the facts it kept were built
+    staged: str | None = None  # what merging the staged events did, when there were some
 
     @property
     def mailings(self) -> list[str]:
         return sorted({m for ms in self.rebuilt.values() for m in ms})
 
     def lines(self) -> list[str]:
+        staged = [self.staged] if self.staged else []
         if self.build is None:
-            return [f"{self.lake}: nothing changed since the last refresh ({self.since}); "
-                    f"checked in {self.seconds:.1f} s"]
+            return [*staged, f"{self.lake}: nothing changed since the last refresh "
+                             f"({self.since}); checked in {self.seconds:.1f} s"]
         mailings = self.mailings
         if self.full:
             head = (f"rebuilt every fact of {self.lake} ({self.full}): {len(mailings)} "
@@ -113,7 +115,7 @@ class RefreshResult:
                     f"{self.customers} customer(s) attributed again, "
                     f"{self.kept} mailing(s) kept as they were")
         per_fact = ", ".join(f"{fact} {len(ms)}" for fact, ms in self.rebuilt.items() if ms)
-        return [head, f"mailings rewritten per fact: {per_fact or 'none'}"]
+        return [*staged, head, f"mailings rewritten per fact: {per_fact or 'none'}"]
 
 
 def lake_folder(lake: str | os.PathLike) -> Path:
@@ -152,10 +154,19 @@ def refresh_lock(lake: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> RefreshResult:
+# merge(lake, spark): brings what waits outside the lake's tables into them before
+# the facts are built (the events staged by a server over the lake,
+# ingest/lake_staging.py), starting Spark with spark() only when there is some; the
+# line to print, or None when there was nothing
+Merge = Callable[[Path, Callable[[], object]], str | None]
+
+
+def refresh_lake(lake: str | os.PathLike, settings: Settings, session,
+                 merge: Merge | None = None) -> RefreshResult:
     """Bring the lake's facts up to date with its tables, on ``session``: a
     SparkSession, or a function that starts one, called only when Spark has work
-    (a refresh with nothing changed needs none)."""
+    (a refresh with nothing changed needs none). ``merge`` runs first, under the
+    refresh's lock."""
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
@@ -165,7 +176,9 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> Refres
         build = _Build(session, path, settings)
         try:
             with spark_errors(settings):  # an out-of-memory names the setting to raise
+                staged = merge(path, lambda: build.session) if merge else None
                 result = build.run()
+                result.staged = staged
         except (PySparkException, Py4JError, SparkStoreError, OSError) as exc:
             first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
             raise RefreshError(f"the refresh of {path} failed: {first} (the lake keeps "
@@ -178,14 +191,14 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session) -> Refres
 
 def keep_refreshing(lake: str | os.PathLike, settings: Settings, session, every: float,
                     report: Callable[[RefreshResult | RefreshError], None],
-                    rounds: int | None = None) -> None:
+                    rounds: int | None = None, merge: Merge | None = None) -> None:
     """A refresh now and then every ``every`` seconds (counted from each one's
     start) until interrupted, or ``rounds`` of them; a round that fails is reported
     and the next one tries again."""
     for n in itertools.count(1):
         started = time.monotonic()
         try:
-            report(refresh_lake(lake, settings, session))
+            report(refresh_lake(lake, settings, session, merge))
         except RefreshError as exc:
             report(exc)
         if rounds is not None and n >= rounds:
