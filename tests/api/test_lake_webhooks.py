@@ -24,10 +24,16 @@ from lake_hooks import (
     stored_rows,
 )
 from mailreport.ingest import lake_staging, live
-from mailreport.ingest.lake_staging import stage_events, staged_files, staging_folder
+from mailreport.ingest.lake_staging import (
+    merge_staged,
+    stage_events,
+    staged_files,
+    staging_folder,
+)
 from mailreport.settings import Settings
-from mailreport.store import open_store
+from mailreport.store import lake_swap, open_store
 from mailreport.store.lake_store import LakeStore
+from mailreport.store.spark.lake_inputs import RefreshError
 
 
 @pytest.fixture
@@ -235,3 +241,34 @@ def test_the_quarantine_keeps_the_event_as_received(lake_client, batches):
     listed = lake_client.get("/api/v1/quarantine").json()["events"]
     assert listed[0]["event"]["mailing_id"] == "M404"
     assert json.dumps(listed[0]["event"])  # JSON as stored
+
+
+def test_staged_files_wait_while_a_load_holds_the_lake(lake_client, lake_store, batches):
+    """A refresh's merge goes through the lake's load, which holds the lake's lock:
+    while another load holds it, the files stay for the next refresh."""
+    lake = lake_store.lake
+    post_events(lake_client, batches[1])
+    files = staged_files(lake)
+
+    def no_spark():
+        return None  # the load stops at the lock, before it asks Spark for anything
+
+    with lake_swap.writing(lake):
+        line = merge_staged(lake, no_spark)
+    assert line == (f"1 staged file(s) wait for the next refresh: another process is "
+                    f"writing the lake {lake} (it holds {lake / '_lake.lock'}); wait for it "
+                    f"to end, then run this again")
+    assert staged_files(lake) == files
+    assert sorted(p.name for p in (lake / "_staging").iterdir()) == ["events"]
+
+
+def test_a_staged_file_that_cannot_be_read_is_named(lake_client, lake_store, batches):
+    lake = lake_store.lake
+    staging_folder(lake).mkdir(parents=True)
+    (staging_folder(lake) / "20260101T000000000000Z-0000.parquet").write_bytes(b"not parquet")
+    r = post_events(lake_client, batches[1])
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"].startswith(f"cannot judge events against the lake {lake}: ")
+    assert "20260101T000000000000Z-0000.parquet" in r.json()["detail"]
+    with pytest.raises(RefreshError, match="move the file it names out of the folder"):
+        merge_staged(lake, lambda: None)

@@ -108,6 +108,9 @@ def stage_events(store, events: Sequence[dict]) -> IngestResult:
     except OSError as exc:
         raise StagingError(f"cannot stage events in {folder}: {exc.strerror or exc}; "
                            f"nothing was staged (the sender delivers again)") from None
+    except duckdb.Error as exc:  # a file of the lake, or one staged, that cannot be read
+        raise StagingError(f"cannot judge events against the lake {store.lake}: "
+                           f"{_first_line(exc)}; nothing was staged") from None
 
 
 def replay_quarantine(store) -> IngestResult:
@@ -320,8 +323,16 @@ def _combine(files: list[Path], target: Path) -> None:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"COPY ({typed(source, COLUMNS)}) TO {sql_str(str(target))} "
                     f"(FORMAT parquet)")
+    except duckdb.Error as exc:
+        raise RefreshError(f"cannot read the events staged in {files[0].parent}: "
+                           f"{_first_line(exc)}; move the file it names out of the folder "
+                           f"(nothing was merged)") from None
     finally:
         con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]
 
 
 def remove_merged(files: list[Path]) -> None:
