@@ -127,7 +127,7 @@ def _stage(store, batch: pa.Table, folder: Path) -> IngestResult:
             con.execute("SET TimeZone = 'UTC'")
             con.execute("BEGIN")
             try:
-                rows, new = _judge(con, store.lake, batch, folder)
+                rows, new = _judge(con, store.lake, batch)
                 if new.num_rows:
                     write_durably(folder, new)
                 con.execute("COMMIT")
@@ -145,7 +145,7 @@ def _stage(store, batch: pa.Table, folder: Path) -> IngestResult:
     raise AssertionError("unreachable")
 
 
-def _judge(con, lake: Path, batch: pa.Table, folder: Path) -> tuple[list[tuple], pa.Table]:
+def _judge(con, lake: Path, batch: pa.Table) -> tuple[list[tuple], pa.Table]:
     """Live ingestion's commit (``live_commit.ingest``) over the lake: the names it
     reads are temporary tables and views of this connection that shadow the
     store file's own. Returns its rows (lines not stored: duplicates, quarantine)
