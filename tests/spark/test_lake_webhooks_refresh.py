@@ -2,7 +2,8 @@
 reports then equal those of a DuckDB store that took the same deliveries live; the
 staged files are gone; a refresh with nothing staged starts no Spark; a refresh
 that dies between the merge's swap and the removal of the files leaves them, and
-the next one merges them again to no effect."""
+the next one merges them again to no effect; files staged during a refresh wait
+for the next one."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from lake_hooks import (
     staged_rows,
 )
 from mailreport.ingest import lake_staging, live
-from mailreport.ingest.lake_staging import merge_staged, staged_files
+from mailreport.ingest.lake_staging import merge_staged, stage_events, staged_files
 from mailreport.reports import ReportQuery, mailing_report
 from mailreport.settings import Settings
 from mailreport.store import open_store
@@ -58,6 +59,14 @@ class Both:
                         lake, live_ = post(client, batch), post(self.live_client, batch)
                         assert lake.status_code == 200, lake.text
                         assert lake.json() == live_.json()
+        finally:
+            store.close()
+
+    def stage_only(self, events: list[dict]) -> None:
+        """Stage events in the lake alone (the DuckDB store does not get them)."""
+        store = LakeStore(self.lake, Settings(), state=self.tmp / "server.duckdb")
+        try:
+            assert stage_events(store, events).inserted == len(events)
         finally:
             store.close()
 
@@ -143,10 +152,22 @@ def test_a_refresh_that_dies_before_removing_the_files_merges_them_again(spark, 
     assert [r[0] for r in lake_events(both.lake, "hook-late-%")] == [e["event_id"] for e in more]
     events_before = scan_files(both.lake)["partitions"]["events"]
 
+    # a delivery staged while the refresh merges waits for the next refresh
+    late = {**more[0], "event_id": "hook-during-the-merge"}
+    combine = lake_staging._combine
+
+    def a_delivery_comes(paths, target):
+        both.stage_only([late])
+        combine(paths, target)
+
+    monkeypatch.setattr(lake_staging, "_combine", a_delivery_comes)
     result = refresh_lake(both.lake, Settings(), spark, merge_staged)
     assert result.staged == (f"merged {len(more)} staged event(s) from 1 file(s) into "
                              f"{both.lake / 'events'}: 0 new, {len(more)} already there")
     assert scan_files(both.lake)["partitions"]["events"] == events_before  # no file rewritten
-    assert staged_files(both.lake) == []
+    waiting = staged_files(both.lake)
+    assert len(waiting) == 1 and waiting[0] not in files
+    assert [r[0] for r in staged_rows(both.lake)] == [late["event_id"]]
+    assert lake_events(both.lake, late["event_id"]) == []
     assert result.mailings == ["M05"]  # the facts the killed refresh did not get to
     assert both.reports_differ() == {}
