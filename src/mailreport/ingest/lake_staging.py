@@ -41,13 +41,13 @@ import pyarrow.parquet as pq
 from mailreport.contract import table
 from mailreport.facts.sql import quote, sql_list, sql_str
 from mailreport.ingest import live_commit
-
-# the batch as live ingestion converts it; private to live.py, shared with it here
-from mailreport.ingest.live import IngestResult
-from mailreport.ingest.live import _arrow as batch_table
-from mailreport.ingest.live import _has_timing as has_timing
-from mailreport.ingest.live import _needs_customer as needs_customer
-from mailreport.ingest.live import _repeats as repeats
+from mailreport.ingest.live import (  # the batch as live ingestion converts it
+    IngestResult,
+    batch_table,
+    has_timing,
+    needs_customer,
+    repeats,
+)
 from mailreport.store.lake_swap import LakeBusy
 from mailreport.store.lake_views import contract_view, typed
 from mailreport.store.spark.lake_inputs import RefreshError

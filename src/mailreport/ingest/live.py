@@ -99,7 +99,7 @@ def _column(values: list) -> pa.Array:
                          for v in values], pa.string())
 
 
-def _arrow(events: Sequence[dict]) -> pa.Table:
+def batch_table(events: Sequence[dict]) -> pa.Table:
     """The batch as text columns, with the machine marks of the events alone."""
     is_machine, rules = machine.marks(events)
     columns = {}
@@ -124,7 +124,7 @@ def ingest_events(store, events: Sequence[dict], arrival: Arrival | None = None)
     ``arrival``: what :func:`announce` gave when the batch's request came in."""
     if not events:
         return IngestResult()
-    batch = _arrow(events)  # in the caller's thread: the writer only runs SQL
+    batch = batch_table(events)  # in the caller's thread: the writer only runs SQL
     return _writer(store).submit(Job(batch, len(events)), arrival).wait()
 
 
@@ -181,7 +181,7 @@ def _commit(store, jobs: list[Job]) -> bool:
         con.register("_live_batch", batch)
         try:
             rows, noted, held = live_commit.ingest(
-                con, batch.num_rows, _needs_customer(batch), _has_timing(batch), _repeats(batch),
+                con, batch.num_rows, needs_customer(batch), has_timing(batch), repeats(batch),
                 _quarantine_held.get(store))
         finally:
             con.unregister("_live_batch")
@@ -202,7 +202,7 @@ def _commit(store, jobs: list[Job]) -> bool:
     return noted
 
 
-def _needs_customer(batch: pa.Table) -> bool:
+def needs_customer(batch: pa.Table) -> bool:
     """Whether an event has no customer_id but an address to find it by."""
     customer, recipient = batch["customer_id"], batch[RECIPIENT]
     missing = pc.or_kleene(pc.is_null(customer), pc.equal(customer, ""))
@@ -210,13 +210,13 @@ def _needs_customer(batch: pa.Table) -> bool:
     return bool(pc.any(pc.and_kleene(missing, address)).as_py())
 
 
-def _repeats(batch: pa.Table) -> bool:
+def repeats(batch: pa.Table) -> bool:
     """Whether an event_id comes more than once."""
     ids = batch["event_id"]
     return pc.count_distinct(ids, mode="only_valid").as_py() < len(ids) - ids.null_count
 
 
-def _has_timing(batch: pa.Table) -> bool:
+def has_timing(batch: pa.Table) -> bool:
     kinds = pa.array(["delivered", "clicked"])
     return bool(pc.any(pc.is_in(batch["type"], value_set=kinds)).as_py())
 
