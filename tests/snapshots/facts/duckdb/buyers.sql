@@ -88,5 +88,6 @@ GROUP BY
   clicked_at_all
 ORDER BY
   mailing_id,
+  clicked_at_all IS NULL,
   customer_id,
   day
