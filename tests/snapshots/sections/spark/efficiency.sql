@@ -75,32 +75,41 @@ GROUP BY
   2;
 
 SELECT
-  COUNT(DISTINCT `t1`.`customer_id`) AS `n`
+  *
 FROM (
   SELECT
-    *
-  FROM `buyers` AS `t0`
-  WHERE
-    `t0`.`mailing_id` IN ('M1')
-    AND `t0`.`day` IS NOT NULL
-    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
-    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
-    AND `t0`.`clicked_at_all` IS NOT NULL
-    AND `t0`.`last_ts` >= `t0`.`clicked_at_all`
-) AS `t1`;
-
+    `t2`.`type`,
+    COUNT(DISTINCT `t2`.`customer_id`) AS `customers`
+  FROM (
+    SELECT
+      *
+    FROM `complaints` AS `t0`
+    WHERE
+      `t0`.`mailing_id` IN ('M1')
+      AND `t0`.`day` IS NOT NULL
+      AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+      AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+  ) AS `t2`
+  GROUP BY
+    1
+) AS `t4`
+UNION ALL
 SELECT
-  `t1`.`type`,
-  COUNT(DISTINCT `t1`.`customer_id`) AS `customers`
+  *
 FROM (
   SELECT
-    *
-  FROM `complaints` AS `t0`
-  WHERE
-    `t0`.`mailing_id` IN ('M1')
-    AND `t0`.`day` IS NOT NULL
-    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
-    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
-) AS `t1`
-GROUP BY
-  1;
+    'ordered_after_click' AS `type`,
+    COUNT(DISTINCT `t3`.`customer_id`) AS `customers`
+  FROM (
+    SELECT
+      *
+    FROM `buyers` AS `t1`
+    WHERE
+      `t1`.`mailing_id` IN ('M1')
+      AND `t1`.`day` IS NOT NULL
+      AND `t1`.`day` >= MAKE_DATE(2026, 7, 1)
+      AND `t1`.`day` <= MAKE_DATE(2026, 7, 7)
+      AND `t1`.`clicked_at_all` IS NOT NULL
+      AND `t1`.`last_ts` >= `t1`.`clicked_at_all`
+  ) AS `t3`
+) AS `t5`;
