@@ -28,6 +28,7 @@ rebuilds everything.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import itertools
@@ -184,7 +185,10 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session,
             raise RefreshError(f"the refresh of {path} failed: {first} (the lake keeps "
                                f"the facts of the last refresh)") from exc
         finally:
-            build.release()
+            # a Ctrl-C that cut a call to Spark short can leave the gateway's
+            # connection broken: releasing what the build cached must not hide it
+            with contextlib.suppress(PySparkException, Py4JError):
+                build.release()
     result.seconds = time.perf_counter() - started
     return result
 
