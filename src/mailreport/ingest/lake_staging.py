@@ -48,6 +48,7 @@ from mailreport.ingest.live import (  # the batch as live ingestion converts it
     needs_customer,
     repeats,
 )
+from mailreport.store.durable import sync_dir
 from mailreport.store.lake_swap import LakeBusy
 from mailreport.store.lake_views import contract_view, typed
 from mailreport.store.spark.lake_inputs import RefreshError
@@ -226,7 +227,7 @@ def write_durably(folder: Path, rows: pa.Table) -> Path:
             out.flush()
             os.fsync(out.fileno())
         os.rename(tmp, path)
-        _sync_dir(folder)
+        sync_dir(folder)
     except BaseException:
         tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)  # renamed but not known to be on disk: not staged
@@ -239,15 +240,7 @@ def _make_folder(folder: Path) -> None:
         return
     folder.mkdir(parents=True, exist_ok=True)
     for parent in (folder.parent, folder.parent.parent):
-        _sync_dir(parent)
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        sync_dir(parent)
 
 
 @contextlib.contextmanager
@@ -339,4 +332,4 @@ def remove_merged(files: list[Path]) -> None:
     for path in files:
         path.unlink(missing_ok=True)
     if files:
-        _sync_dir(files[0].parent)
+        sync_dir(files[0].parent)

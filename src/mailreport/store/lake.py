@@ -31,6 +31,7 @@ from pathlib import Path
 from mailreport import __version__, facts
 from mailreport.contract import TABLES
 from mailreport.facts.sql import quote
+from mailreport.store.durable import sync_tree
 from mailreport.store.lake_facts import (
     FactsManifest,
     facts_dir,
@@ -133,23 +134,12 @@ def export_facts(store, lake: str | os.PathLike) -> FactsManifest:
             mailing_id: sorted(p.relative_to(facts_dir(lake)).as_posix()
                                for p in (target / partition_folder(mailing_id)).glob("*.parquet"))
             for mailing_id in sorted(ids)}
-        _sync_tree(target)
+        sync_tree(target)
     [[fingerprint]] = store.sql("SELECT value FROM meta WHERE key = 'facts'")
     manifest = FactsManifest(fingerprint=fingerprint, files=files)
     write_manifest(lake, manifest, "lake export")
     remove_unreferenced(lake, manifest)
     return manifest
-
-
-def _sync_tree(folder: Path) -> None:
-    """Every file under folder, and the folders, on disk: the manifest that lists
-    them must not outlive them in a crash."""
-    for path in sorted(folder.rglob("*"), reverse=True) + [folder, folder.parent]:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _rename_partitions(store, table: str, target: Path) -> set[str]:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailreport import __version__
+from mailreport.store.durable import replace_json
 
 FACTS_DIR = "_facts"
 MANIFEST_NAME = "_current.json"
@@ -95,18 +96,7 @@ def write_manifest(lake: str | os.PathLike, manifest: FactsManifest, by: str) ->
     data = {"format": MANIFEST_FORMAT, "fingerprint": manifest.fingerprint,
             "built_at": manifest.built_at, "built_by": manifest.built_by,
             "inputs": manifest.inputs, "files": manifest.files}
-    tmp = folder / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1, sort_keys=True)
-        out.write("\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, folder / MANIFEST_NAME)
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    replace_json(folder / MANIFEST_NAME, data, sort_keys=True)
 
 
 def remove_unreferenced(lake: str | os.PathLike, manifest: FactsManifest | None) -> None:

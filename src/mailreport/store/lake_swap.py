@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailreport.store.durable import replace_json, sync_dir, sync_tree
+
 JOURNAL = "_swap.json"
 LOCK = "_lake.lock"
 STAGING = "_loading"
@@ -97,7 +99,7 @@ def swap(lake: str | os.PathLike, moves: list[Move]) -> None:
     if not moves:
         return
     for move in moves:
-        _sync_tree(lake / move.new)
+        sync_tree(lake / move.new)
     _write_journal(lake, moves)
     _apply(lake, moves)
     _remove_journal(lake)
@@ -108,14 +110,7 @@ def swap(lake: str | os.PathLike, moves: list[Move]) -> None:
 def _write_journal(lake: Path, moves: list[Move]) -> None:
     data = {"format": JOURNAL_FORMAT,
             "moves": [{"new": m.new, "target": m.target, "old": m.old} for m in moves]}
-    tmp = lake / f".{JOURNAL}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1)
-        out.write("\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, lake / JOURNAL)
-    _sync_dir(lake)
+    replace_json(lake / JOURNAL, data)
 
 
 def _read_journal(lake: Path) -> list[Move] | None:
@@ -135,7 +130,7 @@ def _read_journal(lake: Path) -> list[Move] | None:
 
 def _remove_journal(lake: Path) -> None:
     (lake / JOURNAL).unlink()
-    _sync_dir(lake)
+    sync_dir(lake)
 
 
 def _roll_forward(lake: Path) -> bool:
@@ -163,7 +158,7 @@ def _apply(lake: Path, moves: list[Move]) -> None:
         _move(new, target)
         parents.add(target.parent)
     for folder in parents:
-        _sync_dir(folder)
+        sync_dir(folder)
 
 
 def _move(source: Path, destination: Path) -> None:
@@ -187,32 +182,3 @@ def _locked(lake: Path, wait: bool) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
-
-
-def _sync_tree(folder: Path) -> None:
-    """Every file of a new folder on disk before the journal names it: after a power
-    loss a renamed folder must not hold files the disk never got."""
-    if folder.is_file():
-        _sync_file(folder)
-        _sync_dir(folder.parent)
-        return
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            _sync_file(Path(root) / name)
-        _sync_dir(Path(root))
-
-
-def _sync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

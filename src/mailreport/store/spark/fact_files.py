@@ -14,7 +14,6 @@ facts' declared type rather than as TIMESTAMP WITH TIME ZONE.
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 from pathlib import Path
 
@@ -68,20 +67,3 @@ def list_files(facts_root: Path, fact: str, build: str) -> dict[str, list[str]]:
         if names:
             files[mailing] = [f"{fact}/{build}/{folder.name}/{n}" for n in names]
     return files
-
-
-def fsync_tree(folder: Path) -> None:
-    """Flush a build's files and folders to disk, so that a manifest naming them
-    never outlives them in a power cut (Spark's local writer does not)."""
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            fd = os.open(Path(root) / name, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fd = os.open(root, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -46,6 +46,7 @@ from mailreport.facts import Fact
 from mailreport.facts.sql import quote, sql_list
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
+from mailreport.store.durable import sync_tree
 from mailreport.store.lake_facts import (
     FactsManifest,
     LakeFactsError,
@@ -56,7 +57,7 @@ from mailreport.store.lake_facts import (
 )
 from mailreport.store.spark import lake_inputs
 from mailreport.store.spark.errors import SparkStoreError, spark_errors
-from mailreport.store.spark.fact_files import file_uri, fsync_tree, write_fact
+from mailreport.store.spark.fact_files import file_uri, write_fact
 from mailreport.store.spark.lake_inputs import (
     BY_CUSTOMER,
     BY_MAILING_ROWS,
@@ -279,7 +280,7 @@ class _Build:
         for folder in {self.root / f.name / self.id for f in facts.FACTS} \
                 | {self.root / INPUTS_DIR / self.id}:
             if folder.is_dir():
-                fsync_tree(folder)
+                sync_tree(folder)
         manifest = FactsManifest(facts.fingerprint(self.settings), files, inputs)
         write_manifest(self.lake, manifest, "refresh")
         remove_unreferenced(self.lake, self._with_inputs(manifest))
@@ -328,7 +329,7 @@ class _Build:
         rewritten with the same rows), so the next refresh need not digest it again."""
         if inputs != old.inputs:
             if (self.root / INPUTS_DIR / self.id).is_dir():
-                fsync_tree(self.root / INPUTS_DIR / self.id)
+                sync_tree(self.root / INPUTS_DIR / self.id)
             old.inputs = inputs
             write_manifest(self.lake, old, "refresh")
         remove_unreferenced(self.lake, self._with_inputs(old))
