@@ -75,7 +75,7 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
 
         from mailreport.ingest.lake_load import LakeLoadError, lake_folder, load_lake
         from mailreport.store.lake_swap import LakeSwapError
-        from mailreport.store.spark.errors import SparkStoreError, spark_errors
+        from mailreport.store.spark.errors import SparkStoreError, first_line, spark_errors
         from mailreport.store.spark.session import spark_session
     except ImportError as exc:
         fail(f"`load --lake` needs PySpark ({exc.name} is missing): "
@@ -89,7 +89,7 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
     try:
         spark = spark_session(spark_master, settings=settings)
     except Exception as exc:  # Java missing, a master unreachable, ...
-        fail(f"cannot start Spark ({spark_master or 'local'}): {_first_line(exc)}")
+        fail(f"cannot start Spark ({spark_master or 'local'}): {first_line(exc)}")
     try:
         with progress_bar() as bar, spark_errors(settings):
             return load_lake(spark, folder, directory, report_dir, progress_callback(bar))
@@ -98,15 +98,10 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
     except SparkStoreError as exc:  # out of memory: which setting to raise
         fail(f"the load stopped and left the lake as it was: {exc}")
     except PySparkException as exc:
-        fail(f"the load stopped and left the lake as it was: {_first_line(exc)}")
+        fail(f"the load stopped and left the lake as it was: {first_line(exc)}")
     finally:
         if spark is not active:  # a session this command started
             spark.stop()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def demo(scale: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",

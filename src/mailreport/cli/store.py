@@ -83,6 +83,7 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
         import pyspark  # noqa: F401 -- the refresh imports it only once it runs
 
         from mailreport.ingest.lake_staging import merge_staged
+        from mailreport.store.spark.errors import first_line
         from mailreport.store.spark.refresh import (
             RefreshError,
             keep_refreshing,
@@ -109,7 +110,7 @@ def _refresh_lake(lake: str, config, spark_master: str | None, every: str | None
                 started.append(spark_session(spark_master, settings=settings))
             except Exception as exc:  # Java missing, a master unreachable, ...
                 raise RefreshError(f"cannot start Spark ({spark_master or 'local'}): "
-                                   f"{str(exc).strip().splitlines()[0]}") from exc
+                                   f"{first_line(exc)}") from exc
             # PySpark's Ctrl-C handler cancels the jobs through the gateway while the
             # running call holds it, and fails with a Py4JError that reads as a failed
             # refresh; Python's own stops the refresh, and stopping the session (below)

@@ -51,6 +51,7 @@ from mailreport.ingest.live import (  # the batch as live ingestion converts it
 from mailreport.store.durable import sync_dir
 from mailreport.store.lake_swap import LakeBusy
 from mailreport.store.lake_views import contract_view, typed
+from mailreport.store.spark.errors import first_line
 from mailreport.store.spark.lake_inputs import RefreshError
 
 EVENTS = table("events")
@@ -111,7 +112,7 @@ def stage_events(store, events: Sequence[dict]) -> IngestResult:
                            f"nothing was staged (the sender delivers again)") from None
     except duckdb.Error as exc:  # a file of the lake, or one staged, that cannot be read
         raise StagingError(f"cannot judge events against the lake {store.lake}: "
-                           f"{_first_line(exc)}; nothing was staged") from None
+                           f"{first_line(exc)}; nothing was staged") from None
 
 
 def replay_quarantine(store) -> IngestResult:
@@ -318,14 +319,10 @@ def _combine(files: list[Path], target: Path) -> None:
                     f"(FORMAT parquet)")
     except duckdb.Error as exc:
         raise RefreshError(f"cannot read the events staged in {files[0].parent}: "
-                           f"{_first_line(exc)}; move the file it names out of the folder "
+                           f"{first_line(exc)}; move the file it names out of the folder "
                            f"(nothing was merged)") from None
     finally:
         con.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__).splitlines()[0]
 
 
 def remove_merged(files: list[Path]) -> None:

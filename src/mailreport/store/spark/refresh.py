@@ -56,7 +56,7 @@ from mailreport.store.lake_facts import (
     write_manifest,
 )
 from mailreport.store.spark import lake_inputs
-from mailreport.store.spark.errors import SparkStoreError, spark_errors
+from mailreport.store.spark.errors import SparkStoreError, first_line, spark_errors
 from mailreport.store.spark.fact_files import file_uri, write_fact
 from mailreport.store.spark.lake_inputs import (
     BY_CUSTOMER,
@@ -182,8 +182,7 @@ def refresh_lake(lake: str | os.PathLike, settings: Settings, session,
                 result = build.run()
                 result.staged = staged
         except (PySparkException, Py4JError, SparkStoreError, OSError) as exc:
-            first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-            raise RefreshError(f"the refresh of {path} failed: {first} (the lake keeps "
+            raise RefreshError(f"the refresh of {path} failed: {first_line(exc)} (the lake keeps "
                                f"the facts of the last refresh)") from exc
         finally:
             # a Ctrl-C that cut a call to Spark short can leave the gateway's
