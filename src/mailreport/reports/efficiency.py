@@ -92,10 +92,10 @@ def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
         per_day[row["date"]]["ordered"] += row["customers"]
         totals["ordered"] += row["customers"]
     opened = None if sms else totals["opened"]
-    spam = counted(tables, ids, query)
+    counts = counted(tables, ids, query)  # complaints by type, and after a click
     stages = Stages(sent=totals["sent"], delivered=totals["delivered"], opened=opened,
                     clicked=totals["clicked"], ordered=totals["ordered"],
-                    ordered_after_click=spam.get(AFTER_CLICK, 0))
+                    ordered_after_click=counts.get(AFTER_CLICK, 0))
     transitions = Transitions(
         delivered=percent(stages.delivered, stages.sent),
         opened=None if sms else percent(stages.opened, stages.delivered),
@@ -111,8 +111,8 @@ def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
                                    ordered=v["ordered"]))
     return Efficiency(
         stages=stages, transitions=transitions,
-        spam=spam.get("spam", 0), unsubscribed=spam.get("unsubscribed", 0),
-        spam_rate=percent(spam.get("spam", 0), stages.delivered),
-        unsubscribe_rate=percent(spam.get("unsubscribed", 0), stages.delivered),
+        spam=counts.get("spam", 0), unsubscribed=counts.get("unsubscribed", 0),
+        spam_rate=percent(counts.get("spam", 0), stages.delivered),
+        unsubscribe_rate=percent(counts.get("unsubscribed", 0), stages.delivered),
         daily=daily,
     )
