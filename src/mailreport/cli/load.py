@@ -70,7 +70,6 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
         fail("`load --lake` runs Spark's driver here: give a master URL (local[N], "
              "spark://, k8s://, yarn), not a Spark Connect sc:// URL")
     try:
-        from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
 
         from mailreport.ingest.lake_load import LakeLoadError, lake_folder, load_lake
@@ -95,10 +94,8 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
             return load_lake(spark, folder, directory, report_dir, progress_callback(bar))
     except LakeSwapError as exc:
         fail(str(exc))
-    except SparkStoreError as exc:  # out of memory: which setting to raise
+    except SparkStoreError as exc:  # whatever Spark raised, in one line (spark_errors)
         fail(f"the load stopped and left the lake as it was: {exc}")
-    except PySparkException as exc:
-        fail(f"the load stopped and left the lake as it was: {first_line(exc)}")
     finally:
         if spark is not active:  # a session this command started
             spark.stop()
