@@ -4,11 +4,7 @@ their revenue, the first and the last one's time), with what their reach row say
 and revenue, and a page sorted by them, read buyers only (DESIGN.md, "Customer
 lists"), and a buyer who ordered after their click is one whose last order of a
 day in the period is at or after their clicked reach time ("Ordered after a
-click").
-
-Within a mailing the buyers who clicked come first: "ordered after a click" reads
-only them, and a scan skips the row groups of the others by their statistics
-instead of reading every buyer's customer_id."""
+click")."""
 
 from __future__ import annotations
 
@@ -37,7 +33,7 @@ FROM (SELECT a.mailing_id, a.customer_id, a.day, a.total, a.ts, r.status, r."gro
       LEFT JOIN (SELECT * FROM reach_times WHERE ({where})) r
         ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id) b
 GROUP BY mailing_id, customer_id, day, status, "group", variant_id, {kept}
-ORDER BY mailing_id, clicked_at_all IS NULL, customer_id, day
+ORDER BY mailing_id, customer_id, day
 """
 
 

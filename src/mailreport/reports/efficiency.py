@@ -15,7 +15,6 @@ from mailreport.reports.query import (
     date_range,
     in_days,
     percent,
-    stage_column,
 )
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
@@ -33,32 +32,28 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.
         customers=c.customers.sum())
 
 
-def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """(mailing_id, date, customers) by the date of each customer's first attributed
-    order in the period: a day with no earlier order of theirs in the period."""
-    d = tables.order_days
-    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
-    earlier = d.prev_day.isnull()
-    if query.date_from is not None:
-        earlier |= d.prev_day < query.date_from
-    d = d.filter(earlier)
-    return d.group_by([d.mailing_id, d.day.name("date")]).aggregate(
-        customers=d.customers.sum())
-
-
 AFTER_CLICK = "ordered_after_click"
 
 
-def ordered_after_click(tables: Tables, mailing_ids: list[str],
-                        query: ReportQuery) -> ibis.Table:
-    """(type = 'ordered_after_click', customers): customers with a clicked reach time
-    and an attributed order in the period at or after it (the click itself may
-    precede the period)."""
-    b = tables.buyers
-    clicked = b[stage_column("clicked", query.include_machine)]
-    b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query) & clicked.notnull()
-                 & (b.last_ts >= clicked))
-    return b.aggregate(type=ibis.literal(AFTER_CLICK), customers=b.customer_id.nunique())
+def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery,
+                    after_click: bool = False) -> ibis.Table:
+    """(mailing_id, step, date, customers) by the date of each customer's first
+    attributed order in the period: a day with no earlier order of theirs in the
+    period. Step ``ordered``, and with ``after_click`` also ``ordered_after_click``:
+    the first order at or after their clicked reach time in the period (the click
+    itself may precede the period)."""
+    steps = {"ordered": "ordered"}
+    if after_click:
+        steps[AFTER_CLICK + ("_all" if query.include_machine else "")] = AFTER_CLICK
+    d = tables.order_days
+    d = d.filter(d.mailing_id.isin(mailing_ids) & d.step.isin(list(steps))
+                 & in_days(d.day, query))
+    earlier = d.prev_day.isnull()
+    if query.date_from is not None:
+        earlier |= d.prev_day < query.date_from
+    d = d.filter(earlier).mutate(step=d.step.substitute(steps))
+    return d.group_by([d.mailing_id, d.step, d.day.name("date")]).aggregate(
+        customers=d.customers.sum())
 
 
 def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
@@ -69,33 +64,29 @@ def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ib
     return e.group_by("type").aggregate(customers=e.customer_id.nunique())
 
 
-def counted(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> dict[str, int]:
-    """Complaints by type and the customers who ordered after a click, in one query:
-    a report's small queries cost more to set up and run than to compute."""
-    rows = tables.run(complaints(tables, mailing_ids, query).union(
-        ordered_after_click(tables, mailing_ids, query)))
-    return {row["type"]: row["customers"] or 0 for row in rows}
-
-
 def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
     mailing = scope.mailing
     ids = scope.ids
     stage_rows = tables.run(reached(tables, ids, query))
-    order_rows = tables.run(ordered_by_date(tables, ids, query))
+    order_rows = tables.run(ordered_by_date(tables, ids, query, after_click=True))
     sms = mailing.channel == "sms"
     per_day: dict = defaultdict(lambda: dict.fromkeys((*STAGES, "ordered"), 0))
     totals = dict.fromkeys((*STAGES, "ordered"), 0)
     for row in stage_rows:
         per_day[row["date"]][row["stage"]] += row["customers"]
         totals[row["stage"]] += row["customers"]
+    after_click = 0
     for row in order_rows:
+        if row["step"] == AFTER_CLICK:
+            after_click += row["customers"]
+            continue
         per_day[row["date"]]["ordered"] += row["customers"]
         totals["ordered"] += row["customers"]
     opened = None if sms else totals["opened"]
-    counts = counted(tables, ids, query)  # complaints by type, and after a click
+    counts = {r["type"]: r["customers"] for r in tables.run(complaints(tables, ids, query))}
     stages = Stages(sent=totals["sent"], delivered=totals["delivered"], opened=opened,
                     clicked=totals["clicked"], ordered=totals["ordered"],
-                    ordered_after_click=counts.get(AFTER_CLICK, 0))
+                    ordered_after_click=after_click)
     transitions = Transitions(
         delivered=percent(stages.delivered, stages.sent),
         opened=None if sms else percent(stages.opened, stages.delivered),

@@ -88,6 +88,5 @@ GROUP BY
   clicked_at_all
 ORDER BY
   mailing_id,
-  clicked_at_all IS NULL,
   customer_id,
   day

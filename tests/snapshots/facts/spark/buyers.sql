@@ -88,6 +88,5 @@ GROUP BY
   clicked_at_all
 ORDER BY
   mailing_id NULLS LAST,
-  clicked_at_all IS NULL NULLS LAST,
   customer_id NULLS LAST,
   day NULLS LAST

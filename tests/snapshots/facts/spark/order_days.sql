@@ -1,30 +1,66 @@
 SELECT
   mailing_id,
+  step,
   day,
   prev_day,
   COUNT(*) AS customers
 FROM (
   SELECT
-    mailing_id,
-    customer_id,
-    day,
-    LAG(day) OVER (PARTITION BY mailing_id, customer_id ORDER BY day NULLS LAST) AS prev_day
+    o.mailing_id,
+    s.step,
+    o.customer_id,
+    o.day,
+    LAG(o.day) OVER (PARTITION BY o.mailing_id, s.step, o.customer_id ORDER BY o.day NULLS LAST) AS prev_day
   FROM (
-    SELECT DISTINCT
+    SELECT
       mailing_id,
       customer_id,
-      day
+      day,
+      MAX(ts) AS last_ts
     FROM attributed_orders
     WHERE
       (
         TRUE
       )
-  ) AS d
+    GROUP BY
+      mailing_id,
+      customer_id,
+      day
+  ) AS o
+  LEFT JOIN (
+    SELECT
+      mailing_id,
+      customer_id,
+      clicked_at,
+      clicked_at_all
+    FROM reach_times
+    WHERE
+      (
+        TRUE
+      ) AND NOT clicked_at_all IS NULL
+  ) AS c
+    ON c.mailing_id = o.mailing_id AND c.customer_id = o.customer_id
+  CROSS JOIN VALUES
+    ('ordered'),
+    ('ordered_after_click'),
+    ('ordered_after_click_all') AS s(step)
+  WHERE
+    (
+      s.step = 'ordered'
+    )
+    OR (
+      s.step = 'ordered_after_click' AND o.last_ts >= c.clicked_at
+    )
+    OR (
+      s.step = 'ordered_after_click_all' AND o.last_ts >= c.clicked_at_all
+    )
 ) AS p
 GROUP BY
   mailing_id,
+  step,
   day,
   prev_day
 ORDER BY
   mailing_id NULLS LAST,
+  step NULLS LAST,
   day NULLS LAST

@@ -65,14 +65,20 @@ GROUP BY
 
 SELECT
   "t1"."mailing_id",
+  "t1"."step",
   "t1"."day" AS "date",
   SUM("t1"."customers") AS "customers"
 FROM (
   SELECT
-    *
+    "t0"."mailing_id",
+    CASE "t0"."step" WHEN 'ordered' THEN 'ordered' ELSE "t0"."step" END AS "step",
+    "t0"."day",
+    "t0"."prev_day",
+    "t0"."customers"
   FROM "order_days" AS "t0"
   WHERE
     "t0"."mailing_id" IN ('M1')
+    AND "t0"."step" IN ('ordered')
     AND "t0"."day" IS NOT NULL
     AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
     AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
@@ -86,7 +92,8 @@ FROM (
 ) AS "t1"
 GROUP BY
   1,
-  2;
+  2,
+  3;
 
 SELECT
   "t1"."mailing_id",

@@ -51,14 +51,26 @@ GROUP BY
 
 SELECT
   "t1"."mailing_id",
+  "t1"."step",
   "t1"."day" AS "date",
   SUM("t1"."customers") AS "customers"
 FROM (
   SELECT
-    *
+    "t0"."mailing_id",
+    CASE "t0"."step"
+      WHEN 'ordered'
+      THEN 'ordered'
+      WHEN 'ordered_after_click_all'
+      THEN 'ordered_after_click'
+      ELSE "t0"."step"
+    END AS "step",
+    "t0"."day",
+    "t0"."prev_day",
+    "t0"."customers"
   FROM "order_days" AS "t0"
   WHERE
     "t0"."mailing_id" IN ('M1')
+    AND "t0"."step" IN ('ordered', 'ordered_after_click_all')
     AND "t0"."day" IS NOT NULL
     AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
     AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
@@ -72,44 +84,21 @@ FROM (
 ) AS "t1"
 GROUP BY
   1,
-  2;
+  2,
+  3;
 
 SELECT
-  *
+  "t1"."type",
+  COUNT(DISTINCT "t1"."customer_id") AS "customers"
 FROM (
   SELECT
-    "t2"."type",
-    COUNT(DISTINCT "t2"."customer_id") AS "customers"
-  FROM (
-    SELECT
-      *
-    FROM "complaints" AS "t0"
-    WHERE
-      "t0"."mailing_id" IN ('M1')
-      AND "t0"."day" IS NOT NULL
-      AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
-      AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
-  ) AS "t2"
-  GROUP BY
-    1
-) AS "t4"
-UNION ALL
-SELECT
-  *
-FROM (
-  SELECT
-    'ordered_after_click' AS "type",
-    COUNT(DISTINCT "t3"."customer_id") AS "customers"
-  FROM (
-    SELECT
-      *
-    FROM "buyers" AS "t1"
-    WHERE
-      "t1"."mailing_id" IN ('M1')
-      AND "t1"."day" IS NOT NULL
-      AND "t1"."day" >= MAKE_DATE(2026, 7, 1)
-      AND "t1"."day" <= MAKE_DATE(2026, 7, 7)
-      AND "t1"."clicked_at_all" IS NOT NULL
-      AND "t1"."last_ts" >= "t1"."clicked_at_all"
-  ) AS "t3"
-) AS "t5";
+    *
+  FROM "complaints" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+    AND "t0"."day" IS NOT NULL
+    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+) AS "t1"
+GROUP BY
+  1;
