@@ -50,55 +50,75 @@ GROUP BY
   3;
 
 SELECT
-  "t1"."mailing_id",
-  "t1"."step",
-  "t1"."day" AS "date",
-  SUM("t1"."customers") AS "customers"
+  *
 FROM (
   SELECT
-    "t0"."mailing_id",
-    CASE "t0"."step"
-      WHEN 'ordered'
-      THEN 'ordered'
-      WHEN 'ordered_after_click_all'
-      THEN 'ordered_after_click'
-      ELSE "t0"."step"
-    END AS "step",
-    "t0"."day",
-    "t0"."prev_day",
-    "t0"."customers"
-  FROM "order_days" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1')
-    AND "t0"."step" IN ('ordered', 'ordered_after_click_all')
-    AND "t0"."day" IS NOT NULL
-    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
-    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
-    AND (
-      (
-        "t0"."prev_day" IS NULL
-      ) OR (
-        "t0"."prev_day" < MAKE_DATE(2026, 7, 1)
-      )
-    )
-) AS "t1"
-GROUP BY
-  1,
-  2,
-  3;
-
+    "t5"."step",
+    "t5"."date",
+    "t5"."customers"
+  FROM (
+    SELECT
+      "t3"."mailing_id",
+      "t3"."step",
+      "t3"."day" AS "date",
+      SUM("t3"."customers") AS "customers"
+    FROM (
+      SELECT
+        "t0"."mailing_id",
+        CASE "t0"."step"
+          WHEN 'ordered'
+          THEN 'ordered'
+          WHEN 'ordered_after_click_all'
+          THEN 'ordered_after_click'
+          ELSE "t0"."step"
+        END AS "step",
+        "t0"."day",
+        "t0"."prev_day",
+        "t0"."customers"
+      FROM "order_days" AS "t0"
+      WHERE
+        "t0"."mailing_id" IN ('M1')
+        AND "t0"."step" IN ('ordered', 'ordered_after_click_all')
+        AND "t0"."day" IS NOT NULL
+        AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+        AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+        AND (
+          (
+            "t0"."prev_day" IS NULL
+          ) OR (
+            "t0"."prev_day" < MAKE_DATE(2026, 7, 1)
+          )
+        )
+    ) AS "t3"
+    GROUP BY
+      1,
+      2,
+      3
+  ) AS "t5"
+) AS "t7"
+UNION ALL
 SELECT
-  "t1"."type",
-  COUNT(DISTINCT "t1"."customer_id") AS "customers"
+  *
 FROM (
   SELECT
-    *
-  FROM "complaints" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1')
-    AND "t0"."day" IS NOT NULL
-    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
-    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
-) AS "t1"
-GROUP BY
-  1;
+    "t4"."type" AS "step",
+    CAST(NULL AS DATE) AS "date",
+    "t4"."customers"
+  FROM (
+    SELECT
+      "t2"."type",
+      COUNT(DISTINCT "t2"."customer_id") AS "customers"
+    FROM (
+      SELECT
+        *
+      FROM "complaints" AS "t1"
+      WHERE
+        "t1"."mailing_id" IN ('M1')
+        AND "t1"."day" IS NOT NULL
+        AND "t1"."day" >= MAKE_DATE(2026, 7, 1)
+        AND "t1"."day" <= MAKE_DATE(2026, 7, 7)
+    ) AS "t2"
+    GROUP BY
+      1
+  ) AS "t4"
+) AS "t6";
