@@ -35,6 +35,12 @@ def bench(
     pg_runs: Annotated[int | None, typer.Option(
         help="Warm runs per measure on PostgreSQL.")] = None,
     seed: Annotated[int, typer.Option(help="The demo's seed.")] = 42,
+    lake: Annotated[bool, typer.Option(
+        "--lake", help="Time the Spark lake instead: load, full and incremental refresh, "
+                       "peak memory, reports from the lake (docs/spark.md).")] = False,
+    masters: Annotated[str | None, typer.Option(
+        help="With --lake: local[N] and/or cluster (two one-core workers on loopback), "
+             "comma-separated; default both.")] = None,
 ) -> None:
     """Time every report section, lists, exports, loading and webhooks on a demo
     store, and the same reports on PostgreSQL 15 started on loopback; check both
@@ -55,6 +61,12 @@ def bench(
         command += ["--runs", str(runs)]
     if pg_runs is not None:
         command += ["--pg-runs", str(pg_runs)]
+    if lake:
+        command += ["--lake"]
+    if masters is not None:
+        if not lake:
+            fail("--masters is for --lake")
+        command += ["--masters", masters]
     path = os.pathsep.join(p for p in (str(CHECKOUT), os.environ.get("PYTHONPATH")) if p)
     child = subprocess.run(command, env={**os.environ, "PYTHONPATH": path}, check=False)
     if child.returncode:

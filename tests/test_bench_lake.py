@@ -1,0 +1,107 @@
+"""The lake benchmark's own machinery (``bench/lake*.py``): the new day it cuts from
+the demo, the process-tree memory it samples, and the table it writes. The run
+itself (Spark on local[2] and a loopback cluster) is the benchmark's: its figures
+are in bench/README.md."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
+
+from bench.lake import TARGETS, markdown  # noqa: E402
+from bench.lake_day import split_day  # noqa: E402
+from bench.process_memory import PeakSampler  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo_parquet(tmp_path_factory) -> Path:
+    from mailreport.demo import generate
+
+    out = tmp_path_factory.mktemp("demo-parquet")
+    generate(out, scale="small", seed=7, fmt="parquet")
+    return out
+
+
+def rows(con, path: Path) -> int:
+    return con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+
+
+def test_the_new_day_and_the_base_make_the_whole_demo(demo_parquet, tmp_path):
+    split = split_day(demo_parquet, tmp_path / "split")
+    con = duckdb.connect()
+    # every table: base and day together hold each row of the demo once
+    for source in sorted(demo_parquet.glob("*.parquet")):
+        parts = [split.base / source.name, split.day / source.name]
+        together = " UNION ALL ".join(f"SELECT * FROM read_parquet('{p}')"
+                                      for p in parts if p.exists())
+        assert con.execute(f"SELECT count(*) FROM (SELECT * FROM read_parquet('{source}') "
+                           f"EXCEPT ALL ({together}))").fetchone()[0] == 0, source.name
+        assert sum(rows(con, p) for p in parts if p.exists()) == rows(con, source)
+    # the day's mailing is the last sent of those with events, and brings them all
+    last = con.execute(f"""SELECT mailing_id FROM read_parquet('{demo_parquet}/mailings.parquet')
+        WHERE mailing_id IN (SELECT mailing_id FROM read_parquet('{demo_parquet}/events.parquet'))
+        ORDER BY sent_at DESC LIMIT 1""").fetchone()[0]
+    assert split.mailing_id == last
+    assert split.rows["day"]["events"] > 0 and split.rows["day"]["audience"] > 0
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{split.base}/events.parquet') "
+                       f"WHERE mailing_id = '{last}'").fetchone()[0] == 0
+    # the day's orders are those of the last order date, with their lines
+    dates = con.execute(f"SELECT DISTINCT ts::DATE FROM read_parquet('{split.day}/orders.parquet')"
+                        ).fetchall()
+    assert [str(d) for d, in dates] == [split.order_date]
+    assert con.execute(f"""SELECT count(*) FROM read_parquet('{split.day}/order_lines.parquet')
+        WHERE order_id NOT IN (SELECT order_id FROM read_parquet('{split.day}/orders.parquet'))
+        """).fetchone()[0] == 0
+    # made once: a second call reads what the first wrote
+    (split.day / "events.parquet").unlink()
+    again = split_day(demo_parquet, tmp_path / "split")
+    assert (again.mailing_id, again.rows) == (split.mailing_id, split.rows)
+
+
+def test_a_tree_peak_counts_the_grandchildren_and_nothing_else(tmp_path):
+    # a child that starts a grandchild holding 300 MB for a moment, and beside them
+    # a process of 300 MB outside the tree
+    hold = "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; " \
+           "time.sleep(1.5)"
+    child = textwrap.dedent(f"""
+        import subprocess, sys
+        subprocess.run([sys.executable, "-c", {hold!r}], check=True)
+    """)
+    outside = subprocess.Popen([sys.executable, "-c", hold])
+    tree = subprocess.Popen([sys.executable, "-c", child])
+    with PeakSampler({"tree": tree.pid}, interval=0.05) as sampler:
+        tree.wait()
+    outside.wait()
+    assert 300 < sampler.peaks_mb["tree"] < 600
+
+
+def test_the_table_says_which_large_targets_were_missed():
+    summary = {"run": {"scale": "large", "date": "2026-12-01T00:00:00+00:00",
+                       "machine": "2 cores (test)", "command": "mailreport bench --lake",
+                       "events": 135_000_000,
+                       "new_day": {"mailing_id": "M19", "order_date": "2026-09-07",
+                                   "rows": {"events": 9_000_000, "audience": 3_000_000,
+                                            "orders": 40_000}},
+                       "settings": {"spark_driver_memory": "3g"}},
+               "masters": [{"master": "local[2]", "cores": 2,
+                            "steps": [{"name": "full refresh", "seconds": 2400.0,
+                                       "driver_peak_mb": 3900.0, "worker_peak_mb": [],
+                                       "said": ""}],
+                            "events_per_second_per_core": {"full refresh": 28125},
+                            "report": {},
+                            "targets": [{"name": "full refresh", "limit": TARGETS[
+                                "full refresh"][0], "unit": "s", "value": 2400.0,
+                                "met": False}]}]}
+    text = markdown(summary)
+    assert "| full refresh | 2,400.0 | 3,900 | — |" in text
+    assert "| full refresh | ≤ 1,800 s | 2,400.0 s | **no** |" in text
+    assert "full refresh 28,125" in text
+    assert "9,000,000 events" in text
