@@ -35,7 +35,7 @@ from bench.lake_day import split_day
 from bench.process_memory import PeakSampler
 from bench.runner import machine
 from bench.spark_cluster import standalone_cluster
-from mailreport.settings import load_settings
+from mailreport.settings import jvm_memory_mib, load_settings
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 MASTERS = ("local[2]", "cluster")
@@ -86,7 +86,7 @@ from bench.timing import timed
 from mailreport.reports import ReportQuery, mailing_report
 from mailreport.reports.campaign import campaign_report
 from mailreport.reports.mailings import list_campaigns, list_mailings
-from mailreport.settings import load_settings
+from mailreport.settings import jvm_memory_mib, load_settings
 from mailreport.store import open_store
 from mailreport.store.lake_store import LakeStore
 
@@ -169,7 +169,8 @@ class LakeBench:
         if master != "cluster":
             yield master, int(master[len("local["):-1]), []
             return
-        executor_mb = _megabytes(self.settings.spark_executor_memory)
+        # an empty setting leaves it to Spark, whose default is 1g
+        executor_mb = int(jvm_memory_mib(self.settings.spark_executor_memory or "1g"))
         with standalone_cluster(folder / "cluster", workers=WORKERS, cores=WORKER_CORES,
                                 memory=f"{executor_mb + WORKER_MEMORY_MARGIN_MB}m") as cluster:
             self.cluster_conf = cluster.conf_dir
@@ -295,12 +296,3 @@ def markdown(summary: dict) -> str:
                 lines.append(f"| {t['name']} | ≤ {t['limit']:,} {t['unit']} | {shown} | {met} |")
             lines.append("")
     return "\n".join(lines) + "\n"
-
-
-def _megabytes(size: str) -> int:
-    """A JVM memory size (4g, 512m) in megabytes."""
-    units = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
-    text = size.strip().lower().removesuffix("b")
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(int(text) / 2**20)

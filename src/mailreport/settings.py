@@ -174,13 +174,20 @@ _JVM_MEMORY = re.compile(r"(\d+)([kmgt])", re.IGNORECASE)
 _MIN_JVM_MEMORY_MIB = 512
 
 
+def jvm_memory_mib(value: str) -> float | None:
+    """A JVM memory size (512m, 4g) in MiB; None when it is not one."""
+    match = _JVM_MEMORY.fullmatch(value)
+    if not match:
+        return None
+    return int(match[1]) * {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 ** 2}[match[2].lower()]
+
+
 def _check_jvm_memory(name: str, value: str) -> None:
     if value == "":
         return  # Spark's own configuration decides
-    match = _JVM_MEMORY.fullmatch(value)
-    if not match:
+    mib = jvm_memory_mib(value)
+    if mib is None:
         raise SettingsError(f"{name}: {value!r} is not a memory size such as 512m or 4g")
-    mib = int(match[1]) * {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 ** 2}[match[2].lower()]
     if mib < _MIN_JVM_MEMORY_MIB:
         raise SettingsError(f"{name}: {value!r} is below the {_MIN_JVM_MEMORY_MIB}m Spark needs")
 
