@@ -15,13 +15,14 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.ports import free_port
 
 BINARIES = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
 
@@ -55,12 +56,6 @@ def binary(name: str) -> str:
             return str(path)
     raise PostgresError(f"{name} not found in {', '.join(BINARIES)}: install PostgreSQL 15 "
                         f"(apt-get install postgresql-15)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_user(args: list[str]) -> list[str]:
@@ -123,7 +118,7 @@ def cluster(parent: str | os.PathLike | None = None, settings: dict[str, str] | 
                 shutil.rmtree(root, ignore_errors=True)
             raise PostgresError(f"the 'postgres' user cannot reach {root}: give the folders "
                                 f"above it o+x, or choose another work folder")
-    port = _free_port()
+    port = free_port()
     log = root / "server.log"
     try:
         if not (data / "PG_VERSION").exists():
