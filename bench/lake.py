@@ -160,7 +160,6 @@ class LakeBench:
                     self._write()
                 run.report = self._report(lake, prepared.db)
                 self._write()
-        self._write()
         return self.summary()
 
     @contextmanager
@@ -178,9 +177,7 @@ class LakeBench:
                 [p.pid for p in cluster.processes[1:]]
 
     def _step(self, name: str, args: list[str], workers: list[int], folder: Path) -> Step:
-        env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1",
-               "PYTHONPATH": os.pathsep.join(
-                   p for p in (str(CHECKOUT / "src"), os.environ.get("PYTHONPATH")) if p)}
+        env = {**_child_env(), "SPARK_LOCAL_IP": "127.0.0.1"}
         if workers:
             env["SPARK_CONF_DIR"] = str(self.cluster_conf)
         log = folder / f"{name.replace(' ', '-')}.log"
@@ -209,12 +206,9 @@ class LakeBench:
         return step
 
     def _report(self, lake: Path, db: Path) -> dict:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(CHECKOUT), str(CHECKOUT / "src"), os.environ.get("PYTHONPATH"))
-            if p)}
         child = subprocess.run([sys.executable, "-c", REPORT_CHILD, str(lake), str(db),
-                                str(self.runs)], stdout=subprocess.PIPE, text=True, env=env,
-                               check=True)
+                                str(self.runs)], stdout=subprocess.PIPE, text=True,
+                               env=_child_env(), check=True)
         answer = json.loads(child.stdout.strip().splitlines()[-1])
         if answer["differ"]:
             raise LakeBenchError(f"the lake's answers differ from the store's: "
@@ -256,6 +250,13 @@ class LakeBench:
         summary = self.summary()
         (self.out / "lake-results.json").write_text(json.dumps(summary, indent=2) + "\n")
         (self.out / "lake-results.md").write_text(markdown(summary))
+
+
+def _child_env() -> dict[str, str]:
+    """This environment with the checkout (bench) and its src (mailreport) first on
+    the import path of a child process."""
+    path = [str(CHECKOUT), str(CHECKOUT / "src"), os.environ.get("PYTHONPATH")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if p)}
 
 
 def markdown(summary: dict) -> str:
