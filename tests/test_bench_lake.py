@@ -16,7 +16,7 @@ import pytest
 CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
-from bench.lake import TARGETS, markdown  # noqa: E402
+from bench.lake import TARGETS, LakeBench, MasterRun, Step, markdown  # noqa: E402
 from bench.lake_day import split_day  # noqa: E402
 from bench.process_memory import PeakSampler  # noqa: E402
 
@@ -109,3 +109,19 @@ def test_the_table_says_which_large_targets_were_missed():
     assert "9,000,000 events" in text
     assert ("largest mailing M07: p50 131.1 ms, p95 137.1 ms, cold 147.0 ms over 10 runs "
             "(the DuckDB store: p50 90.2 ms, same process); 24 answers equal") in text
+
+
+def test_rates_per_core_and_the_large_targets_from_the_steps(tmp_path):
+    bench = LakeBench("large", tmp_path, tmp_path, 42, "mailreport bench --lake", log=print)
+    bench.run_info["events"] = 1_000_000
+    bench.runs_by_master.append(MasterRun("local[2]", 2, [
+        Step("load base", 50.0, 3_000.0, [], ""),
+        Step("full refresh", 25.0, 4_200.0, [], ""),
+        Step("incremental refresh", 150.0, 2_000.0, [], "")], {"p50_ms": 99.0}))
+    run = bench.summary()["masters"][0]
+    # 1,000,000 events / 50 s / 2 cores, and / 25 s / 2 cores
+    assert run["events_per_second_per_core"] == {"load": 10_000, "full refresh": 20_000}
+    judged = {t["name"]: (t["value"], t["met"]) for t in run["targets"]}
+    assert judged == {"full refresh": (25.0, True), "incremental refresh": (150.0, False),
+                      "report p50 from the lake": (99.0, True),
+                      "driver peak RSS": (4_200.0, False)}  # the largest of the steps'
