@@ -17,9 +17,10 @@ from mailreport.reports.query import (
     percent,
 )
 from mailreport.reports.scope import Scope
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
 
 
+@built_once
 def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(mailing_id, date, stage, customers): customers whose reach time of each stage
     falls in the period, by company date."""
@@ -35,6 +36,7 @@ def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.
 AFTER_CLICK = "ordered_after_click"
 
 
+@built_once
 def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery,
                     after_click: bool = False) -> ibis.Table:
     """(mailing_id, step, date, customers) by the date of each customer's first
@@ -56,6 +58,7 @@ def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery,
         customers=d.customers.sum())
 
 
+@built_once
 def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(type, customers): customers who marked the mailing as spam or unsubscribed
     in the period, by type."""
@@ -64,23 +67,23 @@ def complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ib
     return e.group_by("type").aggregate(customers=e.customer_id.nunique())
 
 
+@built_once
 def orders_and_complaints(tables: Tables, mailing_ids: list[str],
-                          query: ReportQuery) -> list[dict]:
+                          query: ReportQuery) -> ibis.Table:
     """ordered_by_date with the after-click step, and the complaints by type (as
     ``step``, with no date), in one query: a report's small queries cost more to set
     up and run than to compute."""
     o = ordered_by_date(tables, mailing_ids, query, after_click=True)
     c = complaints(tables, mailing_ids, query)
-    return tables.run(
-        o.select(step=o.step, date=o.date, customers=o.customers.cast("int64")).union(
-            c.select(step=c.type, date=ibis.null("date"), customers=c.customers.cast("int64"))))
+    return o.select(step=o.step, date=o.date, customers=o.customers.cast("int64")).union(
+        c.select(step=c.type, date=ibis.null("date"), customers=c.customers.cast("int64")))
 
 
 def efficiency(tables: Tables, scope: Scope, query: ReportQuery) -> Efficiency:
     mailing = scope.mailing
     ids = scope.ids
     stage_rows = tables.run(reached(tables, ids, query))
-    order_rows = orders_and_complaints(tables, ids, query)
+    order_rows = tables.run(orders_and_complaints(tables, ids, query))
     sms = mailing.channel == "sms"
     per_day: dict = defaultdict(lambda: dict.fromkeys((*STAGES, "ordered"), 0))
     totals = dict.fromkeys((*STAGES, "ordered"), 0)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import ibis
+
 from mailreport.contract import STAGES
 from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
 from mailreport.reports.money import money
@@ -17,7 +19,7 @@ from mailreport.reports.query import ReportQuery, count_stage, in_days
 from mailreport.reports.scope import Scope
 from mailreport.reports.windows import group_orders
 from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
 
 
 def has_groups(mailing: Mailing, assigned: dict) -> bool:
@@ -28,33 +30,41 @@ def groups(tables: Tables, scope: Scope, query: ReportQuery) -> list[GroupRow] |
     """None for a mailing without a control group or several variants."""
     mailing = scope.mailing
     counts = {(row["group"], row["variant_id"]): row
-              for row in _counts(tables, mailing, query)}
+              for row in tables.run(stage_counts(tables, mailing.mailing_id, query))}
     if not has_groups(mailing, counts):
         return None
-    w = group_orders(tables, [mailing.mailing_id], query)
-    pc = w.group_by(["group", "variant_id", "customer_id"]).aggregate(
-        orders=w.count(), revenue=w.total.sum())
-    revenue = {(row["group"], row["variant_id"]): row for row in tables.run(
-        pc.group_by(["group", "variant_id"]).aggregate(
-            buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
-            # exact decimal squares: a float sum's last bits would depend on
-            # the order each engine adds in
-            revenue_sq=(pc.revenue * pc.revenue).cast("decimal(38, 4)").sum()))}
+    revenue = {(row["group"], row["variant_id"]): row
+               for row in tables.run(group_revenue(tables, mailing.mailing_id, query))}
     return _rows(mailing, counts, revenue)
 
 
-def _counts(tables: Tables, mailing: Mailing, query: ReportQuery) -> list[dict]:
+@built_once
+def group_revenue(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """(group, variant_id, buyers, orders, revenue, revenue_sq): the sufficient
+    statistics of each group's orders in its window and the period."""
+    w = group_orders(tables, [mailing_id], query)
+    pc = w.group_by(["group", "variant_id", "customer_id"]).aggregate(
+        orders=w.count(), revenue=w.total.sum())
+    return pc.group_by(["group", "variant_id"]).aggregate(
+        buyers=pc.count(), orders=pc.orders.sum(), revenue=pc.revenue.sum(),
+        # exact decimal squares: a float sum's last bits would depend on
+        # the order each engine adds in
+        revenue_sq=(pc.revenue * pc.revenue).cast("decimal(38, 4)").sum())
+
+
+@built_once
+def stage_counts(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
     """(group, variant_id, assigned, sent, delivered, opened, clicked) of the good
     audience, from the reach_counts fact."""
     names = {count_stage(s, query.include_machine): s for s in STAGES}
     c = tables.reach_counts
-    c = c.filter((c.mailing_id == mailing.mailing_id) & (c.status == "good")
+    c = c.filter((c.mailing_id == mailing_id) & (c.status == "good")
                  & ((c.stage == "audience") | (c.stage.isin(list(names))
                                                & in_days(c.day, query))))
     metrics = {"assigned": c.customers.sum(where=c.stage == "audience")}
     for name, stage in names.items():
         metrics[stage] = c.customers.sum(where=c.stage == name)
-    return tables.run(c.group_by(["group", "variant_id"]).aggregate(**metrics))
+    return c.group_by(["group", "variant_id"]).aggregate(**metrics)
 
 
 def _merge(keys, counts, revenue) -> dict:

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 
 import ibis
 
-from mailreport.reports.models import HeatmapLink, HeatmapVariant, Mailing
+from mailreport.reports.models import HeatmapLink, HeatmapVariant
 from mailreport.reports.query import ReportQuery, count_stage, in_days, percent
 from mailreport.reports.scope import Scope
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
 
 
 @dataclass(frozen=True)
@@ -71,28 +71,17 @@ def parse_links(html: str | None) -> list[Link]:
 
 def heatmap(tables: Tables, scope: Scope, query: ReportQuery) -> list[HeatmapVariant]:
     mailing = scope.mailing
-    v = tables.variants
-    bodies = {r["variant_id"]: r["body_html"] for r in tables.run(
-        v.filter(v.mailing_id == mailing.mailing_id).select("variant_id", "body_html"))}
+    bodies = {r["variant_id"]: r["body_html"]
+              for r in tables.run(_bodies(tables, mailing.mailing_id))}
     if not bodies:
         bodies = {"A": None}
     links = {vid: parse_links(html) for vid, html in bodies.items()}
-    readers, clicks = _readers_and_clicks(tables, mailing, query)
+    readers = {row["variant_id"]: row["n"]
+               for row in tables.run(_readers(tables, mailing.mailing_id, query))}
     # a click known only by its url goes to the first link with that url
-    first_index = [{"vid": vid, "url": url,
-                    "url_index": min(lk.index for lk in ls if lk.url == url)}
-                   for vid, ls in links.items() for url in {lk.url for lk in ls}]
-    if first_index:
-        m = ibis.memtable(first_index, schema={"vid": "string", "url": "string",
-                                               "url_index": "int64"})
-        clicks = clicks.left_join(m, ["vid", "url"])
-        idx = clicks.link_index.fill_null(clicks.url_index)
-    else:
-        idx = clicks.link_index
-    clicks = clicks.select(vid=clicks.vid, idx=idx, customer_id=clicks.customer_id,
-                           clicks=clicks.clicks)
-    rows = tables.run(clicks.group_by(["vid", "idx"]).aggregate(
-        clicks=clicks.clicks.sum(), unique=clicks.customer_id.nunique()))
+    first_index = sorted((vid, url, min(lk.index for lk in ls if lk.url == url))
+                         for vid, ls in links.items() for url in {lk.url for lk in ls})
+    rows = tables.run(_clicks_by_link(tables, mailing.mailing_id, query, first_index))
     stats = {(row["vid"], row["idx"]): row for row in rows}
     out = []
     for vid in sorted(links):
@@ -112,19 +101,41 @@ def heatmap(tables: Tables, scope: Scope, query: ReportQuery) -> list[HeatmapVar
     return out
 
 
-def _readers_and_clicks(tables: Tables, mailing: Mailing,
-                        query: ReportQuery) -> tuple[dict, ibis.Table]:
-    """Openers per variant in the period, and the period's clicks as (vid, link_index,
-    url, customer_id, clicks), each click in its recipient's variant (click_counts)."""
+@built_once
+def _bodies(tables: Tables, mailing_id: str) -> ibis.Table:
+    v = tables.variants
+    return v.filter(v.mailing_id == mailing_id).select("variant_id", "body_html")
+
+
+@built_once
+def _readers(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """(variant_id, n): openers per variant in the period."""
     c = tables.reach_counts
     opened = count_stage("opened", query.include_machine)
-    c = c.filter((c.mailing_id == mailing.mailing_id) & (c.stage == opened)
-                 & in_days(c.day, query))
-    readers = {row["variant_id"]: row["n"] for row in tables.run(
-        c.group_by("variant_id").aggregate(n=c.customers.sum()))}
+    c = c.filter((c.mailing_id == mailing_id) & (c.stage == opened) & in_days(c.day, query))
+    return c.group_by("variant_id").aggregate(n=c.customers.sum())
+
+
+@built_once
+def _clicks_by_link(tables: Tables, mailing_id: str, query: ReportQuery,
+                    first_index: list[tuple[str, str, int]]) -> ibis.Table:
+    """(vid, idx, clicks, unique): the period's clicks per link, each click in its
+    recipient's variant (click_counts); ``first_index``: (variant, url, index of the
+    first link with that url) for clicks known only by their url."""
     k = tables.click_counts
-    k = k.filter((k.mailing_id == mailing.mailing_id) & in_days(k.day, query))
+    k = k.filter((k.mailing_id == mailing_id) & in_days(k.day, query))
     if not query.include_machine:
         k = k.filter(~k.is_machine)
-    return readers, k.select(vid=k.variant_id, link_index=k.link_index, url=k.url,
-                             customer_id=k.customer_id, clicks=k.clicks)
+    clicks = k.select(vid=k.variant_id, link_index=k.link_index, url=k.url,
+                      customer_id=k.customer_id, clicks=k.clicks)
+    if first_index:
+        m = ibis.memtable([{"vid": v, "url": u, "url_index": i} for v, u, i in first_index],
+                          schema={"vid": "string", "url": "string", "url_index": "int64"})
+        clicks = clicks.left_join(m, ["vid", "url"])
+        idx = clicks.link_index.fill_null(clicks.url_index)
+    else:
+        idx = clicks.link_index
+    clicks = clicks.select(vid=clicks.vid, idx=idx, customer_id=clicks.customer_id,
+                           clicks=clicks.clicks)
+    return clicks.group_by(["vid", "idx"]).aggregate(
+        clicks=clicks.clicks.sum(), unique=clicks.customer_id.nunique())

@@ -10,7 +10,7 @@ from mailreport.reports.models import Orders, OrdersDay
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, date_range, in_days
 from mailreport.reports.scope import Scope
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
 
 
 def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
@@ -18,14 +18,20 @@ def attributed(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ib
     return a.filter(a.mailing_id.isin(mailing_ids) & in_days(a.day, query))
 
 
-def orders(tables: Tables, scope: Scope, query: ReportQuery) -> Orders:
-    a = attributed(tables, scope.ids, query)
+@built_once
+def daily_orders(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """(date, receipts, orders, revenue) of the attributed orders in the period."""
+    a = attributed(tables, mailing_ids, query)
     a = a.mutate(date=a.day)
-    rows = tables.run(a.group_by("date").aggregate(
+    return a.group_by("date").aggregate(
         receipts=(a.kind == "receipt").sum(),
         orders=(a.kind == "order").sum(),
         revenue=a.total.sum(),
-    ))
+    )
+
+
+def orders(tables: Tables, scope: Scope, query: ReportQuery) -> Orders:
+    rows = tables.run(daily_orders(tables, scope.ids, query))
     by_date = {r["date"]: r for r in rows}
     daily = []
     for day in date_range(query, list(by_date), tables.settings.max_period_days):

@@ -10,7 +10,7 @@ import ibis
 from pydantic import BaseModel, Field, model_validator
 
 from mailreport.reports.models import Mailing, Period
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
 
 
 class ReportError(ValueError):
@@ -117,14 +117,23 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return round(100.0 * part / whole, 4)
 
 
-def get_mailing(tables: Tables, mailing_id: str) -> Mailing:
+@built_once
+def _mailing_row(tables: Tables, mailing_id: str) -> ibis.Table:
     m = tables.mailings
-    rows = tables.run(m.filter(m.mailing_id == mailing_id))
+    return m.filter(m.mailing_id == mailing_id)
+
+
+@built_once
+def _variant_ids(tables: Tables, mailing_id: str) -> ibis.Table:
+    v = tables.variants
+    return v.filter(v.mailing_id == mailing_id).select("variant_id").order_by("variant_id")
+
+
+def get_mailing(tables: Tables, mailing_id: str) -> Mailing:
+    rows = tables.run(_mailing_row(tables, mailing_id))
     if not rows:
         raise NotFound(f"mailing {mailing_id!r} does not exist")
-    v = tables.variants
-    variants = [r["variant_id"] for r in tables.run(
-        v.filter(v.mailing_id == mailing_id).select("variant_id").order_by("variant_id"))]
+    variants = [r["variant_id"] for r in tables.run(_variant_ids(tables, mailing_id))]
     row = rows[0]
     row["control_share"] = row["control_share"] or 0.0
     return Mailing(**row, variants=variants or ["A"])

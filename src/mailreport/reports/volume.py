@@ -3,22 +3,28 @@ the rest could not. Only for sent mailings; the period does not apply."""
 
 from __future__ import annotations
 
+import ibis
+
 from mailreport.contract import AUDIENCE_STATUSES
 from mailreport.reports.models import Volume
 from mailreport.reports.query import ReportQuery
 from mailreport.reports.scope import Scope
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Tables, built_once
+
+
+@built_once
+def audience_statuses(tables: Tables, mailing_id: str) -> ibis.Table:
+    """(status, group, customers, delivered) of the mailing's audience."""
+    c = tables.reach_counts
+    mine = c.filter((c.mailing_id == mailing_id) & c.status.notnull()
+                    & c.stage.isin(["audience", "delivered"]))
+    return mine.group_by(["status", "group"]).aggregate(
+        customers=mine.customers.sum(where=mine.stage == "audience"),
+        delivered=mine.customers.sum(where=mine.stage == "delivered"))
 
 
 def volume(tables: Tables, scope: Scope, query: ReportQuery) -> Volume:
-    mailing = scope.mailing
-    c = tables.reach_counts
-    mine = c.filter((c.mailing_id == mailing.mailing_id) & c.status.notnull()
-                    & c.stage.isin(["audience", "delivered"]))
-    query = mine.group_by(["status", "group"]).aggregate(
-        customers=mine.customers.sum(where=mine.stage == "audience"),
-        delivered=mine.customers.sum(where=mine.stage == "delivered"))
-    rows = tables.run(query)
+    rows = tables.run(audience_statuses(tables, scope.mailing.mailing_id))
     by_status = dict.fromkeys(AUDIENCE_STATUSES, 0)
     control = actual = 0
     for row in rows:

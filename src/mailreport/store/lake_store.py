@@ -43,7 +43,7 @@ from mailreport.store.lake_facts import (
     read_manifest,
 )
 from mailreport.store.lake_views import contract_view, fact_view
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Built, Tables
 
 CATALOG = "lake"  # the in-memory database the views live in, one schema a generation
 
@@ -72,6 +72,7 @@ class _Generation:
         self.key = key
         self.schema = schema
         self.tables = tables
+        self.built = Built()  # expressions over this generation's views
         self._run = run
 
     def run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
@@ -189,7 +190,7 @@ class LakeStore(DuckDBStore):
     def tables(self) -> Tables:
         generation = self._generation()
         return Tables(dict(generation.tables), run=generation.run, local_time=_local_time,
-                      settings=self.settings)
+                      settings=self.settings, built=generation.built)
 
     def counts(self) -> dict[str, int]:
         schema = self._generation().schema

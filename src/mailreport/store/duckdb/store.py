@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
 from mailreport import facts
@@ -27,7 +28,7 @@ from mailreport.store.duckdb import fact_refresh
 from mailreport.store.duckdb.schema import MIGRATIONS, SCHEMA_VERSION
 from mailreport.store.duckdb.watchdog import Watchdog
 from mailreport.store.errors import QueryTimeout, StoreError, StoreLocked
-from mailreport.store.tables import Tables
+from mailreport.store.tables import Built, Tables
 
 ALL_TABLES = tuple(t.name for t in TABLES) + facts.FACT_TABLES
 COMPILED_CACHE = 4096  # compiled queries kept per store
@@ -84,6 +85,7 @@ class DuckDBStore:
         self._closing: dict[Callable[[DuckDBStore], None], None] = {}  # see on_close
         self._ibis = ibis.duckdb.from_connection(self.con)
         self._tables: dict | None = None
+        self._built = Built()
         self._compiled: dict = {}
 
     # -- schema -------------------------------------------------------------
@@ -175,7 +177,7 @@ class DuckDBStore:
                 if self._tables is None:
                     self._tables = {n: self._ibis.table(n) for n in ALL_TABLES}
         return Tables(self._tables, run=self._run, local_time=_local_time,
-                      settings=self.settings)
+                      settings=self.settings, built=self._built)
 
     def _run(self, expr: ibis.Expr) -> list[dict[str, Any]]:
         """Ibis's own to_pyarrow, less the compiling of an expression already seen:
@@ -185,13 +187,18 @@ class DuckDBStore:
         key = table.op()  # Ibis nodes are immutable and hash by structure
         budget = current_budget()
         with self._held(budget):
-            sql = self._compiled.get(key)
-            if sql is None:
-                sql = self._ibis.compile(table)
+            compiled = self._compiled.get(key)
+            if compiled is None:
+                # the hooks register memtables and UDFs, and walk the whole
+                # expression to find them: only worth it when there are some
+                compiled = (self._ibis.compile(table),
+                            bool(key.find((ops.InMemoryTable, ops.ScalarUDF))))
                 if len(self._compiled) >= COMPILED_CACHE:
                     self._compiled.clear()
-                self._compiled[key] = sql
-            self._ibis._run_pre_execute_hooks(expr)  # e.g. registers memtables
+                self._compiled[key] = compiled
+            sql, hooks = compiled
+            if hooks:
+                self._ibis._run_pre_execute_hooks(expr)
             arrow = self._within(budget, lambda: self.con.sql(sql).to_arrow_table())
         return expr.__pyarrow_result__(arrow, data_mapper=DuckDBPyArrowData).to_pylist()
 
