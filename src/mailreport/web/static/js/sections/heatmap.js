@@ -101,35 +101,51 @@ async function variantBody(mailingId, variantId) {
   const key = `${mailingId}\u0000${variantId}`;
   if (!bodies.has(key)) {
     bodies.set(key, api(`/api/v1/mailings/${encodeURIComponent(mailingId)}/variants/`
-      + `${encodeURIComponent(variantId)}/body`).then((r) => r.body_html));
+      + `${encodeURIComponent(variantId)}/body`).then((r) => r.body_html, (err) => {
+      bodies.delete(key);  // a failure is not kept: choosing the variant again retries
+      throw err;
+    }));
   }
   return bodies.get(key);
 }
 
 export function renderHeatmap(body, variants, { mailingId }) {
   const view = { variant: variants[0]?.variant_id, heat: true, labels: false, images: false };
-  const frame = el("iframe", { sandbox: "", class: "email-frame", referrerpolicy: "no-referrer" });
   const frameHolder = el("div", { class: "email-holder" });
   const controls = el("div", { class: "controls" });
   const details = el("div", { class: "heatmap-details" });
-  let html = null;
+  // the email shown, and whose it is: a toggle pressed while another variant's HTML is
+  // on its way must not dress this one in the other's links
+  let shown = { variant: null, html: null };
 
+  // A new frame for every document, its srcdoc set before it is attached. Moving the
+  // frame out and back in (and handing it a new srcdoc the same moment) left Chromium's
+  // preview blank, 0 high inside, after switching variants until a reload.
   function rebuild() {
-    const variant = variants.find((v) => v.variant_id === view.variant);
-    frame.setAttribute("title", `Email of variant ${view.variant} with its links `
-      + `${view.heat ? "coloured by clicks" : ""}`);
-    frame.srcdoc = buildSrcdoc(html, variant.links, view);
     body.dataset.heat = String(view.heat);
     body.dataset.labels = String(view.labels);
     body.dataset.images = String(view.images);
+    if (shown.variant !== view.variant || !shown.html) return;
+    const variant = variants.find((v) => v.variant_id === view.variant);
+    frameHolder.replaceChildren(el("iframe", { sandbox: "", class: "email-frame",
+      referrerpolicy: "no-referrer", title: `Email of variant ${view.variant}`
+        + `${view.heat ? " with its links coloured by clicks" : ""}`,
+      srcdoc: buildSrcdoc(shown.html, variant.links, view) }));
   }
 
-  function drawControls() {
-    const select = variants.length > 1 ? el("label", { class: "select" }, "Variant ",
+  // built once and never detached: taking the select out, even to put it straight
+  // back, drops the focus of a reader choosing with the keyboard
+  if (variants.length > 1) {
+    controls.append(el("label", { class: "select" }, "Variant ",
       el("select", { id: "heatmap-variant", onchange: (e) => show(e.target.value) },
         variants.map((v) => el("option", { value: v.variant_id,
-          selected: v.variant_id === view.variant }, v.variant_id)))) : null;
-    controls.replaceChildren(...[select,
+          selected: v.variant_id === view.variant }, v.variant_id)))));
+  }
+  const fixed = controls.childElementCount;
+
+  function drawControls() {
+    while (controls.childElementCount > fixed) controls.lastElementChild.remove();
+    controls.append(...[
       toggle("Heatmap", view.heat, () => { view.heat = !view.heat; drawControls(); rebuild(); },
         "heat"),
       toggle("Labels", view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
@@ -169,18 +185,20 @@ export function renderHeatmap(body, variants, { mailingId }) {
       ], variant.links, { caption: "Links of the email in document order",
         className: "cards-on-phone" })
         : emptyState("This email has no links"));
+    let html;
     try {
       html = await variantBody(mailingId, variantId);
     } catch (err) {
-      html = null;
+      if (view.variant !== variantId) return;
+      shown = { variant: null, html: null };
       frameHolder.replaceChildren(el("p", { class: "alert alert-error", role: "alert" },
         `The email's HTML could not be loaded: ${err.message}`));
       body.dataset.state = "error";
       return;
     }
     if (view.variant !== variantId) return;
+    shown = { variant: variantId, html };
     if (html) {
-      frameHolder.replaceChildren(frame);
       rebuild();
     } else {
       frameHolder.replaceChildren(emptyState("This variant has no HTML body",
