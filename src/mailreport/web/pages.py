@@ -20,6 +20,7 @@ from mailreport.api.security import current_principal, require
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 from mailreport.web.email_html import clean_email_html
+from mailreport.web.error_pages import install_error_pages
 
 HERE = Path(__file__).parent
 # The email preview is an about:srcdoc frame, which runs under this page's policy as
@@ -74,6 +75,14 @@ def install_pages(app: FastAPI) -> None:
         return TEMPLATES.TemplateResponse(request, template, {
             "title": title, "version": __version__, "currency": settings.currency,
             "company_timezone": settings.company_timezone, **context})
+
+    def error_page(request: Request, status: int, heading: str, sentence: str) -> HTMLResponse:
+        page = shell(request, "error.html", heading, heading=heading, sentence=sentence,
+                     page_state="error")
+        page.status_code = status
+        return page
+
+    install_error_pages(app, error_page)
 
     @app.get("/api/v1/mailings/{mailing_id}/variants/{variant_id}/body",
              response_model=VariantBody, dependencies=[Depends(require("reports"))])

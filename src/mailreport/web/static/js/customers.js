@@ -2,8 +2,8 @@
 // metrics against the whole good audience, the paged sortable list, and the
 // "Export to file" dialog. Every figure comes from the JSON API.
 import { periodControl, periodText } from "./period.js";
-import { api, ApiError, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney,
-  fmtNumber, fmtPct, fmtSigned, readState, withParams, writeState } from "./util.js";
+import { api, ApiError, currency, el, emptyState, fmtDateTime, fmtInt, fmtMoney, fmtNumber,
+  fmtPct, fmtSigned, problemBox, readState, withParams, writeState } from "./util.js";
 
 const STAGES = [
   ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
@@ -59,7 +59,8 @@ function fillSegments() {
     selected: state[kind] === value }, label);
   segmentSelect.replaceChildren(
     el("optgroup", { label: "Funnel" },
-      STAGES.filter(([k]) => !(sms && k === "opened")).map((s) => option("stage", s))),
+      STAGES.filter(([k]) => !(sms && k === "opened") && (k !== "spam"
+        || mailing.channel === "email")).map((s) => option("stage", s))),
     el("optgroup", { label: "Audience (whatever the period)" },
       STATUSES.map((s) => option("status", s))));
 }
@@ -219,7 +220,7 @@ async function load() {
     main.dataset.state = "ready";
   } catch (err) {
     if (mine !== generation) return;
-    statusBox.replaceChildren(errorBox(err));
+    statusBox.replaceChildren(problemBox(err));
     main.dataset.state = "error";
   } finally {
     if (mine === generation) root.classList.remove("is-loading");
@@ -290,4 +291,6 @@ async function setUpExport() {
 
 periodControl(state, () => { set({ page: "" }); load(); });
 // one request at a time: the list first, then what the export dialog offers
-load().then(setUpExport).catch((err) => statusBox.append(errorBox(err)));
+// (no export offered for a mailing that could not be read: it may not exist)
+load().then(() => (mailing ? setUpExport() : null))
+  .catch((err) => statusBox.append(problemBox(err)));

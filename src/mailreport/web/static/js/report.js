@@ -8,7 +8,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { renderVolume } from "./sections/volume.js";
-import { api, el, emptyState, errorBox, fmtDateTime, readState, withParams,
+import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id"];
@@ -51,8 +51,13 @@ function productSalesOptions() {
   return options;
 }
 
+/** Whether the mailing held customers back: without a control group, no figure of one. */
+function hasControl(volume) {
+  return mailing.control_share > 0 || volume.control_group > 0;
+}
+
 const RENDER = {
-  volume: (body, data) => renderVolume(body, data),
+  volume: (body, data) => renderVolume(body, data, { control: hasControl(data) }),
   orders: (body, data) => renderOrders(body, data, state),
   groups: (body, data) => renderGroups(body, data),
   open_hours: (body, data) => renderOpenHours(body, data, state, {
@@ -98,7 +103,7 @@ async function reload(name) {
   } catch (err) {
     if (mine !== sectionGeneration[name]) return;
     node.classList.remove("is-loading");
-    node.querySelector(".body").prepend(errorBox(err));
+    node.querySelector(".body").prepend(problemBox(err));
     node.dataset.state = "error";
   }
 }
@@ -121,6 +126,25 @@ function header(report) {
   document.getElementById("report-subtitle").replaceChildren(...chips.filter(Boolean));
 }
 
+/** A report that cannot be shown, said in a sentence with the way back to the list; a
+ * mailing that does not exist gets a heading of its own and no period to choose. */
+function reportProblem(err) {
+  if (!(err instanceof ApiError && err.status === 404)) return problemBox(err);
+  document.title = "Mailing not found · mailreport";
+  document.getElementById("report-title").textContent = "Mailing not found";
+  document.getElementById("report-subtitle").replaceChildren();
+  document.getElementById("period-form").hidden = true;
+  return problemBox(err, { heading: `There is no mailing with the ID “${mailingId}”.`,
+    detail: "It may have been deleted, or the link that led here is wrong." });
+}
+
+/** A mailing not sent yet (a draft, a scheduled one) has nothing to report: one empty
+ * state says so, in place of sections that would each say it again. */
+function notSentYet(report) {
+  return report.mailing.status !== "sent" && report.mailing.status !== "sending"
+    && noEvents(report);
+}
+
 function noEvents(report) {
   const s = report.efficiency.stages;
   return !s.sent && !s.delivered && !s.opened && !s.clicked && !report.orders.receipts
@@ -138,6 +162,14 @@ async function load() {
     groupsAvailable = report.groups != null;
     header(report);
     statusBox.replaceChildren();
+    if (notSentYet(report)) {
+      statusBox.append(emptyState("No events yet", `This mailing is ${mailing.status === "draft"
+        ? "a draft" : mailing.status}: its figures appear once it is sent.`));
+      for (const name of ORDER) renderSection(name, null);
+      document.getElementById("period-form").hidden = true;
+      main.dataset.state = "ready";
+      return;
+    }
     if (noEvents(report)) {
       statusBox.append(emptyState(state.from || state.to ? "No events in this period"
         : "No events yet", mailing.status === "sent" || mailing.status === "sending"
@@ -148,7 +180,7 @@ async function load() {
     main.dataset.state = "ready";
   } catch (err) {
     if (mine !== generation) return;
-    statusBox.replaceChildren(errorBox(err));
+    statusBox.replaceChildren(reportProblem(err));
     for (const name of ORDER) document.getElementById(name).hidden = true;
     main.dataset.state = "error";
   } finally {

@@ -171,6 +171,42 @@ export function errorBox(err) {
     el("strong", {}, title), detail ? el("p", { class: "detail" }, detail) : null, signIn);
 }
 
+// What a failed request means to a reader, by its status; the API's detail follows.
+const PROBLEM_HEADINGS = {
+  0: "The server could not be reached.",
+  400: "The request could not be read.",
+  401: "Your session has ended: sign in again.",
+  403: "You do not have access to this.",
+  404: "This does not exist.",
+  422: "These settings cannot be shown.",
+  429: "Too many requests: wait a moment, then try again.",
+  503: "The server is busy: try again in a moment.",
+};
+
+/** "from 2026-08-05 is after to 2026-08-01" as a sentence: capital, full stop. */
+export function asSentence(text) {
+  const t = String(text || "").trim();
+  if (!t) return "";
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?:]$/.test(s) ? s : `${s}.`;
+}
+
+/** An error as a reader's sentence and a way back (the mailing list, unless `back`
+ * names another [href, label]); `heading` replaces the sentence said by status. */
+export function problemBox(err, { heading = "", detail = null,
+  back = ["/", "Back to mass messages"] } = {}) {
+  const status = err instanceof ApiError ? err.status : null;
+  const said = heading || PROBLEM_HEADINGS[status]
+    || (status >= 500 ? "The server failed to answer." : "Something went wrong.");
+  const why = detail ?? (err instanceof ApiError ? err.detail : String(err?.message || err));
+  const signIn = status === 401 ? el("a", { class: "btn btn-primary btn-small",
+    href: withParams("/signin", { next: window.location.pathname + window.location.search }) },
+  "Sign in") : null;
+  return el("div", { class: "alert alert-error", role: "alert", dataset: { status: status ?? "" } },
+    el("strong", {}, said), why ? el("p", { class: "detail" }, asSentence(why)) : null,
+    el("p", { class: "way-back" }, signIn, el("a", { href: back[0] }, back[1])));
+}
+
 export function emptyState(text, hint = "") {
   return el("div", { class: "empty" }, el("p", { class: "empty-title" }, text),
     hint ? el("p", { class: "empty-hint" }, hint) : null);

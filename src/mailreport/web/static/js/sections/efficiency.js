@@ -58,8 +58,10 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
           fmtPct(s.pass[0])),
         el("span", { class: "pass-label" }, `${s.pass[2] ?? " →"} ${s.pass[1]}`)] : ""))));
+  // spam complaints come from mailbox providers: an SMS or a push has none to report
+  const sideStages = channel === "email" ? ["spam", "unsubscribed"] : ["unsubscribed"];
   const extras = el("ul", { class: "side-figures" },
-    ["spam", "unsubscribed"].map((stage) => {
+    sideStages.map((stage) => {
       const n = stage === "spam" ? eff.spam : eff.unsubscribed;
       const rate = stage === "spam" ? eff.spam_rate : eff.unsubscribe_rate;
       return el("li", {},

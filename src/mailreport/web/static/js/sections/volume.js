@@ -9,15 +9,17 @@ const STATUSES = [
   ["blocked_by_policy", "Blocked by communication policy"],
 ];
 
-export function renderVolume(body, volume) {
+/** `control`: whether the mailing held a control group back; without one its tile, a
+ * "Control group 0", would only be noise. */
+export function renderVolume(body, volume, { control = true } = {}) {
   const audience = STATUSES.reduce((sum, [key]) => sum + volume[key], 0);
   const share = (n) => (audience ? (100 * n) / audience : null);
   const rows = STATUSES.map(([key, label]) => ({ key, label, n: volume[key] }));
   body.replaceChildren(
     el("div", { class: "tiles" },
       tile("Target audience", fmtInt(audience), "volume.audience"),
-      tile("Control group", fmtInt(volume.control_group), "volume.control_group",
-        `${fmtPct(share(volume.control_group))} of the audience, held back`),
+      control ? tile("Control group", fmtInt(volume.control_group), "volume.control_group",
+        `${fmtPct(share(volume.control_group))} of the audience, held back`) : null,
       tile("Actual recipients", fmtInt(volume.actual_recipients), "volume.actual_recipients",
         `${fmtPct(share(volume.actual_recipients))} of the audience, delivered`)),
     table([
