@@ -60,12 +60,18 @@ export function renderProductSales(body, sales, state, handlers) {
   ];
   const rows = sales.rows.map((r, i) => ({ ...r, rank: i + 1 }));
   const measure = MEASURES[sort];
+  const list = table(columns, rows, { className: "compact", caption: `Top ${rows.length} `
+    + `${rows.length === 1 ? "category" : "categories"} by ${measure.label.toLowerCase()}; `
+    + "a column header sorts by it" });
+  // a ring of one segment is a full circle that says nothing: the table alone
+  if (rows.length < 2) {
+    body.replaceChildren(top, list);
+    return;
+  }
   const ring = chartBox(`Ring chart of the top ${rows.length} categories by `
     + `${measure.label.toLowerCase()}; the numbers are in the table.`, { height: 340,
     className: "ring" });
-  body.replaceChildren(top, el("div", { class: "split" },
-    table(columns, rows, { className: "compact", caption: `Top ${rows.length} categories by `
-      + `${measure.label.toLowerCase()}; a column header sorts by it` }),
+  body.replaceChildren(top, el("div", { class: "split" }, list,
     el("div", { class: "ring-box" }, ring,
       el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover a segment `
         + "for its category"))));
