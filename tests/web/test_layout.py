@@ -11,9 +11,39 @@ from harness import PHONE, browser, page, ready, screenshot, site  # noqa: F401 
 
 pytestmark = pytest.mark.browser
 
+# every tile's figure inside its tile: [label, overflow in px]
+TILE_OVERFLOW = """() => [...document.querySelectorAll('.tile')].map(t => {
+  const v = t.querySelector('.tile-value');
+  return [t.querySelector('.tile-label').textContent, v.scrollWidth - v.clientWidth];
+})"""
+
+
 def busiest_email(site) -> str:
     rows = [m for m in site.get("/api/v1/mailings", channel="email") if m["status"] == "sent"]
     return max(rows, key=lambda m: m["recipients"])["mailing_id"]
+
+
+def test_large_figures_fit_their_tiles(site, page):
+    mid = busiest_email(site)
+    ready(page, f"{site.url}/mailings/{mid}/customers?stage=ordered")
+    assert all(over <= 0 for _, over in page.evaluate(TILE_OVERFLOW))
+    # the revenue tile, given the medium demo's 11,290,435.20: exact, it overflows;
+    # as the page writes it, it fits, with the exact value on hover
+    shown = page.evaluate("""async () => {
+      const { fmtMoney, tileFigure } = await import('/static/js/util.js');
+      const money = (v) => `${fmtMoney(v)} RUB`;
+      const value = document.querySelector("[data-key='metrics.revenue']");
+      value.textContent = money(11290435.2);
+      const exact = value.scrollWidth - value.clientWidth;
+      value.replaceChildren(tileFigure(11290435.2, money));
+      const abbr = value.querySelector('abbr');
+      return { exact, fitted: value.scrollWidth - value.clientWidth, text: value.textContent,
+               title: abbr && abbr.title, small: tileFigure(412963, money) };
+    }""")
+    assert shown["exact"] > 0, "the exact figure should overflow a tile at 1280 px"
+    assert shown["fitted"] <= 0
+    assert shown["text"] == "11.3 M" and shown["title"] == "11,290,435.20 RUB"
+    assert shown["small"] == "412,963.00 RUB"  # below a million, the exact figure
 
 
 def test_one_product_category_gets_no_ring(site, page):

@@ -3,7 +3,7 @@
 // "Export to file" dialog. Every figure comes from the JSON API.
 import { periodControl, periodText } from "./period.js";
 import { api, ApiError, currency, el, emptyState, fmtDateTime, fmtInt, fmtMoney, fmtNumber,
-  fmtPct, fmtSigned, problemBox, readState, withParams, writeState } from "./util.js";
+  fmtPct, fmtSigned, problemBox, readState, tileFigure, withParams, writeState } from "./util.js";
 
 const STAGES = [
   ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
@@ -102,10 +102,10 @@ function renderMetrics(list) {
         el("span", {}, el("span", { dataset: { key: "metrics.share_of_audience" } },
           fmtPct(m.share_of_audience)), ` of ${fmtInt(m.audience)} in the audience`)),
       metricTile("Orders", fmtInt(m.orders), "metrics.orders"),
-      metricTile("Revenue", money(m.revenue), "metrics.revenue"),
-      metricTile("Average order value", money(m.aov), "metrics.aov",
+      metricTile("Revenue", tileFigure(m.revenue, money), "metrics.revenue"),
+      metricTile("Average order value", tileFigure(m.aov, money), "metrics.aov",
         deviation(m.deviation.aov, "metrics.deviation.aov")),
-      metricTile("Revenue per customer", money(m.revenue_per_customer),
+      metricTile("Revenue per customer", tileFigure(m.revenue_per_customer, money),
         "metrics.revenue_per_customer",
         deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer")),
       metricTile("Orders per customer", fmtNumber(m.orders_per_customer),

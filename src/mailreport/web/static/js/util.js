@@ -212,6 +212,20 @@ export function emptyState(text, hint = "") {
     hint ? el("p", { class: "empty-hint" }, hint) : null);
 }
 
+const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
+const LARGE = [[1e9, "B"], [1e6, "M"]];
+
+/** A tile's figure: from a million up abbreviated ("11.3 M") so that it fits its tile,
+ * with the exact value, as `format` writes it, on hover and for screen readers. */
+export function tileFigure(v, format) {
+  const exact = format(v);
+  const n = Number(v);
+  const large = v == null ? null : LARGE.find(([size]) => Math.abs(n) >= size);
+  if (!large) return exact;
+  return el("abbr", { class: "figure", title: exact, "aria-label": exact, dataset: { exact } },
+    `${oneDecimal.format(n / large[0])} ${large[1]}`);
+}
+
 /** A figure with a label: the big numbers at the top of a section. */
 export function tile(label, value, key, note = "") {
   return el("div", { class: "tile" },
