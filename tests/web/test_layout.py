@@ -46,6 +46,33 @@ def test_large_figures_fit_their_tiles(site, page):
     assert shown["small"] == "412,963.00 RUB"  # below a million, the exact figure
 
 
+def test_the_top_bar_keeps_every_link_on_a_phone(site, page):
+    page.set_viewport_size(PHONE)
+    ready(page, site.url + "/")
+    # the links base.html adds with the API docs on and a session: "API", "Sign out"
+    page.evaluate("""() => {
+      const nav = document.querySelector('.topbar nav');
+      nav.insertAdjacentHTML('beforeend', '<a href="/docs">API</a>');
+      nav.insertAdjacentHTML('afterend', '<form class="signout"><button type="submit" '
+        + 'class="btn btn-small btn-dark">Sign out</button></form>');
+    }""")
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.topbar a, .topbar button')]
+      .map(n => { const r = n.getBoundingClientRect();
+                  return [n.textContent.trim(), r.left, r.right, r.height]; })""")
+    assert [b[0] for b in boxes] == ["mailreport", "Mass messages", "Campaigns", "API",
+                                     "Sign out"]
+    nav_right = page.evaluate("document.querySelector('.topbar nav').getBoundingClientRect()"
+                              ".right")
+    for name, left, right, height in boxes:
+        assert left >= 0 and right <= PHONE["width"] and height > 0, (name, left, right)
+        assert name in ("mailreport", "Sign out") or right <= nav_right, name
+    nav = page.evaluate("(n => n.scrollWidth - n.clientWidth)(document.querySelector"
+                        "('.topbar nav'))")
+    assert nav <= 0, f"the nav scrolls by {nav}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "topbar-390")
+
+
 def test_one_product_category_gets_no_ring(site, page):
     mid = busiest_email(site)
     base = f"/api/v1/mailings/{mid}/report/product_sales"
