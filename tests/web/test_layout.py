@@ -87,3 +87,34 @@ def test_one_product_category_gets_no_ring(site, page):
     ready(page, f"{site.url}/mailings/{mid}")
     assert page.locator("#product_sales tbody tr").count() >= 2
     assert page.locator("#product_sales .ring").count() == 1
+
+
+# the texts ECharts drew on the orders chart's canvas, with their boxes
+CHART_TEXTS = """() => {
+  const chart = echarts.getInstanceByDom(document.querySelector('#orders .chart'));
+  const legend = new Set(chart.getOption().series.map(s => s.name));
+  const names = new Set(chart.getOption().yAxis.map(a => a.name).filter(Boolean));
+  return chart.getZr().storage.getDisplayList().filter(e => e.style && e.style.text)
+    .map(e => { const r = e.getBoundingRect().clone(); r.applyTransform(e.getComputedTransform());
+      // "Revenue, RUB" names a series and an axis: the legend's row is the top one
+      const kind = names.has(e.style.text) && r.y > 12 ? 'axis'
+        : legend.has(e.style.text) ? 'legend' : '';
+      return [kind, e.style.text, r.x, r.x + r.width, r.y + r.height / 2]; })
+    .filter(t => t[0]);
+}"""
+
+
+@pytest.mark.parametrize("width", ["1280", "390"])
+def test_chart_legend_clear_of_axis_names(site, page, width):
+    if width == "390":
+        page.set_viewport_size(PHONE)
+    ready(page, f"{site.url}/mailings/{busiest_email(site)}")
+    page.locator("#orders .chart").scroll_into_view_if_needed()
+    texts = page.evaluate(CHART_TEXTS)
+    legend = [t for t in texts if t[0] == "legend"]
+    axes = [t for t in texts if t[0] == "axis"]
+    assert legend and len(axes) == 2, texts
+    for _, name, left, right, middle in axes:
+        for _, label, l_left, l_right, l_middle in legend:
+            if left < l_right and l_left < right:  # one above the other: a line apart
+                assert middle - l_middle >= 16, (name, label, middle, l_middle)

@@ -20,6 +20,18 @@ export function chartBox(label, { height = 300, className = "" } = {}) {
     style: `height:${height}px` });
 }
 
+// A legend across the top and the names of the value axes, which sit just above the
+// plot, would share one strip (the names under the legend's labels): with both, the
+// plot starts lower and the names get a row of their own.
+const BELOW_LEGEND = 56;
+
+function clearOfLegend(option) {
+  const named = [option.yAxis].flat().some((axis) => axis?.name);
+  if (!named || option.legend?.top == null || !option.grid) return option;
+  return { ...option, grid: { ...option.grid,
+    top: Math.max(option.grid.top ?? 0, BELOW_LEGEND) } };
+}
+
 export function draw(node, option) {
   const echarts = window.echarts;
   let chart = echarts.getInstanceByDom(node);
@@ -31,7 +43,7 @@ export function draw(node, option) {
     color: PALETTE,
     textStyle: { fontFamily: "inherit", color: TEXT },
     animationDuration: 300,
-    ...option,
+    ...clearOfLegend(option),
   }, true);
   return chart;
 }
