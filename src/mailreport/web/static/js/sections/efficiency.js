@@ -1,11 +1,11 @@
-// Mailing efficiency: the funnel with the share passing to the next stage, spam and
-// unsubscribes, and the stages day by day. Each stage links to its customer list.
+// Mailing efficiency: the funnel, each stage with its share of the one before; all
+// attributed buyers beside it; spam and unsubscribes; and the stages day by day. Each stage links to its customer list.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
 import { el, emptyState, fmtDay, fmtInt, fmtPct, when } from "../util.js";
 
 const LABELS = { sent: "Sent", delivered: "Delivered", opened: "Opened", clicked: "Clicked",
-  ordered: "Ordered", ordered_after_click: "Ordered after a click", spam: "Marked as spam",
+  ordered: "All attributed buyers", ordered_after_click: "Ordered after a click", spam: "Marked as spam",
   unsubscribed: "Unsubscribed" };
 
 // stages with a customer list behind them (DESIGN.md, "Customer lists")
@@ -23,45 +23,55 @@ function magnifier(href, stage) {
   return link;
 }
 
-/** The stages of a channel and, for each but the last, the transition into the next. */
+/** The funnel of a channel: each stage with its share of the stage before it (the
+ * transition's key in the API). Every stage is a subset of the one before, so the
+ * funnel narrows; all attributed buyers are not a subset of clicked and stand aside. */
 function funnelSteps(eff, sms) {
-  const t = eff.transitions;
-  const stages = sms ? ["sent", "delivered", "clicked", "ordered", "ordered_after_click"]
-    : ["sent", "delivered", "opened", "clicked", "ordered", "ordered_after_click"];
-  const pass = {
-    sent: [t.delivered, "delivered"],
-    delivered: sms ? [t.clicked, "clicked"] : [t.opened, "opened"],
-    opened: [t.clicked, "clicked"],
-    // DESIGN.md: conversion is ordered / delivered, not ordered / clicked, so it is
-    // shown on the ordered row rather than as the clicked row's passing share
-    ordered: [t.conversion, "conversion, of delivered", ""],
-    // the funnel's last step: of those who clicked, who then ordered
-    ordered_after_click: [t.ordered_after_click, "of clicked", ""],
-  };
-  return stages.map((stage) => ({ stage, n: eff.stages[stage], pass: pass[stage] }));
+  const stages = sms ? ["sent", "delivered", "clicked", "ordered_after_click"]
+    : ["sent", "delivered", "opened", "clicked", "ordered_after_click"];
+  return stages.map((stage, i) => ({ stage, n: eff.stages[stage],
+    previous: i ? stages[i - 1] : null, share: i ? eff.transitions[stage] : null }));
+}
+
+function funnelRow(s, top, customersUrl) {
+  return el("li", { class: "funnel-step", dataset: { stage: s.stage } },
+    el("span", { class: "funnel-name" }, LABELS[s.stage]),
+    el("span", { class: "funnel-bar", "aria-hidden": "true" },
+      el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
+    el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
+      fmtInt(s.n)),
+    customersUrl && LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
+      : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
+    el("span", { class: "funnel-pass" }, s.previous ? [
+      el("span", { class: "pass-value", dataset: { key: `efficiency.transitions.${s.stage}` } },
+        fmtPct(s.share)),
+      el("span", { class: "pass-label" }, ` of ${LABELS[s.previous].toLowerCase()}`)] : ""));
+}
+
+/** All attributed buyers: by the channel's basis stage, with or without a click. */
+function buyersFigure(eff, customersUrl) {
+  return el("div", { class: "buyers-figure" },
+    el("span", { class: "buyers-name" }, "All attributed buyers"),
+    el("span", { class: "buyers-count", dataset: { key: "efficiency.stages.ordered" } },
+      fmtInt(eff.stages.ordered)),
+    customersUrl ? magnifier(customersUrl("ordered"), "ordered") : null,
+    el("span", { class: "buyers-rate" },
+      el("span", { class: "pass-value", dataset: { key: "efficiency.transitions.conversion" } },
+        fmtPct(eff.transitions.conversion)), " of delivered (conversion)"),
+    el("span", { class: "buyers-note" }, "Everyone with an order attributed to the mailing, "
+      + "clicked or not: not a step of the funnel."));
 }
 
 export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
   const sms = channel === "sms";
   const steps = funnelSteps(eff, sms);
   const top = Math.max(1, ...steps.map((s) => s.n ?? 0));
-  const funnel = el("ol", { class: "funnel", "aria-label": "Funnel" }, steps.map((s) =>
-    el("li", { class: "funnel-step", dataset: { stage: s.stage } },
-      el("span", { class: "funnel-name" }, LABELS[s.stage]),
-      el("span", { class: "funnel-bar", "aria-hidden": "true" },
-        el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
-      el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
-        fmtInt(s.n)),
-      customersUrl && LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
-        : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
-      el("span", { class: "funnel-pass" }, s.pass ? [
-        el("span", { class: "pass-value", dataset: { key: `efficiency.pass.${s.stage}` } },
-          fmtPct(s.pass[0])),
-        el("span", { class: "pass-label" }, `${s.pass[2] ?? " →"} ${s.pass[1]}`)] : ""))));
-  // spam complaints come from mailbox providers: an SMS or a push has none to report
-  const sideStages = channel === "email" ? ["spam", "unsubscribed"] : ["unsubscribed"];
-  const extras = el("ul", { class: "side-figures" },
-    sideStages.map((stage) => {
+  const funnel = el("ol", { class: "funnel", "aria-label": "Funnel" },
+    steps.map((s) => funnelRow(s, top, customersUrl)));
+  const extras = el("div", { class: "efficiency-side" }, buyersFigure(eff, customersUrl),
+    // spam complaints come from mailbox providers: an SMS or a push has none to report
+    el("ul", { class: "side-figures" }, (channel === "email" ? ["spam", "unsubscribed"]
+      : ["unsubscribed"]).map((stage) => {
       const n = stage === "spam" ? eff.spam : eff.unsubscribed;
       const rate = stage === "spam" ? eff.spam_rate : eff.unsubscribe_rate;
       return el("li", {},
@@ -70,12 +80,13 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
         el("span", { class: "num muted", dataset: { key: `efficiency.${stage}_rate` } },
           `${fmtPct(rate)} of delivered`),
         customersUrl ? magnifier(customersUrl(stage), stage) : null);
-    }));
+    })));
   const head = el("div", { class: "efficiency-top" }, funnel, extras);
 
   const days = eff.daily;
   // the daily series (DESIGN.md) are of the stages proper: ordered after a click has none
-  const series = steps.map((s) => s.stage).filter((k) => k !== "ordered_after_click");
+  const series = [...steps.map((s) => s.stage).filter((k) => k !== "ordered_after_click"),
+    "ordered"];
   if (!days.length || !days.some((d) => series.some((k) => d[k]))) {
     body.replaceChildren(head, emptyState(`No events ${when(state)}`,
       "The funnel fills as the sending providers report deliveries, opens and clicks."));
