@@ -1,6 +1,6 @@
 // The mailing report page: one request for the whole report, then one request per
 // section when a control of that section changes (sort, search, group, time zone).
-import { periodControl, periodText } from "./period.js";
+import { companyDate, periodControl, periodCoverage, periodText } from "./period.js";
 import { renderEfficiency } from "./sections/efficiency.js";
 import { renderGroups } from "./sections/groups.js";
 import { renderHeatmap } from "./sections/heatmap.js";
@@ -27,6 +27,10 @@ const state = readState(KEYS);
 let mailing = null;
 let groupsAvailable = false;
 let generation = 0;
+// the period of the report on the page, and the efficiency without a period when the
+// period leaves out a stage that its shares are of (see periodDenominators)
+let shownPeriod = null;
+let efficiencyAllTime = null;
 const sectionGeneration = {};
 
 function set(patch) {
@@ -59,12 +63,13 @@ function hasControl(volume) {
 const RENDER = {
   volume: (body, data) => renderVolume(body, data, { control: hasControl(data) }),
   orders: (body, data) => renderOrders(body, data, state),
-  groups: (body, data) => renderGroups(body, data),
+  groups: (body, data) => renderGroups(body, data, state),
   open_hours: (body, data) => renderOpenHours(body, data, state, {
     onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
   }),
   efficiency: (body, data) => renderEfficiency(body, data, state,
-    { channel: mailing.channel, customersUrl: canList ? customersUrl : null }),
+    { channel: mailing.channel, customersUrl: canList ? customersUrl : null,
+      allTime: efficiencyAllTime }),
   product_sales: (body, data) => renderProductSales(body, data, state, {
     onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
@@ -151,13 +156,49 @@ function noEvents(report) {
     && !report.orders.orders;
 }
 
+/** A period can leave out the send day: then sent and delivered are 0 in it while later
+ * stages are not, and their shares have no denominator in the period. The report
+ * without a period gives the all-time figures the page shows instead (labelled so). */
+async function periodDenominators(report) {
+  const s = report.efficiency?.stages;
+  if (!s || (!state.from && !state.to)) return null;
+  const funnel = [s.sent, s.delivered, s.opened, s.clicked].filter((n) => n != null);
+  const needed = funnel.some((n, i) => n === 0 && funnel.slice(i + 1).some(Boolean))
+    || (s.delivered === 0 && (s.ordered || report.efficiency.spam
+      || report.efficiency.unsubscribed));
+  return needed ? api(`${base}/report/efficiency`, {}) : null;
+}
+
+/** The server refused a period the form let through: keep the report on the page and
+ * its period, and say why in a sentence. Without a report yet, the error is all. */
+function keepShownReport(err) {
+  if (!shownPeriod) return false;
+  const asked = periodText({ from: state.from, to: state.to });
+  period.restore(shownPeriod);
+  const reason = err instanceof ApiError && err.detail ? ` (${err.detail})` : "";
+  statusBox.replaceChildren(el("div", { class: "alert alert-error", role: "alert" },
+    el("strong", {}, `The period ${asked} could not be shown${reason}.`),
+    el("p", {}, `The report below is still for ${shownPeriod.from || shownPeriod.to
+      ? periodText(shownPeriod) : "all time"}; choose another period above.`)));
+  main.dataset.state = "ready";
+  return true;
+}
+
+function coverageNote(report) {
+  const text = periodCoverage(report.period, mailing.sent_at ? companyDate(mailing.sent_at) : "");
+  return text ? el("p", { class: "period-note", dataset: { key: "period.coverage" } }, text)
+    : null;
+}
+
 async function load() {
   const mine = ++generation;
   main.dataset.state = "loading";
   root.classList.add("is-loading");
   try {
     const report = await api(`${base}/report`, state);
+    const allTime = await periodDenominators(report);
     if (mine !== generation) return;
+    efficiencyAllTime = allTime;
     mailing = report.mailing;
     groupsAvailable = report.groups != null;
     header(report);
@@ -170,6 +211,7 @@ async function load() {
       main.dataset.state = "ready";
       return;
     }
+    statusBox.replaceChildren(...[coverageNote(report)].filter(Boolean));
     if (noEvents(report)) {
       statusBox.append(emptyState(state.from || state.to ? "No events in this period"
         : "No events yet", mailing.status === "sent" || mailing.status === "sending"
@@ -177,9 +219,12 @@ async function load() {
         : `This mailing is ${mailing.status}; figures appear once it is sent.`));
     }
     for (const name of ORDER) renderSection(name, report[name]);
+    shownPeriod = { from: state.from, to: state.to };
+    period.anchor(mailing.sent_at ? companyDate(mailing.sent_at) : "");
     main.dataset.state = "ready";
   } catch (err) {
     if (mine !== generation) return;
+    if (keepShownReport(err)) return;
     statusBox.replaceChildren(reportProblem(err));
     for (const name of ORDER) document.getElementById(name).hidden = true;
     main.dataset.state = "error";
@@ -188,5 +233,5 @@ async function load() {
   }
 }
 
-periodControl(state, load);
+const period = periodControl(state, load);
 load();

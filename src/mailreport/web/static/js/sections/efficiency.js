@@ -25,62 +25,118 @@ function magnifier(href, stage) {
 
 /** The funnel of a channel: each stage with its share of the stage before it (the
  * transition's key in the API). Every stage is a subset of the one before, so the
- * funnel narrows; all attributed buyers are not a subset of clicked and stand aside. */
-function funnelSteps(eff, sms) {
+ * funnel narrows; all attributed buyers are not a subset of clicked and stand aside.
+ * A period can leave out a stage that a later stage's share is of (the send day):
+ * that stage shows its all-time count, and the shares of it say they are of all time. */
+function funnelSteps(eff, sms, allTime) {
   const stages = sms ? ["sent", "delivered", "clicked", "ordered_after_click"]
     : ["sent", "delivered", "opened", "clicked", "ordered_after_click"];
-  return stages.map((stage, i) => ({ stage, n: eff.stages[stage],
-    previous: i ? stages[i - 1] : null, share: i ? eff.transitions[stage] : null }));
+  const steps = stages.map((stage) => ({ stage, n: eff.stages[stage], outside: false }));
+  steps.forEach((s, i) => {
+    if (allTime && s.n === 0 && allTime.stages[s.stage]
+        && steps.slice(i + 1).some((later) => later.n)) {
+      s.n = allTime.stages[s.stage];
+      s.outside = true;
+    }
+  });
+  steps.forEach((s, i) => {
+    const prev = steps[i - 1];
+    if (!prev) return;
+    s.previous = prev.stage;
+    if (!prev.outside) s.share = { key: `transitions.${s.stage}`, value: eff.transitions[s.stage] };
+    else if (s.outside) {
+      s.share = { key: `all_time.transitions.${s.stage}`, value: allTime.transitions[s.stage],
+        basis: "all time" };
+    } else s.share = { key: `all_time_share.${s.stage}`, value: percent(s.n, prev.n), basis: "all-time" };
+  });
+  return steps;
 }
 
-function funnelRow(s, top, customersUrl) {
+function percent(part, whole) {
+  return part == null || !whole ? null : (100 * part) / whole;
+}
+
+/** "12.50% of opened", or of the all-time figure, or "none in this period": never a
+ * dash where a share should be. */
+function shareText(share, of, state) {
+  if (share.value == null) return el("span", { class: "share-none" }, `none ${when(state)}`);
+  const label = share.basis === "all-time" ? ` of all-time ${of}`
+    : share.basis ? ` of ${of}, all time` : ` of ${of}`;
+  return [el("span", { class: "pass-value", dataset: { key: `efficiency.${share.key}` } },
+    fmtPct(share.value)), el("span", { class: "pass-label" }, label)];
+}
+
+/** A share of delivered beside the funnel (conversion, spam, unsubscribes): the API's,
+ * or, with delivered outside the period, of all-time delivered. */
+function ofDelivered(key, value, n, allTime) {
+  if (value != null || !n || !allTime?.stages.delivered) return { key, value };
+  return { key: `all_time_share.${key.split(".").pop()}`, value: percent(n, allTime.stages.delivered),
+    basis: "all-time" };
+}
+
+function funnelRow(s, top, customersUrl, state) {
+  const count = s.outside
+    ? el("span", { class: "funnel-count is-all-time",
+      title: "None in this period: the count of all time" },
+    el("span", { dataset: { key: `efficiency.all_time.stages.${s.stage}` } }, fmtInt(s.n)),
+    el("small", {}, " all time"))
+    : el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
+      fmtInt(s.n));
   return el("li", { class: "funnel-step", dataset: { stage: s.stage } },
     el("span", { class: "funnel-name" }, LABELS[s.stage]),
-    el("span", { class: "funnel-bar", "aria-hidden": "true" },
+    el("span", { class: `funnel-bar${s.outside ? " is-all-time" : ""}`, "aria-hidden": "true" },
       el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
-    el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
-      fmtInt(s.n)),
+    count,
     customersUrl && LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
       : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
-    el("span", { class: "funnel-pass" }, s.previous ? [
-      el("span", { class: "pass-value", dataset: { key: `efficiency.transitions.${s.stage}` } },
-        fmtPct(s.share)),
-      el("span", { class: "pass-label" }, ` of ${LABELS[s.previous].toLowerCase()}`)] : ""));
+    el("span", { class: "funnel-pass" },
+      s.previous ? shareText(s.share, LABELS[s.previous].toLowerCase(), state) : "",
+      s.outside ? el("span", { class: "outside" }, `${s.previous ? " · " : ""}not in this period`)
+        : ""));
 }
 
 /** All attributed buyers: by the channel's basis stage, with or without a click. */
-function buyersFigure(eff, customersUrl) {
+function buyersFigure(eff, customersUrl, state, allTime) {
+  const conversion = ofDelivered("transitions.conversion", eff.transitions.conversion,
+    eff.stages.ordered, allTime);
   return el("div", { class: "buyers-figure" },
     el("span", { class: "buyers-name" }, "All attributed buyers"),
     el("span", { class: "buyers-count", dataset: { key: "efficiency.stages.ordered" } },
       fmtInt(eff.stages.ordered)),
     customersUrl ? magnifier(customersUrl("ordered"), "ordered") : null,
-    el("span", { class: "buyers-rate" },
-      el("span", { class: "pass-value", dataset: { key: "efficiency.transitions.conversion" } },
-        fmtPct(eff.transitions.conversion)), " of delivered (conversion)"),
+    el("span", { class: "buyers-rate" }, shareText(conversion, "delivered", state),
+      conversion.value == null ? "" : " (conversion)"),
     el("span", { class: "buyers-note" }, "Everyone with an order attributed to the mailing, "
       + "clicked or not: not a step of the funnel."));
 }
 
-export function renderEfficiency(body, eff, state, { channel, customersUrl }) {
+function sideFigure(stage, n, rate, customersUrl, state, allTime) {
+  const share = ofDelivered(`${stage}_rate`, rate, n, allTime);
+  // the API's rate keeps its key on the whole "… of delivered" text, as before
+  const text = share.basis ? shareText(share, "delivered", state)
+    : share.value == null ? `none ${when(state)}` : `${fmtPct(share.value)} of delivered`;
+  return el("li", {},
+    el("span", {}, LABELS[stage]),
+    el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
+    el("span", { class: "num muted", dataset: share.basis ? undefined
+      : { key: `efficiency.${stage}_rate` } }, text),
+    customersUrl ? magnifier(customersUrl(stage), stage) : null);
+}
+
+export function renderEfficiency(body, eff, state, { channel, customersUrl, allTime }) {
   const sms = channel === "sms";
-  const steps = funnelSteps(eff, sms);
+  const steps = funnelSteps(eff, sms, allTime);
   const top = Math.max(1, ...steps.map((s) => s.n ?? 0));
   const funnel = el("ol", { class: "funnel", "aria-label": "Funnel" },
-    steps.map((s) => funnelRow(s, top, customersUrl)));
-  const extras = el("div", { class: "efficiency-side" }, buyersFigure(eff, customersUrl),
-    // spam complaints come from mailbox providers: an SMS or a push has none to report
-    el("ul", { class: "side-figures" }, (channel === "email" ? ["spam", "unsubscribed"]
-      : ["unsubscribed"]).map((stage) => {
-      const n = stage === "spam" ? eff.spam : eff.unsubscribed;
-      const rate = stage === "spam" ? eff.spam_rate : eff.unsubscribe_rate;
-      return el("li", {},
-        el("span", {}, LABELS[stage]),
-        el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
-        el("span", { class: "num muted", dataset: { key: `efficiency.${stage}_rate` } },
-          `${fmtPct(rate)} of delivered`),
-        customersUrl ? magnifier(customersUrl(stage), stage) : null);
-    })));
+    steps.map((s) => funnelRow(s, top, customersUrl, state)));
+  const extras = el("div", { class: "efficiency-side" },
+    buyersFigure(eff, customersUrl, state, allTime),
+    el("ul", { class: "side-figures" },
+      // spam complaints come from mailbox providers: an SMS or a push has none to report
+      channel === "email"
+        ? sideFigure("spam", eff.spam, eff.spam_rate, customersUrl, state, allTime) : null,
+      sideFigure("unsubscribed", eff.unsubscribed, eff.unsubscribe_rate, customersUrl, state,
+        allTime)));
   const head = el("div", { class: "efficiency-top" }, funnel, extras);
 
   const days = eff.daily;

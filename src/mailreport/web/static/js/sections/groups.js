@@ -1,6 +1,7 @@
 // Groups report: each variant and the test group against the control group, and
 // variants against A, with the uplift, its 95% interval and the verdict in words.
-import { currency, DASH, el, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table } from "../util.js";
+import { currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table,
+  when } from "../util.js";
 
 export function groupName(row) {
   if (row.group === "control") return "Control group";
@@ -16,9 +17,9 @@ function interval(ci, unit) {
   return `${fmtSigned(ci[0], unit)} to ${fmtSigned(ci[1], unit)}`;
 }
 
-function verdict(significant, p, better) {
+function verdict(significant, p, better, why = "") {
   if (significant == null || p == null) {
-    return el("span", { class: "verdict verdict-none" }, "Not enough data to test");
+    return el("span", { class: "verdict verdict-none" }, why || "Not enough data to test");
   }
   if (!significant) {
     return el("span", { class: "verdict verdict-no" }, `Not significant (${fmtP(p)})`);
@@ -39,11 +40,15 @@ function comparisons(title, rows) {
           : ` (${fmtSigned(m.relative, "%")})`}` },
       { label: "95% interval", num: true, cell: (m) => interval(m.ci, m.unit) },
       { label: "Significance", key: (m) => `${m.key}.verdict`,
-        cell: (m) => verdict(m.significant, m.p, (m.uplift ?? 0) > 0) },
+        cell: (m) => verdict(m.significant, m.p, (m.uplift ?? 0) > 0, m.why) },
     ], rows, { className: "compact cards-on-phone" }));
 }
 
-export function renderGroups(body, groups) {
+export function renderGroups(body, groups, state = {}) {
+  // a comparison of nothing against nothing (a period with no orders, or no clicks) is
+  // "p = 1.000" rows that say nothing: left out, and the page says why
+  const anyBuyers = groups.some((g) => g.buyers);
+  const anyClicks = groups.some((g) => g.clicked);
   const money = (v) => (v == null ? DASH : fmtMoney(v));
   const summary = table([
     { label: "Group", cell: groupName, rowHeader: true },
@@ -65,7 +70,7 @@ export function renderGroups(body, groups) {
     const key = `groups.${groupKey(row)}`;
     const rows = [];
     const vc = row.vs_control;
-    if (vc) {
+    if (vc && anyBuyers) {
       rows.push(
         { key: `${key}.vs_control.conversion`, against: "Control group", label: "Conversion",
           unit: " pp", uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
@@ -76,22 +81,28 @@ export function renderGroups(body, groups) {
           significant: vc.rpc_significant });
     }
     const va = row.vs_a;
-    if (va) {
+    if (va && (anyBuyers || anyClicks)) {
       const sig = (p) => (p == null ? null : p < 0.05);
-      rows.push(
+      // rates of delivered: a period without the send day has no deliveries to test on
+      const why = groups.some((g) => g.group === "test" && g.delivered === 0)
+        ? "No deliveries in this period to compare" : "";
+      if (anyClicks) rows.push(
         { key: `${key}.vs_a.click_rate`, against: "Variant A", label: "Click rate", unit: " pp",
           uplift: va.click_rate_uplift, relative: va.click_rate_uplift_relative,
-          ci: va.click_rate_ci, p: va.click_rate_p, significant: sig(va.click_rate_p) },
+          ci: va.click_rate_ci, p: va.click_rate_p, significant: sig(va.click_rate_p), why });
+      if (anyBuyers) rows.push(
         { key: `${key}.vs_a.conversion`, against: "Variant A", label: "Conversion", unit: " pp",
           uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
-          ci: va.conversion_ci, p: va.conversion_p, significant: sig(va.conversion_p) });
+          ci: va.conversion_ci, p: va.conversion_p, significant: sig(va.conversion_p), why });
     }
     if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));
   }
   body.replaceChildren(
     el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not"),
-    summary, el("div", { class: "comparisons" }, cards),
+    summary, el("div", { class: "comparisons" }, cards.length ? cards
+      : emptyState(`No orders ${when(state)}`, "Uplift and significance appear once the "
+        + "groups have orders (or clicks) to compare.")),
     el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
       + "per customer by Welch's t-test."));
