@@ -218,3 +218,38 @@ def test_a_preset_sets_the_url_and_shows_the_api_numbers(site, page):
     reload_done(page, lambda: page.locator("#period-presets").get_by_role(
         "button", name="First 24 h").click())
     assert query(page) == {"from": start, "to": (day + dt.timedelta(days=1)).isoformat()}
+
+
+# -- activity over time ---------------------------------------------------------------
+
+
+def test_the_activity_view_is_kept_in_the_url(site, page):
+    m = mailing_with(site, "email", variants=3)
+    mid = m["mailing_id"]
+    ready(page, f"{site.url}/mailings/{mid}")
+    days = site.get(f"/api/v1/mailings/{mid}/report")["efficiency"]["daily"]
+    seen = report_requests(page)
+    page.locator("#efficiency button[data-view='cumulative']").click()
+    assert query(page) == {"activity": "cumulative"}
+    assert seen == []  # the same numbers, drawn again
+    assert page.locator("#efficiency button[data-view='cumulative']").get_attribute(
+        "aria-pressed") == "true"
+    # each stage's running total as a share of its total: the send day is no spike
+    for stage in ("delivered", "opened", "clicked", "ordered"):
+        total, running = sum(d[stage] for d in days), 0
+        for d in days:
+            running += d[stage]
+            assert text(page, f"efficiency.cumulative.{d['date']}.{stage}") == fmt_pct(
+                100 * running / total), (stage, d["date"])
+    # a reload (or a shared link) keeps the view, and the period beside it
+    day = sent_day(page, m).isoformat()
+    reload_done(page, lambda: page.goto(f"{site.url}/mailings/{mid}?from={day}"
+                                        "&activity=cumulative"))
+    assert query(page) == {"from": day, "activity": "cumulative"}
+    assert page.locator("#efficiency h3", has_text="Cumulative share").count() == 1
+    screenshot(page, "activity-cumulative-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "activity-cumulative-390")
+    page.locator("#efficiency button[data-view='daily']").click()
+    assert query(page) == {"from": day}
+    assert page.locator("#efficiency h3", has_text="By day").count() == 1

@@ -11,7 +11,10 @@ import { renderVolume } from "./sections/volume.js";
 import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
 
-const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id"];
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id",
+  "activity"];
+// keys of the page's own views, not API parameters
+const VIEW_KEYS = new Set(["activity"]);
 const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
   "heatmap"];
 
@@ -32,6 +35,10 @@ let generation = 0;
 let shownPeriod = null;
 let efficiencyAllTime = null;
 const sectionGeneration = {};
+
+function apiParams() {
+  return Object.fromEntries(Object.entries(state).filter(([key]) => !VIEW_KEYS.has(key)));
+}
 
 function set(patch) {
   Object.assign(state, patch);
@@ -69,7 +76,12 @@ const RENDER = {
   }),
   efficiency: (body, data) => renderEfficiency(body, data, state,
     { channel: mailing.channel, customersUrl: canList ? customersUrl : null,
-      allTime: efficiencyAllTime }),
+      allTime: efficiencyAllTime,
+      // a view of the same numbers: drawn again, not asked for again
+      onView: (view) => {
+        set({ activity: view === "daily" ? "" : view });
+        renderSection("efficiency", data);
+      } }),
   product_sales: (body, data) => renderProductSales(body, data, state, {
     onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
@@ -102,7 +114,7 @@ async function reload(name) {
   node.dataset.state = "loading";
   node.classList.add("is-loading");
   try {
-    const data = await api(`${base}/report/${name}`, state);
+    const data = await api(`${base}/report/${name}`, apiParams());
     if (mine !== sectionGeneration[name]) return;
     renderSection(name, data);
   } catch (err) {
@@ -195,7 +207,7 @@ async function load() {
   main.dataset.state = "loading";
   root.classList.add("is-loading");
   try {
-    const report = await api(`${base}/report`, state);
+    const report = await api(`${base}/report`, apiParams());
     const allTime = await periodDenominators(report);
     if (mine !== generation) return;
     efficiencyAllTime = allTime;

@@ -123,7 +123,7 @@ function sideFigure(stage, n, rate, customersUrl, state, allTime) {
     customersUrl ? magnifier(customersUrl(stage), stage) : null);
 }
 
-export function renderEfficiency(body, eff, state, { channel, customersUrl, allTime }) {
+export function renderEfficiency(body, eff, state, { channel, customersUrl, allTime, onView }) {
   const sms = channel === "sms";
   const steps = funnelSteps(eff, sms, allTime);
   const top = Math.max(1, ...steps.map((s) => s.n ?? 0));
@@ -148,22 +148,79 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
       "The funnel fills as the sending providers report deliveries, opens and clicks."));
     return;
   }
-  const chart = chartBox(`Line chart of customers reaching each stage by day, `
-    + `${days.length} days from ${days[0].date} to ${days[days.length - 1].date}. `
-    + "The numbers are in the table below.");
-  body.replaceChildren(head, el("h3", {}, "By day"), chart,
-    numbers("Stages by day as a table", [
-      { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
-      ...series.map((k) => ({ label: LABELS[k], num: true, cell: (d) => fmtInt(d[k]),
-        foot: (t) => fmtInt(t.stages[k]) })),
-    ], days, eff));
-  draw(chart, {
+  body.replaceChildren(head, ...activity(days, series, eff, state, onView));
+}
+
+const VIEWS = [["daily", "Per day"], ["cumulative", "Cumulative share"]];
+
+function viewSwitch(view, onView) {
+  return el("div", { class: "segmented", role: "group", "aria-label": "Activity over time" },
+    VIEWS.map(([value, label]) => el("button", {
+      type: "button", class: "seg", "aria-pressed": String(view === value),
+      dataset: { view: value }, onclick: () => view !== value && onView?.(value),
+    }, label)));
+}
+
+/** Each stage's running total by day as a share of its total over the days shown:
+ * the send day's spike no longer flattens the days after it. Null for a stage with
+ * no one in the period. */
+function cumulativeShares(days, series) {
+  const out = days.map(() => ({}));
+  for (const k of series) {
+    const total = days.reduce((sum, d) => sum + (d[k] ?? 0), 0);
+    let running = 0;
+    days.forEach((d, i) => {
+      running += d[k] ?? 0;
+      out[i][k] = total ? (100 * running) / total : null;
+    });
+  }
+  return out;
+}
+
+/** The stages over time, per day or as cumulative shares (the view is in the URL). */
+function activity(days, series, eff, state, onView) {
+  const view = state.activity === "cumulative" ? "cumulative" : "daily";
+  const cumulative = view === "cumulative";
+  const span = `${days.length} days from ${days[0].date} to ${days[days.length - 1].date}`;
+  const shares = cumulative ? cumulativeShares(days, series) : null;
+  const shown = cumulative ? series.filter((k) => shares.some((d) => d[k] != null)) : series;
+  const value = (i, k) => (cumulative ? shares[i][k] : days[i][k]);
+  const fmt = cumulative ? fmtPct : fmtInt;
+  const chart = chartBox(cumulative
+    ? `Line chart of the share of each stage's customers reached by each day, ${span}. `
+      + "The numbers are in the table below."
+    : `Line chart of customers reaching each stage by day, ${span}. `
+      + "The numbers are in the table below.");
+  const columns = [
+    { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+    ...shown.map((k) => ({ label: LABELS[k], num: true,
+      key: cumulative ? (d) => `efficiency.cumulative.${d.date}.${k}` : undefined,
+      cell: (d) => fmt(value(days.indexOf(d), k)), foot: (t) => fmtInt(t.stages[k]) })),
+  ];
+  const nodes = [
+    el("div", { class: "activity-head" }, el("h3", {}, cumulative
+      ? "Cumulative share by day" : "By day"), viewSwitch(view, onView)),
+    cumulative ? el("p", { class: "note" }, "Each line rises to 100% of its stage's "
+      + "customers in the days shown: how soon each stage was reached.") : null,
+    chart,
+    numbers(cumulative ? "Cumulative shares by day as a table" : "Stages by day as a table",
+      columns, days, eff),
+  ];
+  // drawn once the chart is in the page (ECharts measures its box)
+  queueMicrotask(() => draw(chart, {
     legend: { type: "scroll", top: 0, left: 0 },
     grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date),
-      series.map((k, j) => [LABELS[k], fmtInt(days[i][k]), PALETTE[j]]))),
+      shown.map((k) => [LABELS[k], cumulative ? `${fmtPct(value(i, k))} (${fmtInt(
+        days.slice(0, i + 1).reduce((sum, d) => sum + (d[k] ?? 0), 0))})` : fmtInt(value(i, k)),
+      PALETTE[series.indexOf(k)]]))),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
-    yAxis: valueAxis(),
-    series: series.map((k) => lineSeries(LABELS[k], days.map((d) => d[k]))),
-  });
+    yAxis: cumulative ? valueAxis({ max: 100, minInterval: 0,
+      axisLabel: { color: "#334155", formatter: "{value}%" } }) : valueAxis(),
+    // a stage keeps its colour in both views, though a view may leave one out
+    series: shown.map((k) => lineSeries(LABELS[k], days.map((_, i) => value(i, k)), {
+      itemStyle: { color: PALETTE[series.indexOf(k)] },
+      lineStyle: { color: PALETTE[series.indexOf(k)] } })),
+  }));
+  return nodes.filter(Boolean);
 }
