@@ -183,7 +183,9 @@ function activity(days, series, eff, state, onView) {
   const cumulative = view === "cumulative";
   const span = `${days.length} days from ${days[0].date} to ${days[days.length - 1].date}`;
   const shares = cumulative ? cumulativeShares(days, series) : null;
-  const shown = cumulative ? series.filter((k) => shares.some((d) => d[k] != null)) : series;
+  // a stage with no one in the days shown (sent, in a period after the send day) is a
+  // flat line at zero: left out, the funnel above says where it is
+  const shown = series.filter((k) => days.some((d) => d[k]));
   const value = (i, k) => (cumulative ? shares[i][k] : days[i][k]);
   const fmt = cumulative ? fmtPct : fmtInt;
   const chart = chartBox(cumulative
