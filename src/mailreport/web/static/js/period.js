@@ -1,6 +1,6 @@
 // The report period: two date inputs at the top right, checked in the form (from on
-// or before to, within min/max) so that a period the API would refuse is never asked
-// for. The period lives in the URL (replaceState), so a reload or a shared link shows
+// or before to; not wholly before the send day, the inputs' min) so that a period the
+// API would refuse, or one that is empty for certain, is never asked for. The period lives in the URL (replaceState), so a reload or a shared link shows
 // the same numbers. A report page with a send day also offers presets counted from it.
 import { companyTimezone, fmtDay, writeState } from "./util.js";
 
@@ -44,13 +44,12 @@ function problem(from, to) {
     return `“From” (${fmtDay(from.value)}) is after “To” (${fmtDay(to.value)}): `
       + "choose a start on or before the end.";
   }
-  for (const input of [from, to]) {
-    if (input.value && input.min && input.value < input.min) {
-      return `The mailing was sent on ${fmtDay(input.min)}: choose days from then on.`;
-    }
-    if (input.value && input.max && input.value > input.max) {
-      return `${fmtDay(input.value)} has not happened yet: choose days up to ${fmtDay(input.max)}.`;
-    }
+  // a start before the send day is harmless (nothing happened then); a whole period
+  // before it is empty for certain
+  const sentDay = from.min;
+  if (sentDay && to.value && to.value < sentDay) {
+    return `The mailing was sent on ${fmtDay(sentDay)}, after ${fmtDay(to.value)}: `
+      + "choose a period that ends on or after the send day.";
   }
   return "";
 }
@@ -61,11 +60,8 @@ export function periodControl(state, onChange) {
   const to = document.getElementById("period-to");
   const message = document.getElementById("period-message");
   const presetBox = document.getElementById("period-presets");
-  const today = companyDate(new Date().toISOString());
   // the browser's own bubbles would block the submit with no message of ours
   form.noValidate = true;
-  from.max = today;
-  to.max = today;
 
   function say(text) {
     message.textContent = text;
@@ -74,7 +70,7 @@ export function periodControl(state, onChange) {
   }
   function bounds() {
     to.min = from.value || from.min;
-    from.max = to.value || today;
+    from.max = to.value;
   }
   function markPreset() {
     for (const b of presetBox.querySelectorAll("button")) {

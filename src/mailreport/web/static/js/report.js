@@ -184,7 +184,8 @@ async function periodDenominators(report) {
 /** The server refused a period the form let through: keep the report on the page and
  * its period, and say why in a sentence. Without a report yet, the error is all. */
 function keepShownReport(err) {
-  if (!shownPeriod) return false;
+  // an ended session is no fault of the period: its error offers the way back in
+  if (!shownPeriod || (err instanceof ApiError && err.status === 401)) return false;
   const asked = periodText({ from: state.from, to: state.to });
   period.restore(shownPeriod);
   const reason = err instanceof ApiError && err.detail ? ` (${err.detail})` : "";
