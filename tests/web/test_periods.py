@@ -126,6 +126,19 @@ def test_a_period_without_the_send_day_reads_right(site, page):
     note = text(page, "period.coverage")
     assert "before this period" in note and "all time" in note
     screenshot(page, "period-after-send-day-1280")
+    # later still, orders after clicks that came before the period: clicked is the
+    # denominator outside the period now
+    start, end = (day + dt.timedelta(days=4)).isoformat(), (day + dt.timedelta(days=7)).isoformat()
+    reload_done(page, lambda: page.goto(f"{site.url}/mailings/{mid}?from={start}&to={end}"))
+    api = site.get(f"/api/v1/mailings/{mid}/report", **{"from": start, "to": end})["efficiency"]
+    assert api["stages"]["clicked"] == 0 and api["stages"]["ordered_after_click"] > 0
+    assert "—" not in efficiency_top(page)
+    clicked = page.locator("#efficiency .funnel-step[data-stage='clicked']").inner_text()
+    assert "not in this period" in clicked and "0.00%" not in clicked
+    assert text(page, "efficiency.all_time.stages.clicked") == fmt_int(
+        everything["stages"]["clicked"])
+    assert text(page, "efficiency.all_time_share.ordered_after_click") == fmt_pct(
+        100 * api["stages"]["ordered_after_click"] / everything["stages"]["clicked"])
     page.set_viewport_size(PHONE)
     screenshot(page, "period-after-send-day-390")
 

@@ -174,7 +174,9 @@ function noEvents(report) {
 async function periodDenominators(report) {
   const s = report.efficiency?.stages;
   if (!s || (!state.from && !state.to)) return null;
-  const funnel = [s.sent, s.delivered, s.opened, s.clicked].filter((n) => n != null);
+  // ordered after a click counts orders in the period of clicks that may precede it
+  const funnel = [s.sent, s.delivered, s.opened, s.clicked, s.ordered_after_click]
+    .filter((n) => n != null);
   const needed = funnel.some((n, i) => n === 0 && funnel.slice(i + 1).some(Boolean))
     || (s.delivered === 0 && (s.ordered || report.efficiency.spam
       || report.efficiency.unsubscribed));

@@ -43,8 +43,9 @@ function funnelSteps(eff, sms, allTime) {
     const prev = steps[i - 1];
     if (!prev) return;
     s.previous = prev.stage;
-    if (!prev.outside) s.share = { key: `transitions.${s.stage}`, value: eff.transitions[s.stage] };
-    else if (s.outside) {
+    if (!prev.outside && !s.outside) {
+      s.share = { key: `transitions.${s.stage}`, value: eff.transitions[s.stage] };
+    } else if (s.outside) {
       s.share = { key: `all_time.transitions.${s.stage}`, value: allTime.transitions[s.stage],
         basis: "all time" };
     } else s.share = { key: `all_time_share.${s.stage}`, value: percent(s.n, prev.n), basis: "all-time" };
