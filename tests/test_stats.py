@@ -18,8 +18,11 @@ from mailreport.stats import (
     Comparison,
     Proportion,
     Sample,
+    compare_all_pairs,
     compare_means,
     compare_proportions,
+    holm,
+    incremental,
     sample_from_values,
 )
 
@@ -143,6 +146,118 @@ def test_proportion_interval_follows_alpha():
     got = compare_proportions(Proportion(60, 100), Proportion(40, 100), alpha=0.1)
     z_95 = 1.6448536269514722
     assert got.ci == pytest.approx((20 - z_95 * se, 20 + z_95 * se), rel=1e-9)
+
+
+# --- Incremental results, Holm's adjustment and the winner by hand ----------------
+
+
+def test_incremental_buyers_are_the_conversion_uplift_times_the_group():
+    # 60/100 against 40/100: 20 pp × 100 customers = 20 buyers; the interval is the
+    # worked example's (6.42097, 33.57903) pp × 100 / 100.
+    got = incremental(compare_proportions(Proportion(60, 100), Proportion(40, 100)), 100,
+                      per=100)
+    assert got.estimate == pytest.approx(20.0)
+    assert got.ci == pytest.approx((6.42097, 33.57903), abs=1e-5)
+
+
+def test_incremental_revenue_is_welchs_interval_times_the_group():
+    # Treatment 10, 0, 30, 60: mean 25, variance 700; control 20, 0: mean 10,
+    # variance 200. se² = 700/4 + 200/2 = 275; Welch–Satterthwaite
+    # df = 275² / ((175²)/3 + 100²/1) = 75625 / 20208.33 = 3.7423; t(0.975, 3.7423)
+    # = 2.8400 (SciPy's t.ppf, checked against tables: t(0.975, 3) = 3.182,
+    # t(0.975, 4) = 2.776). So 15 ± 2.8400 × 16.583 per customer, × 4 customers.
+    difference = compare_means(sample_from_values([10.0, 0.0, 30.0, 60.0]),
+                               sample_from_values([20.0, 0.0]))
+    got = incremental(difference, 4)
+    df = 275**2 / (175**2 / 3 + 100**2 / 1)
+    assert df == pytest.approx(3.7423, abs=1e-4)
+    half = float(scipy_stats.t.ppf(0.975, df)) * math.sqrt(275)
+    assert 3.182 > half / math.sqrt(275) > 2.776
+    assert got.estimate == pytest.approx(60.0)
+    assert got.ci == pytest.approx((4 * (15 - half), 4 * (15 + half)), rel=1e-12)
+
+
+def test_an_untestable_difference_gives_no_incremental_figures():
+    assert incremental(compare_proportions(Proportion(0, 0), Proportion(1, 2)), 9, per=100) \
+        == incremental(Comparison.not_testable(), 9)
+    got = incremental(compare_proportions(Proportion(0, 0), Proportion(1, 2)), 9, per=100)
+    assert (got.estimate, got.ci) == (None, None)
+    # a zero-width interval is no interval, scaled or not
+    got = incremental(compare_proportions(Proportion(30, 30), Proportion(0, 30)), 30, per=100)
+    assert (got.estimate, got.ci) == (30.0, None)
+
+
+def test_holm_on_a_known_family():
+    # sorted 0.01, 0.03, 0.04 times 3, 2, 1: 0.03, 0.06, 0.04 -> 0.06 (monotone)
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.8]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([0.2]) == [0.2]
+    assert holm([]) == []
+
+
+def test_holm_leaves_a_null_p_value_out_of_the_family():
+    # a family of two, not three: 0.01 × 2 and 0.04 × 1 -> max(0.02, 0.04)
+    assert holm([0.01, None, 0.04]) == pytest.approx([0.02, None, 0.04])
+    assert holm([None, None]) == [None, None]
+
+
+def test_every_pair_is_compared_and_the_clear_winner_named():
+    # A 100/1000, B 160/1000, C 105/1000. Pooled z by hand for B vs C:
+    # pooled 265/2000, se = sqrt(.1325 × .8675 × 2/1000) = 0.015162, z = 3.6275.
+    rates = {"A": Proportion(100, 1000), "B": Proportion(160, 1000),
+             "C": Proportion(105, 1000)}
+    got = compare_all_pairs(rates)
+    assert [(p.variant, p.other) for p in got.pairs] == [("B", "A"), ("C", "A"), ("C", "B")]
+    c_vs_b = got.pairs[2]
+    z = 0.055 / math.sqrt(0.1325 * 0.8675 * 2 / 1000)
+    assert c_vs_b.comparison.uplift == pytest.approx(-5.5)
+    assert c_vs_b.comparison.p_value == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-10)
+    p = [pair.comparison.p_value for pair in got.pairs]
+    assert [pair.p_adjusted for pair in got.pairs] == holm(p)
+    assert got.pairs[0].p_adjusted == pytest.approx(3 * p[0])  # the smallest of three
+    assert got.pairs[1].significant is False  # A and C are close
+    assert got.winner == "B"
+    assert got.winner_p == max(got.pairs[0].p_adjusted, got.pairs[2].p_adjusted) < 0.05
+
+
+def test_no_winner_where_one_of_its_comparisons_is_not_significant():
+    # B is highest and far above A, but only 0.5 pp above C: not significant
+    rates = {"A": Proportion(100, 1000), "B": Proportion(160, 1000),
+             "C": Proportion(155, 1000)}
+    got = compare_all_pairs(rates)
+    assert [pair.significant for pair in got.pairs] == [True, True, False]
+    assert (got.winner, got.winner_p) == (None, None)
+
+
+def test_a_significant_result_before_adjustment_can_be_lost_to_it():
+    # B 130/1000 vs A 100/1000: pooled 0.115, se = sqrt(.115 × .885 × 2/1000)
+    # = 0.014267, z = 0.03 / 0.014267 = 2.1027, p = 0.0355 alone; the smallest of
+    # three p-values, so Holm multiplies it by 3: 0.106, not significant.
+    rates = {"A": Proportion(100, 1000), "B": Proportion(130, 1000),
+             "C": Proportion(101, 1000)}
+    got = compare_all_pairs(rates)
+    b_vs_a = got.pairs[0]
+    z = 0.03 / math.sqrt(0.115 * 0.885 * 2 / 1000)
+    assert b_vs_a.comparison.p_value == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-10)
+    assert b_vs_a.comparison.p_value == pytest.approx(0.0355, abs=1e-4)
+    assert b_vs_a.comparison.significant is True
+    assert b_vs_a.p_adjusted == pytest.approx(3 * b_vs_a.comparison.p_value)
+    assert b_vs_a.significant is False and got.winner is None
+
+
+def test_a_tie_at_the_top_or_an_untestable_variant_leaves_no_winner():
+    tie = compare_all_pairs({"A": Proportion(1, 3), "B": Proportion(200, 600),
+                             "C": Proportion(0, 600)})
+    assert tie.winner is None  # 1/3 and 200/600 are equal rates
+    untestable = compare_all_pairs({"A": Proportion(0, 1000), "B": Proportion(500, 1000),
+                                    "C": Proportion(0, 0)})
+    assert [pair.p_adjusted is None for pair in untestable.pairs] == [False, True, True]
+    assert untestable.winner is None  # nothing says B beats C
+
+
+def test_one_variant_has_no_pairs_and_no_winner():
+    got = compare_all_pairs({"A": Proportion(50, 100)})
+    assert (got.pairs, got.winner, got.winner_p) == ((), None, None)
 
 
 # --- Null cases (DESIGN.md: not a proportion, fewer than two customers) ----------

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
 
 from scipy import stats as scipy_stats
 
@@ -189,6 +191,96 @@ def compare_means(treatment: Sample, control: Sample, alpha: float = 0.05) -> Co
     if not all(math.isfinite(bound) for bound in ci):
         ci = None
     return _comparison(uplift, uplift_relative, ci, p_value, alpha)
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """A per-customer difference scaled up to a whole group: what the group gained."""
+
+    estimate: float | None
+    ci: tuple[float, float] | None
+
+
+def incremental(difference: Comparison, assigned: int, per: float = 1.0) -> Incremental:
+    """`difference`'s uplift and interval × assigned / per (per=100 for percentage
+    points). The interval is the difference's own (Wald, or Welch's with the
+    Welch–Satterthwaite t quantile) scaled, so it holds with the same confidence."""
+    if difference.uplift is None:
+        return Incremental(estimate=None, ci=None)
+    estimate = _finite_or_none(difference.uplift * assigned / per)
+    ci = None
+    if difference.ci is not None and estimate is not None:
+        bounds = tuple(_finite_or_none(bound * assigned / per) for bound in difference.ci)
+        ci = None if None in bounds else bounds
+    return Incremental(estimate=estimate, ci=ci)
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment, in the order given. A None p-value (a test that
+    could not be made) is left out of the family and stays None."""
+    family = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    size = len(family)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(family):
+        # Monotone: a smaller p is never adjusted above a larger one.
+        running = max(running, min(1.0, (size - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    """One variant against another, its p-value adjusted over all pairs."""
+
+    variant: str
+    other: str
+    comparison: Comparison  # variant's rate minus other's
+    p_adjusted: float | None
+    significant: bool | None  # p_adjusted below alpha
+
+
+@dataclass(frozen=True)
+class AllPairs:
+    """Every pair of variants on one rate, and the winner if the data name one."""
+
+    pairs: tuple[PairComparison, ...]
+    winner: str | None
+    # The largest adjusted p-value of the winner's comparisons: the one that decides.
+    winner_p: float | None
+
+
+def compare_all_pairs(rates: Mapping[str, Proportion], alpha: float = 0.05) -> AllPairs:
+    """Each variant against each earlier one (pooled z-test, Wald interval), the
+    p-values Holm-adjusted as one family. The winner has the strictly highest rate
+    and an adjusted p below alpha in every comparison it is in; a comparison that
+    could not be made is not significant, so it leaves no winner."""
+    _check_alpha(alpha)
+    ordered = list(rates)
+    tests = [(later, earlier, compare_proportions(rates[later], rates[earlier], alpha))
+             for earlier, later in combinations(ordered, 2)]
+    adjusted = holm([c.p_value for _, _, c in tests])
+    pairs = tuple(
+        PairComparison(variant=v, other=o, comparison=c, p_adjusted=p,
+                       significant=None if p is None else bool(p < alpha))
+        for (v, o, c), p in zip(tests, adjusted, strict=True))
+    winner = _strictly_highest(rates)
+    if winner is None:
+        return AllPairs(pairs=pairs, winner=None, winner_p=None)
+    own = [pair for pair in pairs if winner in (pair.variant, pair.other)]
+    if not own or not all(pair.significant for pair in own):
+        return AllPairs(pairs=pairs, winner=None, winner_p=None)
+    return AllPairs(pairs=pairs, winner=winner, winner_p=max(pair.p_adjusted for pair in own))
+
+
+def _strictly_highest(rates: Mapping[str, Proportion]) -> str | None:
+    # Exact fractions: 1/3 and 2/6 are a tie, and two rates a rounding step apart are not.
+    known = {v: Fraction(p.successes, p.trials) for v, p in rates.items() if p.is_valid}
+    if not known:
+        return None
+    top = max(known.values())
+    leaders = [v for v, r in known.items() if r == top]
+    return leaders[0] if len(leaders) == 1 else None
 
 
 def _comparison(
