@@ -57,7 +57,7 @@ def test_report_has_every_section_with_the_design_key_names(server):
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["mailing", "period", "volume", "efficiency", "orders", "groups",
-                          "open_hours", "product_sales", "heatmap"]
+                          "variant_comparison", "open_hours", "product_sales", "heatmap"]
     assert body["period"] == {"from": None, "to": None}
     assert set(body["volume"]) == {"good_recipients", "address_issue", "unsubscribed_channel",
                                    "unsubscribed_category", "blocked_by_policy",
@@ -68,7 +68,7 @@ def test_report_has_every_section_with_the_design_key_names(server):
     assert set(body["efficiency"]["transitions"]) == {"delivered", "opened", "clicked",
                                                       "conversion", "ordered_after_click"}
     assert body["orders"]["revenue"] == "12.30"
-    assert body["groups"] is None
+    assert body["groups"] is None and body["variant_comparison"] is None
     assert len(body["open_hours"]["counts"]) == 24 and len(body["open_hours"]["grid"]) == 7
 
 
@@ -121,6 +121,9 @@ def test_inapplicable_sections_are_null(server):
 def test_one_section(server):
     r = httpx.get(f"{server}/api/v1/mailings/m1/report/efficiency")
     assert r.status_code == 200 and r.json()["stages"]["opened"] == 1
+    # a key worked out from another section answers alone too
+    r = httpx.get(f"{server}/api/v1/mailings/m1/report/variant_comparison")
+    assert r.status_code == 200 and r.json() is None
     r = httpx.get(f"{server}/api/v1/mailings/m1/report/nonsense")
     assert r.status_code == 404 and "unknown section" in r.json()["detail"]
 

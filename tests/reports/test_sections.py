@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
 from scipy import stats
 
 from conftest import at, query
-from mailreport.reports import campaign_report
+from mailreport.reports import campaign_report, mailing_report
 from mailreport.reports.customers import customer_list
 from mailreport.reports.groups import groups
 from mailreport.reports.heatmap import heatmap, parse_links
@@ -86,6 +87,89 @@ def test_groups_compare_variants_and_control_like_with_like(data):
     assert vc.conversion_uplift_relative == pytest.approx(50.0)
     assert b.vs_a is not None and a.vs_a is None
     assert b.vs_a.click_rate_uplift == pytest.approx(50.0)  # B 1/2 clicked vs A 0/2
+    # incremental: buyers 3 - 1 × 4/2 = 1, revenue 100 - 20 × 4/2 = 60; the
+    # intervals are the uplifts' × 4 customers (conversion's in points, so / 100)
+    assert vc.incremental_buyers == pytest.approx(1.0)
+    assert vc.incremental_buyers_ci == pytest.approx(
+        tuple(bound * 4 / 100 for bound in vc.conversion_ci))
+    assert vc.incremental_revenue == Decimal("60.00")
+    assert vc.incremental_revenue_ci == tuple(
+        Decimal(4 * bound).quantize(Decimal("0.01")) for bound in (15 - half, 15 + half))
+    # variant B alone: 2/2 against 1/2 is 1 buyer more; 90 - 20 × 2/2 = 70 more
+    assert b.vs_control.incremental_buyers == pytest.approx(1.0)
+    assert b.vs_control.incremental_revenue == Decimal("70.00")
+    # variant A: 1/2 against 1/2, and 10 - 20 × 2/2 = -10
+    assert a.vs_control.incremental_buyers == pytest.approx(0.0)
+    assert a.vs_control.incremental_revenue == Decimal("-10.00")
+    assert a.vs_control.incremental_revenue_ci is not None
+
+
+def test_variants_are_compared_pairwise_in_the_report(data):
+    ab_test(data)
+    t = data.tables()
+    got = section(t, "m1", "variant_comparison", query())
+    assert got == mailing_report(t, "m1", query()).variant_comparison
+    assert got.adjustment == "holm"
+    # click rate: B 1/2 against A 0/2; pooled 1/4, se = sqrt(.25 × .75 × (1/2 + 1/2)),
+    # z = 0.5 / 0.4330 = 1.1547, p = 0.2482; one pair, so Holm leaves it as it is
+    (pair,) = got.click_rate.pairs
+    z = 0.5 / math.sqrt(0.25 * 0.75)
+    assert (pair.variant_id, pair.compared_with, pair.uplift) == ("B", "A", pytest.approx(50.0))
+    assert pair.p == pair.p_adjusted == pytest.approx(math.erfc(z / math.sqrt(2)))
+    assert pair.significant is False and got.click_rate.winner is None
+    (pair,) = got.conversion.pairs  # B 2/2 against A 1/2
+    assert pair.uplift == pytest.approx(50.0) and got.conversion.winner is None
+
+
+def test_three_variants_have_every_pair_and_a_winner(data):
+    data.mailing("m1")
+    data.add("variants", *({"mailing_id": "m1", "variant_id": v, "share": 0.3} for v in "ABC"))
+    # delivered 12 each; clicked A 0, B 12, C 1
+    for v, clickers in (("A", 0), ("B", 12), ("C", 1)):
+        data.journeys("m1", {f"{v}{i}": [("delivered", at(0))]
+                             + ([("clicked", at(1))] if i < clickers else [])
+                             for i in range(12)}, variant_id=v)
+    data.load()
+    t = data.tables()
+    rows = groups(t, scope_of(t, "m1"), query())
+    assert all(r.vs_control is None for r in rows)  # no control group, no incremental
+    got = section(t, "m1", "variant_comparison", query())
+    clicks = got.click_rate
+    assert [(p.variant_id, p.compared_with) for p in clicks.pairs] == [
+        ("B", "A"), ("C", "A"), ("C", "B")]
+
+    def p_value(s1, s2, n=12):
+        pooled = (s1 + s2) / (2 * n)
+        z = (s1 - s2) / n / math.sqrt(pooled * (1 - pooled) * 2 / n)
+        return math.erfc(abs(z) / math.sqrt(2))
+
+    p_ba, p_ca, p_cb = p_value(12, 0), p_value(1, 0), p_value(1, 12)
+    assert [p.p for p in clicks.pairs] == pytest.approx([p_ba, p_ca, p_cb])
+    # Holm by hand: p_ba < p_cb < p_ca, so times 3, 2 and 1, kept monotone
+    assert p_ba < p_cb < p_ca
+    assert [p.p_adjusted for p in clicks.pairs] == pytest.approx(
+        [3 * p_ba, max(p_ca, 2 * p_cb), max(3 * p_ba, 2 * p_cb)])
+    assert [p.significant for p in clicks.pairs] == [True, False, True]
+    assert clicks.winner == "B"
+    assert clicks.winner_p == pytest.approx(max(3 * p_ba, 2 * p_cb))
+    assert clicks.winner_confidence == pytest.approx(100 * (1 - clicks.winner_p))
+    # nobody bought: every conversion is 0 %, p = 1, and a three-way tie has no winner
+    assert {p.p_adjusted for p in got.conversion.pairs} == {1.0}
+    assert got.conversion.winner is None
+
+
+def test_one_variant_with_a_control_group_has_no_pairs_but_incremental_figures(data):
+    data.mailing("m1", control_share="0.5")
+    data.journeys("m1", {"ann": [("delivered", at(0))], "bob": [("delivered", at(0))]})
+    data.journeys("m1", {"ctl": [], "cat": []}, group="control")
+    data.order("ann", at(2), total="40.00").order("cat", at(2), total="10.00").load()
+    t = data.tables()
+    report = mailing_report(t, "m1", query())
+    assert report.variant_comparison is None
+    test = next(r for r in report.groups if r.group == "test" and r.variant_id is None)
+    # 1/2 against 1/2: no buyers gained; 40 - 10 × 2/2 = 30 in revenue
+    assert test.vs_control.incremental_buyers == pytest.approx(0.0)
+    assert test.vs_control.incremental_revenue == Decimal("30.00")
 
 
 def test_groups_are_null_without_control_or_variants(data):

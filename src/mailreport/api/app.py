@@ -21,7 +21,7 @@ from mailreport.api.problems import install_problem_handlers, problem, problem_r
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
-from mailreport.reports import SECTIONS as REPORT_SECTIONS
+from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
 from mailreport.reports.mailings import list_campaigns, list_mailings
@@ -51,9 +51,9 @@ class Health(BaseModel):
 
 # One section of the report: the type its key has in the whole report.
 SectionResult = Union[tuple(MailingReport.model_fields[name].annotation  # noqa: UP007
-                            for name in REPORT_SECTIONS)]
+                            for name in REPORT_KEYS)]
 SectionName = Annotated[str, Path(description="a key of the report",
-                                  json_schema_extra={"enum": list(REPORT_SECTIONS)})]
+                                  json_schema_extra={"enum": list(REPORT_KEYS)})]
 
 
 def report_query(
@@ -136,9 +136,9 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
              responses={200: {"model": SectionResult, "description": "The section, as in "
                               "the whole report; null where it does not apply"}})
     def section(mailing_id: str, section: SectionName, query: QueryDep, who: Viewer):
-        if section not in REPORT_SECTIONS:
+        if section not in REPORT_KEYS:
             raise HTTPException(404, f"unknown section {section!r}; sections are "
-                                     f"{', '.join(REPORT_SECTIONS)}")
+                                     f"{', '.join(REPORT_KEYS)}")
         if section == "product_sales" and not who.can(PRODUCT_SALES):
             raise HTTPException(403, "product sales needs the product_sales permission")
         result = report_section(tables(), mailing_id, section, query)

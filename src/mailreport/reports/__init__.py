@@ -3,7 +3,7 @@ store's tables; nothing here names an engine."""
 
 from mailreport.reports.campaign import campaign_report
 from mailreport.reports.query import NotFound, ReportError, ReportQuery
-from mailreport.reports.report import SECTIONS, mailing_report, section
+from mailreport.reports.report import KEYS, SECTIONS, mailing_report, section
 
-__all__ = ["SECTIONS", "NotFound", "ReportError", "ReportQuery", "campaign_report",
+__all__ = ["KEYS", "SECTIONS", "NotFound", "ReportError", "ReportQuery", "campaign_report",
            "mailing_report", "section"]

@@ -13,12 +13,29 @@ from decimal import Decimal
 import ibis
 
 from mailreport.contract import STAGES
-from mailreport.reports.models import GroupRow, Mailing, VsA, VsControl
+from mailreport.reports.models import (
+    GroupRow,
+    Mailing,
+    PairTest,
+    RateComparison,
+    VariantComparison,
+    VsA,
+    VsControl,
+)
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, count_stage, in_days
 from mailreport.reports.scope import Scope
 from mailreport.reports.windows import group_orders
-from mailreport.stats import Comparison, Proportion, Sample, compare_means, compare_proportions
+from mailreport.stats import (
+    AllPairs,
+    Comparison,
+    Proportion,
+    Sample,
+    compare_all_pairs,
+    compare_means,
+    compare_proportions,
+    incremental,
+)
 from mailreport.store.tables import Tables, built_once
 
 
@@ -101,6 +118,10 @@ def _conversion(m: dict) -> Proportion:
     return Proportion(successes=m["buyers"], trials=m["assigned"])
 
 
+def _click_rate(m: dict) -> Proportion:
+    return Proportion(successes=m["clicked"], trials=m["delivered"])
+
+
 def _rpc(m: dict) -> Sample:
     return Sample(n=m["assigned"], total=float(m["revenue"]), total_sq=m["revenue_sq"])
 
@@ -108,6 +129,8 @@ def _rpc(m: dict) -> Sample:
 def _vs_control(m: dict, c: dict) -> VsControl:
     conv = compare_proportions(_conversion(m), _conversion(c))
     rpc = compare_means(_rpc(m), _rpc(c))
+    buyers = incremental(conv, m["assigned"], per=100)  # the uplift is in points
+    revenue = incremental(rpc, m["assigned"])
     return VsControl(
         conversion_uplift=conv.uplift, conversion_uplift_relative=conv.uplift_relative,
         conversion_ci=conv.ci, conversion_p=conv.p_value,
@@ -115,12 +138,15 @@ def _vs_control(m: dict, c: dict) -> VsControl:
         rpc_uplift=rpc.uplift, rpc_uplift_relative=rpc.uplift_relative, rpc_ci=rpc.ci,
         rpc_p=rpc.p_value, rpc_significant=rpc.significant,
         significant=_any_significant(conv, rpc),
+        incremental_buyers=buyers.estimate, incremental_buyers_ci=buyers.ci,
+        incremental_revenue=None if revenue.estimate is None else money(revenue.estimate),
+        incremental_revenue_ci=None if revenue.ci is None else (money(revenue.ci[0]),
+                                                                money(revenue.ci[1])),
     )
 
 
 def _vs_a(m: dict, a: dict) -> VsA:
-    clicks = compare_proportions(Proportion(m["clicked"], m["delivered"]),
-                                 Proportion(a["clicked"], a["delivered"]))
+    clicks = compare_proportions(_click_rate(m), _click_rate(a))
     conv = compare_proportions(_conversion(m), _conversion(a))
     return VsA(
         click_rate_uplift=clicks.uplift, click_rate_uplift_relative=clicks.uplift_relative,
@@ -131,6 +157,33 @@ def _vs_a(m: dict, a: dict) -> VsA:
         conversion_significant=conv.significant,
         significant=_any_significant(clicks, conv),
     )
+
+
+def variant_comparison(rows: list[GroupRow] | None) -> VariantComparison | None:
+    """Every pair of variants on click rate and conversion, from the groups report's
+    rows; None with fewer than two variants."""
+    variants = {r.variant_id: r.model_dump() for r in rows or []
+                if r.group == "test" and r.variant_id is not None}
+    if len(variants) < 2:
+        return None
+    return VariantComparison(
+        adjustment="holm",
+        click_rate=_rate_comparison(compare_all_pairs(
+            {v: _click_rate(m) for v, m in variants.items()})),
+        conversion=_rate_comparison(compare_all_pairs(
+            {v: _conversion(m) for v, m in variants.items()})))
+
+
+def _rate_comparison(result: AllPairs) -> RateComparison:
+    return RateComparison(
+        pairs=[PairTest(variant_id=pair.variant, compared_with=pair.other,
+                        uplift=pair.comparison.uplift,
+                        uplift_relative=pair.comparison.uplift_relative,
+                        p=pair.comparison.p_value, p_adjusted=pair.p_adjusted,
+                        significant=pair.significant)
+               for pair in result.pairs],
+        winner=result.winner, winner_p=result.winner_p,
+        winner_confidence=None if result.winner_p is None else 100 * (1 - result.winner_p))
 
 
 def _any_significant(*comparisons: Comparison) -> bool | None:

@@ -128,6 +128,13 @@ class VsControl(Model):
     rpc_p: float | None
     rpc_significant: bool | None
     significant: bool | None  # some p-value below 0.05
+    # What the group gained over what it would have had at the control's rates:
+    # the conversion uplift (and its Wald interval) × assigned, and the revenue per
+    # customer uplift (and Welch's interval) × assigned. Null where the test is.
+    incremental_buyers: float | None
+    incremental_buyers_ci: tuple[float, float] | None
+    incremental_revenue: Money | None
+    incremental_revenue_ci: tuple[Money, Money] | None
 
 
 class VsA(Model):
@@ -160,6 +167,37 @@ class GroupRow(Model):
     aov: Money | None
     vs_control: VsControl | None = None
     vs_a: VsA | None = None
+
+
+class PairTest(Model):
+    """One variant against an earlier one, on one rate."""
+
+    variant_id: str
+    compared_with: str
+    uplift: float | None  # percentage points: variant_id's rate minus compared_with's
+    uplift_relative: float | None  # % of compared_with's rate
+    p: float | None  # two-sided pooled two-proportion z-test, before adjustment
+    p_adjusted: float | None  # Holm over the rate's pairs; null where p is
+    significant: bool | None  # p_adjusted below 0.05
+
+
+class RateComparison(Model):
+    """Every pair of variants on one rate, and the winner where the data name one:
+    the strictly highest rate, significant (adjusted) against every other variant."""
+
+    pairs: list[PairTest]
+    winner: str | None
+    winner_p: float | None  # the largest adjusted p-value of the winner's pairs
+    winner_confidence: Percent  # 100 × (1 − winner_p)
+
+
+class VariantComparison(Model):
+    """All variants compared pairwise (DESIGN.md, "Incremental results against
+    control"); null for a mailing with fewer than two variants."""
+
+    adjustment: Literal["holm"]
+    click_rate: RateComparison  # clicked / delivered
+    conversion: RateComparison  # buyers / assigned, as in the groups report
 
 
 class OpenHours(Model):
@@ -209,6 +247,7 @@ class MailingReport(Model):
     efficiency: Efficiency
     orders: Orders
     groups: list[GroupRow] | None
+    variant_comparison: VariantComparison | None
     open_hours: OpenHours | None
     product_sales: ProductSales | None
     heatmap: list[HeatmapVariant] | None

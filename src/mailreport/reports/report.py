@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mailreport.reports.efficiency import efficiency
-from mailreport.reports.groups import groups
+from mailreport.reports.groups import groups, variant_comparison
 from mailreport.reports.heatmap import heatmap
 from mailreport.reports.models import MailingReport
 from mailreport.reports.open_hours import open_hours
@@ -29,6 +29,13 @@ SECTIONS: dict[str, Callable[[Tables, Scope, ReportQuery], Any]] = {
     "product_sales": product_sales,
     "heatmap": heatmap,
 }
+
+# Keys worked out from another section's result, not from the tables: (that
+# section, the function of its result).
+DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "variant_comparison": ("groups", variant_comparison),
+}
+KEYS = (*SECTIONS, *DERIVED)
 
 
 def applies(name: str, scope: Scope) -> bool:
@@ -53,10 +60,14 @@ def run_section(tables: Tables, name: str, scope: Scope, query: ReportQuery):
 
 
 def section(tables: Tables, mailing_id: str, name: str, query: ReportQuery):
-    if name not in SECTIONS:
+    if name not in KEYS:
         raise KeyError(name)
     check_period(query, tables.settings.max_period_days)
-    return run_section(tables, name, Scope((get_mailing(tables, mailing_id),)), query)
+    scope = Scope((get_mailing(tables, mailing_id),))
+    if name in DERIVED:
+        source, derive = DERIVED[name]
+        return derive(run_section(tables, source, scope, query))
+    return run_section(tables, name, scope, query)
 
 
 def mailing_report(tables: Tables, mailing_id: str, query: ReportQuery,
@@ -67,4 +78,6 @@ def mailing_report(tables: Tables, mailing_id: str, query: ReportQuery,
     parts = {name: run_section(tables, name, scope, query) for name in SECTIONS
              if with_product_sales or name != "product_sales"}
     parts.setdefault("product_sales", None)
+    for name, (source, derive) in DERIVED.items():
+        parts[name] = derive(parts[source])
     return MailingReport(mailing=mailing, period=query.period, **parts)
