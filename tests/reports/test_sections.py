@@ -121,6 +121,21 @@ def test_variants_are_compared_pairwise_in_the_report(data):
     assert pair.uplift == pytest.approx(50.0) and got.conversion.winner is None
 
 
+@pytest.mark.engines("duckdb", reason="the terminal's rendering, the same on any engine")
+def test_the_command_line_prints_incremental_figures_and_the_verdict(data):
+    from rich.console import Console
+
+    from mailreport.cli import render
+
+    ab_test(data)
+    console = Console(record=True, width=200)
+    render.mailing_report(console, mailing_report(data.tables(), "m1", query()), "EUR")
+    text = console.export_text()
+    assert "Incremental, test group: buyers 1.0 (95% CI " in text
+    assert "revenue 60.00 (95% CI " in text and "Incremental, variant B: buyers 1.0" in text
+    assert "Variants on click rate: no significant winner (1 pair, Holm-adjusted)" in text
+
+
 def test_three_variants_have_every_pair_and_a_winner(data):
     data.mailing("m1")
     data.add("variants", *({"mailing_id": "m1", "variant_id": v, "share": 0.3} for v in "ABC"))

@@ -94,6 +94,9 @@ def mailing_report(console: Console, r, currency: str) -> None:
                       ("yes" if vc.significant else "no") if vc and vc.significant is not None
                       else "")
         console.print(t)
+        _incremental(console, r.groups, currency)
+    if r.variant_comparison:
+        _winners(console, r.variant_comparison)
     if r.open_hours:
         oh = r.open_hours
         peak = max(range(24), key=lambda h: oh.counts[h])
@@ -137,6 +140,37 @@ def mailing_report(console: Console, r, currency: str) -> None:
             t.add_row(str(lk.link_index), (lk.text or lk.url)[:50], _fmt(lk.clicks),
                       _fmt(lk.unique_clickers), _fmt(lk.percent_of_readers))
         console.print(t)
+
+
+def _incremental(console: Console, groups, currency: str) -> None:
+    for g in groups:
+        vc = g.vs_control
+        if vc is None or vc.incremental_buyers is None:
+            continue
+        who = f"variant {g.variant_id}" if g.variant_id else "test group"
+        buyers = f"{vc.incremental_buyers:,.1f}"
+        if vc.incremental_buyers_ci:
+            buyers += (f" (95% CI {vc.incremental_buyers_ci[0]:,.1f} … "
+                       f"{vc.incremental_buyers_ci[1]:,.1f})")
+        revenue = "—" if vc.incremental_revenue is None else f"{vc.incremental_revenue:,}"
+        if vc.incremental_revenue_ci:
+            revenue += (f" (95% CI {vc.incremental_revenue_ci[0]:,} … "
+                        f"{vc.incremental_revenue_ci[1]:,})")
+        console.print(f"Incremental, {who}: buyers {buyers}; revenue {revenue} {currency}")
+
+
+def _winners(console: Console, comparison) -> None:
+    for name, rate in (("click rate", comparison.click_rate),
+                       ("conversion", comparison.conversion)):
+        pairs = f"{len(rate.pairs)} pair{'' if len(rate.pairs) == 1 else 's'}, Holm-adjusted"
+        if rate.winner is None:
+            console.print(f"Variants on {name}: no significant winner ({pairs})")
+        else:
+            # 99.99996 % printed to one decimal would read as certainty
+            confidence = ("> 99.9" if rate.winner_confidence >= 99.95
+                          else f"{rate.winner_confidence:.1f}")
+            console.print(f"Variants on {name}: {rate.winner} wins, confidence "
+                          f"{confidence} % ({pairs})")
 
 
 def campaign_report(console: Console, r, currency: str) -> None:
