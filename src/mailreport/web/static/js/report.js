@@ -3,6 +3,7 @@
 import { companyDate, periodControl, periodCoverage, periodText } from "./period.js";
 import { renderEfficiency } from "./sections/efficiency.js";
 import { renderGroups } from "./sections/groups.js";
+import { renderHeadline } from "./sections/headline.js";
 import { renderHeatmap } from "./sections/heatmap.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
@@ -29,6 +30,7 @@ const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
 const state = readState(KEYS);
 let mailing = null;
 let groupsAvailable = false;
+let variantComparison = null;
 let generation = 0;
 // the period of the report on the page, and the efficiency without a period when the
 // period leaves out a stage that its shares are of (see periodDenominators)
@@ -70,7 +72,7 @@ function hasControl(volume) {
 const RENDER = {
   volume: (body, data) => renderVolume(body, data, { control: hasControl(data) }),
   orders: (body, data) => renderOrders(body, data, state),
-  groups: (body, data) => renderGroups(body, data, state),
+  groups: (body, data) => renderGroups(body, data, state, variantComparison),
   open_hours: (body, data) => renderOpenHours(body, data, state, {
     onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
   }),
@@ -162,6 +164,17 @@ function notSentYet(report) {
     && noEvents(report);
 }
 
+/** The strip at the top; none where nothing happened (the empty state says so). */
+function headline(report) {
+  const node = document.getElementById("headline");
+  if (noEvents(report)) {
+    node.hidden = true;
+    node.replaceChildren();
+  } else {
+    renderHeadline(node, report);
+  }
+}
+
 function noEvents(report) {
   const s = report.efficiency.stages;
   return !s.sent && !s.delivered && !s.opened && !s.clicked && !report.orders.receipts
@@ -216,7 +229,9 @@ async function load() {
     efficiencyAllTime = allTime;
     mailing = report.mailing;
     groupsAvailable = report.groups != null;
+    variantComparison = report.variant_comparison;
     header(report);
+    headline(report);
     statusBox.replaceChildren();
     if (notSentYet(report)) {
       statusBox.append(emptyState("No events yet", `This mailing is ${mailing.status === "draft"
@@ -241,7 +256,7 @@ async function load() {
     if (mine !== generation) return;
     if (keepShownReport(err)) return;
     statusBox.replaceChildren(reportProblem(err));
-    for (const name of ORDER) document.getElementById(name).hidden = true;
+    for (const name of [...ORDER, "headline"]) document.getElementById(name).hidden = true;
     main.dataset.state = "error";
   } finally {
     if (mine === generation) root.classList.remove("is-loading");

@@ -1,7 +1,9 @@
 // Groups report: each variant and the test group against the control group, and
-// variants against A, with the uplift, its 95% interval and the verdict in words.
+// every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
+// verdict in words.
 import { currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table,
   when } from "../util.js";
+import { fmtConfidence } from "./headline.js";
 
 export function groupName(row) {
   if (row.group === "control") return "Control group";
@@ -17,15 +19,18 @@ function interval(ci, unit) {
   return `${fmtSigned(ci[0], unit)} to ${fmtSigned(ci[1], unit)}`;
 }
 
-function verdict(significant, p, better, why = "") {
+/** The verdict in words (`why`: what says no test could be made); with `withP` false,
+ * where a column beside it has the p-value. */
+function verdict(significant, p, better, why = "", withP = true) {
   if (significant == null || p == null) {
     return el("span", { class: "verdict verdict-none" }, why || "Not enough data to test");
   }
+  const shown = withP ? ` (${fmtP(p)})` : "";
   if (!significant) {
-    return el("span", { class: "verdict verdict-no" }, `Not significant (${fmtP(p)})`);
+    return el("span", { class: "verdict verdict-no" }, `Not significant${shown}`);
   }
   return el("span", { class: `verdict ${better ? "verdict-up" : "verdict-down"}` },
-    `Significant: ${better ? "better" : "worse"} (${fmtP(p)})`);
+    `Significant: ${better ? "better" : "worse"}${shown}`);
 }
 
 /** One table per group: each comparison it is part of, one row per metric. */
@@ -44,7 +49,49 @@ function comparisons(title, rows) {
     ], rows, { className: "compact cards-on-phone" }));
 }
 
-export function renderGroups(body, groups, state = {}) {
+function pValue(p) {
+  if (p == null) return DASH;
+  return p < 0.001 ? "< 0.001" : Number(p).toFixed(3);
+}
+
+const RATES = [["click_rate", "Click rate"], ["conversion", "Conversion"]];
+
+/** Every pair of variants on each rate, p-values Holm-adjusted, and the winner. */
+function pairwise(variants) {
+  const rows = RATES.flatMap(([metric, label]) => variants[metric].pairs.map((pair) => ({
+    ...pair, metric, label, key: `variants.${metric}.${pair.variant_id}-${pair.compared_with}`,
+  })));
+  const pairs = variants.conversion.pairs.length;
+  const winners = RATES.map(([metric, label]) => {
+    const rate = variants[metric];
+    return el("li", {}, `${label}: `, el("strong", { dataset: { key: `variants.${metric}.winner` } },
+      rate.winner ? `variant ${rate.winner}` : "no significant winner"),
+    rate.winner ? ` (confidence ${fmtConfidence(rate.winner_confidence)})` : "");
+  });
+  return el("div", { class: "comparison pairwise" },
+    el("h3", {}, "Variants compared pairwise"),
+    table([
+      { label: "Comparison", rowHeader: true,
+        cell: (r) => `${r.label}: variant ${r.variant_id} vs ${r.compared_with}` },
+      { label: "Uplift", num: true, key: (r) => `${r.key}.uplift`,
+        cell: (r) => `${fmtSigned(r.uplift, " pp")}${r.uplift_relative == null ? ""
+          : ` (${fmtSigned(r.uplift_relative, "%")})`}` },
+      { label: "p", num: true, cell: (r) => pValue(r.p) },
+      { label: "Holm-adjusted p", num: true, key: (r) => `${r.key}.p_adjusted`,
+        cell: (r) => pValue(r.p_adjusted) },
+      { label: "Significance", key: (r) => `${r.key}.verdict`,
+        cell: (r) => verdict(r.significant, r.p_adjusted, (r.uplift ?? 0) > 0, "", false) },
+    ], rows, {
+      className: "compact cards-on-phone",
+      caption: `p-values Holm-adjusted over the ${pairs} pair${pairs === 1 ? "" : "s"} of `
+        + "each metric; significant means adjusted p < 0.05",
+    }),
+    el("ul", { class: "winners" }, winners),
+    el("p", { class: "note" }, "The winner has the highest rate and is significantly ahead "
+      + "of every other variant after adjustment."));
+}
+
+export function renderGroups(body, groups, state = {}, variants = null) {
   // a comparison of nothing against nothing (a period with no orders, or no clicks) is
   // "p = 1.000" rows that say nothing: left out, and the page says why
   const anyBuyers = groups.some((g) => g.buyers);
@@ -81,7 +128,8 @@ export function renderGroups(body, groups, state = {}) {
           significant: vc.rpc_significant });
     }
     const va = row.vs_a;
-    if (va && (anyBuyers || anyClicks)) {
+    // against A alone, unadjusted: only where the pairwise comparison is missing
+    if (va && !variants && (anyBuyers || anyClicks)) {
       const sig = (p) => (p == null ? null : p < 0.05);
       // rates of delivered: a period without the send day has no deliveries to test on
       const why = groups.some((g) => g.group === "test" && g.delivered === 0)
@@ -97,12 +145,14 @@ export function renderGroups(body, groups, state = {}) {
     }
     if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));
   }
+  const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants) : null;
   body.replaceChildren(
     el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not"),
-    summary, el("div", { class: "comparisons" }, cards.length ? cards
+    summary, el("div", { class: "comparisons" }, cards.length || pairs ? cards
       : emptyState(`No orders ${when(state)}`, "Uplift and significance appear once the "
         + "groups have orders (or clicks) to compare.")),
+    pairs,
     el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
       + "per customer by Welch's t-test."));

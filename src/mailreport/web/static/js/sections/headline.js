@@ -1,0 +1,72 @@
+// The headline strip: whether the mailing paid off, at a glance, from the whole
+// report's JSON (the sections below hold the detail).
+import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, tile } from "../util.js";
+
+const wholeNumber = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** An estimated count of customers, to the whole customer: "+34", "−7", "0". */
+function signedCount(v) {
+  if (v == null) return DASH;
+  const n = Number(v);
+  const shown = wholeNumber.format(Math.abs(n));
+  return shown === "0" ? "0" : `${n > 0 ? "+" : "−"}${shown}`;
+}
+
+function range(ci, format) {
+  return ci ? `95% interval ${format(ci[0])} to ${format(ci[1])}` : "no interval";
+}
+
+/** "> 99.9%" rather than a rounded 100%, which would read as certainty. */
+export function fmtConfidence(pct) {
+  return pct >= 99.95 ? "> 99.9%" : `${Number(pct).toFixed(1)}%`;
+}
+
+function verdict(label, rate, metric) {
+  const key = `headline.winner.${metric}`;
+  if (!rate.winner) {
+    return el("span", { class: "headline-verdict" }, `${label}: `,
+      el("strong", { dataset: { key } }, "no significant winner"));
+  }
+  return el("span", { class: "headline-verdict" }, `${label}: `,
+    el("strong", { dataset: { key } }, `variant ${rate.winner}`),
+    ` (confidence ${fmtConfidence(rate.winner_confidence)})`);
+}
+
+export function renderHeadline(node, report) {
+  const stages = report.efficiency.stages;
+  const revenue = report.orders.revenue;
+  // attributed revenue / delivered recipients, as DESIGN.md's "Compared with usual"
+  const perRecipient = stages.delivered ? Number(revenue) / stages.delivered : null;
+  const tiles = [
+    tile(`Revenue attributed, ${currency}`, fmtMoney(revenue), "headline.revenue"),
+    tile("Buyers", wholeNumber.format(stages.ordered), "headline.buyers",
+      "with an attributed order"),
+    tile("Conversion", fmtPct(report.efficiency.transitions.conversion), "headline.conversion",
+      "buyers / delivered"),
+    tile(`Revenue per recipient, ${currency}`, fmtMoney(perRecipient),
+      "headline.revenue_per_recipient", "attributed revenue / delivered"),
+  ];
+  const test = (report.groups || []).find((g) => g.group === "test" && g.variant_id == null);
+  const vc = test && test.vs_control;
+  if (vc) {
+    tiles.push(
+      tile("Incremental buyers", signedCount(vc.incremental_buyers),
+        "headline.incremental_buyers", range(vc.incremental_buyers_ci, signedCount)),
+      tile(`Incremental revenue, ${currency}`, fmtSigned(vc.incremental_revenue),
+        "headline.incremental_revenue", range(vc.incremental_revenue_ci, (v) => fmtSigned(v))));
+  }
+  const parts = [el("div", { class: "tiles headline-tiles" }, tiles)];
+  const variants = report.variant_comparison;
+  if (variants) {
+    parts.push(el("p", { class: "headline-variants", dataset: { key: "headline.variants" } },
+      verdict("Winner on click rate", variants.click_rate, "click_rate"),
+      verdict("Winner on conversion", variants.conversion, "conversion")));
+  }
+  if (vc) {
+    parts.push(el("p", { class: "note" }, "Incremental: the test group against the control "
+      + "group, scaled to the test group's size (orders of each group in the attribution "
+      + "window, attributed or not)."));
+  }
+  node.replaceChildren(...parts);
+  node.hidden = false;
+}

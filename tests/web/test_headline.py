@@ -1,0 +1,126 @@
+"""The headline strip at the top of a mailing report, and the variants compared
+pairwise in the groups report: every figure is the API's."""
+
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from harness import (  # noqa: F401 - fixtures
+    PHONE,
+    browser,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    page,
+    ready,
+    screenshot,
+    site,
+    text,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def sent_mailing(site, *, control: bool, variants: bool) -> str:
+    """The busiest sent mailing with (or without) a control group and variants."""
+    rows = [m for m in site.get("/api/v1/mailings") if m["status"] == "sent"
+            and (m["control_share"] > 0) is control and (len(m["variants"]) > 1) is variants]
+    assert rows, f"the demo has no such mailing (control {control}, variants {variants})"
+    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
+
+
+def signed_money(v) -> str:
+    n = Decimal(v)
+    return f"{'+' if n > 0 else '−' if n < 0 else ''}{fmt_money(abs(n))}"
+
+
+def signed_count(v) -> str:
+    """headline.js's signedCount: to the whole customer, half away from zero."""
+    shown = f"{abs(Decimal(v)).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    return shown if shown == "0" else f"{'+' if v > 0 else '−'}{shown}"
+
+
+def winner_words(rate: dict) -> str:
+    return f"variant {rate['winner']}" if rate["winner"] else "no significant winner"
+
+
+def check_top_figures(page, api: dict) -> None:
+    stages = api["efficiency"]["stages"]
+    assert text(page, "headline.revenue") == fmt_money(api["orders"]["revenue"])
+    assert text(page, "headline.buyers") == fmt_int(stages["ordered"])
+    assert text(page, "headline.conversion") == fmt_pct(api["efficiency"]["transitions"]
+                                                        ["conversion"])
+    assert stages["delivered"] > 0
+    assert text(page, "headline.revenue_per_recipient") == fmt_money(
+        float(api["orders"]["revenue"]) / stages["delivered"])
+
+
+def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
+    mid = sent_mailing(site, control=True, variants=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    strip = page.locator("#headline")
+    assert strip.is_visible()
+    # it comes first: above the first section
+    assert strip.bounding_box()["y"] < page.locator("#volume").bounding_box()["y"]
+    check_top_figures(page, api)
+
+    vc = next(g for g in api["groups"] if g["group"] == "test" and g["variant_id"] is None)[
+        "vs_control"]
+    assert text(page, "headline.incremental_buyers") == signed_count(vc["incremental_buyers"])
+    assert text(page, "headline.incremental_revenue") == signed_money(vc["incremental_revenue"])
+    notes = strip.locator(".tile-note").all_inner_texts()
+    low, high = vc["incremental_revenue_ci"]
+    assert f"95% interval {signed_money(low)} to {signed_money(high)}" in notes
+    low, high = vc["incremental_buyers_ci"]
+    assert f"95% interval {signed_count(low)} to {signed_count(high)}" in notes
+
+    variants = api["variant_comparison"]
+    for metric in ("click_rate", "conversion"):
+        rate = variants[metric]
+        assert text(page, f"headline.winner.{metric}") == winner_words(rate)
+        assert text(page, f"variants.{metric}.winner") == winner_words(rate)
+        # the groups report lists every pair, with the Holm-adjusted p-value
+        n = len(api["mailing"]["variants"])
+        assert len(rate["pairs"]) == n * (n - 1) // 2
+        for pair in rate["pairs"]:
+            key = f"variants.{metric}.{pair['variant_id']}-{pair['compared_with']}"
+            p = pair["p_adjusted"]
+            assert text(page, f"{key}.p_adjusted") == (
+                "—" if p is None else "< 0.001" if p < 0.001 else f"{p:.3f}")
+    caption = page.locator("#groups .pairwise caption").inner_text()
+    assert "Holm-adjusted" in caption
+    # the unadjusted comparisons with A alone give way to the adjusted pairs
+    assert page.locator("[data-key$='.vs_a.conversion.verdict']").count() == 0
+    screenshot(page, "headline-control-variants-1280")
+    page.set_viewport_size(PHONE)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the report scrolls sideways by {overflow}px at 390px"
+    screenshot(page, "headline-control-variants-390")
+
+
+def test_without_a_control_group_the_strip_has_no_control_figures(site, page):
+    mid = sent_mailing(site, control=False, variants=True)
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    assert all(g["vs_control"] is None for g in api["groups"])
+    check_top_figures(page, api)
+    strip = page.locator("#headline")
+    assert strip.locator(".tile").count() == 4
+    assert page.locator("[data-key^='headline.incremental']").count() == 0
+    assert "Incremental" not in strip.inner_text()
+    assert text(page, "headline.winner.conversion") == winner_words(
+        api["variant_comparison"]["conversion"])
+    screenshot(page, "headline-no-control-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "headline-no-control-390")
+
+
+def test_an_unsent_mailing_has_no_strip(site, page):
+    draft = next(m for m in site.get("/api/v1/mailings") if m["status"] != "sent")
+    ready(page, f"{site.url}/mailings/{draft['mailing_id']}")
+    assert page.locator("#headline").is_hidden()
+    assert page.locator("#report-status .empty").is_visible()
