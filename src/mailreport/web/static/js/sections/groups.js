@@ -57,7 +57,7 @@ function pValue(p) {
 const RATES = [["click_rate", "Click rate"], ["conversion", "Conversion"]];
 
 /** Every pair of variants on each rate, p-values Holm-adjusted, and the winner. */
-function pairwise(variants) {
+function pairwise(variants, why) {
   const rows = RATES.flatMap(([metric, label]) => variants[metric].pairs.map((pair) => ({
     ...pair, metric, label, key: `variants.${metric}.${pair.variant_id}-${pair.compared_with}`,
   })));
@@ -80,7 +80,7 @@ function pairwise(variants) {
       { label: "Holm-adjusted p", num: true, key: (r) => `${r.key}.p_adjusted`,
         cell: (r) => pValue(r.p_adjusted) },
       { label: "Significance", key: (r) => `${r.key}.verdict`,
-        cell: (r) => verdict(r.significant, r.p_adjusted, (r.uplift ?? 0) > 0, "", false) },
+        cell: (r) => verdict(r.significant, r.p_adjusted, (r.uplift ?? 0) > 0, why, false) },
     ], rows, {
       className: "compact cards-on-phone",
       caption: `p-values Holm-adjusted over the ${pairs} pair${pairs === 1 ? "" : "s"} of `
@@ -96,6 +96,9 @@ export function renderGroups(body, groups, state = {}, variants = null) {
   // "p = 1.000" rows that say nothing: left out, and the page says why
   const anyBuyers = groups.some((g) => g.buyers);
   const anyClicks = groups.some((g) => g.clicked);
+  // rates of delivered: a period without the send day has no deliveries to test on
+  const noDeliveries = groups.some((g) => g.group === "test" && g.delivered === 0)
+    ? "No deliveries in this period to compare" : "";
   const money = (v) => (v == null ? DASH : fmtMoney(v));
   const summary = table([
     { label: "Group", cell: groupName, rowHeader: true },
@@ -131,9 +134,7 @@ export function renderGroups(body, groups, state = {}, variants = null) {
     // against A alone, unadjusted: only where the pairwise comparison is missing
     if (va && !variants && (anyBuyers || anyClicks)) {
       const sig = (p) => (p == null ? null : p < 0.05);
-      // rates of delivered: a period without the send day has no deliveries to test on
-      const why = groups.some((g) => g.group === "test" && g.delivered === 0)
-        ? "No deliveries in this period to compare" : "";
+      const why = noDeliveries;
       if (anyClicks) rows.push(
         { key: `${key}.vs_a.click_rate`, against: "Variant A", label: "Click rate", unit: " pp",
           uplift: va.click_rate_uplift, relative: va.click_rate_uplift_relative,
@@ -145,7 +146,8 @@ export function renderGroups(body, groups, state = {}, variants = null) {
     }
     if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));
   }
-  const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants) : null;
+  const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants, noDeliveries)
+    : null;
   body.replaceChildren(
     el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not"),
