@@ -261,3 +261,63 @@ export function table(columns, rows, { caption, footer, className = "" } = {}) {
 export function when(state) {
   return state.from || state.to ? "in this period" : "yet";
 }
+
+// -- a section's table as a CSV file ------------------------------------------------
+// The rules of the server's exports (exports/formats.py): RFC 4180, UTF-8 (with a BOM,
+// so that spreadsheet programs read it as UTF-8), a header row, and a text cell that
+// a spreadsheet would run as a formula written inert with a leading apostrophe.
+
+const FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"];
+// a plain number as the API writes one (money "1234.50", a count, a percentage)
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** One CSV cell: numbers as JavaScript writes them (no grouping, a dot), money as the
+ * API's string, text made inert and quoted where RFC 4180 asks for it. */
+export function csvCell(v) {
+  if (v == null) return "";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
+  let text = String(v);
+  if (!PLAIN_NUMBER.test(text) && FORMULA_STARTS.includes(text[0])) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The CSV text of rows: a header of `titles`, then each row's `values` (functions). */
+export function csvText(titles, values, rows) {
+  const line = (cells) => cells.map(csvCell).join(",");
+  return [line(titles), ...rows.map((row) => line(values.map((f) => f(row))))]
+    .map((l) => `${l}\r\n`).join("");
+}
+
+export function csvBlob(titles, values, rows) {
+  return new Blob([`\uFEFF${csvText(titles, values, rows)}`], { type: "text/csv;charset=utf-8" });
+}
+
+/** "M08-orders-2026-07-01_2026-07-07.csv": the mailing (or campaign), the section and
+ * the period in the page's URL when one is chosen. */
+export function csvFileName(section, part = "") {
+  const subject = document.getElementById("report")?.dataset;
+  const params = new URLSearchParams(window.location.search);
+  const [from, to] = [params.get("from") || "", params.get("to") || ""];
+  const period = from && to ? `${from}_${to}` : from ? `from-${from}` : to ? `to-${to}` : "";
+  const slug = (s) => s.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "");
+  return `${[subject?.mailingId || subject?.campaignId || "report", section, part, period]
+    .filter(Boolean).map(slug).join("-")}.csv`;
+}
+
+/** A table (or any node) with a "Download CSV" button under it. `columns`: the
+ * table's columns (their labels are the header) or titles; `values`: one function
+ * per column giving the API's value of a row; `part`: which table of the section. */
+export function withCsv(node, section, { columns, values, rows, part = "" }) {
+  const titles = columns.map((c) => (typeof c === "string" ? c : c.label));
+  const heading = document.getElementById(`${section}-h`)?.textContent || section;
+  const button = el("button", { type: "button", class: "btn btn-small csv-download",
+    dataset: { csv: part ? `${section}.${part}` : section },
+    "aria-label": `Download CSV: ${heading}${part ? `, ${part.replaceAll("-", " ")}` : ""}`,
+    onclick: () => {
+      const link = el("a", { href: URL.createObjectURL(csvBlob(titles, values, rows)),
+        download: csvFileName(section, part) });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } }, "Download CSV");
+  return el("div", { class: "with-csv" }, node, el("div", { class: "csv-bar" }, button));
+}

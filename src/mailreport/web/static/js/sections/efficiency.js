@@ -2,7 +2,7 @@
 // attributed buyers beside it; spam and unsubscribes; and the stages day by day. Each stage links to its customer list.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { el, emptyState, fmtDay, fmtInt, fmtPct, when } from "../util.js";
+import { el, emptyState, fmtDay, fmtInt, fmtPct, when, withCsv } from "../util.js";
 
 const LABELS = { sent: "Sent", delivered: "Delivered", opened: "Opened", clicked: "Clicked",
   ordered: "All attributed buyers", ordered_after_click: "Ordered after a click", spam: "Marked as spam",
@@ -206,8 +206,9 @@ function activity(days, series, eff, state, onView) {
     cumulative ? el("p", { class: "note" }, "Each line rises to 100% of its stage's "
       + "customers in the days shown: how soon each stage was reached.") : null,
     chart,
-    numbers(cumulative ? "Cumulative shares by day as a table" : "Stages by day as a table",
-      columns, days, eff),
+    withCsv(numbers(cumulative ? "Cumulative shares by day as a table" : "Stages by day as a table",
+      columns, days, eff), "efficiency", { columns, rows: days, part: view,
+      values: [(d) => d.date, ...shown.map((k) => (d) => value(days.indexOf(d), k))] }),
   ];
   // drawn once the chart is in the page (ECharts measures its box)
   queueMicrotask(() => draw(chart, {

@@ -2,7 +2,7 @@
 // every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
 // verdict in words.
 import { currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table,
-  when } from "../util.js";
+  when, withCsv } from "../util.js";
 import { fmtConfidence } from "./headline.js";
 
 export function groupName(row) {
@@ -100,7 +100,8 @@ export function renderGroups(body, groups, state = {}, variants = null) {
   const noDeliveries = groups.some((g) => g.group === "test" && g.delivered === 0)
     ? "No deliveries in this period to compare" : "";
   const money = (v) => (v == null ? DASH : fmtMoney(v));
-  const summary = table([
+  let columns;
+  const summary = withCsv(table(columns = [
     { label: "Group", cell: groupName, rowHeader: true },
     { label: "Assigned", num: true, key: (r) => `groups.${groupKey(r)}.assigned`, cell: (r) => fmtInt(r.assigned) },
     { label: "Sent", num: true, cell: (r) => fmtInt(r.sent) },
@@ -113,7 +114,9 @@ export function renderGroups(body, groups, state = {}, variants = null) {
     { label: "Conversion", num: true, key: (r) => `groups.${groupKey(r)}.conversion`, cell: (r) => fmtPct(r.conversion) },
     { label: "Per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
     { label: "Avg order", num: true, cell: (r) => money(r.aov) },
-  ], groups, { className: "compact nowrap-head sticky-first" });
+  ], groups, { className: "compact nowrap-head sticky-first" }), "groups", { columns, rows: groups,
+    values: [groupName, ...["assigned", "sent", "delivered", "opened", "clicked", "buyers", "orders",
+      "revenue", "conversion", "revenue_per_customer", "aov"].map((k) => (r) => r[k])] });
 
   const cards = [];
   for (const row of groups) {

@@ -3,7 +3,7 @@
 // web/email_html.py) and numbered its links in data-mr-link as the report numbers
 // them; the parent marks each link with its colour and label and hands the result to
 // the iframe as srcdoc; toggles rebuild it.
-import { api, el, emptyState, fmtInt, fmtPct, table } from "../util.js";
+import { api, el, emptyState, fmtInt, fmtPct, table, withCsv } from "../util.js";
 
 // The preview's own policy, on top of the page's (which a srcdoc frame inherits):
 // no script, and nothing fetched from elsewhere unless the reader asks for images,
@@ -163,6 +163,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
     view.variant = variantId;
     const variant = variants.find((v) => v.variant_id === variantId);
     const level = intensities(variant.links);
+    let links;
     body.dataset.state = "loading";
     drawControls();
     details.replaceChildren(
@@ -170,7 +171,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
         el("strong", { dataset: { key: "heatmap.openers" } }, fmtInt(variant.openers)),
         variant.unmatched_clicks ? `; ${fmtInt(variant.unmatched_clicks)} clicks on links `
           + "that are not in the email" : ""),
-      variant.links.length ? table([
+      variant.links.length ? withCsv(table(links = [
         { label: "Link", rowHeader: true, cell: (l) => el("span", { class: "link-cell" },
           el("span", { class: "swatch", style: `background:${l.clicks
             ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
@@ -183,7 +184,9 @@ export function renderHeatmap(body, variants, { mailingId }) {
         { label: "% of readers", num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
           cell: (l) => fmtPct(l.percent_of_readers) },
       ], variant.links, { caption: "Links of the email in document order",
-        className: "cards-on-phone" })
+        className: "cards-on-phone" }), "heatmap", { rows: variant.links, part: `variant-${variantId}`,
+        columns: ["#", "Text", "URL", ...links.slice(1)], values: [(l) => l.link_index, (l) => l.text,
+          (l) => l.url, (l) => l.clicks, (l) => l.unique_clickers, (l) => l.percent_of_readers] })
         : emptyState("This email has no links"));
     let html;
     try {

@@ -1,7 +1,7 @@
 // Email open rate by hour: openers by the hour of their first open, in the
 // recipients' local time or the company's, and as a weekday x hour grid.
 import { categoryAxis, chartBox, draw, numbers, tooltipHtml, valueAxis } from "../charts.js";
-import { companyTimezone, el, emptyState, fmtInt, fmtPct, tile, when } from "../util.js";
+import { companyTimezone, el, emptyState, fmtInt, fmtPct, tile, when, withCsv } from "../util.js";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -35,17 +35,22 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   const grid = chartBox(`Heatmap of openers by weekday and hour in ${zoneName}. `
     + "The numbers are in the table below.", { height: 280 });
   const hourRows = hours.counts.map((n, h) => ({ h, n, pct: hours.percent[h] }));
+  const dayRows = hours.grid.map((row, d) => ({ d, row }));
+  let byHour;
+  let byDay;
   body.replaceChildren(controls, tiles, bars,
-    numbers("Openers by hour as a table", [
+    withCsv(numbers("Openers by hour as a table", byHour = [
       { label: "Hour", cell: (r) => HOURS[r.h], rowHeader: true },
       { label: "Openers", num: true, key: (r) => `open_hours.counts.${r.h}`, cell: (r) => fmtInt(r.n) },
       { label: "Share of openers", num: true, key: (r) => `open_hours.percent.${r.h}`, cell: (r) => fmtPct(r.pct) },
-    ], hourRows),
+    ], hourRows), "open_hours", { columns: byHour, rows: hourRows, part: "by-hour",
+      values: [(r) => HOURS[r.h], (r) => r.n, (r) => r.pct] }),
     el("h3", {}, "Weekday × hour"), grid,
-    numbers("Openers by weekday and hour as a table", [
+    withCsv(numbers("Openers by weekday and hour as a table", byDay = [
       { label: "Weekday", cell: (r) => WEEKDAYS[r.d], rowHeader: true },
       ...HOURS.map((label, h) => ({ label: String(h), num: true, cell: (r) => fmtInt(r.row[h]) })),
-    ], hours.grid.map((row, d) => ({ d, row }))));
+    ], dayRows), "open_hours", { columns: byDay, rows: dayRows, part: "weekday-hour",
+      values: [(r) => WEEKDAYS[r.d], ...HOURS.map((_, h) => (r) => r.row[h])] }));
 
   draw(bars, {
     grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },

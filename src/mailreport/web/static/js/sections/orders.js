@@ -1,7 +1,7 @@
 // Orders placed: attributed receipts, orders and revenue by day.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, tile, when } from "../util.js";
+import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, tile, when, withCsv } from "../util.js";
 
 export function renderOrders(body, orders, state) {
   const days = orders.daily;
@@ -19,13 +19,15 @@ export function renderOrders(body, orders, state) {
     + `from ${days[0].date} to ${days[days.length - 1].date}; `
     + `totals ${orders.receipts} receipts, ${orders.orders} orders, revenue ${orders.revenue}. `
     + "The numbers are in the table below.");
-  body.replaceChildren(tiles, chart, numbers("Orders by day as a table", [
+  let columns;
+  body.replaceChildren(tiles, chart, withCsv(numbers("Orders by day as a table", columns = [
     { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
     { label: "Receipts", num: true, cell: (d) => fmtInt(d.receipts), foot: (t) => fmtInt(t.receipts) },
     { label: "Orders", num: true, cell: (d) => fmtInt(d.orders), foot: (t) => fmtInt(t.orders) },
     { label: `Revenue, ${currency}`, num: true, cell: (d) => fmtMoney(d.revenue),
       foot: (t) => fmtMoney(t.revenue) },
-  ], days, orders));
+  ], days, orders), "orders", { columns, rows: days,
+    values: [(d) => d.date, (d) => d.receipts, (d) => d.orders, (d) => d.revenue] }));
   draw(chart, {
     legend: { type: "scroll", top: 0, left: 0 },
     grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },

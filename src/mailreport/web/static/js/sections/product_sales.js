@@ -2,7 +2,8 @@
 // and searching ask the API again (the top 25 depends on both); the ring chart
 // shows the current sort measure.
 import { chartBox, draw, tooltipHtml } from "../charts.js";
-import { currency, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, when } from "../util.js";
+import { currency, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, when,
+  withCsv } from "../util.js";
 
 const MEASURES = {
   units: { label: "Units", fmt: fmtNumber },
@@ -63,15 +64,17 @@ export function renderProductSales(body, sales, state, handlers) {
   const list = table(columns, rows, { className: "compact", caption: `Top ${rows.length} `
     + `${rows.length === 1 ? "category" : "categories"} by ${measure.label.toLowerCase()}; `
     + "a column header sorts by it" });
+  const listOut = withCsv(list, "product_sales", { columns, rows,
+    values: [(r) => r.rank, (r) => r.category, ...Object.keys(MEASURES).map((m) => (r) => r[m])] });
   // a ring of one segment is a full circle that says nothing: the table alone
   if (rows.length < 2) {
-    body.replaceChildren(top, list);
+    body.replaceChildren(top, listOut);
     return;
   }
   const ring = chartBox(`Ring chart of the top ${rows.length} categories by `
     + `${measure.label.toLowerCase()}; the numbers are in the table.`, { height: 340,
     className: "ring" });
-  body.replaceChildren(top, el("div", { class: "split" }, list,
+  body.replaceChildren(top, el("div", { class: "split" }, listOut,
     el("div", { class: "ring-box" }, ring,
       el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover a segment `
         + "for its category"))));

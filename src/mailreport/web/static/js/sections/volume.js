@@ -1,5 +1,5 @@
 // Mailing volume: who of the target audience could receive the mailing.
-import { el, fmtInt, fmtPct, table, tile } from "../util.js";
+import { el, fmtInt, fmtPct, table, tile, withCsv } from "../util.js";
 
 const STATUSES = [
   ["good_recipients", "Good recipients"],
@@ -15,6 +15,7 @@ export function renderVolume(body, volume, { control = true } = {}) {
   const audience = STATUSES.reduce((sum, [key]) => sum + volume[key], 0);
   const share = (n) => (audience ? (100 * n) / audience : null);
   const rows = STATUSES.map(([key, label]) => ({ key, label, n: volume[key] }));
+  let columns;
   body.replaceChildren(
     el("div", { class: "tiles" },
       tile("Target audience", fmtInt(audience), "volume.audience"),
@@ -22,7 +23,7 @@ export function renderVolume(body, volume, { control = true } = {}) {
         `${fmtPct(share(volume.control_group))} of the audience, held back`) : null,
       tile("Actual recipients", fmtInt(volume.actual_recipients), "volume.actual_recipients",
         `${fmtPct(share(volume.actual_recipients))} of the audience, delivered`)),
-    table([
+    withCsv(table(columns = [
       { label: "Status", cell: (r) => r.label, rowHeader: true },
       { label: "Customers", num: true, key: (r) => `volume.${r.key}`, cell: (r) => fmtInt(r.n) },
       { label: "Share of audience", num: true, key: (r) => `volume.${r.key}.share`,
@@ -31,5 +32,6 @@ export function renderVolume(body, volume, { control = true } = {}) {
             el("span", { style: `width:${share(r.n) ?? 0}%` })),
           fmtPct(share(r.n))) },
     ], rows, { caption: "Audience by status (the period does not apply)", className: "volume-table" }),
+    "volume", { columns, rows, values: [(r) => r.label, (r) => r.n, (r) => share(r.n)] }),
   );
 }
