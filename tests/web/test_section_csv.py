@@ -117,6 +117,24 @@ def test_every_section_downloads_the_api_numbers(site, page):
     check_section(page, "open_hours.weekday-hour", f"{mid}-open_hours-weekday-hour.csv", [
         [day, *row] for day, row in zip(weekdays, hours["grid"], strict=True)])
 
+    eff = report["efficiency"]
+    stages = ["sent", "delivered", "opened", "clicked", "ordered_after_click"]
+    names = dict(zip(stages, page.locator("#efficiency .funnel-name").all_text_contents(),
+                     strict=True))
+    names["ordered"] = page.locator("#efficiency .buyers-name").inner_text()
+    side = page.locator("#efficiency .side-figures li > span:first-child").all_text_contents()
+    names.update(zip(["spam", "unsubscribed"], side, strict=True))
+    file, rows = download(page, "efficiency.funnel")
+    assert file == f"{mid}-efficiency-funnel.csv"
+    assert rows[0] == ["Stage", "Customers", "Share, %", "Share of"]
+    check_rows(rows[1:], [
+        [names[s], eff["stages"][s], eff["transitions"][s] if i else None,
+         names[stages[i - 1]] if i else None] for i, s in enumerate(stages)] + [
+        [names["ordered"], eff["stages"]["ordered"], eff["transitions"]["conversion"],
+         names["delivered"]],
+        [names["spam"], eff["spam"], eff["spam_rate"], names["delivered"]],
+        [names["unsubscribed"], eff["unsubscribed"], eff["unsubscribe_rate"], names["delivered"]]])
+
     daily = report["efficiency"]["daily"]
     stages = [k for k in ["sent", "delivered", "opened", "clicked", "ordered"]
               if any(d[k] for d in daily)]
@@ -144,7 +162,7 @@ def test_every_section_downloads_the_api_numbers(site, page):
 
     # each button is a keyboard-reachable button that names its section
     buttons = page.locator("button.csv-download")
-    assert buttons.count() == 8
+    assert buttons.count() == 9
     names = {page.locator(f"#{s}-h").inner_text() for s in
              ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
               "heatmap"]}

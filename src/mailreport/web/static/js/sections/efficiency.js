@@ -124,6 +124,18 @@ function sideFigure(stage, n, rate, customersUrl, state, allTime) {
     customersUrl ? magnifier(customersUrl(stage), stage) : null);
 }
 
+/** The funnel and the figures beside it as CSV rows: the API's counts and shares of the
+ * period (a share of a stage outside the period is empty, as the API has it). */
+function funnelCsv(eff, steps, channel) {
+  const rows = steps.map((s) => [s.stage, eff.stages[s.stage], s.previous ? eff.transitions[s.stage]
+    : null, s.previous]);
+  rows.push(["ordered", eff.stages.ordered, eff.transitions.conversion, "delivered"]);
+  if (channel === "email") rows.push(["spam", eff.spam, eff.spam_rate, "delivered"]);
+  rows.push(["unsubscribed", eff.unsubscribed, eff.unsubscribe_rate, "delivered"]);
+  return { part: "funnel", rows, columns: ["Stage", "Customers", "Share, %", "Share of"],
+    values: [(r) => LABELS[r[0]], (r) => r[1], (r) => r[2], (r) => LABELS[r[3]]] };
+}
+
 export function renderEfficiency(body, eff, state, { channel, customersUrl, allTime, onView }) {
   const sms = channel === "sms";
   const steps = funnelSteps(eff, sms, allTime);
@@ -138,7 +150,8 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
         ? sideFigure("spam", eff.spam, eff.spam_rate, customersUrl, state, allTime) : null,
       sideFigure("unsubscribed", eff.unsubscribed, eff.unsubscribe_rate, customersUrl, state,
         allTime)));
-  const head = el("div", { class: "efficiency-top" }, funnel, extras);
+  const head = withCsv(el("div", { class: "efficiency-top" }, funnel, extras), "efficiency",
+    funnelCsv(eff, funnelSteps(eff, sms, null), channel));
 
   const days = eff.daily;
   // the daily series (DESIGN.md) are of the stages proper: ordered after a click has none
