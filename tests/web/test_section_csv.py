@@ -215,3 +215,19 @@ def test_cells_are_quoted_and_formulas_inert(site, page):
     assert rows == [["Text", "Number"], ["'=1+1", "-3"], ['say "hi", then', "0.5"],
                     ["'+SUM(A1)", ""], ["-12.50", "1234567"], ["'@cmd", "12"],
                     ["'-x", "-0.25"], ["two\nlines", "3"]]
+
+
+def test_campaign_report_downloads_its_tables(site, page):
+    campaign = site.get("/api/v1/campaigns")[0]["campaign_id"]
+    ready(page, f"{site.url}/campaigns/{campaign}")
+    report = site.get(f"/api/v1/campaigns/{campaign}/report")
+    assert report["mailings"]
+    check_section(page, "mailings", f"{campaign}-mailings.csv", [
+        [m[k] for k in ("name", "channel", "sent_at", "sent", "delivered", "opened", "clicked",
+                        "ordered", "orders", "revenue")] for m in report["mailings"]])
+    check_section(page, "orders", f"{campaign}-orders.csv", [
+        [d["date"], d["receipts"], d["orders"], d["revenue"]] for d in report["orders"]["daily"]])
+    hours = report["open_hours"]
+    assert page.locator("button.csv-download").count() == 2 + bool(
+        report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0)
+    screenshot(page, "section-csv-campaign-1280")

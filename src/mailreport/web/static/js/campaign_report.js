@@ -6,7 +6,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, readState,
-  table, writeState } from "./util.js";
+  table, withCsv, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search"];
 const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
@@ -34,7 +34,8 @@ function renderMailings(body, report) {
   const count = (k) => ({ label: k[0].toUpperCase() + k.slice(1), num: true,
     key: (r) => `mailings.${r.mailing_id}.${k}`, cell: (r) => fmtInt(r[k]),
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
-  body.replaceChildren(table([
+  let columns;
+  body.replaceChildren(withCsv(table(columns = [
     { label: "Mailing", cell: mailingLink, rowHeader: true, foot: () => "Total" },
     { label: "Channel", cell: (r) => el("span", { class: `chip chip-${r.channel}` },
       r.channel === "sms" ? "SMS" : r.channel) },
@@ -45,7 +46,9 @@ function renderMailings(body, report) {
       cell: (r) => fmtMoney(r.revenue), foot: (t) => fmtMoney(t.revenue),
       footKey: "totals.revenue" },
   ], report.mailings, { footer: report.totals, className: "cards-on-phone",
-    caption: "Customers at each stage, and the orders each mailing brought" }));
+    caption: "Customers at each stage, and the orders each mailing brought" }), "mailings", {
+    columns, rows: report.mailings, values: ["name", "channel", "sent_at", "sent", "delivered",
+      "opened", "clicked", "ordered", "orders", "revenue"].map((k) => (r) => r[k]) }));
 }
 
 const RENDER = {
