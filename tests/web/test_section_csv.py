@@ -197,6 +197,20 @@ def test_a_period_and_a_sort_are_in_the_files(site, page):
         for n, r in enumerate(sales["rows"], 1)])
     assert len(header) == 5
 
+    # the cumulative view's table: each stage's running share of its total in the period
+    page.locator("#efficiency button[data-view='cumulative']").click()
+    daily = site.get(f"/api/v1/mailings/{mid}/report/efficiency",
+                     **{"from": start, "to": end})["daily"]
+    stages = [k for k in ["sent", "delivered", "opened", "clicked", "ordered"]
+              if any(d[k] for d in daily)]
+    totals = {k: sum(d[k] for d in daily) for k in stages}
+    expected = []
+    for i, d in enumerate(daily):
+        running = {k: sum(e[k] for e in daily[:i + 1]) for k in stages}
+        expected.append([d["date"], *((100 * running[k]) / totals[k] for k in stages)])
+    check_section(page, "efficiency.cumulative",
+                  f"{mid}-efficiency-cumulative-{start}_{end}.csv", expected)
+
 
 CELLS = """async () => {
   const { csvText } = await import("/static/js/util.js");
