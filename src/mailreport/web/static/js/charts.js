@@ -32,6 +32,14 @@ function clearOfLegend(option) {
     top: Math.max(option.grid.top ?? 0, BELOW_LEGEND) } };
 }
 
+// A touch screen has no hover: a tap shows what hovering shows, and the tooltip stays
+// inside the chart, whose edges on a phone are the screen's.
+function tappable(option) {
+  if (!option.tooltip) return option;
+  return { ...option, tooltip: { triggerOn: "mousemove|click", ...option.tooltip,
+    confine: true } };
+}
+
 export function draw(node, option) {
   const echarts = window.echarts;
   let chart = echarts.getInstanceByDom(node);
@@ -43,7 +51,7 @@ export function draw(node, option) {
     color: PALETTE,
     textStyle: { fontFamily: "inherit", color: TEXT },
     animationDuration: 300,
-    ...clearOfLegend(option),
+    ...tappable(clearOfLegend(option)),
   }, true);
   return chart;
 }

@@ -76,8 +76,8 @@ export function renderProductSales(body, sales, state, handlers) {
     className: "ring" });
   body.replaceChildren(top, el("div", { class: "split" }, listOut,
     el("div", { class: "ring-box" }, ring,
-      el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover a segment `
-        + "for its category"))));
+      el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover or tap a `
+        + "segment for its category"))));
   draw(ring, {
     tooltip: { trigger: "item", confine: true,
       formatter: (p) => tooltipHtml(p.name, [[measure.label, measure.fmt(p.value)],

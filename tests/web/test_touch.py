@@ -1,0 +1,108 @@
+"""A phone's touch screen (390 x 844, no hover): a tap shows what hovering shows (chart
+tooltips, a tile's exact figure, the heatmap's link labels), and the groups table keeps
+every group's figures in sight without sideways scrolling."""
+
+# ruff: noqa: F811 - the fixtures come from harness.py by import (see test_pages.py)
+
+from __future__ import annotations
+
+import pytest
+from harness import (  # noqa: F401 - fixtures
+    PHONE,
+    SCREENSHOTS,
+    browser,
+    csp_violation,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    ready,
+    site,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    """One touch page for the module: a phone's screen, touch events, no mouse hover."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                                  device_scale_factor=1, locale="en-US")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if csp_violation(msg) else None)
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors or Content-Security-Policy violations: {errors}"
+
+
+def snapshot(locator, name: str) -> None:
+    """One section as the phone shows it (a whole report page is too long to look at)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def email_with_groups(site) -> str:
+    rows = [m for m in site.get("/api/v1/mailings", channel="email") if m["status"] == "sent"
+            and m["control_share"] > 0 and len(m["variants"]) > 1]
+    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
+
+
+# where on the screen a category of the orders chart's x axis is, half-way up its plot
+POINT = """(i) => {
+  const node = document.querySelector('#orders .chart');
+  const chart = echarts.getInstanceByDom(node);
+  const x = chart.convertToPixel({ xAxisIndex: 0 }, i);
+  const box = node.getBoundingClientRect();
+  return [box.left + x, box.top + box.height * 0.6];
+}"""
+
+
+def test_a_tap_on_a_chart_shows_its_tooltip(site, phone):
+    mid = email_with_groups(site)
+    ready(phone, f"{site.url}/mailings/{mid}")
+    days = site.get(f"/api/v1/mailings/{mid}/report/orders")["daily"]
+    day = max(range(len(days)), key=lambda i: (days[i]["receipts"], days[i]["orders"]))
+    phone.locator("#orders .chart").scroll_into_view_if_needed()
+    assert phone.locator("#orders .tt").count() == 0
+    x, y = phone.evaluate(POINT, day)
+    phone.touchscreen.tap(x, y)
+    tip = phone.locator("#orders .tt")
+    tip.wait_for()
+    shown = " ".join(tip.inner_text().split())
+    assert f"Receipts: {fmt_int(days[day]['receipts'])}" in shown, shown
+    assert f"Orders: {fmt_int(days[day]['orders'])}" in shown, shown
+    assert f": {fmt_money(days[day]['revenue'])}" in shown, shown
+    # inside the chart, which is inside the screen
+    box = phone.evaluate("""() => {
+      const r = document.querySelector('#orders .tt').parentElement.getBoundingClientRect();
+      return [r.left, r.right]; }""")
+    assert box[0] >= 0 and box[1] <= PHONE["width"], box
+    snapshot(phone.locator("#orders"), "touch-chart-tooltip-390")
+
+
+# where the ring's first segment is on the screen: half-way through it, half-way across
+SEGMENT = """() => {
+  const node = document.querySelector('#product_sales .ring');
+  const chart = echarts.getInstanceByDom(node);
+  const at = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(0);
+  const angle = (at.startAngle + at.endAngle) / 2, r = (at.r + at.r0) / 2;
+  const box = node.getBoundingClientRect();
+  return [box.left + at.cx + r * Math.cos(angle), box.top + at.cy + r * Math.sin(angle)];
+}"""
+
+
+def test_a_tap_on_a_ring_segment_shows_its_value(site, phone):
+    mid = email_with_groups(site)
+    ready(phone, f"{site.url}/mailings/{mid}")
+    sales = site.get(f"/api/v1/mailings/{mid}/report/product_sales")
+    first = sales["rows"][0]
+    fmt = {"units": fmt_number, "revenue": fmt_money, "receipts": fmt_int}[sales["sort"]]
+    phone.locator("#product_sales .ring").scroll_into_view_if_needed()
+    x, y = phone.evaluate(SEGMENT)
+    phone.touchscreen.tap(x, y)
+    tip = phone.locator("#product_sales .tt")
+    tip.wait_for()
+    shown = " ".join(tip.inner_text().split())
+    assert shown.startswith(first["category"]) and f": {fmt(first[sales['sort']])}" in shown, shown
