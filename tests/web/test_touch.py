@@ -106,3 +106,30 @@ def test_a_tap_on_a_ring_segment_shows_its_value(site, phone):
     tip.wait_for()
     shown = " ".join(tip.inner_text().split())
     assert shown.startswith(first["category"]) and f": {fmt(first[sales['sort']])}" in shown, shown
+
+
+def test_a_tap_on_an_abbreviated_tile_shows_the_exact_value(site, phone):
+    mid = email_with_groups(site)
+    ready(phone, f"{site.url}/mailings/{mid}/customers?stage=ordered")
+    metrics = site.get(f"/api/v1/mailings/{mid}/customers", stage="ordered")["metrics"]
+    currency = phone.evaluate("document.body.dataset.currency")
+    # the small demo's revenue is below a million, which is written in full: the tile
+    # gets the figure the page would write for ten thousand times as much
+    large = float(metrics["revenue"]) * 10_000
+    phone.evaluate("""async ([v, currency]) => {
+      const { fmtMoney, tileFigure } = await import('/static/js/util.js');
+      document.querySelector("[data-key='metrics.revenue']")
+        .replaceChildren(tileFigure(v, (x) => `${fmtMoney(x)} ${currency}`));
+    }""", [large, currency])
+    value = phone.locator("[data-key='metrics.revenue']")
+    exact = f"{fmt_money(large)} {currency}"
+    assert exact not in value.inner_text()
+    value.locator("abbr").tap()
+    shown = value.locator(".figure-exact")
+    assert shown.inner_text() == exact
+    assert value.locator("button").get_attribute("aria-expanded") == "true"
+    box = shown.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    snapshot(phone.locator(".tiles").first, "touch-tile-exact-390")
+    value.locator("abbr").tap()  # and a second tap takes it away
+    assert shown.count() == 0

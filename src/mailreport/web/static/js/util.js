@@ -216,14 +216,31 @@ const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
 const LARGE = [[1e9, "B"], [1e6, "M"]];
 
 /** A tile's figure: from a million up abbreviated ("11.3 M") so that it fits its tile,
- * with the exact value, as `format` writes it, on hover and for screen readers. */
+ * with the exact value, as `format` writes it, on hover and for screen readers, and on
+ * a click or tap (a touch screen has no hover). */
 export function tileFigure(v, format) {
   const exact = format(v);
   const n = Number(v);
   const large = v == null ? null : LARGE.find(([size]) => Math.abs(n) >= size);
   if (!large) return exact;
-  return el("abbr", { class: "figure", title: exact, "aria-label": exact, dataset: { exact } },
-    `${oneDecimal.format(n / large[0])} ${large[1]}`);
+  return exactOnTap(el("abbr", { class: "figure", title: exact, "aria-label": exact,
+    dataset: { exact } }, `${oneDecimal.format(n / large[0])} ${large[1]}`), exact);
+}
+
+/** A button around an abbreviated figure that adds its exact value in a line below it,
+ * and takes it away again. Added, not hidden: until asked for, the tile's text is the
+ * figure alone. */
+function exactOnTap(figure, exact) {
+  const box = el("span", { class: "figure-box" });
+  const button = el("button", { type: "button", class: "figure-toggle", "aria-expanded": "false",
+    onclick: () => {
+      const shown = box.querySelector(".figure-exact");
+      if (shown) shown.remove();
+      else box.append(el("span", { class: "figure-exact", role: "status" }, exact));
+      button.setAttribute("aria-expanded", String(!shown));
+    } }, figure);
+  box.append(button);
+  return box;
 }
 
 /** A figure with a label: the big numbers at the top of a section. */
