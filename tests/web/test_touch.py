@@ -15,6 +15,7 @@ from harness import (  # noqa: F401 - fixtures
     fmt_int,
     fmt_money,
     fmt_number,
+    fmt_pct,
     ready,
     site,
 )
@@ -133,3 +134,27 @@ def test_a_tap_on_an_abbreviated_tile_shows_the_exact_value(site, phone):
     snapshot(phone.locator(".tiles").first, "touch-tile-exact-390")
     value.locator("abbr").tap()  # and a second tap takes it away
     assert shown.count() == 0
+
+
+def test_a_tap_on_a_link_in_the_heatmap_shows_its_label(site, phone):
+    mid = email_with_groups(site)
+    ready(phone, f"{site.url}/mailings/{mid}")
+    variant = site.get(f"/api/v1/mailings/{mid}/report/heatmap")[0]  # the one shown first
+    link = max(variant["links"], key=lambda link: link["clicks"])
+    phone.locator("#heatmap [data-toggle='labels']").tap()
+    phone.wait_for_function("document.querySelector('#heatmap .body').dataset.labels === 'true'")
+    frame = phone.frame_locator("#heatmap iframe.email-frame")
+    anchor = frame.locator(f"a[data-mr-link='{link['link_index']}']")
+    label = "getComputedStyle(a, '::after').content"
+    clicks = f"{fmt_int(link['clicks'])} {'click' if link['clicks'] == 1 else 'clicks'}"
+    expected = f'"{clicks} · {fmt_pct(link["percent_of_readers"])} of readers"'
+    assert anchor.evaluate(f"a => {label}") == "none"
+    # focusable: the keyboard, and a browser whose tap focuses rather than hovers
+    anchor.evaluate("a => a.focus()")
+    assert anchor.evaluate(f"a => {label}") == expected
+    anchor.evaluate("a => a.blur()")
+    assert anchor.evaluate(f"a => {label}") == "none"
+    anchor.scroll_into_view_if_needed()
+    anchor.tap()
+    assert anchor.evaluate(f"a => {label}") == expected
+    snapshot(phone.locator("#heatmap .email-holder"), "touch-heatmap-label-390")

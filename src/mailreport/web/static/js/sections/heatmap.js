@@ -18,7 +18,7 @@ export function previewPolicy(images) {
 const LABEL_STYLE = `
 a[data-mr-link] { cursor: default; }
 html.mr-labels a[data-mr-label] { position: relative; }
-html.mr-labels a[data-mr-label]:hover::after {
+html.mr-labels a[data-mr-label]:is(:hover, :focus)::after {
   content: attr(data-mr-label); position: absolute; left: 0; top: 100%; z-index: 2147483647;
   margin-top: 4px; padding: 4px 8px; border-radius: 6px; background: #0f172a; color: #fff;
   font: 600 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; white-space: nowrap;
@@ -63,6 +63,8 @@ export function buildSrcdoc(html, links, { heat, labels, images = false }) {
     const link = byIndex.get(index);
     if (!link) continue;
     a.setAttribute("data-mr-label", linkLabel(link));
+    // focusable, so that a tap (a touch screen has no hover) or the keyboard shows it
+    a.setAttribute("tabindex", "0");
     if (heat) {
       // Outline and halo only: the email's own colours stay as the customer saw them.
       const t = level.get(index) || 0;
