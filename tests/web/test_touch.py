@@ -158,3 +158,28 @@ def test_a_tap_on_a_link_in_the_heatmap_shows_its_label(site, phone):
     anchor.tap()
     assert anchor.evaluate(f"a => {label}") == expected
     snapshot(phone.locator("#heatmap .email-holder"), "touch-heatmap-label-390")
+
+
+# each row of the groups' summary (the section's first table): its cells' boxes
+GROUP_CELLS = """() => [...document.querySelector('#groups .table-wrap')
+  .querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => {
+    const r = c.getBoundingClientRect();
+    return [c.dataset.label || c.textContent.trim(), r.left, r.right, r.width]; }))"""
+
+
+def test_every_group_figure_in_sight_on_a_phone(site, phone):
+    mid = email_with_groups(site)
+    ready(phone, f"{site.url}/mailings/{mid}")
+    groups = site.get(f"/api/v1/mailings/{mid}/report/groups")
+    rows = phone.evaluate(GROUP_CELLS)
+    assert len(rows) == len(groups)
+    for cells in rows:
+        assert len(cells) >= 6  # the name, assigned, buyers, conversion, revenue per customer
+        for name, left, right, width in cells:
+            assert width > 0 and left >= 0 and right <= PHONE["width"], (name, left, right)
+    for g in groups:
+        key = "control" if g["group"] == "control" else g["variant_id"] or "test"
+        cell = phone.locator(f"[data-key='groups.{key}.conversion']")
+        assert " ".join(cell.inner_text().split()).endswith(fmt_pct(g["conversion"]))
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    snapshot(phone.locator("#groups"), "touch-groups-390")

@@ -114,7 +114,7 @@ export function renderGroups(body, groups, state = {}, variants = null) {
     { label: "Conversion", num: true, key: (r) => `groups.${groupKey(r)}.conversion`, cell: (r) => fmtPct(r.conversion) },
     { label: "Per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
     { label: "Avg order", num: true, cell: (r) => money(r.aov) },
-  ], groups, { className: "compact nowrap-head sticky-first" }), "groups", { columns, rows: groups,
+  ], groups, { className: "compact nowrap-head sticky-first group-cards" }), "groups", { columns, rows: groups,
     values: [groupName, ...["assigned", "sent", "delivered", "opened", "clicked", "buyers", "orders",
       "revenue", "conversion", "revenue_per_customer", "aov"].map((k) => (r) => r[k])] });
 
