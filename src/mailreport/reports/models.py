@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from mailreport.glossary import describe
+
 # Money is a decimal string with two decimals in JSON.
 Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str),
                   WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$",
@@ -28,6 +30,11 @@ class Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+def term(key: str, default=...):
+    """A field described by the glossary's term (mailreport/glossary.py)."""
+    return Field(default, description=describe(key))
+
+
 class Mailing(Model):
     mailing_id: str
     name: str
@@ -41,13 +48,13 @@ class Mailing(Model):
 
 
 class MailingSummary(Mailing):
-    recipients: int = 0
-    delivered: int = 0
-    opened: int | None = None
-    clicked: int = 0
-    open_rate: Percent = None
-    click_rate: Percent = None
-    revenue: Money = Decimal("0.00")
+    recipients: int = term("recipients", 0)
+    delivered: int = term("delivered", 0)
+    opened: int | None = term("opened", None)
+    clicked: int = term("clicked", 0)
+    open_rate: Percent = term("open_rate", None)
+    click_rate: Percent = term("click_rate", None)
+    revenue: Money = term("revenue", Decimal("0.00"))
 
 
 class Period(Model):
@@ -61,42 +68,42 @@ class Volume(Model):
     unsubscribed_channel: int
     unsubscribed_category: int
     blocked_by_policy: int
-    control_group: int
-    actual_recipients: int
+    control_group: int = term("control_group")
+    actual_recipients: int = term("actual_recipients")
 
 
 class Stages(Model):
-    sent: int
-    delivered: int
-    opened: int | None  # null for SMS: it has no opened stage
-    clicked: int
-    ordered: int
+    sent: int = term("sent")
+    delivered: int = term("delivered")
+    opened: int | None = term("opened")  # null for SMS: it has no opened stage
+    clicked: int = term("clicked")
+    ordered: int = term("buyers")
     # clicked, then ordered: an attributed order at or after the clicked reach time
-    ordered_after_click: int
+    ordered_after_click: int = term("ordered_after_click")
 
 
 class Transitions(Model):
     delivered: Percent
     opened: Percent
     clicked: Percent
-    conversion: Percent
+    conversion: Percent = term("conversion")
     ordered_after_click: Percent  # of clicked
 
 
 class EfficiencyDay(Model):
     date: dt.date
-    sent: int
-    delivered: int
-    opened: int | None
-    clicked: int
-    ordered: int
+    sent: int = term("sent")
+    delivered: int = term("delivered")
+    opened: int | None = term("opened")
+    clicked: int = term("clicked")
+    ordered: int = term("buyers")
 
 
 class Efficiency(Model):
     stages: Stages
     transitions: Transitions
-    spam: int
-    unsubscribed: int
+    spam: int = term("spam")
+    unsubscribed: int = term("unsubscribed")
     spam_rate: Percent
     unsubscribe_rate: Percent
     daily: list[EfficiencyDay]
@@ -104,15 +111,15 @@ class Efficiency(Model):
 
 class OrdersDay(Model):
     date: dt.date
-    receipts: int
-    orders: int
-    revenue: Money
+    receipts: int = term("receipts")
+    orders: int = term("orders")
+    revenue: Money = term("revenue")
 
 
 class Orders(Model):
-    receipts: int
-    orders: int
-    revenue: Money
+    receipts: int = term("receipts")
+    orders: int = term("orders")
+    revenue: Money = term("revenue")
     daily: list[OrdersDay]
 
 
@@ -131,9 +138,9 @@ class VsControl(Model):
     # What the group gained over what it would have had at the control's rates:
     # the conversion uplift (and its Wald interval) × assigned, and the revenue per
     # customer uplift (and Welch's interval) × assigned. Null where the test is.
-    incremental_buyers: float | None
+    incremental_buyers: float | None = term("incremental_buyers")
     incremental_buyers_ci: tuple[float, float] | None
-    incremental_revenue: Money | None
+    incremental_revenue: Money | None = term("incremental_revenue")
     incremental_revenue_ci: tuple[Money, Money] | None
 
 
@@ -154,17 +161,17 @@ class VsA(Model):
 class GroupRow(Model):
     group: Literal["test", "control"]
     variant_id: str | None
-    assigned: int
-    sent: int | None
-    delivered: int | None
-    opened: int | None
-    clicked: int | None
-    buyers: int
-    orders: int
-    revenue: Money
-    conversion: Percent
-    revenue_per_customer: Money | None
-    aov: Money | None
+    assigned: int = term("assigned")
+    sent: int | None = term("sent")
+    delivered: int | None = term("delivered")
+    opened: int | None = term("opened")
+    clicked: int | None = term("clicked")
+    buyers: int = term("group_buyers")
+    orders: int = term("group_orders")
+    revenue: Money = term("group_revenue")
+    conversion: Percent = term("group_conversion")
+    revenue_per_customer: Money | None = term("revenue_per_customer")
+    aov: Money | None = term("aov")
     vs_control: VsControl | None = None
     vs_a: VsA | None = None
 
@@ -202,7 +209,7 @@ class VariantComparison(Model):
 
 class OpenHours(Model):
     timezone: str  # "recipient" or the company's zone name
-    openers: int
+    openers: int = term("openers")
     counts: list[int]
     percent: list[Percent]
     grid: list[list[int]]  # 7 weekdays (Monday first) x 24 hours
@@ -211,9 +218,9 @@ class OpenHours(Model):
 class ProductSalesRow(Model):
     category_id: str
     category: str
-    units: float  # quantities may be fractional (weighed goods)
-    revenue: Money
-    receipts: int
+    units: float = term("units")  # quantities may be fractional (weighed goods)
+    revenue: Money = term("product_revenue")
+    receipts: int = term("product_receipts")
 
 
 class ProductSales(Model):
@@ -228,14 +235,14 @@ class HeatmapLink(Model):
     link_index: int
     url: str
     text: str
-    clicks: int
-    unique_clickers: int
-    percent_of_readers: Percent
+    clicks: int = term("clicks")
+    unique_clickers: int = term("unique_clickers")
+    percent_of_readers: Percent = term("percent_of_readers")
 
 
 class HeatmapVariant(Model):
     variant_id: str
-    openers: int
+    openers: int = term("openers")
     links: list[HeatmapLink]
     unmatched_clicks: int = 0  # clicks whose link is not in the body
 
@@ -258,13 +265,13 @@ class CampaignMailingRow(Model):
     name: str
     channel: str
     sent_at: UtcTimestamp | None
-    sent: int
-    delivered: int
-    opened: int | None
-    clicked: int
-    ordered: int
-    orders: int
-    revenue: Money
+    sent: int = term("sent")
+    delivered: int = term("delivered")
+    opened: int | None = term("opened")
+    clicked: int = term("clicked")
+    ordered: int = term("buyers")
+    orders: int = term("orders")
+    revenue: Money = term("revenue")
 
 
 class Campaign(Model):

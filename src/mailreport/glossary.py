@@ -1,0 +1,164 @@
+"""The words the report uses, declared once: the name a reader sees, what it counts,
+and what it is not where another figure on the same page could pass for it.
+
+The API's field descriptions (reports/models.py), the page labels (the pages read
+this table from a script tag in templates/base.html) and docs/glossary.md all come
+from here, so a figure keeps one name and one meaning everywhere. Definitions follow
+DESIGN.md, "Metric definitions", in a marketer's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    name: str
+    definition: str
+    not_: str = ""  # what the figure is not, and which term is
+
+    @property
+    def description(self) -> str:
+        """The definition and, where it applies, what the figure is not: one text for
+        the API's schema, the page's tip and the docs alike."""
+        return f"{self.definition} Not {self.not_}" if self.not_ else self.definition
+
+
+TERMS: tuple[Term, ...] = (
+    # the funnel
+    Term("sent", "Sent",
+         "Customers the mailing was sent to (their sent time in the period).",
+         "the customers it reached: see Delivered."),
+    Term("delivered", "Delivered",
+         "Customers the mailing reached (delivered, or later opened or clicked it), in the "
+         "period."),
+    Term("actual_recipients", "Actual recipients",
+         "Test-group customers the mailing was delivered to, over its whole life: the period "
+         "does not apply.",
+         "everyone it was sent to: see Sent."),
+    Term("opened", "Opened",
+         "Customers who opened the mailing (or clicked in it), in the period; SMS has no "
+         "opens."),
+    Term("clicked", "Clicked",
+         "Customers who clicked a link in the mailing, in the period."),
+    Term("ordered_after_click", "Ordered after a click",
+         "Customers who clicked and then placed an order attributed to the mailing: the "
+         "funnel's last step.",
+         "everyone with an attributed order: see All attributed buyers."),
+    Term("buyers", "All attributed buyers",
+         "Customers with at least one order attributed to the mailing in the period, "
+         "whether they clicked or not.",
+         "a step of the funnel, nor the group's buyers: see Group buyers."),
+    Term("conversion", "Conversion",
+         "All attributed buyers as a share of Delivered.",
+         "the groups' conversion, which is of assigned customers: see Group conversion."),
+    Term("spam", "Marked as spam",
+         "Customers who reported the mailing as spam in the period (email only), also as a "
+         "share of Delivered."),
+    Term("unsubscribed", "Unsubscribed",
+         "Customers who unsubscribed from the mailing in the period, also as a share of "
+         "Delivered."),
+    Term("open_rate", "Open rate", "Opened as a share of Delivered."),
+    Term("click_rate", "Click rate", "Clicked as a share of Delivered."),
+    # orders attributed to the mailing
+    Term("receipts", "Attributed receipts",
+         "In-store purchases attributed to the mailing: each customer's purchase within the "
+         "attribution window (7 days by default) after they last opened a mailing, or for "
+         "SMS after it was delivered, goes to that latest mailing.",
+         "all purchases of the group: see Group orders."),
+    Term("orders", "Attributed orders",
+         "Online orders attributed to the mailing, as receipts are: the customer's latest "
+         "mailing opened (SMS: delivered) within the attribution window before the order.",
+         "all orders of the group: see Group orders."),
+    Term("revenue", "Revenue attributed",
+         "Revenue of the receipts and orders attributed to the mailing (last touch within "
+         "the attribution window).",
+         "all orders of the group's customers: see Group revenue."),
+    Term("revenue_per_recipient", "Revenue per recipient",
+         "Revenue attributed divided by Delivered."),
+    # the groups report: all orders of a group's customers in its window
+    Term("assigned", "Assigned",
+         "Customers of the audience assigned to the group (or variant), reached or not."),
+    Term("group_buyers", "Group buyers",
+         "Customers of the group with any order in the attribution window after sending, "
+         "attributed to the mailing or not.",
+         "All attributed buyers, which counts only the mailing's attributed orders."),
+    Term("group_orders", "Group orders",
+         "All receipts and orders of the group's customers in the attribution window after "
+         "sending, attributed or not.",
+         "Attributed orders."),
+    Term("group_revenue", "Group revenue",
+         "Revenue of all orders of the group's customers in the attribution window after "
+         "sending, attributed or not: so the groups compare like with like.",
+         "Revenue attributed, which counts only orders attributed to this mailing."),
+    Term("group_conversion", "Group conversion",
+         "Group buyers as a share of Assigned.",
+         "Conversion, which is All attributed buyers of Delivered."),
+    Term("revenue_per_customer", "Revenue per customer",
+         "Group revenue divided by Assigned."),
+    Term("aov", "Average order value",
+         "Group revenue divided by Group orders."),
+    Term("incremental_buyers", "Incremental buyers",
+         "Buyers the test group gained over the control group's conversion: the conversion "
+         "uplift times Assigned, with its 95% interval."),
+    Term("incremental_revenue", "Incremental revenue",
+         "Revenue the test group gained over the control group's revenue per customer: the "
+         "uplift times Assigned, with its 95% interval."),
+    Term("control_group", "Control group",
+         "Good customers of the audience held back from the mailing, to compare with."),
+    # the mailing list
+    Term("recipients", "Sent",
+         "In the mailing list: customers the mailing was sent to, over its whole life (the "
+         "same figure as Sent in the report without a period).",
+         "the customers it reached: see Delivered."),
+    # open hours, product sales, heatmap
+    Term("openers", "Openers",
+         "Customers who opened the mailing in the period, counted at the hour of their first "
+         "open."),
+    Term("units", "Units",
+         "Quantity of the category's products in the attributed orders (pieces, or weight "
+         "for weighed goods)."),
+    Term("product_revenue", "Product revenue",
+         "Amount of the category's lines in the attributed orders."),
+    Term("product_receipts", "Receipts with the category",
+         "Attributed receipts and orders with at least one line in the category.",
+         "all attributed receipts: see Attributed receipts."),
+    Term("clicks", "Clicks",
+         "Clicks on the link in the period, repeated clicks included."),
+    Term("unique_clickers", "Unique clickers",
+         "Customers who clicked the link in the period, each counted once."),
+    Term("percent_of_readers", "Percent of readers",
+         "Unique clickers of the link as a share of the variant's Openers."),
+)
+
+GLOSSARY: dict[str, Term] = {term.key: term for term in TERMS}
+
+
+def describe(key: str) -> str:
+    """A term's description, for a field of the API's schema."""
+    return GLOSSARY[key].description
+
+
+def as_json() -> dict[str, dict[str, str]]:
+    """The glossary as the pages read it: key → name, definition, not, description."""
+    return {t.key: {"name": t.name, "definition": t.definition, "not": t.not_,
+                    "description": t.description} for t in TERMS}
+
+
+def markdown() -> str:
+    """docs/glossary.md, written from the table (a test keeps the two equal)."""
+    lines = ["# Glossary", "",
+             "The figures of the reports, as the pages name them and the API describes",
+             "them. Generated from `src/mailreport/glossary.py`: edit that module, then",
+             "run `python -c \"from mailreport.glossary import write_docs; write_docs()\"`.",
+             "", "| Name | Key | What it counts | Not to be confused with |",
+             "| --- | --- | --- | --- |"]
+    for t in TERMS:
+        lines.append(f"| {t.name} | `{t.key}` | {t.definition} | {t.not_} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: str = "docs/glossary.md") -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(markdown())
