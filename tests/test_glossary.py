@@ -3,8 +3,12 @@ glossary module, so a figure keeps one name and one meaning everywhere."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mailreport.api.app import create_app
-from mailreport.glossary import GLOSSARY, TERMS
+from mailreport.glossary import GLOSSARY, TERMS, markdown
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Each described field of the report's schema and the term it is. Two figures that
 # answer different questions (attributed vs the group's orders) have two terms.
@@ -63,3 +67,11 @@ def test_figures_that_answer_different_questions_have_different_names():
     for term in TERMS:
         assert term.definition.endswith(".") and term.name, term.key
 
+
+def test_the_docs_page_is_the_glossary():
+    """docs/glossary.md is written from the module; edit the module, not the page."""
+    page = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    assert page == markdown(), "docs/glossary.md differs from mailreport.glossary: " \
+        "run python -c 'from mailreport.glossary import write_docs; write_docs()'"
+    for term in TERMS:
+        assert f"| {term.name} | `{term.key}` |" in page

@@ -152,7 +152,7 @@ def markdown() -> str:
              "The figures of the reports, as the pages name them and the API describes",
              "them. Generated from `src/mailreport/glossary.py`: edit that module, then",
              "run `python -c \"from mailreport.glossary import write_docs; write_docs()\"`.",
-             "", "| Name | Key | What it counts | Not to be confused with |",
+             "", "| Name | Key | What it counts | It is not |",
              "| --- | --- | --- | --- |"]
     for t in TERMS:
         lines.append(f"| {t.name} | `{t.key}` | {t.definition} | {t.not_} |")
