@@ -119,7 +119,7 @@ TERMS: tuple[Term, ...] = (
     Term("units", "Units",
          "Quantity of the category's products in the attributed orders (pieces, or weight "
          "for weighed goods)."),
-    Term("product_revenue", "Product revenue",
+    Term("product_revenue", "Category revenue",
          "Amount of the category's lines in the attributed orders."),
     Term("product_receipts", "Receipts with the category",
          "Attributed receipts and orders with at least one line in the category.",

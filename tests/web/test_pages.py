@@ -204,8 +204,8 @@ def test_each_section_shows_the_api_numbers(site, page):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tip = page.locator("#orders .tt")
     tip.wait_for()
-    assert re.search(r"Receipts: [\d,]+", tip.inner_text())
-    assert re.search(r"Revenue, \w+: [\d,]+\.\d\d", tip.inner_text())
+    assert re.search(r"Attributed receipts: [\d,]+", tip.inner_text())
+    assert re.search(r"Revenue attributed, \w+: [\d,]+\.\d\d", tip.inner_text())
 
 
 def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
@@ -281,7 +281,7 @@ def test_product_sales_sorting_searching_and_groups(site, page):
                     box["y"] + box["height"] / 2)
     tip = page.locator("#product_sales .tt")
     tip.wait_for()
-    assert re.search(r"Revenue, \w+: [\d,]+\.\d\d", tip.inner_text())
+    assert re.search(r"Category revenue, \w+: [\d,]+\.\d\d", tip.inner_text())
 
 
 def test_open_hours_switch_between_local_and_company_time(site, page):

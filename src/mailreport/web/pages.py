@@ -4,6 +4,7 @@ email's HTML for the click heatmap)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -12,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
-from mailreport import __version__
+from mailreport import __version__, glossary
 from mailreport.api.csrf import csrf_token
 from mailreport.api.customers import CUSTOMER_DATA
 from mailreport.api.headers import page_policy
@@ -29,6 +30,9 @@ HERE = Path(__file__).parent
 REPORT_PAGE_POLICY = page_policy("'self' data: https: http:")
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 TEMPLATES.env.globals["csrf_token"] = csrf_token
+# The glossary, for util.js's term(): in a JSON script tag rather than behind a request.
+# "<" escaped so that no definition can close the tag.
+TEMPLATES.env.globals["glossary_json"] = json.dumps(glossary.as_json()).replace("<", "\\u003c")
 
 
 class VariantBody(BaseModel):

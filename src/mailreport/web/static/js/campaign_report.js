@@ -6,7 +6,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, readState,
-  table, withCsv, writeState } from "./util.js";
+  table, term, termLabel, withCsv, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search"];
 const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
@@ -31,7 +31,9 @@ function renderMailings(body, report) {
   }
   const mailingLink = (r) => el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` },
     r.name);
-  const count = (k) => ({ label: k[0].toUpperCase() + k.slice(1), num: true,
+  // the glossary's terms: a campaign's ordered are its mailings' attributed buyers
+  const termOf = (k) => (k === "ordered" ? "buyers" : k);
+  const count = (k) => ({ label: term(termOf(k)), head: termLabel(termOf(k)), num: true,
     key: (r) => `mailings.${r.mailing_id}.${k}`, cell: (r) => fmtInt(r[k]),
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
   let columns;
@@ -42,7 +44,8 @@ function renderMailings(body, report) {
     { label: "Sent at", cell: (r) => fmtDateTime(r.sent_at) },
     count("sent"), count("delivered"), count("opened"), count("clicked"), count("ordered"),
     count("orders"),
-    { label: `Revenue, ${currency}`, num: true, key: (r) => `mailings.${r.mailing_id}.revenue`,
+    { label: `${term("revenue")}, ${currency}`, head: termLabel("revenue", `, ${currency}`),
+      num: true, key: (r) => `mailings.${r.mailing_id}.revenue`,
       cell: (r) => fmtMoney(r.revenue), foot: (t) => fmtMoney(t.revenue),
       footKey: "totals.revenue" },
   ], report.mailings, { footer: report.totals, className: "cards-on-phone",

@@ -1,6 +1,6 @@
 // The list of mass messages: a tab per channel, search by name, a Stats button per row.
 import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
-  readState, table, writeState } from "./util.js";
+  readState, table, term, termLabel, writeState } from "./util.js";
 
 const CHANNELS = ["email", "sms", "push"];
 const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
@@ -28,6 +28,12 @@ function statusChip(status) {
   return el("span", { class: `chip status-${status}` }, status);
 }
 
+/** A column of one of the API's figures, named by the glossary, with its tip. */
+function figure(key, cell, suffix = "") {
+  return { label: `${term(key)}${suffix}`, head: termLabel(key, suffix), num: true, cell,
+    key: (m) => `mailings.${m.mailing_id}.${key}` };
+}
+
 function render(rows) {
   if (!rows.length) {
     panel.replaceChildren(state.search
@@ -41,15 +47,13 @@ function render(rows) {
     { label: "Name", rowHeader: true, cell: (m) => el("span", { class: "name-cell" },
       el("a", { href: report(m) }, m.name), el("span", { class: "muted small" }, m.mailing_id)) },
     { label: "Status", cell: (m) => statusChip(m.status) },
-    { label: "Sent", cell: (m) => fmtDateTime(m.sent_at) },
-    { label: "Recipients", num: true, key: (m) => `mailings.${m.mailing_id}.recipients`,
-      cell: (m) => fmtInt(m.recipients) },
-    { label: "Open rate", num: true, key: (m) => `mailings.${m.mailing_id}.open_rate`,
-      cell: (m) => (sms ? "n/a" : fmtPct(m.open_rate)) },
-    { label: "Click rate", num: true, key: (m) => `mailings.${m.mailing_id}.click_rate`,
-      cell: (m) => fmtPct(m.click_rate) },
-    { label: `Revenue, ${currency}`, num: true, key: (m) => `mailings.${m.mailing_id}.revenue`,
-      cell: (m) => fmtMoney(m.revenue) },
+    { label: "Sent at", cell: (m) => fmtDateTime(m.sent_at) },
+    // the report's names (mailreport/glossary.py): sent and delivered are two figures
+    figure("recipients", (m) => fmtInt(m.recipients)),
+    figure("delivered", (m) => fmtInt(m.delivered)),
+    figure("open_rate", (m) => (sms ? "n/a" : fmtPct(m.open_rate))),
+    figure("click_rate", (m) => fmtPct(m.click_rate)),
+    figure("revenue", (m) => fmtMoney(m.revenue), `, ${currency}`),
     { label: "Report", cell: (m) => el("a", { class: "btn btn-primary btn-small", href: report(m),
       "aria-label": `Stats of ${m.name}` }, "Stats") },
   ], rows, { className: "cards-on-phone", caption: `${rows.length} ${CHANNEL_NAMES[state.channel]} `

@@ -338,3 +338,98 @@ export function withCsv(node, section, { columns, values, rows, part = "" }) {
     } }, "Download CSV");
   return el("div", { class: "with-csv" }, node, el("div", { class: "csv-bar" }, button));
 }
+
+// -- the glossary (mailreport/glossary.py, in base.html's JSON script tag) ---------
+
+const GLOSSARY = JSON.parse(document.getElementById("glossary")?.textContent || "{}");
+
+/** A figure's name as the glossary gives it: the same word on every page. */
+export function term(key) {
+  return GLOSSARY[key]?.name ?? key;
+}
+
+/** A hidden element per term holding its description, for aria-describedby. */
+function definitionId(key) {
+  const id = `term-def-${key}`;
+  if (!document.getElementById(id)) {
+    let box = document.getElementById("term-defs");
+    if (!box) {
+      box = el("div", { id: "term-defs", hidden: true });
+      document.body.append(box);
+    }
+    box.append(el("span", { id }, GLOSSARY[key]?.description ?? ""));
+  }
+  return id;
+}
+
+/** A figure's label: the glossary's name (with `suffix`, e.g. ", EUR"), its definition
+ * on hover (title), and a "?" button that shows it on hover, focus or tap and gives it
+ * to screen readers as the button's description. The "?" is drawn by CSS, so the
+ * label's text is the name alone. */
+export function termLabel(key, suffix = "") {
+  const description = GLOSSARY[key]?.description;
+  if (!description) return `${term(key)}${suffix}`;
+  return el("span", { class: "term", dataset: { term: key } },
+    el("span", { class: "term-name", title: description }, `${term(key)}${suffix}`),
+    el("button", { type: "button", class: "term-tip-btn", "aria-label": `What is ${term(key)}?`,
+      "aria-describedby": definitionId(key), "aria-expanded": "false",
+      dataset: { term: key } }));
+}
+
+// One floating tip for the whole page, placed below its button: a tip inside a
+// table's scrolling box would be clipped by it.
+function termTip() {
+  let tip = document.getElementById("term-tip");
+  if (!tip) {
+    tip = el("div", { id: "term-tip", class: "term-tip", role: "tooltip", "aria-hidden": "true",
+      hidden: true });
+    document.body.append(tip);
+  }
+  return tip;
+}
+
+function showTip(button) {
+  const tip = termTip();
+  tip.textContent = GLOSSARY[button.dataset.term]?.description ?? "";
+  tip.dataset.term = button.dataset.term;
+  tip.hidden = false;
+  const box = button.getBoundingClientRect();
+  const width = Math.min(320, window.innerWidth - 16);
+  tip.style.width = `${width}px`;
+  // in page coordinates, so that the tip stays by its button as the page scrolls
+  tip.style.left = `${window.scrollX + Math.max(8, Math.min(box.left,
+    window.innerWidth - width - 8))}px`;
+  tip.style.top = `${window.scrollY + box.bottom + 6}px`;
+}
+
+function hideTip(button) {
+  const tip = document.getElementById("term-tip");
+  if (button) button.setAttribute("aria-expanded", "false");
+  if (tip && (!button || tip.dataset.term === button.dataset.term)) tip.hidden = true;
+}
+
+function tipButton(event) {
+  return event.target instanceof Element ? event.target.closest(".term-tip-btn") : null;
+}
+
+// hover and focus show the tip; a tap or click keeps it until the next one or Escape
+document.addEventListener("mouseover", (e) => { const b = tipButton(e); if (b) showTip(b); });
+document.addEventListener("mouseout", (e) => {
+  const b = tipButton(e);
+  if (b && b.getAttribute("aria-expanded") !== "true" && document.activeElement !== b) hideTip(b);
+});
+document.addEventListener("focusin", (e) => { const b = tipButton(e); if (b) showTip(b); });
+document.addEventListener("focusout", (e) => { const b = tipButton(e); if (b) hideTip(b); });
+document.addEventListener("click", (e) => {
+  const b = tipButton(e);
+  document.querySelectorAll(".term-tip-btn[aria-expanded='true']").forEach((other) => {
+    if (other !== b) hideTip(other);
+  });
+  if (!b) return;
+  const open = b.getAttribute("aria-expanded") !== "true";
+  b.setAttribute("aria-expanded", String(open));
+  if (open) showTip(b); else hideTip(b);
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") hideTip(document.querySelector(".term-tip-btn[aria-expanded='true']"));
+});

@@ -2,11 +2,13 @@
 // attributed buyers beside it; spam and unsubscribes; and the stages day by day. Each stage links to its customer list.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { el, emptyState, fmtDay, fmtInt, fmtPct, when, withCsv } from "../util.js";
+import { el, emptyState, fmtDay, fmtInt, fmtPct, term, termLabel, when, withCsv } from "../util.js";
 
-const LABELS = { sent: "Sent", delivered: "Delivered", opened: "Opened", clicked: "Clicked",
-  ordered: "All attributed buyers", ordered_after_click: "Ordered after a click", spam: "Marked as spam",
-  unsubscribed: "Unsubscribed" };
+// each stage's glossary term (mailreport/glossary.py): its name, and its definition on hover
+const TERMS = { sent: "sent", delivered: "delivered", opened: "opened", clicked: "clicked",
+  ordered: "buyers", ordered_after_click: "ordered_after_click", spam: "spam",
+  unsubscribed: "unsubscribed" };
+const LABELS = Object.fromEntries(Object.entries(TERMS).map(([stage, key]) => [stage, term(key)]));
 
 // stages with a customer list behind them (DESIGN.md, "Customer lists")
 const LISTED = new Set(["sent", "delivered", "opened", "clicked", "ordered"]);
@@ -84,7 +86,7 @@ function funnelRow(s, top, customersUrl, state) {
     : el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
       fmtInt(s.n));
   return el("li", { class: "funnel-step", dataset: { stage: s.stage } },
-    el("span", { class: "funnel-name" }, LABELS[s.stage]),
+    el("span", { class: "funnel-name" }, termLabel(TERMS[s.stage])),
     el("span", { class: `funnel-bar${s.outside ? " is-all-time" : ""}`, "aria-hidden": "true" },
       el("span", { style: `width:${(100 * (s.n ?? 0)) / top}%` })),
     count,
@@ -101,12 +103,12 @@ function buyersFigure(eff, customersUrl, state, allTime) {
   const conversion = ofDelivered("transitions.conversion", eff.transitions.conversion,
     eff.stages.ordered, allTime);
   return el("div", { class: "buyers-figure" },
-    el("span", { class: "buyers-name" }, "All attributed buyers"),
+    el("span", { class: "buyers-name" }, termLabel("buyers")),
     el("span", { class: "buyers-count", dataset: { key: "efficiency.stages.ordered" } },
       fmtInt(eff.stages.ordered)),
     customersUrl ? magnifier(customersUrl("ordered"), "ordered") : null,
     el("span", { class: "buyers-rate" }, shareText(conversion, "delivered", state),
-      conversion.value == null ? "" : " (conversion)"),
+      conversion.value == null ? "" : ` (${term("conversion").toLowerCase()})`),
     el("span", { class: "buyers-note" }, "Everyone with an order attributed to the mailing, "
       + "clicked or not: not a step of the funnel."));
 }
@@ -117,7 +119,7 @@ function sideFigure(stage, n, rate, customersUrl, state, allTime) {
   const text = share.basis ? shareText(share, "delivered", state)
     : share.value == null ? `none ${when(state)}` : `${fmtPct(share.value)} of delivered`;
   return el("li", {},
-    el("span", {}, LABELS[stage]),
+    el("span", {}, termLabel(TERMS[stage])),
     el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
     el("span", { class: "num muted", dataset: share.basis ? undefined
       : { key: `efficiency.${stage}_rate` } }, text),
@@ -209,7 +211,7 @@ function activity(days, series, eff, state, onView) {
       + "The numbers are in the table below.");
   const columns = [
     { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
-    ...shown.map((k) => ({ label: LABELS[k], num: true,
+    ...shown.map((k) => ({ label: LABELS[k], head: termLabel(TERMS[k]), num: true,
       key: cumulative ? (d) => `efficiency.cumulative.${d.date}.${k}` : undefined,
       cell: (d) => fmt(value(days.indexOf(d), k)), foot: (t) => fmtInt(t.stages[k]) })),
   ];

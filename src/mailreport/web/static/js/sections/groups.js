@@ -2,7 +2,7 @@
 // every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
 // verdict in words.
 import { currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table,
-  when, withCsv } from "../util.js";
+  term, termLabel, when, withCsv } from "../util.js";
 import { fmtConfidence } from "./headline.js";
 
 export function groupName(row) {
@@ -54,7 +54,8 @@ function pValue(p) {
   return p < 0.001 ? "< 0.001" : Number(p).toFixed(3);
 }
 
-const RATES = [["click_rate", "Click rate"], ["conversion", "Conversion"]];
+// the pairwise conversion is the groups' (buyers / assigned)
+const RATES = [["click_rate", term("click_rate")], ["conversion", term("group_conversion")]];
 
 /** Every pair of variants on each rate, p-values Holm-adjusted, and the winner. */
 function pairwise(variants, why) {
@@ -91,6 +92,13 @@ function pairwise(variants, why) {
       + "of every other variant after adjustment."));
 }
 
+/** A column of the groups table: the glossary's name and tip as its head, and the
+ * figure's data-key where the tests and the headline read it. */
+function column(termKey, dataKey, cell, suffix = "") {
+  return { label: `${term(termKey)}${suffix}`, head: termLabel(termKey, suffix), num: true, cell,
+    key: dataKey ? (r) => `groups.${groupKey(r)}.${dataKey}` : undefined };
+}
+
 export function renderGroups(body, groups, state = {}, variants = null) {
   // a comparison of nothing against nothing (a period with no orders, or no clicks) is
   // "p = 1.000" rows that say nothing: left out, and the page says why
@@ -103,17 +111,17 @@ export function renderGroups(body, groups, state = {}, variants = null) {
   let columns;
   const summary = withCsv(table(columns = [
     { label: "Group", cell: groupName, rowHeader: true },
-    { label: "Assigned", num: true, key: (r) => `groups.${groupKey(r)}.assigned`, cell: (r) => fmtInt(r.assigned) },
-    { label: "Sent", num: true, cell: (r) => fmtInt(r.sent) },
-    { label: "Delivered", num: true, cell: (r) => fmtInt(r.delivered) },
-    { label: "Opened", num: true, cell: (r) => fmtInt(r.opened) },
-    { label: "Clicked", num: true, cell: (r) => fmtInt(r.clicked) },
-    { label: "Buyers", num: true, key: (r) => `groups.${groupKey(r)}.buyers`, cell: (r) => fmtInt(r.buyers) },
-    { label: "Orders", num: true, cell: (r) => fmtInt(r.orders) },
-    { label: `Revenue, ${currency}`, num: true, key: (r) => `groups.${groupKey(r)}.revenue`, cell: (r) => money(r.revenue) },
-    { label: "Conversion", num: true, key: (r) => `groups.${groupKey(r)}.conversion`, cell: (r) => fmtPct(r.conversion) },
-    { label: "Per customer", num: true, cell: (r) => money(r.revenue_per_customer) },
-    { label: "Avg order", num: true, cell: (r) => money(r.aov) },
+    column("assigned", "assigned", (r) => fmtInt(r.assigned)),
+    column("sent", null, (r) => fmtInt(r.sent)),
+    column("delivered", null, (r) => fmtInt(r.delivered)),
+    column("opened", null, (r) => fmtInt(r.opened)),
+    column("clicked", null, (r) => fmtInt(r.clicked)),
+    column("group_buyers", "buyers", (r) => fmtInt(r.buyers)),
+    column("group_orders", null, (r) => fmtInt(r.orders)),
+    column("group_revenue", "revenue", (r) => money(r.revenue), `, ${currency}`),
+    column("group_conversion", "conversion", (r) => fmtPct(r.conversion)),
+    column("revenue_per_customer", null, (r) => money(r.revenue_per_customer)),
+    column("aov", null, (r) => money(r.aov)),
   ], groups, { className: "compact nowrap-head sticky-first group-cards" }), "groups", { columns, rows: groups,
     values: [groupName, ...["assigned", "sent", "delivered", "opened", "clicked", "buyers", "orders",
       "revenue", "conversion", "revenue_per_customer", "aov"].map((k) => (r) => r[k])] });
@@ -125,11 +133,12 @@ export function renderGroups(body, groups, state = {}, variants = null) {
     const vc = row.vs_control;
     if (vc && anyBuyers) {
       rows.push(
-        { key: `${key}.vs_control.conversion`, against: "Control group", label: "Conversion",
+        { key: `${key}.vs_control.conversion`, against: "Control group",
+          label: term("group_conversion"),
           unit: " pp", uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
           ci: vc.conversion_ci, p: vc.conversion_p, significant: vc.conversion_significant },
         { key: `${key}.vs_control.rpc`, against: "Control group",
-          label: `Revenue per customer, ${currency}`, unit: "", uplift: vc.rpc_uplift,
+          label: `${term("revenue_per_customer")}, ${currency}`, unit: "", uplift: vc.rpc_uplift,
           relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
           significant: vc.rpc_significant });
     }
@@ -139,12 +148,13 @@ export function renderGroups(body, groups, state = {}, variants = null) {
       const sig = (p) => (p == null ? null : p < 0.05);
       const why = noDeliveries;
       if (anyClicks) rows.push(
-        { key: `${key}.vs_a.click_rate`, against: "Variant A", label: "Click rate", unit: " pp",
+        { key: `${key}.vs_a.click_rate`, against: "Variant A", label: term("click_rate"),
+          unit: " pp",
           uplift: va.click_rate_uplift, relative: va.click_rate_uplift_relative,
           ci: va.click_rate_ci, p: va.click_rate_p, significant: sig(va.click_rate_p), why });
       if (anyBuyers) rows.push(
-        { key: `${key}.vs_a.conversion`, against: "Variant A", label: "Conversion", unit: " pp",
-          uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
+        { key: `${key}.vs_a.conversion`, against: "Variant A", label: term("group_conversion"),
+          unit: " pp", uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
           ci: va.conversion_ci, p: va.conversion_p, significant: sig(va.conversion_p), why });
     }
     if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));

@@ -1,6 +1,6 @@
 // The headline strip: whether the mailing paid off, at a glance, from the whole
 // report's JSON (the sections below hold the detail).
-import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, tile } from "../util.js";
+import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, termLabel, tile } from "../util.js";
 
 const wholeNumber = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -38,21 +38,21 @@ export function renderHeadline(node, report) {
   // attributed revenue / delivered recipients, as DESIGN.md's "Compared with usual"
   const perRecipient = stages.delivered ? Number(revenue) / stages.delivered : null;
   const tiles = [
-    tile(`Revenue attributed, ${currency}`, fmtMoney(revenue), "headline.revenue"),
-    tile("Buyers", wholeNumber.format(stages.ordered), "headline.buyers",
+    tile(termLabel("revenue", `, ${currency}`), fmtMoney(revenue), "headline.revenue"),
+    tile(termLabel("buyers"), wholeNumber.format(stages.ordered), "headline.buyers",
       "with an attributed order"),
-    tile("Conversion", fmtPct(report.efficiency.transitions.conversion), "headline.conversion",
+    tile(termLabel("conversion"), fmtPct(report.efficiency.transitions.conversion), "headline.conversion",
       "buyers / delivered"),
-    tile(`Revenue per recipient, ${currency}`, fmtMoney(perRecipient),
+    tile(termLabel("revenue_per_recipient", `, ${currency}`), fmtMoney(perRecipient),
       "headline.revenue_per_recipient", "attributed revenue / delivered"),
   ];
   const test = (report.groups || []).find((g) => g.group === "test" && g.variant_id == null);
   const vc = test && test.vs_control;
   if (vc) {
     tiles.push(
-      tile("Incremental buyers", signedCount(vc.incremental_buyers),
+      tile(termLabel("incremental_buyers"), signedCount(vc.incremental_buyers),
         "headline.incremental_buyers", range(vc.incremental_buyers_ci, signedCount)),
-      tile(`Incremental revenue, ${currency}`, fmtSigned(vc.incremental_revenue),
+      tile(termLabel("incremental_revenue", `, ${currency}`), fmtSigned(vc.incremental_revenue),
         "headline.incremental_revenue", range(vc.incremental_revenue_ci, (v) => fmtSigned(v))));
   }
   const parts = [el("div", { class: "tiles headline-tiles" }, tiles)];

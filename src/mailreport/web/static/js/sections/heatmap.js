@@ -3,7 +3,7 @@
 // web/email_html.py) and numbered its links in data-mr-link as the report numbers
 // them; the parent marks each link with its colour and label and hands the result to
 // the iframe as srcdoc; toggles rebuild it.
-import { api, el, emptyState, fmtInt, fmtPct, table, withCsv } from "../util.js";
+import { api, el, emptyState, fmtInt, fmtPct, table, term, termLabel, withCsv } from "../util.js";
 
 // The preview's own policy, on top of the page's (which a srcdoc frame inherits):
 // no script, and nothing fetched from elsewhere unless the reader asks for images,
@@ -179,11 +179,11 @@ export function renderHeatmap(body, variants, { mailingId }) {
             ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
           el("span", { class: "muted" }, `#${l.link_index}`),
           el("span", {}, l.text || "(no text)"), el("span", { class: "url" }, l.url)) },
-        { label: "Clicks", num: true, key: (l) => `heatmap.${l.link_index}.clicks`,
+        { label: term("clicks"), head: termLabel("clicks"), num: true, key: (l) => `heatmap.${l.link_index}.clicks`,
           cell: (l) => fmtInt(l.clicks) },
-        { label: "Unique clickers", num: true, key: (l) => `heatmap.${l.link_index}.unique_clickers`,
+        { label: term("unique_clickers"), head: termLabel("unique_clickers"), num: true, key: (l) => `heatmap.${l.link_index}.unique_clickers`,
           cell: (l) => fmtInt(l.unique_clickers) },
-        { label: "% of readers", num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
+        { label: term("percent_of_readers"), head: termLabel("percent_of_readers"), num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
           cell: (l) => fmtPct(l.percent_of_readers) },
       ], variant.links, { caption: "Links of the email in document order",
         className: "cards-on-phone" }), "heatmap", { rows: variant.links, part: `variant-${variantId}`,

@@ -1,7 +1,7 @@
 // Email open rate by hour: openers by the hour of their first open, in the
 // recipients' local time or the company's, and as a weekday x hour grid.
 import { categoryAxis, chartBox, draw, numbers, tooltipHtml, valueAxis } from "../charts.js";
-import { companyTimezone, el, emptyState, fmtInt, fmtPct, tile, when, withCsv } from "../util.js";
+import { companyTimezone, el, emptyState, fmtInt, fmtPct, termLabel, tile, when, withCsv } from "../util.js";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -26,7 +26,7 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   const peak = hours.counts.indexOf(Math.max(...hours.counts));
   const zoneName = zone === "company" ? hours.timezone : "each recipient's local time";
   const tiles = el("div", { class: "tiles" },
-    tile("Openers", fmtInt(hours.openers), "open_hours.openers"),
+    tile(termLabel("openers"), fmtInt(hours.openers), "open_hours.openers"),
     tile("Busiest hour", HOURS[peak], "open_hours.peak",
       `${fmtInt(hours.counts[peak])} openers, ${fmtPct(hours.percent[peak])}`));
   const bars = chartBox(`Bar chart of openers by hour of day in ${zoneName}; busiest hour `

@@ -1,14 +1,17 @@
 // Orders placed: attributed receipts, orders and revenue by day.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, tile, when, withCsv } from "../util.js";
+import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, term, termLabel, tile, when,
+  withCsv } from "../util.js";
 
 export function renderOrders(body, orders, state) {
   const days = orders.daily;
   const tiles = el("div", { class: "tiles" },
-    tile("Receipts", fmtInt(orders.receipts), "orders.receipts", "in-store purchases"),
-    tile("Orders", fmtInt(orders.orders), "orders.orders", "online"),
-    tile(`Revenue, ${currency}`, fmtMoney(orders.revenue), "orders.revenue"));
+    tile(termLabel("receipts"), fmtInt(orders.receipts), "orders.receipts", "in-store purchases"),
+    tile(termLabel("orders"), fmtInt(orders.orders), "orders.orders", "online"),
+    tile(termLabel("revenue", `, ${currency}`), fmtMoney(orders.revenue), "orders.revenue"));
+  const [receipts, ordersName, revenue] = [term("receipts"), term("orders"),
+    `${term("revenue")}, ${currency}`];
   const any = days.some((d) => d.receipts || d.orders);
   if (!any) {
     body.replaceChildren(tiles, emptyState(`No orders attributed to this mailing ${when(state)}`,
@@ -22,9 +25,12 @@ export function renderOrders(body, orders, state) {
   let columns;
   body.replaceChildren(tiles, chart, withCsv(numbers("Orders by day as a table", columns = [
     { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
-    { label: "Receipts", num: true, cell: (d) => fmtInt(d.receipts), foot: (t) => fmtInt(t.receipts) },
-    { label: "Orders", num: true, cell: (d) => fmtInt(d.orders), foot: (t) => fmtInt(t.orders) },
-    { label: `Revenue, ${currency}`, num: true, cell: (d) => fmtMoney(d.revenue),
+    { label: receipts, head: termLabel("receipts"), num: true, cell: (d) => fmtInt(d.receipts),
+      foot: (t) => fmtInt(t.receipts) },
+    { label: ordersName, head: termLabel("orders"), num: true, cell: (d) => fmtInt(d.orders),
+      foot: (t) => fmtInt(t.orders) },
+    { label: revenue, head: termLabel("revenue", `, ${currency}`), num: true,
+      cell: (d) => fmtMoney(d.revenue),
       foot: (t) => fmtMoney(t.revenue) },
   ], days, orders), "orders", { columns, rows: days,
     values: [(d) => d.date, (d) => d.receipts, (d) => d.orders, (d) => d.revenue] }));
@@ -32,18 +38,18 @@ export function renderOrders(body, orders, state) {
     legend: { type: "scroll", top: 0, left: 0 },
     grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date), [
-      ["Receipts", fmtInt(days[i].receipts), PALETTE[0]],
-      ["Orders", fmtInt(days[i].orders), PALETTE[1]],
-      [`Revenue, ${currency}`, fmtMoney(days[i].revenue), PALETTE[2]],
+      [receipts, fmtInt(days[i].receipts), PALETTE[0]],
+      [ordersName, fmtInt(days[i].orders), PALETTE[1]],
+      [revenue, fmtMoney(days[i].revenue), PALETTE[2]],
     ])),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
     yAxis: [valueAxis({ name: "Receipts / orders", nameTextStyle: { align: "left" } }),
-      valueAxis({ name: `Revenue, ${currency}`, minInterval: 0, splitLine: { show: false },
+      valueAxis({ name: revenue, minInterval: 0, splitLine: { show: false },
         nameTextStyle: { align: "right" } })],
     series: [
-      lineSeries("Receipts", days.map((d) => d.receipts)),
-      lineSeries("Orders", days.map((d) => d.orders)),
-      lineSeries(`Revenue, ${currency}`, days.map((d) => Number(d.revenue)),
+      lineSeries(receipts, days.map((d) => d.receipts)),
+      lineSeries(ordersName, days.map((d) => d.orders)),
+      lineSeries(revenue, days.map((d) => Number(d.revenue)),
         { yAxisIndex: 1, lineStyle: { type: "dashed" } }),
     ],
   });

@@ -2,13 +2,12 @@
 // and searching ask the API again (the top 25 depends on both); the ring chart
 // shows the current sort measure.
 import { chartBox, draw, tooltipHtml } from "../charts.js";
-import { currency, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, when,
-  withCsv } from "../util.js";
+import { currency, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, term, when, withCsv } from "../util.js";
 
 const MEASURES = {
-  units: { label: "Units", fmt: fmtNumber },
-  revenue: { label: `Revenue, ${currency}`, fmt: fmtMoney },
-  receipts: { label: "Receipts", fmt: fmtInt },
+  units: { label: term("units"), fmt: fmtNumber },
+  revenue: { label: `${term("product_revenue")}, ${currency}`, fmt: fmtMoney },
+  receipts: { label: term("product_receipts"), fmt: fmtInt },
 };
 
 function sortHeader(measure, current, onSort) {

@@ -1,5 +1,5 @@
 // Mailing volume: who of the target audience could receive the mailing.
-import { el, fmtInt, fmtPct, table, tile, withCsv } from "../util.js";
+import { el, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
 
 const STATUSES = [
   ["good_recipients", "Good recipients"],
@@ -19,9 +19,9 @@ export function renderVolume(body, volume, { control = true } = {}) {
   body.replaceChildren(
     el("div", { class: "tiles" },
       tile("Target audience", fmtInt(audience), "volume.audience"),
-      control ? tile("Control group", fmtInt(volume.control_group), "volume.control_group",
+      control ? tile(termLabel("control_group"), fmtInt(volume.control_group), "volume.control_group",
         `${fmtPct(share(volume.control_group))} of the audience, held back`) : null,
-      tile("Actual recipients", fmtInt(volume.actual_recipients), "volume.actual_recipients",
+      tile(termLabel("actual_recipients"), fmtInt(volume.actual_recipients), "volume.actual_recipients",
         `${fmtPct(share(volume.actual_recipients))} of the audience, delivered`)),
     withCsv(table(columns = [
       { label: "Status", cell: (r) => r.label, rowHeader: true },
