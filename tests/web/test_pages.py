@@ -251,7 +251,7 @@ def test_product_sales_sorting_searching_and_groups(site, page):
                  lambda: page.locator("#product_sales button[data-sort='revenue']").click())
     assert query(page) == {"sort": "revenue"}
     assert page.locator("#product_sales th[aria-sort='descending']").text_content().startswith(
-        "Revenue")
+        "Category revenue")
     by_revenue = site.get(base, sort="revenue")
     check_product_sales(page, by_revenue)
     assert by_revenue["rows"] != site.get(base)["rows"]
