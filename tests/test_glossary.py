@@ -40,7 +40,7 @@ FIELDS = {
                     "percent_of_readers": "percent_of_readers"},
     "HeatmapVariant": {"openers": "openers"},
     "CampaignMailingRow": {"sent": "sent", "delivered": "delivered", "opened": "opened",
-                           "clicked": "clicked", "ordered": "buyers", "orders": "orders",
+                           "clicked": "clicked", "ordered": "buyers", "orders": "purchases",
                            "revenue": "revenue"},
 }
 

@@ -71,6 +71,9 @@ TERMS: tuple[Term, ...] = (
          "Online orders attributed to the mailing, as receipts are: the customer's latest "
          "mailing opened (SMS: delivered) within the attribution window before the order.",
          "all orders of the group: see Group orders."),
+    Term("purchases", "Attributed purchases",
+         "Attributed receipts and attributed orders together: in store and online.",
+         "all purchases of the group: see Group orders."),
     Term("revenue", "Revenue attributed",
          "Revenue of the receipts and orders attributed to the mailing (last touch within "
          "the attribution window).",

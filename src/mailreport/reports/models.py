@@ -270,7 +270,7 @@ class CampaignMailingRow(Model):
     opened: int | None = term("opened")
     clicked: int = term("clicked")
     ordered: int = term("buyers")
-    orders: int = term("orders")
+    orders: int = term("purchases")  # receipts and orders
     revenue: Money = term("revenue")
 
 

@@ -31,8 +31,9 @@ function renderMailings(body, report) {
   }
   const mailingLink = (r) => el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` },
     r.name);
-  // the glossary's terms: a campaign's ordered are its mailings' attributed buyers
-  const termOf = (k) => (k === "ordered" ? "buyers" : k);
+  // the glossary's terms: a campaign's ordered are its mailings' attributed buyers, its
+  // orders their attributed receipts and orders together
+  const termOf = (k) => ({ ordered: "buyers", orders: "purchases" }[k] || k);
   const count = (k) => ({ label: term(termOf(k)), head: termLabel(termOf(k)), num: true,
     key: (r) => `mailings.${r.mailing_id}.${k}`, cell: (r) => fmtInt(r[k]),
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
