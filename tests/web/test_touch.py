@@ -20,6 +20,8 @@ from harness import (  # noqa: F401 - fixtures
     site,
 )
 
+from mailreport.glossary import GLOSSARY
+
 pytestmark = pytest.mark.browser
 
 
@@ -64,7 +66,10 @@ def test_a_tap_on_a_chart_shows_its_tooltip(site, phone):
     mid = email_with_groups(site)
     ready(phone, f"{site.url}/mailings/{mid}")
     days = site.get(f"/api/v1/mailings/{mid}/report/orders")["daily"]
-    day = max(range(len(days)), key=lambda i: (days[i]["receipts"], days[i]["orders"]))
+    # the busiest day off the plot's edges: a tap on the first day's point lands on the
+    # grid's very border, which a longer axis name can move by a fraction of a pixel
+    inner = range(1, len(days) - 1) if len(days) > 2 else range(len(days))
+    day = max(inner, key=lambda i: (days[i]["receipts"], days[i]["orders"]))
     phone.locator("#orders .chart").scroll_into_view_if_needed()
     assert phone.locator("#orders .tt").count() == 0
     x, y = phone.evaluate(POINT, day)
@@ -72,8 +77,8 @@ def test_a_tap_on_a_chart_shows_its_tooltip(site, phone):
     tip = phone.locator("#orders .tt")
     tip.wait_for()
     shown = " ".join(tip.inner_text().split())
-    assert f"Receipts: {fmt_int(days[day]['receipts'])}" in shown, shown
-    assert f"Orders: {fmt_int(days[day]['orders'])}" in shown, shown
+    assert f"{GLOSSARY['receipts'].name}: {fmt_int(days[day]['receipts'])}" in shown, shown
+    assert f"{GLOSSARY['orders'].name}: {fmt_int(days[day]['orders'])}" in shown, shown
     assert f": {fmt_money(days[day]['revenue'])}" in shown, shown
     # inside the chart, which is inside the screen
     box = phone.evaluate("""() => {
