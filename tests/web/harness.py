@@ -9,6 +9,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -144,9 +146,10 @@ def browser(request):
     return _chromium["browser"]
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=WIDE, locale="en-US")
+@contextmanager
+def watched(context) -> Iterator:
+    """A page of ``context`` (closed after) whose JavaScript errors and
+    Content-Security-Policy violations fail the test."""
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -155,6 +158,24 @@ def page(browser):
     yield pg
     context.close()
     assert not errors, f"JavaScript errors or Content-Security-Policy violations: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    with watched(browser.new_context(viewport=WIDE, locale="en-US")) as pg:
+        yield pg
+
+
+def busiest_sent(site: Server, channel: str | None = None, *, control: bool | None = None,
+                 min_variants: int = 1) -> dict:
+    """The sent mailing with the most recipients, of a channel (None: any), with or
+    without a control group (None: either) and with at least ``min_variants``."""
+    rows = [m for m in site.get("/api/v1/mailings", **({"channel": channel} if channel else {}))
+            if m["status"] == "sent" and len(m["variants"]) >= min_variants
+            and (control is None or (m["control_share"] > 0) is control)]
+    assert rows, (f"the demo has no sent {channel or 'any'} mailing with control={control} "
+                  f"and {min_variants}+ variants")
+    return max(rows, key=lambda m: m["recipients"])
 
 
 # The email preview's own policy blocks remote images until "Load images": by design.

@@ -13,6 +13,7 @@ import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
+    busiest_sent,
     fmt_int,
     page,
     ready,
@@ -26,14 +27,6 @@ pytestmark = pytest.mark.browser
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def sent(site, channel: str, control: bool | None = None) -> dict:
-    """The busiest sent mailing of a channel, with or without a control group."""
-    rows = [m for m in site.get("/api/v1/mailings", channel=channel) if m["status"] == "sent"
-            and (control is None or (m["control_share"] > 0) == control)]
-    assert rows, f"the demo has no sent {channel} mailing (control={control})"
-    return max(rows, key=lambda m: m["recipients"])
-
-
 def visible_sections(page) -> list[str]:
     return page.eval_on_selector_all("#report > section", "ns => ns.filter(n => !n.hidden)"
                                      ".map(n => n.id)")
@@ -41,7 +34,7 @@ def visible_sections(page) -> list[str]:
 
 @pytest.mark.parametrize("channel", ["sms", "push"])
 def test_sms_and_push_have_no_spam_figure(site, page, channel):
-    mid = sent(site, channel)["mailing_id"]
+    mid = busiest_sent(site, channel)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     efficiency = page.locator("#efficiency")
     assert page.locator("[data-key='efficiency.spam']").count() == 0
@@ -57,21 +50,21 @@ def test_sms_and_push_have_no_spam_figure(site, page, channel):
 
 
 def test_an_email_keeps_its_spam_figure(site, page):
-    mid = sent(site, "email")["mailing_id"]
+    mid = busiest_sent(site, "email")["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     api = site.get(f"/api/v1/mailings/{mid}/report")
     assert text(page, "efficiency.spam") == fmt_int(api["efficiency"]["spam"])
 
 
 def test_no_control_group_no_control_tile(site, page):
-    without = sent(site, "email", control=False)["mailing_id"]
+    without = busiest_sent(site, "email", control=False)["mailing_id"]
     ready(page, f"{site.url}/mailings/{without}")
     assert site.get(f"/api/v1/mailings/{without}/report")["volume"]["control_group"] == 0
     assert page.locator("[data-key='volume.control_group']").count() == 0
     assert "control" not in page.locator("#volume").inner_text().lower()
     assert page.locator("#volume .tile").count() == 2
     # and a mailing with one shows its size
-    with_control = sent(site, "email", control=True)["mailing_id"]
+    with_control = busiest_sent(site, "email", control=True)["mailing_id"]
     ready(page, f"{site.url}/mailings/{with_control}")
     volume = site.get(f"/api/v1/mailings/{with_control}/report")["volume"]
     assert volume["control_group"] > 0
@@ -137,8 +130,9 @@ def test_screenshots(site, page, width):
     if width == "390":
         page.set_viewport_size(PHONE)
     draft = next(m for m in site.get("/api/v1/mailings") if m["status"] == "draft")
-    shots = {"applies-sms": f"/mailings/{sent(site, 'sms')['mailing_id']}",
-             "applies-no-control": f"/mailings/{sent(site, 'email', False)['mailing_id']}",
+    without = busiest_sent(site, "email", control=False)["mailing_id"]
+    shots = {"applies-sms": f"/mailings/{busiest_sent(site, 'sms')['mailing_id']}",
+             "applies-no-control": f"/mailings/{without}",
              "applies-draft": f"/mailings/{draft['mailing_id']}",
              "applies-unknown-mailing": "/mailings/NO-SUCH",
              "applies-unknown-page": "/no/such/page"}

@@ -10,6 +10,7 @@ import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
+    busiest_sent,
     fmt_int,
     page,
     ready,
@@ -25,13 +26,6 @@ pytestmark = pytest.mark.browser
 # each funnel stage's term (efficiency.js)
 STAGE_TERMS = {"sent": "sent", "delivered": "delivered", "opened": "opened",
                "clicked": "clicked", "ordered_after_click": "ordered_after_click"}
-
-
-def mailing_with_groups(site) -> str:
-    rows = [m for m in site.get("/api/v1/mailings", channel="email")
-            if m["status"] == "sent" and m["control_share"] > 0 and len(m["variants"]) > 1]
-    assert rows, "the demo has no sent email mailing with groups"
-    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
 
 
 def tip(page):
@@ -67,7 +61,7 @@ def check_definition_reachable(page, label, key: str) -> None:
 
 
 def test_attributed_and_group_figures_carry_two_names(site, page):
-    mid = mailing_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     attributed = page.locator("#orders .tile:has([data-key='orders.revenue']) .term")
     group = page.locator("#groups thead .term[data-term='group_revenue']")
@@ -89,7 +83,7 @@ def test_attributed_and_group_figures_carry_two_names(site, page):
 
 
 def test_a_tap_shows_the_definition_on_a_phone(site, browser):
-    mid = mailing_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     context = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True,
                                   is_mobile=True)
     try:
@@ -109,7 +103,7 @@ def test_a_tap_shows_the_definition_on_a_phone(site, browser):
 
 
 def test_funnel_labels_are_the_glossary_names(site, page):
-    mid = mailing_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     steps = page.locator("#efficiency .funnel-step")
     assert steps.count() == len(STAGE_TERMS)

@@ -11,6 +11,7 @@ import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
+    busiest_sent,
     fmt_int,
     fmt_money,
     fmt_pct,
@@ -22,14 +23,6 @@ from harness import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.browser
-
-
-def sent_mailing(site, *, control: bool, variants: bool) -> str:
-    """The busiest sent mailing with (or without) a control group and variants."""
-    rows = [m for m in site.get("/api/v1/mailings") if m["status"] == "sent"
-            and (m["control_share"] > 0) is control and (len(m["variants"]) > 1) is variants]
-    assert rows, f"the demo has no such mailing (control {control}, variants {variants})"
-    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
 
 
 def signed_money(v) -> str:
@@ -59,7 +52,7 @@ def check_top_figures(page, api: dict) -> None:
 
 
 def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
-    mid = sent_mailing(site, control=True, variants=True)
+    mid = busiest_sent(site, control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     api = site.get(f"/api/v1/mailings/{mid}/report")
     strip = page.locator("#headline")
@@ -103,7 +96,7 @@ def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
 
 
 def test_without_a_control_group_the_strip_has_no_control_figures(site, page):
-    mid = sent_mailing(site, control=False, variants=True)
+    mid = busiest_sent(site, control=False, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     api = site.get(f"/api/v1/mailings/{mid}/report")
     assert all(g["vs_control"] is None for g in api["groups"])

@@ -7,7 +7,7 @@ category gets no ring chart."""
 from __future__ import annotations
 
 import pytest
-from harness import PHONE, browser, page, ready, screenshot, site  # noqa: F401 - fixtures
+from harness import PHONE, browser, busiest_sent, page, ready, screenshot, site  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,8 @@ TILE_OVERFLOW = """() => [...document.querySelectorAll('.tile')].map(t => {
 })"""
 
 
-def busiest_email(site) -> str:
-    rows = [m for m in site.get("/api/v1/mailings", channel="email") if m["status"] == "sent"]
-    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
-
-
 def test_large_figures_fit_their_tiles(site, page):
-    mid = busiest_email(site)
+    mid = busiest_sent(site, "email")["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}/customers?stage=ordered")
     assert all(over <= 0 for _, over in page.evaluate(TILE_OVERFLOW))
     # the revenue tile, given the medium demo's 11,290,435.20: exact, it overflows;
@@ -74,7 +69,7 @@ def test_the_top_bar_keeps_every_link_on_a_phone(site, page):
 
 
 def test_one_product_category_gets_no_ring(site, page):
-    mid = busiest_email(site)
+    mid = busiest_sent(site, "email")["mailing_id"]
     base = f"/api/v1/mailings/{mid}/report/product_sales"
     categories = [r["category"] for r in site.get(base)["rows"]]
     word = next(c.lower() for c in categories if len(site.get(base, search=c.lower())["rows"]) == 1)
@@ -108,7 +103,8 @@ CHART_TEXTS = """() => {
 def test_chart_legend_clear_of_axis_names(site, page, width):
     if width == "390":
         page.set_viewport_size(PHONE)
-    ready(page, f"{site.url}/mailings/{busiest_email(site)}")
+    mid = busiest_sent(site, "email")["mailing_id"]
+    ready(page, f"{site.url}/mailings/{mid}")
     page.locator("#orders .chart").scroll_into_view_if_needed()
     texts = page.evaluate(CHART_TEXTS)
     legend = [t for t in texts if t[0] == "legend"]

@@ -14,6 +14,7 @@ import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
+    busiest_sent,
     fmt_int,
     fmt_money,
     fmt_number,
@@ -30,14 +31,6 @@ from harness import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.browser
 
 SECTIONS = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales", "heatmap"]
-
-
-def mailing_with(site, channel: str, *, groups: bool = False) -> str:
-    """The busiest sent mailing of a channel (with a control group, if asked)."""
-    rows = [m for m in site.get("/api/v1/mailings", channel=channel) if m["status"] == "sent"
-            and (not groups or m["control_share"] > 0 and len(m["variants"]) > 1)]
-    assert rows, f"the demo has no sent {channel} mailing{' with groups' if groups else ''}"
-    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
 
 
 def query(page) -> dict[str, str]:
@@ -63,7 +56,7 @@ def test_list_shows_the_api_figures_and_stats_opens_the_report(site, page):
         assert text(page, f"{key}.open_rate") == fmt_pct(m["open_rate"])
         assert text(page, f"{key}.click_rate") == fmt_pct(m["click_rate"])
         assert text(page, f"{key}.revenue") == fmt_money(m["revenue"])
-    target = mailing_with(site, "email", groups=True)
+    target = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     name = next(m["name"] for m in api if m["mailing_id"] == target)
     row = page.locator("#mailings-panel tbody tr", has_text=name)
     row.get_by_role("link", name="Stats").click()
@@ -192,7 +185,7 @@ def check_product_sales(page, sales: dict) -> None:
 
 
 def test_each_section_shows_the_api_numbers(site, page):
-    mid = mailing_with(site, "email", groups=True)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     api = site.get(f"/api/v1/mailings/{mid}/report")
     assert all(api[s] is not None for s in SECTIONS)
@@ -209,7 +202,7 @@ def test_each_section_shows_the_api_numbers(site, page):
 
 
 def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
-    mid = mailing_with(site, "email", groups=True)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
     everything = site.get(f"/api/v1/mailings/{mid}/report")
@@ -242,7 +235,7 @@ def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
 
 
 def test_product_sales_sorting_searching_and_groups(site, page):
-    mid = mailing_with(site, "email", groups=True)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     base = f"/api/v1/mailings/{mid}/report/product_sales"
     ready(page, f"{site.url}/mailings/{mid}")
     header = page.locator("#product_sales th", has_text="Units")
@@ -285,7 +278,7 @@ def test_product_sales_sorting_searching_and_groups(site, page):
 
 
 def test_open_hours_switch_between_local_and_company_time(site, page):
-    mid = mailing_with(site, "email", groups=True)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     company = page.locator("#open_hours button[data-zone='company']")
     section_done(page, "open_hours", company.click)
@@ -302,7 +295,7 @@ def srcdoc(page) -> str:
 
 
 def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
-    mid = mailing_with(site, "email", groups=True)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     page.wait_for_selector("#heatmap .body[data-state='ready']")
     frame = page.locator("#heatmap iframe")
@@ -345,7 +338,7 @@ def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
 
 
 def test_stage_magnifiers_link_to_the_customer_lists(site, page):
-    mid = mailing_with(site, "email")
+    mid = busiest_sent(site, "email")["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     for stage in ("sent", "delivered", "opened", "clicked", "ordered", "spam", "unsubscribed"):
         link = page.locator(f"#efficiency a[data-stage='{stage}']")
@@ -359,7 +352,7 @@ def test_stage_magnifiers_link_to_the_customer_lists(site, page):
 
 
 def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
-    mid = mailing_with(site, "sms")
+    mid = busiest_sent(site, "sms")["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")
     api = site.get(f"/api/v1/mailings/{mid}/report")
     shown = visible_sections(page)
@@ -404,9 +397,9 @@ def test_keyboard_reaches_the_stats_button(site, page):
 
 
 def pages_to_shoot(site) -> dict[str, str]:
-    email = mailing_with(site, "email", groups=True)
-    sms = mailing_with(site, "sms")
-    push = mailing_with(site, "push")
+    email = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
+    sms = busiest_sent(site, "sms")["mailing_id"]
+    push = busiest_sent(site, "push")["mailing_id"]
     draft = next(m for m in site.get("/api/v1/mailings") if m["status"] != "sent")
     campaign = site.get("/api/v1/campaigns")[0]["campaign_id"]
     return {"mailings": "/", "mailings-sms": "/?channel=sms", "campaigns": "/campaigns",

@@ -11,13 +11,14 @@ from harness import (  # noqa: F401 - fixtures
     PHONE,
     SCREENSHOTS,
     browser,
-    csp_violation,
+    busiest_sent,
     fmt_int,
     fmt_money,
     fmt_number,
     fmt_pct,
     ready,
     site,
+    watched,
 )
 
 from mailreport.glossary import GLOSSARY
@@ -28,28 +29,15 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def phone(browser):
     """One touch page for the module: a phone's screen, touch events, no mouse hover."""
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
-                                  device_scale_factor=1, locale="en-US")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if csp_violation(msg) else None)
-    pg.set_default_timeout(20_000)
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors or Content-Security-Policy violations: {errors}"
+    with watched(browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                                     device_scale_factor=1, locale="en-US")) as pg:
+        yield pg
 
 
 def snapshot(locator, name: str) -> None:
     """One section as the phone shows it (a whole report page is too long to look at)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def email_with_groups(site) -> str:
-    rows = [m for m in site.get("/api/v1/mailings", channel="email") if m["status"] == "sent"
-            and m["control_share"] > 0 and len(m["variants"]) > 1]
-    return max(rows, key=lambda m: m["recipients"])["mailing_id"]
 
 
 # where on the screen a category of the orders chart's x axis is, half-way up its plot
@@ -63,7 +51,7 @@ POINT = """(i) => {
 
 
 def test_a_tap_on_a_chart_shows_its_tooltip(site, phone):
-    mid = email_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(phone, f"{site.url}/mailings/{mid}")
     days = site.get(f"/api/v1/mailings/{mid}/report/orders")["daily"]
     # the busiest day off the plot's edges: a tap on the first day's point lands on the
@@ -100,7 +88,7 @@ SEGMENT = """() => {
 
 
 def test_a_tap_on_a_ring_segment_shows_its_value(site, phone):
-    mid = email_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(phone, f"{site.url}/mailings/{mid}")
     sales = site.get(f"/api/v1/mailings/{mid}/report/product_sales")
     first = sales["rows"][0]
@@ -115,7 +103,7 @@ def test_a_tap_on_a_ring_segment_shows_its_value(site, phone):
 
 
 def test_a_tap_on_an_abbreviated_tile_shows_the_exact_value(site, phone):
-    mid = email_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(phone, f"{site.url}/mailings/{mid}/customers?stage=ordered")
     metrics = site.get(f"/api/v1/mailings/{mid}/customers", stage="ordered")["metrics"]
     currency = phone.evaluate("document.body.dataset.currency")
@@ -142,7 +130,7 @@ def test_a_tap_on_an_abbreviated_tile_shows_the_exact_value(site, phone):
 
 
 def test_a_tap_on_a_link_in_the_heatmap_shows_its_label(site, phone):
-    mid = email_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(phone, f"{site.url}/mailings/{mid}")
     variant = site.get(f"/api/v1/mailings/{mid}/report/heatmap")[0]  # the one shown first
     link = max(variant["links"], key=lambda link: link["clicks"])
@@ -173,7 +161,7 @@ GROUP_CELLS = """() => [...document.querySelector('#groups .table-wrap')
 
 
 def test_every_group_figure_in_sight_on_a_phone(site, phone):
-    mid = email_with_groups(site)
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     ready(phone, f"{site.url}/mailings/{mid}")
     groups = site.get(f"/api/v1/mailings/{mid}/report/groups")
     rows = phone.evaluate(GROUP_CELLS)
