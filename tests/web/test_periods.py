@@ -72,6 +72,16 @@ def sent_day(page, mailing: dict) -> dt.date:
     return sent.astimezone(ZoneInfo(zone)).date()
 
 
+def on_the_send_day(site, page) -> tuple[dict, str]:
+    """The A/B/C email mailing's report for its send day alone: the mailing, the day."""
+    m = busiest_sent(site, "email", min_variants=3)
+    mid = m["mailing_id"]
+    ready(page, f"{site.url}/mailings/{mid}")
+    day = sent_day(page, m).isoformat()
+    reload_done(page, lambda: page.goto(f"{site.url}/mailings/{mid}?from={day}&to={day}"))
+    return m, day
+
+
 def report_requests(page) -> list[str]:
     seen: list[str] = []
     page.on("request", lambda r: seen.append(r.url) if "/api/" in r.url else None)
@@ -152,11 +162,7 @@ def test_an_empty_period_has_no_comparisons_of_nothing(site, page):
 
 
 def test_a_reversed_period_is_stopped_in_the_form(site, page):
-    m = busiest_sent(site, "email", min_variants=3)
-    mid = m["mailing_id"]
-    ready(page, f"{site.url}/mailings/{mid}")
-    day = sent_day(page, m).isoformat()
-    reload_done(page, lambda: page.goto(f"{site.url}/mailings/{mid}?from={day}&to={day}"))
+    m, day = on_the_send_day(site, page)
     before = text(page, "efficiency.stages.opened")
     seen = report_requests(page)
     page.get_by_label("From", exact=True).fill("2026-08-05")
@@ -176,11 +182,7 @@ def test_a_reversed_period_is_stopped_in_the_form(site, page):
 
 
 def test_a_server_error_is_kept_off_the_report(site, page):
-    m = busiest_sent(site, "email", min_variants=3)
-    mid = m["mailing_id"]
-    ready(page, f"{site.url}/mailings/{mid}")
-    day = sent_day(page, m).isoformat()
-    reload_done(page, lambda: page.goto(f"{site.url}/mailings/{mid}?from={day}&to={day}"))
+    m, day = on_the_send_day(site, page)
     before = text(page, "efficiency.stages.opened")
     chip = text(page, "period")
     page.route("**/report?*", lambda route: route.fulfill(
