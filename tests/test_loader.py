@@ -73,6 +73,8 @@ def result(summary, table):
      "e9,m1,c1,opened,2026-03-01,Z", "variant_id", "unknown_reference"),
     ("events", "event_id,mailing_id,customer_id,type,ts,is_machine",
      "e9,m1,c1,opened,2026-03-01,maybe", "is_machine", "bad_type"),
+    ("events", "event_id,mailing_id,customer_id,type,ts,bounce_class,reason",
+     "e9,m1,c1,bounced,2026-03-01,permanent,550 5.1.1", "bounce_class", "unknown_value"),
 ])
 def test_each_bad_row_is_rejected_with_its_own_reason(store, tmp_path, table, header, row,
                                                       column, rule):
@@ -89,6 +91,20 @@ def test_each_bad_row_is_rejected_with_its_own_reason(store, tmp_path, table, he
     assert rejects(summary)[0]["reason"]
     assert (result(summary, table).rejected, result(summary, table).inserted) == (1, 1)
     assert summary.exit_code == EXIT_REJECTS
+
+
+def test_bounce_class_and_reason_load_and_a_file_without_them_still_does(store, tmp_path):
+    files = dict(BASE)
+    files["events.csv"] = ("event_id,mailing_id,customer_id,type,ts,bounce_class,reason\n"
+                           "e1,m1,c1,bounced,2026-03-01,hard,550 5.1.1 user unknown\n"
+                           "e2,m1,c2,unsubscribed,2026-03-01,,too many emails\n")
+    assert load_directory(store, write(tmp_path / "new", files)).exit_code == EXIT_OK
+    old = {"events.csv": "event_id,mailing_id,customer_id,type,ts\ne3,m1,c1,failed,2026-03-02\n"}
+    assert load_directory(store, write(tmp_path / "old", old)).exit_code == EXIT_OK
+    rows = store.sql("SELECT event_id, bounce_class, reason FROM events "
+                     "ORDER BY event_id")
+    assert rows == [("e1", "hard", "550 5.1.1 user unknown"), ("e2", None, "too many emails"),
+                    ("e3", None, None)]
 
 
 def test_a_repeated_key_with_other_content_is_rejected_and_an_identical_one_is_a_duplicate(

@@ -118,6 +118,10 @@ GROUPS = ("test", "control")
 EVENT_TYPES = (
     "sent", "delivered", "bounced", "failed", "opened", "clicked", "spam", "unsubscribed",
 )
+# why a bounced or failed message did not arrive (DESIGN.md, "Deliverability"):
+# hard (the address does not exist), soft (a passing refusal: mailbox full, server
+# down), blocked (refused by policy, reputation or content), unknown
+BOUNCE_CLASSES = ("hard", "soft", "blocked", "unknown")
 ORDER_KINDS = ("receipt", "order")
 ORDER_STATUSES = ("completed", "cancelled")
 
@@ -251,6 +255,13 @@ TABLES: tuple[Table, ...] = (
               "the rule that made the event a machine event: a provider's flag or "
               "mailreport's own detection (docs/webhooks.md)", required=False),
             C("provider", K.TEXT, "the sending provider that reported it", required=False),
+            C("bounce_class", K.ENUM,
+              "for `bounced` and `failed`: why it did not arrive, as the provider "
+              "classified it (docs/webhooks.md)", required=False, values=BOUNCE_CLASSES),
+            C("reason", K.TEXT,
+              "for `bounced` and `failed` the bounce reason (text or code, e.g. "
+              "`550 5.1.1 user unknown`); for `unsubscribed` the unsubscribe reason",
+              required=False),
         ),
         key=("event_id",),
         immutable=True,

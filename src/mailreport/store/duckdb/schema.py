@@ -44,6 +44,9 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (5, ()),
     # a customer list's page looks up its rows' contacts by id
     (6, ("CREATE INDEX IF NOT EXISTS customers_by_id ON customers (customer_id)",)),
+    # why a message did not arrive, and why a customer unsubscribed
+    (7, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
+         "ALTER TABLE events ADD COLUMN IF NOT EXISTS reason VARCHAR")),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
