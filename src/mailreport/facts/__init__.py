@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 
 from mailreport.facts.attribution import ATTRIBUTED_LINES, ATTRIBUTED_ORDERS
+from mailreport.facts.bounces import BOUNCES
 from mailreport.facts.buyers import BUYERS
 from mailreport.facts.category_sales import CATEGORY_SALES
 from mailreport.facts.click_counts import CLICK_COUNTS
 from mailreport.facts.complaints import COMPLAINTS
+from mailreport.facts.domain_sent import DOMAIN_SENT
 from mailreport.facts.fact import Fact
 from mailreport.facts.open_counts import OPEN_COUNTS
 from mailreport.facts.order_days import ORDER_DAYS
@@ -28,8 +30,8 @@ from mailreport.settings import Settings
 
 FACTS: tuple[Fact, ...] = (
     REACH_TIMES, ATTRIBUTED_ORDERS, ATTRIBUTED_LINES,
-    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, WINDOW_ORDERS,
-    CATEGORY_SALES, ORDER_DAYS, BUYERS,
+    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT,
+    WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS,
 )
 BY_NAME = {f.name: f for f in FACTS}
 FACT_TABLES = tuple(f.name for f in FACTS)

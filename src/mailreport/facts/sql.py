@@ -34,3 +34,10 @@ def company_day(col: str, settings: Settings) -> str:
 def completed(alias: str) -> str:
     """An order that counts: completed is the default status (data contract)."""
     return f"coalesce({alias}.status, 'completed') = 'completed'"
+
+
+def email_domain(col: str) -> str:
+    """The recipient domain of an email address (DESIGN.md, "Deliverability"): the
+    lower-cased part after the last ``@``; null without an ``@`` or after it."""
+    return (f"CASE WHEN strpos({col}, '@') > 0 "
+            f"THEN NULLIF(lower(reverse(split_part(reverse({col}), '@', 1))), '') END")

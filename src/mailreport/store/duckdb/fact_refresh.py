@@ -15,10 +15,12 @@ import functools
 from mailreport.facts import (
     ATTRIBUTED_LINES,
     ATTRIBUTED_ORDERS,
+    BOUNCES,
     BUYERS,
     CATEGORY_SALES,
     CLICK_COUNTS,
     COMPLAINTS,
+    DOMAIN_SENT,
     FACTS,
     OPEN_COUNTS,
     ORDER_DAYS,
@@ -33,7 +35,7 @@ from mailreport.settings import Settings
 from mailreport.store import dialects
 
 # the rollups of a mailing's reach rows and events, and of its attributed orders
-REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS)
+REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT)
 SALES_ROLLUPS = (CATEGORY_SALES, ORDER_DAYS)
 
 # How much one statement of a refresh takes on: enough that statement overheads do

@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from mailreport.facts import (
     ATTRIBUTED_LINES,
     ATTRIBUTED_ORDERS,
+    BOUNCES,
     BUYERS,
     CLICK_COUNTS,
     COMPLAINTS,
+    DOMAIN_SENT,
     OPEN_COUNTS,
     REACH_COUNTS,
     REACH_TIMES,
@@ -81,20 +83,22 @@ def refresh_pending(con, settings) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
-        for fact in (REACH_COUNTS, OPEN_COUNTS):
+        for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT):
             retract(con, fact, settings, "true", RETURNED)
-    for fact in (CLICK_COUNTS, COMPLAINTS):
+    for fact in (CLICK_COUNTS, COMPLAINTS, BOUNCES):
         delete(con, fact, flt)
     with _returned(con, f"INSERT INTO reach_times {REACH_TIMES.select(settings, flt)} "
                         "RETURNING *"):
-        for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS):
+        for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, DOMAIN_SENT):
             insert(con, fact, settings, flt, RETURNED)
     insert(con, COMPLAINTS, settings, flt)
+    insert(con, BOUNCES, settings, flt)
     con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
                 "SELECT DISTINCT mailing_id FROM _live_pairs")
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
     fold(con, REACH_COUNTS, mailings)
     fold(con, OPEN_COUNTS, mailings)
+    fold(con, DOMAIN_SENT, mailings)
     # window orders follow a buyer's variant and, without a sent_at, a mailing's
     # first send, which live events may move
     window = (f"({buyers}) OR ({mailings} AND mailing_id IN "

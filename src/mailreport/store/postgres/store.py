@@ -56,7 +56,7 @@ CONTRACT_INDEXES = {
 # Every fact is read by mailing; these also by customer within a mailing (customer
 # lists, their pages and exports).
 FACTS_BY_CUSTOMER = ("reach_times", "attributed_orders", "attributed_lines", "complaints",
-                     "buyers")
+                     "buyers", "bounces")
 FACT_INDEXES = {name: ["mailing_id, customer_id" if name in FACTS_BY_CUSTOMER else "mailing_id"]
                 for name in facts.FACT_TABLES}
 INDEXES = {**CONTRACT_INDEXES, **FACT_INDEXES}
