@@ -133,6 +133,36 @@ TERMS: tuple[Term, ...] = (
          "Customers who clicked the link in the period, each counted once."),
     Term("percent_of_readers", "Percent of readers",
          "Unique clickers of the link as a share of the variant's Openers."),
+    # deliverability: why messages did not arrive
+    Term("bounced", "Bounced",
+         "Customers whose message bounced or failed in the period, by the class and reason "
+         "of their latest bounce, also as a share of Sent.",
+         "the customers it was not sent to (see Mailing volume), nor Sent minus "
+         "Delivered: a customer may bounce and still be delivered later."),
+    Term("bounce_class", "Bounce class",
+         "Why the message bounced, as the provider said: hard (the address does not exist), "
+         "soft (a passing refusal: mailbox full, server down), blocked (refused by policy, "
+         "reputation or content), unknown (the provider did not say)."),
+    Term("bounce_reason", "Bounce reason",
+         "The provider's reason for the customer's latest bounce (text or code, e.g. "
+         "\"550 5.1.1 user unknown\"); customers, also as a share of Sent."),
+    Term("hard_bounce", "Hard bounce",
+         "The customer's latest bounce, of any mailing, was hard: the address does not "
+         "exist. Exclude them from the next audience."),
+    Term("recipient_domain", "Recipient domain",
+         "The part of the customer's email address after the last @, lower-cased; "
+         "\"no address\" when they have none."),
+    Term("domain_sent", "Sent to the domain",
+         "Customers with an address at the domain the mailing was sent to, in the period."),
+    Term("domain_bounced", "Bounced at the domain",
+         "Customers with an address at the domain whose message bounced in the period, "
+         "also as a share of Sent to the domain."),
+    Term("domain_spam", "Spam complaints at the domain",
+         "Customers with an address at the domain who marked the mailing as spam in the "
+         "period, also as a share of Sent to the domain."),
+    Term("unsubscribe_reason", "Unsubscribe reason",
+         "The reason customers gave when they unsubscribed (their latest unsubscribe in "
+         "the period; \"not given\" when none), also as a share of Sent."),
 )
 
 GLOSSARY: dict[str, Term] = {term.key: term for term in TERMS}

@@ -247,6 +247,47 @@ class HeatmapVariant(Model):
     unmatched_clicks: int = 0  # clicks whose link is not in the body
 
 
+class BounceClassRow(Model):
+    bounce_class: Literal["hard", "soft", "blocked", "unknown"] = term("bounce_class")
+    customers: int = term("bounced")
+    share_of_sent: Percent
+
+
+class BounceReasonRow(Model):
+    bounce_class: Literal["hard", "soft", "blocked", "unknown"] = term("bounce_class")
+    reason: str = term("bounce_reason")  # "not given" where the provider gave none
+    customers: int = term("bounced")
+    share_of_sent: Percent
+
+
+class DomainRow(Model):
+    domain: str | None = term("recipient_domain")  # null: no email address
+    sent: int = term("domain_sent")
+    bounced: int = term("domain_bounced")
+    bounce_rate: Percent  # bounced / sent, %
+    spam: int = term("domain_spam")
+    spam_rate: Percent  # spam / sent, %
+
+
+class UnsubscribeReasonRow(Model):
+    reason: str = term("unsubscribe_reason")  # "not given" where none was
+    customers: int = term("unsubscribed")
+    share_of_sent: Percent
+
+
+class Deliverability(Model):
+    """DESIGN.md, "Deliverability": counts are customers, shares are of sent."""
+
+    sent: int = term("sent")
+    bounced: int = term("bounced")
+    bounced_share: Percent
+    classes: list[BounceClassRow]  # every class, hard first
+    reasons: list[BounceReasonRow]  # the top reasons, most customers first
+    domains: list[DomainRow] | None  # email only: the top domains by sent
+    unsubscribed: int = term("unsubscribed")
+    unsubscribe_reasons: list[UnsubscribeReasonRow]
+
+
 class MailingReport(Model):
     mailing: Mailing
     period: Period
@@ -258,6 +299,7 @@ class MailingReport(Model):
     open_hours: OpenHours | None
     product_sales: ProductSales | None
     heatmap: list[HeatmapVariant] | None
+    deliverability: Deliverability | None = None
 
 
 class CampaignMailingRow(Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mailreport.reports.deliverability import deliverability
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups, variant_comparison
 from mailreport.reports.heatmap import heatmap
@@ -28,6 +29,7 @@ SECTIONS: dict[str, Callable[[Tables, Scope, ReportQuery], Any]] = {
     "open_hours": open_hours,
     "product_sales": product_sales,
     "heatmap": heatmap,
+    "deliverability": deliverability,
 }
 
 # Keys worked out from another section's result, not from the tables: (that
@@ -50,6 +52,8 @@ def applies(name: str, scope: Scope) -> bool:
         return any(m.channel == "email" for m in scope.mailings)
     if name == "heatmap":
         return one is not None and one.channel == "email"
+    if name == "deliverability":  # a mailing's, not yet a campaign's
+        return one is not None
     return True
 
 

@@ -1,0 +1,116 @@
+"""Deliverability (DESIGN.md, "Deliverability"): why messages did not arrive.
+Bounced customers by the class and reason of their latest bounce in the period,
+the recipient domains of an email mailing (sent, bounced, spam complaints), and
+unsubscribe reasons. Counts are customers; shares are of sent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import ibis
+
+from mailreport.contract import BOUNCE_CLASSES
+from mailreport.reports.models import (
+    BounceClassRow,
+    BounceReasonRow,
+    Deliverability,
+    DomainRow,
+    UnsubscribeReasonRow,
+)
+from mailreport.reports.query import ReportQuery, in_days, percent
+from mailreport.reports.scope import Scope
+from mailreport.store.tables import Tables, built_once
+
+NOT_GIVEN = "not given"  # a null reason, as the section names it
+TOP_REASONS = 10
+TOP_DOMAINS = 10
+
+
+def latest_bounces(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """The bounces fact's row of each customer's latest bounce in the period: its
+    class and reason are the customer's (the fact keeps each day's latest)."""
+    b = tables.bounces
+    b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query))
+    latest = ibis.row_number().over(group_by=b.customer_id, order_by=ibis.desc(b.last_ts))
+    return b.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
+
+
+def latest_complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery,
+                      kind: str | None = None) -> ibis.Table:
+    """The complaints fact's row of each customer's latest day of each type (or of
+    ``kind``) in the period: its reason is that of their latest such event."""
+    c = tables.complaints
+    c = c.filter(c.mailing_id.isin(mailing_ids) & in_days(c.day, query))
+    if kind is not None:
+        c = c.filter(c.type == kind)
+    latest = ibis.row_number().over(group_by=[c.customer_id, c.type], order_by=ibis.desc(c.day))
+    return c.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
+
+
+@built_once
+def deliverability_counts(tables: Tables, mailing_ids: list[str],
+                          query: ReportQuery) -> ibis.Table:
+    """(kind, bounce_class, reason, domain, customers), in one query: ``bounced``
+    by class, reason and domain; ``spam`` and ``unsubscribed`` by reason and
+    domain; ``domain_sent`` by domain; ``sent`` once."""
+    b = latest_bounces(tables, mailing_ids, query)
+    b = b.group_by(["bounce_class", "reason", "domain"]).aggregate(customers=b.count())
+    c = latest_complaints(tables, mailing_ids, query)
+    c = c.group_by(["type", "reason", "domain"]).aggregate(customers=c.count())
+    d = tables.domain_sent
+    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+    d = d.group_by("domain").aggregate(customers=d.customers.sum())
+    s = tables.reach_counts
+    s = s.filter(s.mailing_id.isin(mailing_ids) & (s.stage == "sent") & in_days(s.day, query))
+    s = s.aggregate(customers=s.customers.sum())
+    none = ibis.null("string")
+    parts = [
+        b.select(kind=ibis.literal("bounced"), bounce_class=b.bounce_class, reason=b.reason,
+                 domain=b.domain, customers=b.customers.cast("int64")),
+        c.select(kind=c.type, bounce_class=none, reason=c.reason, domain=c.domain,
+                 customers=c.customers.cast("int64")),
+        d.select(kind=ibis.literal("domain_sent"), bounce_class=none, reason=none,
+                 domain=d.domain, customers=d.customers.cast("int64")),
+        s.select(kind=ibis.literal("sent"), bounce_class=none, reason=none, domain=none,
+                 customers=s.customers.cast("int64")),
+    ]
+    return ibis.union(*parts)
+
+
+def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Deliverability:
+    email = scope.mailing.channel == "email"
+    rows = tables.run(deliverability_counts(tables, scope.ids, query))
+    sent = sum(r["customers"] or 0 for r in rows if r["kind"] == "sent")
+    classes: dict[str, int] = dict.fromkeys(BOUNCE_CLASSES, 0)
+    reasons: dict[tuple[str, str], int] = defaultdict(int)
+    unsubscribes: dict[str, int] = defaultdict(int)
+    domains: dict[str | None, dict[str, int]] = defaultdict(
+        lambda: {"domain_sent": 0, "bounced": 0, "spam": 0})
+    for r in rows:
+        kind, n = r["kind"], r["customers"] or 0
+        if kind in ("bounced", "spam", "domain_sent"):
+            domains[r["domain"]][kind] += n
+        if kind == "bounced":
+            classes[r["bounce_class"]] += n
+            reasons[(r["bounce_class"], r["reason"] or NOT_GIVEN)] += n
+        elif kind == "unsubscribed":
+            unsubscribes[r["reason"] or NOT_GIVEN] += n
+    bounced = sum(classes.values())
+    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+    by_domain = sorted(domains.items(), key=lambda kv: (
+        -kv[1]["domain_sent"], -kv[1]["bounced"], -kv[1]["spam"], kv[0] is None, kv[0] or ""))
+    return Deliverability(
+        sent=sent, bounced=bounced, bounced_share=percent(bounced, sent),
+        classes=[BounceClassRow(bounce_class=k, customers=n, share_of_sent=percent(n, sent))
+                 for k, n in classes.items()],
+        reasons=[BounceReasonRow(bounce_class=k, reason=why, customers=n,
+                                 share_of_sent=percent(n, sent)) for (k, why), n in top],
+        domains=[DomainRow(domain=name, sent=v["domain_sent"], bounced=v["bounced"],
+                           bounce_rate=percent(v["bounced"], v["domain_sent"]),
+                           spam=v["spam"], spam_rate=percent(v["spam"], v["domain_sent"]))
+                 for name, v in by_domain[:TOP_DOMAINS]] if email else None,
+        unsubscribed=sum(unsubscribes.values()),
+        unsubscribe_reasons=[
+            UnsubscribeReasonRow(reason=why, customers=n, share_of_sent=percent(n, sent))
+            for why, n in sorted(unsubscribes.items(), key=lambda kv: (-kv[1], kv[0]))],
+    )

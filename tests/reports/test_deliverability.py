@@ -1,0 +1,90 @@
+"""Deliverability by hand (DESIGN.md, "Deliverability"): the latest bounce's class
+and reason, recipient domains, unsubscribe reasons, and the period's edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import at, query
+from mailreport.reports.report import mailing_report, section
+
+# every case runs on every engine (tests/engines.py)
+pytestmark = pytest.mark.engines
+
+DAY1, DAY2 = dt.date(2026, 3, 2), dt.date(2026, 3, 3)  # company dates of at(0), at(days=1)
+
+
+def bounces_and_unsubscribes(data):
+    data.mailing("m1")
+    for name, email in (("alice", "alice@Gmail.COM"), ("bob", "bob@mail.ru"),
+                        ("carol", None), ("dan", "dan@x.y@Yandex.ru"),
+                        ("eve", "eve@gmail.com")):
+        data.customer(name, email=email)
+    data.journeys("m1", {
+        # a hard bounce, then a soft one: the latest wins
+        "alice": [("sent", at(0)),
+                  ("bounced", at(1), {"bounce_class": "hard",
+                                      "reason": "550 5.1.1 user unknown"}),
+                  ("bounced", at(days=1), {"bounce_class": "soft",
+                                           "reason": "452 4.2.2 mailbox full"})],
+        # no classification, no reason
+        "bob": [("sent", at(0)), ("failed", at(2))],
+        # no email address
+        "carol": [("sent", at(0)),
+                  ("bounced", at(1), {"bounce_class": "blocked", "reason": "554 policy"})],
+        "dan": [("sent", at(0)), ("delivered", at(0)), ("spam", at(3)),
+                ("unsubscribed", at(3), {"reason": "too often"}),
+                ("unsubscribed", at(days=1), {"reason": "not relevant"})],
+        "eve": [("sent", at(0)), ("delivered", at(0)), ("unsubscribed", at(days=1))],
+    })
+    data.mailing("s1", channel="sms")
+    data.customer("sam", email="sam@gmail.com")
+    data.journeys("s1", {"sam": [("sent", at(0)),
+                                 ("failed", at(1), {"bounce_class": "hard",
+                                                    "reason": "30003 unreachable"})]})
+    data.load()
+    return data.tables()
+
+
+def shares(section_):
+    return {r.bounce_class: (r.customers, r.share_of_sent) for r in section_.classes}
+
+
+def test_bounces_by_latest_class_reason_and_domain(data):
+    t = bounces_and_unsubscribes(data)
+    d = mailing_report(t, "m1", query()).deliverability
+    assert (d.sent, d.bounced, d.bounced_share) == (5, 3, 60.0)
+    assert shares(d) == {"hard": (0, 0.0), "soft": (1, 20.0), "blocked": (1, 20.0),
+                         "unknown": (1, 20.0)}
+    assert [(r.bounce_class, r.reason, r.customers) for r in d.reasons] == [
+        ("blocked", "554 policy", 1), ("soft", "452 4.2.2 mailbox full", 1),
+        ("unknown", "not given", 1)]
+    assert [(r.domain, r.sent, r.bounced, r.spam) for r in d.domains] == [
+        ("gmail.com", 2, 1, 0), ("mail.ru", 1, 1, 0), (None, 1, 1, 0),
+        ("yandex.ru", 1, 0, 1)]
+    assert (d.domains[0].bounce_rate, d.domains[3].spam_rate) == (50.0, 100.0)
+    assert d.unsubscribed == 2
+    assert [(r.reason, r.customers, r.share_of_sent) for r in d.unsubscribe_reasons] == [
+        ("not given", 1, 20.0), ("not relevant", 1, 20.0)]
+
+
+def test_the_period_picks_the_latest_bounce_within_it(data):
+    t = bounces_and_unsubscribes(data)
+    first = section(t, "m1", "deliverability", query(**{"from": DAY1, "to": DAY1}))
+    assert shares(first)["hard"] == (1, 20.0) and shares(first)["soft"] == (0, 0.0)
+    assert [(r.reason, r.customers) for r in first.unsubscribe_reasons] == [("too often", 1)]
+    second = section(t, "m1", "deliverability", query(**{"from": DAY2}))
+    assert (second.sent, second.bounced, second.bounced_share) == (0, 1, None)
+    assert shares(second)["soft"] == (1, None)
+    assert [(r.domain, r.sent, r.bounced) for r in second.domains] == [("gmail.com", 0, 1)]
+    assert [r.reason for r in second.unsubscribe_reasons] == ["not given", "not relevant"]
+
+
+def test_sms_has_classes_and_no_domains(data):
+    t = bounces_and_unsubscribes(data)
+    d = section(t, "s1", "deliverability", query())
+    assert d.domains is None
+    assert shares(d)["hard"] == (1, 100.0)
+    assert [r.reason for r in d.reasons] == ["30003 unreachable"]
