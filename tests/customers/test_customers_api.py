@@ -171,3 +171,28 @@ def test_the_page_is_served_and_loads_its_script(client, viewer):
     r = client.get("/mailings/m1/customers?stage=opened", headers=viewer)
     assert r.status_code == 200 and 'data-mailing-id="m1"' in r.text
     assert "/static/js/customers.js" in r.text and 'id="export-dialog"' in r.text
+
+
+def test_the_hard_bounces_are_customer_data_and_filter_by_period(client, viewer, analyst):
+    r = client.get("/api/v1/bounces/hard", headers=viewer)
+    assert "customer_data" in problem(r, 403)
+    r = client.get("/api/v1/bounces/hard", headers=analyst,
+                   params={"from": "2026-03-01", "to": "2026-03-31"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["period"] == {"from": "2026-03-01", "to": "2026-03-31"}
+    assert body["total"] == len(body["rows"])
+    r = client.get("/api/v1/bounces/hard", headers=analyst,
+                   params={"from": "2026-03-31", "to": "2026-03-01"})
+    assert "after" in problem(r, 422)
+
+
+def test_a_list_narrows_to_a_bounce_class_and_refuses_it_on_another_stage(client, analyst):
+    r = client.get("/api/v1/mailings/m1/customers", headers=analyst,
+                   params={"stage": "bounced", "bounce_class": "hard"})
+    assert r.status_code == 200, r.text
+    assert r.json()["bounce_class"] == "hard"
+    assert all("hard_bounce" in row for row in r.json()["rows"])
+    r = client.get("/api/v1/mailings/m1/customers", headers=analyst,
+                   params={"stage": "opened", "bounce_class": "hard"})
+    assert "bounce_class narrows" in problem(r, 422)

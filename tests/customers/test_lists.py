@@ -10,6 +10,7 @@ import pytest
 import shop
 
 from mailreport.reports.customers import SORT_KEYS, customer_list, mask_contact
+from mailreport.reports.deliverability import deliverability
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups
 from mailreport.reports.query import ReportError, ReportQuery
@@ -36,7 +37,9 @@ def listed(tables, mailing_id, segment, **kw):
     return customer_list(tables, mailing_id, Segment(**segment), ReportQuery(**kw), **page_kw)
 
 
-def funnel_number(eff, stage):
+def funnel_number(eff, stage, bounced=None):
+    if stage == "bounced":
+        return bounced
     if stage in ("spam", "unsubscribed"):
         return getattr(eff, stage)
     return getattr(eff.stages, stage)
@@ -49,12 +52,13 @@ def test_every_stage_list_totals_the_funnel_number(tables, mailing_id, include_m
     mailing = scope_of(tables, mailing_id)
     query = ReportQuery(**period, include_machine=include_machine)
     eff = efficiency(tables, mailing, query)
+    bounced = deliverability(tables, mailing, query).bounced
     for stage in LIST_STAGES:
         if stage == "opened" and mailing.mailing.channel == "sms":
             continue
         result = listed(tables, mailing_id, {"stage": stage}, **period,
                         include_machine=include_machine, page_size=500)
-        assert result.total == funnel_number(eff, stage), (stage, period)
+        assert result.total == funnel_number(eff, stage, bounced), (stage, period)
         assert result.total == result.metrics.customers == len(result.rows)
 
 

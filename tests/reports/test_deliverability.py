@@ -8,7 +8,10 @@ import datetime as dt
 import pytest
 
 from conftest import at, query
+from mailreport.reports.customers import customer_list
+from mailreport.reports.deliverability import hard_bounces
 from mailreport.reports.report import mailing_report, section
+from mailreport.reports.segments import Segment
 
 # every case runs on every engine (tests/engines.py)
 pytestmark = pytest.mark.engines
@@ -88,3 +91,52 @@ def test_sms_has_classes_and_no_domains(data):
     assert d.domains is None
     assert shares(d)["hard"] == (1, 100.0)
     assert [r.reason for r in d.reasons] == ["30003 unreachable"]
+
+
+def listed(t, mailing_id, **kw):
+    segment = {k: kw.pop(k) for k in ("stage", "bounce_class", "reason") if k in kw}
+    return customer_list(t, mailing_id, Segment(**segment), query(**kw), page_size=100)
+
+
+def test_lists_behind_each_class_and_reason_total_the_section(data):
+    t = bounces_and_unsubscribes(data)
+    ids = lambda result: [r.customer_id for r in result.rows]  # noqa: E731
+    assert ids(listed(t, "m1", stage="bounced")) == ["alice", "bob", "carol"]
+    assert ids(listed(t, "m1", stage="bounced", bounce_class="soft")) == ["alice"]
+    assert ids(listed(t, "m1", stage="bounced", bounce_class="hard")) == []
+    first_day = {"from": DAY1, "to": DAY1}
+    assert ids(listed(t, "m1", stage="bounced", bounce_class="hard", **first_day)) == ["alice"]
+    assert ids(listed(t, "m1", stage="bounced", bounce_class="unknown",
+                      reason="not given")) == ["bob"]
+    assert ids(listed(t, "m1", stage="unsubscribed", reason="not given")) == ["eve"]
+    assert ids(listed(t, "m1", stage="unsubscribed", reason="too often")) == []
+    assert ids(listed(t, "m1", stage="unsubscribed", reason="too often", **first_day)) == ["dan"]
+    # the whole list stays as the funnel counts it
+    assert ids(listed(t, "m1", stage="unsubscribed")) == ["dan", "eve"]
+
+
+def test_a_customer_whose_latest_bounce_is_hard_is_flagged_in_lists(data):
+    t = bounces_and_unsubscribes(data)
+    # sam's latest bounce (SMS) was hard; alice's hard one was followed by a soft one
+    flags = {r.customer_id: r.hard_bounce for r in listed(t, "s1", stage="sent").rows}
+    assert flags == {"sam": True}
+    flags = {r.customer_id: r.hard_bounce for r in listed(t, "m1", stage="sent").rows}
+    assert set(flags.values()) == {False}
+
+
+def test_the_addresses_that_bounced_hard_in_a_period(data):
+    t = bounces_and_unsubscribes(data)
+    got = hard_bounces(t, query())
+    assert [(r.customer_id, r.email, r.reason) for r in got.rows] == [
+        ("sam", "sam@gmail.com", "30003 unreachable")]
+    first_day = hard_bounces(t, query(**{"from": DAY1, "to": DAY1}))
+    assert [r.customer_id for r in first_day.rows] == ["alice", "sam"]
+    assert first_day.total == 2
+    assert hard_bounces(t, query(**{"from": DAY2})).rows == []
+
+
+def test_a_reason_narrows_only_bounced_and_unsubscribed_lists():
+    with pytest.raises(ValueError, match="bounce_class narrows"):
+        Segment(stage="unsubscribed", bounce_class="hard")
+    with pytest.raises(ValueError, match="reason narrows"):
+        Segment(stage="opened", reason="x")

@@ -24,8 +24,9 @@ from mailreport.reports.customers import (
     SortOrder,
     customer_list,
 )
-from mailreport.reports.query import ReportQuery
-from mailreport.reports.segments import ListStage, Segment, VolumeStatus
+from mailreport.reports.deliverability import MAX_HARD_PAGE_SIZE, HardBounces, hard_bounces
+from mailreport.reports.query import ReportQuery, check_period
+from mailreport.reports.segments import BounceClass, ListStage, Segment, VolumeStatus
 
 router = APIRouter(tags=["customers"])
 
@@ -50,10 +51,17 @@ def list_filters(
     include_machine: bool = False,
     group: Literal["test", "control"] | None = None,
     variant_id: str | None = None,
+    bounce_class: Annotated[BounceClass | None, Query(
+        description="with stage bounced: the class of the customers' latest bounce")] = None,
+    reason: Annotated[str | None, Query(
+        description="with stage bounced or unsubscribed: the reason of the customers' "
+                    "latest bounce or unsubscribe, as the deliverability section names it "
+                    "(\"not given\": none)")] = None,
 ) -> Filters:
     """Which customers: a stage or a volume status, the period, group and variant."""
     try:
-        return Filters(segment=Segment(stage=stage, status=status),
+        return Filters(segment=Segment(stage=stage, status=status, bounce_class=bounce_class,
+                                       reason=reason),
                        query=ReportQuery(**period(date_from, date_to),
                                          include_machine=include_machine, group=group,
                                          variant_id=variant_id))
@@ -79,6 +87,26 @@ def customers(mailing_id: str, request: Request,
                            filters.query, page=page, page_size=page_size, sort=sort,
                            order=order)
     return result
+
+
+@router.get("/api/v1/bounces/hard", response_model=HardBounces,
+            response_model_by_alias=True)
+def hard_bounced(request: Request, who: Annotated[Principal, Depends(require(CUSTOMER_DATA))],
+                 date_from: Annotated[str | None, period_date("from")] = None,
+                 date_to: Annotated[str | None, period_date("to")] = None,
+                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+                 page_size: Annotated[int, Query(ge=1, le=MAX_HARD_PAGE_SIZE)] = 1000):
+    """The addresses that bounced hard in the period: customers whose latest bounce
+    in it, of any mailing, was hard (DESIGN.md, "Deliverability"), with their email
+    and phone, so the next audience can leave them out. Customer data, for those
+    with its permission."""
+    try:
+        query = ReportQuery(**period(date_from, date_to))
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    tables = request.app.state.store.tables()
+    check_period(query, tables.settings.max_period_days)
+    return hard_bounces(tables, query, page=page, page_size=page_size)
 
 
 class ExportField(BaseModel):

@@ -10,7 +10,7 @@ from typing import Literal
 import ibis
 
 from mailreport.reports import segment_counts
-from mailreport.reports.models import Mailing, Model, Money, Period, UtcTimestamp
+from mailreport.reports.models import Mailing, Model, Money, Period, UtcTimestamp, term
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
 from mailreport.reports.segments import (
@@ -70,6 +70,7 @@ class CustomerRow(Model):
     reached_at: UtcTimestamp | None
     orders: int
     revenue: Money
+    hard_bounce: bool = term("hard_bounce")
 
 
 class CustomerList(Model):
@@ -77,6 +78,8 @@ class CustomerList(Model):
     channel: str
     stage: str | None
     status: str | None
+    bounce_class: str | None = None
+    reason: str | None = None
     period: Period
     period_applies_to_membership: bool
     group: str | None
@@ -162,6 +165,20 @@ def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> lis
     return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 
+def hard_bounced(tables: Tables, customer_ids: list[str]) -> set[str]:
+    """Those of the customers whose latest bounce, of any mailing, was hard: the
+    address does not exist, so the next audience can leave them out."""
+    if not customer_ids:
+        return set()
+    b = tables.bounces
+    b = b.filter(b.customer_id.isin(customer_ids))
+    latest = ibis.row_number().over(group_by=b.customer_id,
+                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
+    b = b.mutate(_latest=latest)
+    b = b.filter((b._latest == 0) & (b.bounce_class == "hard"))
+    return {r["customer_id"] for r in tables.run(b.select("customer_id"))}
+
+
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
                   page: int = 1, page_size: int = 50, sort: SortKey = "customer_id",
                   order: SortOrder = "asc") -> CustomerList:
@@ -191,8 +208,11 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
                                .limit(page_size, offset=(page - 1) * page_size)
                                .select("customer_id", "contact", "reached_at", "orders",
                                        "revenue"))
+    hard = hard_bounced(tables, [r["customer_id"] for r in page_rows])
+    page_rows = [{**r, "hard_bounce": r["customer_id"] in hard} for r in page_rows]
     return CustomerList(
         mailing_id=mailing.mailing_id, channel=mailing.channel, stage=segment.stage,
+        bounce_class=segment.bounce_class, reason=segment.reason,
         status=segment.status, period=query.period,
         period_applies_to_membership=segment.uses_period,
         group=query.group, variant_id=query.variant_id, include_machine=query.include_machine,

@@ -15,9 +15,13 @@ from mailreport.reports.models import (
     BounceReasonRow,
     Deliverability,
     DomainRow,
+    Model,
+    Period,
     UnsubscribeReasonRow,
+    UtcTimestamp,
+    term,
 )
-from mailreport.reports.query import ReportQuery, in_days, percent
+from mailreport.reports.query import ReportError, ReportQuery, in_days, percent
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables, built_once
 
@@ -114,3 +118,51 @@ def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Delivera
             UnsubscribeReasonRow(reason=why, customers=n, share_of_sent=percent(n, sent))
             for why, n in sorted(unsubscribes.items(), key=lambda kv: (-kv[1], kv[0]))],
     )
+
+
+# -- the addresses that bounced hard ------------------------------------------------
+
+
+class HardBounceRow(Model):
+    customer_id: str
+    email: str | None
+    phone: str | None
+    mailing_id: str  # of the latest bounce
+    bounced_at: UtcTimestamp
+    reason: str | None = term("bounce_reason")
+
+
+class HardBounces(Model):
+    """Customers whose latest bounce in the period, of any mailing, was hard."""
+
+    period: Period
+    total: int
+    page: int
+    page_size: int
+    rows: list[HardBounceRow]
+
+
+MAX_HARD_PAGE_SIZE = 5000
+
+
+def hard_bounces(tables: Tables, query: ReportQuery, page: int = 1,
+                 page_size: int = 1000) -> HardBounces:
+    """The addresses to leave out of the next audience: the customers whose latest
+    bounced or failed event in the period (over every mailing) was a hard bounce,
+    by customer id, a page at a time."""
+    if page < 1 or not 1 <= page_size <= MAX_HARD_PAGE_SIZE:
+        raise ReportError(f"page must be 1 or more and page_size 1 to {MAX_HARD_PAGE_SIZE}")
+    b = tables.bounces
+    b = b.filter(in_days(b.day, query))
+    latest = ibis.row_number().over(group_by=b.customer_id,
+                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
+    b = b.mutate(_latest=latest)
+    b = b.filter((b._latest == 0) & (b.bounce_class == "hard"))
+    [count] = tables.run(b.aggregate(n=b.count()))
+    c = tables.customers.select("customer_id", "email", "phone")
+    j = b.left_join(c, "customer_id")
+    rows = tables.run(j.select(b.customer_id, j.email, j.phone, b.mailing_id,
+                               bounced_at=b.last_ts, reason=b.reason)
+                      .order_by("customer_id").limit(page_size, offset=(page - 1) * page_size))
+    return HardBounces(period=query.period, total=count["n"] or 0, page=page,
+                       page_size=page_size, rows=[HardBounceRow(**r) for r in rows])

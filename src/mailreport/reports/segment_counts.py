@@ -26,7 +26,7 @@ from mailreport.store.tables import Tables
 
 
 def covers(segment: Segment) -> bool:
-    return segment.stage not in ("spam", "unsubscribed")
+    return segment.stage not in ("spam", "unsubscribed", "bounced")
 
 
 def size(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery) -> int:

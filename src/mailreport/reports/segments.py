@@ -23,6 +23,7 @@ import ibis
 from pydantic import BaseModel, model_validator
 
 from mailreport.contract import STAGES
+from mailreport.reports.deliverability import NOT_GIVEN, latest_bounces, latest_complaints
 from mailreport.reports.models import Mailing, Model, Money
 from mailreport.reports.money import money
 from mailreport.reports.query import (
@@ -36,7 +37,9 @@ from mailreport.reports.query import (
 )
 from mailreport.store.tables import Tables
 
-ListStage = Literal["sent", "delivered", "opened", "clicked", "ordered", "spam", "unsubscribed"]
+ListStage = Literal["sent", "delivered", "opened", "clicked", "ordered", "spam", "unsubscribed",
+                    "bounced"]
+BounceClass = Literal["hard", "soft", "blocked", "unknown"]
 VolumeStatus = Literal["good", "address_issue", "unsubscribed_channel", "unsubscribed_category",
                        "blocked_by_policy", "control_group", "actual_recipients"]
 
@@ -50,16 +53,25 @@ EVERYONE: CustomerRange = (None, None)
 
 
 class Segment(BaseModel):
-    """Which customers: one stage or one volume status (not both)."""
+    """Which customers: one stage or one volume status (not both). Bounced
+    customers may be narrowed to the class and reason of their latest bounce,
+    unsubscribed ones to their reason, as the deliverability section counts them
+    (reason "not given": none)."""
 
     stage: ListStage | None = None
     status: VolumeStatus | None = None
+    bounce_class: BounceClass | None = None
+    reason: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Segment:
         if (self.stage is None) == (self.status is None):
             raise ValueError("give either stage (" + ", ".join(LIST_STAGES) + ") or status ("
                              + ", ".join(VOLUME_STATUSES) + "), not both and not neither")
+        if self.bounce_class is not None and self.stage != "bounced":
+            raise ValueError("bounce_class narrows stage bounced only")
+        if self.reason is not None and self.stage not in ("bounced", "unsubscribed"):
+            raise ValueError("reason narrows stage bounced or unsubscribed only")
         return self
 
     @property
@@ -133,6 +145,18 @@ def members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQue
     elif stage == "ordered":
         a = attributed_in_period(tables, mid, query, customers)
         m = _with_assignment(a.group_by("customer_id").aggregate(reached_at=a.ts.min()), r)
+    elif stage == "bounced" or segment.reason is not None:  # as deliverability counts
+        e = (latest_bounces(tables, [mid], query) if stage == "bounced"
+             else latest_complaints(tables, [mid], query, stage))
+        e = within_range(e, customers)
+        if segment.bounce_class is not None:
+            e = e.filter(e.bounce_class == segment.bounce_class)
+        if segment.reason is not None:
+            e = e.filter(e.reason.isnull() if segment.reason == NOT_GIVEN
+                         else e.reason == segment.reason)
+        reached = e.last_ts if stage == "bounced" else e.first_ts
+        m = _with_assignment(e.select("customer_id", reached_at=reached,
+                                      event_variant=e.variant_id), r)
     elif stage is not None:  # spam, unsubscribed: as efficiency.complaints()
         e = within_range(tables.complaints, customers)
         e = e.filter((e.mailing_id == mid) & (e.type == stage) & in_days(e.day, query))
