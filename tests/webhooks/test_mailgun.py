@@ -5,7 +5,13 @@ from __future__ import annotations
 import time
 
 from examples import mailgun_event
-from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
+from webhook_kit import (  # noqa: F401 -- fixtures
+    bounces_of,
+    client_fixture,
+    events_of,
+    keys_fixture,
+    stop_live_writer_fixture,
+)
 
 URL = "/webhooks/mailgun"
 JSON = {"Content-Type": "application/json"}
@@ -100,3 +106,33 @@ def test_malformed_bodies_are_400(client):
         r = client.post(URL, content=body, headers=JSON)
         assert r.status_code in (400, 401), body
     assert client.post(URL, content=b"[]", headers=JSON).status_code == 400
+
+
+def test_failures_carry_their_class_and_reason(client, keys, store):
+    """Mailgun's documented permanent failure (550, "5.1.1 The email account that
+    you tried to reach does not exist") is hard; a suppression names its class; a
+    policy code is blocked; "old" gave up after retries: soft (docs/webhooks.md)."""
+    def failed(event_id, reason, code, message):
+        return mailgun_event("failed", event_id=event_id, severity="permanent", reason=reason,
+                             **{"delivery-status": {"tls": True, "mx-host": "smtp-in.example",
+                                                    "code": code, "description": "",
+                                                    "attempt-no": 1, "message": message}})
+    cases = [
+        failed("hard", "bounce", 550, "5.1.1 The email account that you tried to reach does "
+                                      "not exist."),
+        failed("policy", "bounce", 550, "5.7.1 Message rejected due to local policy"),
+        failed("supp", "suppress-bounce", 605, "Not delivering to previously bounced address"),
+        failed("unsub", "suppress-unsubscribe", 607, "Not delivering to unsubscribed address"),
+        failed("old", "old", 0, "Too old"),
+        failed("generic", "generic", 550, "Requested action not taken"),
+        failed("nocode", "generic", None, None),
+    ]
+    for data in cases:
+        assert client.post(URL, content=keys.mailgun_body(data), headers=JSON).status_code == 200
+    got = bounces_of(store)
+    assert {k: v[1] for k, v in got.items()} == {
+        "hard": "hard", "policy": "blocked", "supp": "hard", "unsub": "blocked", "old": "soft",
+        "generic": "hard", "nocode": "unknown"}
+    assert got["hard"][2] == ("550 5.1.1 The email account that you tried to reach does "
+                              "not exist.")
+    assert got["nocode"][2] == "generic"

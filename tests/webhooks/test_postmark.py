@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from examples import postmark_record
-from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
+from webhook_kit import (  # noqa: F401 -- fixtures
+    bounces_of,
+    client_fixture,
+    events_of,
+    keys_fixture,
+    stop_live_writer_fixture,
+)
 
 URL = "/webhooks/postmark"
 
@@ -63,3 +69,24 @@ def test_malformed_is_400(client, keys):
     for body in (b"{", b"[1]", b'{"no": "record type"}'):
         r = client.post(URL, content=body, headers=keys.postmark_headers())
         assert r.status_code == 400, body
+
+
+def test_bounces_carry_their_type_as_class_and_unsubscribes_their_reason(client, keys, store):
+    """The documented HardBounce is hard with its Details; a Blocked bounce is
+    blocked; an inactive soft bounce soft; the SubscriptionChange's
+    SuppressionReason is the unsubscribe reason (docs/webhooks.md)."""
+    records = [postmark_record("Bounce"),
+               postmark_record("Bounce", ID=44, Type="Blocked", TypeCode=100000,
+                               Details="smtp;554 5.7.1 blocked by policy"),
+               postmark_record("Bounce", ID=45, Type="SoftBounce", TypeCode=4096,
+                               Inactive=True, Details=""),
+               postmark_record("SubscriptionChange")]
+    for record in records:
+        assert post(client, keys, record).json()["inserted"] == 1
+    got = sorted(bounces_of(store).values())
+    assert got == [
+        ("bounced", "blocked", "smtp;554 5.7.1 blocked by policy"),
+        ("bounced", "hard", "Test bounce details"),
+        ("bounced", "soft", "The server was unable to deliver your message (ex: unknown "
+                            "user, mailbox not found)."),
+        ("unsubscribed", None, "ManualSuppression")]

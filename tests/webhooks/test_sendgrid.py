@@ -7,7 +7,13 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from examples import sendgrid_events
-from webhook_kit import client_fixture, events_of, keys_fixture, stop_live_writer_fixture  # noqa: F401 -- fixtures
+from webhook_kit import (  # noqa: F401 -- fixtures
+    bounces_of,
+    client_fixture,
+    events_of,
+    keys_fixture,
+    stop_live_writer_fixture,
+)
 
 URL = "/webhooks/sendgrid"
 
@@ -102,3 +108,31 @@ def test_without_the_key_configured_nothing_is_accepted(store, keys, tmp_path):
     c = client_for(store, keys, sendgrid_public_key=None)
     r = post(c, keys, sendgrid_events())
     assert r.status_code == 401 and "MAILREPORT_SENDGRID_PUBLIC_KEY" in r.json()["detail"]
+
+
+def test_bounces_and_drops_carry_their_class_and_reason(client, keys, store):
+    """The reference sample's bounce (status 5.0.0, no classification) is hard, its
+    drop of a bounced address too; SendGrid's classifications name the rest
+    (docs/webhooks.md)."""
+    events = sendgrid_events()
+    extra = [
+        {"event": "bounce", "type": "blocked", "bounce_classification": "Reputation",
+         "reason": "550 5.7.1 Service unavailable; client host blocked using Spamhaus",
+         "status": "5.7.1"},
+        {"event": "bounce", "type": "bounce", "bounce_classification": "Mailbox Unavailable",
+         "reason": "552 5.2.2 mailbox full", "status": "5.2.2"},
+        {"event": "bounce", "type": "bounce", "bounce_classification": "Unclassified",
+         "reason": "554 transaction failed", "status": "5.0.0"},
+        {"event": "bounce", "type": "blocked", "reason": "421 try later", "status": "4.0.0"},
+        {"event": "dropped", "reason": "Unsubscribed Address", "status": "5.0.0"},
+    ]
+    base = {k: v for k, v in events[0].items() if k not in ("event", "smtp-id", "sg_event_id")}
+    events += [{**base, **e, "sg_event_id": f"sg-x-{n}"} for n, e in enumerate(extra)]
+    assert post(client, keys, events).status_code == 200
+    got = bounces_of(store)
+    assert got["sg-ann-6"] == ("bounced", "hard", "500 unknown recipient")
+    assert got["sg-ann-7"] == ("failed", "hard", "Bounced Address")
+    assert [got[f"sg-x-{n}"][1] for n in range(5)] == [
+        "blocked", "soft", "unknown", "blocked", "blocked"]
+    assert got["sg-x-1"][2] == "552 5.2.2 mailbox full"
+    assert got["sg-ann-2"] == ("delivered", None, None)  # only failures are classed

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from examples import ses_message
 from webhook_kit import (  # noqa: F401 -- fixtures
     TOPIC,
+    bounces_of,
     client_fixture,
     client_for,
     events_of,
@@ -226,3 +227,25 @@ def test_stale_timestamps_and_replays(client, keys, store):
     assert client.post(URL, content=body, headers=SNS).status_code == 200
     again = client.post(URL, content=body, headers=SNS)
     assert again.json()["duplicates"] == 1 and len(events_of(store)) == 1
+
+
+def test_bounces_carry_their_class_and_the_recipients_diagnostic(client, keys, store):
+    """bounceType/bounceSubType give the class (docs/webhooks.md), the recipient's
+    diagnosticCode the reason; a rejected message is blocked."""
+    hard = ses_message("Bounce")
+    hard["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = "smtp; 550 5.1.1 user unknown"
+    suppressed = ses_message("Bounce", recipients=("bob@example.com",), tags={
+        "mailing_id": ["m1"], "customer_id": ["bob"]})
+    suppressed["bounce"]["bounceSubType"] = "Suppressed"
+    undetermined = ses_message("Bounce", recipients=("cat@example.com",), tags={
+        "mailing_id": ["m1"], "customer_id": ["cat"]})
+    undetermined["bounce"].update(bounceType="Undetermined", bounceSubType="Undetermined")
+    reject = ses_message("Reject", reject={"reason": "Bad content"})
+    for message in (hard, suppressed, undetermined, reject):
+        r = client.post(URL, content=keys.sns_body(message), headers=SNS)
+        assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
+    got = sorted(bounces_of(store).values())
+    assert got == [("bounced", "hard", "5.1.1 Suppressed"),
+                   ("bounced", "hard", "550 5.1.1 user unknown"),
+                   ("bounced", "unknown", "5.1.1 Undetermined"),
+                   ("failed", "blocked", "Bad content")]

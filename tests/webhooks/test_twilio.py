@@ -6,6 +6,7 @@ from __future__ import annotations
 from examples import twilio_params
 from webhook_kit import (  # noqa: F401 -- fixtures
     PUBLIC_URL,
+    bounces_of,
     client_fixture,
     events_of,
     keys_fixture,
@@ -86,3 +87,20 @@ def test_stale_timestamps_and_replayed_tokens(client, keys, store):
 def test_malformed_is_400(client, keys):
     params = {k: v for k, v in twilio_params().items() if "Status" not in k}
     assert send(client, keys, params).status_code == 400
+
+
+def test_error_codes_give_the_class_and_reason(client, keys, store):
+    """Twilio's ErrorCode on an undelivered or failed message (docs/webhooks.md)."""
+    cases = {"SM1": ("undelivered", "30003"), "SM2": ("undelivered", "30005"),
+             "SM3": ("failed", "30007"), "SM4": ("undelivered", "30008"),
+             "SM5": ("failed", "")}
+    for sid, (status, code) in cases.items():
+        params = {**twilio_params(status, sid=sid), "ErrorCode": code}
+        assert send(client, keys, params).status_code == 200
+    got = bounces_of(store)
+    assert got == {
+        "tw-SM1-undelivered": ("bounced", "soft", "30003 unreachable destination handset"),
+        "tw-SM2-undelivered": ("bounced", "hard", "30005 unknown destination handset"),
+        "tw-SM3-failed": ("failed", "blocked", "30007 message filtered"),
+        "tw-SM4-undelivered": ("bounced", "unknown", "30008 unknown error"),
+        "tw-SM5-failed": ("failed", "unknown", None)}

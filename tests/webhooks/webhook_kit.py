@@ -206,3 +206,9 @@ def stop_live_writer_fixture(request):
 def client_fixture(store, keys, tmp_path) -> TestClient:
     load_mailings(store, tmp_path / "data")
     return client_for(store, keys)
+
+
+def bounces_of(store) -> dict[str, tuple]:
+    """event_id → (type, bounce_class, reason) of the stored events."""
+    return {r[0]: tuple(r[1:]) for r in store.sql(
+        "SELECT event_id, type, bounce_class, reason FROM events ORDER BY event_id")}

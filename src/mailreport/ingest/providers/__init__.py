@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -238,11 +239,54 @@ def text(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+# the longest reason kept: an SMTP reply is a line, a diagnostic a few; no report
+# needs a whole bounce message
+REASON_CHARS = 500
+
+
+def reason_text(*parts: Any) -> str | None:
+    """A bounce or unsubscribe reason from the provider's parts (a code, a text),
+    those that are there, joined by a space and cut to REASON_CHARS."""
+    kept = []
+    for part in parts:
+        value = text(part)
+        if value and value.strip() and value.strip() not in kept:
+            kept.append(value.strip())
+    joined = " ".join(kept)
+    return joined[:REASON_CHARS] if joined else None
+
+
+def status_class(status: Any) -> str | None:
+    """A bounce's class from an SMTP status: an enhanced code (RFC 3463, e.g. 5.1.1)
+    or a reply code (550), or a text that begins with or holds one. 4.x.x and 4xx:
+    soft (a passing refusal); 5.1.x: hard (no such address or domain); 5.2.x: soft
+    (the mailbox is full or disabled for now); 5.7.x: blocked (policy, reputation,
+    authentication); any other 5.x.x or 5xx: None (the caller's default)."""
+    value = text(status)
+    if not value:
+        return None
+    enhanced = re.search(r"\b([245])\.(\d{1,3})\.\d{1,3}\b", value)
+    if enhanced:
+        klass, subject = enhanced.group(1), enhanced.group(2)
+        if klass == "4":
+            return "soft"
+        if klass == "5":
+            return {"1": "hard", "2": "soft", "7": "blocked"}.get(subject)
+        return None
+    reply = re.match(r"\s*([45])\d\d\b", value)
+    if reply and reply.group(1) == "4":
+        return "soft"
+    return None
+
+
 def event(*, event_id: Any, type_: Any, ts: Any, ids: Mapping[str, str | None], provider: str,
           recipient: Any = None, link_index: Any = None, url: Any = None,
-          user_agent: Any = None, ip: Any = None, machine_rule: str | None = None) -> dict:
+          user_agent: Any = None, ip: Any = None, machine_rule: str | None = None,
+          bounce_class: str | None = None, reason: str | None = None) -> dict:
     """One contract event. Values are kept as the provider sent them (as text);
-    the store validates them with the contract's rules."""
+    the store validates them with the contract's rules. ``bounce_class`` and
+    ``reason``: why a bounced or failed message did not arrive (docs/webhooks.md),
+    or why a customer unsubscribed."""
     index = link_index
     if isinstance(index, bool) or not isinstance(index, int | str | None):
         index = text(index)
@@ -260,6 +304,8 @@ def event(*, event_id: Any, type_: Any, ts: Any, ids: Mapping[str, str | None], 
         "is_machine": machine_rule is not None,
         "machine_rule": machine_rule,
         "provider": provider,
+        "bounce_class": bounce_class,
+        "reason": reason,
         "recipient": text(recipient),
     }
 

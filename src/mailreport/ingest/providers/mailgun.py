@@ -26,6 +26,8 @@ from mailreport.ingest.providers import (
     iso_from_unix,
     load_json,
     not_configured,
+    reason_text,
+    status_class,
     text,
     utf8,
 )
@@ -97,11 +99,47 @@ def _type(data: dict) -> str | None:
     return TYPES.get(kind, kind)
 
 
+# a permanent failure's reason (Mailgun's) to the contract's bounce_class, where
+# the reason alone tells it: a suppression list names why the address is on it;
+# "old" gave up after the retries of temporary failures (docs/webhooks.md)
+REASON_CLASSES = {
+    "suppress-bounce": "hard",
+    "suppress-unsubscribe": "blocked",
+    "suppress-complaint": "blocked",
+    "espblock": "blocked",
+    "blocked": "blocked",
+    "old": "soft",
+}
+
+
+def bounce_of(data: dict, kind: str) -> tuple[str | None, str | None]:
+    """(bounce_class, reason) of a failure: by Mailgun's reason, else by the
+    delivery-status codes (enhanced code first), else a permanent failure with a
+    5xx code is hard; its reason is the SMTP code and message."""
+    if kind not in ("bounced", "failed"):
+        return None, None
+    status = data.get("delivery-status")
+    status = status if isinstance(status, dict) else {}
+    code, message = status.get("code"), status.get("message") or status.get("description")
+    reason = reason_text(code, message) or reason_text(data.get("reason"))
+    by_reason = data.get("reason")
+    if isinstance(by_reason, str) and by_reason in REASON_CLASSES:
+        return REASON_CLASSES[by_reason], reason
+    found = (status_class(status.get("enhanced-code")) or status_class(message)
+             or status_class(code))
+    if found is None and str(code or "").startswith("5"):
+        found = "hard"
+    if found is None and data.get("severity") == "temporary":
+        found = "soft"
+    return found or "unknown", reason
+
+
 def parse(delivery: Delivery) -> Parsed:
     _, data = signed(delivery)
     kind = _type(data)
     if kind is None:
         return Parsed(ignored=1)
+    bounce_class, reason = bounce_of(data, kind)
     client = data.get("client-info") if isinstance(data.get("client-info"), dict) else {}
     bot = client.get("bot")
     machine = f"provider:mailgun_bot={bot}" if isinstance(bot, str) and bot else None
@@ -110,4 +148,5 @@ def parse(delivery: Delivery) -> Parsed:
         ts=iso_from_unix(data.get("timestamp")) or data.get("timestamp"),
         ids=ids_from(data.get("user-variables")), provider=NAME,
         recipient=data.get("recipient"), url=data.get("url"),
-        user_agent=client.get("user-agent"), ip=data.get("ip"), machine_rule=machine)])
+        user_agent=client.get("user-agent"), ip=data.get("ip"), machine_rule=machine,
+        bounce_class=bounce_class, reason=reason)])

@@ -24,6 +24,7 @@ from mailreport.ingest.providers import (
     ids_from,
     load_json,
     not_configured,
+    reason_text,
     utf8,
 )
 
@@ -33,6 +34,24 @@ NAME = "postmark"
 # auto-replies, challenge messages) are not a failed delivery of the mailing.
 HARD_BOUNCES = frozenset({"HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Blocked",
                           "SpamNotification", "DMARCPolicy"})
+
+
+# Postmark's bounce Type to the contract's bounce_class (docs/webhooks.md); a type
+# not listed is unknown
+BOUNCE_CLASSES = {
+    "HardBounce": "hard", "BadEmailAddress": "hard",
+    "SoftBounce": "soft", "Transient": "soft", "DnsError": "soft",
+    "Blocked": "blocked", "SpamNotification": "blocked", "DMARCPolicy": "blocked",
+    "ManuallyDeactivated": "blocked", "VirusNotification": "blocked",
+}
+
+
+def bounce_of(record: dict) -> tuple[str, str | None]:
+    """(bounce_class, reason) of a bounce record: its Type, and its Details (the
+    receiving server's words) or, without them, its Description."""
+    kind = record.get("Type")
+    klass = BOUNCE_CLASSES.get(kind, "unknown") if isinstance(kind, str) else "unknown"
+    return klass, reason_text(record.get("Details")) or reason_text(record.get("Description"))
 
 
 def verify(delivery: Delivery, config: WebhookConfig) -> None:
@@ -80,8 +99,10 @@ def record_event(record: dict) -> dict | None:
         if not (isinstance(bounce, str) and bounce in HARD_BOUNCES) \
                 and record.get("Inactive") is not True:
             return None
+        bounce_class, reason = bounce_of(record)
         return event(event_id=_id(record.get("ID"), "bounce"), type_="bounced",
-                     ts=record.get("BouncedAt"), recipient=record.get("Email"), **common)
+                     ts=record.get("BouncedAt"), recipient=record.get("Email"),
+                     bounce_class=bounce_class, reason=reason, **common)
     if kind == "SpamComplaint":
         return event(event_id=_id(record.get("ID"), "spam"), type_="spam",
                      ts=record.get("BouncedAt"), recipient=record.get("Email"), **common)
@@ -99,8 +120,11 @@ def record_event(record: dict) -> dict | None:
         if record.get("SuppressSending") is not True:
             return None  # a resubscribe
         at = record.get("ChangedAt")
+        # the suppression's reason: ManualSuppression (the recipient unsubscribed),
+        # HardBounce or SpamComplaint (Postmark stopped sending for them)
         return event(event_id=_id(message_id, "unsubscribe", _digest(at)),
-                     type_="unsubscribed", ts=at, recipient=record.get("Recipient"), **common)
+                     type_="unsubscribed", ts=at, recipient=record.get("Recipient"),
+                     reason=reason_text(record.get("SuppressionReason")), **common)
     # an unknown record type is kept (in quarantine, for its unknown type), not dropped
     return event(event_id=_id(message_id, _digest(kind, record.get("ReceivedAt"))),
                  type_=kind, ts=record.get("ReceivedAt"),

@@ -30,6 +30,8 @@ from mailreport.ingest.providers import (
     iso_from_unix,
     load_json,
     not_configured,
+    reason_text,
+    status_class,
     text,
 )
 
@@ -51,6 +53,41 @@ TYPES = {
 # Not contract events: a deferral is retried by SendGrid, a resubscribe undoes nothing
 # that the report counts.
 IGNORED = frozenset({"deferred", "group_resubscribe"})
+
+
+# bounce_classification (SendGrid's "Bounce and Block Classifications") to the
+# contract's bounce_class (docs/webhooks.md)
+CLASSIFICATIONS = {
+    "invalid address": "hard",
+    "mailbox unavailable": "soft",
+    "technical failure": "soft",
+    "technical": "soft",
+    "frequency or volume too high": "soft",
+    "reputation": "blocked",
+    "content": "blocked",
+    "unclassified": "unknown",
+}
+# a drop: SendGrid did not send, for an address it knows to be bad, or by policy
+DROPPED_HARD = frozenset({"bounced address", "invalid"})
+
+
+def bounce_of(item: dict, kind: str | None) -> tuple[str | None, str | None]:
+    """(bounce_class, reason) of a bounce or a drop; (None, None) for other events."""
+    if kind not in ("bounce", "dropped"):
+        return None, None
+    reason = reason_text(item.get("reason"))
+    if kind == "dropped":
+        hard = isinstance(item.get("reason"), str) and item["reason"].lower() in DROPPED_HARD
+        return ("hard" if hard else "blocked"), reason
+    classification = item.get("bounce_classification")
+    if isinstance(classification, str) and classification.lower() in CLASSIFICATIONS:
+        return CLASSIFICATIONS[classification.lower()], reason
+    if item.get("type") == "blocked":
+        return "blocked", reason
+    found = status_class(item.get("status")) or status_class(item.get("reason"))
+    if found is None and str(item.get("status") or "").startswith("5"):
+        found = "hard"  # a permanent bounce SendGrid did not classify further
+    return found or "unknown", reason
 
 
 @lru_cache(maxsize=8)
@@ -101,6 +138,7 @@ def parse(delivery: Delivery) -> Parsed:
             continue
         offset = item.get("url_offset")
         machine = "provider:sg_machine_open" if item.get("sg_machine_open") is True else None
+        bounce_class, reason = bounce_of(item, kind)
         parsed.events.append(event(
             event_id=item.get("sg_event_id"), type_=TYPES.get(kind, kind),
             ts=iso_from_unix(item.get("timestamp")) or item.get("timestamp"),
@@ -108,5 +146,5 @@ def parse(delivery: Delivery) -> Parsed:
             provider=NAME, recipient=item.get("email"),
             link_index=offset.get("index") if isinstance(offset, dict) else None,
             url=item.get("url"), user_agent=item.get("useragent"), ip=item.get("ip"),
-            machine_rule=machine))
+            machine_rule=machine, bounce_class=bounce_class, reason=reason))
     return parsed

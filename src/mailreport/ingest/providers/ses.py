@@ -44,6 +44,7 @@ from mailreport.ingest.providers import (
     ids_from,
     load_json,
     not_configured,
+    reason_text,
     utf8,
 )
 
@@ -224,6 +225,43 @@ def _type(kind: str, detail: dict) -> str | None:
     return TYPES.get(kind, kind)
 
 
+# bounceType/bounceSubType to the contract's bounce_class (docs/webhooks.md); a
+# subtype not listed takes its type's class
+BOUNCE_TYPES = {"Permanent": "hard", "Transient": "soft", "Undetermined": "unknown"}
+BOUNCE_SUBTYPES = {
+    ("Permanent", "General"): "hard",
+    ("Permanent", "NoEmail"): "hard",
+    # SES sent nothing: the address is on a suppression list for an earlier hard bounce
+    ("Permanent", "Suppressed"): "hard",
+    ("Permanent", "OnAccountSuppressionList"): "hard",
+    ("Transient", "ContentRejected"): "blocked",
+    ("Transient", "AttachmentRejected"): "blocked",
+}
+
+
+def bounce_of(kind: str, detail: dict, recipient) -> tuple[str | None, str | None]:
+    """(bounce_class, reason) of a bounce or a rejected message for one recipient: the
+    class by bounceType and bounceSubType, the reason the recipient's diagnostic code
+    (or status), else the subtype."""
+    if kind in ("Reject", "Rendering Failure"):
+        return "blocked", reason_text(detail.get("reason") or detail.get("errorMessage")
+                                      or kind)
+    if kind != "Bounce":
+        return None, None
+    btype, subtype = detail.get("bounceType"), detail.get("bounceSubType")
+    klass = (BOUNCE_SUBTYPES.get((btype, subtype)) if isinstance(btype, str)
+             and isinstance(subtype, str) else None) or \
+        (BOUNCE_TYPES.get(btype, "unknown") if isinstance(btype, str) else "unknown")
+    mine = next((r for r in detail.get("bouncedRecipients") or []
+                 if isinstance(r, dict) and r.get("emailAddress") == recipient), {})
+    diagnostic = mine.get("diagnosticCode")
+    if isinstance(diagnostic, str) and diagnostic.lower().startswith("smtp;"):
+        diagnostic = diagnostic[5:]
+    reason = reason_text(diagnostic) or reason_text(mine.get("status"), subtype) \
+        or reason_text(btype)
+    return klass, reason
+
+
 def ses_events(message: dict, sns_id: str | None) -> Parsed:
     """One SES event (event publishing or the older notifications) as contract events,
     one per recipient concerned."""
@@ -252,8 +290,10 @@ def ses_events(message: dict, sns_id: str | None) -> Parsed:
         key = "\x1f".join(str(x) for x in (mail.get("messageId") or sns_id, kind, ts, recipient,
                                              detail.get("link"), detail.get("feedbackId")))
         event_id = "ses-" + hashlib.sha256(utf8(key)).hexdigest()[:32]
+        bounce_class, reason = bounce_of(kind, detail, recipient)
         parsed.events.append(event(
             event_id=event_id, type_=type_, ts=ts, ids=ids, provider=NAME,
             recipient=recipient, link_index=link_index, url=detail.get("link"),
-            user_agent=detail.get("userAgent"), ip=detail.get("ipAddress")))
+            user_agent=detail.get("userAgent"), ip=detail.get("ipAddress"),
+            bounce_class=bounce_class, reason=reason))
     return parsed

@@ -27,6 +27,7 @@ from mailreport.ingest.providers import (
     ids_from,
     iso_from_unix,
     not_configured,
+    reason_text,
 )
 
 NAME = "twilio"
@@ -42,6 +43,32 @@ TYPES = {
 # Intermediate states: the final status follows in its own callback.
 IGNORED = frozenset({"queued", "accepted", "sending", "scheduled", "canceled", "receiving",
                      "received", "partially_delivered"})
+
+
+# Twilio's ErrorCode on an undelivered or failed message to the contract's
+# bounce_class (docs/webhooks.md); a code not listed is unknown. The reason is the
+# code with its name in Twilio's error dictionary.
+ERROR_CODES = {
+    "30003": ("soft", "unreachable destination handset"),
+    "30005": ("hard", "unknown destination handset"),
+    "30006": ("hard", "landline or unreachable carrier"),
+    "21211": ("hard", "invalid 'To' phone number"),
+    "21614": ("hard", "'To' number is not a valid mobile number"),
+    "30001": ("soft", "queue overflow"),
+    "30004": ("blocked", "message blocked"),
+    "30007": ("blocked", "message filtered"),
+    "21610": ("blocked", "attempt to send to unsubscribed recipient"),
+    "30034": ("blocked", "message from an unregistered number"),
+    "30008": ("unknown", "unknown error"),
+}
+
+
+def bounce_of(fields: dict[str, str], type_: str) -> tuple[str | None, str | None]:
+    if type_ not in ("bounced", "failed"):
+        return None, None
+    code = (fields.get("ErrorCode") or "").strip()
+    klass, name = ERROR_CODES.get(code, ("unknown", None))
+    return klass, reason_text(code, name or fields.get("ErrorMessage"))
 
 
 def form(delivery: Delivery) -> list[tuple[str, str]]:
@@ -110,7 +137,9 @@ def parse(delivery: Delivery, params: list[tuple[str, str]]) -> Parsed:
     if status in IGNORED:
         return Parsed(ignored=1)
     ids = ids_from(dict(urllib.parse.parse_qsl(delivery.query)))
+    type_ = TYPES.get(status, status)
+    bounce_class, reason = bounce_of(fields, type_)
     return Parsed(events=[event(
-        event_id=f"tw-{sid}-{status}" if sid else None, type_=TYPES.get(status, status),
+        event_id=f"tw-{sid}-{status}" if sid else None, type_=type_,
         ts=iso_from_unix(delivery.received_at), ids=ids, provider=NAME,
-        recipient=fields.get("To"))])
+        recipient=fields.get("To"), bounce_class=bounce_class, reason=reason)])
