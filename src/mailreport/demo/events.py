@@ -295,6 +295,68 @@ def _spam_and_unsubscribes(rng, parts: _Parts, b: Behaviour, d, delivered, custo
     return customer[d[who]]
 
 
+# Why a message did not arrive, and why a customer left: (bounce_class, reason,
+# weight) per channel and provider's kind of failure. Drawn from a hash of the
+# customer (an address that does not exist bounces hard every time), not from the
+# generator, so the demo's other figures stay as they were.
+BOUNCE_REASONS = {
+    "email": (
+        ("hard", "550 5.1.1 user unknown", 34),
+        ("hard", "550 5.1.1 mailbox does not exist", 16),
+        ("hard", "553 5.1.2 domain not found", 6),
+        ("soft", "452 4.2.2 mailbox full", 14),
+        ("soft", "421 4.7.0 try again later", 6),
+        ("blocked", "554 5.7.1 message rejected by policy", 8),
+        ("blocked", "550 5.7.1 spam content detected", 6),
+        ("unknown", None, 10),
+    ),
+    "sms": (
+        ("soft", "30003 unreachable destination handset", 40),
+        ("hard", "30005 unknown destination handset", 25),
+        ("hard", "30006 landline or unreachable carrier", 15),
+        ("blocked", "30007 message filtered", 12),
+        ("unknown", "30008 unknown error", 8),
+    ),
+    "push": (
+        ("hard", "UNREGISTERED token", 60),
+        ("soft", "QUOTA_EXCEEDED", 20),
+        ("unknown", None, 20),
+    ),
+}
+UNSUBSCRIBE_REASONS = (("too many emails", 30), ("not relevant to me", 22),
+                       ("never signed up", 6), ("other", 7), (None, 35))
+
+
+def _hashed_choice(customer: np.ndarray, salt: int, weights: list[int]) -> np.ndarray:
+    """A stable pick per customer among len(weights) options, by weight."""
+    h = (customer.astype(np.uint64) * np.uint64(2246822519) + np.uint64(salt)) \
+        * np.uint64(3266489917) >> np.uint64(16)
+    edges = np.cumsum(weights)
+    return np.searchsorted(edges, (h % np.uint64(edges[-1])).astype(np.int64), side="right")
+
+
+def why(channel: str, customer: np.ndarray, type_code: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """The bounce_class and reason columns: a bounce's or failure's class and reason,
+    an unsubscribe's reason, null elsewhere."""
+    n = customer.size
+    klass = np.full(n, -1, np.int64)
+    reason = np.full(n, -1, np.int64)
+    options = BOUNCE_REASONS[channel]
+    classes = ["hard", "soft", "blocked", "unknown"]
+    texts = [r for _, r, _ in options if r] + [r for r, _ in UNSUBSCRIBE_REASONS if r]
+    failing = np.isin(type_code, [CODE["bounced"], CODE["failed"]])
+    if failing.any():
+        chosen = _hashed_choice(customer[failing], 7, [w for _, _, w in options])
+        klass[failing] = np.array([classes.index(k) for k, _, _ in options])[chosen]
+        reason[failing] = np.array([texts.index(r) if r else -1 for _, r, _ in options])[chosen]
+    leaving = type_code == CODE["unsubscribed"]
+    if leaving.any():
+        chosen = _hashed_choice(customer[leaving], 11, [w for _, w in UNSUBSCRIBE_REASONS])
+        reason[leaving] = np.array([texts.index(r) if r else -1
+                                    for r, _ in UNSUBSCRIBE_REASONS])[chosen]
+    return pick(classes, klass), pick(texts, reason)
+
+
 CHUNK = 1 << 20
 
 
@@ -314,6 +376,7 @@ def write_events(writer: TableWriter, mailing: MailingPlan, urls: UrlTable,
     for lo in range(0, order.size, CHUNK):
         at = order[lo:lo + CHUNK]
         c = {k: v[at] for k, v in cols.items()}
+        bounce_class, reason = why(mailing.channel, c["customer"], c["type"])
         first = writer.rows + 1
         writer.write({
             "event_id": padded_ids("E", np.arange(first, first + at.size), 10),
@@ -328,4 +391,6 @@ def write_events(writer: TableWriter, mailing: MailingPlan, urls: UrlTable,
             "ip": dotted_quads(c["ip"]),
             "is_machine": pa.array(c["machine"], pa.bool_()),
             "provider": pick(list(PROVIDERS), c["provider"]),
+            "bounce_class": bounce_class,
+            "reason": reason,
         })
