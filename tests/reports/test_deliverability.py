@@ -117,21 +117,36 @@ def test_lists_behind_each_class_and_reason_total_the_section(data):
 
 def test_a_customer_whose_latest_bounce_is_hard_is_flagged_in_lists(data):
     t = bounces_and_unsubscribes(data)
-    # sam's latest bounce (SMS) was hard; alice's hard one was followed by a soft one
+    # sam's latest SMS bounce was hard; alice's hard one was followed by a soft one
     flags = {r.customer_id: r.hard_bounce for r in listed(t, "s1", stage="sent").rows}
     assert flags == {"sam": True}
     flags = {r.customer_id: r.hard_bounce for r in listed(t, "m1", stage="sent").rows}
     assert set(flags.values()) == {False}
+    # an email that bounced hard for sam says nothing of his phone, nor the reverse
+    data.mailing("m2")
+    data.journeys("m2", {"sam": [("sent", at(days=3)),
+                                 ("bounced", at(days=3), {"bounce_class": "soft"})],
+                         "bob": [("sent", at(days=3)),
+                                 ("bounced", at(days=3), {"bounce_class": "hard"})]})
+    data.load()
+    t = data.tables()
+    assert {r.customer_id: r.hard_bounce for r in listed(t, "s1", stage="sent").rows} == \
+        {"sam": True}
+    assert {r.customer_id: r.hard_bounce for r in listed(t, "m1", stage="sent").rows} == \
+        {"alice": False, "bob": True, "carol": False, "dan": False, "eve": False}
 
 
 def test_the_addresses_that_bounced_hard_in_a_period(data):
     t = bounces_and_unsubscribes(data)
     got = hard_bounces(t, query())
-    assert [(r.customer_id, r.email, r.reason) for r in got.rows] == [
-        ("sam", "sam@gmail.com", "30003 unreachable")]
+    assert [(r.customer_id, r.channel, r.address, r.reason) for r in got.rows] == [
+        ("sam", "sms", None, "30003 unreachable")]
     first_day = hard_bounces(t, query(**{"from": DAY1, "to": DAY1}))
-    assert [r.customer_id for r in first_day.rows] == ["alice", "sam"]
+    assert [(r.customer_id, r.address) for r in first_day.rows] == [
+        ("alice", "alice@Gmail.COM"), ("sam", None)]
     assert first_day.total == 2
+    assert [r.customer_id for r in hard_bounces(t, query(**{"from": DAY1, "to": DAY1}),
+                                                channel="email").rows] == ["alice"]
     assert hard_bounces(t, query(**{"from": DAY2})).rows == []
 
 

@@ -94,19 +94,20 @@ def customers(mailing_id: str, request: Request,
 def hard_bounced(request: Request, who: Annotated[Principal, Depends(require(CUSTOMER_DATA))],
                  date_from: Annotated[str | None, period_date("from")] = None,
                  date_to: Annotated[str | None, period_date("to")] = None,
+                 channel: Literal["email", "sms", "push"] | None = None,
                  page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                  page_size: Annotated[int, Query(ge=1, le=MAX_HARD_PAGE_SIZE)] = 1000):
     """The addresses that bounced hard in the period: customers whose latest bounce
-    in it, of any mailing, was hard (DESIGN.md, "Deliverability"), with their email
-    and phone, so the next audience can leave them out. Customer data, for those
-    with its permission."""
+    in it, of any mailing over a channel, was hard (DESIGN.md, "Deliverability"),
+    with that channel's address, so the next audience can leave them out. Customer
+    data, for those with its permission."""
     try:
         query = ReportQuery(**period(date_from, date_to))
     except ValidationError as exc:
         raise _invalid(exc) from None
     tables = request.app.state.store.tables()
     check_period(query, tables.settings.max_period_days)
-    return hard_bounces(tables, query, page=page, page_size=page_size)
+    return hard_bounces(tables, query, channel=channel, page=page, page_size=page_size)
 
 
 class ExportField(BaseModel):

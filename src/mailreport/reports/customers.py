@@ -10,6 +10,7 @@ from typing import Literal
 import ibis
 
 from mailreport.reports import segment_counts
+from mailreport.reports.deliverability import latest_bounce_by_channel
 from mailreport.reports.models import Mailing, Model, Money, Period, UtcTimestamp, term
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportError, ReportQuery, get_mailing
@@ -165,18 +166,16 @@ def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> lis
     return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 
-def hard_bounced(tables: Tables, customer_ids: list[str]) -> set[str]:
-    """Those of the customers whose latest bounce, of any mailing, was hard: the
-    address does not exist, so the next audience can leave them out."""
+def hard_bounced(tables: Tables, customer_ids: list[str], channel: str) -> set[str]:
+    """Those of the customers whose latest bounce, of any mailing over ``channel``,
+    was hard: their address does not exist, so the next audience can leave them out.
+    By channel, since an email's bounce says nothing of the phone."""
     if not customer_ids:
         return set()
-    b = tables.bounces
-    b = b.filter(b.customer_id.isin(customer_ids))
-    latest = ibis.row_number().over(group_by=b.customer_id,
-                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
-    b = b.mutate(_latest=latest)
-    b = b.filter((b._latest == 0) & (b.bounce_class == "hard"))
-    return {r["customer_id"] for r in tables.run(b.select("customer_id"))}
+    latest = latest_bounce_by_channel(tables, tables.bounces.filter(
+        tables.bounces.customer_id.isin(customer_ids)))
+    latest = latest.filter((latest.channel == channel) & (latest.bounce_class == "hard"))
+    return {r["customer_id"] for r in tables.run(latest.select("customer_id"))}
 
 
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
@@ -208,7 +207,7 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
                                .limit(page_size, offset=(page - 1) * page_size)
                                .select("customer_id", "contact", "reached_at", "orders",
                                        "revenue"))
-    hard = hard_bounced(tables, [r["customer_id"] for r in page_rows])
+    hard = hard_bounced(tables, [r["customer_id"] for r in page_rows], mailing.channel)
     page_rows = [{**r, "hard_bounce": r["customer_id"] in hard} for r in page_rows]
     return CustomerList(
         mailing_id=mailing.mailing_id, channel=mailing.channel, stage=segment.stage,

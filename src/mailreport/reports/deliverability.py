@@ -125,17 +125,19 @@ def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Delivera
 
 class HardBounceRow(Model):
     customer_id: str
-    email: str | None
-    phone: str | None
+    channel: str
+    address: str | None  # the channel's: email, phone or push token
     mailing_id: str  # of the latest bounce
     bounced_at: UtcTimestamp
     reason: str | None = term("bounce_reason")
 
 
 class HardBounces(Model):
-    """Customers whose latest bounce in the period, of any mailing, was hard."""
+    """Customers whose latest bounce in the period, of any mailing over a channel,
+    was hard; a row per customer and channel."""
 
     period: Period
+    channel: str | None
     total: int
     page: int
     page_size: int
@@ -143,26 +145,41 @@ class HardBounces(Model):
 
 
 MAX_HARD_PAGE_SIZE = 5000
+CHANNELS = ("email", "sms", "push")
 
 
-def hard_bounces(tables: Tables, query: ReportQuery, page: int = 1,
-                 page_size: int = 1000) -> HardBounces:
+def latest_bounce_by_channel(tables: Tables, b: ibis.Table) -> ibis.Table:
+    """Rows of the bounces fact ``b``, each customer's latest per channel of its
+    mailing, with the channel; a tie in time goes to the greater mailing_id."""
+    m = tables.mailings.select("mailing_id", "channel")
+    j = b.join(m, "mailing_id")
+    latest = ibis.row_number().over(group_by=[j.customer_id, j.channel],
+                                    order_by=[ibis.desc(j.last_ts), ibis.desc(j.mailing_id)])
+    return j.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
+
+
+def hard_bounces(tables: Tables, query: ReportQuery, channel: str | None = None,
+                 page: int = 1, page_size: int = 1000) -> HardBounces:
     """The addresses to leave out of the next audience: the customers whose latest
-    bounced or failed event in the period (over every mailing) was a hard bounce,
-    by customer id, a page at a time."""
+    bounced or failed event in the period, over every mailing of a channel, was a
+    hard bounce, by customer id and channel, a page at a time."""
     if page < 1 or not 1 <= page_size <= MAX_HARD_PAGE_SIZE:
         raise ReportError(f"page must be 1 or more and page_size 1 to {MAX_HARD_PAGE_SIZE}")
+    if channel is not None and channel not in CHANNELS:
+        raise ReportError(f"channel must be one of {', '.join(CHANNELS)}")
     b = tables.bounces
-    b = b.filter(in_days(b.day, query))
-    latest = ibis.row_number().over(group_by=b.customer_id,
-                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
-    b = b.mutate(_latest=latest)
-    b = b.filter((b._latest == 0) & (b.bounce_class == "hard"))
+    b = latest_bounce_by_channel(tables, b.filter(in_days(b.day, query)))
+    b = b.filter(b.bounce_class == "hard")
+    if channel is not None:
+        b = b.filter(b.channel == channel)
     [count] = tables.run(b.aggregate(n=b.count()))
-    c = tables.customers.select("customer_id", "email", "phone")
+    c = tables.customers.select("customer_id", "email", "phone", "push_token")
     j = b.left_join(c, "customer_id")
-    rows = tables.run(j.select(b.customer_id, j.email, j.phone, b.mailing_id,
+    address = ibis.cases((j.channel == "email", j.email), (j.channel == "sms", j.phone),
+                         else_=j.push_token)
+    rows = tables.run(j.select(b.customer_id, b.channel, address=address, mailing_id=b.mailing_id,
                                bounced_at=b.last_ts, reason=b.reason)
-                      .order_by("customer_id").limit(page_size, offset=(page - 1) * page_size))
-    return HardBounces(period=query.period, total=count["n"] or 0, page=page,
+                      .order_by(["customer_id", "channel"])
+                      .limit(page_size, offset=(page - 1) * page_size))
+    return HardBounces(period=query.period, channel=channel, total=count["n"] or 0, page=page,
                        page_size=page_size, rows=[HardBounceRow(**r) for r in rows])

@@ -9,6 +9,7 @@ const STAGES = [
   ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
   ["clicked", "clicked a link"], ["ordered", "ordered (attributed)"],
   ["spam", "marked it as spam"], ["unsubscribed", "unsubscribed"],
+  ["bounced", "bounced"],
 ];
 const STATUSES = [
   ["good", "good recipients"], ["address_issue", "address issue"],
@@ -17,9 +18,10 @@ const STATUSES = [
   ["blocked_by_policy", "blocked by communication policy"],
   ["control_group", "control group"], ["actual_recipients", "actual recipients"],
 ];
-const KEYS = ["stage", "status", "from", "to", "include_machine", "group", "variant_id",
-  "page", "page_size", "sort", "order"];
-const FILTERS = ["stage", "status", "from", "to", "include_machine", "group", "variant_id"];
+const KEYS = ["stage", "status", "bounce_class", "reason", "from", "to", "include_machine",
+  "group", "variant_id", "page", "page_size", "sort", "order"];
+const FILTERS = ["stage", "status", "bounce_class", "reason", "from", "to", "include_machine",
+  "group", "variant_id"];
 
 const main = document.getElementById("main");
 const root = document.getElementById("customers");
@@ -67,7 +69,8 @@ function fillSegments() {
 
 segmentSelect.addEventListener("change", () => {
   const [kind, value] = segmentSelect.value.split(":");
-  set({ stage: kind === "stage" ? value : "", status: kind === "status" ? value : "", page: "" });
+  set({ stage: kind === "stage" ? value : "", status: kind === "status" ? value : "", page: "",
+    bounce_class: "", reason: "" });
   load();
 });
 machine.checked = state.include_machine === "true";
@@ -153,7 +156,10 @@ function renderTable(list) {
     sortHeader("Orders", "orders", true), sortHeader(`Revenue, ${currency}`, "revenue", true));
   const rows = list.rows.map((r) => el("tr", { dataset: { customer: r.customer_id } },
     el("th", { scope: "row" }, r.customer_id),
-    el("td", { "data-label": contact }, r.contact ?? "—"),
+    el("td", { "data-label": contact }, r.contact ?? "—", r.hard_bounce
+      ? el("span", { class: "chip chip-hard-bounce", title: "The latest bounce of this "
+        + "address, of any mailing, was hard: leave it out of the next audience" }, "hard bounce")
+      : null),
     el("td", { "data-label": reached }, fmtDateTime(r.reached_at)),
     el("td", { class: "num", "data-label": "Orders" }, fmtInt(r.orders)),
     el("td", { class: "num", "data-label": "Revenue" }, fmtMoney(r.revenue))));
@@ -200,6 +206,9 @@ function header(list) {
       ? periodText(list.period) : `Audience status (orders: ${periodText(list.period)})`),
     list.group ? el("span", {}, `Group: ${list.group}`) : null,
     list.variant_id ? el("span", {}, `Variant ${list.variant_id}`) : null,
+    list.bounce_class ? el("span", { dataset: { key: "bounce_class" } },
+      `Bounce class: ${list.bounce_class}`) : null,
+    list.reason ? el("span", { dataset: { key: "reason" } }, `Reason: ${list.reason}`) : null,
   ];
   document.getElementById("customers-subtitle").replaceChildren(...chips.filter(Boolean));
 }

@@ -1,6 +1,7 @@
 // The mailing report page: one request for the whole report, then one request per
 // section when a control of that section changes (sort, search, group, time zone).
 import { companyDate, periodControl, periodCoverage, periodText } from "./period.js";
+import { hasDeliverability, renderDeliverability } from "./sections/deliverability.js";
 import { renderEfficiency } from "./sections/efficiency.js";
 import { renderGroups } from "./sections/groups.js";
 import { renderHeadline } from "./sections/headline.js";
@@ -16,8 +17,8 @@ const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "varia
   "activity"];
 // keys of the page's own views, not API parameters
 const VIEW_KEYS = new Set(["activity"]);
-const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
-  "heatmap"];
+const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
+  "product_sales", "heatmap"];
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -47,9 +48,9 @@ function set(patch) {
   writeState(state);
 }
 
-function customersUrl(stage) {
+function customersUrl(stage, extra = {}) {
   return withParams(`/mailings/${encodeURIComponent(mailingId)}/customers`,
-    { stage, from: state.from, to: state.to });
+    { stage, ...extra, from: state.from, to: state.to });
 }
 
 function productSalesOptions() {
@@ -95,11 +96,16 @@ const RENDER = {
     selectOptions: productSalesOptions(),
   }),
   heatmap: (body, data) => renderHeatmap(body, data, { mailingId }),
+  deliverability: (body, data) => renderDeliverability(body, data, { channel: mailing.channel,
+    customersUrl: canList ? ({ stage, ...extra }) => customersUrl(stage, extra) : null }),
 };
+
+// sections hidden where they have nothing to show
+const SHOWN = { deliverability: hasDeliverability };
 
 function renderSection(name, data) {
   const node = document.getElementById(name);
-  if (data == null) {
+  if (data == null || (SHOWN[name] && !SHOWN[name](data))) {
     node.hidden = true;
     node.querySelector(".body").replaceChildren();
     return;

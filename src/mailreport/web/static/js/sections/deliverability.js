@@ -1,0 +1,99 @@
+// Deliverability: why messages did not arrive (bounces by class and reason, the
+// recipient domains of an email) and why customers left (unsubscribe reasons).
+// Each count links to the customers behind it when the reader may list them.
+import { el, emptyState, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
+
+const CLASSES = {
+  hard: "Hard: the address does not exist",
+  soft: "Soft: a passing refusal",
+  blocked: "Blocked: policy, reputation or content",
+  unknown: "Unknown: the provider did not say",
+};
+
+/** Whether the section has anything to show: a bounce, an unsubscribe or a spam
+ * complaint in the period. */
+export function hasDeliverability(d) {
+  return Boolean(d && (d.bounced || d.unsubscribed || (d.domains || []).some((r) => r.spam)));
+}
+
+function linked(n, href) {
+  return href && n ? el("a", { href }, fmtInt(n)) : fmtInt(n);
+}
+
+function share(value) {
+  return el("span", { class: "share" },
+    el("span", { class: "share-bar", "aria-hidden": "true" },
+      el("span", { style: `width:${Math.min(value ?? 0, 100)}%` })),
+    fmtPct(value));
+}
+
+/** `customersUrl(params)`: the customer list's address for a segment, or null. */
+export function renderDeliverability(body, d, { channel, customersUrl = null }) {
+  const list = (params) => (customersUrl ? customersUrl(params) : null);
+  const hard = d.classes.find((r) => r.bounce_class === "hard");
+  const parts = [el("div", { class: "tiles" },
+    tile(termLabel("bounced"), linked(d.bounced, list({ stage: "bounced" })), "deliverability.bounced",
+      `${fmtPct(d.bounced_share)} of sent`),
+    tile(termLabel("hard_bounce", "s"), fmtInt(hard.customers), "deliverability.hard",
+      `${fmtPct(hard.share_of_sent)} of sent`),
+    tile(termLabel("unsubscribed"), linked(d.unsubscribed, list({ stage: "unsubscribed" })),
+      "deliverability.unsubscribed"))];
+
+  let columns;
+  const classes = d.classes;
+  parts.push(withCsv(table(columns = [
+    { label: termLabel("bounce_class"), rowHeader: true, cell: (r) => CLASSES[r.bounce_class] },
+    { label: "Customers", num: true, key: (r) => `deliverability.class.${r.bounce_class}`,
+      cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class })) },
+    { label: "Share of sent", num: true, cell: (r) => share(r.share_of_sent) },
+  ], classes, { caption: "Bounced customers by the class of their latest bounce",
+    className: "compact deliverability-classes" }), "deliverability",
+  { part: "classes", columns: ["Bounce class", "Customers", "Share of sent"], rows: classes,
+    values: [(r) => r.bounce_class, (r) => r.customers, (r) => r.share_of_sent] }));
+
+  if (d.reasons.length) {
+    parts.push(withCsv(table(columns = [
+      { label: termLabel("bounce_reason"), rowHeader: true, cell: (r) => r.reason },
+      { label: "Class", cell: (r) => r.bounce_class },
+      { label: "Customers", num: true, key: (r) => `deliverability.reason.${r.reason}`,
+        cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class,
+          reason: r.reason })) },
+      { label: "Share of sent", num: true, cell: (r) => fmtPct(r.share_of_sent) },
+    ], d.reasons, { caption: "Top bounce reasons", className: "compact deliverability-reasons" }),
+    "deliverability", { part: "reasons", columns: ["Bounce reason", "Class", "Customers",
+      "Share of sent"], rows: d.reasons,
+    values: [(r) => r.reason, (r) => r.bounce_class, (r) => r.customers, (r) => r.share_of_sent] }));
+  }
+
+  // SMS and push have no domains (null); an email without addresses, none to show
+  if (channel === "email" && d.domains && d.domains.length) {
+    const name = (r) => r.domain ?? "no address";
+    parts.push(withCsv(table(columns = [
+      { label: termLabel("recipient_domain"), rowHeader: true, cell: name },
+      { label: termLabel("domain_sent"), num: true, key: (r) => `deliverability.domain.${name(r)}.sent`,
+        cell: (r) => fmtInt(r.sent) },
+      { label: termLabel("domain_bounced"), num: true, cell: (r) => fmtInt(r.bounced) },
+      { label: "Bounce rate", num: true, cell: (r) => fmtPct(r.bounce_rate) },
+      { label: termLabel("domain_spam"), num: true, cell: (r) => fmtInt(r.spam) },
+      { label: "Spam rate", num: true, cell: (r) => fmtPct(r.spam_rate) },
+    ], d.domains, { caption: "Top recipient domains by sent",
+      className: "compact deliverability-domains" }), "deliverability",
+    { part: "domains", columns: ["Recipient domain", "Sent", "Bounced", "Bounce rate",
+      "Spam complaints", "Spam rate"], rows: d.domains,
+    values: [name, (r) => r.sent, (r) => r.bounced, (r) => r.bounce_rate, (r) => r.spam,
+      (r) => r.spam_rate] }));
+  }
+
+  parts.push(d.unsubscribe_reasons.length ? withCsv(table(columns = [
+    { label: termLabel("unsubscribe_reason"), rowHeader: true, cell: (r) => r.reason },
+    { label: "Customers", num: true, key: (r) => `deliverability.unsubscribe.${r.reason}`,
+      cell: (r) => linked(r.customers, list({ stage: "unsubscribed", reason: r.reason })) },
+    { label: "Share of sent", num: true, cell: (r) => fmtPct(r.share_of_sent) },
+  ], d.unsubscribe_reasons, { caption: "Unsubscribe reasons",
+    className: "compact deliverability-unsubscribes" }), "deliverability",
+  { part: "unsubscribe-reasons", columns: ["Unsubscribe reason", "Customers", "Share of sent"],
+    rows: d.unsubscribe_reasons,
+    values: [(r) => r.reason, (r) => r.customers, (r) => r.share_of_sent] })
+    : emptyState("No unsubscribes in this period"));
+  body.replaceChildren(...parts);
+}
