@@ -147,8 +147,9 @@ TERMS: tuple[Term, ...] = (
          "The provider's reason for the customer's latest bounce (text or code, e.g. "
          "\"550 5.1.1 user unknown\"); customers, also as a share of Sent."),
     Term("hard_bounce", "Hard bounce",
-         "The customer's latest bounce, of any mailing, was hard: the address does not "
-         "exist. Exclude them from the next audience."),
+         "A bounce of class hard: the address does not exist. In customer lists, the flag "
+         "of a customer whose latest bounce over the mailing's channel (any mailing) was "
+         "hard: leave them out of the next audience."),
     Term("recipient_domain", "Recipient domain",
          "The part of the customer's email address after the last @, lower-cased; "
          "\"no address\" when they have none."),
