@@ -156,10 +156,11 @@ def test_every_section_downloads_the_api_numbers(site, page):
 
     # each button is a keyboard-reachable button that names its section
     buttons = page.locator("button.csv-download")
-    assert buttons.count() == 9
+    # deliverability's four: classes, reasons, domains, unsubscribe reasons
+    assert buttons.count() == 13
     names = {page.locator(f"#{s}-h").inner_text() for s in
-             ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
-              "heatmap"]}
+             ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
+              "product_sales", "heatmap"]}
     for i in range(buttons.count()):
         label = buttons.nth(i).get_attribute("aria-label")
         assert label.startswith("Download CSV: ")
