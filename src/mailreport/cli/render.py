@@ -132,6 +132,20 @@ def mailing_report(console: Console, r, currency: str) -> None:
             t.add_row(row.category, f"{row.units:,.3f}".rstrip("0").rstrip("."),
                       f"{row.revenue:,}", _fmt(row.receipts))
         console.print(t)
+    d = r.deliverability
+    if d is not None and (d.bounced or d.unsubscribed):
+        t = Table(title=f"Deliverability: {d.bounced:,} bounced of {d.sent:,} sent")
+        for col in ("bounce class / reason", "customers", "% of sent"):
+            t.add_column(col, justify="left" if col.startswith("bounce") else "right")
+        for c in d.classes:
+            t.add_row(c.bounce_class, _fmt(c.customers), _fmt(c.share_of_sent, " %"))
+        for why in d.reasons:
+            t.add_row(f"  {why.reason[:50]} ({why.bounce_class})", _fmt(why.customers),
+                      _fmt(why.share_of_sent, " %"))
+        for u in d.unsubscribe_reasons:
+            t.add_row(f"unsubscribed: {u.reason[:40]}", _fmt(u.customers),
+                      _fmt(u.share_of_sent, " %"))
+        console.print(t)
     for hv in r.heatmap or []:
         t = Table(title=f"Click heatmap, variant {hv.variant_id} ({hv.openers:,} readers)")
         for col in ("#", "link", "clicks", "clickers", "% of readers"):
