@@ -120,11 +120,24 @@ def test_live_events_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path, monk
         batch.append({"event_id": f"live-{m}-u", "mailing_id": m, "customer_id": people[0],
                       "type": "clicked", "ts": sent_at.isoformat() + "Z",
                       "url": "https://shop.example/only-url"})
+        # deliverability: a bounce with its class and reason, an unsubscribe with its
+        # reason, and a sent a day early (its domain's sent day moves)
+        early = (sent_at - dt.timedelta(days=1)).isoformat() + "Z"
+        batch += [
+            {"event_id": f"live-{m}-b", "mailing_id": m, "customer_id": people[1],
+             "type": "bounced", "ts": early, "bounce_class": "hard",
+             "reason": "550 5.1.1 user unknown"},
+            {"event_id": f"live-{m}-x", "mailing_id": m, "customer_id": people[2],
+             "type": "unsubscribed", "ts": early, "reason": "too many emails"},
+            {"event_id": f"live-{m}-s", "mailing_id": m, "customer_id": people[3],
+             "type": "sent", "ts": early},
+        ]
     assert live.ingest_events(store, batch).inserted == len(batch)
     live.flush(store)
     after = contents(store)
     # the touches moved attribution, so category sales moved with reach and clicks
-    for table in ("reach_counts", "open_counts", "click_counts", "category_sales"):
+    for table in ("reach_counts", "open_counts", "click_counts", "category_sales",
+                  "bounces", "complaints", "domain_sent"):
         assert after[table] != before[table], table
     for fact in facts.FACTS:  # folded: one row per key; else the deltas stay apart
         if not fact.keys:
