@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from conftest import at, query
+from mailreport.exports import Export, ExportRequest
 from mailreport.reports.customers import customer_list
 from mailreport.reports.deliverability import hard_bounces
 from mailreport.reports.report import mailing_report, section
@@ -155,3 +156,17 @@ def test_a_reason_narrows_only_bounced_and_unsubscribed_lists():
         Segment(stage="unsubscribed", bounce_class="hard")
     with pytest.raises(ValueError, match="reason narrows"):
         Segment(stage="opened", reason="x")
+
+
+@pytest.mark.engines("duckdb", reason="exports read the lists' members, tested above on "
+                     "every engine; the file writing is the same")
+def test_the_customers_behind_a_reason_export_slice_by_slice(data, tmp_path):
+    t = bounces_and_unsubscribes(data)
+    req = ExportRequest(mailing_id="m1", segment=Segment(stage="bounced", reason="not given"),
+                        query=query(), entity="customers", format="csv",
+                        fields=["customer_id"])
+    export = Export(t, req, slice_size=1)
+    assert "bounced" in export.file_name
+    export.write(tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").split() == [
+        "customer_id", "bob"]
