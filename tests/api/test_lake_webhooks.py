@@ -116,7 +116,7 @@ def test_deliveries_stage_what_live_ingestion_stores(lake_client, lake_store, ba
                      "customer_id": "VARCHAR", "type": "VARCHAR", "ts": "TIMESTAMP",
                      "link_index": "BIGINT", "url": "VARCHAR", "user_agent": "VARCHAR",
                      "ip": "VARCHAR", "is_machine": "BOOLEAN", "machine_rule": "VARCHAR",
-                     "provider": "VARCHAR"}
+                     "provider": "VARCHAR", "bounce_class": "VARCHAR", "reason": "VARCHAR"}
 
     # the quarantine is the server's, as live ingestion keeps it
     listed = lake_client.get("/api/v1/quarantine").json()
