@@ -327,3 +327,21 @@ def test_mailing_ids_that_need_escaping_are_read_back_from_their_folders(data, s
             assert report == cli_json(mailing_report(store.tables(), mid, ReportQuery()))
             assert json.loads(report)["efficiency"]["stages"]["opened"] == 1
         assert list_mailings(from_lake.tables()) == list_mailings(store.tables())
+
+
+def test_events_staged_before_bounce_class_and_reason_still_combine(tmp_path):
+    """A lake's staged events from an older version lack the newer optional columns;
+    they are read as null, not refused."""
+    import duckdb
+
+    from mailreport.ingest.lake_staging import _combine
+
+    old = tmp_path / "old.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'e1' AS event_id, 'm1' AS mailing_id, 'c1' AS customer_id, "
+                f"'bounced' AS type, TIMESTAMP '2026-03-02 09:00:00' AS ts) TO '{old}'")
+    _combine([old], tmp_path / "combined.parquet")
+    assert con.execute(f"SELECT event_id, type, bounce_class, reason FROM "
+                       f"'{tmp_path / 'combined.parquet'}'").fetchall() == [
+        ("e1", "bounced", None, None)]
+    con.close()

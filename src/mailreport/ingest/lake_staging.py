@@ -178,7 +178,7 @@ def _stored_events(con, lake: Path, batch: pa.Table, staged: list[Path]) -> str:
     if staged:
         files = ", ".join(sql_str(str(p)) for p in staged)
         source = f"read_parquet([{files}], union_by_name = true)"
-        events += f" UNION ALL ({typed(source, COLUMNS)})"
+        events += f" UNION ALL ({typed(source, COLUMNS, present_columns(con, source))})"
     ids = sorted({i for i in batch["event_id"].to_pylist() if i})
     wanted = [f"event_id IN ({sql_list(ids)})"] if ids else []
     if has_timing(batch):
@@ -308,6 +308,12 @@ def merge_staged(lake: Path, spark: Callable[[], Any]) -> str | None:
             scratch.rmdir()
 
 
+def present_columns(con, source: str) -> set[str]:
+    """The columns the staged files have: those staged by an older version lack
+    the contract's newer optional columns (bounce_class, reason), read as null."""
+    return {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+
+
 def _combine(files: list[Path], target: Path) -> None:
     """The staged files as one, in their order: a load reads one file per table."""
     listed = ", ".join(sql_str(str(p)) for p in files)
@@ -315,7 +321,8 @@ def _combine(files: list[Path], target: Path) -> None:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"COPY ({typed(source, COLUMNS)}) TO {sql_str(str(target))} "
+        con.execute(f"COPY ({typed(source, COLUMNS, present_columns(con, source))}) TO "
+                    f"{sql_str(str(target))} "
                     f"(FORMAT parquet)")
     except duckdb.Error as exc:
         raise RefreshError(f"cannot read the events staged in {files[0].parent}: "
