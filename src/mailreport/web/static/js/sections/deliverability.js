@@ -55,7 +55,8 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
     parts.push(withCsv(table(columns = [
       { label: termLabel("bounce_reason"), rowHeader: true, cell: (r) => r.reason },
       { label: "Class", cell: (r) => r.bounce_class },
-      { label: "Customers", num: true, key: (r) => `deliverability.reason.${r.reason}`,
+      { label: "Customers", num: true,
+        key: (r) => `deliverability.reason.${r.bounce_class}.${r.reason}`,
         cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class,
           reason: r.reason })) },
       { label: "Share of sent", num: true, cell: (r) => fmtPct(r.share_of_sent) },
