@@ -120,8 +120,19 @@ TERMS: tuple[Term, ...] = (
          "Customers who opened the mailing in the period, counted at the hour of their first "
          "open."),
     Term("units", "Units",
-         "Quantity of the category's products in the attributed orders (pieces, or weight "
-         "for weighed goods)."),
+         "Quantity of the category's products in the attributed orders, in each product's "
+         "unit of measure (pieces, kilograms, litres, metres) and added up as numbers: "
+         "compare it only within one unit, as Units by unit does."),
+    Term("units_by_unit", "Units by unit",
+         "Quantity of the category's products in the attributed orders, per unit of "
+         "measure: pieces and kilograms are never added together."),
+    Term("units_of_measure", "Units of measure",
+         "The units of measure of the products sold (pcs, kg, l, m). With more than one, a "
+         "ranking by units counts one unit at a time."),
+    Term("ranked_unit", "Ranked by unit",
+         "The unit of measure whose quantities rank the categories when they are sorted "
+         "by units and the products sold come in several units; categories with none "
+         "of it are left out of that ranking."),
     Term("product_revenue", "Category revenue",
          "Amount of the category's lines in the attributed orders."),
     Term("product_receipts", "Receipts with the category",

@@ -263,6 +263,59 @@ def test_product_sales_of_one_group(data):
     assert [(r.category, r.units) for r in rows] == [("Toys", 7.0)]
 
 
+def weighed_sales(data):
+    """Pieces and kilograms in one mailing, Dairy selling both."""
+    catalogue(data).add(
+        "categories", {"category_id": "fruit", "name": "Fruit", "parent_id": "food"})
+    data.add("products", {"product_id": "apple", "name": "Apples, per kg",
+                          "category_id": "fruit", "unit": "kg"},
+             {"product_id": "cheese", "name": "Cheese, per kg", "category_id": "dairy",
+              "unit": "kg"})
+    data.mailing("m1", control_share="0.5")
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("opened", at(1))]})
+    data.journeys("m1", {"ctl": []}, group="control")
+    data.order("ann", at(2), total="60.00", lines=[("milk", "2", "10.00"),
+                                                   ("apple", "2.5", "50.00")])
+    data.order("bob", at(3), total="35.00", lines=[("kefir", "3", "15.00"),
+                                                   ("cheese", "0.75", "20.00")])
+    data.order("bob", at(4), total="5.00", lines=[("bear", "1", "5.00")])
+    data.order("ctl", at(4), total="9.00", lines=[("apple", "0.4", "8.00"),
+                                                  ("bear", "1", "1.00")])
+    return data.load()
+
+
+def test_units_rank_within_one_unit_of_measure(data):
+    weighed_sales(data)
+    t = data.tables()
+    m = scope_of(t, "m1")
+    sales = product_sales(t, m, query())
+    assert sales.units_of_measure == ["pcs", "kg"] and sales.unit == "pcs"
+    # pieces rank; Fruit sold none and is left out of a ranking by pieces
+    assert [(r.category, r.units, r.units_by_unit) for r in sales.rows] == [
+        ("Dairy", 5.75, {"pcs": 5.0, "kg": 0.75}), ("Toys", 1.0, {"pcs": 1.0})]
+    by_kg = product_sales(t, m, query(unit="kg"))
+    assert by_kg.unit == "kg"
+    assert [(r.category, r.units_by_unit["kg"]) for r in by_kg.rows] == [
+        ("Fruit", 2.5), ("Dairy", 0.75)]
+    # money and receipts add up across units: every category, no unit
+    by_revenue = product_sales(t, m, query(sort="revenue"))
+    assert by_revenue.unit is None
+    assert [(r.category, r.revenue, r.receipts) for r in by_revenue.rows] == [
+        ("Fruit", Decimal("50.00"), 1), ("Dairy", Decimal("45.00"), 2),
+        ("Toys", Decimal("5.00"), 1)]
+    control = product_sales(t, m, query(group="control", unit="kg"))
+    assert control.units_of_measure == ["pcs", "kg"]
+    assert [(r.category, r.units_by_unit) for r in control.rows] == [("Fruit", {"kg": 0.4})]
+
+
+def test_one_unit_of_measure_ranks_by_units_as_before(data):
+    sales_data(data)
+    t = data.tables()
+    sales = product_sales(t, scope_of(t, "m1"), query(unit="kg"))
+    assert sales.units_of_measure == ["pcs"] and sales.unit is None
+    assert [r.category for r in sales.rows] == ["Dairy", "Bread", "Toys"]
+
+
 # -- heatmap --------------------------------------------------------------------
 
 def test_links_are_numbered_in_document_order_with_their_text():

@@ -179,7 +179,12 @@ def check_product_sales(page, sales: dict) -> None:
     assert page.locator("#product_sales tbody tr").count() == len(rows)
     for n, row in enumerate(rows, 1):
         assert text(page, f"product_sales.{n}.category") == row["category"]
-        assert text(page, f"product_sales.{n}.units") == fmt_number(row["units"])
+        if len(sales["units_of_measure"]) > 1:  # a column per unit, never their sum
+            for unit in sales["units_of_measure"]:
+                assert text(page, f"product_sales.{n}.units_by_unit.{unit}") == fmt_number(
+                    row["units_by_unit"].get(unit, 0))
+        else:
+            assert text(page, f"product_sales.{n}.units") == fmt_number(row["units"])
         assert text(page, f"product_sales.{n}.revenue") == fmt_money(row["revenue"])
         assert text(page, f"product_sales.{n}.receipts") == fmt_int(row["receipts"])
 
@@ -238,12 +243,23 @@ def test_product_sales_sorting_searching_and_groups(site, page):
     mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     base = f"/api/v1/mailings/{mid}/report/product_sales"
     ready(page, f"{site.url}/mailings/{mid}")
-    header = page.locator("#product_sales th", has_text="Units")
-    assert header.get_attribute("aria-sort") == "descending"
+    # the demo sells pieces and kilograms: ranked by pieces, kilograms a column apart
+    default = site.get(base)
+    assert default["units_of_measure"] == ["pcs", "kg"] and default["unit"] == "pcs"
+    header = page.locator("#product_sales th[aria-sort='descending']")
+    assert header.text_content().startswith("Units, pcs")
+    check_product_sales(page, default)
+    section_done(page, "product_sales", lambda: page.locator(
+        "#product_sales button[data-sort='units'][data-unit='kg']").click())
+    assert query(page) == {"unit": "kg"}
+    by_kg = site.get(base, unit="kg")
+    assert by_kg["rows"] and all(r["units_by_unit"].get("kg") for r in by_kg["rows"])
+    check_product_sales(page, by_kg)
+    assert header.text_content().startswith("Units, kg")
     section_done(page, "product_sales",
                  lambda: page.locator("#product_sales button[data-sort='revenue']").click())
     assert query(page) == {"sort": "revenue"}
-    assert page.locator("#product_sales th[aria-sort='descending']").text_content().startswith(
+    assert header.text_content().startswith(
         "Category revenue")
     by_revenue = site.get(base, sort="revenue")
     check_product_sales(page, by_revenue)

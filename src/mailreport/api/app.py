@@ -21,6 +21,7 @@ from mailreport.api.problems import install_problem_handlers, problem, problem_r
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
+from mailreport.contract import UNITS
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
@@ -63,6 +64,10 @@ def report_query(
     open_hours_zone: Literal["recipient", "company"] = "recipient",
     sort: Literal["units", "revenue", "receipts"] = "units",
     search: str | None = None,
+    unit: Annotated[Literal[UNITS] | None, Query(  # type: ignore[valid-type]
+        description="Product sales sorted by units, where the products sold come in "
+                    "several units of measure: the unit that ranks them (default: the "
+                    "first of pcs, kg, l, m sold)")] = None,
     group: Literal["test", "control"] | None = None,
     variant_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 25,
@@ -70,7 +75,7 @@ def report_query(
     try:
         return ReportQuery(**period(date_from, date_to), include_machine=include_machine,
                            open_hours_zone=open_hours_zone, sort=sort, search=search,
-                           group=group, variant_id=variant_id, limit=limit)
+                           unit=unit, group=group, variant_id=variant_id, limit=limit)
     except ValidationError as exc:
         detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise HTTPException(422, detail) from None

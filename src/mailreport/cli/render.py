@@ -124,13 +124,16 @@ def mailing_report(console: Console, r, currency: str) -> None:
     t.add_row("unsubscribed", _fmt(e.unsubscribed), _fmt(e.unsubscribe_rate, " %"))
     console.print(t)
     if r.product_sales and r.product_sales.rows:
-        t = Table(title=f"Product sales (top {len(r.product_sales.rows)} by "
-                        f"{r.product_sales.sort})")
+        ps = r.product_sales
+        by = f"{ps.sort}, {ps.unit}" if ps.unit else ps.sort
+        t = Table(title=f"Product sales (top {len(ps.rows)} by {by})")
         for col in ("category", "units", "revenue", "receipts"):
             t.add_column(col, justify="left" if col == "category" else "right")
-        for row in r.product_sales.rows:
-            t.add_row(row.category, f"{row.units:,.3f}".rstrip("0").rstrip("."),
-                      f"{row.revenue:,}", _fmt(row.receipts))
+        for row in ps.rows:
+            # pieces and kilograms are shown apart, never as one sum
+            units = ", ".join(f"{_quantity(q)} {u}" for u, q in row.units_by_unit.items()) \
+                if len(ps.units_of_measure) > 1 else _quantity(row.units)
+            t.add_row(row.category, units, f"{row.revenue:,}", _fmt(row.receipts))
         console.print(t)
     for hv in r.heatmap or []:
         t = Table(title=f"Click heatmap, variant {hv.variant_id} ({hv.openers:,} readers)")
@@ -183,3 +186,7 @@ def campaign_report(console: Console, r, currency: str) -> None:
         t.add_row(row.name, row.channel, _fmt(row.sent), _fmt(row.delivered), _fmt(row.opened),
                   _fmt(row.clicked), _fmt(row.ordered), _fmt(row.orders), f"{row.revenue:,}")
     console.print(t)
+
+
+def _quantity(q: float) -> str:
+    return f"{q:,.3f}".rstrip("0").rstrip(".")

@@ -32,7 +32,8 @@ def _query(date_from, date_to, **kw):
         return ReportQuery(**{"from": date_from.date() if date_from else None,
                               "to": date_to.date() if date_to else None}, **kw)
     except ValidationError as exc:
-        fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+        fail("; ".join((f"--{str(e['loc'][0]).replace('_', '-')}: " if e["loc"] else "")
+                       + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
 
 
 EngineOption = Annotated[str, typer.Option(
@@ -91,7 +92,7 @@ def _print_json(result) -> None:
 def _params(query) -> dict:
     return {"from": query.date_from, "to": query.date_to,
             "include_machine": query.include_machine or None,
-            "open_hours_zone": query.open_hours_zone, "sort": query.sort}
+            "open_hours_zone": query.open_hours_zone, "sort": query.sort, "unit": query.unit}
 
 
 def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = None,
@@ -102,6 +103,9 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
                help="Open hours in company time instead of recipients' local time.")] = False,
            sort: Annotated[str, typer.Option(help="Product sales by units, revenue or receipts."
                                              )] = "units",
+           unit: Annotated[str | None, typer.Option(
+               help="Product sales by units in this unit of measure (pcs, kg, l, m), "
+                    "where several were sold.")] = None,
            engine: EngineOption = "duckdb", lake: LakeOption = None,
            spark_master: MasterOption = None,
            db: DbOption = None, config: ConfigOption = None) -> None:
@@ -109,7 +113,7 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
     from mailreport.reports import mailing_report
     from mailreport.reports.models import MailingReport
 
-    query = _query(date_from, date_to, include_machine=include_machine, sort=sort,
+    query = _query(date_from, date_to, include_machine=include_machine, sort=sort, unit=unit,
                    open_hours_zone="company" if company_time else "recipient")
     result, currency = _reports(
         db, config, engine, lake, spark_master,

@@ -221,6 +221,8 @@ class ProductSalesRow(Model):
     units: float = term("units")  # quantities may be fractional (weighed goods)
     revenue: Money = term("product_revenue")
     receipts: int = term("product_receipts")
+    # the units again, per unit of measure sold in the category (pcs, kg, l, m)
+    units_by_unit: dict[str, float] = term("units_by_unit")
 
 
 class ProductSales(Model):
@@ -228,6 +230,10 @@ class ProductSales(Model):
     search: str | None = None
     group: str | None = None
     variant_id: str | None = None
+    # the units of measure of the lines counted (before the search and the top);
+    # with several, a units ranking counts only ``unit``'s
+    units_of_measure: list[str] = term("units_of_measure")
+    unit: str | None = term("ranked_unit")
     rows: list[ProductSalesRow]
 
 

@@ -8,7 +8,7 @@ import { renderProductSales } from "./sections/product_sales.js";
 import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, readState,
   table, term, termLabel, withCsv, writeState } from "./util.js";
 
-const KEYS = ["from", "to", "open_hours_zone", "sort", "search"];
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
 const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
 
 const main = document.getElementById("main");
@@ -59,7 +59,10 @@ const RENDER = {
   mailings: (body, report) => renderMailings(body, report),
   orders: (body, report) => renderOrders(body, report.orders, state),
   product_sales: (body, report) => renderProductSales(body, report.product_sales, state, {
-    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSort: (sort, unit = "") => {
+      set({ sort: sort === "units" ? "" : sort, unit });
+      reload("product_sales");
+    },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
   }),
   open_hours: (body, report) => renderOpenHours(body, report.open_hours, state, {

@@ -12,7 +12,7 @@ import { renderVolume } from "./sections/volume.js";
 import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
 
-const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id",
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group", "variant_id",
   "activity"];
 // keys of the page's own views, not API parameters
 const VIEW_KEYS = new Set(["activity"]);
@@ -85,7 +85,10 @@ const RENDER = {
         renderSection("efficiency", data);
       } }),
   product_sales: (body, data) => renderProductSales(body, data, state, {
-    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSort: (sort, unit = "") => {
+      set({ sort: sort === "units" ? "" : sort, unit });
+      reload("product_sales");
+    },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
     onSelect: (value) => {
       const [kind, id] = value ? value.split(":") : ["", ""];
