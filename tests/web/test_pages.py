@@ -344,6 +344,13 @@ def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
     link.hover()
     after = link.evaluate("a => getComputedStyle(a, '::after').content")
     assert label in after
+    # and the keyboard: a focused link shows its label
+    other = email.locator(f"a[data-mr-label]:not([data-mr-link='{busiest['link_index']}'])"
+                          ).first
+    assert other.evaluate("a => getComputedStyle(a, '::after').content") == "none"
+    other.focus()
+    assert other.evaluate("a => getComputedStyle(a, '::after').content") == (
+        f'"{other.get_attribute("data-mr-label")}"')
 
     second = heat[1]["variant_id"]
     page.locator("#heatmap-variant").select_option(second)
