@@ -115,10 +115,31 @@ TERMS: tuple[Term, ...] = (
          "In the mailing list: customers the mailing was sent to, over its whole life (the "
          "same figure as Sent in the report without a period).",
          "the customers it reached: see Delivered."),
+    # a customer list (drill-down): its customers' attributed purchases
+    Term("list_customers", "Customers in the list",
+         "Customers in this list: the stage, status, group or variant and period chosen."),
+    Term("share_of_audience", "Share of the audience",
+         "Customers in the list as a percentage of the mailing's whole target audience."),
+    Term("list_aov", "Attributed order value",
+         "Revenue attributed divided by Attributed purchases, over the list's customers.",
+         "Average order value, which is of all the group's orders."),
+    Term("list_revenue_per_customer", "Attributed revenue per customer",
+         "Revenue attributed divided by the customers of the list (buyers or not).",
+         "Revenue per customer, which is of all the group's orders."),
+    Term("list_purchases_per_customer", "Purchases per customer",
+         "Attributed purchases divided by the customers of the list (buyers or not)."),
+    Term("deviation", "Deviation from the audience",
+         "How much the list's figure differs from the same figure over the mailing's whole "
+         "good audience, in percent."),
     # open hours, product sales, heatmap
     Term("openers", "Openers",
          "Customers who opened the mailing in the period, counted at the hour of their first "
          "open."),
+    Term("share_of_openers", "Share of openers",
+         "The hour's openers as a percentage of all openers of the period."),
+    Term("busiest_hour", "Busiest hour",
+         "The hour of the day with the most openers (the earlier hour on a tie), in the "
+         "time zone the chart uses."),
     Term("units", "Units",
          "Quantity of the category's products in the attributed orders, in each product's "
          "unit of measure (pieces, kilograms, litres, metres) and added up as numbers: "

@@ -271,7 +271,22 @@ export function table(columns, rows, { caption, footer, className = "" } = {}) {
   }))) : null;
   return el("div", { class: `table-wrap ${className}` },
     el("table", {}, caption ? el("caption", {}, caption) : null,
-      el("thead", {}, head), el("tbody", {}, body), foot));
+      el("thead", {}, head), el("tbody", {}, body), foot),
+    cardTerms(columns, className));
+}
+
+/** On a phone a table of cards hides its header and so the "?" of its terms: the
+ * terms' definitions then sit under the cards, one tap away (CSS shows them only
+ * where the table turns into cards). */
+function cardTerms(columns, className) {
+  if (!/\b(cards-on-phone|group-cards)\b/.test(className)) return null;
+  const keys = [...new Set(columns.map((c) => (c.head instanceof Element
+    ? c.head.dataset.term : null)).filter((k) => k && GLOSSARY[k]))];
+  if (!keys.length) return null;
+  return el("details", { class: "card-terms" },
+    el("summary", {}, "What these figures mean"),
+    el("dl", {}, keys.flatMap((k) => [el("dt", {}, term(k)),
+      el("dd", {}, GLOSSARY[k].description)])));
 }
 
 /** A period note for empty states: "yet" without a period, "in this period" with one. */
