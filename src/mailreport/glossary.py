@@ -110,11 +110,42 @@ TERMS: tuple[Term, ...] = (
          "uplift times Assigned, with its 95% interval."),
     Term("control_group", "Control group",
          "Good customers of the audience held back from the mailing, to compare with."),
+    Term("target_audience", "Target audience",
+         "Every customer the mailing was meant for, whether they could receive it or not "
+         "(by status below); the period does not apply."),
+    Term("good_recipients", "Good recipients",
+         "Customers of the audience who could receive the mailing: test and control group "
+         "together."),
+    Term("address_issue", "Address issue",
+         "Customers without a usable address for the channel (missing or invalid)."),
+    Term("unsubscribed_channel", "Unsubscribed from the channel",
+         "Customers who opted out of every message of the channel."),
+    Term("unsubscribed_category", "Unsubscribed from the mailing category",
+         "Customers who opted out of the mailing's category (e.g. promotions) only."),
+    Term("blocked_by_policy", "Blocked by communication policy",
+         "Customers the company's contact rules held back, e.g. messaged too often "
+         "lately."),
     # the mailing list
     Term("recipients", "Sent",
          "In the mailing list: customers the mailing was sent to, over its whole life (the "
          "same figure as Sent in the report without a period).",
          "the customers it reached: see Delivered."),
+    # the statistics of the groups report
+    Term("uplift", "Uplift",
+         "How much higher the figure is in the first group than in the one it is compared "
+         "with: in percentage points (pp) for a rate, in money for revenue, with the "
+         "relative change in brackets."),
+    Term("ci_95", "95% interval",
+         "The range that holds the true uplift with 95% confidence; when it spans 0, the "
+         "difference may be chance."),
+    Term("p_value", "p",
+         "The probability of an uplift at least this large if the two groups truly did "
+         "not differ (two-sided)."),
+    Term("p_adjusted", "Holm-adjusted p",
+         "p raised by Holm's method for all the pairs compared on one metric, so that "
+         "comparing many pairs does not find a winner by chance."),
+    Term("significance", "Significance",
+         "Significant when p is below 0.05 (for variant pairs, the Holm-adjusted p)."),
     # a customer list (drill-down): its customers' attributed purchases
     Term("list_customers", "Customers in the list",
          "Customers in this list: the stage, status, group or variant and period chosen."),

@@ -100,7 +100,7 @@ def test_a_tap_shows_the_definition_on_a_phone(site, browser, page):
         screenshot(phone, "glossary-tip-390")
         # the group cards hide their header and its "?"s: each card label's definition
         # is under the cards, one tap away, and only there on a phone
-        terms = phone.locator("#groups .card-terms")
+        terms = phone.locator("#groups .group-cards .card-terms")
         assert terms.is_visible() and not terms.locator("dl").is_visible()
         terms.locator("summary").tap()
         names = terms.locator("dt").all_text_contents()
@@ -110,12 +110,20 @@ def test_a_tap_shows_the_definition_on_a_phone(site, browser, page):
         pairs = {(t.name, t.description) for t in GLOSSARY.values()}
         assert labels and {n.split(",")[0] for n in labels} <= set(names)
         assert set(zip(names, definitions, strict=True)) <= pairs
+        # the uplift tables (cards too) share one list of their statistics' terms
+        stats = phone.locator("#groups > .body > .card-terms")
+        assert stats.count() == 1 and phone.locator("#groups .card-terms").count() == 2
+        stats.locator("summary").tap()
+        assert stats.locator("dt").all_text_contents()[:3] == [
+            GLOSSARY[k].name for k in ("uplift", "ci_95", "significance")]
         screenshot(phone, "glossary-card-terms-390")
     finally:
         context.close()
     # on a wide screen the header's "?"s do it, and the list stays out of sight
     ready(page, f"{site.url}/mailings/{mid}")
-    assert not page.locator("#groups .card-terms").is_visible()
+    assert page.locator("#groups .card-terms").count() == 2
+    assert not page.locator("#groups .card-terms").first.is_visible()
+    assert not page.locator("#groups .card-terms").last.is_visible()
 
 
 def test_funnel_labels_are_the_glossary_names(site, page):

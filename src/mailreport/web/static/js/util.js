@@ -252,7 +252,7 @@ export function tile(label, value, key, note = "") {
 }
 
 /** A table; columns are {label, key?, num?, cell(row) -> text|Node, head?: Node}. */
-export function table(columns, rows, { caption, footer, className = "" } = {}) {
+export function table(columns, rows, { caption, footer, className = "", terms = true } = {}) {
   const head = el("tr", {}, columns.map((c) =>
     el("th", { scope: "col", class: c.num ? "num" : "", "aria-sort": c.ariaSort },
       c.head || c.label)));
@@ -272,20 +272,24 @@ export function table(columns, rows, { caption, footer, className = "" } = {}) {
   return el("div", { class: `table-wrap ${className}` },
     el("table", {}, caption ? el("caption", {}, caption) : null,
       el("thead", {}, head), el("tbody", {}, body), foot),
-    cardTerms(columns, className));
+    terms && /\b(cards-on-phone|group-cards)\b/.test(className) ? cardTerms(columnTerms(columns))
+      : null);
+}
+
+/** The glossary terms of columns whose header is a term's label. */
+export function columnTerms(columns) {
+  return columns.map((c) => (c.head instanceof Element ? c.head.dataset.term : null));
 }
 
 /** On a phone a table of cards hides its header and so the "?" of its terms: the
  * terms' definitions then sit under the cards, one tap away (CSS shows them only
- * where the table turns into cards). */
-function cardTerms(columns, className) {
-  if (!/\b(cards-on-phone|group-cards)\b/.test(className)) return null;
-  const keys = [...new Set(columns.map((c) => (c.head instanceof Element
-    ? c.head.dataset.term : null)).filter((k) => k && GLOSSARY[k]))];
-  if (!keys.length) return null;
+ * on a phone). Several tables of the same columns share one (table's `terms: false`). */
+export function cardTerms(keys) {
+  const known = [...new Set(keys.filter((k) => k && GLOSSARY[k]))];
+  if (!known.length) return null;
   return el("details", { class: "card-terms" },
     el("summary", {}, "What these figures mean"),
-    el("dl", {}, keys.flatMap((k) => [el("dt", {}, term(k)),
+    el("dl", {}, known.flatMap((k) => [el("dt", {}, term(k)),
       el("dd", {}, GLOSSARY[k].description)])));
 }
 
