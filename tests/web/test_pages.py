@@ -129,7 +129,12 @@ def check_report(page, api: dict) -> None:
     assert text(page, "orders.receipts") == fmt_int(o["receipts"])
     assert text(page, "orders.orders") == fmt_int(o["orders"])
     assert text(page, "orders.revenue") == fmt_money(o["revenue"])
-    for g in api["groups"] or []:
+    groups = api["groups"] or []
+    variants = [g for g in groups if g["group"] == "test" and g["variant_id"]]
+    if len(variants) == 1:  # a lone variant is the test group: one row, not two
+        groups = [g for g in groups if g is not variants[0]]
+        assert page.locator("[data-key^='groups.A.']").count() == 0
+    for g in groups:
         gk = "control" if g["group"] == "control" else g["variant_id"] or "test"
         assert text(page, f"groups.{gk}.assigned") == fmt_int(g["assigned"])
         assert text(page, f"groups.{gk}.buyers") == fmt_int(g["buyers"])
@@ -144,6 +149,8 @@ def check_report(page, api: dict) -> None:
                 assert words.startswith("Significant")
             else:
                 assert words.startswith("Not significant")
+    # a missing value is a dash or an empty state, never JavaScript's words for it
+    assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("main").inner_text())
     if api["open_hours"]:
         h = api["open_hours"]
         assert text(page, "open_hours.openers") == fmt_int(h["openers"])
@@ -384,6 +391,17 @@ def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
     steps = page.locator("#efficiency .funnel-step").evaluate_all(
         "ns => ns.map(n => n.dataset.stage)")
     assert steps == ["sent", "delivered", "clicked", "ordered_after_click"]
+    check_report(page, api)
+
+
+def test_one_variant_with_a_control_group_is_one_test_row(site, page):
+    mid = busiest_sent(site, "sms", control=True)["mailing_id"]
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    assert [(g["group"], g["variant_id"]) for g in api["groups"]] == [
+        ("test", "A"), ("test", None), ("control", None)]
+    names = page.locator("#groups .group-cards tbody th").all_inner_texts()
+    assert names == ["Test group (all)", "Control group"]
     check_report(page, api)
 
 

@@ -100,7 +100,15 @@ function column(termKey, dataKey, cell, suffix = "") {
     key: dataKey ? (r) => `groups.${groupKey(r)}.${dataKey}` : undefined };
 }
 
-export function renderGroups(body, groups, state = {}, variants = null) {
+/** The rows to show: a single variant is the whole test group, so its row would only
+ * repeat the test group's (the API keeps both, as DESIGN.md's report shape does). */
+export function shownGroups(groups) {
+  const variantRows = groups.filter((g) => g.group === "test" && g.variant_id != null);
+  return variantRows.length === 1 ? groups.filter((g) => !variantRows.includes(g)) : groups;
+}
+
+export function renderGroups(body, allGroups, state = {}, variants = null) {
+  const groups = shownGroups(allGroups);
   // a comparison of nothing against nothing (a period with no orders, or no clicks) is
   // "p = 1.000" rows that say nothing: left out, and the page says why
   const anyBuyers = groups.some((g) => g.buyers);
@@ -162,7 +170,7 @@ export function renderGroups(body, groups, state = {}, variants = null) {
   }
   const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants, noDeliveries)
     : null;
-  body.replaceChildren(
+  body.replaceChildren(...[
     el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not"),
     summary, el("div", { class: "comparisons" }, cards.length || pairs ? cards
@@ -173,5 +181,6 @@ export function renderGroups(body, groups, state = {}, variants = null) {
       ...(pairs ? ["p_value", "p_adjusted"] : [])]) : null,
     el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
-      + "per customer by Welch's t-test."));
+      + "per customer by Welch's t-test."),
+  ].filter((node) => node != null));  // replaceChildren would write a null as "null"
 }
