@@ -130,6 +130,10 @@ TERMS: tuple[Term, ...] = (
          "In the mailing list: customers the mailing was sent to, over its whole life (the "
          "same figure as Sent in the report without a period).",
          "the customers it reached: see Delivered."),
+    # the campaign report
+    Term("distinct_customers", "Distinct customers",
+         "Across a campaign each customer counts once, however many of its mailings they "
+         "got; the mailings' rows added up count them again and are larger."),
     # the statistics of the groups report
     Term("uplift", "Uplift",
          "How much higher the figure is in the first group than in the one it is compared "

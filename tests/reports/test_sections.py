@@ -388,6 +388,47 @@ def test_heatmap_is_null_for_sms(data):
 
 # -- campaign -------------------------------------------------------------------
 
+def test_the_campaign_funnel_counts_each_customer_once(data):
+    data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
+    data.mailing("m1", campaign_id="c1", control_share="0.2")
+    data.mailing("m2", campaign_id="c1", sent_at=at(days=2))
+    data.mailing("s1", channel="sms", campaign_id="c1", sent_at=at(days=1))
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("delivered", at(1))]})
+    data.journeys("m1", {"dan": []}, group="control")
+    data.journeys("m2", {"ann": [("opened", at(days=2)), ("clicked", at(days=2, hours=1))],
+                         "cat": [("delivered", at(days=2))]})
+    # an SMS click implies delivery, not an open: SMS has no opened stage
+    data.journeys("s1", {"bob": [("clicked", at(days=1, hours=2))]})
+    data.order("ann", at(2), total="10.00")                  # m1's (ann's touch: m1 open)
+    data.order("ann", at(days=2, hours=3), total="20.00")    # m2's (her latest touch)
+    data.order("bob", at(days=1, hours=3), total="5.00")     # s1's (SMS: delivered)
+    data.order("dan", at(3), total="99.00")                  # control: no touch
+    data.load()
+    t = data.tables()
+    r = campaign_report(t, "c1", query())
+    # the mailings' rows count ann twice (m1, m2) and bob twice (m1, s1)
+    assert (r.totals.sent, r.totals.opened, r.totals.ordered) == (5, 2, 3)
+    f = r.funnel
+    assert (f.sent, f.delivered, f.opened, f.clicked, f.ordered) == (3, 3, 1, 2, 2)
+    assert f.revenue == Decimal("35.00") == r.totals.revenue
+    assert f.conversion == pytest.approx(100 * 2 / 3, abs=1e-4)
+    assert f.revenue_per_recipient == Decimal("11.67")
+    # a period: m2's day only
+    day = at(days=2)[:10]
+    p = campaign_report(t, "c1", query(**{"from": day, "to": day})).funnel
+    assert (p.sent, p.delivered, p.opened, p.clicked, p.ordered) == (2, 2, 1, 1, 1)
+    assert p.revenue == Decimal("20.00")
+
+
+def test_an_sms_campaign_has_no_opened_stage(data):
+    data.add("campaigns", {"campaign_id": "c1", "name": "Texts"})
+    data.mailing("s1", channel="sms", campaign_id="c1")
+    data.journeys("s1", {"bob": [("clicked", at(1))]})
+    data.load()
+    f = campaign_report(data.tables(), "c1", query()).funnel
+    assert (f.sent, f.opened, f.clicked, f.ordered, f.conversion) == (1, None, 1, 0, 0.0)
+
+
 def test_campaign_totals_are_the_sums_of_its_mailings(data):
     data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
     data.mailing("m1", campaign_id="c1").mailing("s1", channel="sms", campaign_id="c1",

@@ -107,6 +107,14 @@ def test_campaign_list_and_report(site, page):
         assert text(page, f"mailings.{row['mailing_id']}.revenue") == fmt_money(row["revenue"])
     assert text(page, "totals.revenue") == fmt_money(api["totals"]["revenue"])
     assert text(page, "totals.sent") == fmt_int(api["totals"]["sent"])
+    # each customer once beside the sum of the mailings, and at a glance on top
+    funnel = api["funnel"]
+    assert funnel["sent"] < api["totals"]["sent"], "the demo campaign's customers overlap"
+    for k in ("sent", "delivered", "clicked", "ordered"):
+        assert text(page, f"funnel.{k}") == fmt_int(funnel[k])
+    assert text(page, "headline.buyers") == fmt_int(funnel["ordered"])
+    assert text(page, "headline.revenue") == fmt_money(funnel["revenue"])
+    assert text(page, "headline.conversion") == fmt_pct(funnel["conversion"])
     assert text(page, "orders.revenue") == fmt_money(api["orders"]["revenue"])
     if api["open_hours"]:
         assert text(page, "open_hours.openers") == fmt_int(api["open_hours"]["openers"])

@@ -280,6 +280,24 @@ class CampaignMailingRow(Model):
     revenue: Money = term("revenue")
 
 
+def distinct(key: str):
+    """A campaign figure that counts each customer once across its mailings."""
+    return Field(description=f"{describe('distinct_customers')} {describe(key)}")
+
+
+class CampaignFunnel(Model):
+    """The campaign's funnel in distinct customers (DESIGN.md, "Campaign funnel")."""
+
+    sent: int = distinct("sent")
+    delivered: int = distinct("delivered")
+    opened: int | None = distinct("opened")  # null: SMS only, no opened stage
+    clicked: int = distinct("clicked")
+    ordered: int = distinct("buyers")
+    conversion: Percent = distinct("conversion")
+    revenue: Money = term("revenue")
+    revenue_per_recipient: Money | None = distinct("revenue_per_recipient")
+
+
 class Campaign(Model):
     campaign_id: str
     name: str
@@ -291,6 +309,8 @@ class CampaignReport(Model):
     period: Period
     mailings: list[CampaignMailingRow]
     totals: CampaignMailingRow
+    # the same stages counting each customer once, however many mailings they got
+    funnel: CampaignFunnel
     orders: Orders
     product_sales: ProductSales | None
     open_hours: OpenHours | None
