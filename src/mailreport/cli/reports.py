@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,6 +43,11 @@ EngineOption = Annotated[str, typer.Option(
 MasterOption = Annotated[str | None, typer.Option(
     "--spark-master", help="With --engine spark: master URL (default local[*]); sc:// for "
                            "Spark Connect.")]
+
+
+XlsxOption = Annotated[Path | None, typer.Option(
+    "--xlsx", help="Write the whole report as an Excel workbook: a sheet per section, "
+                   "typed cells, and a sheet of definitions and settings.")]
 
 
 def _reports(db, config, engine: str, lake: str | None, spark_master: str | None,
@@ -106,6 +112,7 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
            unit: Annotated[str | None, typer.Option(
                help="Product sales by units in this unit of measure (pcs, kg, l, m), "
                     "where several were sold.")] = None,
+           xlsx: XlsxOption = None,
            engine: EngineOption = "duckdb", lake: LakeOption = None,
            spark_master: MasterOption = None,
            db: DbOption = None, config: ConfigOption = None) -> None:
@@ -119,7 +126,12 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
         db, config, engine, lake, spark_master,
         lambda t: mailing_report(t, mailing_id, query),
         f"/api/v1/mailings/{mailing_id}/report", _params(query), MailingReport)
-    if as_json:
+    if xlsx is not None:
+        from mailreport.exports.workbook import write_mailing_workbook
+
+        write_mailing_workbook(result, xlsx, load_settings(config))
+        console.print(f"wrote {xlsx}")
+    elif as_json:
         _print_json(result)
     else:
         render.mailing_report(console, result, currency)
@@ -127,6 +139,7 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
 
 def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to: ToOption = None,
                         as_json: Annotated[bool, typer.Option("--json")] = False,
+                        xlsx: XlsxOption = None,
                         engine: EngineOption = "duckdb", lake: LakeOption = None,
                         spark_master: MasterOption = None,
                         db: DbOption = None, config: ConfigOption = None) -> None:
@@ -139,7 +152,12 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
         db, config, engine, lake, spark_master,
         lambda t: campaign_report(t, campaign_id, query),
         f"/api/v1/campaigns/{campaign_id}/report", _params(query), CampaignReport)
-    if as_json:
+    if xlsx is not None:
+        from mailreport.exports.workbook import write_campaign_workbook
+
+        write_campaign_workbook(result, xlsx, load_settings(config))
+        console.print(f"wrote {xlsx}")
+    elif as_json:
         _print_json(result)
     else:
         render.campaign_report(console, result, currency)
