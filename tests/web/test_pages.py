@@ -402,6 +402,22 @@ def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
     check_report(page, api)
 
 
+def test_the_workbook_link_downloads_the_report_as_chosen(site, page):
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
+    sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
+    ready(page, f"{site.url}/mailings/{mid}?from={sent_day}&to={sent_day}")
+    # a choice made after the page was drawn goes along too
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product_sales button[data-sort='revenue']").click())
+    with page.expect_download() as download:
+        page.locator("#workbook-link").click()
+    url = urlparse(download.value.url)
+    assert url.path == f"/api/v1/mailings/{mid}/report.xlsx"
+    assert parse_qs(url.query) == {"from": [sent_day], "to": [sent_day], "sort": ["revenue"]}
+    assert download.value.suggested_filename == f"{mid}-report-{sent_day}_{sent_day}.xlsx"
+    assert download.value.path().read_bytes()[:2] == b"PK"  # a zip: the workbook
+
+
 def test_one_variant_with_a_control_group_is_one_test_row(site, page):
     mid = busiest_sent(site, "sms", control=True)["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}")

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import io
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal, Union
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
@@ -22,6 +23,7 @@ from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.contract import UNITS
+from mailreport.exports.workbook import write_campaign_workbook, write_mailing_workbook
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
@@ -82,6 +84,7 @@ def report_query(
 
 
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 Viewer = Annotated[Principal, Depends(require("reports"))]
@@ -137,6 +140,15 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         return mailing_report(tables(), mailing_id, query,
                               with_product_sales=who.can(PRODUCT_SALES))
 
+    @app.get("/api/v1/mailings/{mailing_id}/report.xlsx", response_class=Response,
+             responses={200: {"content": {XLSX: {}}, "description": "The whole report as "
+                              "an Excel workbook: a sheet per section, typed cells, and "
+                              "a sheet of definitions and settings"}})
+    def report_workbook(mailing_id: str, query: QueryDep, who: Viewer):
+        result = mailing_report(tables(), mailing_id, query,
+                                with_product_sales=who.can(PRODUCT_SALES))
+        return workbook_response(write_mailing_workbook, result, f"{mailing_id}-report")
+
     @app.get("/api/v1/mailings/{mailing_id}/report/{section}",
              responses={200: {"model": SectionResult, "description": "The section, as in "
                               "the whole report; null where it does not apply"}})
@@ -162,6 +174,23 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def campaign(campaign_id: str, query: QueryDep, who: Viewer):
         return campaign_report(tables(), campaign_id, query,
                                with_product_sales=who.can(PRODUCT_SALES))
+
+    @app.get("/api/v1/campaigns/{campaign_id}/report.xlsx", response_class=Response,
+             responses={200: {"content": {XLSX: {}}, "description": "The campaign report "
+                              "as an Excel workbook"}})
+    def campaign_workbook(campaign_id: str, query: QueryDep, who: Viewer):
+        result = campaign_report(tables(), campaign_id, query,
+                                 with_product_sales=who.can(PRODUCT_SALES))
+        return workbook_response(write_campaign_workbook, result, f"{campaign_id}-report")
+
+    def workbook_response(write, result, stem: str) -> Response:
+        out = io.BytesIO()
+        write(result, out, tables().settings)
+        period = result.period
+        if period.from_ or period.to:
+            stem += f"-{period.from_ or ''}_{period.to or ''}"
+        return Response(out.getvalue(), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
 
     @app.post("/api/v1/loads", responses=problem_responses(
         403, why={403: "Loads are accepted from this machine only, and need the admin "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 
@@ -31,8 +31,10 @@ def name(key: str, suffix: str = "") -> str:
 class Book:
     """A workbook being written: typed cells, one format per kind, bold headers."""
 
-    def __init__(self, path: Path, currency: str):
-        self.wb = xlsxwriter.Workbook(str(path), {"remove_timezone": True})
+    def __init__(self, target: Path | BinaryIO, currency: str):
+        # a path, or a binary file (e.g. BytesIO) that the workbook is written to
+        self.wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
+                                      {"remove_timezone": True, "in_memory": True})
         self.currency = currency
         self.formats = {k: self.wb.add_format({"num_format": f} if f else {})
                         for k, f in FORMATS.items()}
@@ -265,9 +267,11 @@ def _summary_mailing(book: Book, report: MailingReport, currency: str) -> None:
         (name("conversion"), report.efficiency.transitions.conversion, "percent")])
 
 
-def write_mailing_workbook(report: MailingReport, path: str | Path, settings: Settings) -> Path:
-    """The mailing report as a workbook at ``path``: only its sections that apply."""
-    path = Path(path)
+def write_mailing_workbook(report: MailingReport, path: str | Path | BinaryIO,
+                           settings: Settings) -> Path | BinaryIO:
+    """The mailing report as a workbook at ``path`` (or into a binary file): only its
+    sections that apply."""
+    path = Path(path) if isinstance(path, str) else path
     book = Book(path, settings.currency)
     currency = settings.currency
     _summary_mailing(book, report, currency)
@@ -288,8 +292,9 @@ def write_mailing_workbook(report: MailingReport, path: str | Path, settings: Se
     return path
 
 
-def write_campaign_workbook(report: CampaignReport, path: str | Path, settings: Settings) -> Path:
-    path = Path(path)
+def write_campaign_workbook(report: CampaignReport, path: str | Path | BinaryIO,
+                            settings: Settings) -> Path | BinaryIO:
+    path = Path(path) if isinstance(path, str) else path
     book = Book(path, settings.currency)
     currency = settings.currency
     ws = book.sheet("Summary")

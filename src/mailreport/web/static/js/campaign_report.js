@@ -6,7 +6,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { api, currency, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
-  readState, table, term, termLabel, tile, withCsv, writeState } from "./util.js";
+  readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
 const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
@@ -142,7 +142,10 @@ async function load() {
     document.getElementById("report-subtitle").replaceChildren(
       el("span", {}, `${fmtInt(report.campaign.mailings)} mailings`),
       el("span", { class: "muted" }, `ID ${report.campaign.campaign_id}`),
-      el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)));
+      el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
+      el("a", { id: "workbook-link", download: "", href: withParams(
+        `/api/v1/campaigns/${encodeURIComponent(report.campaign.campaign_id)}/report.xlsx`,
+        state) }, "Excel workbook"));
     statusBox.replaceChildren();
     renderCampaignHeadline(document.getElementById("headline"), report);
     const t = report.totals;
