@@ -22,12 +22,12 @@ from mailreport.api.problems import install_problem_handlers, problem, problem_r
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
-from mailreport.contract import UNITS
+from mailreport.contract import MAILING_STATUSES, UNITS
 from mailreport.exports.workbook import write_campaign_workbook, write_mailing_workbook
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
-from mailreport.reports.mailings import list_campaigns, list_mailings
+from mailreport.reports.mailings import ListQuery, SortKey, list_campaigns, list_page
 from mailreport.reports.models import (
     Campaign,
     CampaignReport,
@@ -87,6 +87,36 @@ QueryDep = Annotated[ReportQuery, Depends(report_query)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def list_query(
+    sort: Annotated[SortKey, Query(description="the column to sort by")] = "sent_at",
+    order: Literal["asc", "desc"] = "desc",
+    channel: Literal["email", "sms", "push"] | None = None,
+    status: Annotated[Literal[MAILING_STATUSES] | None,  # type: ignore[valid-type]
+                      Query(description="the mailing's status")] = None,
+    sent_from: Annotated[str | None, period_date("sent_from",
+                                                 "the first day sent_at may fall on")] = None,
+    sent_to: Annotated[str | None, period_date("sent_to",
+                                               "the last day sent_at may fall on")] = None,
+    campaign_id: str | None = None,
+    category: str | None = None,
+    search: Annotated[str | None, Query(description="a part of the name, any case")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ListQuery:
+    days = period(sent_from, sent_to, names=("sent_from", "sent_to"))
+    try:
+        return ListQuery(sort=sort, order=order, channel=channel, status=status,
+                         sent_from=days["sent_from"], sent_to=days["sent_to"],
+                         campaign_id=campaign_id or None, category=category or None,
+                         search=search or None, limit=limit, offset=offset)
+    except ValidationError as exc:
+        detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise HTTPException(422, detail) from None
+
+
+ListDep = Annotated[ListQuery, Depends(list_query)]
+
+
 Viewer = Annotated[Principal, Depends(require("reports"))]
 
 
@@ -125,10 +155,18 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def health() -> dict:
         return {"status": "ok", "version": __version__, "engine": store.engine}
 
-    @app.get("/api/v1/mailings", response_model=list[MailingSummary])
-    def mailings(who: Viewer, channel: Literal["email", "sms", "push"] | None = None,
-                 status: str | None = None, search: str | None = None):
-        return list_mailings(tables(), channel=channel, status=status, search=search)
+    @app.get("/api/v1/mailings", response_model=list[MailingSummary], responses={200: {
+        "headers": {"X-Total-Count": {"description": "how many mailings match the filters, "
+                                                     "on every page",
+                                      "schema": {"type": "integer"}}}}})
+    def mailings(who: Viewer, response: Response, query: ListDep):
+        """One page of the mailings that match the filters, in the order asked (ties by
+        mailing_id; nulls last either way), with their figures of all time, machine
+        events excluded: rates of delivered, revenue per recipient = attributed revenue
+        / delivered. The total is the X-Total-Count header."""
+        page = list_page(tables(), query)
+        response.headers["X-Total-Count"] = str(page.total)
+        return page.items
 
     @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
     def mailing(mailing_id: str, who: Viewer):

@@ -176,7 +176,7 @@ def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or pus
         fail("--channel must be email, sms or push")
     rows, _ = _reports(db, config, engine, lake, spark_master,
                        lambda t: list_mailings(t, channel=channel),
-                       "/api/v1/mailings", {"channel": channel}, MailingSummary)
+                       "/api/v1/mailings", {"channel": channel, "limit": 500}, MailingSummary)
     if as_json:
         _print_json(rows)
     else:

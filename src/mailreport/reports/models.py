@@ -54,7 +54,10 @@ class MailingSummary(Mailing):
     clicked: int = term("clicked", 0)
     open_rate: Percent = term("open_rate", None)
     click_rate: Percent = term("click_rate", None)
+    buyers: int = term("buyers", 0)
+    conversion: Percent = term("conversion", None)
     revenue: Money = term("revenue", Decimal("0.00"))
+    revenue_per_recipient: Money | None = term("revenue_per_recipient", None)
 
 
 class Period(Model):
