@@ -80,6 +80,12 @@ TERMS: tuple[Term, ...] = (
          "all orders of the group's customers: see Group revenue."),
     Term("revenue_per_recipient", "Revenue per recipient",
          "Revenue attributed divided by Delivered."),
+    Term("usual", "Your usual",
+         "The median of the figure over the previous sent mailings of the same channel (10 "
+         "by default, the setting usual_mailings), with the middle half of them (from the "
+         "first to the third quartile); all time on both sides, the period does not apply. "
+         "None where fewer than 3 of them have the figure.",
+         "an average of every mailing, nor of the period."),
     # the groups report: all orders of a group's customers in its window
     Term("assigned", "Assigned",
          "Customers of the audience assigned to the group (or variant), reached or not."),

@@ -256,6 +256,43 @@ class HeatmapVariant(Model):
     unmatched_clicks: int = 0  # clicks whose link is not in the body
 
 
+class UsualRate(Model):
+    """A rate of this mailing against its usual (DESIGN.md, "Compared with usual"): all
+    time on both sides, percents of delivered; ``difference`` is in percentage points."""
+    value: Percent  # this mailing's
+    median: float
+    q1: float
+    q3: float
+    n: int  # previous mailings with the figure, behind the median
+    difference: float | None
+
+
+class UsualMoney(Model):
+    value: Money | None
+    median: Money
+    q1: Money
+    q3: Money
+    n: int
+    difference: Money | None
+
+
+class Usual(Model):
+    """Each headline figure's usual, null where fewer than 3 of the previous
+    ``mailings`` sent mailings of the channel have it."""
+    mailings: int  # N, the setting usual_mailings
+    open_rate: UsualRate | None = term("open_rate")
+    click_rate: UsualRate | None = term("click_rate")
+    conversion: UsualRate | None = term("conversion")
+    revenue_per_recipient: UsualMoney | None = term("revenue_per_recipient")
+
+
+class Headline(Model):
+    # attributed revenue in the period / delivered in the period (orders and
+    # efficiency), as the headline strip shows it
+    revenue_per_recipient: Money | None = term("revenue_per_recipient")
+    usual: Usual | None = term("usual")  # null: the mailing has not been sent
+
+
 class MailingReport(Model):
     mailing: Mailing
     period: Period
@@ -267,6 +304,7 @@ class MailingReport(Model):
     open_hours: OpenHours | None
     product_sales: ProductSales | None
     heatmap: list[HeatmapVariant] | None
+    headline: Headline
 
 
 class CampaignMailingRow(Model):
