@@ -115,7 +115,17 @@ const csrfToken = document.querySelector("meta[name='csrf-token']")?.content || 
 
 /** Call the API (GET unless `method` says otherwise; `body` is sent as JSON); a
  * problem+json answer becomes an ApiError with its detail. */
-export async function api(path, params = {}, { method = "GET", body } = {}) {
+export async function api(path, params = {}, options = {}) {
+  return (await apiResponse(path, params, options)).json();
+}
+
+/** A page of a list and the X-Total-Count header's total: {rows, total}. */
+export async function apiPage(path, params = {}) {
+  const response = await apiResponse(path, params);
+  return { rows: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
+}
+
+async function apiResponse(path, params = {}, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -139,7 +149,7 @@ export async function api(path, params = {}, { method = "GET", body } = {}) {
     }
     throw new ApiError(response.status, title, detail);
   }
-  return response.json();
+  return response;
 }
 
 /** The page's query-string state: every key is also an API parameter. */
@@ -150,13 +160,20 @@ export function readState(keys) {
   return state;
 }
 
-export function writeState(state) {
+/** Write state into the query string; `push`: as a new history entry, so that the
+ * back button returns to the state before (the page listens for popstate). */
+export function writeState(state, { push = false } = {}) {
   const url = new URL(window.location.href);
   for (const [key, value] of Object.entries(state)) {
     if (value) url.searchParams.set(key, value);
     else url.searchParams.delete(key);
   }
-  history.replaceState(null, "", url.pathname + url.search + url.hash);
+  const next = url.pathname + url.search + url.hash;
+  if (push && next !== window.location.pathname + window.location.search + window.location.hash) {
+    history.pushState(null, "", next);
+  } else {
+    history.replaceState(null, "", next);
+  }
 }
 
 export function errorBox(err) {

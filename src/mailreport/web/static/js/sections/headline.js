@@ -67,12 +67,14 @@ function usualBlock(usual, channel) {
     items.push(el("li", {},
       el("span", { class: "usual-figure" }, term(key), value ? ` ${value}` : ""), ": ",
       el("span", { dataset: { key: `headline.usual.${key}` } }, u ? usualText(u, isMoney)
-        : "fewer than 3 earlier mailings to compare with")));
+        : "fewer than 3 earlier mailings to compare with"),
+      u ? el("span", { class: "muted small" }, ` · ${u.n} mailings`) : null));
   }
   return el("div", { class: "headline-usual" },
     el("p", { class: "headline-usual-head" }, termLabel("usual"),
-      el("span", { class: "muted small" }, ` — the previous ${usual.mailings} sent `
-        + `${CHANNEL_NAMES[channel] || channel} mailings; all time, the period does not apply`)),
+      el("span", { class: "muted small" }, ` — the median of up to ${usual.mailings} previous sent `
+        + `${CHANNEL_NAMES[channel] || channel} mailings, and their middle half; all time, `
+        + "the period does not apply")),
     el("ul", {}, items));
 }
 
