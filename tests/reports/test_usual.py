@@ -91,7 +91,8 @@ def test_nulls_drop_after_the_n_are_chosen_and_sms_has_no_open_rate(data):
     sent(data, "p5", 5, "abc", channel="push")
     for i in range(4):  # SMS: clicks, no opens
         sent(data, f"s{i}", i, "abcd"[:i + 1], channel="sms")
-    data.mailing("s9", channel="sms", status="draft", sent_at=None)
+    data.add("mailings", {"mailing_id": "s9", "name": "Later", "channel": "sms",
+                          "status": "draft"})
     data.load()
     # p5's previous four: p4, p3, p2 (null), p1 -> three left: 75, 25, 50 (not p0's 100)
     u = of(data, "p5")
