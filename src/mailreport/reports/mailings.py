@@ -164,7 +164,7 @@ def list_page(tables: Tables, q: ListQuery) -> MailingPage:
 
 def _count(tables: Tables, q: ListQuery) -> int:
     """The total when the page is past the end (no row to carry it)."""
-    return int(tables.run(_counted(tables, q))[0]["n"])
+    return int(tables.run(_counted(tables, q))[0]["n"] or 0)
 
 
 @built_once
