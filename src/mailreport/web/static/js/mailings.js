@@ -6,9 +6,9 @@ import { api, apiPage, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, 
 
 const CHANNELS = ["email", "sms", "push"];
 const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
-const PER_PAGE = 50;
+const PER_PAGE = 50;  // unless the URL says otherwise (limit)
 const FILTERS = ["status", "sent_from", "sent_to", "campaign_id", "category"];
-const KEYS = ["channel", "search", ...FILTERS, "sort", "order", "offset"];
+const KEYS = ["channel", "search", ...FILTERS, "sort", "order", "offset", "limit"];
 // The sort keys of the API, named as the columns are (the glossary's names).
 const SORTS = [["sent_at", () => "Sent at"], ["name", () => "Name"],
   ["recipients", () => term("recipients")], ["delivered", () => term("delivered")],
@@ -35,6 +35,7 @@ function fromUrl() {
   if (!SORTS.some(([key]) => key === s.sort)) s.sort = "sent_at";
   if (!["asc", "desc"].includes(s.order)) s.order = "desc";
   s.offset = Math.max(0, Number.parseInt(s.offset, 10) || 0);
+  s.limit = Math.min(500, Math.max(1, Number.parseInt(s.limit, 10) || PER_PAGE));
   return s;
 }
 
@@ -46,6 +47,7 @@ function save(replace = false) {
     sort: state.sort === "sent_at" ? "" : state.sort,
     order: state.order === "desc" ? "" : state.order,
     offset: state.offset ? String(state.offset) : "",
+    limit: state.limit === PER_PAGE ? "" : String(state.limit),
   }, { push: !replace });
 }
 
@@ -123,7 +125,8 @@ function render(rows, total) {
     pager.hidden = true;
     if (total && state.offset) {  // past the end (an old link): offer the first page
       panel.replaceChildren(emptyState(`No ${channel} mailings on this page`,
-        `There are ${fmtInt(total)}; go back to the first page.`));
+        `There are ${fmtInt(total)}.`), el("button", { type: "button", class: "btn btn-small",
+        onclick: () => { state.offset = 0; changed(); } }, "First page"));
       return;
     }
     panel.replaceChildren(state.search
@@ -161,7 +164,7 @@ function render(rows, total) {
     `${fmtInt(first)}–${fmtInt(last)} of ${fmtInt(total)}`;
   document.getElementById("page-prev").disabled = state.offset === 0;
   document.getElementById("page-next").disabled = last >= total;
-  pager.hidden = total <= PER_PAGE && state.offset === 0;
+  pager.hidden = total <= state.limit && state.offset === 0;
 }
 
 async function load() {
@@ -170,7 +173,7 @@ async function load() {
   panel.classList.add("is-loading");
   try {
     const params = { channel: state.channel, search: state.search, sort: state.sort,
-      order: state.order, limit: PER_PAGE, offset: state.offset || "" };
+      order: state.order, limit: state.limit, offset: state.offset || "" };
     for (const key of FILTERS) params[key] = state[key];
     const { rows, total } = await apiPage("/api/v1/mailings", params);
     if (mine !== generation) return;
@@ -240,11 +243,11 @@ document.getElementById("f-clear").addEventListener("click", () => {
   changed();
 });
 document.getElementById("page-prev").addEventListener("click", () => {
-  state.offset = Math.max(0, state.offset - PER_PAGE);
+  state.offset = Math.max(0, state.offset - state.limit);
   changed();
 });
 document.getElementById("page-next").addEventListener("click", () => {
-  state.offset += PER_PAGE;
+  state.offset += state.limit;
   changed();
 });
 window.addEventListener("popstate", () => {
