@@ -57,7 +57,8 @@ def test_report_has_every_section_with_the_design_key_names(server):
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["mailing", "period", "volume", "efficiency", "orders", "groups",
-                          "variant_comparison", "open_hours", "product_sales", "heatmap"]
+                          "variant_comparison", "open_hours", "product_sales", "heatmap",
+                          "headline"]
     assert body["period"] == {"from": None, "to": None}
     assert set(body["volume"]) == {"good_recipients", "address_issue", "unsubscribed_channel",
                                    "unsubscribed_category", "blocked_by_policy",
