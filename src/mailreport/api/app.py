@@ -101,7 +101,7 @@ def list_query(
     category: str | None = None,
     search: Annotated[str | None, Query(description="a part of the name, any case")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> ListQuery:
     days = period(sent_from, sent_to, names=("sent_from", "sent_to"))
     try:

@@ -40,7 +40,7 @@ class ListQuery(BaseModel):
     category: str | None = None
     search: str | None = None
     limit: int = Field(50, ge=1, le=MOST_PER_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
     model_config = {"frozen": True}
 
