@@ -153,8 +153,11 @@ def _page(tables: Tables, q: ListQuery) -> ibis.Table:
 def list_page(tables: Tables, q: ListQuery) -> MailingPage:
     rows = tables.run(_page(tables, q))
     ids = [r["mailing_id"] for r in rows]
-    figures = ({r["mailing_id"]: r for r in tables.run(mailing_figures(tables, ids))}
-               if ids else {})
+    if q.sort not in ON_MAILINGS:  # sorted by a figure: the rows carry the figures
+        figures = {r["mailing_id"]: r for r in rows}
+    else:
+        figures = ({r["mailing_id"]: r for r in tables.run(mailing_figures(tables, ids))}
+                   if ids else {})
     variants = _variants(tables, ids)
     total = rows[0]["total"] if rows else _count(tables, q)
     return MailingPage(total=total, items=[
