@@ -27,7 +27,7 @@ from mailreport import facts
 from mailreport.contract import TABLES, table
 from mailreport.reports import SECTIONS, ReportQuery, campaign_report
 from mailreport.reports.customers import customer_list
-from mailreport.reports.mailings import ListQuery, list_mailings, list_page
+from mailreport.reports.mailings import ListQuery, list_mailings, list_page, trend
 from mailreport.reports.segments import Segment
 from mailreport.reports.usual import usual
 from mailreport.settings import Settings
@@ -126,6 +126,7 @@ def _sections() -> dict:
         sent_from=dt.date(2026, 6, 1), sent_to=dt.date(2026, 6, 30), campaign_id="C1",
         category="promo", search="Sale", limit=50))  # an offset: random names on Spark
     jobs["usual"] = lambda t: usual(t, scope_of(t, "M1").mailing)
+    jobs["mailing_trend"] = lambda t: trend(t, "conversion", ListQuery(channel="email"))
     jobs["customer_list"] = lambda t: customer_list(
         t, "M1", Segment(stage="clicked"), QUERY, sort="revenue", order="desc")
     return jobs

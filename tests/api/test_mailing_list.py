@@ -124,3 +124,19 @@ def test_a_wrong_parameter_is_a_422_naming_it(client, params, named):
     r = client.get("/api/v1/mailings", params=params)
     assert r.status_code == 422
     assert named in r.json()["detail"]
+
+
+def test_a_trend_is_the_lists_figure_of_each_sent_mailing_oldest_first(client):
+    r = client.get("/api/v1/mailing-trend", params={"figure": "open_rate"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # the draft has no sent_at: not on a time axis; e2 and e3 tie, by mailing_id
+    assert [(p["mailing_id"], p["value"]) for p in body["points"]] == [
+        ("e1", 50.0), ("e2", 100.0), ("e3", 25.0), ("s1", None)]
+    assert (body["total"], body["truncated"]) == (4, False)
+    # the list's filters, and money as a number
+    r = client.get("/api/v1/mailing-trend", params={
+        "figure": "revenue_per_recipient", "campaign_id": "c1", "sent_to": "2026-03-02"})
+    assert [(p["mailing_id"], p["value"]) for p in r.json()["points"]] == [("e1", 12.5)]
+    r = client.get("/api/v1/mailing-trend", params={"figure": "opens"})
+    assert r.status_code == 422 and "'figure'" in r.json()["detail"]

@@ -12,10 +12,12 @@ import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
+    fmt_money,
     page,
     ready,
     reload_done,
     site,
+    text,
 )
 
 pytestmark = pytest.mark.browser
@@ -78,3 +80,26 @@ def test_sort_filter_page_and_go_back(site, page):
     page.set_viewport_size(PHONE)
     reload_done(page, lambda: page.locator("#f-sort").select_option("open_rate"))
     assert shown(page) == api_ids(site, channel="email", sort="open_rate", limit=4)
+
+
+def trend_ready(page) -> None:
+    page.wait_for_selector("#trend[data-state='ready'], #trend[data-state='error']")
+
+
+def test_the_trend_follows_the_filters_and_its_figure(site, page):
+    ready(page, site.url + "/?channel=sms")
+    trend_ready(page)
+    api = site.get("/api/v1/mailing-trend", channel="sms", figure="open_rate")
+    # SMS has no opens: nothing to draw
+    assert all(p["value"] is None for p in api["points"])
+    assert "No open rate to show" in page.locator("#trend").inner_text()
+    page.evaluate("document.getElementById('trend').dataset.state = 'stale'")
+    page.get_by_label("Figure").select_option("revenue_per_recipient")
+    trend_ready(page)
+    assert url_state(page) == {"channel": "sms", "trend": "revenue_per_recipient"}
+    api = site.get("/api/v1/mailing-trend", channel="sms", figure="revenue_per_recipient")
+    assert len(api["points"]) >= 2
+    page.locator("#trend summary").click()
+    for p in api["points"]:
+        assert text(page, f"trend.{p['mailing_id']}") == fmt_money(p["value"])
+    assert page.locator("#trend canvas").count() == 1

@@ -27,7 +27,15 @@ from mailreport.exports.workbook import write_campaign_workbook, write_mailing_w
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
-from mailreport.reports.mailings import ListQuery, SortKey, list_campaigns, list_page
+from mailreport.reports.mailings import (
+    ListQuery,
+    SortKey,
+    Trend,
+    TrendFigure,
+    list_campaigns,
+    list_page,
+    trend,
+)
 from mailreport.reports.models import (
     Campaign,
     CampaignReport,
@@ -167,6 +175,15 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         page = list_page(tables(), query)
         response.headers["X-Total-Count"] = str(page.total)
         return page.items
+
+    @app.get("/api/v1/mailing-trend", response_model=Trend)
+    def mailing_trend(who: Viewer, query: ListDep,
+                      figure: Annotated[TrendFigure, Query(
+                          description="the figure of each mailing, as the list has it")]
+                      = "open_rate"):
+        """One figure of each sent mailing that matches the list's filters (sort, limit
+        and offset aside), oldest first, up to the latest 1,000: the list's figures."""
+        return trend(tables(), figure, query)
 
     @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
     def mailing(mailing_id: str, who: Viewer):

@@ -11,7 +11,7 @@ import ibis
 from pydantic import BaseModel, Field, model_validator
 
 from mailreport.contract import MAILING_STATUSES
-from mailreport.reports.models import Campaign, MailingSummary
+from mailreport.reports.models import Campaign, MailingSummary, UtcTimestamp
 from mailreport.reports.money import money, per_recipient
 from mailreport.reports.query import percent
 from mailreport.store.tables import Tables, built_once
@@ -235,5 +235,57 @@ def list_campaigns(tables: Tables) -> list[Campaign]:
             for row in tables.run(c.order_by("campaign_id"))]
 
 
-__all__ = ["SORT_KEYS", "ListQuery", "MailingPage", "list_mailings", "list_page",
-           "mailing_figures", "summary"]
+
+
+# -- trends: one figure of the list across the mailings, by sent time -----------------
+
+TREND_FIGURES = ("open_rate", "click_rate", "conversion", "revenue", "revenue_per_recipient",
+                 "recipients", "delivered")
+TrendFigure = Literal["open_rate", "click_rate", "conversion", "revenue",
+                      "revenue_per_recipient", "recipients", "delivered"]
+MOST_POINTS = 1000
+
+
+class TrendPoint(BaseModel):
+    mailing_id: str
+    name: str
+    channel: str
+    sent_at: UtcTimestamp
+    value: float | None  # null: the mailing has no such figure (SMS open rate, none delivered)
+
+
+class Trend(BaseModel):
+    figure: str
+    points: list[TrendPoint]  # by sent_at, then mailing_id
+    total: int  # mailings sent that match the filters
+    truncated: bool  # more than MOST_POINTS: the latest are given
+
+
+@built_once
+def _trend_rows(tables: Tables, q: ListQuery) -> ibis.Table:
+    m = _filtered(tables, q.model_copy(update={"offset": 0}))
+    m = m.filter(m.sent_at.notnull())
+    m = m.mutate(total=m.mailing_id.count().over(ibis.window()))
+    f = mailing_figures(tables)
+    j = m.left_join(f, m.mailing_id == f.mailing_id).select(
+        *m.columns, **{k: f[k] for k in ("recipients", "delivered", "opened", "clicked",
+                                          "buyers", "revenue")})
+    return j.order_by([j.sent_at.desc(), j.mailing_id.desc()]).limit(MOST_POINTS)
+
+
+def trend(tables: Tables, figure: str, q: ListQuery) -> Trend:
+    """One figure of every sent mailing that matches the list's filters (its sort and
+    page aside), oldest first: the list's figures (summary), so the same definition."""
+    rows = tables.run(_trend_rows(tables, q))
+    points = []
+    for row in reversed(rows):
+        value = getattr(summary(row, row, []), figure)
+        points.append(TrendPoint(mailing_id=row["mailing_id"], name=row["name"],
+                                 channel=row["channel"], sent_at=row["sent_at"],
+                                 value=None if value is None else float(value)))
+    total = int(rows[0]["total"]) if rows else 0
+    return Trend(figure=figure, points=points, total=total, truncated=total > len(points))
+
+
+__all__ = ["SORT_KEYS", "TREND_FIGURES", "ListQuery", "MailingPage", "Trend", "list_mailings",
+           "list_page", "mailing_figures", "summary", "trend"]

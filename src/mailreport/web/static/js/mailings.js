@@ -1,14 +1,20 @@
 // The list of mass messages: a tab per channel, filters, search by name, columns
 // sorted by the server, pages of 50, and a Stats button per row. The state lives in
 // the URL (every key is the API's parameter), so the back button goes back.
-import { api, apiPage, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney,
-  fmtPct, readState, table, term, termLabel, writeState } from "./util.js";
+import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, tooltipHtml,
+  valueAxis } from "./charts.js";
+import { api, apiPage, currency, el, emptyState, errorBox, fmtDateTime, fmtDay, fmtInt,
+  fmtMoney, fmtPct, readState, table, term, termLabel, writeState } from "./util.js";
 
 const CHANNELS = ["email", "sms", "push"];
 const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
 const PER_PAGE = 50;  // unless the URL says otherwise (limit)
 const FILTERS = ["status", "sent_from", "sent_to", "campaign_id", "category"];
-const KEYS = ["channel", "search", ...FILTERS, "sort", "order", "offset", "limit"];
+const KEYS = ["channel", "search", ...FILTERS, "sort", "order", "offset", "limit", "trend"];
+// The figures a trend can show, and how each is written.
+const TRENDS = [["open_rate", fmtPct], ["click_rate", fmtPct], ["conversion", fmtPct],
+  ["revenue", fmtMoney], ["revenue_per_recipient", fmtMoney], ["recipients", fmtInt],
+  ["delivered", fmtInt]];
 // The sort keys of the API, named as the columns are (the glossary's names).
 const SORTS = [["sent_at", () => "Sent at"], ["name", () => "Name"],
   ["recipients", () => term("recipients")], ["delivered", () => term("delivered")],
@@ -23,10 +29,15 @@ const filters = document.getElementById("filters");
 const sortSelect = document.getElementById("f-sort");
 const orderSelect = document.getElementById("f-order");
 const pager = document.getElementById("pager");
+const trendSelect = document.getElementById("trend-figure");
+const trendBody = document.getElementById("trend-body");
+const trendSection = document.getElementById("trend");
 let state;
 let generation = 0;
+let trendGeneration = 0;
 
 for (const [key, name] of SORTS) sortSelect.append(el("option", { value: key }, name()));
+for (const [key] of TRENDS) trendSelect.append(el("option", { value: key }, term(key)));
 
 /** The URL's state, with the defaults filled in (the URL leaves them out). */
 function fromUrl() {
@@ -36,6 +47,7 @@ function fromUrl() {
   if (!["asc", "desc"].includes(s.order)) s.order = "desc";
   s.offset = Math.max(0, Number.parseInt(s.offset, 10) || 0);
   s.limit = Math.min(500, Math.max(1, Number.parseInt(s.limit, 10) || PER_PAGE));
+  if (!TRENDS.some(([key]) => key === s.trend)) s.trend = "open_rate";
   return s;
 }
 
@@ -48,6 +60,7 @@ function save(replace = false) {
     order: state.order === "desc" ? "" : state.order,
     offset: state.offset ? String(state.offset) : "",
     limit: state.limit === PER_PAGE ? "" : String(state.limit),
+    trend: state.trend === "open_rate" ? "" : state.trend,
   }, { push: !replace });
 }
 
@@ -63,6 +76,7 @@ function showState() {
   for (const key of FILTERS) filters.elements[key].value = state[key];
   sortSelect.value = state.sort;
   orderSelect.value = state.order;
+  trendSelect.value = state.trend;
 }
 
 function selectTab(channel, focus = false) {
@@ -175,6 +189,7 @@ async function load() {
     const params = { channel: state.channel, search: state.search, sort: state.sort,
       order: state.order, limit: state.limit, offset: state.offset || "" };
     for (const key of FILTERS) params[key] = state[key];
+    loadTrend();
     const { rows, total } = await apiPage("/api/v1/mailings", params);
     if (mine !== generation) return;
     render(rows, total);
@@ -187,6 +202,57 @@ async function load() {
   } finally {
     if (mine === generation) panel.classList.remove("is-loading");
   }
+}
+
+/** The trend of one figure across the mailings the filters keep (the list's page and
+ * sort aside), oldest first, from /api/v1/mailing-trend. */
+async function loadTrend() {
+  const mine = ++trendGeneration;
+  trendSection.dataset.state = "loading";
+  const params = { channel: state.channel, search: state.search, figure: state.trend };
+  for (const key of FILTERS) params[key] = state[key];
+  try {
+    const trend = await api("/api/v1/mailing-trend", params);
+    if (mine !== trendGeneration) return;
+    renderTrend(trend);
+    trendSection.dataset.state = "ready";
+  } catch (err) {
+    if (mine !== trendGeneration) return;
+    trendBody.replaceChildren(errorBox(err));
+    trendSection.dataset.state = "error";
+  }
+}
+
+function renderTrend(trend) {
+  const format = TRENDS.find(([key]) => key === trend.figure)[1];
+  const name = term(trend.figure);
+  const points = trend.points;
+  if (!points.some((p) => p.value != null)) {
+    trendBody.replaceChildren(emptyState(`No ${name.toLowerCase()} to show for these mailings`));
+    return;
+  }
+  const days = points.map((p) => fmtDay(p.sent_at.slice(0, 10), true));
+  const chart = chartBox(`Line chart of ${name.toLowerCase()} by mailing, oldest first, `
+    + `${points.length} mailings`, { height: 260 });
+  const note = trend.truncated ? el("p", { class: "note" },
+    `The latest ${fmtInt(points.length)} of ${fmtInt(trend.total)} mailings.`) : null;
+  trendBody.replaceChildren(...[chart, note].filter(Boolean), numbers(`${name} by mailing as a table`, [
+    { label: "Mailing", rowHeader: true, cell: (p) => p.name },
+    { label: "Sent at", cell: (p) => fmtDateTime(p.sent_at) },
+    { label: name, num: true, cell: (p) => format(p.value),
+      key: (p) => `trend.${p.mailing_id}` },
+  ], points));
+  const money = trend.figure.startsWith("revenue");
+  draw(chart, {
+    grid: { left: 56, right: 24, top: 32, bottom: 32 },
+    tooltip: axisTooltip((i) => tooltipHtml(points[i].name,
+      [[fmtDateTime(points[i].sent_at), format(points[i].value)]])),
+    xAxis: categoryAxis(days),
+    yAxis: valueAxis({ name: money ? `${name}, ${currency}` : name, minInterval: 0,
+      nameTextStyle: { align: "left" } }),
+    series: [lineSeries(name, points.map((p) => (p.value == null ? null : Number(p.value))),
+      { connectNulls: false })],
+  });
 }
 
 /** A control changed the state: a new history entry, and the list again. */
@@ -237,6 +303,11 @@ filters.addEventListener("change", (event) => {
   changed();
 });
 filters.addEventListener("submit", (event) => event.preventDefault());
+trendSelect.addEventListener("change", () => {
+  state.trend = trendSelect.value;
+  save();
+  loadTrend();
+});
 document.getElementById("f-clear").addEventListener("click", () => {
   for (const key of FILTERS) state[key] = "";
   state.offset = 0;
