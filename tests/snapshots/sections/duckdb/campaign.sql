@@ -114,6 +114,69 @@ GROUP BY
   1;
 
 SELECT
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    (
+      "t1"."sent_day" IS NOT NULL
+    )
+    AND (
+      "t1"."sent_day" >= MAKE_DATE(2026, 7, 1)
+    )
+    AND (
+      "t1"."sent_day" <= MAKE_DATE(2026, 7, 7)
+    )) AS "sent",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    (
+      "t1"."delivered_day" IS NOT NULL
+    )
+    AND (
+      "t1"."delivered_day" >= MAKE_DATE(2026, 7, 1)
+    )
+    AND (
+      "t1"."delivered_day" <= MAKE_DATE(2026, 7, 7)
+    )) AS "delivered",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    (
+      "t1"."opened_all_day" IS NOT NULL
+    )
+    AND (
+      "t1"."opened_all_day" >= MAKE_DATE(2026, 7, 1)
+    )
+    AND (
+      "t1"."opened_all_day" <= MAKE_DATE(2026, 7, 7)
+    )) AS "opened",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    (
+      "t1"."clicked_all_day" IS NOT NULL
+    )
+    AND (
+      "t1"."clicked_all_day" >= MAKE_DATE(2026, 7, 1)
+    )
+    AND (
+      "t1"."clicked_all_day" <= MAKE_DATE(2026, 7, 7)
+    )) AS "clicked"
+FROM (
+  SELECT
+    *
+  FROM "reach_times" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+) AS "t1";
+
+SELECT
+  COUNT(DISTINCT "t1"."customer_id") AS "ordered",
+  SUM("t1"."total") AS "revenue"
+FROM (
+  SELECT
+    *
+  FROM "attributed_orders" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+    AND "t0"."day" IS NOT NULL
+    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+) AS "t1";
+
+SELECT
   "t1"."date",
   SUM(CAST("t1"."kind" = 'receipt' AS INT)) AS "receipts",
   SUM(CAST("t1"."kind" = 'order' AS INT)) AS "orders",
