@@ -10,7 +10,7 @@ import ibis
 
 from mailreport.contract import STAGES
 from mailreport.reports.models import CampaignFunnel, Mailing
-from mailreport.reports.money import money
+from mailreport.reports.money import money, per_recipient
 from mailreport.reports.orders import attributed
 from mailreport.reports.query import ReportQuery, in_days, percent, stage_day_column
 from mailreport.store.tables import Tables, built_once
@@ -60,4 +60,4 @@ def campaign_funnel(tables: Tables, mailings: list[Mailing], query: ReportQuery
         clicked=int(reached["clicked"] or 0), ordered=int(bought["ordered"] or 0),
         conversion=percent(int(bought["ordered"] or 0), delivered),
         revenue=revenue,
-        revenue_per_recipient=money(revenue / delivered) if delivered else None)
+        revenue_per_recipient=per_recipient(revenue, delivered))
