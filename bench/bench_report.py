@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from mailreport.reports import SECTIONS, ReportQuery, mailing_report
-from mailreport.reports.mailings import list_mailings
+from mailreport.reports.mailings import ListQuery, list_mailings, list_page
 from mailreport.reports.query import get_mailing
 from mailreport.reports.report import run_section
 from mailreport.reports.scope import Scope
@@ -45,6 +45,11 @@ def main() -> None:
             print(f"{'':22} {section:15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} {t.p95_ms:9.1f}")
     t = timed(lambda: list_mailings(tables), args.runs)
     print(f"{'all':22} {'mailings list':15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} {t.p95_ms:9.1f}")
+    for sort in ("sent_at", "revenue_per_recipient"):
+        q = ListQuery(sort=sort, limit=50)
+        t = timed(lambda q=q: list_page(tables, q), args.runs)
+        print(f"{'page of 50':22} {'by ' + sort:15} {t.cold_ms:9.1f} {t.p50_ms:9.1f} "
+              f"{t.p95_ms:9.1f}")
 
 
 if __name__ == "__main__":

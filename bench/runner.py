@@ -43,7 +43,7 @@ from mailreport.contract import TABLES
 from mailreport.reports import SECTIONS, ReportQuery, mailing_report
 from mailreport.reports.campaign import campaign_report
 from mailreport.reports.customers import customer_list
-from mailreport.reports.mailings import list_campaigns, list_mailings
+from mailreport.reports.mailings import ListQuery, list_campaigns, list_mailings, list_page
 from mailreport.reports.query import get_mailing
 from mailreport.reports.report import run_section
 from mailreport.reports.scope import Scope
@@ -151,6 +151,11 @@ class Bench:
         self.plans.append((f"largest {largest}: customer-list page",
                            lambda t: customer_list(t, largest, query=query, **LIST_PAGE)))
         self.plans.append(("mailings list", lambda t: list_mailings(t)))
+        # a page of the list as the page asks for it: newest first, and by a figure
+        for sort in ("sent_at", "revenue_per_recipient"):
+            page = ListQuery(sort=sort, limit=50)
+            self.plans.append((f"mailings list page: 50 by {sort}",
+                               lambda t, q=page: list_page(t, q)))
         campaigns = list_campaigns(tables)
         if campaigns:
             cid = max(campaigns, key=lambda c: (c.mailings, c.campaign_id)).campaign_id

@@ -20,7 +20,9 @@ from mailreport.exports import ENTITIES, Export, ExportRequest
 from mailreport.reports import ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports.customers import customer_list
 from mailreport.reports.mailings import list_campaigns, list_mailings
+from mailreport.reports.query import get_mailing
 from mailreport.reports.segments import Segment
+from mailreport.reports.usual import previous
 from mailreport.settings import Settings
 from mailreport.store import QueryTimeout, StoreError
 from mailreport.store.budget import time_budget
@@ -163,17 +165,23 @@ def test_a_lake_and_a_database_together_are_refused_by_name(demo_db, demo_lake):
 
 def test_a_mailing_report_reads_only_that_mailings_files(demo_db, demo_lake, tmp_path, both):
     """With every other mailing's fact files and partitions made unreadable (but the
-    first fact file, whose footer gives a view its columns), one mailing's report is
-    the same: it never read them."""
+    first fact file, whose footer gives a view its columns, and the facts of the
+    previous mailings its usual compares with), one mailing's report is the same: it
+    never read them."""
     duck, _ = both
     lake = tmp_path / "lake"
     shutil.copytree(demo_lake, lake)
     store = LakeStore(lake, Settings())
     first, target = "M01", "M07"
+    t = duck.tables()
+    m = get_mailing(t, target)
+    usual_of = {r["mailing_id"] for r in t.run(previous(
+        t, m.channel, m.sent_at, m.mailing_id, t.settings.usual_mailings))}
+    assert usual_of and target not in usual_of
     manifest = read_manifest(lake)
     for by_mailing in manifest.files.values():
         for mid, paths in by_mailing.items():
-            if mid not in (first, target):
+            if mid not in (first, target, *usual_of):
                 for path in paths:
                     (facts_dir(lake) / path).write_bytes(b"not parquet")
     for table in ("events", "audience"):

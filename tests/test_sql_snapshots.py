@@ -27,8 +27,9 @@ from mailreport import facts
 from mailreport.contract import TABLES, table
 from mailreport.reports import SECTIONS, ReportQuery, campaign_report
 from mailreport.reports.customers import customer_list
-from mailreport.reports.mailings import list_mailings
+from mailreport.reports.mailings import ListQuery, list_mailings, list_page, trend
 from mailreport.reports.segments import Segment
+from mailreport.reports.usual import usual
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
 from mailreport.store.tables import Tables
@@ -120,6 +121,12 @@ def _sections() -> dict:
     jobs = {name: section(fn) for name, fn in SECTIONS.items()}
     jobs["campaign"] = lambda t: campaign_report(t, "C1", QUERY)
     jobs["mailings"] = lambda t: list_mailings(t)
+    jobs["mailing_list_page"] = lambda t: list_page(t, ListQuery(
+        sort="revenue_per_recipient", order="asc", channel="email", status="sent",
+        sent_from=dt.date(2026, 6, 1), sent_to=dt.date(2026, 6, 30), campaign_id="C1",
+        category="promo", search="Sale", limit=50))  # an offset: random names on Spark
+    jobs["usual"] = lambda t: usual(t, scope_of(t, "M1").mailing)
+    jobs["mailing_trend"] = lambda t: trend(t, "conversion", ListQuery(channel="email"))
     jobs["customer_list"] = lambda t: customer_list(
         t, "M1", Segment(stage="clicked"), QUERY, sort="revenue", order="desc")
     return jobs

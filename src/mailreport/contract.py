@@ -123,6 +123,9 @@ EVENT_TYPES = (
 # down), blocked (refused by policy, reputation or content), unknown
 BOUNCE_CLASSES = ("hard", "soft", "blocked", "unknown")
 ORDER_KINDS = ("receipt", "order")
+# a product's unit of measure: quantities of different units are never added up
+# in a ranking (pieces, kilograms, litres, metres)
+UNITS = ("pcs", "kg", "l", "m")
 ORDER_STATUSES = ("completed", "cancelled")
 
 # Funnel stage of each event type (DESIGN.md, "Stages and reach times").
@@ -151,6 +154,8 @@ TABLES: tuple[Table, ...] = (
             C("product_id", K.ID, "product identifier"),
             C("name", K.TEXT, "product name"),
             C("category_id", K.ID, "the product's category", references="categories.category_id"),
+            C("unit", K.ENUM, "unit of measure of the product's quantities in order lines",
+              required=False, values=UNITS, default="pcs"),
         ),
         key=("product_id",),
     ),
@@ -287,7 +292,7 @@ TABLES: tuple[Table, ...] = (
             C("order_id", K.ID, "the order", references="orders.order_id"),
             C("line_no", K.INTEGER, "line number within the order", minimum=0),
             C("product_id", K.ID, "the product", references="products.product_id"),
-            C("quantity", K.QUANTITY, "units sold", minimum=0),
+            C("quantity", K.QUANTITY, "quantity sold, in the product's unit", minimum=0),
             C("amount", K.MONEY, "the line's total", minimum=0),
         ),
         key=("order_id", "line_no"),

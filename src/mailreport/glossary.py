@@ -80,6 +80,12 @@ TERMS: tuple[Term, ...] = (
          "all orders of the group's customers: see Group revenue."),
     Term("revenue_per_recipient", "Revenue per recipient",
          "Revenue attributed divided by Delivered."),
+    Term("usual", "Your usual",
+         "The median of the figure over the previous sent mailings of the same channel (10 "
+         "by default, the setting usual_mailings), with the middle half of them (from the "
+         "first to the third quartile); all time on both sides, the period does not apply. "
+         "None where fewer than 3 of them have the figure.",
+         "an average of every mailing, nor of the period."),
     # the groups report: all orders of a group's customers in its window
     Term("assigned", "Assigned",
          "Customers of the audience assigned to the group (or variant), reached or not."),
@@ -110,18 +116,85 @@ TERMS: tuple[Term, ...] = (
          "uplift times Assigned, with its 95% interval."),
     Term("control_group", "Control group",
          "Good customers of the audience held back from the mailing, to compare with."),
+    Term("target_audience", "Target audience",
+         "Every customer the mailing was meant for, whether they could receive it or not "
+         "(by status below); the period does not apply."),
+    Term("good_recipients", "Good recipients",
+         "Customers of the audience who could receive the mailing: test and control group "
+         "together."),
+    Term("address_issue", "Address issue",
+         "Customers without a usable address for the channel (missing or invalid)."),
+    Term("unsubscribed_channel", "Unsubscribed from the channel",
+         "Customers who opted out of every message of the channel."),
+    Term("unsubscribed_category", "Unsubscribed from the mailing category",
+         "Customers who opted out of the mailing's category (e.g. promotions) only."),
+    Term("blocked_by_policy", "Blocked by communication policy",
+         "Customers the company's contact rules held back, e.g. messaged too often "
+         "lately."),
     # the mailing list
     Term("recipients", "Sent",
          "In the mailing list: customers the mailing was sent to, over its whole life (the "
          "same figure as Sent in the report without a period).",
          "the customers it reached: see Delivered."),
+    # the campaign report
+    Term("distinct_customers", "Distinct customers",
+         "Across a campaign each customer counts once, however many of its mailings they "
+         "got; the mailings' rows added up count them again and are larger."),
+    # the statistics of the groups report
+    Term("uplift", "Uplift",
+         "How much higher the figure is in the first group than in the one it is compared "
+         "with: in percentage points (pp) for a rate, in money for revenue, with the "
+         "relative change in brackets."),
+    Term("ci_95", "95% interval",
+         "The range that holds the true uplift with 95% confidence; when it spans 0, the "
+         "difference may be chance."),
+    Term("p_value", "p",
+         "The probability of an uplift at least this large if the two groups truly did "
+         "not differ (two-sided)."),
+    Term("p_adjusted", "Holm-adjusted p",
+         "p raised by Holm's method for all the pairs compared on one metric, so that "
+         "comparing many pairs does not find a winner by chance."),
+    Term("significance", "Significance",
+         "Significant when p is below 0.05 (for variant pairs, the Holm-adjusted p)."),
+    # a customer list (drill-down): its customers' attributed purchases
+    Term("list_customers", "Customers in the list",
+         "Customers in this list: the stage, status, group or variant and period chosen."),
+    Term("share_of_audience", "Share of the audience",
+         "Customers in the list as a percentage of the mailing's whole target audience."),
+    Term("list_aov", "Attributed order value",
+         "Revenue attributed divided by Attributed purchases, over the list's customers.",
+         "Average order value, which is of all the group's orders."),
+    Term("list_revenue_per_customer", "Attributed revenue per customer",
+         "Revenue attributed divided by the customers of the list (buyers or not).",
+         "Revenue per customer, which is of all the group's orders."),
+    Term("list_purchases_per_customer", "Purchases per customer",
+         "Attributed purchases divided by the customers of the list (buyers or not)."),
+    Term("deviation", "Deviation from the audience",
+         "How much the list's figure differs from the same figure over the mailing's whole "
+         "good audience, in percent."),
     # open hours, product sales, heatmap
     Term("openers", "Openers",
          "Customers who opened the mailing in the period, counted at the hour of their first "
          "open."),
+    Term("share_of_openers", "Share of openers",
+         "The hour's openers as a percentage of all openers of the period."),
+    Term("busiest_hour", "Busiest hour",
+         "The hour of the day with the most openers (the earlier hour on a tie), in the "
+         "time zone the chart uses."),
     Term("units", "Units",
-         "Quantity of the category's products in the attributed orders (pieces, or weight "
-         "for weighed goods)."),
+         "Quantity of the category's products in the attributed orders, in each product's "
+         "unit of measure (pieces, kilograms, litres, metres) and added up as numbers: "
+         "compare it only within one unit, as Units by unit does."),
+    Term("units_by_unit", "Units by unit",
+         "Quantity of the category's products in the attributed orders, per unit of "
+         "measure: pieces and kilograms are never added together."),
+    Term("units_of_measure", "Units of measure",
+         "The units of measure of the products sold (pcs, kg, l, m). With more than one, a "
+         "ranking by units counts one unit at a time."),
+    Term("ranked_unit", "Ranked by unit",
+         "The unit of measure whose quantities rank the categories when they are sorted "
+         "by units and the products sold come in several units; categories with none "
+         "of it are left out of that ranking."),
     Term("product_revenue", "Category revenue",
          "Amount of the category's lines in the attributed orders."),
     Term("product_receipts", "Receipts with the category",

@@ -45,6 +45,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_period_days", 1096,
             "Longest period a report may cover, in days (its daily series lists each day); "
             "a longer one is refused."),
+    Setting("usual_mailings", 10,
+            "How many previous sent mailings of the same channel a mailing's figures are "
+            "compared with (\"Compared with usual\": their median and quartiles; fewer "
+            "than 3 with the figure: no comparison)."),
     Setting("api_docs", False,
             "Serve the interactive API docs at /docs (Swagger UI, which the browser loads "
             "from jsDelivr); /openapi.json is served either way."),
@@ -104,6 +108,7 @@ class Settings:
     basis_stage_sms: str = _default("basis_stage_sms")
     basis_stage_push: str = _default("basis_stage_push")
     max_period_days: int = _default("max_period_days")
+    usual_mailings: int = _default("usual_mailings")
     api_docs: bool = _default("api_docs")
     form_max_bytes: int = _default("form_max_bytes")
     json_max_bytes: int = _default("json_max_bytes")
@@ -129,7 +134,7 @@ class Settings:
         if not isinstance(self.max_period_days, int) or self.max_period_days < 1:
             raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
                                 "number of days, at least 1")
-        for name in ("form_max_bytes", "json_max_bytes", "request_seconds",
+        for name in ("usual_mailings", "form_max_bytes", "json_max_bytes", "request_seconds",
                      "spark_local_shuffle_partitions"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

@@ -13,6 +13,7 @@ import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
 
@@ -311,3 +312,20 @@ def _clamp_probability(value: float) -> float:
 
 def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def quantile(values: Sequence, p: float):
+    """The p-quantile of values by linear interpolation between the closest ranks
+    (Hyndman and Fan's type 7, numpy's default): position p × (n − 1) in the sorted
+    values. Floats give a float; decimals (money) a decimal, exactly. None for no
+    values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    pos = p * (len(xs) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    frac = pos - lo
+    if isinstance(xs[lo], Decimal):
+        return xs[lo] + Decimal(frac) * (xs[hi] - xs[lo])
+    return float(xs[lo]) + frac * (float(xs[hi]) - float(xs[lo]))

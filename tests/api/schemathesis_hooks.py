@@ -42,6 +42,13 @@ def _period_in_rules(query: dict) -> None:
     query["from"], query["to"] = first.isoformat(), last.isoformat()
 
 
+def _sent_period_in_rules(query: dict) -> None:
+    """The mailing list's sent period: its ends in order."""
+    ends = [_date(query.get("sent_from")), _date(query.get("sent_to"))]
+    if all(ends) and ends[0] > ends[1]:
+        query["sent_from"], query["sent_to"] = query["sent_to"], query["sent_from"]
+
+
 def _segment_in_rules(query: dict, mailing_id) -> None:
     if query.get("stage") is not None:
         query.pop("status", None)
@@ -68,6 +75,8 @@ def map_case(ctx, case):
     query = dict(case.query or {})
     _period_in_rules(query)
     path = case.operation.path
+    if path == "/api/v1/mailings":
+        _sent_period_in_rules(query)
     if path.endswith(("/customers", "/export")):
         _segment_in_rules(query, (case.path_parameters or {}).get("mailing_id"))
     if path.endswith("/export"):

@@ -40,7 +40,8 @@ def test_product_sales_is_its_own_permission(client, store):
     token = create_token(store, "viewer", product_sales=True)
     body = client.get("/api/v1/mailings/m1/report", headers=bearer(token)).json()
     assert body["product_sales"] == {"sort": "units", "search": None, "group": None,
-                                     "variant_id": None, "rows": []}
+                                     "variant_id": None, "units_of_measure": [],
+                                     "unit": None, "rows": []}
 
 
 def test_tokens_are_stored_hashed_and_can_be_revoked(client, store):

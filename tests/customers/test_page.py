@@ -11,6 +11,7 @@ import pytest
 import shop
 
 from mailreport.auth import create_token
+from mailreport.glossary import GLOSSARY
 from web.harness import CHROMIUM, CHROMIUM_ARGS, WIDE, Server, fmt_int, fmt_money, fmt_number
 
 pytestmark = pytest.mark.browser
@@ -82,6 +83,15 @@ def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_
     assert shown(page, "metrics.orders_per_customer") == fmt_number(m["orders_per_customer"])
     assert shown(page, "metrics.deviation.revenue_per_customer") == (
         f"+{fmt_money(m['deviation']['revenue_per_customer'])}% vs audience")
+    # the tiles and columns carry the glossary's names: the list's attributed figures
+    # are not the groups' figures of the same mailing
+    labels = page.locator("#segment-metrics .tile-label .term-name").all_inner_texts()
+    assert labels == [GLOSSARY[k].name for k in (
+        "list_customers", "purchases", "revenue", "list_aov", "list_revenue_per_customer",
+        "list_purchases_per_customer")]
+    heads = page.locator("#customer-table thead th").all_text_contents()
+    assert heads[3].startswith(GLOSSARY["purchases"].name)
+    assert heads[4].startswith(GLOSSARY["revenue"].name)
     assert row_ids(page) == [r["customer_id"] for r in api["rows"]]
     assert shop.HOSTILE_EMAIL in page.locator("#customer-table").inner_text()  # as text
 

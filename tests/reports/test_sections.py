@@ -263,6 +263,59 @@ def test_product_sales_of_one_group(data):
     assert [(r.category, r.units) for r in rows] == [("Toys", 7.0)]
 
 
+def weighed_sales(data):
+    """Pieces and kilograms in one mailing, Dairy selling both."""
+    catalogue(data).add(
+        "categories", {"category_id": "fruit", "name": "Fruit", "parent_id": "food"})
+    data.add("products", {"product_id": "apple", "name": "Apples, per kg",
+                          "category_id": "fruit", "unit": "kg"},
+             {"product_id": "cheese", "name": "Cheese, per kg", "category_id": "dairy",
+              "unit": "kg"})
+    data.mailing("m1", control_share="0.5")
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("opened", at(1))]})
+    data.journeys("m1", {"ctl": []}, group="control")
+    data.order("ann", at(2), total="60.00", lines=[("milk", "2", "10.00"),
+                                                   ("apple", "2.5", "50.00")])
+    data.order("bob", at(3), total="35.00", lines=[("kefir", "3", "15.00"),
+                                                   ("cheese", "0.75", "20.00")])
+    data.order("bob", at(4), total="5.00", lines=[("bear", "1", "5.00")])
+    data.order("ctl", at(4), total="9.00", lines=[("apple", "0.4", "8.00"),
+                                                  ("bear", "1", "1.00")])
+    return data.load()
+
+
+def test_units_rank_within_one_unit_of_measure(data):
+    weighed_sales(data)
+    t = data.tables()
+    m = scope_of(t, "m1")
+    sales = product_sales(t, m, query())
+    assert sales.units_of_measure == ["pcs", "kg"] and sales.unit == "pcs"
+    # pieces rank; Fruit sold none and is left out of a ranking by pieces
+    assert [(r.category, r.units, r.units_by_unit) for r in sales.rows] == [
+        ("Dairy", 5.75, {"pcs": 5.0, "kg": 0.75}), ("Toys", 1.0, {"pcs": 1.0})]
+    by_kg = product_sales(t, m, query(unit="kg"))
+    assert by_kg.unit == "kg"
+    assert [(r.category, r.units_by_unit["kg"]) for r in by_kg.rows] == [
+        ("Fruit", 2.5), ("Dairy", 0.75)]
+    # money and receipts add up across units: every category, no unit
+    by_revenue = product_sales(t, m, query(sort="revenue"))
+    assert by_revenue.unit is None
+    assert [(r.category, r.revenue, r.receipts) for r in by_revenue.rows] == [
+        ("Fruit", Decimal("50.00"), 1), ("Dairy", Decimal("45.00"), 2),
+        ("Toys", Decimal("5.00"), 1)]
+    control = product_sales(t, m, query(group="control", unit="kg"))
+    assert control.units_of_measure == ["pcs", "kg"]
+    assert [(r.category, r.units_by_unit) for r in control.rows] == [("Fruit", {"kg": 0.4})]
+
+
+def test_one_unit_of_measure_ranks_by_units_as_before(data):
+    sales_data(data)
+    t = data.tables()
+    sales = product_sales(t, scope_of(t, "m1"), query(unit="kg"))
+    assert sales.units_of_measure == ["pcs"] and sales.unit is None
+    assert [r.category for r in sales.rows] == ["Dairy", "Bread", "Toys"]
+
+
 # -- heatmap --------------------------------------------------------------------
 
 def test_links_are_numbered_in_document_order_with_their_text():
@@ -334,6 +387,47 @@ def test_heatmap_is_null_for_sms(data):
 
 
 # -- campaign -------------------------------------------------------------------
+
+def test_the_campaign_funnel_counts_each_customer_once(data):
+    data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
+    data.mailing("m1", campaign_id="c1", control_share="0.2")
+    data.mailing("m2", campaign_id="c1", sent_at=at(days=2))
+    data.mailing("s1", channel="sms", campaign_id="c1", sent_at=at(days=1))
+    data.journeys("m1", {"ann": [("opened", at(1))], "bob": [("delivered", at(1))]})
+    data.journeys("m1", {"dan": []}, group="control")
+    data.journeys("m2", {"ann": [("opened", at(days=2)), ("clicked", at(days=2, hours=1))],
+                         "cat": [("delivered", at(days=2))]})
+    # an SMS click implies delivery, not an open: SMS has no opened stage
+    data.journeys("s1", {"bob": [("clicked", at(days=1, hours=2))]})
+    data.order("ann", at(2), total="10.00")                  # m1's (ann's touch: m1 open)
+    data.order("ann", at(days=2, hours=3), total="20.00")    # m2's (her latest touch)
+    data.order("bob", at(days=1, hours=3), total="5.00")     # s1's (SMS: delivered)
+    data.order("dan", at(3), total="99.00")                  # control: no touch
+    data.load()
+    t = data.tables()
+    r = campaign_report(t, "c1", query())
+    # the mailings' rows count ann twice (m1, m2) and bob twice (m1, s1)
+    assert (r.totals.sent, r.totals.opened, r.totals.ordered) == (5, 2, 3)
+    f = r.funnel
+    assert (f.sent, f.delivered, f.opened, f.clicked, f.ordered) == (3, 3, 1, 2, 2)
+    assert f.revenue == Decimal("35.00") == r.totals.revenue
+    assert f.conversion == pytest.approx(100 * 2 / 3, abs=1e-4)
+    assert f.revenue_per_recipient == Decimal("11.67")
+    # a period: m2's day only
+    day = at(days=2)[:10]
+    p = campaign_report(t, "c1", query(**{"from": day, "to": day})).funnel
+    assert (p.sent, p.delivered, p.opened, p.clicked, p.ordered) == (2, 2, 1, 1, 1)
+    assert p.revenue == Decimal("20.00")
+
+
+def test_an_sms_campaign_has_no_opened_stage(data):
+    data.add("campaigns", {"campaign_id": "c1", "name": "Texts"})
+    data.mailing("s1", channel="sms", campaign_id="c1")
+    data.journeys("s1", {"bob": [("clicked", at(1))]})
+    data.load()
+    f = campaign_report(data.tables(), "c1", query()).funnel
+    assert (f.sent, f.opened, f.clicked, f.ordered, f.conversion) == (1, None, 1, 0, 0.0)
+
 
 def test_campaign_totals_are_the_sums_of_its_mailings(data):
     data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})

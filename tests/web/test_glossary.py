@@ -82,7 +82,7 @@ def test_attributed_and_group_figures_carry_two_names(site, page):
     screenshot(page, "glossary-tip-1280")
 
 
-def test_a_tap_shows_the_definition_on_a_phone(site, browser):
+def test_a_tap_shows_the_definition_on_a_phone(site, browser, page):
     mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     context = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True,
                                   is_mobile=True)
@@ -98,8 +98,32 @@ def test_a_tap_shows_the_definition_on_a_phone(site, browser):
         box = tip(phone).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         screenshot(phone, "glossary-tip-390")
+        # the group cards hide their header and its "?"s: each card label's definition
+        # is under the cards, one tap away, and only there on a phone
+        terms = phone.locator("#groups .group-cards .card-terms")
+        assert terms.is_visible() and not terms.locator("dl").is_visible()
+        terms.locator("summary").tap()
+        names = terms.locator("dt").all_text_contents()
+        definitions = terms.locator("dd").all_text_contents()
+        labels = {c.get_attribute("data-label") for c in
+                  phone.locator("#groups .group-cards tbody td").all()}
+        pairs = {(t.name, t.description) for t in GLOSSARY.values()}
+        assert labels and {n.split(",")[0] for n in labels} <= set(names)
+        assert set(zip(names, definitions, strict=True)) <= pairs
+        # the uplift tables (cards too) share one list of their statistics' terms
+        stats = phone.locator("#groups > .body > .card-terms")
+        assert stats.count() == 1 and phone.locator("#groups .card-terms").count() == 2
+        stats.locator("summary").tap()
+        assert stats.locator("dt").all_text_contents()[:3] == [
+            GLOSSARY[k].name for k in ("uplift", "ci_95", "significance")]
+        screenshot(phone, "glossary-card-terms-390")
     finally:
         context.close()
+    # on a wide screen the header's "?"s do it, and the list stays out of sight
+    ready(page, f"{site.url}/mailings/{mid}")
+    assert page.locator("#groups .card-terms").count() == 2
+    assert not page.locator("#groups .card-terms").first.is_visible()
+    assert not page.locator("#groups .card-terms").last.is_visible()
 
 
 def test_funnel_labels_are_the_glossary_names(site, page):

@@ -5,6 +5,7 @@ pairwise in the groups report: every figure is the API's."""
 
 from __future__ import annotations
 
+import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -47,8 +48,11 @@ def check_top_figures(page, api: dict) -> None:
     assert text(page, "headline.conversion") == fmt_pct(api["efficiency"]["transitions"]
                                                         ["conversion"])
     assert stages["delivered"] > 0
-    assert text(page, "headline.revenue_per_recipient") == fmt_money(
-        float(api["orders"]["revenue"]) / stages["delivered"])
+    # the API's, which is attributed revenue / delivered (the page computes nothing)
+    per_recipient = api["headline"]["revenue_per_recipient"]
+    assert Decimal(per_recipient) == (Decimal(api["orders"]["revenue"]) / stages["delivered"]
+                                      ).quantize(Decimal("0.01"))
+    assert text(page, "headline.revenue_per_recipient") == fmt_money(per_recipient)
 
 
 def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
@@ -117,3 +121,49 @@ def test_an_unsent_mailing_has_no_strip(site, page):
     ready(page, f"{site.url}/mailings/{draft['mailing_id']}")
     assert page.locator("#headline").is_hidden()
     assert page.locator("#report-status .empty").is_visible()
+
+
+def one_place(v) -> str:
+    """Intl's one decimal: the double's exact value, half away from zero."""
+    return f"{abs(Decimal(v)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+
+
+def usual_text(u: dict, money: bool = False) -> str:
+    """headline.js's usualText: "+2.1 pp above your usual (usual 18.0–22.4 %)"."""
+    fmt = fmt_money if money else one_place
+    unit = " RUB" if money else " %"
+    spread = f"usual {fmt(u['q1'])}–{fmt(u['q3'])}{unit}"
+    shown = fmt(abs(Decimal(str(u["difference"]))))
+    if Decimal(shown.replace(",", "")) == 0:
+        return f"at your usual ({spread})"
+    above = Decimal(str(u["difference"])) > 0
+    return (f"{'+' if above else '−'}{shown}{unit if money else ' pp'} "
+            f"{'above' if above else 'below'} your usual ({spread})")
+
+
+def test_the_strip_compares_each_figure_with_the_usual(site, page):
+    emails = site.get("/api/v1/mailings", channel="email", status="sent")
+    newest = emails[0]
+    ready(page, f"{site.url}/mailings/{newest['mailing_id']}")
+    usual = site.get(f"/api/v1/mailings/{newest['mailing_id']}/report")["headline"]["usual"]
+    # the usual is the list's figures of the previous (up to) 10, worked out here again
+    before = [m["open_rate"] for m in emails[1:11] if m["open_rate"] is not None]
+    assert len(before) >= 3
+    q1, median, q3 = statistics.quantiles(before, n=4, method="inclusive")
+    assert (usual["open_rate"]["median"], usual["open_rate"]["q1"], usual["open_rate"]["q3"]
+            ) == (round(median, 4), round(q1, 4), round(q3, 4))
+    assert usual["open_rate"]["n"] == len(before)
+    for key in ("open_rate", "click_rate", "conversion"):
+        assert text(page, f"headline.usual.{key}") == usual_text(usual[key])
+    assert text(page, "headline.usual.revenue_per_recipient") == usual_text(
+        usual["revenue_per_recipient"], money=True)
+    assert page.locator("#headline [data-term='usual']").count() >= 1  # with its tip
+    # the oldest email mailing has nothing before it
+    ready(page, f"{site.url}/mailings/{emails[-1]['mailing_id']}")
+    assert text(page, "headline.usual.conversion") == (
+        "fewer than 3 earlier mailings to compare with")
+    # SMS has no opens: no open rate line, a click rate one
+    sms = site.get("/api/v1/mailings", channel="sms", status="sent")[0]
+    ready(page, f"{site.url}/mailings/{sms['mailing_id']}")
+    assert page.locator("[data-key='headline.usual.open_rate']").count() == 0
+    assert page.locator("[data-key='headline.usual.click_rate']").count() == 1

@@ -108,6 +108,14 @@ def test_campaign_list_and_report(site, page):
         assert text(page, f"mailings.{row['mailing_id']}.revenue") == fmt_money(row["revenue"])
     assert text(page, "totals.revenue") == fmt_money(api["totals"]["revenue"])
     assert text(page, "totals.sent") == fmt_int(api["totals"]["sent"])
+    # each customer once beside the sum of the mailings, and at a glance on top
+    funnel = api["funnel"]
+    assert funnel["sent"] < api["totals"]["sent"], "the demo campaign's customers overlap"
+    for k in ("sent", "delivered", "clicked", "ordered"):
+        assert text(page, f"funnel.{k}") == fmt_int(funnel[k])
+    assert text(page, "headline.buyers") == fmt_int(funnel["ordered"])
+    assert text(page, "headline.revenue") == fmt_money(funnel["revenue"])
+    assert text(page, "headline.conversion") == fmt_pct(funnel["conversion"])
     assert text(page, "orders.revenue") == fmt_money(api["orders"]["revenue"])
     if api["open_hours"]:
         assert text(page, "open_hours.openers") == fmt_int(api["open_hours"]["openers"])
@@ -130,7 +138,12 @@ def check_report(page, api: dict) -> None:
     assert text(page, "orders.receipts") == fmt_int(o["receipts"])
     assert text(page, "orders.orders") == fmt_int(o["orders"])
     assert text(page, "orders.revenue") == fmt_money(o["revenue"])
-    for g in api["groups"] or []:
+    groups = api["groups"] or []
+    variants = [g for g in groups if g["group"] == "test" and g["variant_id"]]
+    if len(variants) == 1:  # a lone variant is the test group: one row, not two
+        groups = [g for g in groups if g is not variants[0]]
+        assert page.locator("[data-key^='groups.A.']").count() == 0
+    for g in groups:
         gk = "control" if g["group"] == "control" else g["variant_id"] or "test"
         assert text(page, f"groups.{gk}.assigned") == fmt_int(g["assigned"])
         assert text(page, f"groups.{gk}.buyers") == fmt_int(g["buyers"])
@@ -145,6 +158,8 @@ def check_report(page, api: dict) -> None:
                 assert words.startswith("Significant")
             else:
                 assert words.startswith("Not significant")
+    # a missing value is a dash or an empty state, never JavaScript's words for it
+    assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("main").inner_text())
     if api["open_hours"]:
         h = api["open_hours"]
         assert text(page, "open_hours.openers") == fmt_int(h["openers"])
@@ -180,7 +195,12 @@ def check_product_sales(page, sales: dict) -> None:
     assert page.locator("#product_sales tbody tr").count() == len(rows)
     for n, row in enumerate(rows, 1):
         assert text(page, f"product_sales.{n}.category") == row["category"]
-        assert text(page, f"product_sales.{n}.units") == fmt_number(row["units"])
+        if len(sales["units_of_measure"]) > 1:  # a column per unit, never their sum
+            for unit in sales["units_of_measure"]:
+                assert text(page, f"product_sales.{n}.units_by_unit.{unit}") == fmt_number(
+                    row["units_by_unit"].get(unit, 0))
+        else:
+            assert text(page, f"product_sales.{n}.units") == fmt_number(row["units"])
         assert text(page, f"product_sales.{n}.revenue") == fmt_money(row["revenue"])
         assert text(page, f"product_sales.{n}.receipts") == fmt_int(row["receipts"])
 
@@ -239,12 +259,23 @@ def test_product_sales_sorting_searching_and_groups(site, page):
     mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
     base = f"/api/v1/mailings/{mid}/report/product_sales"
     ready(page, f"{site.url}/mailings/{mid}")
-    header = page.locator("#product_sales th", has_text="Units")
-    assert header.get_attribute("aria-sort") == "descending"
+    # the demo sells pieces and kilograms: ranked by pieces, kilograms a column apart
+    default = site.get(base)
+    assert default["units_of_measure"] == ["pcs", "kg"] and default["unit"] == "pcs"
+    header = page.locator("#product_sales th[aria-sort='descending']")
+    assert header.text_content().startswith("Units, pcs")
+    check_product_sales(page, default)
+    section_done(page, "product_sales", lambda: page.locator(
+        "#product_sales button[data-sort='units'][data-unit='kg']").click())
+    assert query(page) == {"unit": "kg"}
+    by_kg = site.get(base, unit="kg")
+    assert by_kg["rows"] and all(r["units_by_unit"].get("kg") for r in by_kg["rows"])
+    check_product_sales(page, by_kg)
+    assert header.text_content().startswith("Units, kg")
     section_done(page, "product_sales",
                  lambda: page.locator("#product_sales button[data-sort='revenue']").click())
     assert query(page) == {"sort": "revenue"}
-    assert page.locator("#product_sales th[aria-sort='descending']").text_content().startswith(
+    assert header.text_content().startswith(
         "Category revenue")
     by_revenue = site.get(base, sort="revenue")
     check_product_sales(page, by_revenue)
@@ -329,6 +360,13 @@ def test_heatmap_is_sandboxed_and_toggles_colours_and_labels(site, page):
     link.hover()
     after = link.evaluate("a => getComputedStyle(a, '::after').content")
     assert label in after
+    # and the keyboard: a focused link shows its label
+    other = email.locator(f"a[data-mr-label]:not([data-mr-link='{busiest['link_index']}'])"
+                          ).first
+    assert other.evaluate("a => getComputedStyle(a, '::after').content") == "none"
+    other.focus()
+    assert other.evaluate("a => getComputedStyle(a, '::after').content") == (
+        f'"{other.get_attribute("data-mr-label")}"')
 
     second = heat[1]["variant_id"]
     page.locator("#heatmap-variant").select_option(second)
@@ -362,6 +400,33 @@ def test_sms_report_has_no_open_hours_and_no_heatmap(site, page):
     steps = page.locator("#efficiency .funnel-step").evaluate_all(
         "ns => ns.map(n => n.dataset.stage)")
     assert steps == ["sent", "delivered", "clicked", "ordered_after_click"]
+    check_report(page, api)
+
+
+def test_the_workbook_link_downloads_the_report_as_chosen(site, page):
+    mid = busiest_sent(site, "email", control=True, min_variants=2)["mailing_id"]
+    sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
+    ready(page, f"{site.url}/mailings/{mid}?from={sent_day}&to={sent_day}")
+    # a choice made after the page was drawn goes along too
+    section_done(page, "product_sales",
+                 lambda: page.locator("#product_sales button[data-sort='revenue']").click())
+    with page.expect_download() as download:
+        page.locator("#workbook-link").click()
+    url = urlparse(download.value.url)
+    assert url.path == f"/api/v1/mailings/{mid}/report.xlsx"
+    assert parse_qs(url.query) == {"from": [sent_day], "to": [sent_day], "sort": ["revenue"]}
+    assert download.value.suggested_filename == f"{mid}-report-{sent_day}_{sent_day}.xlsx"
+    assert download.value.path().read_bytes()[:2] == b"PK"  # a zip: the workbook
+
+
+def test_one_variant_with_a_control_group_is_one_test_row(site, page):
+    mid = busiest_sent(site, "sms", control=True)["mailing_id"]
+    ready(page, f"{site.url}/mailings/{mid}")
+    api = site.get(f"/api/v1/mailings/{mid}/report")
+    assert [(g["group"], g["variant_id"]) for g in api["groups"]] == [
+        ("test", "A"), ("test", None), ("control", None)]
+    names = page.locator("#groups .group-cards tbody th").all_inner_texts()
+    assert names == ["Test group (all)", "Control group"]
     check_report(page, api)
 
 

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import io
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal, Union
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
@@ -21,10 +22,20 @@ from mailreport.api.problems import install_problem_handlers, problem, problem_r
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
+from mailreport.contract import MAILING_STATUSES, UNITS
+from mailreport.exports.workbook import write_campaign_workbook, write_mailing_workbook
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
-from mailreport.reports.mailings import list_campaigns, list_mailings
+from mailreport.reports.mailings import (
+    ListQuery,
+    SortKey,
+    Trend,
+    TrendFigure,
+    list_campaigns,
+    list_page,
+    trend,
+)
 from mailreport.reports.models import (
     Campaign,
     CampaignReport,
@@ -63,6 +74,10 @@ def report_query(
     open_hours_zone: Literal["recipient", "company"] = "recipient",
     sort: Literal["units", "revenue", "receipts"] = "units",
     search: str | None = None,
+    unit: Annotated[Literal[UNITS] | None, Query(  # type: ignore[valid-type]
+        description="Product sales sorted by units, where the products sold come in "
+                    "several units of measure: the unit that ranks them (default: the "
+                    "first of pcs, kg, l, m sold)")] = None,
     group: Literal["test", "control"] | None = None,
     variant_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 25,
@@ -70,13 +85,44 @@ def report_query(
     try:
         return ReportQuery(**period(date_from, date_to), include_machine=include_machine,
                            open_hours_zone=open_hours_zone, sort=sort, search=search,
-                           group=group, variant_id=variant_id, limit=limit)
+                           unit=unit, group=group, variant_id=variant_id, limit=limit)
     except ValidationError as exc:
         detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise HTTPException(422, detail) from None
 
 
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def list_query(
+    sort: Annotated[SortKey, Query(description="the column to sort by")] = "sent_at",
+    order: Literal["asc", "desc"] = "desc",
+    channel: Literal["email", "sms", "push"] | None = None,
+    status: Annotated[Literal[MAILING_STATUSES] | None,  # type: ignore[valid-type]
+                      Query(description="the mailing's status")] = None,
+    sent_from: Annotated[str | None, period_date("sent_from",
+                                                 "the first day sent_at may fall on")] = None,
+    sent_to: Annotated[str | None, period_date("sent_to",
+                                               "the last day sent_at may fall on")] = None,
+    campaign_id: str | None = None,
+    category: str | None = None,
+    search: Annotated[str | None, Query(description="a part of the name, any case")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> ListQuery:
+    days = period(sent_from, sent_to, names=("sent_from", "sent_to"))
+    try:
+        return ListQuery(sort=sort, order=order, channel=channel, status=status,
+                         sent_from=days["sent_from"], sent_to=days["sent_to"],
+                         campaign_id=campaign_id or None, category=category or None,
+                         search=search or None, limit=limit, offset=offset)
+    except ValidationError as exc:
+        detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise HTTPException(422, detail) from None
+
+
+ListDep = Annotated[ListQuery, Depends(list_query)]
 
 
 Viewer = Annotated[Principal, Depends(require("reports"))]
@@ -117,10 +163,27 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def health() -> dict:
         return {"status": "ok", "version": __version__, "engine": store.engine}
 
-    @app.get("/api/v1/mailings", response_model=list[MailingSummary])
-    def mailings(who: Viewer, channel: Literal["email", "sms", "push"] | None = None,
-                 status: str | None = None, search: str | None = None):
-        return list_mailings(tables(), channel=channel, status=status, search=search)
+    @app.get("/api/v1/mailings", response_model=list[MailingSummary], responses={200: {
+        "headers": {"X-Total-Count": {"description": "how many mailings match the filters, "
+                                                     "on every page",
+                                      "schema": {"type": "integer"}}}}})
+    def mailings(who: Viewer, response: Response, query: ListDep):
+        """One page of the mailings that match the filters, in the order asked (ties by
+        mailing_id; nulls last either way), with their figures of all time, machine
+        events excluded: rates of delivered, revenue per recipient = attributed revenue
+        / delivered. The total is the X-Total-Count header."""
+        page = list_page(tables(), query)
+        response.headers["X-Total-Count"] = str(page.total)
+        return page.items
+
+    @app.get("/api/v1/mailing-trend", response_model=Trend)
+    def mailing_trend(who: Viewer, query: ListDep,
+                      figure: Annotated[TrendFigure, Query(
+                          description="the figure of each mailing, as the list has it")]
+                      = "open_rate"):
+        """One figure of each sent mailing that matches the list's filters (sort, limit
+        and offset aside), oldest first, up to the latest 1,000: the list's figures."""
+        return trend(tables(), figure, query)
 
     @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
     def mailing(mailing_id: str, who: Viewer):
@@ -131,6 +194,15 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def report(mailing_id: str, query: QueryDep, who: Viewer):
         return mailing_report(tables(), mailing_id, query,
                               with_product_sales=who.can(PRODUCT_SALES))
+
+    @app.get("/api/v1/mailings/{mailing_id}/report.xlsx", response_class=Response,
+             responses={200: {"content": {XLSX: {}}, "description": "The whole report as "
+                              "an Excel workbook: a sheet per section, typed cells, and "
+                              "a sheet of definitions and settings"}})
+    def report_workbook(mailing_id: str, query: QueryDep, who: Viewer):
+        result = mailing_report(tables(), mailing_id, query,
+                                with_product_sales=who.can(PRODUCT_SALES))
+        return workbook_response(write_mailing_workbook, result, f"{mailing_id}-report")
 
     @app.get("/api/v1/mailings/{mailing_id}/report/{section}",
              responses={200: {"model": SectionResult, "description": "The section, as in "
@@ -157,6 +229,23 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     def campaign(campaign_id: str, query: QueryDep, who: Viewer):
         return campaign_report(tables(), campaign_id, query,
                                with_product_sales=who.can(PRODUCT_SALES))
+
+    @app.get("/api/v1/campaigns/{campaign_id}/report.xlsx", response_class=Response,
+             responses={200: {"content": {XLSX: {}}, "description": "The campaign report "
+                              "as an Excel workbook"}})
+    def campaign_workbook(campaign_id: str, query: QueryDep, who: Viewer):
+        result = campaign_report(tables(), campaign_id, query,
+                                 with_product_sales=who.can(PRODUCT_SALES))
+        return workbook_response(write_campaign_workbook, result, f"{campaign_id}-report")
+
+    def workbook_response(write, result, stem: str) -> Response:
+        out = io.BytesIO()
+        write(result, out, tables().settings)
+        period = result.period
+        if period.from_ or period.to:
+            stem += f"-{period.from_ or ''}_{period.to or ''}"
+        return Response(out.getvalue(), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
 
     @app.post("/api/v1/loads", responses=problem_responses(
         403, why={403: "Loads are accepted from this machine only, and need the admin "

@@ -9,11 +9,12 @@ from fastapi import HTTPException, Query
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def period_date(alias: str):
+def period_date(alias: str, what: str = ""):
     """An end of the period, as the API documents it: YYYY-MM-DD and nothing else. A
     bare number would otherwise be read as a Unix time (to=0 as 1970-01-01)."""
     return Query(alias=alias, pattern=ISO_DATE, json_schema_extra=_a_date,
-                 description="YYYY-MM-DD, a date in the company's time zone")
+                 description=f"{what + ': ' if what else ''}YYYY-MM-DD, a date in the "
+                             "company's time zone")
 
 
 def _a_date(schema: dict) -> None:
@@ -24,11 +25,12 @@ def _a_date(schema: dict) -> None:
             branch["format"] = "date"
 
 
-def period(date_from: str | None, date_to: str | None) -> dict[str, dt.date | None]:
-    """The period's ends as dates, for ReportQuery; an impossible date (2026-02-30) is
-    a 422 naming the parameter."""
+def period(date_from: str | None, date_to: str | None,
+           names: tuple[str, str] = ("from", "to")) -> dict[str, dt.date | None]:
+    """The period's ends as dates, for ReportQuery (by ``names``, the parameters'); an
+    impossible date (2026-02-30) is a 422 naming the parameter."""
     out: dict[str, dt.date | None] = {}
-    for name, value in (("from", date_from), ("to", date_to)):
+    for name, value in zip(names, (date_from, date_to), strict=True):
         try:
             out[name] = dt.date.fromisoformat(value) if value is not None else None
         except ValueError as exc:

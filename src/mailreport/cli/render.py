@@ -49,14 +49,14 @@ def load_summary(console: Console, summary) -> None:
 
 def mailing_list(console: Console, rows) -> None:
     t = Table(title="Mailings")
-    for col in ("id", "name", "channel", "status", "sent", "recipients", "open %", "click %",
-                "revenue"):
-        t.add_column(col, justify="right" if col in ("recipients", "open %", "click %",
-                                                      "revenue") else "left")
+    numbers = ("recipients", "open %", "click %", "conversion %", "revenue", "rev/recipient")
+    for col in ("id", "name", "channel", "status", "sent", *numbers):
+        t.add_column(col, justify="right" if col in numbers else "left")
     for m in rows:
         t.add_row(m.mailing_id, m.name, m.channel, m.status,
                   m.sent_at.strftime("%Y-%m-%d %H:%M") if m.sent_at else "—",
-                  _fmt(m.recipients), _fmt(m.open_rate), _fmt(m.click_rate), f"{m.revenue:,}")
+                  _fmt(m.recipients), _fmt(m.open_rate), _fmt(m.click_rate),
+                  _fmt(m.conversion), f"{m.revenue:,}", _fmt(m.revenue_per_recipient))
     console.print(t)
 
 
@@ -69,12 +69,35 @@ def _kv(console: Console, title: str, pairs: list[tuple[str, object]]) -> None:
     console.print(t)
 
 
+def _usual(console: Console, headline, currency: str) -> None:
+    """The headline's figures against the usual (all time on both sides)."""
+    u = headline.usual
+    if u is None:
+        return
+    t = Table(title=f"Compared with usual (previous {u.mailings} sent mailings of the "
+                    "channel, all time)")
+    for col in ("figure", "this mailing", "usual (median)", "middle half", "difference", "n"):
+        t.add_column(col, justify="left" if col == "figure" else "right")
+    for name, key, unit in (("open rate", "open_rate", " %"), ("click rate", "click_rate", " %"),
+                            ("conversion", "conversion", " %"),
+                            ("revenue per recipient", "revenue_per_recipient",
+                             f" {currency}")):
+        f = getattr(u, key)
+        if f is None:
+            t.add_row(name, "", "fewer than 3 earlier", "", "", "")
+            continue
+        t.add_row(name, _fmt(f.value), _fmt(f.median), f"{_fmt(f.q1)} – {_fmt(f.q3)}",
+                  _fmt(f.difference, " pp" if unit == " %" else unit), str(f.n))
+    console.print(t)
+
+
 def mailing_report(console: Console, r, currency: str) -> None:
     m = r.mailing
     period = f"{r.period.from_ or '…'} – {r.period.to or '…'}"
     console.rule(f"[bold]{m.name}[/bold] ({m.mailing_id}, {m.channel}, {m.status}) · {period}")
     if r.volume:
         _kv(console, "Mailing volume", list(r.volume.model_dump().items()))
+    _usual(console, r.headline, currency)
     o = r.orders
     _kv(console, "Orders placed", [("receipts", o.receipts), ("orders", o.orders),
                                    (f"revenue, {currency}", o.revenue)])
@@ -124,13 +147,16 @@ def mailing_report(console: Console, r, currency: str) -> None:
     t.add_row("unsubscribed", _fmt(e.unsubscribed), _fmt(e.unsubscribe_rate, " %"))
     console.print(t)
     if r.product_sales and r.product_sales.rows:
-        t = Table(title=f"Product sales (top {len(r.product_sales.rows)} by "
-                        f"{r.product_sales.sort})")
+        ps = r.product_sales
+        by = f"{ps.sort}, {ps.unit}" if ps.unit else ps.sort
+        t = Table(title=f"Product sales (top {len(ps.rows)} by {by})")
         for col in ("category", "units", "revenue", "receipts"):
             t.add_column(col, justify="left" if col == "category" else "right")
-        for row in r.product_sales.rows:
-            t.add_row(row.category, f"{row.units:,.3f}".rstrip("0").rstrip("."),
-                      f"{row.revenue:,}", _fmt(row.receipts))
+        for row in ps.rows:
+            # pieces and kilograms are shown apart, never as one sum
+            units = ", ".join(f"{_quantity(q)} {u}" for u, q in row.units_by_unit.items()) \
+                if len(ps.units_of_measure) > 1 else _quantity(row.units)
+            t.add_row(row.category, units, f"{row.revenue:,}", _fmt(row.receipts))
         console.print(t)
     d = r.deliverability
     if d is not None and (d.bounced or d.unsubscribed):
@@ -197,3 +223,7 @@ def campaign_report(console: Console, r, currency: str) -> None:
         t.add_row(row.name, row.channel, _fmt(row.sent), _fmt(row.delivered), _fmt(row.opened),
                   _fmt(row.clicked), _fmt(row.ordered), _fmt(row.orders), f"{row.revenue:,}")
     console.print(t)
+
+
+def _quantity(q: float) -> str:
+    return f"{q:,.3f}".rstrip("0").rstrip(".")

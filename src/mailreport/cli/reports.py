@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,7 +33,8 @@ def _query(date_from, date_to, **kw):
         return ReportQuery(**{"from": date_from.date() if date_from else None,
                               "to": date_to.date() if date_to else None}, **kw)
     except ValidationError as exc:
-        fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+        fail("; ".join((f"--{str(e['loc'][0]).replace('_', '-')}: " if e["loc"] else "")
+                       + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
 
 
 EngineOption = Annotated[str, typer.Option(
@@ -41,6 +43,11 @@ EngineOption = Annotated[str, typer.Option(
 MasterOption = Annotated[str | None, typer.Option(
     "--spark-master", help="With --engine spark: master URL (default local[*]); sc:// for "
                            "Spark Connect.")]
+
+
+XlsxOption = Annotated[Path | None, typer.Option(
+    "--xlsx", help="Write the whole report as an Excel workbook: a sheet per section, "
+                   "typed cells, and a sheet of definitions and settings.")]
 
 
 def _reports(db, config, engine: str, lake: str | None, spark_master: str | None,
@@ -91,7 +98,7 @@ def _print_json(result) -> None:
 def _params(query) -> dict:
     return {"from": query.date_from, "to": query.date_to,
             "include_machine": query.include_machine or None,
-            "open_hours_zone": query.open_hours_zone, "sort": query.sort}
+            "open_hours_zone": query.open_hours_zone, "sort": query.sort, "unit": query.unit}
 
 
 def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = None,
@@ -102,6 +109,10 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
                help="Open hours in company time instead of recipients' local time.")] = False,
            sort: Annotated[str, typer.Option(help="Product sales by units, revenue or receipts."
                                              )] = "units",
+           unit: Annotated[str | None, typer.Option(
+               help="Product sales by units in this unit of measure (pcs, kg, l, m), "
+                    "where several were sold.")] = None,
+           xlsx: XlsxOption = None,
            engine: EngineOption = "duckdb", lake: LakeOption = None,
            spark_master: MasterOption = None,
            db: DbOption = None, config: ConfigOption = None) -> None:
@@ -109,13 +120,18 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
     from mailreport.reports import mailing_report
     from mailreport.reports.models import MailingReport
 
-    query = _query(date_from, date_to, include_machine=include_machine, sort=sort,
+    query = _query(date_from, date_to, include_machine=include_machine, sort=sort, unit=unit,
                    open_hours_zone="company" if company_time else "recipient")
     result, currency = _reports(
         db, config, engine, lake, spark_master,
         lambda t: mailing_report(t, mailing_id, query),
         f"/api/v1/mailings/{mailing_id}/report", _params(query), MailingReport)
-    if as_json:
+    if xlsx is not None:
+        from mailreport.exports.workbook import write_mailing_workbook
+
+        write_mailing_workbook(result, xlsx, load_settings(config))
+        console.print(f"wrote {xlsx}")
+    elif as_json:
         _print_json(result)
     else:
         render.mailing_report(console, result, currency)
@@ -123,6 +139,7 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
 
 def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to: ToOption = None,
                         as_json: Annotated[bool, typer.Option("--json")] = False,
+                        xlsx: XlsxOption = None,
                         engine: EngineOption = "duckdb", lake: LakeOption = None,
                         spark_master: MasterOption = None,
                         db: DbOption = None, config: ConfigOption = None) -> None:
@@ -135,7 +152,12 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
         db, config, engine, lake, spark_master,
         lambda t: campaign_report(t, campaign_id, query),
         f"/api/v1/campaigns/{campaign_id}/report", _params(query), CampaignReport)
-    if as_json:
+    if xlsx is not None:
+        from mailreport.exports.workbook import write_campaign_workbook
+
+        write_campaign_workbook(result, xlsx, load_settings(config))
+        console.print(f"wrote {xlsx}")
+    elif as_json:
         _print_json(result)
     else:
         render.campaign_report(console, result, currency)
@@ -154,7 +176,7 @@ def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or pus
         fail("--channel must be email, sms or push")
     rows, _ = _reports(db, config, engine, lake, spark_master,
                        lambda t: list_mailings(t, channel=channel),
-                       "/api/v1/mailings", {"channel": channel}, MailingSummary)
+                       "/api/v1/mailings", {"channel": channel, "limit": 500}, MailingSummary)
     if as_json:
         _print_json(rows)
     else:

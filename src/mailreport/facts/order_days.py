@@ -8,7 +8,11 @@ period [from, to] falls on a day whose previous day is before ``from``, or none.
   attributed order is at or after the customer's clicked reach time ("Ordered
   after a click"). Every later order day qualifies too, so a customer counts in a
   period when one of these days falls in it, and the same first-day rule counts
-  each once."""
+  each once.
+
+``revenue`` sums the attributed orders of the row's customers on its day, so the
+``ordered`` rows add up to a mailing's attributed revenue (the mailing list's, and
+"Compared with usual"'s revenue per recipient) without reading the orders."""
 
 from __future__ import annotations
 
@@ -26,11 +30,11 @@ def select(settings: Settings, where: str) -> str:
     kept = " OR ".join(f"(s.step = '{s}'" + (f" AND o.last_ts >= c.{after})" if after else ")")
                        for s, after in STEPS)
     return f"""
-SELECT mailing_id, step, day, prev_day, count(*) AS customers
-FROM (SELECT o.mailing_id, s.step, o.customer_id, o.day,
+SELECT mailing_id, step, day, prev_day, count(*) AS customers, sum(revenue) AS revenue
+FROM (SELECT o.mailing_id, s.step, o.customer_id, o.day, o.revenue,
              lag(o.day) OVER (PARTITION BY o.mailing_id, s.step, o.customer_id
                               ORDER BY o.day) AS prev_day
-      FROM (SELECT mailing_id, customer_id, day, max(ts) AS last_ts
+      FROM (SELECT mailing_id, customer_id, day, max(ts) AS last_ts, sum(total) AS revenue
             FROM attributed_orders WHERE ({where})
             GROUP BY mailing_id, customer_id, day) o
       LEFT JOIN (SELECT mailing_id, customer_id, clicked_at, clicked_at_all
@@ -46,6 +50,6 @@ ORDER BY mailing_id, step, day
 ORDER_DAYS = Fact(
     name="order_days", select=select,
     columns=(("mailing_id", "VARCHAR"), ("step", "VARCHAR"), ("day", "DATE"),
-             ("prev_day", "DATE"), ("customers", "BIGINT")),
-    keys=("mailing_id", "step", "day", "prev_day"), measures=("customers",),
+             ("prev_day", "DATE"), ("customers", "BIGINT"), ("revenue", "DECIMAL(38,2)")),
+    keys=("mailing_id", "step", "day", "prev_day"), measures=("customers", "revenue"),
     serves=("Mailing efficiency", "Ordered after a click"))

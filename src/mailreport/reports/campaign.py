@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from mailreport.reports.campaign_funnel import campaign_funnel
 from mailreport.reports.efficiency import ordered_by_date, reached
 from mailreport.reports.models import Campaign, CampaignMailingRow, CampaignReport, Mailing
 from mailreport.reports.money import money
@@ -67,6 +68,7 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
     scope = Scope(tuple(mailings))
     return CampaignReport(
         campaign=campaign, period=query.period, mailings=rows, totals=totals,
+        funnel=campaign_funnel(tables, mailings, query),
         orders=run_section(tables, "orders", scope, query),
         product_sales=(run_section(tables, "product_sales", scope, query)
                        if with_product_sales else None),

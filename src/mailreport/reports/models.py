@@ -54,7 +54,10 @@ class MailingSummary(Mailing):
     clicked: int = term("clicked", 0)
     open_rate: Percent = term("open_rate", None)
     click_rate: Percent = term("click_rate", None)
+    buyers: int = term("buyers", 0)
+    conversion: Percent = term("conversion", None)
     revenue: Money = term("revenue", Decimal("0.00"))
+    revenue_per_recipient: Money | None = term("revenue_per_recipient", None)
 
 
 class Period(Model):
@@ -221,6 +224,8 @@ class ProductSalesRow(Model):
     units: float = term("units")  # quantities may be fractional (weighed goods)
     revenue: Money = term("product_revenue")
     receipts: int = term("product_receipts")
+    # the units again, per unit of measure sold in the category (pcs, kg, l, m)
+    units_by_unit: dict[str, float] = term("units_by_unit")
 
 
 class ProductSales(Model):
@@ -228,6 +233,10 @@ class ProductSales(Model):
     search: str | None = None
     group: str | None = None
     variant_id: str | None = None
+    # the units of measure of the lines counted (before the search and the top);
+    # with several, a units ranking counts only ``unit``'s
+    units_of_measure: list[str] = term("units_of_measure")
+    unit: str | None = term("ranked_unit")
     rows: list[ProductSalesRow]
 
 
@@ -288,6 +297,43 @@ class Deliverability(Model):
     unsubscribe_reasons: list[UnsubscribeReasonRow]
 
 
+class UsualRate(Model):
+    """A rate of this mailing against its usual (DESIGN.md, "Compared with usual"): all
+    time on both sides, percents of delivered; ``difference`` is in percentage points."""
+    value: Percent  # this mailing's
+    median: float
+    q1: float
+    q3: float
+    n: int  # previous mailings with the figure, behind the median
+    difference: float | None
+
+
+class UsualMoney(Model):
+    value: Money | None
+    median: Money
+    q1: Money
+    q3: Money
+    n: int
+    difference: Money | None
+
+
+class Usual(Model):
+    """Each headline figure's usual, null where fewer than 3 of the previous
+    ``mailings`` sent mailings of the channel have it."""
+    mailings: int  # N, the setting usual_mailings
+    open_rate: UsualRate | None = term("open_rate")
+    click_rate: UsualRate | None = term("click_rate")
+    conversion: UsualRate | None = term("conversion")
+    revenue_per_recipient: UsualMoney | None = term("revenue_per_recipient")
+
+
+class Headline(Model):
+    # attributed revenue in the period / delivered in the period (orders and
+    # efficiency), as the headline strip shows it
+    revenue_per_recipient: Money | None = term("revenue_per_recipient")
+    usual: Usual | None = term("usual")  # null: the mailing has not been sent
+
+
 class MailingReport(Model):
     mailing: Mailing
     period: Period
@@ -299,6 +345,7 @@ class MailingReport(Model):
     open_hours: OpenHours | None
     product_sales: ProductSales | None
     heatmap: list[HeatmapVariant] | None
+    headline: Headline
     deliverability: Deliverability | None = None
 
 
@@ -316,6 +363,24 @@ class CampaignMailingRow(Model):
     revenue: Money = term("revenue")
 
 
+def distinct(key: str):
+    """A campaign figure that counts each customer once across its mailings."""
+    return Field(description=f"{describe('distinct_customers')} {describe(key)}")
+
+
+class CampaignFunnel(Model):
+    """The campaign's funnel in distinct customers (DESIGN.md, "Campaign funnel")."""
+
+    sent: int = distinct("sent")
+    delivered: int = distinct("delivered")
+    opened: int | None = distinct("opened")  # null: SMS only, no opened stage
+    clicked: int = distinct("clicked")
+    ordered: int = distinct("buyers")
+    conversion: Percent = distinct("conversion")
+    revenue: Money = term("revenue")
+    revenue_per_recipient: Money | None = distinct("revenue_per_recipient")
+
+
 class Campaign(Model):
     campaign_id: str
     name: str
@@ -327,6 +392,8 @@ class CampaignReport(Model):
     period: Period
     mailings: list[CampaignMailingRow]
     totals: CampaignMailingRow
+    # the same stages counting each customer once, however many mailings they got
+    funnel: CampaignFunnel
     orders: Orders
     product_sales: ProductSales | None
     open_hours: OpenHours | None

@@ -9,6 +9,7 @@ from typing import Literal
 import ibis
 from pydantic import BaseModel, Field, model_validator
 
+from mailreport.contract import UNITS
 from mailreport.reports.models import Mailing, Period
 from mailreport.store.tables import Tables, built_once
 
@@ -28,6 +29,8 @@ class ReportQuery(BaseModel):
     open_hours_zone: Literal["recipient", "company"] = "recipient"
     sort: Literal["units", "revenue", "receipts"] = "units"
     search: str | None = None
+    # the unit of measure a units ranking counts, when the lines hold several
+    unit: Literal[UNITS] | None = None  # type: ignore[valid-type]
     group: Literal["test", "control"] | None = None
     variant_id: str | None = None
     limit: int = Field(25, ge=1, le=1000)

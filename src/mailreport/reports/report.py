@@ -12,12 +12,14 @@ from mailreport.reports.deliverability import deliverability
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups, variant_comparison
 from mailreport.reports.heatmap import heatmap
-from mailreport.reports.models import MailingReport
+from mailreport.reports.models import Efficiency, Headline, MailingReport, Orders
+from mailreport.reports.money import per_recipient
 from mailreport.reports.open_hours import open_hours
 from mailreport.reports.orders import orders
 from mailreport.reports.product_sales import product_sales
 from mailreport.reports.query import ReportQuery, check_period, get_mailing
 from mailreport.reports.scope import Scope
+from mailreport.reports.usual import usual
 from mailreport.reports.volume import volume
 from mailreport.store.tables import Tables
 
@@ -37,7 +39,18 @@ SECTIONS: dict[str, Callable[[Tables, Scope, ReportQuery], Any]] = {
 DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "variant_comparison": ("groups", variant_comparison),
 }
-KEYS = (*SECTIONS, *DERIVED)
+# The headline: from the efficiency and orders sections' results and the mailing's
+# usual (reports/usual.py).
+HEADLINE = ("efficiency", "orders")
+KEYS = (*SECTIONS, *DERIVED, "headline")
+
+
+def headline(tables: Tables, scope: Scope, efficiency: Efficiency, orders: Orders) -> Headline:
+    """Revenue per recipient of the period (attributed revenue / delivered, DESIGN.md
+    "Compared with usual") and the mailing's usual, which no period applies to."""
+    return Headline(
+        revenue_per_recipient=per_recipient(orders.revenue, efficiency.stages.delivered),
+        usual=usual(tables, scope.mailing))
 
 
 def applies(name: str, scope: Scope) -> bool:
@@ -68,6 +81,8 @@ def section(tables: Tables, mailing_id: str, name: str, query: ReportQuery):
         raise KeyError(name)
     check_period(query, tables.settings.max_period_days)
     scope = Scope((get_mailing(tables, mailing_id),))
+    if name == "headline":
+        return headline(tables, scope, *(run_section(tables, n, scope, query) for n in HEADLINE))
     if name in DERIVED:
         source, derive = DERIVED[name]
         return derive(run_section(tables, source, scope, query))
@@ -84,4 +99,5 @@ def mailing_report(tables: Tables, mailing_id: str, query: ReportQuery,
     parts.setdefault("product_sales", None)
     for name, (source, derive) in DERIVED.items():
         parts[name] = derive(parts[source])
+    parts["headline"] = headline(tables, scope, *(parts[n] for n in HEADLINE))
     return MailingReport(mailing=mailing, period=query.period, **parts)

@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Literal
 
 import ibis
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from mailreport.contract import STAGES
 from mailreport.reports.deliverability import NOT_GIVEN, latest_bounces, latest_complaints
-from mailreport.reports.models import Mailing, Model, Money
+from mailreport.reports.models import Mailing, Model, Money, term
 from mailreport.reports.money import money
 from mailreport.reports.query import (
     ReportError,
@@ -190,25 +190,27 @@ class Deviations(Model):
     """Each per-customer metric's deviation (%) from the same metric over the
     mailing's whole good audience; null where the audience's value is null or 0."""
 
-    aov: float | None
-    revenue_per_customer: float | None
-    orders_per_customer: float | None
+    aov: float | None = term("deviation")
+    revenue_per_customer: float | None = term("deviation")
+    orders_per_customer: float | None = term("deviation")
 
 
 class AudienceMetrics(Model):
-    customers: int
-    orders: int
-    revenue: Money
-    aov: Money | None
-    revenue_per_customer: Money | None
-    orders_per_customer: float | None
+    customers: int = term("list_customers")
+    orders: int = term("purchases")
+    revenue: Money = term("revenue")
+    aov: Money | None = term("list_aov")
+    revenue_per_customer: Money | None = term("list_revenue_per_customer")
+    orders_per_customer: float | None = term("list_purchases_per_customer")
 
 
 class SegmentMetrics(AudienceMetrics):
     audience: int  # the mailing's target audience (audience rows of every status)
-    share_of_audience: float | None  # customers / audience, %
+    share_of_audience: float | None = term("share_of_audience")  # customers / audience, %
     deviation: Deviations
-    good_audience: AudienceMetrics
+    good_audience: AudienceMetrics = Field(description=(
+        "The same figures over the mailing's whole good audience instead of the list: "
+        "what the deviations compare with."))
 
 
 def _ratio(part, whole) -> Decimal | None:

@@ -44,8 +44,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (5, ()),
     # a customer list's page looks up its rows' contacts by id
     (6, ("CREATE INDEX IF NOT EXISTS customers_by_id ON customers (customer_id)",)),
+    # a product's unit of measure; products loaded before it was known are pieces
+    (7, ("ALTER TABLE products ADD COLUMN IF NOT EXISTS unit VARCHAR DEFAULT 'pcs'",
+         "UPDATE products SET unit = 'pcs' WHERE unit IS NULL")),
     # why a message did not arrive, and why a customer unsubscribed
-    (7, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
+    (8, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
          "ALTER TABLE events ADD COLUMN IF NOT EXISTS reason VARCHAR")),
 )
 

@@ -3,20 +3,23 @@ SELECT
   step,
   day,
   prev_day,
-  COUNT(*) AS customers
+  COUNT(*) AS customers,
+  SUM(revenue) AS revenue
 FROM (
   SELECT
     o.mailing_id,
     s.step,
     o.customer_id,
     o.day,
+    o.revenue,
     LAG(o.day) OVER (PARTITION BY o.mailing_id, s.step, o.customer_id ORDER BY o.day NULLS LAST) AS prev_day
   FROM (
     SELECT
       mailing_id,
       customer_id,
       day,
-      MAX(ts) AS last_ts
+      MAX(ts) AS last_ts,
+      SUM(total) AS revenue
     FROM attributed_orders
     WHERE
       (

@@ -1,35 +1,24 @@
 SELECT
-  "t0"."mailing_id",
-  SUM("t0"."customers") FILTER(WHERE
-    "t0"."stage" = 'sent') AS "recipients",
-  SUM("t0"."customers") FILTER(WHERE
-    "t0"."stage" = 'delivered') AS "delivered",
-  SUM("t0"."customers") FILTER(WHERE
-    "t0"."stage" = 'opened') AS "opened",
-  SUM("t0"."customers") FILTER(WHERE
-    "t0"."stage" = 'clicked') AS "clicked"
-FROM "reach_counts" AS "t0"
-GROUP BY
-  1;
-
-SELECT
-  "t0"."mailing_id",
-  SUM("t0"."total") AS "revenue"
-FROM "attributed_orders" AS "t0"
-GROUP BY
-  1;
-
-SELECT
-  "t0"."mailing_id",
-  "t0"."variant_id"
-FROM "variants" AS "t0"
-ORDER BY
-  "t0"."mailing_id" ASC,
-  "t0"."variant_id" ASC;
-
-SELECT
   *
-FROM "mailings" AS "t0"
+FROM (
+  SELECT
+    "t0"."mailing_id",
+    "t0"."name",
+    "t0"."channel",
+    "t0"."status",
+    "t0"."category",
+    "t0"."campaign_id",
+    "t0"."sent_at",
+    "t0"."control_share",
+    COUNT("t0"."mailing_id") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "total"
+  FROM "mailings" AS "t0"
+) AS "t1"
 ORDER BY
-  "t0"."sent_at" DESC NULLS LAST,
-  "t0"."mailing_id" ASC;
+  "t1"."sent_at" IS NULL ASC,
+  "t1"."sent_at" DESC NULLS LAST,
+  "t1"."mailing_id" ASC
+LIMIT 500;
+
+SELECT
+  COUNT(*) AS "n"
+FROM "mailings" AS "t0";

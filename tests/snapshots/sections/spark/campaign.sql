@@ -74,7 +74,8 @@ FROM (
     CASE `t0`.`step` WHEN 'ordered' THEN 'ordered' ELSE `t0`.`step` END AS `step`,
     `t0`.`day`,
     `t0`.`prev_day`,
-    `t0`.`customers`
+    `t0`.`customers`,
+    `t0`.`revenue`
   FROM `order_days` AS `t0`
   WHERE
     `t0`.`mailing_id` IN ('M1')
@@ -113,6 +114,89 @@ GROUP BY
   1;
 
 SELECT
+  COUNT(
+    DISTINCT IF(
+      (
+        `t1`.`sent_day` IS NOT NULL
+      )
+      AND (
+        `t1`.`sent_day` >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        `t1`.`sent_day` <= MAKE_DATE(2026, 7, 7)
+      ),
+      `t1`.`customer_id`,
+      NULL
+    )
+  ) AS `sent`,
+  COUNT(
+    DISTINCT IF(
+      (
+        `t1`.`delivered_day` IS NOT NULL
+      )
+      AND (
+        `t1`.`delivered_day` >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        `t1`.`delivered_day` <= MAKE_DATE(2026, 7, 7)
+      ),
+      `t1`.`customer_id`,
+      NULL
+    )
+  ) AS `delivered`,
+  COUNT(
+    DISTINCT IF(
+      (
+        `t1`.`opened_all_day` IS NOT NULL
+      )
+      AND (
+        `t1`.`opened_all_day` >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        `t1`.`opened_all_day` <= MAKE_DATE(2026, 7, 7)
+      ),
+      `t1`.`customer_id`,
+      NULL
+    )
+  ) AS `opened`,
+  COUNT(
+    DISTINCT IF(
+      (
+        `t1`.`clicked_all_day` IS NOT NULL
+      )
+      AND (
+        `t1`.`clicked_all_day` >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        `t1`.`clicked_all_day` <= MAKE_DATE(2026, 7, 7)
+      ),
+      `t1`.`customer_id`,
+      NULL
+    )
+  ) AS `clicked`
+FROM (
+  SELECT
+    *
+  FROM `reach_times` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+) AS `t1`;
+
+SELECT
+  COUNT(DISTINCT `t1`.`customer_id`) AS `ordered`,
+  SUM(`t1`.`total`) AS `revenue`
+FROM (
+  SELECT
+    *
+  FROM `attributed_orders` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`;
+
+SELECT
   `t1`.`date`,
   SUM(CAST(`t1`.`kind` = 'receipt' AS INT)) AS `receipts`,
   SUM(CAST(`t1`.`kind` = 'order' AS INT)) AS `orders`,
@@ -139,6 +223,35 @@ GROUP BY
   1;
 
 SELECT
+  SUM(`t2`.`units_pcs`) AS `units_pcs`,
+  SUM(`t2`.`units_kg`) AS `units_kg`,
+  SUM(`t2`.`units_l`) AS `units_l`,
+  SUM(`t2`.`units_m`) AS `units_m`
+FROM (
+  SELECT
+    `t1`.`category_id`,
+    SUM(`t1`.`units`) AS `units`,
+    SUM(`t1`.`revenue`) AS `revenue`,
+    SUM(`t1`.`receipts`) AS `receipts`,
+    SUM(`t1`.`units_pcs`) AS `units_pcs`,
+    SUM(`t1`.`units_kg`) AS `units_kg`,
+    SUM(`t1`.`units_l`) AS `units_l`,
+    SUM(`t1`.`units_m`) AS `units_m`
+  FROM (
+    SELECT
+      *
+    FROM `category_sales` AS `t0`
+    WHERE
+      `t0`.`mailing_id` IN ('M1')
+      AND `t0`.`day` IS NOT NULL
+      AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+      AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+  ) AS `t1`
+  GROUP BY
+    1
+) AS `t2`;
+
+SELECT
   *
 FROM (
   SELECT
@@ -146,13 +259,21 @@ FROM (
     `t6`.`units`,
     `t6`.`revenue`,
     `t6`.`receipts`,
+    `t6`.`units_pcs`,
+    `t6`.`units_kg`,
+    `t6`.`units_l`,
+    `t6`.`units_m`,
     `t4`.`category`
   FROM (
     SELECT
       `t3`.`category_id`,
       SUM(`t3`.`units`) AS `units`,
       SUM(`t3`.`revenue`) AS `revenue`,
-      SUM(`t3`.`receipts`) AS `receipts`
+      SUM(`t3`.`receipts`) AS `receipts`,
+      SUM(`t3`.`units_pcs`) AS `units_pcs`,
+      SUM(`t3`.`units_kg`) AS `units_kg`,
+      SUM(`t3`.`units_l`) AS `units_l`,
+      SUM(`t3`.`units_m`) AS `units_m`
     FROM (
       SELECT
         *

@@ -74,7 +74,8 @@ FROM (
         END AS `step`,
         `t0`.`day`,
         `t0`.`prev_day`,
-        `t0`.`customers`
+        `t0`.`customers`,
+        `t0`.`revenue`
       FROM `order_days` AS `t0`
       WHERE
         `t0`.`mailing_id` IN ('M1')

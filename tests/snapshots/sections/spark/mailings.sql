@@ -1,31 +1,24 @@
 SELECT
-  `t0`.`mailing_id`,
-  SUM(IF(`t0`.`stage` = 'sent', `t0`.`customers`, NULL)) AS `recipients`,
-  SUM(IF(`t0`.`stage` = 'delivered', `t0`.`customers`, NULL)) AS `delivered`,
-  SUM(IF(`t0`.`stage` = 'opened', `t0`.`customers`, NULL)) AS `opened`,
-  SUM(IF(`t0`.`stage` = 'clicked', `t0`.`customers`, NULL)) AS `clicked`
-FROM `reach_counts` AS `t0`
-GROUP BY
-  1;
-
-SELECT
-  `t0`.`mailing_id`,
-  SUM(`t0`.`total`) AS `revenue`
-FROM `attributed_orders` AS `t0`
-GROUP BY
-  1;
-
-SELECT
-  `t0`.`mailing_id`,
-  `t0`.`variant_id`
-FROM `variants` AS `t0`
-ORDER BY
-  `t0`.`mailing_id` ASC NULLS LAST,
-  `t0`.`variant_id` ASC NULLS LAST;
-
-SELECT
   *
-FROM `mailings` AS `t0`
+FROM (
+  SELECT
+    `t0`.`mailing_id`,
+    `t0`.`name`,
+    `t0`.`channel`,
+    `t0`.`status`,
+    `t0`.`category`,
+    `t0`.`campaign_id`,
+    `t0`.`sent_at`,
+    `t0`.`control_share`,
+    COUNT(`t0`.`mailing_id`) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS `total`
+  FROM `mailings` AS `t0`
+) AS `t1`
 ORDER BY
-  `t0`.`sent_at` DESC,
-  `t0`.`mailing_id` ASC NULLS LAST;
+  `t1`.`sent_at` IS NULL ASC NULLS LAST,
+  `t1`.`sent_at` DESC,
+  `t1`.`mailing_id` ASC NULLS LAST
+LIMIT 500;
+
+SELECT
+  COUNT(*) AS `n`
+FROM `mailings` AS `t0`;

@@ -5,10 +5,10 @@ import { periodControl, periodText } from "./period.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
-import { api, currency, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, readState,
-  table, term, termLabel, withCsv, writeState } from "./util.js";
+import { api, currency, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
+  readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
-const KEYS = ["from", "to", "open_hours_zone", "sort", "search"];
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
 const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
 
 const main = document.getElementById("main");
@@ -22,6 +22,21 @@ let generation = 0;
 function set(patch) {
   Object.assign(state, patch);
   writeState(state);
+}
+
+/** At a glance: what the campaign brought, each customer counted once. */
+function renderCampaignHeadline(node, report) {
+  const f = report.funnel;
+  node.replaceChildren(el("div", { class: "tiles headline-tiles" },
+    tile(termLabel("revenue", `, ${currency}`), fmtMoney(f.revenue), "headline.revenue"),
+    tile(termLabel("buyers"), fmtInt(f.ordered), "headline.buyers",
+      "distinct customers with an attributed order"),
+    tile(termLabel("conversion"), fmtPct(f.conversion), "headline.conversion",
+      "buyers / delivered, each customer once"),
+    tile(termLabel("revenue_per_recipient", `, ${currency}`),
+      f.revenue_per_recipient == null ? DASH : fmtMoney(f.revenue_per_recipient),
+      "headline.revenue_per_recipient", "attributed revenue / distinct delivered")));
+  node.hidden = !report.mailings.length;
 }
 
 function renderMailings(body, report) {
@@ -38,8 +53,8 @@ function renderMailings(body, report) {
     key: (r) => `mailings.${r.mailing_id}.${k}`, cell: (r) => fmtInt(r[k]),
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
   let columns;
-  body.replaceChildren(withCsv(table(columns = [
-    { label: "Mailing", cell: mailingLink, rowHeader: true, foot: () => "Total" },
+  const mailingsTable = withCsv(table(columns = [
+    { label: "Mailing", cell: mailingLink, rowHeader: true, foot: () => "Sum of the mailings" },
     { label: "Channel", cell: (r) => el("span", { class: `chip chip-${r.channel}` },
       r.channel === "sms" ? "SMS" : r.channel) },
     { label: "Sent at", cell: (r) => fmtDateTime(r.sent_at) },
@@ -52,14 +67,29 @@ function renderMailings(body, report) {
   ], report.mailings, { footer: report.totals, className: "cards-on-phone",
     caption: "Customers at each stage, and the orders each mailing brought" }), "mailings", {
     columns, rows: report.mailings, values: ["name", "channel", "sent_at", "sent", "delivered",
-      "opened", "clicked", "ordered", "orders", "revenue"].map((k) => (r) => r[k]) }));
+      "opened", "clicked", "ordered", "orders", "revenue"].map((k) => (r) => r[k]) });
+  // the same stages counting each customer once: the sum above counts a customer once
+  // per mailing they got
+  const f = report.funnel;
+  const stages = ["sent", "delivered", "opened", "clicked", "ordered"];
+  const distinctRow = { ...f };
+  const distinct = table([
+    { label: "", cell: () => termLabel("distinct_customers"), rowHeader: true },
+    ...stages.map((k) => ({ label: term(termOf(k)), head: termLabel(termOf(k)), num: true,
+      key: `funnel.${k}`, cell: (r) => (r[k] == null ? DASH : fmtInt(r[k])) })),
+  ], [distinctRow], { className: "compact distinct-customers cards-on-phone", terms: false,
+    caption: "Each customer once, however many of the mailings they got" });
+  body.replaceChildren(mailingsTable, distinct);
 }
 
 const RENDER = {
   mailings: (body, report) => renderMailings(body, report),
   orders: (body, report) => renderOrders(body, report.orders, state),
   product_sales: (body, report) => renderProductSales(body, report.product_sales, state, {
-    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSort: (sort, unit = "") => {
+      set({ sort: sort === "units" ? "" : sort, unit });
+      reload("product_sales");
+    },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
   }),
   open_hours: (body, report) => renderOpenHours(body, report.open_hours, state, {
@@ -112,8 +142,12 @@ async function load() {
     document.getElementById("report-subtitle").replaceChildren(
       el("span", {}, `${fmtInt(report.campaign.mailings)} mailings`),
       el("span", { class: "muted" }, `ID ${report.campaign.campaign_id}`),
-      el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)));
+      el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
+      el("a", { id: "workbook-link", download: "", href: withParams(
+        `/api/v1/campaigns/${encodeURIComponent(report.campaign.campaign_id)}/report.xlsx`,
+        state) }, "Excel workbook"));
     statusBox.replaceChildren();
+    renderCampaignHeadline(document.getElementById("headline"), report);
     const t = report.totals;
     if (report.mailings.length && !t.sent && !t.delivered && !t.orders) {
       statusBox.append(emptyState(state.from || state.to ? "No events in this period"

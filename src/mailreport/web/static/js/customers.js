@@ -3,7 +3,8 @@
 // "Export to file" dialog. Every figure comes from the JSON API.
 import { periodControl, periodText } from "./period.js";
 import { api, ApiError, currency, el, emptyState, fmtDateTime, fmtInt, fmtMoney, fmtNumber,
-  fmtPct, fmtSigned, problemBox, readState, tileFigure, withParams, writeState } from "./util.js";
+  fmtPct, fmtSigned, problemBox, readState, term, termLabel, tileFigure, withParams,
+  writeState } from "./util.js";
 
 const STAGES = [
   ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
@@ -88,9 +89,9 @@ function deviation(value, key) {
     `${fmtSigned(value, "%")} vs audience`);
 }
 
-function metricTile(label, value, key, note) {
+function metricTile(termKey, value, key, note, suffix = "") {
   return el("div", { class: "tile" },
-    el("span", { class: "tile-label" }, label),
+    el("span", { class: "tile-label" }, termLabel(termKey, suffix)),
     el("span", { class: "tile-value", dataset: { key } }, value),
     note ? el("span", { class: "tile-note" }, note) : null);
 }
@@ -101,25 +102,26 @@ function renderMetrics(list) {
   const money = (v) => `${fmtMoney(v)} ${currency}`;
   metricsBody.replaceChildren(
     el("div", { class: "tiles" },
-      metricTile("Customers", fmtInt(m.customers), "metrics.customers",
+      metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
         el("span", {}, el("span", { dataset: { key: "metrics.share_of_audience" } },
           fmtPct(m.share_of_audience)), ` of ${fmtInt(m.audience)} in the audience`)),
-      metricTile("Orders", fmtInt(m.orders), "metrics.orders"),
-      metricTile("Revenue", tileFigure(m.revenue, money), "metrics.revenue"),
-      metricTile("Average order value", tileFigure(m.aov, money), "metrics.aov",
+      metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
+      metricTile("revenue", tileFigure(m.revenue, money), "metrics.revenue"),
+      metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov",
         deviation(m.deviation.aov, "metrics.deviation.aov")),
-      metricTile("Revenue per customer", tileFigure(m.revenue_per_customer, money),
+      metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
         "metrics.revenue_per_customer",
         deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer")),
-      metricTile("Orders per customer", fmtNumber(m.orders_per_customer),
+      metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
         "metrics.orders_per_customer",
         deviation(m.deviation.orders_per_customer, "metrics.deviation.orders_per_customer"))),
     el("p", { class: "muted small" },
       `Deviations compare with the mailing's whole good audience: ${fmtInt(a.customers)} `
-      + `customers, ${money(a.revenue_per_customer)} revenue and `
-      + `${fmtNumber(a.orders_per_customer)} orders per customer, `
-      + `${money(a.aov)} per order. Orders and revenue are those attributed to this mailing`
-      + `${state.from || state.to ? " in the period" : ""}.`));
+      + `customers, ${money(a.revenue_per_customer)} ${term("list_revenue_per_customer")
+        .toLowerCase()}, ${fmtNumber(a.orders_per_customer)} `
+      + `${term("list_purchases_per_customer").toLowerCase()}, ${money(a.aov)} `
+      + `${term("list_aov").toLowerCase()}. Purchases and revenue are those attributed `
+      + `to this mailing${state.from || state.to ? " in the period" : ""}.`));
 }
 
 // -- the table ---------------------------------------------------------------------
@@ -153,7 +155,8 @@ function renderTable(list) {
   const reached = list.stage ? "Reached" : "Sent";
   const head = el("tr", {}, sortHeader("Customer", "customer_id"),
     sortHeader(contact, "contact"), sortHeader(reached, "reached_at"),
-    sortHeader("Orders", "orders", true), sortHeader(`Revenue, ${currency}`, "revenue", true));
+    sortHeader(term("purchases"), "orders", true),
+    sortHeader(`${term("revenue")}, ${currency}`, "revenue", true));
   const rows = list.rows.map((r) => el("tr", { dataset: { customer: r.customer_id } },
     el("th", { scope: "row" }, r.customer_id),
     el("td", { "data-label": contact }, r.contact ?? "—", r.hard_bounce
@@ -161,11 +164,12 @@ function renderTable(list) {
         + "address, of any mailing, was hard: leave it out of the next audience" }, "hard bounce")
       : null),
     el("td", { "data-label": reached }, fmtDateTime(r.reached_at)),
-    el("td", { class: "num", "data-label": "Orders" }, fmtInt(r.orders)),
-    el("td", { class: "num", "data-label": "Revenue" }, fmtMoney(r.revenue))));
+    el("td", { class: "num", "data-label": term("purchases") }, fmtInt(r.orders)),
+    el("td", { class: "num", "data-label": term("revenue") }, fmtMoney(r.revenue))));
   // on a phone the table is a list of cards without its header: sort from a menu
-  const sorts = [["customer_id", "asc", "Customer, A to Z"], ["revenue", "desc", "Revenue, highest"],
-    ["orders", "desc", "Orders, most"], ["reached_at", "desc", `${reached}, latest`],
+  const sorts = [["customer_id", "asc", "Customer, A to Z"],
+    ["revenue", "desc", `${term("revenue")}, highest`],
+    ["orders", "desc", `${term("purchases")}, most`], ["reached_at", "desc", `${reached}, latest`],
     ["reached_at", "asc", `${reached}, earliest`], ["contact", "asc", `${contact}, A to Z`]];
   const current = `${list.sort}:${list.order}`;
   const phoneSort = el("label", { class: "phone-sort" }, "Sort by ",

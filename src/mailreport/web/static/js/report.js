@@ -13,7 +13,7 @@ import { renderVolume } from "./sections/volume.js";
 import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
 
-const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "group", "variant_id",
+const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group", "variant_id",
   "activity"];
 // keys of the page's own views, not API parameters
 const VIEW_KEYS = new Set(["activity"]);
@@ -86,7 +86,10 @@ const RENDER = {
         renderSection("efficiency", data);
       } }),
   product_sales: (body, data) => renderProductSales(body, data, state, {
-    onSort: (sort) => { set({ sort: sort === "units" ? "" : sort }); reload("product_sales"); },
+    onSort: (sort, unit = "") => {
+      set({ sort: sort === "units" ? "" : sort, unit });
+      reload("product_sales");
+    },
     onSearch: (search) => { set({ search }); reload("product_sales"); },
     onSelect: (value) => {
       const [kind, id] = value ? value.split(":") : ["", ""];
@@ -147,6 +150,11 @@ function header(report) {
       "Campaign report") : null,
     el("span", { class: "muted" }, `ID ${m.mailing_id}`),
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
+    // the whole report as a workbook, for the period and choices on the page
+    el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
+      download: "", onclick: (e) => {  // the choices made since the header was drawn
+        e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
+      } }, "Excel workbook"),
   ];
   document.getElementById("report-subtitle").replaceChildren(...chips.filter(Boolean));
 }

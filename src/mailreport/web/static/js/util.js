@@ -115,7 +115,17 @@ const csrfToken = document.querySelector("meta[name='csrf-token']")?.content || 
 
 /** Call the API (GET unless `method` says otherwise; `body` is sent as JSON); a
  * problem+json answer becomes an ApiError with its detail. */
-export async function api(path, params = {}, { method = "GET", body } = {}) {
+export async function api(path, params = {}, options = {}) {
+  return (await apiResponse(path, params, options)).json();
+}
+
+/** A page of a list and the X-Total-Count header's total: {rows, total}. */
+export async function apiPage(path, params = {}) {
+  const response = await apiResponse(path, params);
+  return { rows: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
+}
+
+async function apiResponse(path, params = {}, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -139,7 +149,7 @@ export async function api(path, params = {}, { method = "GET", body } = {}) {
     }
     throw new ApiError(response.status, title, detail);
   }
-  return response.json();
+  return response;
 }
 
 /** The page's query-string state: every key is also an API parameter. */
@@ -150,13 +160,20 @@ export function readState(keys) {
   return state;
 }
 
-export function writeState(state) {
+/** Write state into the query string; `push`: as a new history entry, so that the
+ * back button returns to the state before (the page listens for popstate). */
+export function writeState(state, { push = false } = {}) {
   const url = new URL(window.location.href);
   for (const [key, value] of Object.entries(state)) {
     if (value) url.searchParams.set(key, value);
     else url.searchParams.delete(key);
   }
-  history.replaceState(null, "", url.pathname + url.search + url.hash);
+  const next = url.pathname + url.search + url.hash;
+  if (push && next !== window.location.pathname + window.location.search + window.location.hash) {
+    history.pushState(null, "", next);
+  } else {
+    history.replaceState(null, "", next);
+  }
 }
 
 export function errorBox(err) {
@@ -252,7 +269,7 @@ export function tile(label, value, key, note = "") {
 }
 
 /** A table; columns are {label, key?, num?, cell(row) -> text|Node, head?: Node}. */
-export function table(columns, rows, { caption, footer, className = "" } = {}) {
+export function table(columns, rows, { caption, footer, className = "", terms = true } = {}) {
   const head = el("tr", {}, columns.map((c) =>
     el("th", { scope: "col", class: c.num ? "num" : "", "aria-sort": c.ariaSort },
       c.head || c.label)));
@@ -271,7 +288,26 @@ export function table(columns, rows, { caption, footer, className = "" } = {}) {
   }))) : null;
   return el("div", { class: `table-wrap ${className}` },
     el("table", {}, caption ? el("caption", {}, caption) : null,
-      el("thead", {}, head), el("tbody", {}, body), foot));
+      el("thead", {}, head), el("tbody", {}, body), foot),
+    terms && /\b(cards-on-phone|group-cards)\b/.test(className) ? cardTerms(columnTerms(columns))
+      : null);
+}
+
+/** The glossary terms of columns whose header is a term's label. */
+export function columnTerms(columns) {
+  return columns.map((c) => (c.head instanceof Element ? c.head.dataset.term : null));
+}
+
+/** On a phone a table of cards hides its header and so the "?" of its terms: the
+ * terms' definitions then sit under the cards, one tap away (CSS shows them only
+ * on a phone). Several tables of the same columns share one (table's `terms: false`). */
+export function cardTerms(keys) {
+  const known = [...new Set(keys.filter((k) => k && GLOSSARY[k]))];
+  if (!known.length) return null;
+  return el("details", { class: "card-terms" },
+    el("summary", {}, "What these figures mean"),
+    el("dl", {}, known.flatMap((k) => [el("dt", {}, term(k)),
+      el("dd", {}, GLOSSARY[k].description)])));
 }
 
 /** A period note for empty states: "yet" without a period, "in this period" with one. */

@@ -1,8 +1,8 @@
 // Groups report: each variant and the test group against the control group, and
 // every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
 // verdict in words.
-import { currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned, table,
-  term, termLabel, when, withCsv } from "../util.js";
+import { cardTerms, currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned,
+  table, term, termLabel, when, withCsv } from "../util.js";
 import { fmtConfidence } from "./headline.js";
 
 export function groupName(row) {
@@ -40,13 +40,14 @@ function comparisons(title, rows) {
     table([
       { label: "Metric", cell: (m) => m.label, rowHeader: true },
       { label: "Compared with", cell: (m) => m.against },
-      { label: "Uplift", num: true, key: (m) => `${m.key}.uplift`,
+      { label: term("uplift"), head: termLabel("uplift"), num: true, key: (m) => `${m.key}.uplift`,
         cell: (m) => `${fmtSigned(m.uplift, m.unit)}${m.relative == null ? ""
           : ` (${fmtSigned(m.relative, "%")})`}` },
-      { label: "95% interval", num: true, cell: (m) => interval(m.ci, m.unit) },
-      { label: "Significance", key: (m) => `${m.key}.verdict`,
+      { label: term("ci_95"), head: termLabel("ci_95"), num: true,
+        cell: (m) => interval(m.ci, m.unit) },
+      { label: term("significance"), head: termLabel("significance"), key: (m) => `${m.key}.verdict`,
         cell: (m) => verdict(m.significant, m.p, (m.uplift ?? 0) > 0, m.why) },
-    ], rows, { className: "compact cards-on-phone" }));
+    ], rows, { className: "compact cards-on-phone", terms: false }));
 }
 
 function pValue(p) {
@@ -74,16 +75,16 @@ function pairwise(variants, why) {
     table([
       { label: "Comparison", rowHeader: true,
         cell: (r) => `${r.label}: variant ${r.variant_id} vs ${r.compared_with}` },
-      { label: "Uplift", num: true, key: (r) => `${r.key}.uplift`,
+      { label: term("uplift"), head: termLabel("uplift"), num: true, key: (r) => `${r.key}.uplift`,
         cell: (r) => `${fmtSigned(r.uplift, " pp")}${r.uplift_relative == null ? ""
           : ` (${fmtSigned(r.uplift_relative, "%")})`}` },
-      { label: "p", num: true, cell: (r) => pValue(r.p) },
-      { label: "Holm-adjusted p", num: true, key: (r) => `${r.key}.p_adjusted`,
-        cell: (r) => pValue(r.p_adjusted) },
-      { label: "Significance", key: (r) => `${r.key}.verdict`,
+      { label: term("p_value"), head: termLabel("p_value"), num: true, cell: (r) => pValue(r.p) },
+      { label: term("p_adjusted"), head: termLabel("p_adjusted"), num: true,
+        key: (r) => `${r.key}.p_adjusted`, cell: (r) => pValue(r.p_adjusted) },
+      { label: term("significance"), head: termLabel("significance"), key: (r) => `${r.key}.verdict`,
         cell: (r) => verdict(r.significant, r.p_adjusted, (r.uplift ?? 0) > 0, why, false) },
     ], rows, {
-      className: "compact cards-on-phone",
+      className: "compact cards-on-phone", terms: false,
       caption: `p-values Holm-adjusted over the ${pairs} pair${pairs === 1 ? "" : "s"} of `
         + "each metric; significant means adjusted p < 0.05",
     }),
@@ -99,7 +100,15 @@ function column(termKey, dataKey, cell, suffix = "") {
     key: dataKey ? (r) => `groups.${groupKey(r)}.${dataKey}` : undefined };
 }
 
-export function renderGroups(body, groups, state = {}, variants = null) {
+/** The rows to show: a single variant is the whole test group, so its row would only
+ * repeat the test group's (the API keeps both, as DESIGN.md's report shape does). */
+export function shownGroups(groups) {
+  const variantRows = groups.filter((g) => g.group === "test" && g.variant_id != null);
+  return variantRows.length === 1 ? groups.filter((g) => !variantRows.includes(g)) : groups;
+}
+
+export function renderGroups(body, allGroups, state = {}, variants = null) {
+  const groups = shownGroups(allGroups);
   // a comparison of nothing against nothing (a period with no orders, or no clicks) is
   // "p = 1.000" rows that say nothing: left out, and the page says why
   const anyBuyers = groups.some((g) => g.buyers);
@@ -161,14 +170,17 @@ export function renderGroups(body, groups, state = {}, variants = null) {
   }
   const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants, noDeliveries)
     : null;
-  body.replaceChildren(
+  body.replaceChildren(...[
     el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not"),
     summary, el("div", { class: "comparisons" }, cards.length || pairs ? cards
       : emptyState(`No orders ${when(state)}`, "Uplift and significance appear once the "
         + "groups have orders (or clicks) to compare.")),
     pairs,
+    cards.length || pairs ? cardTerms(["uplift", "ci_95", "significance",
+      ...(pairs ? ["p_value", "p_adjusted"] : [])]) : null,
     el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
-      + "per customer by Welch's t-test."));
+      + "per customer by Welch's t-test."),
+  ].filter((node) => node != null));  // replaceChildren would write a null as "null"
 }

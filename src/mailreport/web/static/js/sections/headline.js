@@ -1,6 +1,6 @@
 // The headline strip: whether the mailing paid off, at a glance, from the whole
 // report's JSON (the sections below hold the detail).
-import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, termLabel, tile } from "../util.js";
+import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, term, termLabel, tile } from "../util.js";
 
 const wholeNumber = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -32,11 +32,56 @@ function verdict(label, rate, metric) {
     ` (confidence ${fmtConfidence(rate.winner_confidence)})`);
 }
 
+const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
+const oneDecimal = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 1, maximumFractionDigits: 1,
+});
+const money = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2, maximumFractionDigits: 2,
+});
+
+/** "+2.1 pp above your usual (usual 18.0–22.4 %)": the API's difference from the
+ * median and the quartiles, as they come (report.headline.usual). */
+export function usualText(u, isMoney) {
+  const fmt = (v) => (isMoney ? money.format(Number(v)) : oneDecimal.format(Number(v)));
+  const unit = isMoney ? (currency ? ` ${currency}` : "") : " %";
+  const range = `usual ${fmt(u.q1)}–${fmt(u.q3)}${unit}`;
+  if (u.difference == null) return `your usual ${fmt(u.median)}${unit} (${range})`;
+  const d = Number(u.difference);
+  const shown = fmt(Math.abs(d));
+  if (Number(shown) === 0) return `at your usual (${range})`;
+  const sign = d > 0 ? "+" : "−";
+  return `${sign}${shown}${isMoney ? unit : " pp"} ${d > 0 ? "above" : "below"} your usual `
+    + `(${range})`;
+}
+
+const USUAL_FIGURES = [["open_rate", false], ["click_rate", false], ["conversion", false],
+  ["revenue_per_recipient", true]];
+
+function usualBlock(usual, channel) {
+  const items = [];
+  for (const [key, isMoney] of USUAL_FIGURES) {
+    if (key === "open_rate" && channel === "sms") continue;  // SMS has no opens
+    const u = usual[key];
+    const value = u ? (isMoney ? fmtMoney(u.value) : fmtPct(u.value)) : null;
+    items.push(el("li", {},
+      el("span", { class: "usual-figure" }, term(key), value ? ` ${value}` : ""), ": ",
+      el("span", { dataset: { key: `headline.usual.${key}` } }, u ? usualText(u, isMoney)
+        : "fewer than 3 earlier mailings to compare with"),
+      u ? el("span", { class: "muted small" }, ` · ${u.n} mailings`) : null));
+  }
+  return el("div", { class: "headline-usual" },
+    el("p", { class: "headline-usual-head" }, termLabel("usual"),
+      el("span", { class: "muted small" }, ` — the median of up to ${usual.mailings} previous sent `
+        + `${CHANNEL_NAMES[channel] || channel} mailings, and their middle half; all time, `
+        + "the period does not apply")),
+    el("ul", {}, items));
+}
+
 export function renderHeadline(node, report) {
   const stages = report.efficiency.stages;
   const revenue = report.orders.revenue;
-  // attributed revenue / delivered recipients, as DESIGN.md's "Compared with usual"
-  const perRecipient = stages.delivered ? Number(revenue) / stages.delivered : null;
+  const perRecipient = report.headline.revenue_per_recipient;
   const tiles = [
     tile(termLabel("revenue", `, ${currency}`), fmtMoney(revenue), "headline.revenue"),
     tile(termLabel("buyers"), wholeNumber.format(stages.ordered), "headline.buyers",
@@ -56,6 +101,8 @@ export function renderHeadline(node, report) {
         "headline.incremental_revenue", range(vc.incremental_revenue_ci, (v) => fmtSigned(v))));
   }
   const parts = [el("div", { class: "tiles headline-tiles" }, tiles)];
+  const usual = report.headline.usual;
+  if (usual) parts.push(usualBlock(usual, report.mailing.channel));
   const variants = report.variant_comparison;
   if (variants) {
     parts.push(el("p", { class: "headline-variants", dataset: { key: "headline.variants" } },

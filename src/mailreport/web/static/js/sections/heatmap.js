@@ -23,6 +23,17 @@ html.mr-labels a[data-mr-label]:is(:hover, :focus)::after {
   margin-top: 4px; padding: 4px 8px; border-radius: 6px; background: #0f172a; color: #fff;
   font: 600 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; white-space: nowrap;
   text-decoration: none; letter-spacing: 0; text-transform: none; box-shadow: 0 2px 8px #0004;
+}
+@media (hover: none) {
+  /* a touch screen has no hover, and a tap in the preview (a sandbox without scripts)
+     need not focus: every link wears its label, under it, in the flow of the text */
+  html.mr-labels a[data-mr-label]::after,
+  html.mr-labels a[data-mr-label]:is(:hover, :focus)::after {
+    content: attr(data-mr-label); position: static; display: block; width: max-content;
+    max-width: 100%; margin: 2px 0 4px; padding: 2px 6px; border-radius: 6px;
+    background: #0f172a; color: #fff; white-space: normal;
+    font: 600 11px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
+  }
 }`;
 
 // Sequential scale from few to many clicks (share of the busiest link).

@@ -1,7 +1,7 @@
 // Email open rate by hour: openers by the hour of their first open, in the
 // recipients' local time or the company's, and as a weekday x hour grid.
 import { categoryAxis, chartBox, draw, numbers, tooltipHtml, valueAxis } from "../charts.js";
-import { companyTimezone, el, emptyState, fmtInt, fmtPct, termLabel, tile, when, withCsv } from "../util.js";
+import { companyTimezone, el, emptyState, fmtInt, fmtPct, term, termLabel, tile, when, withCsv } from "../util.js";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -27,8 +27,9 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   const zoneName = zone === "company" ? hours.timezone : "each recipient's local time";
   const tiles = el("div", { class: "tiles" },
     tile(termLabel("openers"), fmtInt(hours.openers), "open_hours.openers"),
-    tile("Busiest hour", HOURS[peak], "open_hours.peak",
-      `${fmtInt(hours.counts[peak])} openers, ${fmtPct(hours.percent[peak])}`));
+    tile(termLabel("busiest_hour"), HOURS[peak], "open_hours.peak",
+      `${fmtInt(hours.counts[peak])} ${term("openers").toLowerCase()}, `
+      + `${fmtPct(hours.percent[peak])}`));
   const bars = chartBox(`Bar chart of openers by hour of day in ${zoneName}; busiest hour `
     + `${HOURS[peak]} with ${hours.counts[peak]} openers. The numbers are in the table below.`,
   { height: 260 });
@@ -41,8 +42,10 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   body.replaceChildren(controls, tiles, bars,
     withCsv(numbers("Openers by hour as a table", byHour = [
       { label: "Hour", cell: (r) => HOURS[r.h], rowHeader: true },
-      { label: "Openers", num: true, key: (r) => `open_hours.counts.${r.h}`, cell: (r) => fmtInt(r.n) },
-      { label: "Share of openers", num: true, key: (r) => `open_hours.percent.${r.h}`, cell: (r) => fmtPct(r.pct) },
+      { label: term("openers"), head: termLabel("openers"), num: true,
+        key: (r) => `open_hours.counts.${r.h}`, cell: (r) => fmtInt(r.n) },
+      { label: term("share_of_openers"), head: termLabel("share_of_openers"), num: true,
+        key: (r) => `open_hours.percent.${r.h}`, cell: (r) => fmtPct(r.pct) },
     ], hourRows), "open_hours", { columns: byHour, rows: hourRows, part: "by-hour",
       values: [(r) => HOURS[r.h], (r) => r.n, (r) => r.pct] }),
     el("h3", {}, "Weekday × hour"), grid,
@@ -58,11 +61,12 @@ export function renderOpenHours(body, hours, state, { onZone }) {
       formatter: (items) => {
         const h = items[0].dataIndex;
         return tooltipHtml(`${HOURS[h]}–${String(h).padStart(2, "0")}:59`, [
-          ["Openers", fmtInt(hours.counts[h])], ["Share", fmtPct(hours.percent[h])]]);
+          [term("openers"), fmtInt(hours.counts[h])],
+          [term("share_of_openers"), fmtPct(hours.percent[h])]]);
       } },
     xAxis: categoryAxis(HOURS.map((h) => h.slice(0, 2)), { boundaryGap: true }),
     yAxis: valueAxis(),
-    series: [{ type: "bar", name: "Openers", data: hours.counts, barMaxWidth: 28,
+    series: [{ type: "bar", name: term("openers"), data: hours.counts, barMaxWidth: 28,
       itemStyle: { borderRadius: [3, 3, 0, 0] } }],
   });
   const cells = [];
@@ -70,7 +74,7 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   draw(grid, {
     grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
     tooltip: { confine: true, formatter: (p) => tooltipHtml(
-      `${WEEKDAYS[p.value[1]]}, ${HOURS[p.value[0]]}`, [["Openers", fmtInt(p.value[2])]]) },
+      `${WEEKDAYS[p.value[1]]}, ${HOURS[p.value[0]]}`, [[term("openers"), fmtInt(p.value[2])]]) },
     xAxis: categoryAxis(HOURS.map((h) => h.slice(0, 2)), { boundaryGap: true,
       splitArea: { show: false } }),
     yAxis: { type: "category", data: WEEKDAYS.map((d) => d.slice(0, 3)), inverse: true,

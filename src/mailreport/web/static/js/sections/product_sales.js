@@ -10,13 +10,32 @@ const MEASURES = {
   receipts: { label: term("product_receipts"), fmt: fmtInt },
 };
 
-function sortHeader(measure, current, onSort) {
-  const active = measure === current;
+/** The measures the table shows and sorts by: with products sold in several units
+ * of measure, one units column per unit (pieces and kilograms never add up), each
+ * ranking by its own unit. */
+function measuresOf(sales) {
+  const units = sales.units_of_measure || [];
+  if (units.length < 2) {
+    return Object.entries(MEASURES).map(([m, d]) => ({ ...d, sort: m, unit: "",
+      value: (r) => r[m], active: sales.sort === m }));
+  }
+  return [
+    ...units.map((u) => ({ label: `${term("units")}, ${u}`, fmt: fmtNumber, sort: "units",
+      unit: u, value: (r) => r.units_by_unit[u] || 0,
+      active: sales.sort === "units" && sales.unit === u })),
+    ...["revenue", "receipts"].map((m) => ({ ...MEASURES[m], sort: m, unit: "",
+      value: (r) => r[m], active: sales.sort === m })),
+  ];
+}
+
+function sortHeader(measure, onSort) {
+  const active = measure.active;
   return el("button", { type: "button", class: `sort${active ? " active" : ""}`,
-    dataset: { sort: measure }, onclick: () => !active && onSort(measure),
-    "aria-label": active ? `${MEASURES[measure].label}, sorted, largest first`
-      : `Sort by ${MEASURES[measure].label.toLowerCase()}` },
-  MEASURES[measure].label, el("span", { class: "sort-mark", "aria-hidden": "true" },
+    dataset: { sort: measure.sort, unit: measure.unit },
+    onclick: () => !active && onSort(measure.sort, measure.unit),
+    "aria-label": active ? `${measure.label}, sorted, largest first`
+      : `Sort by ${measure.label.toLowerCase()}` },
+  measure.label, el("span", { class: "sort-mark", "aria-hidden": "true" },
     active ? "▼" : "↕"));
 }
 
@@ -42,8 +61,13 @@ function controls(state, { onSearch, onSelect, selectOptions }) {
 }
 
 export function renderProductSales(body, sales, state, handlers) {
-  const sort = sales.sort;
+  const measures = measuresOf(sales);
   const top = controls(state, handlers);
+  if ((sales.units_of_measure || []).length > 1) {
+    top.append(el("p", { class: "note", id: "product-units-note" },
+      `Products here are sold in ${sales.units_of_measure.join(" and ")}: a units column `
+      + "ranks by its own unit, so pieces and weights are never added together."));
+  }
   if (!sales.rows.length) {
     body.replaceChildren(top, sales.search
       ? emptyState(`No categories match “${sales.search}”`)
@@ -53,18 +77,19 @@ export function renderProductSales(body, sales, state, handlers) {
   const columns = [
     { label: "#", num: true, cell: (r) => String(r.rank) },
     { label: "Category", cell: (r) => r.category, key: (r) => `product_sales.${r.rank}.category` },
-    ...Object.keys(MEASURES).map((m) => ({
-      label: MEASURES[m].label, num: true, head: sortHeader(m, sort, handlers.onSort),
-      ariaSort: m === sort ? "descending" : undefined,
-      key: (r) => `product_sales.${r.rank}.${m}`, cell: (r) => MEASURES[m].fmt(r[m]) })),
+    ...measures.map((m) => ({
+      label: m.label, num: true, head: sortHeader(m, handlers.onSort),
+      ariaSort: m.active ? "descending" : undefined,
+      key: (r) => `product_sales.${r.rank}.${m.unit ? `units_by_unit.${m.unit}` : m.sort}`,
+      cell: (r) => m.fmt(m.value(r)) })),
   ];
   const rows = sales.rows.map((r, i) => ({ ...r, rank: i + 1 }));
-  const measure = MEASURES[sort];
+  const measure = measures.find((m) => m.active) || measures[0];
   const list = table(columns, rows, { className: "compact", caption: `Top ${rows.length} `
     + `${rows.length === 1 ? "category" : "categories"} by ${measure.label.toLowerCase()}; `
     + "a column header sorts by it" });
   const listOut = withCsv(list, "product_sales", { columns, rows,
-    values: [(r) => r.rank, (r) => r.category, ...Object.keys(MEASURES).map((m) => (r) => r[m])] });
+    values: [(r) => r.rank, (r) => r.category, ...measures.map((m) => m.value)] });
   // a ring of one segment is a full circle that says nothing: the table alone
   if (rows.length < 2) {
     body.replaceChildren(top, listOut);
@@ -87,7 +112,7 @@ export function renderProductSales(body, sales, state, handlers) {
       label: { show: false, position: "center" },
       emphasis: { label: { show: true, fontSize: 14, fontWeight: 600, overflow: "truncate",
         width: 140, formatter: (p) => `${p.name}\n${measure.fmt(p.value)}` } },
-      data: rows.map((r) => ({ name: r.category, value: Number(r[sort]) })),
+      data: rows.map((r) => ({ name: r.category, value: Number(measure.value(r)) })),
     }],
   });
 }

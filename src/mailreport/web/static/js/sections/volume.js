@@ -1,13 +1,8 @@
 // Mailing volume: who of the target audience could receive the mailing.
-import { el, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
+import { el, fmtInt, fmtPct, table, term, termLabel, tile, withCsv } from "../util.js";
 
-const STATUSES = [
-  ["good_recipients", "Good recipients"],
-  ["address_issue", "Address issue"],
-  ["unsubscribed_channel", "Unsubscribed from the channel"],
-  ["unsubscribed_category", "Unsubscribed from the mailing category"],
-  ["blocked_by_policy", "Blocked by communication policy"],
-];
+const STATUSES = ["good_recipients", "address_issue", "unsubscribed_channel",
+  "unsubscribed_category", "blocked_by_policy"].map((key) => [key, term(key)]);
 
 /** `control`: whether the mailing held a control group back; without one its tile, a
  * "Control group 0", would only be noise. */
@@ -18,13 +13,13 @@ export function renderVolume(body, volume, { control = true } = {}) {
   let columns;
   body.replaceChildren(
     el("div", { class: "tiles" },
-      tile("Target audience", fmtInt(audience), "volume.audience"),
+      tile(termLabel("target_audience"), fmtInt(audience), "volume.audience"),
       control ? tile(termLabel("control_group"), fmtInt(volume.control_group), "volume.control_group",
         `${fmtPct(share(volume.control_group))} of the audience, held back`) : null,
       tile(termLabel("actual_recipients"), fmtInt(volume.actual_recipients), "volume.actual_recipients",
         `${fmtPct(share(volume.actual_recipients))} of the audience, delivered`)),
     withCsv(table(columns = [
-      { label: "Status", cell: (r) => r.label, rowHeader: true },
+      { label: "Status", cell: (r) => termLabel(r.key), rowHeader: true },
       { label: "Customers", num: true, key: (r) => `volume.${r.key}`, cell: (r) => fmtInt(r.n) },
       { label: "Share of audience", num: true, key: (r) => `volume.${r.key}.share`,
         cell: (r) => el("span", { class: "share" },
