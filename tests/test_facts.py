@@ -194,7 +194,9 @@ def general_path(tables, mailing_id, segment, query, page, page_size, sort, orde
                            .limit(page_size, offset=(page - 1) * page_size)
                            .select("customer_id", "contact", "reached_at", "orders", "revenue"))
     metrics = segment_metrics(tables, mailing, query, members(tables, mailing, segment, query))
-    return metrics, [customers.CustomerRow(**{**r, "revenue": customers.money(r["revenue"])})
+    hard = customers.hard_bounced(tables, [r["customer_id"] for r in page_rows], mailing.channel)
+    return metrics, [customers.CustomerRow(**{**r, "revenue": customers.money(r["revenue"]),
+                                              "hard_bounce": r["customer_id"] in hard})
                      for r in page_rows]
 
 
