@@ -22,12 +22,14 @@ from mailreport.facts import (
     COMPLAINTS,
     OPEN_COUNTS,
     REACH_COUNTS,
+    REACH_DETAILS,
     REACH_TIMES,
     WINDOW_ORDERS,
 )
 from mailreport.store.duckdb.fact_refresh import (
     SALES_ROLLUPS,
     delete,
+    fill_user_agents,
     fold,
     insert,
     redo,
@@ -83,13 +85,16 @@ def refresh_pending(con, settings) -> int:
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS):
             retract(con, fact, settings, "true", RETURNED)
-    for fact in (CLICK_COUNTS, COMPLAINTS):
+    for fact in (CLICK_COUNTS, COMPLAINTS, REACH_DETAILS):
         delete(con, fact, flt)
+    fill_user_agents(con, flt)
     with _returned(con, f"INSERT INTO reach_times {REACH_TIMES.select(settings, flt)} "
                         "RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS):
             insert(con, fact, settings, flt, RETURNED)
     insert(con, COMPLAINTS, settings, flt)
+    # one row per pair and kind, replaced whole (its user agent comes from the events)
+    insert(con, REACH_DETAILS, settings, flt)
     con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
                 "SELECT DISTINCT mailing_id FROM _live_pairs")
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
