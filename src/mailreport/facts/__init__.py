@@ -24,6 +24,7 @@ from mailreport.facts.order_days import ORDER_DAYS
 from mailreport.facts.reach_counts import REACH_COUNTS
 from mailreport.facts.reach_details import REACH_DETAILS
 from mailreport.facts.reach_times import REACH_TIMES
+from mailreport.facts.user_agents import PARSER
 from mailreport.facts.window_orders import WINDOW_ORDERS
 from mailreport.settings import Settings
 
@@ -39,8 +40,10 @@ FACT_TABLES = tuple(f.name for f in FACTS)
 def fingerprint(settings: Settings) -> str:
     """What the facts were built from: every definition as its SQL under these
     settings. A store whose facts carry another fingerprint rebuilds them, so a
-    changed definition or setting needs no version bumped by hand."""
+    changed definition or setting needs no version bumped by hand. The user agents'
+    parser is part of it too: a new version parses them all again (user_agents.py)."""
     text = "\n".join(f"{f.ddl()};\n{f.select(settings, 'true')}" for f in FACTS)
+    text += f"\n-- user agents parsed by {PARSER}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

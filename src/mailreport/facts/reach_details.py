@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from mailreport.facts.fact import Fact
 from mailreport.facts.reach_times import STAGE_CASE
-from mailreport.facts.user_agents import PARSER, UNKNOWN
+from mailreport.facts.user_agents import UNKNOWN
 from mailreport.settings import Settings
 
 # kind, machine, the reach time and its day in reach_times, the least stage of its event
@@ -38,10 +38,8 @@ def select(settings: Settings, where: str) -> str:
     ways = ", ".join(f"({k}, '{kind}', {str(machine).lower()}, {stage})"
                      for k, (kind, machine, _, _, stage) in enumerate(KINDS))
     unknown = f"'{UNKNOWN}'"
-    # the parser's version is in the SQL, and so in the facts' fingerprint: a new one
-    # rebuilds the facts and parses every user agent again
     return f"""
-SELECT /* user agents parsed by {PARSER} */ p.mailing_id, p.customer_id, p.kind, p.machine, p.day,
+SELECT p.mailing_id, p.customer_id, p.kind, p.machine, p.day,
        coalesce(u.device, {unknown}) AS device, coalesce(u.client, {unknown}) AS client,
        coalesce(u.os, {unknown}) AS os, coalesce(c.region, {unknown}) AS region
 FROM (SELECT k.mailing_id, k.customer_id, k.kind, k.machine, k.day,

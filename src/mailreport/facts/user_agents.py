@@ -5,8 +5,8 @@ Parsing is Python (the ``ua-parser`` library), so this table is not a Fact: a st
 fills it for the user agents it does not hold yet before it builds or refreshes the
 facts (``missing`` selects them), and ``reach_details`` joins it in SQL on every
 engine. A user agent is parsed the same way whenever it is met, so rows are only
-ever added; a new parser version changes ``PARSER`` and so the facts' fingerprint,
-and a rebuild parses every user agent again.
+ever added; a new parser version changes ``PARSER``, and so the facts' fingerprint
+(``facts.fingerprint``), and the rebuild that follows parses every user agent again.
 
 Why ua-parser: it is the reference port of the uap-core regexes (kept by the
 ua-parser project, monthly data releases as ``ua-parser-builtins``) that BrowserScope,
