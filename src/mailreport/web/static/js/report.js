@@ -1,6 +1,7 @@
 // The mailing report page: one request for the whole report, then one request per
 // section when a control of that section changes (sort, search, group, time zone).
 import { companyDate, periodControl, periodCoverage, periodText } from "./period.js";
+import { devicesEmpty, renderDevices } from "./sections/devices.js";
 import { renderEfficiency } from "./sections/efficiency.js";
 import { renderGroups } from "./sections/groups.js";
 import { renderHeadline } from "./sections/headline.js";
@@ -8,6 +9,7 @@ import { renderHeatmap } from "./sections/heatmap.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
+import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { renderVolume } from "./sections/volume.js";
 import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
@@ -17,7 +19,9 @@ const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group"
 // keys of the page's own views, not API parameters
 const VIEW_KEYS = new Set(["activity"]);
 const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
-  "heatmap"];
+  "heatmap", "devices", "regions"];
+// sections hidden where they have nothing to show (the others say so in words)
+const NOTHING = { devices: devicesEmpty, regions: regionsEmpty };
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -98,11 +102,13 @@ const RENDER = {
     selectOptions: productSalesOptions(),
   }),
   heatmap: (body, data) => renderHeatmap(body, data, { mailingId }),
+  devices: (body, data) => renderDevices(body, data, state),
+  regions: (body, data) => renderRegions(body, data),
 };
 
 function renderSection(name, data) {
   const node = document.getElementById(name);
-  if (data == null) {
+  if (data == null || NOTHING[name]?.(data)) {
     node.hidden = true;
     node.querySelector(".body").replaceChildren();
     return;
