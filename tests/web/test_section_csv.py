@@ -153,12 +153,25 @@ def test_every_section_downloads_the_api_numbers(site, page):
                            link["unique_clickers"], link["percent_of_readers"]]
                           for link in variant["links"]])
 
+    devices = report["devices"]
+    for dim in ("device", "client", "os"):
+        check_section(page, f"devices.opened-{dim}", f"{mid}-devices-opened-{dim}.csv", [
+            [r["name"], r["customers"], r["percent"]] for r in devices["opened"][dim]])
+    check_section(page, "devices.machine", f"{mid}-devices-machine.csv", [
+        [name, r["name"], r["customers"]]
+        for kind, name in (("machine_opened", "Machine opens"),
+                           ("machine_clicked", "Machine clicks"))
+        for r in devices[kind]["client"]])
+    check_section(page, "regions", f"{mid}-regions.csv", [
+        [r["region"], r["opened"], r["clicked"], r["ordered"], r["revenue"]]
+        for r in report["regions"]["rows"]])
+
     # each button is a keyboard-reachable button that names its section
     buttons = page.locator("button.csv-download")
-    assert buttons.count() == 9
+    assert buttons.count() == 14
     names = {page.locator(f"#{s}-h").inner_text() for s in
              ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales",
-              "heatmap"]}
+              "heatmap", "devices", "regions"]}
     for i in range(buttons.count()):
         label = buttons.nth(i).get_attribute("aria-label")
         assert label.startswith("Download CSV: ")
