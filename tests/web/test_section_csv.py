@@ -247,9 +247,18 @@ def test_campaign_report_downloads_its_tables(site, page):
                         "ordered", "orders", "revenue")] for m in report["mailings"]])
     check_section(page, "orders", f"{campaign}-orders.csv", [
         [d["date"], d["receipts"], d["orders"], d["revenue"]] for d in report["orders"]["daily"]])
+    check_section(page, "regions", f"{campaign}-regions.csv", [
+        [r["region"], r["opened"], r["clicked"], r["ordered"], r["revenue"]]
+        for r in report["regions"]["rows"]])
     hours = report["open_hours"]
+    devices = report["devices"]
+    # three tables of the view shown (openers, else clickers), and the machines'
+    device_tables = (3 if devices["opened"]["customers"] or devices["clicked"]["customers"]
+                     else 0) + bool(
+        devices["machine_opened"]["customers"] or devices["machine_clicked"]["customers"])
     assert page.locator("button.csv-download").count() == 2 + bool(
-        report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0)
+        report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0) \
+        + device_tables + bool(report["regions"]["rows"])
     screenshot(page, "section-csv-campaign-1280")
 
 

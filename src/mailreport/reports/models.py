@@ -387,3 +387,5 @@ class CampaignReport(Model):
     orders: Orders
     product_sales: ProductSales | None
     open_hours: OpenHours | None
+    devices: Devices | None = None
+    regions: Regions | None = None
