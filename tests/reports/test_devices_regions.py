@@ -120,3 +120,22 @@ def test_regions_count_openers_clickers_buyers_and_revenue(data):
     later = run(data, regions, **{"from": D(2026, 3, 4), "to": D(2026, 3, 4)}).rows
     assert [(r.region, r.opened, r.ordered, str(r.revenue)) for r in later] == [
         ("Moscow", 0, 1, "50.00")]
+
+
+@pytest.mark.engines("duckdb", reason="the terminal's rendering, the same on any engine")
+def test_the_command_line_prints_devices_and_regions(data):
+    from rich.console import Console
+
+    from mailreport.cli import render
+    from mailreport.reports import mailing_report
+
+    data.customer("ann", region="Moscow")
+    data.mailing("m1").journeys("m1", {
+        "ann": [("opened", at(0.1), {"is_machine": True, "user_agent": APPLE_MAIL_MAC}),
+                ("opened", at(1), {"user_agent": IPAD})]}).load()
+    console = Console(record=True, width=200)
+    render.mailing_report(console, mailing_report(data.tables(), "m1", query()), "EUR")
+    text = console.export_text()
+    assert "openers 1" in text and "tablet 1" in text
+    assert "Machine events, apart: opens Apple Mail 1; clicks" in text
+    assert "Moscow" in text
