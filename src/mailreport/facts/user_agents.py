@@ -3,14 +3,14 @@ type, client and operating system that "Devices and clients" (DESIGN.md) counts 
 
 Parsing is Python (the ``ua-parser`` library), so this table is not a Fact: a store
 fills it for the user agents it does not hold yet before it builds or refreshes the
-facts (``missing`` selects them), and ``reach_details`` joins it in SQL on every
+facts (``missing_sql`` selects them), and ``reach_details`` joins it in SQL on every
 engine. A user agent is parsed the same way whenever it is met, so rows are only
 ever added; a new parser version changes ``PARSER``, and so the facts' fingerprint
 (``facts.fingerprint``), and the rebuild that follows parses every user agent again.
 
-Why ua-parser: it is the reference port of the uap-core regexes (kept by the
-ua-parser project, monthly data releases as ``ua-parser-builtins``) that BrowserScope,
-Matomo's and Snowplow's pipelines use; it names mail clients (Apple Mail, Outlook,
+Why ua-parser: it is the Python port of the uap-core rules (kept by the ua-parser
+project, with monthly data releases as ``ua-parser-builtins``; the rules Snowplow's
+user-agent enrichment also uses), not regexes of our own; it names mail clients (Apple Mail, Outlook,
 Thunderbird, YandexMail) and image proxies as families; it has an optional Rust
 accelerator; it is pure data, no network. It gives no device type, so that is read
 from the families it gives (``device_type``)."""
@@ -29,7 +29,6 @@ PARSER = f"ua-parser {version('ua-parser')}, data {version('ua-parser-builtins')
 
 DDL = ("CREATE TABLE IF NOT EXISTS user_agents ("
        + ", ".join(f'"{n}" {t}' for n, t in COLUMNS) + ")")
-
 
 
 def distinct_sql(where: str = "true") -> str:
