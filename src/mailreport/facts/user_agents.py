@@ -10,10 +10,10 @@ ever added; a new parser version changes ``PARSER``, and so the facts' fingerpri
 
 Why ua-parser: it is the Python port of the uap-core rules (kept by the ua-parser
 project, with monthly data releases as ``ua-parser-builtins``; the rules Snowplow's
-user-agent enrichment also uses), not regexes of our own; it names mail clients (Apple Mail, Outlook,
-Thunderbird, YandexMail) and image proxies as families; it has an optional Rust
-accelerator; it is pure data, no network. It gives no device type, so that is read
-from the families it gives (``device_type``)."""
+user-agent enrichment also uses), not regexes of our own; it names mail clients
+(Apple Mail, Outlook, Thunderbird, YandexMail) and image proxies as families; it
+has an optional Rust accelerator; it is pure data, no network. It gives no device
+type, so that is read from the families it gives (``device_type``)."""
 
 from __future__ import annotations
 
