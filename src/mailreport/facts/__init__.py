@@ -22,6 +22,7 @@ from mailreport.facts.fact import Fact
 from mailreport.facts.open_counts import OPEN_COUNTS
 from mailreport.facts.order_days import ORDER_DAYS
 from mailreport.facts.reach_counts import REACH_COUNTS
+from mailreport.facts.reach_detail_counts import REACH_DETAIL_COUNTS
 from mailreport.facts.reach_details import REACH_DETAILS
 from mailreport.facts.reach_times import REACH_TIMES
 from mailreport.facts.user_agents import PARSER
@@ -30,7 +31,8 @@ from mailreport.settings import Settings
 
 FACTS: tuple[Fact, ...] = (
     REACH_TIMES, ATTRIBUTED_ORDERS, ATTRIBUTED_LINES,
-    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, REACH_DETAILS, WINDOW_ORDERS,
+    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, REACH_DETAILS, REACH_DETAIL_COUNTS,
+    WINDOW_ORDERS,
     CATEGORY_SALES, ORDER_DAYS, BUYERS,
 )
 BY_NAME = {f.name: f for f in FACTS}

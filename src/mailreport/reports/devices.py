@@ -1,6 +1,9 @@
 """Devices and clients (DESIGN.md): openers and clickers by the device type, client
 and operating system of the event that gave their reach time, machine events apart.
-Read from the ``reach_details`` fact: one row per customer, kind and machine."""
+
+One mailing's are summed from ``reach_detail_counts`` (a customer is one row per kind
+and machine there, so sums are distinct customers); a campaign's distinct customers
+across its mailings need the customers' rows, ``reach_details``."""
 
 from __future__ import annotations
 
@@ -14,20 +17,31 @@ from mailreport.store.tables import Tables, built_once
 DIMENSIONS = ("device", "client", "os")
 
 
+def details(tables: Tables, mailing_ids: list[str], query: ReportQuery):
+    """The rows to count in the period, and how to count customers over them."""
+    if len(mailing_ids) == 1:
+        d = tables.reach_detail_counts
+        d = d.filter((d.mailing_id == mailing_ids[0]) & in_days(d.day, query))
+        return d, lambda t: t.customers.sum()
+    d = tables.reach_details
+    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+    return d, lambda t: t.customer_id.nunique()
+
+
 @built_once
 def by_dimension(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """(kind, machine, dimension, name, customers) in the period, one query for every
     block: each dimension's rows, and its total (name null). Distinct customers, so a
     campaign counts a customer once per name, as its funnel does."""
-    d = tables.reach_details
-    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+    d, count = details(tables, mailing_ids, query)
     parts = [d.group_by([d.kind, d.machine, ibis.literal(dim).name("dimension"),
-                         d[dim].name("name")])
-             .aggregate(customers=d.customer_id.nunique()) for dim in DIMENSIONS]
+                         d[dim].name("name")]).aggregate(customers=count(d))
+             for dim in DIMENSIONS]
     total = d.group_by([d.kind, d.machine]).aggregate(
-        dimension=ibis.literal("total"), name=ibis.null(str),
-        customers=d.customer_id.nunique())
-    return ibis.union(*parts, total[parts[0].columns])
+        dimension=ibis.literal("total"), name=ibis.null(str), customers=count(d))
+    # a live refresh's deltas may sum to nothing: no name to show
+    rows = ibis.union(*parts, total[parts[0].columns])
+    return rows.filter(rows.customers > 0)
 
 
 def _breakdown(rows: list[dict], kind: str, machine: bool) -> DeviceBreakdown:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ibis
 
+from mailreport.reports.devices import details
 from mailreport.reports.models import RegionRow, Regions
 from mailreport.reports.money import money
 from mailreport.reports.query import ReportQuery, in_days
@@ -15,10 +16,11 @@ from mailreport.store.tables import Tables, built_once
 
 @built_once
 def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """(region, kind, customers): openers and clickers in the period."""
-    d = tables.reach_details
-    d = d.filter(d.mailing_id.isin(mailing_ids) & ~d.machine & in_days(d.day, query))
-    return d.group_by([d.region, d.kind]).aggregate(customers=d.customer_id.nunique())
+    """(region, kind, customers): openers and clickers in the period (one mailing's
+    summed from its counts, a campaign's distinct: devices.details)."""
+    d, count = details(tables, mailing_ids, query)
+    d = d.filter(~d.machine)
+    return d.group_by([d.region, d.kind]).aggregate(customers=count(d))
 
 
 @built_once

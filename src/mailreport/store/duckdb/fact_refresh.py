@@ -23,6 +23,7 @@ from mailreport.facts import (
     OPEN_COUNTS,
     ORDER_DAYS,
     REACH_COUNTS,
+    REACH_DETAIL_COUNTS,
     REACH_DETAILS,
     REACH_TIMES,
     WINDOW_ORDERS,
@@ -35,7 +36,9 @@ from mailreport.settings import Settings
 from mailreport.store import dialects
 
 # the rollups of a mailing's reach rows and events, and of its attributed orders
-REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, REACH_DETAILS)
+# (reach_details before its counts: a batch builds them in this order)
+REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, REACH_DETAILS,
+                 REACH_DETAIL_COUNTS)
 SALES_ROLLUPS = (CATEGORY_SALES, ORDER_DAYS)
 
 # How much one statement of a refresh takes on: enough that statement overheads do

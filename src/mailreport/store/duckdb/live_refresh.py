@@ -22,6 +22,7 @@ from mailreport.facts import (
     COMPLAINTS,
     OPEN_COUNTS,
     REACH_COUNTS,
+    REACH_DETAIL_COUNTS,
     REACH_DETAILS,
     REACH_TIMES,
     WINDOW_ORDERS,
@@ -85,6 +86,8 @@ def refresh_pending(con, settings) -> int:
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS):
             retract(con, fact, settings, "true", RETURNED)
+    # the pairs' old details counted out before they go
+    retract(con, REACH_DETAIL_COUNTS, settings, flt)
     for fact in (CLICK_COUNTS, COMPLAINTS, REACH_DETAILS):
         delete(con, fact, flt)
     fill_user_agents(con, flt)
@@ -95,11 +98,13 @@ def refresh_pending(con, settings) -> int:
     insert(con, COMPLAINTS, settings, flt)
     # one row per pair and kind, replaced whole (its user agent comes from the events)
     insert(con, REACH_DETAILS, settings, flt)
+    insert(con, REACH_DETAIL_COUNTS, settings, flt)
     con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
                 "SELECT DISTINCT mailing_id FROM _live_pairs")
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
     fold(con, REACH_COUNTS, mailings)
     fold(con, OPEN_COUNTS, mailings)
+    fold(con, REACH_DETAIL_COUNTS, mailings)
     # window orders follow a buyer's variant and, without a sent_at, a mailing's
     # first send, which live events may move
     window = (f"({buyers}) OR ({mailings} AND mailing_id IN "

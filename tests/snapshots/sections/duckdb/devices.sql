@@ -15,9 +15,9 @@ ORDER BY
 WITH "t1" AS (
   SELECT
     *
-  FROM "reach_details" AS "t0"
+  FROM "reach_detail_counts" AS "t0"
   WHERE
-    "t0"."mailing_id" IN ('M1')
+    "t0"."mailing_id" = 'M1'
     AND "t0"."day" IS NOT NULL
     AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
     AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
@@ -29,56 +29,39 @@ FROM (
     *
   FROM (
     SELECT
-      "t2"."kind",
-      "t2"."machine",
-      'device' AS "dimension",
-      "t2"."device" AS "name",
-      COUNT(DISTINCT "t2"."customer_id") AS "customers"
-    FROM "t1" AS "t2"
-    GROUP BY
-      1,
-      2,
-      3,
-      4
-  ) AS "t3"
-  UNION ALL
-  SELECT
-    *
-  FROM (
+      *
+    FROM (
+      SELECT
+        "t2"."kind",
+        "t2"."machine",
+        'device' AS "dimension",
+        "t2"."device" AS "name",
+        SUM("t2"."customers") AS "customers"
+      FROM "t1" AS "t2"
+      GROUP BY
+        1,
+        2,
+        3,
+        4
+    ) AS "t3"
+    UNION ALL
     SELECT
-      "t2"."kind",
-      "t2"."machine",
-      'client' AS "dimension",
-      "t2"."client" AS "name",
-      COUNT(DISTINCT "t2"."customer_id") AS "customers"
-    FROM "t1" AS "t2"
-    GROUP BY
-      1,
-      2,
-      3,
-      4
-  ) AS "t4"
-) AS "t7"
-UNION ALL
-SELECT
-  *
-FROM (
-  SELECT
-    *
-  FROM (
-    SELECT
-      "t2"."kind",
-      "t2"."machine",
-      'os' AS "dimension",
-      "t2"."os" AS "name",
-      COUNT(DISTINCT "t2"."customer_id") AS "customers"
-    FROM "t1" AS "t2"
-    GROUP BY
-      1,
-      2,
-      3,
-      4
-  ) AS "t5"
+      *
+    FROM (
+      SELECT
+        "t2"."kind",
+        "t2"."machine",
+        'client' AS "dimension",
+        "t2"."client" AS "name",
+        SUM("t2"."customers") AS "customers"
+      FROM "t1" AS "t2"
+      GROUP BY
+        1,
+        2,
+        3,
+        4
+    ) AS "t4"
+  ) AS "t7"
   UNION ALL
   SELECT
     *
@@ -89,13 +72,36 @@ FROM (
       SELECT
         "t2"."kind",
         "t2"."machine",
-        'total' AS "dimension",
-        CAST(NULL AS TEXT) AS "name",
-        COUNT(DISTINCT "t2"."customer_id") AS "customers"
+        'os' AS "dimension",
+        "t2"."os" AS "name",
+        SUM("t2"."customers") AS "customers"
       FROM "t1" AS "t2"
       GROUP BY
         1,
-        2
-    ) AS "t6"
-  ) AS "t8"
-) AS "t9";
+        2,
+        3,
+        4
+    ) AS "t5"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t2"."kind",
+          "t2"."machine",
+          'total' AS "dimension",
+          CAST(NULL AS TEXT) AS "name",
+          SUM("t2"."customers") AS "customers"
+        FROM "t1" AS "t2"
+        GROUP BY
+          1,
+          2
+      ) AS "t6"
+    ) AS "t8"
+  ) AS "t9"
+) AS "t10"
+WHERE
+  "t10"."customers" > 0;

@@ -15,19 +15,19 @@ ORDER BY
 SELECT
   "t1"."region",
   "t1"."kind",
-  COUNT(DISTINCT "t1"."customer_id") AS "customers"
+  SUM("t1"."customers") AS "customers"
 FROM (
   SELECT
     *
-  FROM "reach_details" AS "t0"
+  FROM "reach_detail_counts" AS "t0"
   WHERE
-    "t0"."mailing_id" IN ('M1')
-    AND NOT (
-      "t0"."machine"
-    )
+    "t0"."mailing_id" = 'M1'
     AND "t0"."day" IS NOT NULL
     AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
     AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+    AND NOT (
+      "t0"."machine"
+    )
 ) AS "t1"
 GROUP BY
   1,
