@@ -139,3 +139,17 @@ def test_the_command_line_prints_devices_and_regions(data):
     assert "openers 1" in text and "tablet 1" in text
     assert "Machine events, apart: opens Apple Mail 1; clicks" in text
     assert "Moscow" in text
+
+
+def test_a_campaign_counts_each_customer_once(data):
+    data.customer("ann", region="Moscow")
+    data.mailing("m1").mailing("m2").journeys("m1", {
+        "ann": [("opened", at(1), {"user_agent": IPAD})],
+        "bob": [("opened", at(1), {"user_agent": OUTLOOK})]}).journeys("m2", {
+            "ann": [("opened", at(days=1), {"user_agent": IPAD})]}).load()
+    t = data.tables()
+    both = devices(t, scope_of(t, "m1", "m2"), query())
+    assert both.opened.customers == 2
+    assert names(both.opened.device) == {"tablet": 1, "desktop": 1}
+    rows = regions(t, scope_of(t, "m1", "m2"), query()).rows
+    assert [(r.region, r.opened) for r in rows] == [("Moscow", 1), ("unknown", 1)]
