@@ -30,7 +30,8 @@ from harness import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales", "heatmap"]
+SECTIONS = ["volume", "orders", "groups", "open_hours", "efficiency", "product_sales", "heatmap",
+            "devices", "regions"]
 
 
 def query(page) -> dict[str, str]:
