@@ -60,7 +60,8 @@ FACTS_BY_CUSTOMER = ("reach_times", "attributed_orders", "attributed_lines", "co
                      "buyers")
 FACT_INDEXES = {name: ["mailing_id, customer_id" if name in FACTS_BY_CUSTOMER else "mailing_id"]
                 for name in facts.FACT_TABLES}
-INDEXES = {**CONTRACT_INDEXES, **FACT_INDEXES}
+# the facts look the user agents' parse up by user agent (facts/user_agents.py)
+INDEXES = {**CONTRACT_INDEXES, **FACT_INDEXES, "user_agents": ["user_agent"]}
 
 Progress = Callable[[str, int, int], None]
 
@@ -241,7 +242,7 @@ class PostgresStore:
 
         user_agents.fill(lambda sql: self.con.execute(translate(sql, "postgres")).fetchall(),
                          insert)
-        self.con.execute("CREATE INDEX ON user_agents (user_agent)")
+        self._index(["user_agents"])
         self.con.execute("ANALYZE user_agents")
 
     def _build(self, fact: facts.Fact) -> None:
