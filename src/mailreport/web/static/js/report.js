@@ -150,8 +150,9 @@ function header(report) {
       "Campaign report") : null,
     el("span", { class: "muted" }, `ID ${m.mailing_id}`),
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
-    // the whole report as a workbook, for the period and choices on the page
-    el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
+    // the whole report as a workbook, for the period and choices on the page; an
+    // unsent mailing has no figures to take away
+    m.status !== "sent" && m.status !== "sending" ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
       download: "", onclick: (e) => {  // the choices made since the header was drawn
         e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
       } }, "Excel workbook"),
