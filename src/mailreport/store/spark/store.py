@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 from ibis.formats.pyarrow import PyArrowData
 from sqlglot import exp
 
@@ -101,8 +102,12 @@ def user_agents_frame(session, events_view: str):
     Distinct user agents are few (thousands), whatever the events number."""
     sql = translate(user_agents.distinct_sql(), "spark", {"events": events_view})
     agents = [r[0] for r in session.sql(sql).collect()]
-    ddl = ", ".join(f"`{n}` STRING" for n, _ in user_agents.COLUMNS)
-    return session.createDataFrame(user_agents.rows(agents), ddl)
+    rows = user_agents.rows(agents)
+    # handed over as Arrow, which the JVM reads itself: rows of Python objects would
+    # need Python on the executors, which mailreport's Spark never asks for
+    table = pa.table({name: pa.array([r[i] for r in rows], pa.string())
+                      for i, (name, _) in enumerate(user_agents.COLUMNS)})
+    return session.createDataFrame(table)
 
 
 def read_fact_files(session, facts_root: Path, fact: Fact, paths: list[str]):
