@@ -92,6 +92,10 @@ def test_incremental_loads_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path
     store.close()
 
 
+LIVE_AGENT = ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like "
+              "Gecko) Chrome/126.0.0.0 Safari/537.36")
+
+
 @pytest.mark.parametrize("fold_rows", [fact_refresh.FOLD_ROWS, 1], ids=["unfolded", "folded"])
 def test_live_events_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path, monkeypatch,
                                                           fold_rows):
@@ -111,8 +115,9 @@ def test_live_events_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path, monk
         for n, c in enumerate(people):
             ts = (sent_at + dt.timedelta(hours=7 * n)).isoformat() + "Z"
             batch += [
+                # a user agent no load brought: parsed by the live refresh
                 {"event_id": f"live-{m}-{c}-o", "mailing_id": m, "customer_id": c,
-                 "type": "opened", "ts": ts},
+                 "type": "opened", "ts": ts, "user_agent": LIVE_AGENT if n % 2 else None},
                 {"event_id": f"live-{m}-{c}-c", "mailing_id": m, "customer_id": c,
                  "type": "clicked", "ts": ts, "link_index": n % 3,
                  "url": "https://shop.example/x", "is_machine": n % 4 == 0},
@@ -137,8 +142,10 @@ def test_live_events_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path, monk
     after = contents(store)
     # the touches moved attribution, so category sales moved with reach and clicks
     for table in ("reach_counts", "open_counts", "click_counts", "category_sales",
-                  "bounces", "complaints", "domain_sent"):
+                  "bounces", "complaints", "domain_sent", "reach_details"):
         assert after[table] != before[table], table
+    assert store.sql("SELECT device, client, os FROM user_agents WHERE user_agent = ?",
+                     [LIVE_AGENT]) == [("tablet", "Chrome", "Android")]
     for fact in facts.FACTS:  # folded: one row per key; else the deltas stay apart
         if not fact.keys:
             continue

@@ -237,6 +237,37 @@ TERMS: tuple[Term, ...] = (
     Term("unsubscribe_reason", "Unsubscribe reason",
          "The reason customers gave when they unsubscribed (their latest unsubscribe in "
          "the period; \"not given\" when none), also as a share of Sent."),
+    # devices and clients, regions
+    Term("device_openers", "Openers by device",
+         "Customers who opened in the period, by the device, mail client or browser and "
+         "operating system of the open that made them openers (their first).",
+         "machine opens (privacy proxies): see Machine opens."),
+    Term("device_clickers", "Clickers by device",
+         "Customers who clicked in the period, by the device, client and operating system "
+         "of their first click.",
+         "machine clicks (link scanners): see Machine clicks."),
+    Term("machine_openers", "Machine opens",
+         "Customers whose first open was a machine's (a privacy proxy or image cache "
+         "fetching the email), by that machine's client; shown apart.",
+         "people reading: see Openers by device."),
+    Term("machine_clickers", "Machine clicks",
+         "Customers whose first click was a machine's (a security scanner following the "
+         "links), by that machine's client; shown apart.",
+         "people clicking: see Clickers by device."),
+    Term("device_type", "Device",
+         "Desktop, mobile or tablet, read from the user agent; unknown where it does not "
+         "say."),
+    Term("mail_client", "Client",
+         "The mail app or browser the email was read in (Apple Mail, Outlook, Gmail's "
+         "proxy...), read from the user agent; unknown where it does not say."),
+    Term("operating_system", "Operating system",
+         "iOS, Android, Windows, macOS..., read from the user agent; unknown where it does "
+         "not say."),
+    Term("region", "Region",
+         "The customer's region in the CRM; unknown where it is not given."),
+    Term("region_revenue", "Revenue of the region",
+         "Revenue of the orders attributed to the mailing in the period, of the region's "
+         "customers."),
 )
 
 GLOSSARY: dict[str, Term] = {term.key: term for term in TERMS}

@@ -58,7 +58,7 @@ def test_report_has_every_section_with_the_design_key_names(server):
     body = r.json()
     assert list(body) == ["mailing", "period", "volume", "efficiency", "orders", "groups",
                           "variant_comparison", "open_hours", "product_sales", "heatmap",
-                          "headline", "deliverability"]
+                          "headline", "deliverability", "devices", "regions"]
     assert body["period"] == {"from": None, "to": None}
     assert set(body["volume"]) == {"good_recipients", "address_issue", "unsubscribed_channel",
                                    "unsubscribed_category", "blocked_by_policy",

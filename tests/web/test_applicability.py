@@ -79,6 +79,7 @@ def test_a_draft_shows_one_empty_state(site, page):
     status = page.locator("#report-status").inner_text()
     assert "No events yet" in status and "is a draft" in status
     assert page.locator("#period-form").is_hidden()  # no period to choose
+    assert page.locator("#workbook-link").count() == 0  # and no figures to take away
     assert page.locator("h1").inner_text() == draft["name"]
 
 
@@ -93,6 +94,7 @@ def test_an_unknown_mailing_is_a_sentence_and_a_way_back(site, page):
     assert alert.get_by_role("link", name="Back to mass messages").get_attribute("href") == "/"
     assert page.locator("#period-form").is_hidden()
     assert visible_sections(page) == []
+    assert page.locator("#workbook-link").count() == 0
     # its customer list says so too, and offers no export of it
     ready(page, f"{site.url}/mailings/NO-SUCH/customers")
     page.wait_for_load_state("networkidle")

@@ -31,7 +31,7 @@ from harness import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.browser
 
 SECTIONS = ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
-            "product_sales", "heatmap"]
+            "product_sales", "heatmap", "devices", "regions"]
 
 
 def query(page) -> dict[str, str]:

@@ -153,13 +153,26 @@ def test_every_section_downloads_the_api_numbers(site, page):
                            link["unique_clickers"], link["percent_of_readers"]]
                           for link in variant["links"]])
 
+    devices = report["devices"]
+    for dim in ("device", "client", "os"):
+        check_section(page, f"devices.opened-{dim}", f"{mid}-devices-opened-{dim}.csv", [
+            [r["name"], r["customers"], r["percent"]] for r in devices["opened"][dim]])
+    check_section(page, "devices.machine", f"{mid}-devices-machine.csv", [
+        [name, r["name"], r["customers"]]
+        for kind, name in (("machine_opened", "Machine opens"),
+                           ("machine_clicked", "Machine clicks"))
+        for r in devices[kind]["client"]])
+    check_section(page, "regions", f"{mid}-regions.csv", [
+        [r["region"], r["opened"], r["clicked"], r["ordered"], r["revenue"]]
+        for r in report["regions"]["rows"]])
+
     # each button is a keyboard-reachable button that names its section
     buttons = page.locator("button.csv-download")
     # deliverability's four: classes, reasons, domains, unsubscribe reasons
-    assert buttons.count() == 13
+    assert buttons.count() == 18
     names = {page.locator(f"#{s}-h").inner_text() for s in
              ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
-              "product_sales", "heatmap"]}
+              "product_sales", "heatmap", "devices", "regions"]}
     for i in range(buttons.count()):
         label = buttons.nth(i).get_attribute("aria-label")
         assert label.startswith("Download CSV: ")
@@ -235,9 +248,18 @@ def test_campaign_report_downloads_its_tables(site, page):
                         "ordered", "orders", "revenue")] for m in report["mailings"]])
     check_section(page, "orders", f"{campaign}-orders.csv", [
         [d["date"], d["receipts"], d["orders"], d["revenue"]] for d in report["orders"]["daily"]])
+    check_section(page, "regions", f"{campaign}-regions.csv", [
+        [r["region"], r["opened"], r["clicked"], r["ordered"], r["revenue"]]
+        for r in report["regions"]["rows"]])
     hours = report["open_hours"]
+    devices = report["devices"]
+    # three tables of the view shown (openers, else clickers), and the machines'
+    device_tables = (3 if devices["opened"]["customers"] or devices["clicked"]["customers"]
+                     else 0) + bool(
+        devices["machine_opened"]["customers"] or devices["machine_clicked"]["customers"])
     assert page.locator("button.csv-download").count() == 2 + bool(
-        report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0)
+        report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0) \
+        + device_tables + bool(report["regions"]["rows"])
     screenshot(page, "section-csv-campaign-1280")
 
 

@@ -83,7 +83,7 @@ def is_loopback(request: Request) -> bool:
     return address.is_loopback if address is not None else peer == "testclient"
 
 
-def _local_cli(request: Request) -> bool:
+def local_cli(request: Request) -> bool:
     """The mailreport CLI of the user running the server: it read the local secret
     from the server file beside the database (mode 0600)."""
     secret = getattr(request.app.state, "local_secret", None)
@@ -96,7 +96,7 @@ def current_principal(request: Request) -> Principal:
     app = request.app
     if not app.state.auth_enabled:
         return NOBODY_CHECKS
-    if _local_cli(request):
+    if local_cli(request):
         return LOCAL_CLI
     token = None
     header = request.headers.get("authorization", "")

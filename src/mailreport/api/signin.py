@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mailreport import __version__
 from mailreport.api.problems import problem
-from mailreport.api.security import SESSION_COOKIE, client_address
+from mailreport.api.security import SESSION_COOKIE, client_address, local_cli
 from mailreport.auth import verify_token
 
 SESSION_SECONDS = 12 * 3600
@@ -213,6 +213,8 @@ class PagesGate:
         await response(scope, receive, send)
 
     def _signed_in(self, request: Request) -> bool:
+        if local_cli(request):  # the CLI's own browser printing a report (api/pdf.py)
+            return True
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         if token is None:

@@ -180,6 +180,37 @@ def mailing_report(console: Console, r, currency: str) -> None:
             t.add_row(str(lk.link_index), (lk.text or lk.url)[:50], _fmt(lk.clicks),
                       _fmt(lk.unique_clickers), _fmt(lk.percent_of_readers))
         console.print(t)
+    devices_and_regions(console, r, currency)
+
+
+def devices_and_regions(console: Console, r, currency: str) -> None:
+    """Devices and clients (people, then machines apart) and Regions, where they have
+    anything to show."""
+    d = r.devices
+    if d and (d.opened.customers or d.clicked.customers):
+        t = Table(title="Devices and clients (people)")
+        for col in ("who", "device", "client", "system"):
+            t.add_column(col)
+        def top(shares) -> str:
+            return ", ".join(f"{s.name} {s.customers:,}" for s in shares[:4])
+
+        for who, block in (("openers", d.opened), ("clickers", d.clicked)):
+            t.add_row(f"{who} {block.customers:,}", top(block.device), top(block.client),
+                      top(block.os))
+        console.print(t)
+    if d and (d.machine_opened.customers or d.machine_clicked.customers):
+        console.print("[bold]Machine events, apart[/bold]: opens "
+                      + ", ".join(f"{s.name} {s.customers:,}" for s in d.machine_opened.client)
+                      + "; clicks "
+                      + ", ".join(f"{s.name} {s.customers:,}" for s in d.machine_clicked.client))
+    if r.regions and r.regions.rows:
+        t = Table(title="Regions")
+        for col in ("region", "opened", "clicked", "ordered", f"revenue, {currency}"):
+            t.add_column(col, justify="left" if col == "region" else "right")
+        for row in r.regions.rows:
+            t.add_row(row.region, _fmt(row.opened), _fmt(row.clicked), _fmt(row.ordered),
+                      f"{row.revenue:,}")
+        console.print(t)
 
 
 def _incremental(console: Console, groups, currency: str) -> None:
@@ -223,6 +254,7 @@ def campaign_report(console: Console, r, currency: str) -> None:
         t.add_row(row.name, row.channel, _fmt(row.sent), _fmt(row.delivered), _fmt(row.opened),
                   _fmt(row.clicked), _fmt(row.ordered), _fmt(row.orders), f"{row.revenue:,}")
     console.print(t)
+    devices_and_regions(console, r, currency)
 
 
 def _quantity(q: float) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from mailreport.cli.common import (
     ToOption,
     console,
     fail,
+    opened_store,
 )
 from mailreport.settings import SettingsError, load_settings
 
@@ -45,6 +47,9 @@ MasterOption = Annotated[str | None, typer.Option(
                            "Spark Connect.")]
 
 
+PdfOption = Annotated[Path | None, typer.Option(
+    "--pdf", help="Print the report page to a PDF (A4) as the browser draws it, charts "
+                  "included; needs mailreport[pdf] and Chromium.")]
 XlsxOption = Annotated[Path | None, typer.Option(
     "--xlsx", help="Write the whole report as an Excel workbook: a sheet per section, "
                    "typed cells, and a sheet of definitions and settings.")]
@@ -101,6 +106,45 @@ def _params(query) -> dict:
             "open_hours_zone": query.open_hours_zone, "sort": query.sort, "unit": query.unit}
 
 
+def _page_params(query) -> dict:
+    """The report page's URL parameters for a query (the page's own state keys)."""
+    params = {"from": query.date_from, "to": query.date_to,
+              "open_hours_zone": None if query.open_hours_zone == "recipient"
+              else query.open_hours_zone,
+              "sort": None if query.sort == "units" else query.sort, "unit": query.unit}
+    return {k: str(v) for k, v in params.items() if v is not None}
+
+
+def print_pdf(db, config, lake, page: str, params: dict, out: Path, *, title: str,
+              period) -> None:
+    """The report page printed to ``out`` by Chromium: served by the server that holds
+    the database, or by one started for the while."""
+    from urllib.parse import urlencode
+
+    from mailreport.api.forward import ForwardError, running_server
+    from mailreport.api.pdf import PdfError, Site, local_site, render_pdf
+    from mailreport.store import StoreLocked, db_path
+
+    settings = load_settings(config)
+    path = page + (f"?{urlencode(params)}" if params else "")
+    when = (f"{period.from_ or '…'} to {period.to or '…'}" if period.from_ or period.to
+            else "all time")
+    started = time.monotonic()
+    try:
+        try:
+            with opened_store(db, config, reading=True, lake=lake) as store, \
+                    local_site(store) as site:
+                render_pdf(site, path, out, title=title, period=when,
+                           zone=settings.company_timezone)
+        except StoreLocked:
+            server = running_server(db_path(db, settings))
+            render_pdf(Site(server.url, server.secret), path, out, title=title, period=when,
+                       zone=settings.company_timezone)
+    except (PdfError, ForwardError) as exc:
+        fail(str(exc), 1)
+    console.print(f"wrote {out} in {time.monotonic() - started:.1f} s")
+
+
 def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
            include_machine: Annotated[bool, typer.Option(
@@ -112,7 +156,7 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
            unit: Annotated[str | None, typer.Option(
                help="Product sales by units in this unit of measure (pcs, kg, l, m), "
                     "where several were sold.")] = None,
-           xlsx: XlsxOption = None,
+           xlsx: XlsxOption = None, pdf: PdfOption = None,
            engine: EngineOption = "duckdb", lake: LakeOption = None,
            spark_master: MasterOption = None,
            db: DbOption = None, config: ConfigOption = None) -> None:
@@ -126,20 +170,23 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
         db, config, engine, lake, spark_master,
         lambda t: mailing_report(t, mailing_id, query),
         f"/api/v1/mailings/{mailing_id}/report", _params(query), MailingReport)
+    if pdf is not None:
+        print_pdf(db, config, lake, f"/mailings/{mailing_id}", _page_params(query), pdf,
+                  title=f"Mailing report: {result.mailing.name}", period=result.period)
     if xlsx is not None:
         from mailreport.exports.workbook import write_mailing_workbook
 
         write_mailing_workbook(result, xlsx, load_settings(config))
         console.print(f"wrote {xlsx}")
-    elif as_json:
+    if as_json:
         _print_json(result)
-    else:
+    elif xlsx is None and pdf is None:
         render.mailing_report(console, result, currency)
 
 
 def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to: ToOption = None,
                         as_json: Annotated[bool, typer.Option("--json")] = False,
-                        xlsx: XlsxOption = None,
+                        xlsx: XlsxOption = None, pdf: PdfOption = None,
                         engine: EngineOption = "duckdb", lake: LakeOption = None,
                         spark_master: MasterOption = None,
                         db: DbOption = None, config: ConfigOption = None) -> None:
@@ -152,14 +199,17 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
         db, config, engine, lake, spark_master,
         lambda t: campaign_report(t, campaign_id, query),
         f"/api/v1/campaigns/{campaign_id}/report", _params(query), CampaignReport)
+    if pdf is not None:
+        print_pdf(db, config, lake, f"/campaigns/{campaign_id}", _page_params(query), pdf,
+                  title=f"Campaign report: {result.campaign.name}", period=result.period)
     if xlsx is not None:
         from mailreport.exports.workbook import write_campaign_workbook
 
         write_campaign_workbook(result, xlsx, load_settings(config))
         console.print(f"wrote {xlsx}")
-    elif as_json:
+    if as_json:
         _print_json(result)
-    else:
+    elif xlsx is None and pdf is None:
         render.campaign_report(console, result, currency)
 
 

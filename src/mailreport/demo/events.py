@@ -34,19 +34,25 @@ CODE = {name: i for i, name in enumerate(EVENT_TYPES)}
 PROVIDERS = ("sendgrid", "mailgun", "twilio", "messagebird", "fcm", "apns")
 
 AGENTS = (
-    # people reading email (stable per customer)
+    # people reading email (stable per customer); the first two are phones' browsers,
+    # which SMS clicks use too
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Mobile/15E148",
+    "(KHTML, like Gecko) Mobile/15E148",  # Apple Mail on iOS
     "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; .NET4.0C; .NET4.0E; "
+    "Microsoft Outlook 16.0.17726; ms-office; MSOffice 16)",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 YaBrowser/24.6.0.0 Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.5 Safari/605.1.15",
-    "Mozilla/5.0 (Linux; Android 13; Redmi Note 12) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/125.0.0.0 Mobile Safari/537.36 MailRuMail/14.70",
+    "Chrome/126.0.0.0 YaBrowser/24.6.0.0 Safari/537.36",  # webmail in Yandex Browser
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko)",  # Apple Mail on macOS
+    "Mozilla/5.0 (Linux; Android 14; SM-A346B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/126.0.0.0 Mobile Safari/537.36 YandexMail/8.62.1",
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148",  # Apple Mail on an iPad
+    "Mozilla/5.0 (Linux; Android 13; Redmi Note 12 Build/TKQ1.221114.001; wv) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.0.0 Mobile "
+    "Safari/537.36 MailRuMail/14.70.0.64170",  # the Mail.ru app's web view
     # machines
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "(Apple Mail Privacy Protection)",
@@ -57,8 +63,8 @@ AGENTS = (
     "ShopApp/5.12.0 (iPhone; iOS 17.5)",
     "ShopApp/5.12.0 (Android 14)",
 )
-READERS = 6
-APPLE_AGENT, GOOGLE_AGENT, SCANNER_AGENTS, APP_AGENTS = 6, 7, (8, 9), (10, 11)
+READERS = 8
+APPLE_AGENT, GOOGLE_AGENT, SCANNER_AGENTS, APP_AGENTS = 8, 9, (10, 11), (12, 13)
 # Proxies and scanners fetch from their operators' networks, not the reader's.
 APPLE_NET, GOOGLE_NET, MICROSOFT_NET = (17 << 24) | (58 << 16), (66 << 24) | (249 << 16), \
     (40 << 24) | (94 << 16)

@@ -24,14 +24,17 @@ from mailreport.facts.fact import Fact
 from mailreport.facts.open_counts import OPEN_COUNTS
 from mailreport.facts.order_days import ORDER_DAYS
 from mailreport.facts.reach_counts import REACH_COUNTS
+from mailreport.facts.reach_detail_counts import REACH_DETAIL_COUNTS
+from mailreport.facts.reach_details import REACH_DETAILS
 from mailreport.facts.reach_times import REACH_TIMES
+from mailreport.facts.user_agents import PARSER
 from mailreport.facts.window_orders import WINDOW_ORDERS
 from mailreport.settings import Settings
 
 FACTS: tuple[Fact, ...] = (
     REACH_TIMES, ATTRIBUTED_ORDERS, ATTRIBUTED_LINES,
-    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT,
-    WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS,
+    REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT, REACH_DETAILS,
+    REACH_DETAIL_COUNTS, WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS,
 )
 BY_NAME = {f.name: f for f in FACTS}
 FACT_TABLES = tuple(f.name for f in FACTS)
@@ -40,8 +43,10 @@ FACT_TABLES = tuple(f.name for f in FACTS)
 def fingerprint(settings: Settings) -> str:
     """What the facts were built from: every definition as its SQL under these
     settings. A store whose facts carry another fingerprint rebuilds them, so a
-    changed definition or setting needs no version bumped by hand."""
+    changed definition or setting needs no version bumped by hand. The user agents'
+    parser is part of it too: a new version parses them all again (user_agents.py)."""
     text = "\n".join(f"{f.ddl()};\n{f.select(settings, 'true')}" for f in FACTS)
+    text += f"\n-- user agents parsed by {PARSER}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

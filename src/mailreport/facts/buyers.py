@@ -4,12 +4,14 @@ their revenue, the first and the last one's time), with what their reach row say
 and revenue, and a page sorted by them, read buyers only (DESIGN.md, "Customer
 lists"), and a buyer who ordered after their click is one whose last order of a
 day in the period is at or after their clicked reach time ("Ordered after a
-click")."""
+click"), and their region, by which "Regions" counts ordered customers and
+revenue."""
 
 from __future__ import annotations
 
 from mailreport.facts.fact import Fact
 from mailreport.facts.reach_counts import STAGE_DAYS
+from mailreport.facts.user_agents import UNKNOWN
 from mailreport.settings import Settings
 
 # the reach times a customer list shows as when a member was reached
@@ -24,15 +26,18 @@ def select(settings: Settings, where: str) -> str:
     kept = ", ".join(FROM_REACH)
     return f"""
 SELECT mailing_id, customer_id, day, count(*) AS orders, sum(total) AS revenue,
-       min(ts) AS first_ts, max(ts) AS last_ts, status, "group", variant_id, {kept}
+       min(ts) AS first_ts, max(ts) AS last_ts, status, "group", variant_id, {kept},
+       region
 FROM (SELECT a.mailing_id, a.customer_id, a.day, a.total, a.ts, r.status, r."group",
              CASE WHEN r.customer_id IS NULL THEN 'A' ELSE r.variant_id END AS variant_id,
-             {", ".join(f"r.{c}" for c in FROM_REACH)}
+             {", ".join(f"r.{c}" for c in FROM_REACH)},
+             coalesce(c.region, '{UNKNOWN}') AS region
       FROM (SELECT mailing_id, customer_id, day, total, ts FROM attributed_orders
             WHERE ({where})) a
       LEFT JOIN (SELECT * FROM reach_times WHERE ({where})) r
-        ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id) b
-GROUP BY mailing_id, customer_id, day, status, "group", variant_id, {kept}
+        ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id
+      LEFT JOIN customers c ON c.customer_id = a.customer_id) b
+GROUP BY mailing_id, customer_id, day, status, "group", variant_id, {kept}, region
 ORDER BY mailing_id, customer_id, day
 """
 
@@ -44,5 +49,5 @@ BUYERS = Fact(
              ("last_ts", "TIMESTAMP"), ("status", "VARCHAR"), ("group", "VARCHAR"),
              ("variant_id", "VARCHAR"),
              *((day, "DATE") for _, day in STAGE_DAYS),
-             *((col, "TIMESTAMP") for col in REACHED_AT)),
-    serves=("Customer lists (drill-down)", "Ordered after a click"))
+             *((col, "TIMESTAMP") for col in REACHED_AT), ("region", "VARCHAR")),
+    serves=("Customer lists (drill-down)", "Ordered after a click", "Regions"))

@@ -332,6 +332,36 @@ class Headline(Model):
     # efficiency), as the headline strip shows it
     revenue_per_recipient: Money | None = term("revenue_per_recipient")
     usual: Usual | None = term("usual")  # null: the mailing has not been sent
+class Share(Model):
+    name: str
+    customers: int
+    percent: Percent = Field(description="of the block's customers")
+
+
+class DeviceBreakdown(Model):
+    customers: int
+    device: list[Share] = term("device_type")
+    client: list[Share] = term("mail_client")
+    os: list[Share] = term("operating_system")
+
+
+class Devices(Model):
+    opened: DeviceBreakdown = term("device_openers")
+    clicked: DeviceBreakdown = term("device_clickers")
+    machine_opened: DeviceBreakdown = term("machine_openers")
+    machine_clicked: DeviceBreakdown = term("machine_clickers")
+
+
+class RegionRow(Model):
+    region: str = term("region")
+    opened: int = term("opened")
+    clicked: int = term("clicked")
+    ordered: int = term("buyers")
+    revenue: Money = term("region_revenue")
+
+
+class Regions(Model):
+    rows: list[RegionRow]
 
 
 class MailingReport(Model):
@@ -347,6 +377,8 @@ class MailingReport(Model):
     heatmap: list[HeatmapVariant] | None
     headline: Headline
     deliverability: Deliverability | None = None
+    devices: Devices | None = None
+    regions: Regions | None = None
 
 
 class CampaignMailingRow(Model):
@@ -397,3 +429,5 @@ class CampaignReport(Model):
     orders: Orders
     product_sales: ProductSales | None
     open_hours: OpenHours | None
+    devices: Devices | None = None
+    regions: Regions | None = None

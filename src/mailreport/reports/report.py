@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mailreport.reports.deliverability import deliverability
+from mailreport.reports.devices import devices
 from mailreport.reports.efficiency import efficiency
 from mailreport.reports.groups import groups, variant_comparison
 from mailreport.reports.heatmap import heatmap
@@ -18,6 +19,7 @@ from mailreport.reports.open_hours import open_hours
 from mailreport.reports.orders import orders
 from mailreport.reports.product_sales import product_sales
 from mailreport.reports.query import ReportQuery, check_period, get_mailing
+from mailreport.reports.regions import regions
 from mailreport.reports.scope import Scope
 from mailreport.reports.usual import usual
 from mailreport.reports.volume import volume
@@ -32,6 +34,8 @@ SECTIONS: dict[str, Callable[[Tables, Scope, ReportQuery], Any]] = {
     "product_sales": product_sales,
     "heatmap": heatmap,
     "deliverability": deliverability,
+    "devices": devices,
+    "regions": regions,
 }
 
 # Keys worked out from another section's result, not from the tables: (that

@@ -25,17 +25,22 @@ from mailreport.facts import (
     OPEN_COUNTS,
     ORDER_DAYS,
     REACH_COUNTS,
+    REACH_DETAIL_COUNTS,
+    REACH_DETAILS,
     REACH_TIMES,
     WINDOW_ORDERS,
     Fact,
     fingerprint,
+    user_agents,
 )
 from mailreport.facts.sql import sql_list
 from mailreport.settings import Settings
 from mailreport.store import dialects
 
 # the rollups of a mailing's reach rows and events, and of its attributed orders
-REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT)
+# (reach_details before its counts: a batch builds them in this order)
+REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT,
+                 REACH_DETAILS, REACH_DETAIL_COUNTS)
 SALES_ROLLUPS = (CATEGORY_SALES, ORDER_DAYS)
 
 # How much one statement of a refresh takes on: enough that statement overheads do
@@ -120,9 +125,30 @@ def mailing_batches(con, mailing_filter: str) -> list[str]:
     return [f"mailing_id IN ({sql_list(batch)})" for batch in batches]
 
 
+def fill_user_agents(con, where: str = "true") -> int:
+    """Parse the user agents of the events ``where`` matches not parsed yet
+    (facts/user_agents.py), before the facts that join them are built."""
+    import pyarrow as pa
+
+    def insert(rows) -> None:
+        names = [n for n, _ in user_agents.COLUMNS]
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        con.register("_new_agents", pa.table(dict(zip(names, columns, strict=True))))
+        try:
+            con.execute("INSERT INTO user_agents SELECT * FROM _new_agents")
+        finally:
+            con.unregister("_new_agents")
+
+    return user_agents.fill(lambda sql: _rows(con, sql), insert, where)
+
+
 def rebuild(con, settings: Settings) -> None:
     """Every fact made afresh from its definition (a changed definition may change
-    a table's shape), then the fingerprint recorded."""
+    a table's shape), then the fingerprint recorded. The user agents are parsed
+    afresh too: the parser's version is part of the fingerprint."""
+    con.execute(user_agents.DDL)
+    con.execute("DELETE FROM user_agents")
+    fill_user_agents(con)
     for fact in FACTS:
         con.execute(f"DROP TABLE IF EXISTS {fact.name}")
         con.execute(fact.ddl())
@@ -145,6 +171,7 @@ def refresh(con, settings: Settings) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _affected_customers AS "
                 "SELECT customer_id FROM _changed_customers UNION "
                 "SELECT customer_id FROM reach_times WHERE " + CHANGED)
+    fill_user_agents(con, CHANGED)
     for fact in (REACH_TIMES, *REACH_ROLLUPS):
         delete(con, fact, CHANGED)
     for batch in mailing_batches(con, CHANGED):

@@ -24,12 +24,15 @@ from mailreport.facts import (
     DOMAIN_SENT,
     OPEN_COUNTS,
     REACH_COUNTS,
+    REACH_DETAIL_COUNTS,
+    REACH_DETAILS,
     REACH_TIMES,
     WINDOW_ORDERS,
 )
 from mailreport.store.duckdb.fact_refresh import (
     SALES_ROLLUPS,
     delete,
+    fill_user_agents,
     fold,
     insert,
     redo,
@@ -85,20 +88,27 @@ def refresh_pending(con, settings) -> int:
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT):
             retract(con, fact, settings, "true", RETURNED)
-    for fact in (CLICK_COUNTS, COMPLAINTS, BOUNCES):
+    # the pairs' old details counted out before they go
+    retract(con, REACH_DETAIL_COUNTS, settings, flt)
+    for fact in (CLICK_COUNTS, COMPLAINTS, BOUNCES, REACH_DETAILS):
         delete(con, fact, flt)
+    fill_user_agents(con, flt)
     with _returned(con, f"INSERT INTO reach_times {REACH_TIMES.select(settings, flt)} "
                         "RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, DOMAIN_SENT):
             insert(con, fact, settings, flt, RETURNED)
     insert(con, COMPLAINTS, settings, flt)
     insert(con, BOUNCES, settings, flt)
+    # one row per pair and kind, replaced whole (its user agent comes from the events)
+    insert(con, REACH_DETAILS, settings, flt)
+    insert(con, REACH_DETAIL_COUNTS, settings, flt)
     con.execute("CREATE OR REPLACE TEMP TABLE _live_mailings AS "
                 "SELECT DISTINCT mailing_id FROM _live_pairs")
     mailings = "mailing_id IN (SELECT mailing_id FROM _live_mailings)"
     fold(con, REACH_COUNTS, mailings)
     fold(con, OPEN_COUNTS, mailings)
     fold(con, DOMAIN_SENT, mailings)
+    fold(con, REACH_DETAIL_COUNTS, mailings)
     # window orders follow a buyer's variant and, without a sent_at, a mailing's
     # first send, which live events may move
     window = (f"({buyers}) OR ({mailings} AND mailing_id IN "

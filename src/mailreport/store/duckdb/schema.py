@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mailreport.contract import TABLES, Table
 from mailreport.facts.sql import quote
+from mailreport.facts.user_agents import DDL as USER_AGENTS_DDL
 
 
 def create_table_sql(table: Table) -> str:
@@ -47,8 +48,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # a product's unit of measure; products loaded before it was known are pieces
     (7, ("ALTER TABLE products ADD COLUMN IF NOT EXISTS unit VARCHAR DEFAULT 'pcs'",
          "UPDATE products SET unit = 'pcs' WHERE unit IS NULL")),
+    # the events' user agents, parsed once each (facts/user_agents.py)
+    (8, (USER_AGENTS_DDL,)),
     # why a message did not arrive, and why a customer unsubscribed
-    (8, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
+    (9, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
          "ALTER TABLE events ADD COLUMN IF NOT EXISTS reason VARCHAR")),
 )
 

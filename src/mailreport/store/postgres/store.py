@@ -30,6 +30,7 @@ from sqlglot import exp
 
 from mailreport import facts
 from mailreport.contract import TABLES, Table
+from mailreport.facts import user_agents
 from mailreport.facts.sql import quote
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
@@ -59,7 +60,8 @@ FACTS_BY_CUSTOMER = ("reach_times", "attributed_orders", "attributed_lines", "co
                      "buyers", "bounces")
 FACT_INDEXES = {name: ["mailing_id, customer_id" if name in FACTS_BY_CUSTOMER else "mailing_id"]
                 for name in facts.FACT_TABLES}
-INDEXES = {**CONTRACT_INDEXES, **FACT_INDEXES}
+# the facts look the user agents' parse up by user agent (facts/user_agents.py)
+INDEXES = {**CONTRACT_INDEXES, **FACT_INDEXES, "user_agents": ["user_agent"]}
 
 Progress = Callable[[str, int, int], None]
 
@@ -207,6 +209,7 @@ class PostgresStore:
         seconds: dict[str, float] = {}
         with self._lock:
             with self.con.transaction():
+                self._parse_user_agents()
                 for n, fact in enumerate(facts.FACTS):
                     if progress:
                         progress("build the facts in PostgreSQL", n, len(facts.FACTS))
@@ -224,6 +227,23 @@ class PostgresStore:
             if progress:
                 progress("build the facts in PostgreSQL", len(facts.FACTS), len(facts.FACTS))
         return seconds
+
+    def _parse_user_agents(self) -> None:
+        """The user agents the facts join (facts/user_agents.py), parsed afresh: the
+        facts are built whole here, and the parser's version is in their fingerprint."""
+        self.con.execute("DROP TABLE IF EXISTS user_agents")
+        self.con.execute(create_table_sql("user_agents", user_agents.COLUMNS))
+
+        def insert(rows) -> None:
+            with self.con.cursor() as cur, cur.copy(
+                    "COPY user_agents (user_agent, device, client, os) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+        user_agents.fill(lambda sql: self.con.execute(translate(sql, "postgres")).fetchall(),
+                         insert)
+        self._index(["user_agents"])
+        self.con.execute("ANALYZE user_agents")
 
     def _build(self, fact: facts.Fact) -> None:
         psycopg = _psycopg()

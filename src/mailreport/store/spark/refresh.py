@@ -69,6 +69,7 @@ from mailreport.store.spark.store import (
     fact_frame,
     read_fact_files,
     read_lake_table,
+    user_agents_frame,
 )
 
 LOCK_NAME = ".lock"
@@ -298,6 +299,10 @@ class _Build:
             read_lake_table(self.session, file_uri(self.lake), table) \
                 .createOrReplaceTempView(self.views[table.name])
             self._temp_views.append(self.views[table.name])
+        self.views["user_agents"] = self.prefix + "user_agents"
+        user_agents_frame(self.session, self.views["events"]).createOrReplaceTempView(
+            self.views["user_agents"])
+        self._temp_views.append(self.views["user_agents"])
         self._tables_read = True
 
     def _old_manifest(self) -> tuple[FactsManifest | None, str | None]:

@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 from ibis.formats.pyarrow import PyArrowData
 from sqlglot import exp
 
 from mailreport import facts
 from mailreport.contract import TABLES, Table
-from mailreport.facts import Fact
+from mailreport.facts import Fact, user_agents
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
 from mailreport.store.lake_facts import FactsManifest, LakeFactsError, facts_dir, read_manifest
@@ -95,6 +96,20 @@ def read_lake_table(session, lake: str, table: Table):
     return df.select(*table.column_names)
 
 
+def user_agents_frame(session, events_view: str):
+    """The user agents of the events in ``events_view``, parsed on the driver
+    (facts/user_agents.py): the facts join them by the name ``user_agents`` maps to.
+    Distinct user agents are few (thousands), whatever the events number."""
+    sql = translate(user_agents.distinct_sql(), "spark", {"events": events_view})
+    agents = [r[0] for r in session.sql(sql).collect()]
+    rows = user_agents.rows(agents)
+    # handed over as Arrow, which the JVM reads itself: rows of Python objects would
+    # need Python on the executors, which mailreport's Spark never asks for
+    table = pa.table({name: pa.array([r[i] for r in rows], pa.string())
+                      for i, (name, _) in enumerate(user_agents.COLUMNS)})
+    return session.createDataFrame(table)
+
+
 def read_fact_files(session, facts_root: Path, fact: Fact, paths: list[str]):
     """A fact from the files a facts manifest lists (paths under facts_root): those
     files only, whatever else the folders hold."""
@@ -155,6 +170,9 @@ class SparkStore:
         self._ibis = ibis.pyspark.connect(session)
         for table in TABLES:
             self._read(table).createOrReplaceTempView(self._views[table.name])
+        self._views["user_agents"] = self._prefix + "user_agents"
+        user_agents_frame(session, self._views["events"]).createOrReplaceTempView(
+            self._views["user_agents"])
         self._open_facts()
         self._tables = {name: self._ibis.table(view) for name, view in self._views.items()}
 

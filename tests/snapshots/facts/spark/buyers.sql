@@ -20,7 +20,8 @@ SELECT
   opened_at,
   clicked_at,
   opened_at_all,
-  clicked_at_all
+  clicked_at_all,
+  region
 FROM (
   SELECT
     a.mailing_id,
@@ -42,7 +43,8 @@ FROM (
     r.opened_at,
     r.clicked_at,
     r.opened_at_all,
-    r.clicked_at_all
+    r.clicked_at_all,
+    COALESCE(c.region, 'unknown') AS region
   FROM (
     SELECT
       mailing_id,
@@ -66,6 +68,8 @@ FROM (
       )
   ) AS r
     ON r.mailing_id = a.mailing_id AND r.customer_id = a.customer_id
+  LEFT JOIN customers AS c
+    ON c.customer_id = a.customer_id
 ) AS b
 GROUP BY
   mailing_id,
@@ -85,7 +89,8 @@ GROUP BY
   opened_at,
   clicked_at,
   opened_at_all,
-  clicked_at_all
+  clicked_at_all,
+  region
 ORDER BY
   mailing_id NULLS LAST,
   customer_id NULLS LAST,

@@ -2,14 +2,18 @@
 // campaign. The API has no per-section endpoint for campaigns, so a control change
 // asks for the whole report again and redraws only its own section.
 import { periodControl, periodText } from "./period.js";
+import { devicesEmpty, renderDevices } from "./sections/devices.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
+import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { api, currency, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
-const ORDER = ["mailings", "orders", "product_sales", "open_hours"];
+const ORDER = ["mailings", "orders", "product_sales", "open_hours", "devices", "regions"];
+// sections hidden where they have nothing to show (the others say so in words)
+const NOTHING = { devices: devicesEmpty, regions: regionsEmpty };
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -95,13 +99,15 @@ const RENDER = {
   open_hours: (body, report) => renderOpenHours(body, report.open_hours, state, {
     onZone: (zone) => { set({ open_hours_zone: zone === "recipient" ? "" : zone }); reload("open_hours"); },
   }),
+  devices: (body, report) => renderDevices(body, report.devices, state),
+  regions: (body, report) => renderRegions(body, report.regions),
 };
 
 function renderSection(name, report) {
   const node = document.getElementById(name);
   const data = name === "mailings" ? report.mailings : report[name];
   node.classList.remove("is-loading");
-  if (data == null) {
+  if (data == null || NOTHING[name]?.(data)) {
     node.hidden = true;
     return;
   }

@@ -2,6 +2,7 @@
 // section when a control of that section changes (sort, search, group, time zone).
 import { companyDate, periodControl, periodCoverage, periodText } from "./period.js";
 import { hasDeliverability, renderDeliverability } from "./sections/deliverability.js";
+import { devicesEmpty, renderDevices } from "./sections/devices.js";
 import { renderEfficiency } from "./sections/efficiency.js";
 import { renderGroups } from "./sections/groups.js";
 import { renderHeadline } from "./sections/headline.js";
@@ -9,6 +10,7 @@ import { renderHeatmap } from "./sections/heatmap.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
+import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { renderVolume } from "./sections/volume.js";
 import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
@@ -18,7 +20,9 @@ const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group"
 // keys of the page's own views, not API parameters
 const VIEW_KEYS = new Set(["activity"]);
 const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
-  "product_sales", "heatmap"];
+  "product_sales", "heatmap", "devices", "regions"];
+// sections hidden where they have nothing to show (the others say so in words)
+const NOTHING = { devices: devicesEmpty, regions: regionsEmpty };
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -101,6 +105,8 @@ const RENDER = {
   heatmap: (body, data) => renderHeatmap(body, data, { mailingId }),
   deliverability: (body, data) => renderDeliverability(body, data, { channel: mailing.channel,
     customersUrl: canList ? ({ stage, ...extra }) => customersUrl(stage, extra) : null }),
+  devices: (body, data) => renderDevices(body, data, state),
+  regions: (body, data) => renderRegions(body, data),
 };
 
 // sections hidden where they have nothing to show
@@ -108,7 +114,7 @@ const SHOWN = { deliverability: hasDeliverability };
 
 function renderSection(name, data) {
   const node = document.getElementById(name);
-  if (data == null || (SHOWN[name] && !SHOWN[name](data))) {
+  if (data == null || (SHOWN[name] && !SHOWN[name](data)) || NOTHING[name]?.(data)) {
     node.hidden = true;
     node.querySelector(".body").replaceChildren();
     return;
@@ -150,8 +156,9 @@ function header(report) {
       "Campaign report") : null,
     el("span", { class: "muted" }, `ID ${m.mailing_id}`),
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
-    // the whole report as a workbook, for the period and choices on the page
-    el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
+    // the whole report as a workbook, for the period and choices on the page; an
+    // unsent mailing has no figures to take away
+    m.status !== "sent" && m.status !== "sending" ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
       download: "", onclick: (e) => {  // the choices made since the header was drawn
         e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
       } }, "Excel workbook"),

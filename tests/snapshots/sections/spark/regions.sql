@@ -1,0 +1,51 @@
+SELECT
+  *
+FROM `mailings` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1';
+
+SELECT
+  `t0`.`variant_id`
+FROM `variants` AS `t0`
+WHERE
+  `t0`.`mailing_id` = 'M1'
+ORDER BY
+  `t0`.`variant_id` ASC NULLS LAST;
+
+SELECT
+  `t1`.`region`,
+  `t1`.`kind`,
+  SUM(`t1`.`customers`) AS `customers`
+FROM (
+  SELECT
+    *
+  FROM `reach_detail_counts` AS `t0`
+  WHERE
+    `t0`.`mailing_id` = 'M1'
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+    AND NOT (
+      `t0`.`machine`
+    )
+) AS `t1`
+GROUP BY
+  1,
+  2;
+
+SELECT
+  `t1`.`region`,
+  COUNT(DISTINCT `t1`.`customer_id`) AS `customers`,
+  SUM(`t1`.`revenue`) AS `revenue`
+FROM (
+  SELECT
+    *
+  FROM `buyers` AS `t0`
+  WHERE
+    `t0`.`mailing_id` IN ('M1')
+    AND `t0`.`day` IS NOT NULL
+    AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
+    AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
+) AS `t1`
+GROUP BY
+  1;
