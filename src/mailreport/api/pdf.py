@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,16 @@ def _footer(generated: str) -> str:
 
 def render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zone: str,
                timeout_s: float = 120) -> Path:
-    """Print the page at ``path`` of ``site`` to ``out``."""
+    """Print the page at ``path`` of ``site`` to ``out``. In a thread of its own:
+    Playwright's synchronous API refuses a thread that runs an event loop (a server's,
+    or a caller's)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_render_pdf, site, path, out, title=title, period=period,
+                           zone=zone, timeout_s=timeout_s).result()
+
+
+def _render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zone: str,
+                timeout_s: float) -> Path:
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
