@@ -3,7 +3,8 @@
 
 A few rules span several parameters, or the data, and OpenAPI cannot state them: a
 period's ends in order and at most max_period_days apart; a customer list names a
-stage or a volume status, not both or neither; an SMS mailing has no opened stage;
+stage or a volume status, not both or neither; a bounce class narrows the bounced
+stage only, a reason the bounced or unsubscribed stage; an SMS mailing has no opened stage;
 an export's fields are the chosen entity's. A generated request that is valid for
 the schema but breaks one of them gets a right 422, which schemathesis would count
 as a valid request rejected. So the positive cases are brought inside these rules
@@ -56,6 +57,10 @@ def _segment_in_rules(query: dict, mailing_id) -> None:
         query["stage"] = "sent"
     if query.get("stage") == "opened" and mailing_id in SMS_MAILINGS:
         query["stage"] = "clicked"
+    if query.get("stage") != "bounced":
+        query.pop("bounce_class", None)
+        if query.get("stage") != "unsubscribed":
+            query.pop("reason", None)
 
 
 def _fields_in_rules(query: dict) -> None:
@@ -75,7 +80,7 @@ def map_case(ctx, case):
     query = dict(case.query or {})
     _period_in_rules(query)
     path = case.operation.path
-    if path == "/api/v1/mailings":
+    if path in ("/api/v1/mailings", "/api/v1/mailing-trend"):
         _sent_period_in_rules(query)
     if path.endswith(("/customers", "/export")):
         _segment_in_rules(query, (case.path_parameters or {}).get("mailing_id"))
