@@ -79,6 +79,7 @@ def test_every_section_of_the_mailing_is_a_sheet_of_its_numbers(m08):
     sales = after(book["Product sales"], next(
         r[0] for r in rows(book["Product sales"]) if r[0] and r[0].startswith("Top ")))
     assert [r[1] for r in sales[1:]] == [r.category for r in report.product_sales.rows]
+    assert [r[0] for r in sales[1:]] == list(range(1, len(report.product_sales.rows) + 1))
     links = report.heatmap[0].links
     heat = after(book["Heatmap"], f"Variant {report.heatmap[0].variant_id}: "
                                   f"{report.heatmap[0].openers:,} openers")

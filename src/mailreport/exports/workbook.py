@@ -211,14 +211,16 @@ def _product_sales(book: Book, sales, currency: str) -> None:
     ws = book.sheet("Product sales")
     units = sales.units_of_measure
     per_unit = len(units) > 1
+    # each row comes with its rank: (rank, row)
     quantity = ([(name("units", f", {u}"), "number",
-                  lambda r, u=u: r.units_by_unit.get(u, 0)) for u in units] if per_unit
-                else [(name("units"), "number", lambda r: r.units)])
+                  lambda rr, u=u: rr[1].units_by_unit.get(u, 0)) for u in units] if per_unit
+                else [(name("units"), "number", lambda rr: rr[1].units)])
     by = f"{sales.sort}, {sales.unit}" if sales.unit else sales.sort
     book.table(ws, 0, f"Top {len(sales.rows)} categories by {by}", [
-        ("#", "int", lambda r: sales.rows.index(r) + 1), ("Category", "text", lambda r: r.category),
-        *quantity, (_money("product_revenue", currency), "money", lambda r: r.revenue),
-        (name("product_receipts"), "int", lambda r: r.receipts)], sales.rows)
+        ("#", "int", lambda rr: rr[0]), ("Category", "text", lambda rr: rr[1].category),
+        *quantity, (_money("product_revenue", currency), "money", lambda rr: rr[1].revenue),
+        (name("product_receipts"), "int", lambda rr: rr[1].receipts)],
+        enumerate(sales.rows, 1))
 
 
 def _heatmap(book: Book, variants) -> None:
