@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailreport.contract import STAGES
+from mailreport.i18n import LANGUAGES
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -37,6 +38,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("company_timezone", "UTC",
             "IANA time zone of the company: report dates and the period are in it."),
     Setting("currency", "RUB", "Currency code that money amounts are in (display only)."),
+    Setting("locale", "ru",
+            "Language of the pages, exports and command line for a reader who chose none "
+            "(`ru` or `en`); a browser's Accept-Language and the page's switcher override it "
+            "per reader. Formats (numbers, money, dates) follow the language, from CLDR."),
     Setting("attribution_window_days", 7,
             "Days after a touch during which an order is attributed to the mailing."),
     Setting("basis_stage_email", "opened", "Stage of an email mailing that makes a touch."),
@@ -103,6 +108,7 @@ class Settings:
     memory_limit: str = _default("memory_limit")
     company_timezone: str = _default("company_timezone")
     currency: str = _default("currency")
+    locale: str = _default("locale")
     attribution_window_days: int = _default("attribution_window_days")
     basis_stage_email: str = _default("basis_stage_email")
     basis_stage_sms: str = _default("basis_stage_sms")
@@ -139,6 +145,9 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")
+        if self.locale not in LANGUAGES:
+            raise SettingsError(f"locale: {self.locale!r} is not a language mailreport speaks; "
+                                f"use one of {', '.join(LANGUAGES)}")
         networks(self.trusted_proxies)  # refuses what is not an address
         for name in ("spark_driver_memory", "spark_executor_memory"):
             _check_jvm_memory(name, getattr(self, name))

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ import pytest
 import uvicorn
 
 from mailreport.api.app import create_app
+from mailreport.i18n.formats import Formats
 from mailreport.web.pages import install_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -224,33 +224,28 @@ def text(page, key: str) -> str:
     return " ".join((node.text_content() or "").split())
 
 
-# -- the page's formats (static/js/util.js, locale en-US) --------------------------
+# -- the page's formats (static/js/i18n.js, from the CLDR data of i18n/client.py) ------
+# The pages format as mailreport.i18n.formats does: these are the oracle. English
+# unless a test asks for another language (the test browser sends en-US).
+
+ENGLISH = Formats("en")
 
 
-def _exact(value) -> Decimal:
-    # Intl.NumberFormat rounds the exact value of the double, half away from zero
-    return Decimal(value) if isinstance(value, float) else Decimal(str(value))
+def fmt_int(v, f: Formats = ENGLISH) -> str:
+    return f.integer(v)
 
 
-def fmt_int(v) -> str:
-    return "—" if v is None else f"{int(v):,}"
+def fmt_money(v, f: Formats = ENGLISH) -> str:
+    """An amount without its symbol, with kopecks (util.js fmtMoney)."""
+    return f.amount(v)
 
 
-def fmt_money(v) -> str:
-    if v is None:
-        return "—"
-    return f"{_exact(v).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+def fmt_pct(v, f: Formats = ENGLISH) -> str:
+    return f.percent(v)
 
 
-def fmt_pct(v) -> str:
-    return "—" if v is None else f"{fmt_money(v)}%"
-
-
-def fmt_number(v) -> str:
-    if v is None:
-        return "—"
-    d = _exact(v).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP).normalize()
-    return f"{d:,f}"
+def fmt_number(v, f: Formats = ENGLISH) -> str:
+    return f.number(v)
 
 
 def screenshot(page, name: str) -> Path:

@@ -25,7 +25,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mailreport import __version__
 from mailreport.api.problems import problem
 from mailreport.api.security import SESSION_COOKIE, client_address, local_cli
 from mailreport.auth import verify_token
@@ -37,7 +36,7 @@ ATTEMPT_WINDOW_SECONDS = 60
 
 # Paths that need no sign-in: the pages' own assets, the API docs, and what
 # authenticates otherwise (health, webhooks, the API with its tokens).
-OPEN_PREFIXES = ("/signin", "/signout", "/static/", "/health", "/webhooks/", "/api/",
+OPEN_PREFIXES = ("/signin", "/signout", "/static/", "/i18n/", "/health", "/webhooks/", "/api/",
                  "/docs", "/redoc", "/openapi.json")
 
 
@@ -126,19 +125,14 @@ def install_signin(app: FastAPI) -> None:
     app.state.signin_installed = True
     app.state.sessions = Sessions()
     app.state.signin_attempts = AttemptLimiter()
-    from mailreport.web.pages import TEMPLATES
-
-    template = TEMPLATES.get_template("signin.html")
+    from mailreport.web.pages import render_page
 
     def page(request: Request, status: int = 200, error: str | None = None,
              next_: str = "/") -> HTMLResponse:
-        settings = app.state.store.tables().settings
-        html = template.render(request=request, title="Sign in", version=__version__,
-                               currency=settings.currency, nav=None,
-                               company_timezone=settings.company_timezone, error=error,
-                               next=next_)
-        return HTMLResponse(html, status_code=status,
-                            headers={"Cache-Control": "no-store"})
+        response = render_page(request, app.state.store.tables().settings, "signin.html",
+                               "Sign in", status=status, nav=None, error=error, next=next_)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_page(request: Request, next: str | None = None):  # noqa: A002

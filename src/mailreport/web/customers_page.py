@@ -7,8 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from mailreport import __version__
-from mailreport.web.pages import TEMPLATES
+from mailreport.web.pages import render_page
 
 
 def install_customer_pages(app: FastAPI) -> None:
@@ -17,8 +16,5 @@ def install_customer_pages(app: FastAPI) -> None:
     @app.get("/mailings/{mailing_id}/customers", response_class=HTMLResponse,
              include_in_schema=False)
     def customers_page(request: Request, mailing_id: str):
-        settings = store.tables().settings  # display settings only
-        return TEMPLATES.TemplateResponse(request, "customers.html", {
-            "title": "Customers", "version": __version__, "currency": settings.currency,
-            "company_timezone": settings.company_timezone, "nav": "mailings",
-            "mailing_id": mailing_id})
+        return render_page(request, store.tables().settings, "customers.html", "Customers",
+                           nav="mailings", mailing_id=mailing_id)

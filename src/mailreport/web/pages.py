@@ -4,20 +4,24 @@ email's HTML for the click heatmap)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import BaseModel
 
-from mailreport import __version__, glossary
+from mailreport import __version__
 from mailreport.api.csrf import csrf_token
 from mailreport.api.customers import CUSTOMER_DATA
 from mailreport.api.headers import page_policy
 from mailreport.api.security import current_principal, require
+from mailreport.i18n import COOKIE, LANGUAGES, NATIVE_NAMES, choose
+from mailreport.i18n.catalogs import PAGE_DOMAINS, translations
+from mailreport.i18n.client import module as client_module
+from mailreport.i18n.glossary import glossary_json
 from mailreport.reports import NotFound
 from mailreport.reports.query import get_mailing
 from mailreport.web.email_html import clean_email_html
@@ -29,10 +33,41 @@ HERE = Path(__file__).parent
 # The frame's own policy (heatmap.js) allows them only once the reader asks.
 REPORT_PAGE_POLICY = page_policy("'self' data: https: http:")
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.globals["csrf_token"] = csrf_token
-# The glossary, for util.js's term(): in a JSON script tag rather than behind a request.
-# "<" escaped so that no definition can close the tag.
-TEMPLATES.env.globals["glossary_json"] = json.dumps(glossary.as_json()).replace("<", "\\u003c")
+# The glossary, for util.js's term(), in the reader's language: in a JSON script tag
+# rather than behind a request.
+TEMPLATES.env.globals["glossary_json"] = glossary_json
+TEMPLATES.env.globals["languages"] = NATIVE_NAMES
+
+
+@pass_context
+def _gettext(context, message: str, **values) -> str:
+    text = _translated(context.get("language", LANGUAGES[0]), message)
+    return text.format(**values) if values else text
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int, **values) -> str:
+    language = context.get("language", LANGUAGES[0])
+    text = translations(language, "pages").ngettext(singular, plural, n)
+    if text in (singular, plural):
+        text = translations(language, "report").ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+def _translated(language: str, message: str) -> str:
+    """A template's string: the pages' catalog, else the report pages'."""
+    for domain in PAGE_DOMAINS:
+        text = translations(language, domain).gettext(message)
+        if text != message:
+            return text
+    return message
+
+
+# {{ _("…") }} and {% trans %} in the templates: the page's language, from its context
+TEMPLATES.env.install_gettext_callables(_gettext, _ngettext, newstyle=False)
+TEMPLATES.env.globals["_"] = _gettext
 
 
 class VariantBody(BaseModel):
@@ -56,6 +91,33 @@ def variant_body(tables, mailing_id: str, variant_id: str) -> VariantBody:
                        body_html=clean_email_html(rows[0]["body_html"]) if rows else None)
 
 
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def reader_language(request: Request, setting: str) -> str:
+    """The language of the page for this reader (mailreport.i18n.choose)."""
+    return choose(asked=request.query_params.get("lang"), cookie=request.cookies.get(COOKIE),
+                  accept_language=request.headers.get("accept-language"), setting=setting)
+
+
+def render_page(request: Request, settings, template: str, title: str, *,
+                status: int = 200, **context) -> HTMLResponse:
+    """A page in the reader's language. Display settings only: every figure on the
+    page comes from the API. ``title`` is English, translated here."""
+    asked = request.query_params.get("lang")
+    language = reader_language(request, settings.locale)
+    page = TEMPLATES.TemplateResponse(request, template, {
+        "title": _translated(language, title), "version": __version__,
+        "currency": settings.currency, "company_timezone": settings.company_timezone,
+        "language": language, **context}, status_code=status)
+    if asked in LANGUAGES:  # the switcher's choice, kept for the reader's next pages
+        page.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
+    page.headers["Content-Language"] = language
+    page.headers["Vary"] = "Accept-Language, Cookie"
+    return page
+
+
 def may(request: Request, permission: str) -> bool:
     """Whether the page's reader holds ``permission``: what the page offers (a link
     to a customer list) follows it, so that no link leads to a refusal. The API still
@@ -73,12 +135,11 @@ def install_pages(app: FastAPI) -> None:
     store = app.state.store
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    def settings():
+        return getattr(store, "settings", None) or store.tables().settings
+
     def shell(request: Request, template: str, title: str, **context) -> HTMLResponse:
-        # Display settings only; every figure on the page comes from the API.
-        settings = getattr(store, "settings", None) or store.tables().settings
-        return TEMPLATES.TemplateResponse(request, template, {
-            "title": title, "version": __version__, "currency": settings.currency,
-            "company_timezone": settings.company_timezone, **context})
+        return render_page(request, settings(), template, title, **context)
 
     def error_page(request: Request, status: int, heading: str, sentence: str) -> HTMLResponse:
         page = shell(request, "error.html", heading, heading=heading, sentence=sentence,
@@ -96,6 +157,16 @@ def install_pages(app: FastAPI) -> None:
         the heatmap section numbers it. Remote images are kept: show it sandboxed, under
         a policy that loads them only when the reader asks."""
         return variant_body(store.tables(), mailing_id, variant_id)
+
+    @app.get("/i18n/{language}.js", include_in_schema=False)
+    def language_module(language: str):
+        """The page scripts' strings and formats in ``language`` (i18n/client.py)."""
+        if language not in LANGUAGES:
+            raise HTTPException(404, f"no language {language!r}; there are "
+                                     f"{', '.join(LANGUAGES)}")
+        return Response(client_module(language, settings().currency),
+                        media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "no-cache"})
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def mailings_page(request: Request):

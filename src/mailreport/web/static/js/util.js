@@ -1,76 +1,19 @@
 // Shared by every page: the API client, number formats, page state in the URL,
 // and a tiny DOM builder (no framework, no build step).
 
-// One fixed locale, so that "1,234.50" reads the same for every user and in tests.
-export const LOCALE = "en-US";
+// Numbers, money and dates in the reader's language, from CLDR (i18n.js).
+export {
+  _, ngettext, language, languages, DASH, fmtInt, fmtNumber, fmtMoney, fmtCurrency, fmtPct,
+  fmtSigned, fmtP, fmtCompact, fmtDay, fmtLongDay, currencySymbol, currencyCode,
+} from "./i18n.js";
+import { _, fmtCompact, fmtDateTime as inZone } from "./i18n.js";
+
 export const currency = document.body.dataset.currency || "";
 export const companyTimezone = document.body.dataset.companyTimezone || "UTC";
 
-const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 3 });
-const twoPlaces = new Intl.NumberFormat(LOCALE, {
-  minimumFractionDigits: 2, maximumFractionDigits: 2,
-});
-
-export const DASH = "—";
-
-export function fmtInt(v) {
-  return v == null ? DASH : integer.format(Number(v));
-}
-
-/** Units can be fractional (kilograms): up to three decimals, no trailing zeros. */
-export function fmtNumber(v) {
-  return v == null ? DASH : decimal.format(Number(v));
-}
-
-/** Money comes from the API as a decimal string with two decimals. */
-export function fmtMoney(v) {
-  return v == null ? DASH : twoPlaces.format(Number(v));
-}
-
-export function fmtPct(v) {
-  return v == null ? DASH : `${twoPlaces.format(Number(v))}%`;
-}
-
-/** A signed difference, e.g. "+1.25 pp" or "−0.40". */
-export function fmtSigned(v, unit = "") {
-  if (v == null) return DASH;
-  const n = Number(v);
-  const sign = n > 0 ? "+" : n < 0 ? "−" : "";
-  return `${sign}${twoPlaces.format(Math.abs(n))}${unit}`;
-}
-
-export function fmtP(p) {
-  if (p == null) return DASH;
-  return p < 0.001 ? "p < 0.001" : `p = ${Number(p).toFixed(3)}`;
-}
-
-const dayFormat = new Intl.DateTimeFormat("en-GB", {
-  weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
-});
-const shortDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-
-/** "2026-03-02" (a calendar date, no zone) as "Mon, 2 Mar 2026". */
-export function fmtDay(iso, short = false) {
-  if (!iso) return DASH;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return (short ? shortDay : dayFormat).format(d);
-}
-
 /** Timestamps without an offset are UTC (DESIGN.md); shown in the company's zone. */
 export function fmtDateTime(iso) {
-  if (!iso) return DASH;
-  const utc = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`;
-  let fmt;
-  try {
-    fmt = new Intl.DateTimeFormat("en-GB", {
-      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
-      timeZone: companyTimezone,
-    });
-  } catch {
-    fmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
-  }
-  return fmt.format(new Date(utc));
+  return inZone(iso, companyTimezone);
 }
 
 /** Build an element: el("a", {href: "/", class: "btn"}, "text", child, ...). */
@@ -229,8 +172,6 @@ export function emptyState(text, hint = "") {
     hint ? el("p", { class: "empty-hint" }, hint) : null);
 }
 
-const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
-const LARGE = [[1e9, "B"], [1e6, "M"]];
 
 /** A tile's figure: from a million up abbreviated ("11.3 M") so that it fits its tile,
  * with the exact value, as `format` writes it, on hover and for screen readers, and on
@@ -238,10 +179,9 @@ const LARGE = [[1e9, "B"], [1e6, "M"]];
 export function tileFigure(v, format) {
   const exact = format(v);
   const n = Number(v);
-  const large = v == null ? null : LARGE.find(([size]) => Math.abs(n) >= size);
-  if (!large) return exact;
+  if (v == null || Math.abs(n) < 1e6) return exact;
   return exactOnTap(el("abbr", { class: "figure", title: exact, "aria-label": exact,
-    dataset: { exact } }, `${oneDecimal.format(n / large[0])} ${large[1]}`), exact);
+    dataset: { exact } }, fmtCompact(n)), exact);
 }
 
 /** A button around an abbreviated figure that adds its exact value in a line below it,
