@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal, Union
@@ -44,6 +45,7 @@ from mailreport.reports.models import (
     MailingSummary,
 )
 from mailreport.reports.query import get_mailing
+from mailreport.reports.send_time import Breakdown, Channel, SendTimeAdvice, send_time_advice
 from mailreport.store.errors import StoreUnavailable
 from mailreport.web.customers_page import install_customer_pages
 from mailreport.web.pages import install_pages
@@ -184,6 +186,20 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         """One figure of each sent mailing that matches the list's filters (sort, limit
         and offset aside), oldest first, up to the latest 1,000: the list's figures."""
         return trend(tables(), figure, query)
+
+    @app.get("/api/v1/send-time-advice", response_model=SendTimeAdvice)
+    def send_time(who: Viewer,
+                  channel: Annotated[Channel, Query(description="the channel to advise on")],
+                  by: Annotated[Breakdown, Query(
+                      description="advice per recipient time zone or per region")] = "zone",
+                  as_of: Annotated[dt.date | None, Query(
+                      description="the last day of the 180-day window (company zone); "
+                                  "today by default")] = None):
+        """The best local hour to send at, per recipient time zone or region, from
+        how the recipients of the 180 days up to ``as_of`` responded within 24 hours
+        of sending (DESIGN.md, "Send-time advice"); low confidence where the data is
+        thin or the next best hour is as good (docs/send-time.md)."""
+        return send_time_advice(tables(), channel, by, as_of)
 
     @app.get("/api/v1/mailings/{mailing_id}", response_model=Mailing)
     def mailing(mailing_id: str, who: Viewer):

@@ -27,6 +27,7 @@ from mailreport.facts.reach_counts import REACH_COUNTS
 from mailreport.facts.reach_detail_counts import REACH_DETAIL_COUNTS
 from mailreport.facts.reach_details import REACH_DETAILS
 from mailreport.facts.reach_times import REACH_TIMES
+from mailreport.facts.send_hours import SEND_HOURS
 from mailreport.facts.user_agents import PARSER
 from mailreport.facts.window_orders import WINDOW_ORDERS
 from mailreport.settings import Settings
@@ -34,7 +35,7 @@ from mailreport.settings import Settings
 FACTS: tuple[Fact, ...] = (
     REACH_TIMES, ATTRIBUTED_ORDERS, ATTRIBUTED_LINES,
     REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT, REACH_DETAILS,
-    REACH_DETAIL_COUNTS, WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS,
+    REACH_DETAIL_COUNTS, WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS, SEND_HOURS,
 )
 BY_NAME = {f.name: f for f in FACTS}
 FACT_TABLES = tuple(f.name for f in FACTS)

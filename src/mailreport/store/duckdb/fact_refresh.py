@@ -28,6 +28,7 @@ from mailreport.facts import (
     REACH_DETAIL_COUNTS,
     REACH_DETAILS,
     REACH_TIMES,
+    SEND_HOURS,
     WINDOW_ORDERS,
     Fact,
     fingerprint,
@@ -40,7 +41,7 @@ from mailreport.store import dialects
 # the rollups of a mailing's reach rows and events, and of its attributed orders
 # (reach_details before its counts: a batch builds them in this order)
 REACH_ROLLUPS = (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT,
-                 REACH_DETAILS, REACH_DETAIL_COUNTS)
+                 SEND_HOURS, REACH_DETAILS, REACH_DETAIL_COUNTS)
 SALES_ROLLUPS = (CATEGORY_SALES, ORDER_DAYS)
 
 # How much one statement of a refresh takes on: enough that statement overheads do

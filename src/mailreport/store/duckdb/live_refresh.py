@@ -27,6 +27,7 @@ from mailreport.facts import (
     REACH_DETAIL_COUNTS,
     REACH_DETAILS,
     REACH_TIMES,
+    SEND_HOURS,
     WINDOW_ORDERS,
 )
 from mailreport.store.duckdb.fact_refresh import (
@@ -86,7 +87,7 @@ def refresh_pending(con, settings) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
-        for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT):
+        for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT, SEND_HOURS):
             retract(con, fact, settings, "true", RETURNED)
     # the pairs' old details counted out before they go
     retract(con, REACH_DETAIL_COUNTS, settings, flt)
@@ -95,7 +96,7 @@ def refresh_pending(con, settings) -> int:
     fill_user_agents(con, flt)
     with _returned(con, f"INSERT INTO reach_times {REACH_TIMES.select(settings, flt)} "
                         "RETURNING *"):
-        for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, DOMAIN_SENT):
+        for fact in (REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, DOMAIN_SENT, SEND_HOURS):
             insert(con, fact, settings, flt, RETURNED)
     insert(con, COMPLAINTS, settings, flt)
     insert(con, BOUNCES, settings, flt)
@@ -108,6 +109,7 @@ def refresh_pending(con, settings) -> int:
     fold(con, REACH_COUNTS, mailings)
     fold(con, OPEN_COUNTS, mailings)
     fold(con, DOMAIN_SENT, mailings)
+    fold(con, SEND_HOURS, mailings)
     fold(con, REACH_DETAIL_COUNTS, mailings)
     # window orders follow a buyer's variant and, without a sent_at, a mailing's
     # first send, which live events may move
