@@ -170,3 +170,39 @@ def test_the_customers_behind_a_reason_export_slice_by_slice(data, tmp_path):
     export.write(tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").split() == [
         "customer_id", "bob"]
+
+
+def test_a_campaign_counts_each_customer_once(data):
+    """ann bounces soft in e1 then hard in e2: one customer, hard. bob bounces in
+    e1 (no class) then fails softly on the SMS s1: his latest is the SMS's, but the
+    domains, an email address's, count his email bounce. cat complains of both e1
+    and e2: one complaint. dan, without an email, got only the SMS."""
+    from mailreport.reports.campaign import campaign_report
+
+    data.add("campaigns", {"campaign_id": "c1", "name": "Autumn"})
+    for name, email in (("ann", "ann@mail.ru"), ("bob", "bob@Gmail.com"),
+                        ("cat", "cat@mail.ru"), ("dan", None)):
+        data.customer(name, email=email)
+    data.mailing("e1", campaign_id="c1").mailing("e2", campaign_id="c1")
+    data.mailing("s1", channel="sms", campaign_id="c1")
+    data.journeys("e1", {
+        "ann": [("sent", at(0)), ("bounced", at(1), {"bounce_class": "soft", "reason": "452"})],
+        "bob": [("sent", at(0)), ("bounced", at(1))],
+        "cat": [("sent", at(0)), ("delivered", at(0)), ("spam", at(2))]})
+    data.journeys("e2", {
+        "ann": [("sent", at(days=1)),
+                ("bounced", at(2, days=1), {"bounce_class": "hard", "reason": "550"})],
+        "cat": [("sent", at(days=1)), ("delivered", at(days=1)), ("spam", at(3, days=1))]})
+    data.journeys("s1", {
+        "bob": [("sent", at(0)), ("failed", at(5), {"bounce_class": "soft", "reason": "30003"})],
+        "dan": [("sent", at(0)), ("delivered", at(0))]})
+    data.load()
+    d = campaign_report(data.tables(), "c1", query()).deliverability
+    assert (d.sent, d.bounced) == (4, 2)  # ann, bob, cat, dan; ann and bob
+    assert {r.bounce_class: r.customers for r in d.classes} == {
+        "hard": 1, "soft": 1, "blocked": 0, "unknown": 0}
+    assert [(r.bounce_class, r.reason, r.customers) for r in d.reasons] == [
+        ("hard", "550", 1), ("soft", "30003", 1)]
+    assert [(r.domain, r.sent, r.bounced, r.spam) for r in d.domains] == [
+        ("mail.ru", 2, 1, 1), ("gmail.com", 1, 1, 0)]
+    assert d.bounced_share == pytest.approx(50.0)

@@ -73,6 +73,7 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
         product_sales=(run_section(tables, "product_sales", scope, query)
                        if with_product_sales else None),
         open_hours=run_section(tables, "open_hours", scope, query),
+        deliverability=run_section(tables, "deliverability", scope, query) if ids else None,
         devices=run_section(tables, "devices", scope, query) if ids else None,
         regions=run_section(tables, "regions", scope, query) if ids else None,
     )

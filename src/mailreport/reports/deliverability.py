@@ -30,12 +30,21 @@ TOP_REASONS = 10
 TOP_DOMAINS = 10
 
 
+def email_domain_of(email: ibis.StringValue) -> ibis.StringValue:
+    """The recipient domain of an address, as facts/sql.py's email_domain takes it:
+    the lower-cased part after the last ``@``; null without one or after it."""
+    after = email.re_extract(r"@([^@]*)$", 1).lower()
+    return ibis.cases((email.contains("@") & (after != ""), after), else_=ibis.null("string"))
+
+
 def latest_bounces(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
     """The bounces fact's row of each customer's latest bounce in the period: its
     class and reason are the customer's (the fact keeps each day's latest)."""
     b = tables.bounces
     b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query))
-    latest = ibis.row_number().over(group_by=b.customer_id, order_by=ibis.desc(b.last_ts))
+    # a tie in time (two mailings of a campaign) goes to the greater mailing_id
+    latest = ibis.row_number().over(group_by=b.customer_id,
+                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
     return b.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
 
 
@@ -56,7 +65,7 @@ def deliverability_counts(tables: Tables, mailing_ids: list[str],
                           query: ReportQuery) -> ibis.Table:
     """(kind, bounce_class, reason, domain, customers), in one query: ``bounced``
     by class, reason and domain; ``spam`` and ``unsubscribed`` by reason and
-    domain; ``domain_sent`` by domain; ``sent`` once."""
+    domain; ``domain_sent`` by domain; ``sent`` once. For one mailing."""
     b = latest_bounces(tables, mailing_ids, query)
     b = b.group_by(["bounce_class", "reason", "domain"]).aggregate(customers=b.count())
     c = latest_complaints(tables, mailing_ids, query)
@@ -81,19 +90,75 @@ def deliverability_counts(tables: Tables, mailing_ids: list[str],
     return ibis.union(*parts)
 
 
+@built_once
+def campaign_deliverability_counts(tables: Tables, mailing_ids: list[str],
+                                   email_ids: list[str], query: ReportQuery) -> ibis.Table:
+    """The same rows for several mailings, each customer once: the class and reason
+    of their latest bounce over all the mailings, their latest complaint of each
+    type, sent as distinct customers (reach_times, not the summed counts); the
+    domain rows (kinds ``domain_bounced``, ``domain_spam``, ``domain_sent``) over
+    the email mailings only, as a domain is an email address's."""
+    none = ibis.null("string")
+    b = latest_bounces(tables, mailing_ids, query)
+    b = b.group_by(["bounce_class", "reason"]).aggregate(customers=b.count())
+    c = latest_complaints(tables, mailing_ids, query)
+    c = c.group_by(["type", "reason"]).aggregate(customers=c.count())
+    r = tables.reach_times
+    r = r.filter(r.mailing_id.isin(mailing_ids) & in_days(r.sent_day, query))
+    s = r.aggregate(customers=r.customer_id.nunique())
+    parts = [
+        b.select(kind=ibis.literal("bounced"), bounce_class=b.bounce_class, reason=b.reason,
+                 domain=none, customers=b.customers.cast("int64")),
+        c.select(kind=c.type, bounce_class=none, reason=c.reason, domain=none,
+                 customers=c.customers.cast("int64")),
+        s.select(kind=ibis.literal("sent"), bounce_class=none, reason=none, domain=none,
+                 customers=s.customers.cast("int64")),
+    ]
+    if email_ids:
+        eb = latest_bounces(tables, email_ids, query)
+        eb = eb.group_by("domain").aggregate(customers=eb.count())
+        ec = latest_complaints(tables, email_ids, query, "spam")
+        ec = ec.group_by("domain").aggregate(customers=ec.count())
+        er = r.filter(r.mailing_id.isin(email_ids))
+        cu = tables.customers.select("customer_id", "email")
+        er = er.select("customer_id").distinct().join(cu, "customer_id")
+        # the same lower-cased part after the last "@" as the facts take (facts/sql.py)
+        domain = email_domain_of(er.email)
+        ed = er.group_by(domain.name("domain")).aggregate(customers=er.count())
+        parts += [
+            eb.select(kind=ibis.literal("domain_bounced"), bounce_class=none, reason=none,
+                      domain=eb.domain, customers=eb.customers.cast("int64")),
+            ec.select(kind=ibis.literal("domain_spam"), bounce_class=none, reason=none,
+                      domain=ec.domain, customers=ec.customers.cast("int64")),
+            ed.select(kind=ibis.literal("domain_sent"), bounce_class=none, reason=none,
+                      domain=ed.domain, customers=ed.customers.cast("int64")),
+        ]
+    return ibis.union(*parts)
+
+
 def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Deliverability:
-    email = scope.mailing.channel == "email"
-    rows = tables.run(deliverability_counts(tables, scope.ids, query))
+    """One mailing's, or a campaign's with each customer counted once."""
+    email_ids = [m.mailing_id for m in scope.mailings if m.channel == "email"]
+    email = bool(email_ids)
+    if len(scope.mailings) == 1:
+        rows = tables.run(deliverability_counts(tables, scope.ids, query))
+    else:
+        rows = tables.run(campaign_deliverability_counts(tables, scope.ids, email_ids, query))
     sent = sum(r["customers"] or 0 for r in rows if r["kind"] == "sent")
     classes: dict[str, int] = dict.fromkeys(BOUNCE_CLASSES, 0)
     reasons: dict[tuple[str, str], int] = defaultdict(int)
     unsubscribes: dict[str, int] = defaultdict(int)
     domains: dict[str | None, dict[str, int]] = defaultdict(
         lambda: {"domain_sent": 0, "bounced": 0, "spam": 0})
+    # one mailing's bounced and spam rows carry their domain; a campaign's domain
+    # rows come apart, of its email mailings (campaign_deliverability_counts)
+    one = len(scope.mailings) == 1
     for r in rows:
         kind, n = r["kind"], r["customers"] or 0
-        if kind in ("bounced", "spam", "domain_sent"):
+        if kind == "domain_sent" or (one and kind in ("bounced", "spam")):
             domains[r["domain"]][kind] += n
+        elif kind in ("domain_bounced", "domain_spam"):
+            domains[r["domain"]][kind.removeprefix("domain_")] += n
         if kind == "bounced":
             classes[r["bounce_class"]] += n
             reasons[(r["bounce_class"], r["reason"] or NOT_GIVEN)] += n

@@ -429,5 +429,7 @@ class CampaignReport(Model):
     orders: Orders
     product_sales: ProductSales | None
     open_hours: OpenHours | None
+    # each customer once across the mailings; domains of the email mailings
+    deliverability: Deliverability | None = None
     devices: Devices | None = None
     regions: Regions | None = None

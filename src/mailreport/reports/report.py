@@ -69,8 +69,6 @@ def applies(name: str, scope: Scope) -> bool:
         return any(m.channel == "email" for m in scope.mailings)
     if name == "heatmap":
         return one is not None and one.channel == "email"
-    if name == "deliverability":  # a mailing's, not yet a campaign's
-        return one is not None
     return True
 
 
