@@ -28,6 +28,7 @@ from mailreport.exports.workbook import write_campaign_workbook, write_mailing_w
 from mailreport.reports import KEYS as REPORT_KEYS
 from mailreport.reports import NotFound, ReportError, ReportQuery, campaign_report, mailing_report
 from mailreport.reports import section as report_section
+from mailreport.reports.compare import Comparison, compare
 from mailreport.reports.mailings import (
     ListQuery,
     SortKey,
@@ -186,6 +187,16 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         """One figure of each sent mailing that matches the list's filters (sort, limit
         and offset aside), oldest first, up to the latest 1,000: the list's figures."""
         return trend(tables(), figure, query)
+
+    @app.get("/api/v1/compare", response_model=Comparison)
+    def compare_mailings(who: Viewer, query: QueryDep,
+                         mailing_id: Annotated[list[str], Query(
+                             description="2 to 4 mailings, in the order to show them",
+                             min_length=2, max_length=4)]):
+        """Mailings side by side over one period: each one's funnel, rates, revenue,
+        revenue per recipient and open-hour profile, the same figures as its own
+        report."""
+        return compare(tables(), mailing_id, query)
 
     @app.get("/api/v1/send-time-advice", response_model=SendTimeAdvice)
     def send_time(who: Viewer,
