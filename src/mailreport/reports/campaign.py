@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mailreport.reports.campaign_funnel import campaign_funnel
+from mailreport.reports.campaign_groups import campaign_groups, campaign_volume
 from mailreport.reports.efficiency import ordered_by_date, reached
 from mailreport.reports.models import Campaign, CampaignMailingRow, CampaignReport, Mailing
 from mailreport.reports.money import money
@@ -69,6 +70,8 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
     return CampaignReport(
         campaign=campaign, period=query.period, mailings=rows, totals=totals,
         funnel=campaign_funnel(tables, mailings, query),
+        volume=campaign_volume(tables, mailings),
+        groups=campaign_groups(tables, mailings),
         orders=run_section(tables, "orders", scope, query),
         product_sales=(run_section(tables, "product_sales", scope, query)
                        if with_product_sales else None),

@@ -419,6 +419,18 @@ class Campaign(Model):
     mailings: int = 0
 
 
+class CampaignVolume(Model):
+    # each mailing's volume added up: a customer in three mailings counts three times
+    mailings: Volume
+    # each customer once per status, whichever of the mailings put them there
+    customers: Volume
+
+
+class CampaignGroups(Model):
+    rows: list[GroupRow]  # test, then control; the funnel stages are null (pooled)
+    left_out: int  # customers in a control group of one mailing and a test group of another
+
+
 class CampaignReport(Model):
     campaign: Campaign
     period: Period
@@ -431,5 +443,8 @@ class CampaignReport(Model):
     open_hours: OpenHours | None
     # each customer once across the mailings; domains of the email mailings
     deliverability: Deliverability | None = None
+    # over the sent mailings, the period aside (reports/campaign_groups.py)
+    volume: CampaignVolume | None = None
+    groups: CampaignGroups | None = None
     devices: Devices | None = None
     regions: Regions | None = None
