@@ -14,6 +14,7 @@ from typing import Literal
 import ibis
 
 from mailreport.auth import PRODUCT_SALES
+from mailreport.i18n.catalogs import gettext
 from mailreport.reports.customers import customer_rows
 from mailreport.reports.models import Mailing
 from mailreport.reports.query import ReportError, ReportQuery
@@ -36,11 +37,22 @@ CONTACT_FIELDS = frozenset({"email", "phone"})
 Rows = Callable[[Tables, Mailing, Segment, ReportQuery, CustomerRange], ibis.Table]
 
 
+def N_(text: str) -> str:
+    """Marks a string for the ``exports`` catalog (i18n/manage.py extracts it) and
+    gives it back untranslated: it is translated when a file is written, in the
+    language asked for then."""
+    return text
+
+
 @dataclass(frozen=True)
 class Field:
-    name: str
+    name: str  # the machine name: the API's, and the header of a file for programs
     kind: FieldKind
+    title: str  # the header of a file for people, in English (translated when written)
     help: str
+
+    def heading(self, language: str) -> str:
+        return gettext(language, "exports", self.title)
 
 
 class UnknownFields(ReportError):
@@ -54,6 +66,7 @@ class UnknownFields(ReportError):
 @dataclass(frozen=True)
 class Entity:
     name: str
+    title: str  # its sheet's name in a file for people (translated when written)
     help: str
     fields: tuple[Field, ...]
     default_fields: tuple[str, ...]
@@ -113,60 +126,67 @@ def _audience(tables, mailing, segment, query, customers) -> ibis.Table:
 
 
 _ORDER_FIELDS = (
-    Field("order_id", "text", "order identifier"),
-    Field("customer_id", "text", "the buyer"),
-    Field("kind", "text", "receipt (in store) or order (online)"),
-    Field("ts", "timestamp", "when it was placed (UTC)"),
-    Field("date", "date", "its date in the company's time zone"),
-    Field("total", "money", "order total"),
-    Field("touch_at", "timestamp", "the reach time of the touch it is attributed to (UTC)"),
+    Field("order_id", "text", N_("Order ID"), "order identifier"),
+    Field("customer_id", "text", N_("Customer ID"), "the buyer"),
+    Field("kind", "text", N_("Receipt or order"), "receipt (in store) or order (online)"),
+    Field("ts", "timestamp", N_("Placed at"), "when it was placed (UTC)"),
+    Field("date", "date", N_("Date"), "its date in the company's time zone"),
+    Field("total", "money", N_("Order total"), "order total"),
+    Field("touch_at", "timestamp", N_("Attributed touch at"),
+          "the reach time of the touch it is attributed to (UTC)"),
 )
 _LINE_FIELDS = (
-    Field("order_id", "text", "the order"),
-    Field("line_no", "int", "line number within the order"),
-    Field("customer_id", "text", "the buyer"),
-    Field("ts", "timestamp", "when the order was placed (UTC)"),
-    Field("product_id", "text", "the product"),
-    Field("product", "text", "product name"),
-    Field("category_id", "text", "the product's category"),
-    Field("category", "text", "category name"),
-    Field("quantity", "number", "units sold"),
-    Field("amount", "money", "the line's total"),
+    Field("order_id", "text", N_("Order ID"), "the order"),
+    Field("line_no", "int", N_("Line no."), "line number within the order"),
+    Field("customer_id", "text", N_("Customer ID"), "the buyer"),
+    Field("ts", "timestamp", N_("Placed at"), "when the order was placed (UTC)"),
+    Field("product_id", "text", N_("Product ID"), "the product"),
+    Field("product", "text", N_("Product"), "product name"),
+    Field("category_id", "text", N_("Category ID"), "the product's category"),
+    Field("category", "text", N_("Category"), "category name"),
+    Field("quantity", "number", N_("Quantity"), "units sold"),
+    Field("amount", "money", N_("Line amount"), "the line's total"),
 )
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (
-    Entity("customers", "the customers of the list", (
-        Field("customer_id", "text", "customer identifier"),
-        Field("email", "text", "email address"),
-        Field("phone", "text", "phone number"),
-        Field("region", "text", "region name"),
-        Field("timezone", "text", "the customer's time zone"),
-        Field("status", "text", "audience status in this mailing"),
-        Field("group", "text", "test or control"),
-        Field("variant_id", "text", "the variant they were sent"),
-        Field("reached_at", "timestamp", "the stage's reach time (UTC)"),
-        Field("orders", "int", "orders attributed to this mailing in the period"),
-        Field("revenue", "money", "their revenue attributed to this mailing in the period"),
+    Entity("customers", N_("Customers"), "the customers of the list", (
+        Field("customer_id", "text", N_("Customer ID"), "customer identifier"),
+        Field("email", "text", N_("Email"), "email address"),
+        Field("phone", "text", N_("Phone"), "phone number"),
+        Field("region", "text", N_("Region"), "region name"),
+        Field("timezone", "text", N_("Time zone"), "the customer's time zone"),
+        Field("status", "text", N_("Audience status"), "audience status in this mailing"),
+        Field("group", "text", N_("Group"), "test or control"),
+        Field("variant_id", "text", N_("Variant"), "the variant they were sent"),
+        Field("reached_at", "timestamp", N_("Stage reached at"),
+              "the stage's reach time (UTC)"),
+        Field("orders", "int", N_("Attributed orders"),
+              "orders attributed to this mailing in the period"),
+        Field("revenue", "money", N_("Revenue attributed"),
+              "their revenue attributed to this mailing in the period"),
     ), ("customer_id", "email", "phone", "reached_at", "orders", "revenue"),
         ("customer_id",), _customers),
-    Entity("receipts", "the attributed receipts (in store) of those customers", _ORDER_FIELDS,
+    Entity("receipts", N_("Receipts"), "the attributed receipts (in store) of those customers",
+           _ORDER_FIELDS,
            tuple(f.name for f in _ORDER_FIELDS), ("customer_id", "ts", "order_id"),
            _attributed("receipt")),
-    Entity("receipt_lines", "the lines of those receipts", _LINE_FIELDS,
+    Entity("receipt_lines", N_("Receipt lines"), "the lines of those receipts", _LINE_FIELDS,
            tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
            _lines("receipt"), permission=PRODUCT_SALES),
-    Entity("orders", "the attributed online orders of those customers", _ORDER_FIELDS,
+    Entity("orders", N_("Orders"), "the attributed online orders of those customers",
+           _ORDER_FIELDS,
            tuple(f.name for f in _ORDER_FIELDS), ("customer_id", "ts", "order_id"),
            _attributed("order")),
-    Entity("order_lines", "the lines of those orders", _LINE_FIELDS,
+    Entity("order_lines", N_("Order lines"), "the lines of those orders", _LINE_FIELDS,
            tuple(f.name for f in _LINE_FIELDS), ("customer_id", "ts", "order_id", "line_no"),
            _lines("order"), permission=PRODUCT_SALES),
-    Entity("audience", "the target-audience rows of those customers", (
-        Field("mailing_id", "text", "the mailing"),
-        Field("customer_id", "text", "the customer"),
-        Field("status", "text", "whether the customer could receive the mailing"),
-        Field("group", "text", "test or control"),
-        Field("variant_id", "text", "assigned variant"),
+    Entity("audience", N_("Audience"), "the target-audience rows of those customers", (
+        Field("mailing_id", "text", N_("Mailing ID"), "the mailing"),
+        Field("customer_id", "text", N_("Customer ID"), "the customer"),
+        Field("status", "text", N_("Audience status"),
+              "whether the customer could receive the mailing"),
+        Field("group", "text", N_("Group"), "test or control"),
+        Field("variant_id", "text", N_("Variant"), "assigned variant"),
     ), ("mailing_id", "customer_id", "status", "group", "variant_id"), ("customer_id",),
         _audience),
 )}
