@@ -15,7 +15,9 @@ from mailreport.api.security import require
 from mailreport.auth import Principal
 from mailreport.exports import ENTITIES, Export, ExportRequest, UnknownFields
 from mailreport.exports.entities import CONTACT_FIELDS, EntityName
-from mailreport.exports.formats import Format
+from mailreport.exports.export import Language
+from mailreport.exports.formats import Format, Headers
+from mailreport.i18n.catalogs import gettext
 from mailreport.reports.customers import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
@@ -112,24 +114,36 @@ def hard_bounced(request: Request, who: Annotated[Principal, Depends(require(CUS
 
 class ExportField(BaseModel):
     name: str
+    title: str  # the column's heading in a file for people, in the language asked for
     kind: str
     help: str
 
 
 class ExportEntity(BaseModel):
     name: str
+    title: str  # its sheet's name in an XLSX file for people
     help: str
     fields: list[ExportField]
     default_fields: list[str]
 
 
 @router.get("/api/v1/exports/entities", response_model=list[ExportEntity])
-def export_entities(who: Annotated[Principal, Depends(require("exports"))]):
-    """What an export can hold for the asker, and the fields of each."""
-    return [ExportEntity(name=e.name, help=e.help, default_fields=list(e.default_fields),
-                         fields=[ExportField(name=f.name, kind=f.kind, help=f.help)
-                                 for f in e.fields]) for e in ENTITIES.values()
-            if e.permission is None or who.can(e.permission)]
+def export_entities(request: Request, who: Annotated[Principal, Depends(require("exports"))],
+                    lang: Annotated[Language | None, Query(
+                        description="the language of the titles; default: the locale "
+                                    "setting")] = None):
+    """What an export can hold for the asker, and the fields of each, with the titles
+    a file for people (headers=human) gives them."""
+    language = lang or request.app.state.store.tables().settings.locale
+
+    def title(text: str) -> str:
+        return gettext(language, "exports", text)
+
+    return [ExportEntity(name=e.name, title=title(e.title), help=e.help,
+                         default_fields=list(e.default_fields),
+                         fields=[ExportField(name=f.name, title=title(f.title), kind=f.kind,
+                                             help=f.help) for f in e.fields])
+            for e in ENTITIES.values() if e.permission is None or who.can(e.permission)]
 
 
 @router.get("/api/v1/mailings/{mailing_id}/export", response_class=StreamingResponse,
@@ -138,14 +152,32 @@ def export_entities(who: Annotated[Principal, Depends(require("exports"))]):
 def export(mailing_id: str, request: Request,
            who: Annotated[Principal, Depends(require("exports"))], filters: FiltersDep,
            entity: EntityName = "customers",
-           fmt: Annotated[Format, Query(alias="format")] = "csv",
+           fmt: Annotated[Format, Query(
+               alias="format",
+               description="csv: UTF-8, comma-separated, ISO dates and UTC times, for "
+                           "programs. csv-excel-ru: for people opening it in a Russian "
+                           "Excel: UTF-8 with a byte-order mark, semicolon-separated, "
+                           "decimal comma, dd.MM.yyyy dates and dd.MM.yyyy HH:mm times in "
+                           "the company's time zone, money as bare numbers, phone numbers "
+                           "bare; other text starting with = + - @ still gets a leading "
+                           "apostrophe. xlsx: typed cells (docs/exports.md)")] = "csv",
            fields: Annotated[str | None, Query(
                description="Comma-separated field names, in order; default: the "
-                           "entity's usual set")] = None):
+                           "entity's usual set")] = None,
+           headers: Annotated[Headers, Query(
+               description="The header row: machine (the field names, the default, as "
+                           "before) or human (the fields' titles in lang). With xlsx, "
+                           "human also makes the cells for people: times in the "
+                           "company's time zone, dates in lang's order, phone numbers "
+                           "without a leading apostrophe")] = "machine",
+           lang: Annotated[Language | None, Query(
+               description="The language of a file for people: its titles, sheet name "
+                           "and XLSX date format; default: the locale setting")] = None):
     """A customer list's entity as a CSV or XLSX file, streamed."""
     req = ExportRequest(mailing_id=mailing_id, segment=filters.segment, query=filters.query,
                         entity=entity, format=fmt,
-                        fields=fields.split(",") if fields else None)
+                        fields=fields.split(",") if fields else None, headers=headers,
+                        lang=lang)
     try:
         prepared = Export(request.app.state.store.tables(), req)
     except UnknownFields as exc:

@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import ibis
@@ -30,13 +30,18 @@ from mailreport.exports.entities import CONTACT_FIELDS, ENTITIES, EntityName
 from mailreport.exports.entities import Field as ExportField
 from mailreport.exports.formats import (
     EOL,
+    EXTENSIONS,
     MEDIA_TYPES,
     Format,
+    Headers,
+    Style,
     XlsxFile,
     csv_header,
     csv_lines,
     xlsx_cells,
 )
+from mailreport.i18n import LANGUAGES
+from mailreport.i18n.catalogs import gettext
 from mailreport.private_files import open_private
 from mailreport.reports.query import ReportQuery, get_mailing
 from mailreport.reports.segments import CustomerRange, Segment, members
@@ -44,13 +49,14 @@ from mailreport.store.tables import Tables
 
 # Customers per slice. A CSV slice comes back as one short string per row; an XLSX
 # slice as a dict of typed cells per row, several times bigger.
-SLICE = {"csv": 100_000, "xlsx": 50_000}
+SLICE = {"csv": 100_000, "csv-excel-ru": 100_000, "xlsx": 50_000}
 FILE_CHUNK = 1 << 20
 
 # progress(customers done, customers in all)
 Progress = Callable[[int, int], None]
 # a format's query over a slice's rows: csv_lines or xlsx_cells
-Shape = Callable[[ibis.Table, tuple[ExportField, ...]], ibis.Table]
+Shape = Callable[[ibis.Table, tuple[ExportField, ...], Style], ibis.Table]
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
 class ExportRequest(BaseModel):
@@ -60,6 +66,10 @@ class ExportRequest(BaseModel):
     entity: EntityName = "customers"
     format: Format = "csv"
     fields: list[str] | None = None
+    # the header row: the fields' machine names, or their titles for people
+    headers: Headers = "machine"
+    # the language of the titles (and of an XLSX's dates); None: the locale setting
+    lang: Language | None = None
 
 
 def _slug(text: str) -> str:
@@ -79,7 +89,7 @@ def file_name(request: ExportRequest) -> str:
         parts.append(f"{q.date_from or 'start'}_{q.date_to or 'now'}")
     else:
         parts.append("all-time")
-    return "-".join(parts) + "." + request.format
+    return "-".join(parts) + "." + EXTENSIONS[request.format]
 
 
 class Export:
@@ -96,6 +106,10 @@ class Export:
         self.media_type = MEDIA_TYPES[request.format]
         self.slice_size = slice_size or SLICE[request.format]
         self.rows = 0  # data rows written so far
+        settings = tables.settings
+        self.style = Style(format=request.format, headers=request.headers,
+                           language=request.lang or settings.locale,
+                           zone=settings.company_timezone, local_time=tables.local_time)
         who = members(tables, self.mailing, request.segment, request.query)  # checks it too
         self.customers, self.slices = self._cut(who, self.slice_size)
 
@@ -127,7 +141,7 @@ class Export:
     def _read(self, shape: Shape, progress: Progress | None) -> Iterator[list[dict[str, Any]]]:
         """Each slice's rows, in the shape a format needs, one slice at a time."""
         for i, customers in enumerate(self.slices):
-            yield self.tables.run(shape(self._slice_rows(customers), self.fields))
+            yield self.tables.run(shape(self._slice_rows(customers), self.fields, self.style))
             if progress:
                 last = i + 1 == len(self.slices)
                 progress(self.customers if last else (i + 1) * self.slice_size,
@@ -136,7 +150,7 @@ class Export:
     # -- CSV ------------------------------------------------------------------
     def csv_chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
         """The CSV file, a slice at a time (UTF-8, CRLF line ends, header first)."""
-        yield csv_header(self.fields).encode()
+        yield csv_header(self.fields, self.style).encode()
         for lines in self._read(csv_lines, progress):
             self.rows += len(lines)
             if lines:
@@ -144,7 +158,9 @@ class Export:
 
     # -- XLSX -----------------------------------------------------------------
     def write_xlsx(self, path: Path, progress: Progress | None = None) -> int:
-        book = XlsxFile(path, self.entity.name, self.fields)
+        sheet = (gettext(self.style.language, "exports", self.entity.title)
+                 if self.request.headers == "human" else self.entity.name)
+        book = XlsxFile(path, sheet, self.fields, self.style)
         try:
             for batch in self._read(xlsx_cells, progress):
                 book.write_rows(batch)
@@ -178,7 +194,7 @@ class Export:
     def chunks(self) -> Iterator[bytes]:
         """The file's bytes for an HTTP response. CSV streams as it is read; an XLSX
         file is only complete when closed, so it is built in a temporary file first."""
-        if self.request.format == "csv":
+        if self.request.format != "xlsx":
             yield from self.csv_chunks()
             return
         with tempfile.TemporaryDirectory(prefix="mailreport-export-") as tmp:
