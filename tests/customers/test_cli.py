@@ -46,7 +46,21 @@ def test_export_of_chosen_fields_to_xlsx(db, tmp_path):
                  "--fields", "order_id,total", "-o", str(out), "--db", db)
     assert result.exit_code == 0, result.output
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert rows == [("order_id", "total"), ("o1", 100.0), ("o3", 250.0), ("o4", 10.0)]
+    # a person runs the command: the titles, in the locale setting's Russian
+    assert rows == [("Номер заказа", "Сумма заказа"), ("o1", 100.0), ("o3", 250.0),
+                    ("o4", 10.0)]
+    result = run("m1", "--status", "good", "--entity", "receipts", "--format", "xlsx",
+                 "--fields", "order_id,total", "--headers", "machine", "-o", str(out),
+                 "--db", db)
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0] == ("order_id", "total")
+    result = CliRunner().invoke(app, ["--lang", "en", "export", "m1", "--status", "good",
+                                      "--entity", "receipts", "--format", "csv-excel-ru",
+                                      "--fields", "order_id,total", "-o", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == ("\ufeffOrder ID;Order total\r\n"
+                                "o1;100,00\r\no3;250,00\r\no4;10,00\r\n").encode()
 
 
 @pytest.mark.parametrize("args, words", [

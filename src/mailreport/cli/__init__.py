@@ -8,6 +8,9 @@ an import contract in pyproject.toml, checked by tests/test_layers.py."""
 from __future__ import annotations
 
 import os
+from typing import Annotated
+
+import typer
 
 from mailreport.cli import (
     bench,
@@ -21,7 +24,9 @@ from mailreport.cli import (
     store,
     tokens,
 )
-from mailreport.cli.common import app
+from mailreport.cli.common import app, fail
+from mailreport.cli.language import choose
+from mailreport.i18n import LanguageError
 
 # Files the commands and the server create (the database and its WAL, exports, load
 # reports) hold customers' data: readable by this user only, whatever the shell's
@@ -31,8 +36,15 @@ PRIVATE_UMASK = 0o077
 
 
 @app.callback()
-def private_files() -> None:
+def private_files(lang: Annotated[str | None, typer.Option(
+        "--lang", help="en or ru: the language of the human output and of exports' "
+                       "titles (default: the locale setting, $MAILREPORT_LOCALE).")
+        ] = None) -> None:
     os.umask(PRIVATE_UMASK)
+    try:
+        choose(lang)
+    except LanguageError as exc:
+        fail(str(exc))
 
 
 # In the order `mailreport --help` lists them (groups come after commands there).

@@ -1,4 +1,7 @@
-"""``mailreport export``: a customer list's entity to a CSV or XLSX file."""
+"""``mailreport export``: a customer list's entity to a CSV or XLSX file. A person
+runs this command, so the file is for people by default (``--headers human``: the
+fields' titles in ``--lang``); ``--headers machine`` gives the field names, as the
+API does by default."""
 
 from __future__ import annotations
 
@@ -33,7 +36,15 @@ def export_command(
     entity: Annotated[str, typer.Option(
         help="customers, receipts, receipt_lines, orders, order_lines or audience.")
     ] = "customers",
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="csv, csv-excel-ru (for a Russian Excel: ';', decimal comma, "
+                         "local dates, UTF-8 with BOM) or xlsx.")] = "csv",
+    headers: Annotated[str, typer.Option(
+        help="human: the fields' titles head the columns (and an XLSX is made for "
+             "people); machine: their names.")] = "human",
+    lang: Annotated[str | None, typer.Option(
+        help="en or ru: the titles' language (default: --lang before the command, else "
+             "the locale setting).")] = None,
     fields: Annotated[str | None, typer.Option(
         help="Comma-separated fields, in order (default: the entity's usual set).")] = None,
     date_from: FromOption = None,
@@ -54,6 +65,7 @@ def export_command(
     attributed receipts, orders, lines or audience rows, to a CSV or XLSX file."""
     from pydantic import ValidationError
 
+    from mailreport.cli.language import chosen_language
     from mailreport.exports import Export, ExportRequest
     from mailreport.reports import ReportError, ReportQuery
 
@@ -65,7 +77,8 @@ def export_command(
                               include_machine=include_machine, group=group,
                               variant_id=variant_id),
             entity=entity, format=fmt,
-            fields=fields.split(",") if fields else None)
+            fields=fields.split(",") if fields else None, headers=headers,
+            lang=lang or chosen_language())
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(str(p) for p in e['loc'][-1:]) or 'input'}: "
                        + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
@@ -104,7 +117,8 @@ def _export_through_server(request, out: Path | None, db, config) -> None:
               "from": q.date_from, "to": q.date_to,
               "include_machine": q.include_machine or None, "group": q.group,
               "variant_id": q.variant_id, "entity": request.entity, "format": request.format,
-              "fields": ",".join(request.fields) if request.fields else None}
+              "fields": ",".join(request.fields) if request.fields else None,
+              "headers": request.headers, "lang": request.lang}
     api_path = f"/api/v1/mailings/{quote(request.mailing_id, safe='')}/export"
     path = out or Path(file_name(request))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), DownloadColumn(),
