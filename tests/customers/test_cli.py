@@ -34,7 +34,8 @@ def test_export_writes_the_file_it_names(db, tmp_path, monkeypatch):
                  "--db", db)
     assert result.exit_code == 0, result.output
     path = tmp_path / "m1-opened-customers-2026-03-03_2026-03-05.csv"
-    assert "wrote 4 customers rows" in result.output and path.exists()
+    # in the locale setting's Russian, with the plural of 4
+    assert "записаны 4 строки (customers)" in result.output and path.exists()
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert [r[0] for r in rows[1:]] == ["cy", "hos", "kim", "max"]

@@ -99,7 +99,13 @@ def export_command(
     except StoreLocked:
         _export_through_server(request, out, db, config)
         return
-    console.print(f"wrote {rows:,} {export.entity.name} rows to {path}")
+    from mailreport.cli.language import Speaker
+    from mailreport.settings import load_settings
+
+    sp = Speaker.of(load_settings(config))
+    console.print(sp.ngettext("wrote {count} row of {entity} to {path}",
+                              "wrote {count} rows of {entity} to {path}", rows,
+                              count=sp.f.integer(rows), entity=export.entity.name, path=path))
 
 
 def _export_through_server(request, out: Path | None, db, config) -> None:

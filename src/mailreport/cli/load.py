@@ -57,7 +57,7 @@ def load(directory: Annotated[str, typer.Argument(
     elif summary.directory_problem:
         fail(summary.directory_problem)  # exit 2: nothing could be loaded
     else:
-        render.load_summary(console, summary)
+        render.load_summary(console, summary, _speaker(config))
     raise typer.Exit(summary.exit_code)
 
 
@@ -117,12 +117,24 @@ def demo(scale: Annotated[str, typer.Option(help="small, medium or large.")] = "
     out.mkdir(parents=True, exist_ok=True)
     with progress_bar() as bar:
         counts = generate(out, scale=scale, seed=seed, fmt=fmt, progress=progress_callback(bar))
-    render.counts(console, f"Generated {scale} demo in {out}", counts)
+    sp = _speaker(config)
+    render.counts(console, sp._("Generated {scale} demo in {path}", scale=scale, path=out),
+                  counts, sp)
     if no_load:
         return
     with opened_store(db, config) as store, progress_bar() as bar:
         summary = load_directory(store, out, None, progress_callback(bar))
-        render.load_summary(console, summary)
-        render.counts(console, f"Store {store.path}", store.counts())
+        render.load_summary(console, summary, sp)
+        render.counts(console, sp._("Store {path}", path=store.path), store.counts(), sp)
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
+
+
+def _speaker(config: Path | None):
+    from mailreport.cli.language import Speaker
+    from mailreport.settings import Settings
+
+    try:
+        return Speaker.of(load_settings(config))
+    except SettingsError:
+        return Speaker.of(Settings())

@@ -23,6 +23,7 @@ from mailreport.cli.common import (
     fail,
     opened_store,
 )
+from mailreport.cli.language import Speaker
 from mailreport.settings import SettingsError, load_settings
 
 
@@ -90,6 +91,12 @@ def _reports(db, config, engine: str, lake: str | None, spark_master: str | None
         fail(str(exc), 1)
     finally:
         store.close()
+
+
+def _speaker(config) -> Speaker:
+    """The reader's language and the company's currency and zone (the settings were
+    read once already: they load)."""
+    return Speaker.of(load_settings(config))
 
 
 def _print_json(result) -> None:
@@ -177,11 +184,11 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
         from mailreport.exports.workbook import write_mailing_workbook
 
         write_mailing_workbook(result, xlsx, load_settings(config))
-        console.print(f"wrote {xlsx}")
+        console.print(_speaker(config)._("wrote {path}", path=xlsx))
     if as_json:
         _print_json(result)
     elif xlsx is None and pdf is None:
-        render.mailing_report(console, result, currency)
+        render.mailing_report(console, result, currency, _speaker(config))
 
 
 def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to: ToOption = None,
@@ -206,11 +213,11 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
         from mailreport.exports.workbook import write_campaign_workbook
 
         write_campaign_workbook(result, xlsx, load_settings(config))
-        console.print(f"wrote {xlsx}")
+        console.print(_speaker(config)._("wrote {path}", path=xlsx))
     if as_json:
         _print_json(result)
     elif xlsx is None and pdf is None:
-        render.campaign_report(console, result, currency)
+        render.campaign_report(console, result, currency, _speaker(config))
 
 
 def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or push.")] = None,
@@ -230,4 +237,4 @@ def mailings(channel: Annotated[str | None, typer.Option(help="email, sms or pus
     if as_json:
         _print_json(rows)
     else:
-        render.mailing_list(console, rows)
+        render.mailing_list(console, rows, _speaker(config))
