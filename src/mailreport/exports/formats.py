@@ -14,6 +14,7 @@ cells, so its rows do come to Python (as numbers and strings, the cheap kinds)."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,7 +184,7 @@ def xlsx_cells(rows: ibis.Table, fields: tuple[Field, ...],
 def excel_date_format(language: str) -> str:
     """The language's short date (CLDR's dd.MM.y, dd/MM/y) as an Excel number format."""
     pattern = short_date_pattern(format_locale(language))
-    return pattern.replace("MM", "mm").replace("y", "yyyy").replace("yyyyyyyy", "yyyy")
+    return re.sub(r"y+", "yyyy", pattern.replace("MM", "mm"))
 
 
 class XlsxFile:
