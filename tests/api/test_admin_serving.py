@@ -142,7 +142,7 @@ def test_info_counts_the_rows_through_the_server(served):
 def test_export_streams_the_servers_file_to_the_output_path(served, tmp_path):
     out = tmp_path / "sent.csv"
     made = served.cli("export", "m1", "--stage", "sent", "--fields", "customer_id,email",
-                      "-o", str(out))
+                      "--headers", "machine", "-o", str(out))
     assert made.returncode == 0, made.stderr
     assert out.read_bytes() == b"customer_id,email\r\nann,ann@x.ru\r\nbob,bob@x.ru\r\n"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # customer data
@@ -152,12 +152,20 @@ def test_export_streams_the_servers_file_to_the_output_path(served, tmp_path):
                       "-o", str(tmp_path / "opened.xlsx"))
     assert xlsx.returncode == 0, xlsx.stderr
     assert (tmp_path / "opened.xlsx").read_bytes()[:2] == b"PK"
+    # the command's default, a file for people, goes through the server too
+    people = served.cli("--lang", "en", "export", "m1", "--stage", "sent", "--format",
+                        "csv-excel-ru", "--fields", "customer_id,email", "-o",
+                        str(tmp_path / "people.csv"))
+    assert people.returncode == 0, people.stderr
+    assert (tmp_path / "people.csv").read_bytes() == (
+        "\ufeffCustomer ID;Email\r\nann;ann@x.ru\r\nbob;bob@x.ru\r\n".encode())
     # what the server refuses is a one-line error and no file, not even a part
     missing = served.cli("export", "m9", "--stage", "sent", "-o", str(tmp_path / "m9.csv"))
     assert missing.returncode == 1
     assert "answered 404" in missing.stderr and "'m9'" in missing.stderr
     no_traceback(missing)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["opened.xlsx", "sent.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["opened.xlsx", "people.csv",
+                                                          "sent.csv"]
 
 
 @pytest.mark.parametrize("command", [("refresh",), ("lake", "export", "LAKE")])

@@ -60,7 +60,7 @@ def refresh(db: DbOption = None, config: ConfigOption = None, lake: LakeOption =
     try:
         with opened_store(db, config) as store:
             store.rebuild_facts()
-            render.counts(console, f"Store {store.path}", store.counts())
+            _store_counts(store.path, store.counts(), getattr(store, "settings", None), config)
     except StoreLocked:
         # Not sent to the server: a rebuild holds its store for minutes on a large
         # one, and the server needs none; it brought its facts up to date when it
@@ -152,7 +152,7 @@ def info(db: DbOption = None, config: ConfigOption = None) -> None:
 
     try:
         with opened_store(db, config, reading=True) as store:
-            render.counts(console, f"Store {store.path}", store.counts())
+            _store_counts(store.path, store.counts(), getattr(store, "settings", None), config)
     except StoreLocked:
         from mailreport.api.forward import forward_get, running_server
 
@@ -160,5 +160,13 @@ def info(db: DbOption = None, config: ConfigOption = None) -> None:
             return running_server(path), path, forward_get(path, "/api/v1/store")
 
         server, path, answer = through_server(db, config, ask)
-        render.counts(console, f"Store {path}", answer["counts"])
+        _store_counts(path, answer["counts"], None, config)
         err.print(f"counted by {server}")
+
+
+def _store_counts(path, counts: dict[str, int], settings, config=None) -> None:
+    """The store's row counts, titled in the reader's language."""
+    from mailreport.cli.language import Speaker, language_for
+
+    sp = Speaker.of(settings) if settings is not None else Speaker(language_for(config))
+    render.counts(console, sp._("Store {path}", path=path), counts, sp)
