@@ -3,11 +3,15 @@
 // the URL (every key is the API's parameter), so the back button goes back.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, tooltipHtml,
   valueAxis } from "./charts.js";
-import { api, apiPage, currency, el, emptyState, errorBox, fmtDateTime, fmtDay, fmtInt,
-  fmtMoney, fmtPct, readState, table, term, termLabel, writeState } from "./util.js";
+import { dateInput } from "./date_input.js";
+import { _, api, apiPage, currency, el, emptyState, errorBox, fmtDateTime, fmtDay, fmtInt,
+  fmtMoney, fmtPct, ngettext, readState, table, term, termLabel, writeState } from "./util.js";
 
 const CHANNELS = ["email", "sms", "push"];
-const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
+// a channel's name inside a sentence ("10 email mailings")
+const CHANNEL_NAMES = { email: _("email"), sms: "SMS", push: _("push") };
+const STATUS_NAMES = { sent: _("Sent"), sending: _("Sending"), scheduled: _("Scheduled"),
+  draft: _("Draft"), cancelled: _("Cancelled") };
 const PER_PAGE = 50;  // unless the URL says otherwise (limit)
 const FILTERS = ["status", "sent_from", "sent_to", "campaign_id", "category"];
 const KEYS = ["channel", "search", ...FILTERS, "sort", "order", "offset", "limit", "trend"];
@@ -16,7 +20,7 @@ const TRENDS = [["open_rate", fmtPct], ["click_rate", fmtPct], ["conversion", fm
   ["revenue", fmtMoney], ["revenue_per_recipient", fmtMoney], ["recipients", fmtInt],
   ["delivered", fmtInt]];
 // The sort keys of the API, named as the columns are (the glossary's names).
-const SORTS = [["sent_at", () => "Sent at"], ["name", () => "Name"],
+const SORTS = [["sent_at", () => _("Sent at")], ["name", () => _("Name")],
   ["recipients", () => term("recipients")], ["delivered", () => term("delivered")],
   ["open_rate", () => term("open_rate")], ["click_rate", () => term("click_rate")],
   ["conversion", () => term("conversion")], ["revenue", () => term("revenue")],
@@ -35,6 +39,13 @@ const trendSection = document.getElementById("trend");
 let state;
 let generation = 0;
 let trendGeneration = 0;
+// the date filters, written as the page's language writes a day (date_input.js)
+const DATES = Object.fromEntries(["sent_from", "sent_to"].map((key) => [key,
+  dateInput(filters.elements[key], (iso) => {
+    state[key] = iso;
+    state.offset = 0;
+    changed();
+  })]));
 
 for (const [key, name] of SORTS) sortSelect.append(el("option", { value: key }, name()));
 for (const [key] of TRENDS) trendSelect.append(el("option", { value: key }, term(key)));
@@ -73,7 +84,10 @@ function showState() {
   }
   panel.setAttribute("aria-labelledby", `tab-${state.channel}`);
   search.value = state.search;
-  for (const key of FILTERS) filters.elements[key].value = state[key];
+  for (const key of FILTERS) {
+    if (DATES[key]) DATES[key].set(state[key]);
+    else filters.elements[key].value = state[key];
+  }
   sortSelect.value = state.sort;
   orderSelect.value = state.order;
   trendSelect.value = state.trend;
@@ -87,7 +101,7 @@ function selectTab(channel, focus = false) {
 }
 
 function statusChip(status) {
-  return el("span", { class: `chip status-${status}` }, status);
+  return el("span", { class: `chip status-${status}` }, STATUS_NAMES[status] || status);
 }
 
 /** A header that sorts the list by its column: the first click sorts highest (or
@@ -96,8 +110,9 @@ function sortHead(sortKey, content, label = content) {
   const active = state.sort === sortKey;
   return el("button", {
     type: "button", class: "sort-btn", dataset: { sort: sortKey },
-    "aria-label": `Sort by ${label}${active ? (state.order === "desc" ? ", highest first"
-      : ", lowest first") : ""}`,
+    "aria-label": !active ? _("Sort by {column}", { column: label })
+      : state.order === "desc" ? _("Sort by {column}, highest first", { column: label })
+        : _("Sort by {column}, lowest first", { column: label }),
     onclick: () => {
       state.order = active && state.order === "desc" ? "asc" : "desc";
       state.sort = sortKey;
@@ -133,49 +148,61 @@ function filtered() {
   return Boolean(state.search || FILTERS.some((k) => state[k]));
 }
 
+/** The list's caption: how many, how sorted, what the figures are. */
+function caption(total, channel, sortName) {
+  const count = ngettext("{n} {channel} mailing", "{n} {channel} mailings", total, { channel });
+  const sort = sortName.toLowerCase();
+  return state.order === "desc"
+    ? _("{count}, by {sort}, highest or newest first; figures of all time, rates of "
+      + "delivered messages", { count, sort })
+    : _("{count}, by {sort}, lowest or oldest first; figures of all time, rates of "
+      + "delivered messages", { count, sort });
+}
+
 function render(rows, total) {
   const channel = CHANNEL_NAMES[state.channel];
   if (!rows.length) {
     pager.hidden = true;
     if (total && state.offset) {  // past the end (an old link): offer the first page
-      panel.replaceChildren(emptyState(`No ${channel} mailings on this page`,
-        `There are ${fmtInt(total)}.`), el("button", { type: "button", class: "btn btn-small",
-        onclick: () => { state.offset = 0; changed(); } }, "First page"));
+      panel.replaceChildren(emptyState(_("No {channel} mailings on this page", { channel }),
+        ngettext("There is {n}.", "There are {n}.", total)), el("button", { type: "button",
+        class: "btn btn-small", onclick: () => { state.offset = 0; changed(); } },
+      _("First page")));
       return;
     }
     panel.replaceChildren(state.search
-      ? emptyState(`No ${channel} mailings match “${state.search}”`)
-      : emptyState(filtered() ? `No ${channel} mailings match these filters`
-        : `No ${channel} mailings yet`));
+      ? emptyState(_("No {channel} mailings match “{search}”", { channel, search: state.search }))
+      : emptyState(filtered() ? _("No {channel} mailings match these filters", { channel })
+        : _("No {channel} mailings yet", { channel })));
     return;
   }
   const sms = state.channel === "sms";
   const report = (m) => `/mailings/${encodeURIComponent(m.mailing_id)}`;
   const sortName = SORTS.find(([key]) => key === state.sort)[1]();
   panel.replaceChildren(table([
-    { label: "Name", rowHeader: true, head: sortHead("name", "Name"), ariaSort: ariaSort("name"),
+    { label: _("Name"), rowHeader: true, head: sortHead("name", _("Name")),
+      ariaSort: ariaSort("name"),
       cell: (m) => el("span", { class: "name-cell" },
         el("a", { href: report(m) }, m.name), el("span", { class: "muted small" }, m.mailing_id)) },
-    { label: "Status", cell: (m) => statusChip(m.status) },
-    { label: "Sent at", head: sortHead("sent_at", "Sent at"), ariaSort: ariaSort("sent_at"),
+    { label: _("Status"), cell: (m) => statusChip(m.status) },
+    { label: _("Sent at"), head: sortHead("sent_at", _("Sent at")), ariaSort: ariaSort("sent_at"),
       cell: (m) => fmtDateTime(m.sent_at) },
     // the report's names (mailreport/glossary.py): sent and delivered are two figures
     figure("recipients", (m) => fmtInt(m.recipients)),
     figure("delivered", (m) => fmtInt(m.delivered)),
-    figure("open_rate", (m) => (sms ? "n/a" : fmtPct(m.open_rate)), "", sms ? null : "open_rate"),
+    figure("open_rate", (m) => (sms ? _("n/a") : fmtPct(m.open_rate)), "", sms ? null : "open_rate"),
     figure("click_rate", (m) => fmtPct(m.click_rate)),
     figure("conversion", (m) => fmtPct(m.conversion)),
     figure("revenue", (m) => fmtMoney(m.revenue), `, ${currency}`),
     figure("revenue_per_recipient", (m) => fmtMoney(m.revenue_per_recipient), `, ${currency}`),
-    { label: "Report", cell: (m) => el("a", { class: "btn btn-primary btn-small", href: report(m),
-      "aria-label": `Stats of ${m.name}` }, "Stats") },
-  ], rows, { className: "cards-on-phone mailing-list", caption: `${fmtInt(total)} ${channel} `
-    + `mailings, by ${sortName.toLowerCase()}, ${state.order === "desc" ? "highest or newest"
-      : "lowest or oldest"} first; figures of all time, rates of delivered messages` }));
+    { label: _("Report"), cell: (m) => el("a", { class: "btn btn-primary btn-small",
+      href: report(m), "aria-label": _("Stats of {name}", { name: m.name }) }, _("Stats")) },
+  ], rows, { className: "cards-on-phone mailing-list", caption: caption(total, channel,
+    sortName) }));
   const first = state.offset + 1;
   const last = state.offset + rows.length;
-  document.getElementById("page-where").textContent =
-    `${fmtInt(first)}–${fmtInt(last)} of ${fmtInt(total)}`;
+  document.getElementById("page-where").textContent = _("{first}–{last} of {total}",
+    { first: fmtInt(first), last: fmtInt(last), total: fmtInt(total) });
   document.getElementById("page-prev").disabled = state.offset === 0;
   document.getElementById("page-next").disabled = last >= total;
   pager.hidden = total <= state.limit && state.offset === 0;
@@ -228,20 +255,24 @@ function renderTrend(trend) {
   const name = term(trend.figure);
   const points = trend.points;
   if (!points.some((p) => p.value != null)) {
-    trendBody.replaceChildren(emptyState(`No ${name.toLowerCase()} to show for these mailings`));
+    trendBody.replaceChildren(emptyState(_("No {figure} to show for these mailings",
+      { figure: name.toLowerCase() })));
     return;
   }
   const days = points.map((p) => fmtDay(p.sent_at.slice(0, 10), true));
-  const chart = chartBox(`Line chart of ${name.toLowerCase()} by mailing, oldest first, `
-    + `${points.length} mailings`, { height: 260 });
+  const chart = chartBox(ngettext("Line chart of {figure} by mailing, oldest first, {n} mailing",
+    "Line chart of {figure} by mailing, oldest first, {n} mailings", points.length,
+    { figure: name.toLowerCase() }), { height: 260 });
   const note = trend.truncated ? el("p", { class: "note" },
-    `The latest ${fmtInt(points.length)} of ${fmtInt(trend.total)} mailings.`) : null;
-  trendBody.replaceChildren(...[chart, note].filter(Boolean), numbers(`${name} by mailing as a table`, [
-    { label: "Mailing", rowHeader: true, cell: (p) => p.name },
-    { label: "Sent at", cell: (p) => fmtDateTime(p.sent_at) },
-    { label: name, num: true, cell: (p) => format(p.value),
-      key: (p) => `trend.${p.mailing_id}` },
-  ], points));
+    ngettext("The latest {shown} of {n} mailing.", "The latest {shown} of {n} mailings.",
+      trend.total, { shown: fmtInt(points.length) })) : null;
+  trendBody.replaceChildren(...[chart, note].filter(Boolean), numbers(
+    _("{figure} by mailing as a table", { figure: name }), [
+      { label: _("Mailing"), rowHeader: true, cell: (p) => p.name },
+      { label: _("Sent at"), cell: (p) => fmtDateTime(p.sent_at) },
+      { label: name, num: true, cell: (p) => format(p.value),
+        key: (p) => `trend.${p.mailing_id}` },
+    ], points));
   const money = trend.figure.startsWith("revenue");
   draw(chart, {
     grid: { left: 56, right: 24, top: 32, bottom: 32 },
