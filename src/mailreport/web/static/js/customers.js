@@ -2,23 +2,37 @@
 // metrics against the whole good audience, the paged sortable list, and the
 // "Export to file" dialog. Every figure comes from the JSON API.
 import { periodControl, periodText } from "./period.js";
-import { api, ApiError, currency, el, emptyState, fmtDateTime, fmtInt, fmtMoney, fmtNumber,
-  fmtPct, fmtSigned, problemBox, readState, term, termLabel, tileFigure, withParams,
-  writeState } from "./util.js";
+import { _, api, ApiError, currency, el, emptyState, fmtCurrency, fmtDateTime, fmtInt, fmtMoney,
+  fmtNumber, fmtPct, fmtSigned, language, ngettext, problemBox, readState, term, termLabel,
+  tileFigure, withParams, writeState } from "./util.js";
 
 const STAGES = [
-  ["sent", "were sent it"], ["delivered", "received it"], ["opened", "opened it"],
-  ["clicked", "clicked a link"], ["ordered", "ordered (attributed)"],
-  ["spam", "marked it as spam"], ["unsubscribed", "unsubscribed"],
-  ["bounced", "bounced"],
+  ["sent", _("were sent it")], ["delivered", _("received it")], ["opened", _("opened it")],
+  ["clicked", _("clicked a link")], ["ordered", _("ordered (attributed)")],
+  ["spam", _("marked it as spam")], ["unsubscribed", _("unsubscribed")],
+  ["bounced", _("bounced")],
 ];
 const STATUSES = [
-  ["good", "good recipients"], ["address_issue", "address issue"],
-  ["unsubscribed_channel", "unsubscribed from the channel"],
-  ["unsubscribed_category", "unsubscribed from the category"],
-  ["blocked_by_policy", "blocked by communication policy"],
-  ["control_group", "control group"], ["actual_recipients", "actual recipients"],
+  ["good", _("good recipients")], ["address_issue", _("address issue")],
+  ["unsubscribed_channel", _("unsubscribed from the channel")],
+  ["unsubscribed_category", _("unsubscribed from the category")],
+  ["blocked_by_policy", _("blocked by communication policy")],
+  ["control_group", _("control group")], ["actual_recipients", _("actual recipients")],
 ];
+// The export formats the window offers; the API of this version knows only csv and
+// xlsx, so "Excel (Russian)" asks for plain CSV until the API has it (see API_FORMATS).
+const API_FORMATS = ["csv", "xlsx"];
+// the percent sign as the locale writes it after a number ("%" or " %")
+const PERCENT = fmtPct(0, 0).replace("0", "");
+
+/** A translated sentence with nodes in its {placeholders}: the nodes keep their
+ * data-key, the words around them follow the language's order. */
+function sentence(text, nodes) {
+  return text.split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const key = /^\{(\w+)\}$/.exec(part)?.[1];
+    return key && key in nodes ? nodes[key] : part;
+  });
+}
 const KEYS = ["stage", "status", "bounce_class", "reason", "from", "to", "include_machine",
   "group", "variant_id", "page", "page_size", "sort", "order"];
 const FILTERS = ["stage", "status", "bounce_class", "reason", "from", "to", "include_machine",
@@ -61,10 +75,10 @@ function fillSegments() {
   const option = (kind, [value, label]) => el("option", { value: `${kind}:${value}`,
     selected: state[kind] === value }, label);
   segmentSelect.replaceChildren(
-    el("optgroup", { label: "Funnel" },
+    el("optgroup", { label: _("Funnel") },
       STAGES.filter(([k]) => !(sms && k === "opened") && (k !== "spam"
         || mailing.channel === "email")).map((s) => option("stage", s))),
-    el("optgroup", { label: "Audience (whatever the period)" },
+    el("optgroup", { label: _("Audience (whatever the period)") },
       STATUSES.map((s) => option("status", s))));
 }
 
@@ -86,7 +100,7 @@ function deviation(value, key) {
   if (value == null) return el("span", { class: "deviation", dataset: { key } }, "—");
   const tone = value > 0 ? "up" : value < 0 ? "down" : "flat";
   return el("span", { class: `deviation ${tone}`, dataset: { key } },
-    `${fmtSigned(value, "%")} vs audience`);
+    _("{deviation} vs audience", { deviation: fmtSigned(value, PERCENT) }));
 }
 
 function metricTile(termKey, value, key, note, suffix = "") {
@@ -99,12 +113,13 @@ function metricTile(termKey, value, key, note, suffix = "") {
 function renderMetrics(list) {
   const m = list.metrics;
   const a = m.good_audience;
-  const money = (v) => `${fmtMoney(v)} ${currency}`;
+  const money = (v) => fmtCurrency(v);
   metricsBody.replaceChildren(
     el("div", { class: "tiles" },
       metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
-        el("span", {}, el("span", { dataset: { key: "metrics.share_of_audience" } },
-          fmtPct(m.share_of_audience)), ` of ${fmtInt(m.audience)} in the audience`)),
+        el("span", {}, sentence(_("{share} of {audience} in the audience"), {
+          share: el("span", { dataset: { key: "metrics.share_of_audience" } },
+            fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
       metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
       metricTile("revenue", tileFigure(m.revenue, money), "metrics.revenue"),
       metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov",
@@ -115,13 +130,19 @@ function renderMetrics(list) {
       metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
         "metrics.orders_per_customer",
         deviation(m.deviation.orders_per_customer, "metrics.deviation.orders_per_customer"))),
-    el("p", { class: "muted small" },
-      `Deviations compare with the mailing's whole good audience: ${fmtInt(a.customers)} `
-      + `customers, ${money(a.revenue_per_customer)} ${term("list_revenue_per_customer")
-        .toLowerCase()}, ${fmtNumber(a.orders_per_customer)} `
-      + `${term("list_purchases_per_customer").toLowerCase()}, ${money(a.aov)} `
-      + `${term("list_aov").toLowerCase()}. Purchases and revenue are those attributed `
-      + `to this mailing${state.from || state.to ? " in the period" : ""}.`));
+    el("p", { class: "muted small" }, [
+      _("Deviations compare with the mailing's whole good audience: {customers}, "
+        + "{revenue_per_customer_name} {revenue_per_customer}, {orders_per_customer_name} "
+        + "{orders_per_customer}, {aov_name} {aov}.", {
+        customers: ngettext("{n} customer", "{n} customers", a.customers),
+        revenue_per_customer_name: term("list_revenue_per_customer").toLowerCase(),
+        revenue_per_customer: money(a.revenue_per_customer),
+        orders_per_customer_name: term("list_purchases_per_customer").toLowerCase(),
+        orders_per_customer: fmtNumber(a.orders_per_customer),
+        aov_name: term("list_aov").toLowerCase(), aov: money(a.aov) }),
+      state.from || state.to
+        ? _("Purchases and revenue are those attributed to this mailing in the period.")
+        : _("Purchases and revenue are those attributed to this mailing.")].join(" ")));
 }
 
 // -- the table ---------------------------------------------------------------------
@@ -145,34 +166,37 @@ function sortHeader(label, key, num = false) {
 
 function renderTable(list) {
   if (!list.total) {
-    tableBody.replaceChildren(emptyState("No customers in this list",
-      state.from || state.to ? "Try a wider period." : ""));
+    tableBody.replaceChildren(emptyState(_("No customers in this list"),
+      state.from || state.to ? _("Try a wider period.") : ""));
     pager.replaceChildren();
     return;
   }
-  const contact = list.contact_kind === "phone" ? "Phone" : list.contact_kind === "email"
-    ? "Email" : "Email or phone";
-  const reached = list.stage ? "Reached" : "Sent";
-  const head = el("tr", {}, sortHeader("Customer", "customer_id"),
+  const contact = list.contact_kind === "phone" ? _("Phone") : list.contact_kind === "email"
+    ? "Email" : _("Email or phone");
+  const reached = list.stage ? _("Reached") : _("Sent at");
+  const head = el("tr", {}, sortHeader(_("Customer"), "customer_id"),
     sortHeader(contact, "contact"), sortHeader(reached, "reached_at"),
     sortHeader(term("purchases"), "orders", true),
     sortHeader(`${term("revenue")}, ${currency}`, "revenue", true));
   const rows = list.rows.map((r) => el("tr", { dataset: { customer: r.customer_id } },
     el("th", { scope: "row" }, r.customer_id),
     el("td", { "data-label": contact }, r.contact ?? "—", r.hard_bounce
-      ? el("span", { class: "chip chip-hard-bounce", title: "The latest bounce of this "
-        + "address, of any mailing, was hard: leave it out of the next audience" }, "hard bounce")
+      ? el("span", { class: "chip chip-hard-bounce", title: _("The latest bounce of this "
+        + "address, of any mailing, was hard: leave it out of the next audience") },
+      _("hard bounce"))
       : null),
     el("td", { "data-label": reached }, fmtDateTime(r.reached_at)),
     el("td", { class: "num", "data-label": term("purchases") }, fmtInt(r.orders)),
     el("td", { class: "num", "data-label": term("revenue") }, fmtMoney(r.revenue))));
   // on a phone the table is a list of cards without its header: sort from a menu
-  const sorts = [["customer_id", "asc", "Customer, A to Z"],
-    ["revenue", "desc", `${term("revenue")}, highest`],
-    ["orders", "desc", `${term("purchases")}, most`], ["reached_at", "desc", `${reached}, latest`],
-    ["reached_at", "asc", `${reached}, earliest`], ["contact", "asc", `${contact}, A to Z`]];
+  const sorts = [["customer_id", "asc", _("{column}, A to Z", { column: _("Customer") })],
+    ["revenue", "desc", _("{column}, highest", { column: term("revenue") })],
+    ["orders", "desc", _("{column}, most", { column: term("purchases") })],
+    ["reached_at", "desc", _("{column}, latest", { column: reached })],
+    ["reached_at", "asc", _("{column}, earliest", { column: reached })],
+    ["contact", "asc", _("{column}, A to Z", { column: contact })]];
   const current = `${list.sort}:${list.order}`;
-  const phoneSort = el("label", { class: "phone-sort" }, "Sort by ",
+  const phoneSort = el("label", { class: "phone-sort" }, `${_("Sort by")} `,
     el("select", { onchange: (event) => {
       const [sort, order] = event.target.value.split(":");
       set({ sort: sort === "customer_id" ? "" : sort, order: order === "asc" ? "" : order,
@@ -183,36 +207,47 @@ function renderTable(list) {
   const first = (list.page - 1) * list.page_size + 1;
   const last = first + list.rows.length - 1;
   const note = list.contacts_masked ? [el("p", { class: "muted small" },
-    "Contacts are masked: seeing them needs the analyst role.")] : [];
+    _("Contacts are masked: seeing them needs the analyst role."))] : [];
   tableBody.replaceChildren(...note, phoneSort,
     el("div", { class: "table-wrap cards-on-phone" }, el("table", { class: "customer-list" },
-      el("caption", { class: "visually-hidden" }, `Customers ${first} to ${last} of ${list.total}`),
+      el("caption", { class: "visually-hidden" }, _("Customers {first} to {last} of {total}",
+        { first: fmtInt(first), last: fmtInt(last), total: fmtInt(list.total) })),
       el("thead", {}, head), el("tbody", {}, rows))));
   const go = (page) => () => { set({ page: page > 1 ? String(page) : "" }); load(); };
   pager.replaceChildren(
     el("button", { type: "button", class: "btn btn-small", disabled: list.page <= 1,
-      onclick: go(list.page - 1) }, "← Previous"),
+      onclick: go(list.page - 1) }, `← ${_("Previous")}`),
     el("span", { class: "muted", dataset: { key: "pager" } },
-      `${fmtInt(first)}–${fmtInt(last)} of ${fmtInt(list.total)} · page ${list.page} of ${list.pages}`),
+      _("{first}–{last} of {total} · page {page} of {pages}", { first: fmtInt(first),
+        last: fmtInt(last), total: fmtInt(list.total), page: fmtInt(list.page),
+        pages: fmtInt(list.pages) })),
     el("button", { type: "button", class: "btn btn-small", disabled: list.page >= list.pages,
-      onclick: go(list.page + 1) }, "Next →"));
+      onclick: go(list.page + 1) }, `${_("Next")} →`));
 }
 
 function header(list) {
   const what = segmentLabel(list);
-  document.title = `${mailing.name}: customers who ${what} · mailreport`;
-  document.getElementById("customers-title").textContent = `Customers: ${what}`;
+  document.title = `${_("{mailing}: customers who {segment}", { mailing: mailing.name,
+    segment: what })} · mailreport`;
+  document.getElementById("customers-title").textContent = _("Customers: {segment}",
+    { segment: what });
+  // how many, in the plural form of the language: "1 customer", "21 покупатель"
+  document.getElementById("table-h").textContent = ngettext("{n} customer", "{n} customers",
+    list.total);
   document.getElementById("report-link").textContent = mailing.name;
   const chips = [
     el("span", { class: `chip chip-${mailing.channel}` },
-      mailing.channel === "sms" ? "SMS" : mailing.channel),
+      { sms: "SMS", email: "Email", push: "Push" }[mailing.channel] || mailing.channel),
     el("span", { dataset: { key: "period" } }, list.period_applies_to_membership
-      ? periodText(list.period) : `Audience status (orders: ${periodText(list.period)})`),
-    list.group ? el("span", {}, `Group: ${list.group}`) : null,
-    list.variant_id ? el("span", {}, `Variant ${list.variant_id}`) : null,
+      ? periodText(list.period) : _("Audience status (orders: {period})",
+        { period: periodText(list.period) })),
+    list.group ? el("span", {}, _("Group: {group}", { group: list.group })) : null,
+    list.variant_id ? el("span", {}, _("Variant {variant}", { variant: list.variant_id }))
+      : null,
     list.bounce_class ? el("span", { dataset: { key: "bounce_class" } },
-      `Bounce class: ${list.bounce_class}`) : null,
-    list.reason ? el("span", { dataset: { key: "reason" } }, `Reason: ${list.reason}`) : null,
+      _("Bounce class: {bounce_class}", { bounce_class: list.bounce_class })) : null,
+    list.reason ? el("span", { dataset: { key: "reason" } },
+      _("Reason: {reason}", { reason: list.reason })) : null,
   ];
   document.getElementById("customers-subtitle").replaceChildren(...chips.filter(Boolean));
 }
@@ -262,12 +297,16 @@ function fillFields(which = "default") {
 
 function updateLink() {
   const fields = chosenFields();
-  const format = document.querySelector("#export-form input[name=format]:checked").value;
+  const chosen = document.querySelector("#export-form input[name=format]:checked").value;
+  const headers = document.querySelector("#export-form input[name=headers]:checked").value;
   exportError.hidden = fields.length > 0;
-  exportError.textContent = fields.length ? "" : "Choose at least one field.";
+  exportError.textContent = fields.length ? "" : _("Choose at least one field.");
   download.setAttribute("aria-disabled", String(!fields.length));
+  download.dataset.format = chosen;
+  // column titles for people in the page's language, or the field names for scripts
   download.href = withParams(`${base}/export`, { ...filters(), entity: entitySelect.value,
-    format, fields: fields.join(",") });
+    format: API_FORMATS.includes(chosen) ? chosen : "csv", fields: fields.join(","),
+    headers: headers === "human" ? "human" : "", lang: headers === "human" ? language : "" });
 }
 
 async function setUpExport() {
@@ -282,8 +321,8 @@ async function setUpExport() {
   const open = document.getElementById("export-open");
   open.hidden = false;
   open.addEventListener("click", () => {
-    document.getElementById("export-what").textContent = `Customers who ${segmentLabel(state)}`
-      + ` · ${periodText({ from: state.from, to: state.to })}`;
+    document.getElementById("export-what").textContent = _("Customers who {segment} · {period}",
+      { segment: segmentLabel(state), period: periodText({ from: state.from, to: state.to }) });
     fillFields();
     dialog.showModal();
   });
