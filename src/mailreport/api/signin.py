@@ -28,6 +28,17 @@ from starlette.concurrency import run_in_threadpool
 from mailreport.api.problems import problem
 from mailreport.api.security import SESSION_COOKIE, client_address, local_cli
 from mailreport.auth import verify_token
+from mailreport.i18n.catalogs import gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for the ``pages`` catalog; it is translated when shown."""
+    return message
+
+
+# What the sign-in page says when it refuses, translated for the reader (page()).
+TOO_MANY_ATTEMPTS = N_("Too many attempts: try again in {wait} seconds.")
+NOT_VALID = N_("That token is not valid (or was revoked).")
 
 SESSION_SECONDS = 12 * 3600
 MAX_SESSIONS = 10_000
@@ -125,12 +136,16 @@ def install_signin(app: FastAPI) -> None:
     app.state.signin_installed = True
     app.state.sessions = Sessions()
     app.state.signin_attempts = AttemptLimiter()
-    from mailreport.web.pages import render_page
+    from mailreport.web.pages import reader_language, render_page
 
     def page(request: Request, status: int = 200, error: str | None = None,
-             next_: str = "/") -> HTMLResponse:
-        response = render_page(request, app.state.store.tables().settings, "signin.html",
-                               "Sign in", status=status, nav=None, error=error, next=next_)
+             next_: str = "/", **values) -> HTMLResponse:
+        settings = app.state.store.tables().settings
+        # the error is an English msgid (N_), said in the reader's language here
+        said = gettext(reader_language(request, settings.locale), "pages", error,
+                       **values) if error else None
+        response = render_page(request, settings, "signin.html", "Sign in", status=status,
+                               nav=None, error=said, next=next_)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -144,7 +159,7 @@ def install_signin(app: FastAPI) -> None:
         wait = app.state.signin_attempts.wait_seconds(client_address(request))
         if wait:
             if "text/html" in request.headers.get("accept", ""):
-                refused = page(request, 429, f"Too many attempts: try again in {wait} seconds.")
+                refused = page(request, 429, TOO_MANY_ATTEMPTS, wait=wait)
             else:
                 refused = problem(429, "Too Many Requests", "too many sign-in attempts from "
                                   f"this address; try again in {wait} s", request)
@@ -157,7 +172,7 @@ def install_signin(app: FastAPI) -> None:
             return RedirectResponse(next_, status_code=303)
         principal = verify_token(app.state.store, token) if token else None
         if principal is None:
-            return page(request, 401, "That token is not valid (or was revoked).", next_)
+            return page(request, 401, NOT_VALID, next_)
         response = RedirectResponse(next_, status_code=303)
         response.set_cookie(SESSION_COOKIE, app.state.sessions.start(token),
                             max_age=app.state.sessions.ttl, path="/", httponly=True,

@@ -9,12 +9,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mailreport.api.problems import allowed_methods
 
+
+def N_(message: str) -> str:
+    """Marks a string for the ``pages`` catalog; the page translates it (pages.py)."""
+    return message
+
+
 # What a reader is told, by status: only the errors a navigation can meet outside the
 # API (a page that does not exist, a page asked for with the wrong method).
 SENTENCES = {
-    404: ("Page not found", "There is no page at this address. The link may be old, or "
-                            "the address mistyped."),
-    405: ("Page not found", "This address cannot be opened as a page."),
+    404: (N_("Page not found"), N_("There is no page at this address. The link may be old, "
+                                   "or the address mistyped.")),
+    405: (N_("Page not found"), N_("This address cannot be opened as a page.")),
 }
 
 

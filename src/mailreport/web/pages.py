@@ -142,8 +142,11 @@ def install_pages(app: FastAPI) -> None:
         return render_page(request, settings(), template, title, **context)
 
     def error_page(request: Request, status: int, heading: str, sentence: str) -> HTMLResponse:
-        page = shell(request, "error.html", heading, heading=heading, sentence=sentence,
-                     page_state="error")
+        # heading and sentence are English msgids (error_pages.py), said in the reader's
+        # language; the title is translated by render_page
+        language = reader_language(request, settings().locale)
+        page = shell(request, "error.html", heading, heading=_translated(language, heading),
+                     sentence=_translated(language, sentence), page_state="error")
         page.status_code = status
         return page
 

@@ -78,7 +78,8 @@ async function apiResponse(path, params = {}, { method = "GET", body } = {}) {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
-    throw new ApiError(0, "Network error", `The server could not be reached (${err.message}).`);
+    throw new ApiError(0, _("Network error"),
+      _("The server could not be reached ({error}).", { error: err.message }));
   }
   if (!response.ok) {
     let title = response.statusText;
@@ -121,26 +122,28 @@ export function writeState(state, { push = false } = {}) {
 
 export function errorBox(err) {
   const title = err instanceof ApiError
-    ? `${err.title || "Error"}${err.status ? ` (${err.status})` : ""}` : "Something went wrong";
+    ? (err.status ? _("{title} ({status})", { title: err.title || _("Error"), status: err.status })
+      : err.title || _("Error"))
+    : _("Something went wrong");
   const detail = err instanceof ApiError ? err.detail : String(err.message || err);
   // A session that ended while the page was open: offer the way back in.
   const signIn = err instanceof ApiError && err.status === 401 ? el("p", {},
     el("a", { class: "btn btn-primary btn-small", href: withParams("/signin",
-      { next: window.location.pathname + window.location.search }) }, "Sign in")) : null;
+      { next: window.location.pathname + window.location.search }) }, _("Sign in"))) : null;
   return el("div", { class: "alert alert-error", role: "alert" },
     el("strong", {}, title), detail ? el("p", { class: "detail" }, detail) : null, signIn);
 }
 
 // What a failed request means to a reader, by its status; the API's detail follows.
 const PROBLEM_HEADINGS = {
-  0: "The server could not be reached.",
-  400: "The request could not be read.",
-  401: "Your session has ended: sign in again.",
-  403: "You do not have access to this.",
-  404: "This does not exist.",
-  422: "These settings cannot be shown.",
-  429: "Too many requests: wait a moment, then try again.",
-  503: "The server is busy: try again in a moment.",
+  0: _("The server could not be reached."),
+  400: _("The request could not be read."),
+  401: _("Your session has ended: sign in again."),
+  403: _("You do not have access to this."),
+  404: _("This does not exist."),
+  422: _("These settings cannot be shown."),
+  429: _("Too many requests: wait a moment, then try again."),
+  503: _("The server is busy: try again in a moment."),
 };
 
 /** "from 2026-08-05 is after to 2026-08-01" as a sentence: capital, full stop. */
@@ -154,14 +157,14 @@ export function asSentence(text) {
 /** An error as a reader's sentence and a way back (the mailing list, unless `back`
  * names another [href, label]); `heading` replaces the sentence said by status. */
 export function problemBox(err, { heading = "", detail = null,
-  back = ["/", "Back to mass messages"] } = {}) {
+  back = ["/", _("Back to mass messages")] } = {}) {
   const status = err instanceof ApiError ? err.status : null;
   const said = heading || PROBLEM_HEADINGS[status]
-    || (status >= 500 ? "The server failed to answer." : "Something went wrong.");
+    || (status >= 500 ? _("The server failed to answer.") : _("Something went wrong."));
   const why = detail ?? (err instanceof ApiError ? err.detail : String(err?.message || err));
   const signIn = status === 401 ? el("a", { class: "btn btn-primary btn-small",
     href: withParams("/signin", { next: window.location.pathname + window.location.search }) },
-  "Sign in") : null;
+  _("Sign in")) : null;
   return el("div", { class: "alert alert-error", role: "alert", dataset: { status: status ?? "" } },
     el("strong", {}, said), why ? el("p", { class: "detail" }, asSentence(why)) : null,
     el("p", { class: "way-back" }, signIn, el("a", { href: back[0] }, back[1])));
@@ -245,14 +248,14 @@ export function cardTerms(keys) {
   const known = [...new Set(keys.filter((k) => k && GLOSSARY[k]))];
   if (!known.length) return null;
   return el("details", { class: "card-terms" },
-    el("summary", {}, "What these figures mean"),
+    el("summary", {}, _("What these figures mean")),
     el("dl", {}, known.flatMap((k) => [el("dt", {}, term(k)),
       el("dd", {}, GLOSSARY[k].description)])));
 }
 
 /** A period note for empty states: "yet" without a period, "in this period" with one. */
 export function when(state) {
-  return state.from || state.to ? "in this period" : "yet";
+  return state.from || state.to ? _("in this period") : _("yet");
 }
 
 // -- a section's table as a CSV file ------------------------------------------------
@@ -305,13 +308,14 @@ export function withCsv(node, section, { columns, values, rows, part = "" }) {
   const heading = document.getElementById(`${section}-h`)?.textContent || section;
   const button = el("button", { type: "button", class: "btn btn-small csv-download",
     dataset: { csv: part ? `${section}.${part}` : section },
-    "aria-label": `Download CSV: ${heading}${part ? `, ${part.replaceAll("-", " ")}` : ""}`,
+    "aria-label": part ? _("Download CSV: {table}, {part}", { table: heading,
+      part: part.replaceAll("-", " ") }) : _("Download CSV: {table}", { table: heading }),
     onclick: () => {
       const link = el("a", { href: URL.createObjectURL(csvBlob(titles, values, rows)),
         download: csvFileName(section, part) });
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    } }, "Download CSV");
+    } }, _("Download CSV"));
   return el("div", { class: "with-csv" }, node, el("div", { class: "csv-bar" }, button));
 }
 
@@ -347,7 +351,7 @@ export function termLabel(key, suffix = "") {
   if (!description) return `${term(key)}${suffix}`;
   return el("span", { class: "term", dataset: { term: key } },
     el("span", { class: "term-name", title: description }, `${term(key)}${suffix}`),
-    el("button", { type: "button", class: "term-tip-btn", "aria-label": `What is ${term(key)}?`,
+    el("button", { type: "button", class: "term-tip-btn", "aria-label": _("What is {term}?", { term: term(key) }),
       "aria-describedby": definitionId(key), "aria-expanded": "false",
       dataset: { term: key } }));
 }
