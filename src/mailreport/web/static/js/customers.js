@@ -196,7 +196,7 @@ function renderTable(list) {
     ["reached_at", "asc", _("{column}, earliest", { column: reached })],
     ["contact", "asc", _("{column}, A to Z", { column: contact })]];
   const current = `${list.sort}:${list.order}`;
-  const phoneSort = el("label", { class: "phone-sort" }, `${_("Sort by")} `,
+  const phoneSort = el("label", { class: "phone-sort" }, _("Sort by"), " ",
     el("select", { onchange: (event) => {
       const [sort, order] = event.target.value.split(":");
       set({ sort: sort === "customer_id" ? "" : sort, order: order === "asc" ? "" : order,
@@ -216,19 +216,19 @@ function renderTable(list) {
   const go = (page) => () => { set({ page: page > 1 ? String(page) : "" }); load(); };
   pager.replaceChildren(
     el("button", { type: "button", class: "btn btn-small", disabled: list.page <= 1,
-      onclick: go(list.page - 1) }, `← ${_("Previous")}`),
+      onclick: go(list.page - 1) }, "← ", _("Previous")),
     el("span", { class: "muted", dataset: { key: "pager" } },
       _("{first}–{last} of {total} · page {page} of {pages}", { first: fmtInt(first),
         last: fmtInt(last), total: fmtInt(list.total), page: fmtInt(list.page),
         pages: fmtInt(list.pages) })),
     el("button", { type: "button", class: "btn btn-small", disabled: list.page >= list.pages,
-      onclick: go(list.page + 1) }, `${_("Next")} →`));
+      onclick: go(list.page + 1) }, _("Next"), " →"));
 }
 
 function header(list) {
   const what = segmentLabel(list);
-  document.title = `${_("{mailing}: customers who {segment}", { mailing: mailing.name,
-    segment: what })} · mailreport`;
+  const title = _("{mailing}: customers who {segment}", { mailing: mailing.name, segment: what });
+  document.title = `${title} · mailreport`;
   document.getElementById("customers-title").textContent = _("Customers: {segment}",
     { segment: what });
   // how many, in the plural form of the language: "1 customer", "21 покупатель"

@@ -11,7 +11,7 @@ const SAMPLE = fmtDay("2033-11-22");
 const ORDER = ["2033", "11", "22"].map((part) => [part, SAMPLE.indexOf(part)])
   .sort((a, b) => a[1] - b[1]).map(([part]) => ({ 2033: "y", 11: "M", 22: "d" })[part]);
 const SEPARATORS = SAMPLE.split(/\d+/).slice(1, -1);
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const escape = (text) => text.replace(/\W/g, "\\$&");
 const SHAPE = new RegExp(`^${ORDER.map((part, i) => (part === "y" ? "(\\d{4})" : "(\\d{1,2})")
   + (i < ORDER.length - 1 ? escape(SEPARATORS[i] || "") : "")).join("")}$`);
 

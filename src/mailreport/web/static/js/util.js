@@ -266,6 +266,9 @@ export function when(state) {
 const FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"];
 // a plain number as the API writes one (money "1234.50", a count, a percentage)
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+// a cell RFC 4180 quotes (a regular expression after "=": Babel's string extractor
+// reads a regular expression's quote as a string's start after "return")
+const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One CSV cell: numbers as JavaScript writes them (no grouping, a dot), money as the
  * API's string, text made inert and quoted where RFC 4180 asks for it. */
@@ -274,7 +277,7 @@ export function csvCell(v) {
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
   let text = String(v);
   if (!PLAIN_NUMBER.test(text) && FORMULA_STARTS.includes(text[0])) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The CSV text of rows: a header of `titles`, then each row's `values` (functions). */
