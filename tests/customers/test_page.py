@@ -12,7 +12,15 @@ import shop
 
 from mailreport.auth import create_token
 from mailreport.glossary import GLOSSARY
-from web.harness import CHROMIUM, CHROMIUM_ARGS, WIDE, Server, fmt_int, fmt_money, fmt_number
+from web.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ENGLISH,
+    WIDE,
+    Server,
+    fmt_int,
+    fmt_number,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -79,10 +87,11 @@ def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_
                     params={"stage": "opened"}).json()
     m = api["metrics"]
     assert shown(page, "metrics.customers") == fmt_int(m["customers"])
-    assert shown(page, "metrics.revenue") == f"{fmt_money(m['revenue'])} RUB"
+    # shown() folds white space, the no-break space of "RUB\u00a0440.50" too
+    assert shown(page, "metrics.revenue") == " ".join(ENGLISH.money(m["revenue"]).split())
     assert shown(page, "metrics.orders_per_customer") == fmt_number(m["orders_per_customer"])
     assert shown(page, "metrics.deviation.revenue_per_customer") == (
-        f"+{fmt_money(m['deviation']['revenue_per_customer'])}% vs audience")
+        f"{ENGLISH.signed(m['deviation']['revenue_per_customer'], unit='%')} vs audience")
     # the tiles and columns carry the glossary's names: the list's attributed figures
     # are not the groups' figures of the same mailing
     labels = page.locator("#segment-metrics .tile-label .term-name").all_inner_texts()
@@ -115,6 +124,14 @@ def test_the_export_dialog_downloads_the_apis_file(site, chromium, shop_store):
     page.click("#export-open")
     page.select_option("#export-entity", "receipts")
     page.uncheck("#export-fields input[value='touch_at']")
+    # XLSX is offered first; column titles for people, in the page's language
+    href = page.get_attribute("#export-download", "href")
+    assert {k: v[0] for k, v in parse_qs(urlparse(href).query).items()} == {
+        "stage": "opened", "from": "2026-03-03", "to": "2026-03-05", "entity": "receipts",
+        "format": "xlsx", "fields": "order_id,customer_id,kind,ts,date,total",
+        "headers": "human", "lang": "en"}
+    page.check("#export-form input[name=format][value=csv]")
+    page.check("#export-form input[name=headers][value=names]")
     with page.expect_download() as download:
         page.click("#export-download")
     assert download.value.suggested_filename == "m1-opened-receipts-2026-03-03_2026-03-05.csv"
