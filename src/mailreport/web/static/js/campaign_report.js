@@ -7,7 +7,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
-import { api, currency, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
+import { api, currencySymbol, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
@@ -32,12 +32,12 @@ function set(patch) {
 function renderCampaignHeadline(node, report) {
   const f = report.funnel;
   node.replaceChildren(el("div", { class: "tiles headline-tiles" },
-    tile(termLabel("revenue", `, ${currency}`), fmtMoney(f.revenue), "headline.revenue"),
+    tile(termLabel("revenue", `, ${currencySymbol}`), fmtMoney(f.revenue), "headline.revenue"),
     tile(termLabel("buyers"), fmtInt(f.ordered), "headline.buyers",
       "distinct customers with an attributed order"),
     tile(termLabel("conversion"), fmtPct(f.conversion), "headline.conversion",
       "buyers / delivered, each customer once"),
-    tile(termLabel("revenue_per_recipient", `, ${currency}`),
+    tile(termLabel("revenue_per_recipient", `, ${currencySymbol}`),
       f.revenue_per_recipient == null ? DASH : fmtMoney(f.revenue_per_recipient),
       "headline.revenue_per_recipient", "attributed revenue / distinct delivered")));
   node.hidden = !report.mailings.length;
@@ -64,7 +64,7 @@ function renderMailings(body, report) {
     { label: "Sent at", cell: (r) => fmtDateTime(r.sent_at) },
     count("sent"), count("delivered"), count("opened"), count("clicked"), count("ordered"),
     count("orders"),
-    { label: `${term("revenue")}, ${currency}`, head: termLabel("revenue", `, ${currency}`),
+    { label: `${term("revenue")}, ${currencySymbol}`, head: termLabel("revenue", `, ${currencySymbol}`),
       num: true, key: (r) => `mailings.${r.mailing_id}.revenue`,
       cell: (r) => fmtMoney(r.revenue), foot: (t) => fmtMoney(t.revenue),
       footKey: "totals.revenue" },

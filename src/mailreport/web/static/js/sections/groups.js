@@ -1,7 +1,7 @@
 // Groups report: each variant and the test group against the control group, and
 // every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
 // verdict in words.
-import { cardTerms, currency, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned,
+import { cardTerms, currencySymbol, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned,
   table, term, termLabel, when, withCsv } from "../util.js";
 import { fmtConfidence } from "./headline.js";
 
@@ -127,7 +127,7 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
     column("clicked", null, (r) => fmtInt(r.clicked)),
     column("group_buyers", "buyers", (r) => fmtInt(r.buyers)),
     column("group_orders", null, (r) => fmtInt(r.orders)),
-    column("group_revenue", "revenue", (r) => money(r.revenue), `, ${currency}`),
+    column("group_revenue", "revenue", (r) => money(r.revenue), `, ${currencySymbol}`),
     column("group_conversion", "conversion", (r) => fmtPct(r.conversion)),
     column("revenue_per_customer", null, (r) => money(r.revenue_per_customer)),
     column("aov", null, (r) => money(r.aov)),
@@ -147,7 +147,7 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
           unit: " pp", uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
           ci: vc.conversion_ci, p: vc.conversion_p, significant: vc.conversion_significant },
         { key: `${key}.vs_control.rpc`, against: "Control group",
-          label: `${term("revenue_per_customer")}, ${currency}`, unit: "", uplift: vc.rpc_uplift,
+          label: `${term("revenue_per_customer")}, ${currencySymbol}`, unit: "", uplift: vc.rpc_uplift,
           relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
           significant: vc.rpc_significant });
     }

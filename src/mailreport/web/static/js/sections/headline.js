@@ -1,58 +1,57 @@
 // The headline strip: whether the mailing paid off, at a glance, from the whole
 // report's JSON (the sections below hold the detail).
-import { currency, DASH, el, fmtMoney, fmtPct, fmtSigned, term, termLabel, tile } from "../util.js";
+import { _, DASH, el, fmtCurrency, fmtInt, fmtPct, fmtSigned, ngettext, term, termLabel,
+  tile, currencySymbol } from "../util.js";
 
-const wholeNumber = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** Money for a tile: whole roubles with the symbol, the exact amount on hover. */
+export function wholeMoney(v) {
+  return v == null ? DASH : el("span", { title: fmtCurrency(v) }, fmtCurrency(v, { whole: true }));
+}
 
 /** An estimated count of customers, to the whole customer: "+34", "−7", "0". */
 function signedCount(v) {
   if (v == null) return DASH;
   const n = Number(v);
-  const shown = wholeNumber.format(Math.abs(n));
+  const shown = fmtInt(Math.abs(n));
   return shown === "0" ? "0" : `${n > 0 ? "+" : "−"}${shown}`;
 }
 
 function range(ci, format) {
-  return ci ? `95% interval ${format(ci[0])} to ${format(ci[1])}` : "no interval";
+  return ci ? _("95 % interval {low} to {high}", { low: format(ci[0]), high: format(ci[1]) })
+    : _("no interval");
 }
 
 /** "> 99.9%" rather than a rounded 100%, which would read as certainty. */
 export function fmtConfidence(pct) {
-  return pct >= 99.95 ? "> 99.9%" : `${Number(pct).toFixed(1)}%`;
+  return pct >= 99.95 ? `> ${fmtPct(99.9)}` : fmtPct(pct);
 }
 
 function verdict(label, rate, metric) {
   const key = `headline.winner.${metric}`;
   if (!rate.winner) {
     return el("span", { class: "headline-verdict" }, `${label}: `,
-      el("strong", { dataset: { key } }, "no significant winner"));
+      el("strong", { dataset: { key } }, _("no significant winner")));
   }
   return el("span", { class: "headline-verdict" }, `${label}: `,
-    el("strong", { dataset: { key } }, `variant ${rate.winner}`),
-    ` (confidence ${fmtConfidence(rate.winner_confidence)})`);
+    el("strong", { dataset: { key } }, _("variant {name}", { name: rate.winner })),
+    " " + _("(confidence {value})", { value: fmtConfidence(rate.winner_confidence) }));
 }
 
-const CHANNEL_NAMES = { email: "email", sms: "SMS", push: "push" };
-const oneDecimal = new Intl.NumberFormat("en-US", {
-  minimumFractionDigits: 1, maximumFractionDigits: 1,
-});
-const money = new Intl.NumberFormat("en-US", {
-  minimumFractionDigits: 2, maximumFractionDigits: 2,
-});
+const CHANNEL_NAMES = { email: "Email", sms: "SMS", push: "Push" };
 
-/** "+2.1 pp above your usual (usual 18.0–22.4 %)": the API's difference from the
+/** "+2,1 п. п. above your usual (usual 18,0 %–22,4 %)": the API's difference from the
  * median and the quartiles, as they come (report.headline.usual). */
 export function usualText(u, isMoney) {
-  const fmt = (v) => (isMoney ? money.format(Number(v)) : oneDecimal.format(Number(v)));
-  const unit = isMoney ? (currency ? ` ${currency}` : "") : " %";
-  const range = `usual ${fmt(u.q1)}–${fmt(u.q3)}${unit}`;
-  if (u.difference == null) return `your usual ${fmt(u.median)}${unit} (${range})`;
+  const fmt = (v) => (isMoney ? fmtCurrency(v) : fmtPct(v));
+  const range = _("usual {low}–{high}", { low: fmt(u.q1), high: fmt(u.q3) });
+  if (u.difference == null) return _("your usual {median} ({range})", { median: fmt(u.median), range });
   const d = Number(u.difference);
-  const shown = fmt(Math.abs(d));
-  if (Number(shown) === 0) return `at your usual (${range})`;
+  const shown = isMoney ? fmtCurrency(Math.abs(d)) : fmtSigned(Math.abs(d), " " + _("pp"));
+  if (Number(d.toFixed(isMoney ? 2 : 1)) === 0) return _("at your usual ({range})", { range });
   const sign = d > 0 ? "+" : "−";
-  return `${sign}${shown}${isMoney ? unit : " pp"} ${d > 0 ? "above" : "below"} your usual `
-    + `(${range})`;
+  const diff = isMoney ? `${sign}${shown}` : fmtSigned(d, " " + _("pp"));
+  return d > 0 ? _("{diff} above your usual ({range})", { diff, range })
+    : _("{diff} below your usual ({range})", { diff, range });
 }
 
 const USUAL_FIGURES = [["open_rate", false], ["click_rate", false], ["conversion", false],
@@ -63,18 +62,19 @@ function usualBlock(usual, channel) {
   for (const [key, isMoney] of USUAL_FIGURES) {
     if (key === "open_rate" && channel === "sms") continue;  // SMS has no opens
     const u = usual[key];
-    const value = u ? (isMoney ? fmtMoney(u.value) : fmtPct(u.value)) : null;
+    const value = u ? (isMoney ? fmtCurrency(u.value) : fmtPct(u.value)) : null;
     items.push(el("li", {},
       el("span", { class: "usual-figure" }, term(key), value ? ` ${value}` : ""), ": ",
       el("span", { dataset: { key: `headline.usual.${key}` } }, u ? usualText(u, isMoney)
-        : "fewer than 3 earlier mailings to compare with"),
-      u ? el("span", { class: "muted small" }, ` · ${u.n} mailings`) : null));
+        : _("fewer than 3 earlier mailings to compare with")),
+      u ? el("span", { class: "muted small" }, " · " + ngettext("{n} mailing", "{n} mailings", u.n))
+        : null));
   }
   return el("div", { class: "headline-usual" },
     el("p", { class: "headline-usual-head" }, termLabel("usual"),
-      el("span", { class: "muted small" }, ` — the median of up to ${usual.mailings} previous sent `
-        + `${CHANNEL_NAMES[channel] || channel} mailings, and their middle half; all time, `
-        + "the period does not apply")),
+      el("span", { class: "muted small" }, " — " + _("the median of up to {n} previous sent "
+        + "{channel} mailings, and their middle half; all time, the period does not apply",
+      { n: fmtInt(usual.mailings), channel: CHANNEL_NAMES[channel] || channel }))),
     el("ul", {}, items));
 }
 
@@ -83,13 +83,13 @@ export function renderHeadline(node, report) {
   const revenue = report.orders.revenue;
   const perRecipient = report.headline.revenue_per_recipient;
   const tiles = [
-    tile(termLabel("revenue", `, ${currency}`), fmtMoney(revenue), "headline.revenue"),
-    tile(termLabel("buyers"), wholeNumber.format(stages.ordered), "headline.buyers",
-      "with an attributed order"),
+    tile(termLabel("revenue"), wholeMoney(revenue), "headline.revenue"),
+    tile(termLabel("buyers"), fmtInt(stages.ordered), "headline.buyers",
+      _("with an attributed order")),
     tile(termLabel("conversion"), fmtPct(report.efficiency.transitions.conversion), "headline.conversion",
-      "buyers / delivered"),
-    tile(termLabel("revenue_per_recipient", `, ${currency}`), fmtMoney(perRecipient),
-      "headline.revenue_per_recipient", "attributed revenue / delivered"),
+      _("buyers / delivered")),
+    tile(termLabel("revenue_per_recipient"), fmtCurrency(perRecipient),
+      "headline.revenue_per_recipient", _("attributed revenue / delivered")),
   ];
   const test = (report.groups || []).find((g) => g.group === "test" && g.variant_id == null);
   const vc = test && test.vs_control;
@@ -97,8 +97,9 @@ export function renderHeadline(node, report) {
     tiles.push(
       tile(termLabel("incremental_buyers"), signedCount(vc.incremental_buyers),
         "headline.incremental_buyers", range(vc.incremental_buyers_ci, signedCount)),
-      tile(termLabel("incremental_revenue", `, ${currency}`), fmtSigned(vc.incremental_revenue),
-        "headline.incremental_revenue", range(vc.incremental_revenue_ci, (v) => fmtSigned(v))));
+      tile(termLabel("incremental_revenue"), fmtSigned(vc.incremental_revenue, " " + currencySymbol, 0),
+        "headline.incremental_revenue", range(vc.incremental_revenue_ci,
+          (v) => fmtSigned(v, " " + currencySymbol, 0))));
   }
   const parts = [el("div", { class: "tiles headline-tiles" }, tiles)];
   const usual = report.headline.usual;
@@ -106,13 +107,13 @@ export function renderHeadline(node, report) {
   const variants = report.variant_comparison;
   if (variants) {
     parts.push(el("p", { class: "headline-variants", dataset: { key: "headline.variants" } },
-      verdict("Winner on click rate", variants.click_rate, "click_rate"),
-      verdict("Winner on conversion", variants.conversion, "conversion")));
+      verdict(_("Winner on click rate"), variants.click_rate, "click_rate"),
+      verdict(_("Winner on conversion"), variants.conversion, "conversion")));
   }
   if (vc) {
-    parts.push(el("p", { class: "note" }, "Incremental: the test group against the control "
+    parts.push(el("p", { class: "note" }, _("Incremental: the test group against the control "
       + "group, scaled to the test group's size (orders of each group in the attribution "
-      + "window, attributed or not)."));
+      + "window, attributed or not).")));
   }
   node.replaceChildren(...parts);
   node.hidden = false;

@@ -1,35 +1,38 @@
 // Orders placed: attributed receipts, orders and revenue by day.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { currency, el, emptyState, fmtDay, fmtInt, fmtMoney, term, termLabel, tile, when,
+import { _, currencySymbol, el, emptyState, fmtCurrency, fmtDay, fmtInt, fmtMoney, ngettext, term, termLabel, tile, when,
   withCsv } from "../util.js";
+import { wholeMoney } from "./headline.js";
 
 export function renderOrders(body, orders, state) {
   const days = orders.daily;
   const tiles = el("div", { class: "tiles" },
-    tile(termLabel("receipts"), fmtInt(orders.receipts), "orders.receipts", "in-store purchases"),
-    tile(termLabel("orders"), fmtInt(orders.orders), "orders.orders", "online"),
-    tile(termLabel("revenue", `, ${currency}`), fmtMoney(orders.revenue), "orders.revenue"));
+    tile(termLabel("receipts"), fmtInt(orders.receipts), "orders.receipts", _("in-store purchases")),
+    tile(termLabel("orders"), fmtInt(orders.orders), "orders.orders", _("online")),
+    tile(termLabel("revenue", `, ${currencySymbol}`), wholeMoney(orders.revenue), "orders.revenue"));
   const [receipts, ordersName, revenue] = [term("receipts"), term("orders"),
-    `${term("revenue")}, ${currency}`];
+    `${term("revenue")}, ${currencySymbol}`];
   const any = days.some((d) => d.receipts || d.orders);
   if (!any) {
-    body.replaceChildren(tiles, emptyState(`No orders attributed to this mailing ${when(state)}`,
-      "Orders count when a customer buys within the attribution window after the mailing."));
+    body.replaceChildren(tiles, emptyState(_("No orders attributed to this mailing {when}", { when: when(state) }),
+      _("Orders count when a customer buys within the attribution window after the mailing.")));
     return;
   }
-  const chart = chartBox(`Line chart of receipts, orders and revenue by day, ${days.length} days `
-    + `from ${days[0].date} to ${days[days.length - 1].date}; `
-    + `totals ${orders.receipts} receipts, ${orders.orders} orders, revenue ${orders.revenue}. `
-    + "The numbers are in the table below.");
+  const chart = chartBox(_("Line chart of receipts, orders and revenue by day, from {from} to "
+    + "{to} ({days}); totals: receipts {receipts}, orders {orders}, revenue {revenue}. The "
+    + "numbers are in the table below.", { from: fmtDay(days[0].date),
+    to: fmtDay(days[days.length - 1].date), days: ngettext("{n} day", "{n} days", days.length),
+    receipts: fmtInt(orders.receipts), orders: fmtInt(orders.orders),
+    revenue: fmtCurrency(orders.revenue) }));
   let columns;
-  body.replaceChildren(tiles, chart, withCsv(numbers("Orders by day as a table", columns = [
-    { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+  body.replaceChildren(tiles, chart, withCsv(numbers(_("Orders by day as a table"), columns = [
+    { label: _("Date"), cell: (d) => fmtDay(d.date), rowHeader: true, foot: () => _("Total") },
     { label: receipts, head: termLabel("receipts"), num: true, cell: (d) => fmtInt(d.receipts),
       foot: (t) => fmtInt(t.receipts) },
     { label: ordersName, head: termLabel("orders"), num: true, cell: (d) => fmtInt(d.orders),
       foot: (t) => fmtInt(t.orders) },
-    { label: revenue, head: termLabel("revenue", `, ${currency}`), num: true,
+    { label: revenue, head: termLabel("revenue", `, ${currencySymbol}`), num: true,
       cell: (d) => fmtMoney(d.revenue),
       foot: (t) => fmtMoney(t.revenue) },
   ], days, orders), "orders", { columns, rows: days,
@@ -40,10 +43,10 @@ export function renderOrders(body, orders, state) {
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date), [
       [receipts, fmtInt(days[i].receipts), PALETTE[0]],
       [ordersName, fmtInt(days[i].orders), PALETTE[1]],
-      [revenue, fmtMoney(days[i].revenue), PALETTE[2]],
+      [revenue, fmtCurrency(days[i].revenue), PALETTE[2]],
     ])),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
-    yAxis: [valueAxis({ name: "Receipts / orders", nameTextStyle: { align: "left" } }),
+    yAxis: [valueAxis({ name: _("Receipts / orders"), nameTextStyle: { align: "left" } }),
       valueAxis({ name: revenue, minInterval: 0, splitLine: { show: false },
         nameTextStyle: { align: "right" } })],
     series: [

@@ -2,11 +2,11 @@
 // and searching ask the API again (the top 25 depends on both); the ring chart
 // shows the current sort measure.
 import { chartBox, draw, tooltipHtml } from "../charts.js";
-import { currency, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, term, when, withCsv } from "../util.js";
+import { currencySymbol, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, term, when, withCsv } from "../util.js";
 
 const MEASURES = {
   units: { label: term("units"), fmt: fmtNumber },
-  revenue: { label: `${term("product_revenue")}, ${currency}`, fmt: fmtMoney },
+  revenue: { label: `${term("product_revenue")}, ${currencySymbol}`, fmt: fmtMoney },
   receipts: { label: term("product_receipts"), fmt: fmtInt },
 };
 
