@@ -1,13 +1,23 @@
 // Groups report: each variant and the test group against the control group, and
 // every pair of variants (Holm-adjusted), with the uplift, its 95% interval and the
 // verdict in words.
-import { cardTerms, currencySymbol, DASH, el, emptyState, fmtInt, fmtMoney, fmtP, fmtPct, fmtSigned,
-  table, term, termLabel, when, withCsv } from "../util.js";
+import { _, cardTerms, currencySymbol, DASH, el, emptyState, fmtInt, fmtMoney, fmtNumber, fmtP, fmtPct, fmtSigned,
+  ngettext, table, term, termLabel, when, withCsv } from "../util.js";
 import { fmtConfidence } from "./headline.js";
 
 export function groupName(row) {
-  if (row.group === "control") return "Control group";
-  return row.variant_id == null ? "Test group (all)" : `Variant ${row.variant_id}`;
+  if (row.group === "control") return _("Control group");
+  return row.variant_id == null ? _("Test group (all)") : _("Variant {name}", { name: row.variant_id });
+}
+
+/** Percentage points, the unit of a difference of two rates: "+1,3 п. п.". */
+export const PP = () => ` ${_("pp")}`;
+
+/** A signed relative change: "+12,5 %". */
+export function signedPct(v) {
+  if (v == null) return DASH;
+  const shown = fmtSigned(v);
+  return `${shown.startsWith("+") || shown.startsWith("−") ? shown[0] : ""}${fmtPct(Math.abs(v))}`;
 }
 
 function groupKey(row) {
@@ -16,21 +26,21 @@ function groupKey(row) {
 
 function interval(ci, unit) {
   if (!ci) return DASH;
-  return `${fmtSigned(ci[0], unit)} to ${fmtSigned(ci[1], unit)}`;
+  return _("{low} to {high}", { low: fmtSigned(ci[0], unit), high: fmtSigned(ci[1], unit) });
 }
 
 /** The verdict in words (`why`: what says no test could be made); with `withP` false,
  * where a column beside it has the p-value. */
 function verdict(significant, p, better, why = "", withP = true) {
   if (significant == null || p == null) {
-    return el("span", { class: "verdict verdict-none" }, why || "Not enough data to test");
+    return el("span", { class: "verdict verdict-none" }, why || _("Not enough data to test"));
   }
   const shown = withP ? ` (${fmtP(p)})` : "";
   if (!significant) {
-    return el("span", { class: "verdict verdict-no" }, `Not significant${shown}`);
+    return el("span", { class: "verdict verdict-no" }, _("Not significant") + shown);
   }
   return el("span", { class: `verdict ${better ? "verdict-up" : "verdict-down"}` },
-    `Significant: ${better ? "better" : "worse"}${shown}`);
+    (better ? _("Significant: better") : _("Significant: worse")) + shown);
 }
 
 /** One table per group: each comparison it is part of, one row per metric. */
@@ -38,11 +48,11 @@ function comparisons(title, rows) {
   return el("div", { class: "comparison" },
     el("h3", {}, title),
     table([
-      { label: "Metric", cell: (m) => m.label, rowHeader: true },
-      { label: "Compared with", cell: (m) => m.against },
+      { label: _("Metric"), cell: (m) => m.label, rowHeader: true },
+      { label: _("Compared with"), cell: (m) => m.against },
       { label: term("uplift"), head: termLabel("uplift"), num: true, key: (m) => `${m.key}.uplift`,
         cell: (m) => `${fmtSigned(m.uplift, m.unit)}${m.relative == null ? ""
-          : ` (${fmtSigned(m.relative, "%")})`}` },
+          : ` (${signedPct(m.relative)})`}` },
       { label: term("ci_95"), head: termLabel("ci_95"), num: true,
         cell: (m) => interval(m.ci, m.unit) },
       { label: term("significance"), head: termLabel("significance"), key: (m) => `${m.key}.verdict`,
@@ -52,7 +62,7 @@ function comparisons(title, rows) {
 
 function pValue(p) {
   if (p == null) return DASH;
-  return p < 0.001 ? "< 0.001" : Number(p).toFixed(3);
+  return fmtP(p).replace(/^p = /, "").replace(/^p /, "");
 }
 
 // the pairwise conversion is the groups' (buyers / assigned)
@@ -67,17 +77,19 @@ function pairwise(variants, why) {
   const winners = RATES.map(([metric, label]) => {
     const rate = variants[metric];
     return el("li", {}, `${label}: `, el("strong", { dataset: { key: `variants.${metric}.winner` } },
-      rate.winner ? `variant ${rate.winner}` : "no significant winner"),
-    rate.winner ? ` (confidence ${fmtConfidence(rate.winner_confidence)})` : "");
+      rate.winner ? _("variant {name}", { name: rate.winner }) : _("no significant winner")),
+    rate.winner ? " " + _("(confidence {value})", { value: fmtConfidence(rate.winner_confidence) })
+      : "");
   });
   return el("div", { class: "comparison pairwise" },
-    el("h3", {}, "Variants compared pairwise"),
+    el("h3", {}, _("Variants compared pairwise")),
     table([
-      { label: "Comparison", rowHeader: true,
-        cell: (r) => `${r.label}: variant ${r.variant_id} vs ${r.compared_with}` },
+      { label: _("Comparison"), rowHeader: true,
+        cell: (r) => _("{metric}: variant {name} vs {other}", { metric: r.label,
+          name: r.variant_id, other: r.compared_with }) },
       { label: term("uplift"), head: termLabel("uplift"), num: true, key: (r) => `${r.key}.uplift`,
-        cell: (r) => `${fmtSigned(r.uplift, " pp")}${r.uplift_relative == null ? ""
-          : ` (${fmtSigned(r.uplift_relative, "%")})`}` },
+        cell: (r) => `${fmtSigned(r.uplift, PP())}${r.uplift_relative == null ? ""
+          : ` (${signedPct(r.uplift_relative)})`}` },
       { label: term("p_value"), head: termLabel("p_value"), num: true, cell: (r) => pValue(r.p) },
       { label: term("p_adjusted"), head: termLabel("p_adjusted"), num: true,
         key: (r) => `${r.key}.p_adjusted`, cell: (r) => pValue(r.p_adjusted) },
@@ -85,12 +97,13 @@ function pairwise(variants, why) {
         cell: (r) => verdict(r.significant, r.p_adjusted, (r.uplift ?? 0) > 0, why, false) },
     ], rows, {
       className: "compact cards-on-phone", terms: false,
-      caption: `p-values Holm-adjusted over the ${pairs} pair${pairs === 1 ? "" : "s"} of `
-        + "each metric; significant means adjusted p < 0.05",
+      caption: ngettext("p-values Holm-adjusted over the {n} pair of each metric; significant "
+        + "means adjusted p < {alpha}", "p-values Holm-adjusted over the {n} pairs of each "
+        + "metric; significant means adjusted p < {alpha}", pairs, { alpha: fmtNumber(0.05) }),
     }),
     el("ul", { class: "winners" }, winners),
-    el("p", { class: "note" }, "The winner has the highest rate and is significantly ahead "
-      + "of every other variant after adjustment."));
+    el("p", { class: "note" }, _("The winner has the highest rate and is significantly ahead "
+      + "of every other variant after adjustment.")));
 }
 
 /** A column of the groups table: the glossary's name and tip as its head, and the
@@ -115,11 +128,11 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
   const anyClicks = groups.some((g) => g.clicked);
   // rates of delivered: a period without the send day has no deliveries to test on
   const noDeliveries = groups.some((g) => g.group === "test" && g.delivered === 0)
-    ? "No deliveries in this period to compare" : "";
+    ? _("No deliveries in this period to compare") : "";
   const money = (v) => (v == null ? DASH : fmtMoney(v));
   let columns;
   const summary = withCsv(table(columns = [
-    { label: "Group", cell: groupName, rowHeader: true },
+    { label: _("Group"), cell: groupName, rowHeader: true },
     column("assigned", "assigned", (r) => fmtInt(r.assigned)),
     column("sent", null, (r) => fmtInt(r.sent)),
     column("delivered", null, (r) => fmtInt(r.delivered)),
@@ -129,8 +142,8 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
     column("group_orders", null, (r) => fmtInt(r.orders)),
     column("group_revenue", "revenue", (r) => money(r.revenue), `, ${currencySymbol}`),
     column("group_conversion", "conversion", (r) => fmtPct(r.conversion)),
-    column("revenue_per_customer", null, (r) => money(r.revenue_per_customer)),
-    column("aov", null, (r) => money(r.aov)),
+    column("revenue_per_customer", null, (r) => money(r.revenue_per_customer), `, ${currencySymbol}`),
+    column("aov", null, (r) => money(r.aov), `, ${currencySymbol}`),
   ], groups, { className: "compact nowrap-head sticky-first group-cards" }), "groups", { columns, rows: groups,
     values: [groupName, ...["assigned", "sent", "delivered", "opened", "clicked", "buyers", "orders",
       "revenue", "conversion", "revenue_per_customer", "aov"].map((k) => (r) => r[k])] });
@@ -142,11 +155,11 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
     const vc = row.vs_control;
     if (vc && anyBuyers) {
       rows.push(
-        { key: `${key}.vs_control.conversion`, against: "Control group",
+        { key: `${key}.vs_control.conversion`, against: _("Control group"),
           label: term("group_conversion"),
-          unit: " pp", uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
+          unit: PP(), uplift: vc.conversion_uplift, relative: vc.conversion_uplift_relative,
           ci: vc.conversion_ci, p: vc.conversion_p, significant: vc.conversion_significant },
-        { key: `${key}.vs_control.rpc`, against: "Control group",
+        { key: `${key}.vs_control.rpc`, against: _("Control group"),
           label: `${term("revenue_per_customer")}, ${currencySymbol}`, unit: "", uplift: vc.rpc_uplift,
           relative: vc.rpc_uplift_relative, ci: vc.rpc_ci, p: vc.rpc_p,
           significant: vc.rpc_significant });
@@ -157,30 +170,30 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
       const sig = (p) => (p == null ? null : p < 0.05);
       const why = noDeliveries;
       if (anyClicks) rows.push(
-        { key: `${key}.vs_a.click_rate`, against: "Variant A", label: term("click_rate"),
-          unit: " pp",
+        { key: `${key}.vs_a.click_rate`, against: _("Variant {name}", { name: "A" }), label: term("click_rate"),
+          unit: PP(),
           uplift: va.click_rate_uplift, relative: va.click_rate_uplift_relative,
           ci: va.click_rate_ci, p: va.click_rate_p, significant: sig(va.click_rate_p), why });
       if (anyBuyers) rows.push(
-        { key: `${key}.vs_a.conversion`, against: "Variant A", label: term("group_conversion"),
-          unit: " pp", uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
+        { key: `${key}.vs_a.conversion`, against: _("Variant {name}", { name: "A" }), label: term("group_conversion"),
+          unit: PP(), uplift: va.conversion_uplift, relative: va.conversion_uplift_relative,
           ci: va.conversion_ci, p: va.conversion_p, significant: sig(va.conversion_p), why });
     }
-    if (rows.length) cards.push(comparisons(`${groupName(row)}: uplift and significance`, rows));
+    if (rows.length) cards.push(comparisons(_("{group}: uplift and significance", { group: groupName(row) }), rows));
   }
   const pairs = variants && (anyBuyers || anyClicks) ? pairwise(variants, noDeliveries)
     : null;
   body.replaceChildren(...[
-    el("p", { class: "caption" }, "Orders of each group: all its customers' orders in the "
-      + "attribution window after sending, attributed or not"),
+    el("p", { class: "caption" }, _("Orders of each group: all its customers' orders in the "
+      + "attribution window after sending, attributed or not")),
     summary, el("div", { class: "comparisons" }, cards.length || pairs ? cards
-      : emptyState(`No orders ${when(state)}`, "Uplift and significance appear once the "
-        + "groups have orders (or clicks) to compare.")),
+      : emptyState(_("No orders {when}", { when: when(state) }), _("Uplift and significance appear "
+        + "once the groups have orders (or clicks) to compare."))),
     pairs,
     cards.length || pairs ? cardTerms(["uplift", "ci_95", "significance",
       ...(pairs ? ["p_value", "p_adjusted"] : [])]) : null,
-    el("p", { class: "note" }, "Uplift in percentage points (pp) with the relative change in "
+    el("p", { class: "note" }, _("Uplift in percentage points (pp) with the relative change in "
       + "brackets. Significant means p < 0.05: conversion by a two-proportion z-test, revenue "
-      + "per customer by Welch's t-test."),
+      + "per customer by Welch's t-test.")),
   ].filter((node) => node != null));  // replaceChildren would write a null as "null"
 }
