@@ -2,7 +2,7 @@
 // and searching ask the API again (the top 25 depends on both); the ring chart
 // shows the current sort measure.
 import { chartBox, draw, tooltipHtml } from "../charts.js";
-import { currencySymbol, el, emptyState, fmtInt, fmtMoney, fmtNumber, table, term, when, withCsv } from "../util.js";
+import { _, ngettext, currencySymbol, el, fmtPct, emptyState, fmtInt, fmtMoney, fmtNumber, table, term, when, withCsv } from "../util.js";
 
 const MEASURES = {
   units: { label: term("units"), fmt: fmtNumber },
@@ -33,26 +33,26 @@ function sortHeader(measure, onSort) {
   return el("button", { type: "button", class: `sort${active ? " active" : ""}`,
     dataset: { sort: measure.sort, unit: measure.unit },
     onclick: () => !active && onSort(measure.sort, measure.unit),
-    "aria-label": active ? `${measure.label}, sorted, largest first`
-      : `Sort by ${measure.label.toLowerCase()}` },
+    "aria-label": active ? _("{column}, sorted, largest first", { column: measure.label })
+      : _("Sort by “{column}”", { column: measure.label }) },
   measure.label, el("span", { class: "sort-mark", "aria-hidden": "true" },
     active ? "▼" : "↕"));
 }
 
 function controls(state, { onSearch, onSelect, selectOptions }) {
   const input = el("input", { type: "search", name: "search", value: state.search || "",
-    placeholder: "Category name", id: "product-search", autocomplete: "off" });
+    placeholder: _("Category name"), id: "product-search", autocomplete: "off" });
   const form = el("form", { class: "search", role: "search",
     onsubmit: (e) => { e.preventDefault(); onSearch(input.value.trim()); } },
-  el("label", { for: "product-search", class: "visually-hidden" }, "Search categories"),
-  input, el("button", { type: "submit", class: "btn" }, "Search"),
+  el("label", { for: "product-search", class: "visually-hidden" }, _("Search categories")),
+  input, el("button", { type: "submit", class: "btn" }, _("Search")),
   state.search ? el("button", { type: "button", class: "btn btn-quiet",
-    onclick: () => onSearch("") }, "Clear") : null);
+    onclick: () => onSearch("") }, _("Clear")) : null);
   let select = null;
   if (selectOptions && selectOptions.length > 1) {
     const current = state.group ? `group:${state.group}`
       : state.variant_id ? `variant:${state.variant_id}` : "";
-    select = el("label", { class: "select" }, "Orders of ",
+    select = el("label", { class: "select" }, _("Orders of") + " ",
       el("select", { id: "product-group", onchange: (e) => onSelect(e.target.value) },
         selectOptions.map((o) => el("option", { value: o.value,
           selected: o.value === current }, o.label))));
@@ -65,18 +65,18 @@ export function renderProductSales(body, sales, state, handlers) {
   const top = controls(state, handlers);
   if ((sales.units_of_measure || []).length > 1) {
     top.append(el("p", { class: "note", id: "product-units-note" },
-      `Products here are sold in ${sales.units_of_measure.join(" and ")}: a units column `
-      + "ranks by its own unit, so pieces and weights are never added together."));
+      _("Products here are sold in {units}: a units column ranks by its own unit, so pieces "
+        + "and weights are never added together.", { units: sales.units_of_measure.join(", ") })));
   }
   if (!sales.rows.length) {
     body.replaceChildren(top, sales.search
-      ? emptyState(`No categories match “${sales.search}”`)
-      : emptyState(`No product sales ${when(state)}`));
+      ? emptyState(_("No categories match “{search}”", { search: sales.search }))
+      : emptyState(_("No product sales {when}", { when: when(state) })));
     return;
   }
   const columns = [
     { label: "#", num: true, cell: (r) => String(r.rank) },
-    { label: "Category", cell: (r) => r.category, key: (r) => `product_sales.${r.rank}.category` },
+    { label: _("Category"), cell: (r) => r.category, key: (r) => `product_sales.${r.rank}.category` },
     ...measures.map((m) => ({
       label: m.label, num: true, head: sortHeader(m, handlers.onSort),
       ariaSort: m.active ? "descending" : undefined,
@@ -85,9 +85,9 @@ export function renderProductSales(body, sales, state, handlers) {
   ];
   const rows = sales.rows.map((r, i) => ({ ...r, rank: i + 1 }));
   const measure = measures.find((m) => m.active) || measures[0];
-  const list = table(columns, rows, { className: "compact", caption: `Top ${rows.length} `
-    + `${rows.length === 1 ? "category" : "categories"} by ${measure.label.toLowerCase()}; `
-    + "a column header sorts by it" });
+  const list = table(columns, rows, { className: "compact", caption: ngettext("Top {n} category by “{measure}”; a column header sorts by it",
+    "Top {n} categories by “{measure}”; a column header sorts by it", rows.length,
+    { measure: measure.label }) });
   const listOut = withCsv(list, "product_sales", { columns, rows,
     values: [(r) => r.rank, (r) => r.category, ...measures.map((m) => m.value)] });
   // a ring of one segment is a full circle that says nothing: the table alone
@@ -95,17 +95,17 @@ export function renderProductSales(body, sales, state, handlers) {
     body.replaceChildren(top, listOut);
     return;
   }
-  const ring = chartBox(`Ring chart of the top ${rows.length} categories by `
-    + `${measure.label.toLowerCase()}; the numbers are in the table.`, { height: 340,
+  const ring = chartBox(_("Ring chart of the top {n} categories by “{measure}”; the numbers "
+    + "are in the table.", { n: fmtInt(rows.length), measure: measure.label }), { height: 340,
     className: "ring" });
   body.replaceChildren(top, el("div", { class: "split" }, listOut,
     el("div", { class: "ring-box" }, ring,
-      el("p", { class: "note" }, `Share of ${measure.label.toLowerCase()}; hover or tap a `
-        + "segment for its category"))));
+      el("p", { class: "note" }, _("Share of “{measure}”; hover or tap a segment for its "
+        + "category", { measure: measure.label })))));
   draw(ring, {
     tooltip: { trigger: "item", confine: true,
       formatter: (p) => tooltipHtml(p.name, [[measure.label, measure.fmt(p.value)],
-        ["Share", `${p.percent.toFixed(1)}%`]]) },
+        [_("Share"), fmtPct(p.percent)]]) },
     series: [{
       type: "pie", radius: ["45%", "72%"], avoidLabelOverlap: true,
       itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 4 },
