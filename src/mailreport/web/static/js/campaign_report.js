@@ -7,7 +7,7 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
-import { api, currencySymbol, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
+import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
@@ -45,7 +45,7 @@ function renderCampaignHeadline(node, report) {
 
 function renderMailings(body, report) {
   if (!report.mailings.length) {
-    body.replaceChildren(emptyState("This campaign has no mailings yet"));
+    body.replaceChildren(emptyState(_("This campaign has no mailings yet")));
     return;
   }
   const mailingLink = (r) => el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` },
@@ -58,10 +58,10 @@ function renderMailings(body, report) {
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
   let columns;
   const mailingsTable = withCsv(table(columns = [
-    { label: "Mailing", cell: mailingLink, rowHeader: true, foot: () => "Sum of the mailings" },
-    { label: "Channel", cell: (r) => el("span", { class: `chip chip-${r.channel}` },
+    { label: _("Mailing"), cell: mailingLink, rowHeader: true, foot: () => "Sum of the mailings" },
+    { label: _("Channel"), cell: (r) => el("span", { class: `chip chip-${r.channel}` },
       r.channel === "sms" ? "SMS" : r.channel) },
-    { label: "Sent at", cell: (r) => fmtDateTime(r.sent_at) },
+    { label: _("Sent at"), cell: (r) => fmtDateTime(r.sent_at) },
     count("sent"), count("delivered"), count("opened"), count("clicked"), count("ordered"),
     count("orders"),
     { label: `${term("revenue")}, ${currencySymbol}`, head: termLabel("revenue", `, ${currencySymbol}`),
@@ -69,7 +69,7 @@ function renderMailings(body, report) {
       cell: (r) => fmtMoney(r.revenue), foot: (t) => fmtMoney(t.revenue),
       footKey: "totals.revenue" },
   ], report.mailings, { footer: report.totals, className: "cards-on-phone",
-    caption: "Customers at each stage, and the orders each mailing brought" }), "mailings", {
+    caption: _("Customers at each stage, and the orders each mailing brought") }), "mailings", {
     columns, rows: report.mailings, values: ["name", "channel", "sent_at", "sent", "delivered",
       "opened", "clicked", "ordered", "orders", "revenue"].map((k) => (r) => r[k]) });
   // the same stages counting each customer once: the sum above counts a customer once
@@ -82,7 +82,7 @@ function renderMailings(body, report) {
     ...stages.map((k) => ({ label: term(termOf(k)), head: termLabel(termOf(k)), num: true,
       key: `funnel.${k}`, cell: (r) => (r[k] == null ? DASH : fmtInt(r[k])) })),
   ], [distinctRow], { className: "compact distinct-customers cards-on-phone", terms: false,
-    caption: "Each customer once, however many of the mailings they got" });
+    caption: _("Each customer once, however many of the mailings they got") });
   body.replaceChildren(mailingsTable, distinct);
 }
 

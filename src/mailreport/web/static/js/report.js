@@ -12,7 +12,7 @@ import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { renderVolume } from "./sections/volume.js";
-import { api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
+import { _, ngettext, api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
   writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group", "variant_id",
@@ -255,7 +255,7 @@ async function load() {
     headline(report);
     statusBox.replaceChildren();
     if (notSentYet(report)) {
-      statusBox.append(emptyState("No events yet", `This mailing is ${mailing.status === "draft"
+      statusBox.append(emptyState(_("No events yet"), `This mailing is ${mailing.status === "draft"
         ? "a draft" : mailing.status}: its figures appear once it is sent.`));
       for (const name of ORDER) renderSection(name, null);
       document.getElementById("period-form").hidden = true;

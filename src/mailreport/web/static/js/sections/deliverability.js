@@ -1,7 +1,7 @@
 // Deliverability: why messages did not arrive (bounces by class and reason, the
 // recipient domains of an email) and why customers left (unsubscribe reasons).
 // Each count links to the customers behind it when the reader may list them.
-import { el, emptyState, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
+import { _, ngettext, el, emptyState, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
 
 const CLASSES = {
   hard: "Hard: the address does not exist",
@@ -43,26 +43,26 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
   const classes = d.classes;
   parts.push(withCsv(table(columns = [
     { label: termLabel("bounce_class"), rowHeader: true, cell: (r) => CLASSES[r.bounce_class] },
-    { label: "Customers", num: true, key: (r) => `deliverability.class.${r.bounce_class}`,
+    { label: _("Customers"), num: true, key: (r) => `deliverability.class.${r.bounce_class}`,
       cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class })) },
-    { label: "Share of sent", num: true, cell: (r) => share(r.share_of_sent) },
-  ], classes, { caption: "Bounced customers by the class of their latest bounce",
+    { label: _("Share of sent"), num: true, cell: (r) => share(r.share_of_sent) },
+  ], classes, { caption: _("Bounced customers by the class of their latest bounce"),
     className: "compact deliverability-classes" }), "deliverability",
-  { part: "classes", columns: ["Bounce class", "Customers", "Share of sent"], rows: classes,
+  { part: "classes", columns: [_("Bounce class"), _("Customers"), _("Share of sent")], rows: classes,
     values: [(r) => r.bounce_class, (r) => r.customers, (r) => r.share_of_sent] }));
 
   if (d.reasons.length) {
     parts.push(withCsv(table(columns = [
       { label: termLabel("bounce_reason"), rowHeader: true, cell: (r) => r.reason },
-      { label: "Class", cell: (r) => r.bounce_class },
-      { label: "Customers", num: true,
+      { label: _("Class"), cell: (r) => r.bounce_class },
+      { label: _("Customers"), num: true,
         key: (r) => `deliverability.reason.${r.bounce_class}.${r.reason}`,
         cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class,
           reason: r.reason })) },
-      { label: "Share of sent", num: true, cell: (r) => fmtPct(r.share_of_sent) },
-    ], d.reasons, { caption: "Top bounce reasons", className: "compact deliverability-reasons" }),
-    "deliverability", { part: "reasons", columns: ["Bounce reason", "Class", "Customers",
-      "Share of sent"], rows: d.reasons,
+      { label: _("Share of sent"), num: true, cell: (r) => fmtPct(r.share_of_sent) },
+    ], d.reasons, { caption: _("Top bounce reasons"), className: "compact deliverability-reasons" }),
+    "deliverability", { part: "reasons", columns: [_("Bounce reason"), _("Class"), _("Customers"),
+      _("Share of sent")], rows: d.reasons,
     values: [(r) => r.reason, (r) => r.bounce_class, (r) => r.customers, (r) => r.share_of_sent] }));
   }
 
@@ -74,27 +74,27 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
       { label: termLabel("domain_sent"), num: true, key: (r) => `deliverability.domain.${name(r)}.sent`,
         cell: (r) => fmtInt(r.sent) },
       { label: termLabel("domain_bounced"), num: true, cell: (r) => fmtInt(r.bounced) },
-      { label: "Bounce rate", num: true, cell: (r) => fmtPct(r.bounce_rate) },
+      { label: _("Bounce rate"), num: true, cell: (r) => fmtPct(r.bounce_rate) },
       { label: termLabel("domain_spam"), num: true, cell: (r) => fmtInt(r.spam) },
-      { label: "Spam rate", num: true, cell: (r) => fmtPct(r.spam_rate) },
-    ], d.domains, { caption: "Top recipient domains by sent",
+      { label: _("Spam rate"), num: true, cell: (r) => fmtPct(r.spam_rate) },
+    ], d.domains, { caption: _("Top recipient domains by sent"),
       className: "compact deliverability-domains" }), "deliverability",
-    { part: "domains", columns: ["Recipient domain", "Sent", "Bounced", "Bounce rate",
-      "Spam complaints", "Spam rate"], rows: d.domains,
+    { part: "domains", columns: [_("Recipient domain"), _("Sent"), _("Bounced"), _("Bounce rate"),
+      _("Spam complaints"), _("Spam rate")], rows: d.domains,
     values: [name, (r) => r.sent, (r) => r.bounced, (r) => r.bounce_rate, (r) => r.spam,
       (r) => r.spam_rate] }));
   }
 
   parts.push(d.unsubscribe_reasons.length ? withCsv(table(columns = [
     { label: termLabel("unsubscribe_reason"), rowHeader: true, cell: (r) => r.reason },
-    { label: "Customers", num: true, key: (r) => `deliverability.unsubscribe.${r.reason}`,
+    { label: _("Customers"), num: true, key: (r) => `deliverability.unsubscribe.${r.reason}`,
       cell: (r) => linked(r.customers, list({ stage: "unsubscribed", reason: r.reason })) },
-    { label: "Share of sent", num: true, cell: (r) => fmtPct(r.share_of_sent) },
-  ], d.unsubscribe_reasons, { caption: "Unsubscribe reasons",
+    { label: _("Share of sent"), num: true, cell: (r) => fmtPct(r.share_of_sent) },
+  ], d.unsubscribe_reasons, { caption: _("Unsubscribe reasons"),
     className: "compact deliverability-unsubscribes" }), "deliverability",
-  { part: "unsubscribe-reasons", columns: ["Unsubscribe reason", "Customers", "Share of sent"],
+  { part: "unsubscribe-reasons", columns: [_("Unsubscribe reason"), _("Customers"), _("Share of sent")],
     rows: d.unsubscribe_reasons,
     values: [(r) => r.reason, (r) => r.customers, (r) => r.share_of_sent] })
-    : emptyState("No unsubscribes in this period"));
+    : emptyState(_("No unsubscribes in this period")));
   body.replaceChildren(...parts);
 }

@@ -2,7 +2,7 @@
 // of the open or click that made them so; machine opens and clicks (privacy proxies,
 // link scanners) in a table of their own, never in the people's figures.
 import { chartBox, draw, tooltipHtml, valueAxis } from "../charts.js";
-import { el, fmtInt, fmtPct, table, term, termLabel, tile, withCsv } from "../util.js";
+import { _, ngettext, el, fmtInt, fmtPct, table, term, termLabel, tile, withCsv } from "../util.js";
 
 const DIMENSIONS = [["device", "device_type"], ["client", "mail_client"], ["os", "operating_system"]];
 const VIEWS = { opened: "device_openers", clicked: "device_clickers" };
@@ -31,9 +31,9 @@ function shareTable(block, kind, dim, termKey) {
   const rows = block[dim];
   const node = table(columns = [
     { label: term(termKey), head: termLabel(termKey), cell: (r) => r.name, rowHeader: true },
-    { label: "Customers", num: true, key: (r) => `devices.${kind}.${dim}.${r.name}`,
+    { label: _("Customers"), num: true, key: (r) => `devices.${kind}.${dim}.${r.name}`,
       cell: (r) => fmtInt(r.customers) },
-    { label: "Share", num: true, key: (r) => `devices.${kind}.${dim}.${r.name}.percent`,
+    { label: _("Share"), num: true, key: (r) => `devices.${kind}.${dim}.${r.name}.percent`,
       cell: (r) => el("span", { class: "share" },
         el("span", { class: "share-bar", "aria-hidden": "true" },
           el("span", { style: `width:${r.percent ?? 0}%` })), fmtPct(r.percent)) },
@@ -48,11 +48,11 @@ function machineTable(devices) {
   if (!rows.length) return null;
   let columns;
   const node = table(columns = [
-    { label: "Machine event", cell: (r) => termLabel(r.key), rowHeader: true },
+    { label: _("Machine event"), cell: (r) => termLabel(r.key), rowHeader: true },
     { label: term("mail_client"), cell: (r) => r.name },
-    { label: "Customers", num: true, key: (r) => `devices.${r.kind}.client.${r.name}`,
+    { label: _("Customers"), num: true, key: (r) => `devices.${r.kind}.client.${r.name}`,
       cell: (r) => fmtInt(r.customers) },
-  ], rows, { className: "compact", caption: "Privacy proxies and link scanners, by the "
+  ], rows, { className: "compact", caption: _("Privacy proxies and link scanners, by the ")
     + "client they name: not in the figures above" });
   return withCsv(node, "devices", { columns, rows, part: "machine",
     values: [(r) => term(r.key), (r) => r.name, (r) => r.customers] });
@@ -71,7 +71,7 @@ export function renderDevices(body, devices, state, view = null) {
     onclick: () => kind !== value && renderDevices(body, devices, state, value) },
   term(VIEWS[value]));
   const controls = el("div", { class: "controls" }, el("div", { class: "segmented",
-    role: "group", "aria-label": "Whose devices" }, button("opened"), button("clicked")));
+    role: "group", "aria-label": _("Whose devices") }, button("opened"), button("clicked")));
   const top = (dim) => block[dim].find((r) => r.name !== "unknown");
   const device = top("device");
   const client = top("client");
@@ -87,7 +87,7 @@ export function renderDevices(body, devices, state, view = null) {
     let bars;
     [bars, drawBars] = barsChart(`Bar chart of ${term(VIEWS[kind]).toLowerCase()} by `
       + `${term("mail_client").toLowerCase()}; the numbers are in the tables below.`,
-    block.client, { name: (r) => r.name, count: (r) => r.customers, seriesName: "Customers" });
+    block.client, { name: (r) => r.name, count: (r) => r.customers, seriesName: _("Customers") });
     parts.push(bars, el("div", { class: "device-tables" },
       DIMENSIONS.map(([dim, key]) => shareTable(block, kind, dim, key))));
   } else {
@@ -95,7 +95,7 @@ export function renderDevices(body, devices, state, view = null) {
       + "report's period."));
   }
   const machines = machineTable(devices);
-  if (machines) parts.push(el("h3", {}, "Machine opens and clicks"), machines);
+  if (machines) parts.push(el("h3", {}, _("Machine opens and clicks")), machines);
   body.replaceChildren(...parts);
   if (drawBars) drawBars();
 }

@@ -2,7 +2,7 @@
 // attributed buyers beside it; spam and unsubscribes; and the stages day by day. Each stage links to its customer list.
 import { axisTooltip, categoryAxis, chartBox, draw, lineSeries, numbers, PALETTE, tooltipHtml,
   valueAxis } from "../charts.js";
-import { el, emptyState, fmtDay, fmtInt, fmtPct, term, termLabel, when, withCsv } from "../util.js";
+import { _, ngettext, el, emptyState, fmtDay, fmtInt, fmtPct, term, termLabel, when, withCsv } from "../util.js";
 
 // each stage's glossary term (mailreport/glossary.py): its name, and its definition on hover
 const TERMS = { sent: "sent", delivered: "delivered", opened: "opened", clicked: "clicked",
@@ -20,7 +20,7 @@ const MAGNIFIER = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="
 
 function magnifier(href, stage) {
   const link = el("a", { class: "icon-btn", href, dataset: { stage },
-    "aria-label": `Customers: ${LABELS[stage].toLowerCase()}`, title: "Show these customers" });
+    "aria-label": `Customers: ${LABELS[stage].toLowerCase()}`, title: _("Show these customers") });
   link.innerHTML = MAGNIFIER;
   return link;
 }
@@ -80,7 +80,7 @@ function ofDelivered(key, value, n, allTime) {
 function funnelRow(s, top, customersUrl, state) {
   const count = s.outside
     ? el("span", { class: "funnel-count is-all-time",
-      title: "None in this period: the count of all time" },
+      title: _("None in this period: the count of all time") },
     el("span", { dataset: { key: `efficiency.all_time.stages.${s.stage}` } }, fmtInt(s.n)),
     el("small", {}, " all time"))
     : el("span", { class: "funnel-count", dataset: { key: `efficiency.stages.${s.stage}` } },
@@ -134,7 +134,7 @@ function funnelCsv(eff, steps, channel) {
   rows.push(["ordered", eff.stages.ordered, eff.transitions.conversion, "delivered"]);
   if (channel === "email") rows.push(["spam", eff.spam, eff.spam_rate, "delivered"]);
   rows.push(["unsubscribed", eff.unsubscribed, eff.unsubscribe_rate, "delivered"]);
-  return { part: "funnel", rows, columns: ["Stage", "Customers", "Share, %", "Share of"],
+  return { part: "funnel", rows, columns: [_("Stage"), _("Customers"), _("Share, %"), _("Share of")],
     values: [(r) => LABELS[r[0]], (r) => r[1], (r) => r[2], (r) => LABELS[r[3]]] };
 }
 
@@ -142,7 +142,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
   const sms = channel === "sms";
   const steps = funnelSteps(eff, sms, allTime);
   const top = Math.max(1, ...steps.map((s) => s.n ?? 0));
-  const funnel = el("ol", { class: "funnel", "aria-label": "Funnel" },
+  const funnel = el("ol", { class: "funnel", "aria-label": _("Funnel") },
     steps.map((s) => funnelRow(s, top, customersUrl, state)));
   const extras = el("div", { class: "efficiency-side" },
     buyersFigure(eff, customersUrl, state, allTime),
@@ -170,7 +170,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
 const VIEWS = [["daily", "Per day"], ["cumulative", "Cumulative share"]];
 
 function viewSwitch(view, onView) {
-  return el("div", { class: "segmented", role: "group", "aria-label": "Activity over time" },
+  return el("div", { class: "segmented", role: "group", "aria-label": _("Activity over time") },
     VIEWS.map(([value, label]) => el("button", {
       type: "button", class: "seg", "aria-pressed": String(view === value),
       dataset: { view: value }, onclick: () => view !== value && onView?.(value),
@@ -210,7 +210,7 @@ function activity(days, series, eff, state, onView) {
     : `Line chart of customers reaching each stage by day, ${span}. `
       + "The numbers are in the table below.");
   const columns = [
-    { label: "Date", cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+    { label: _("Date"), cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
     ...shown.map((k) => ({ label: LABELS[k], head: termLabel(TERMS[k]), num: true,
       key: cumulative ? (d) => `efficiency.cumulative.${d.date}.${k}` : undefined,
       cell: (d) => fmt(value(days.indexOf(d), k)), foot: (t) => fmtInt(t.stages[k]) })),

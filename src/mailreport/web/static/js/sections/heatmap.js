@@ -3,7 +3,7 @@
 // web/email_html.py) and numbered its links in data-mr-link as the report numbers
 // them; the parent marks each link with its colour and label and hands the result to
 // the iframe as srcdoc; toggles rebuild it.
-import { api, el, emptyState, fmtInt, fmtPct, table, term, termLabel, withCsv } from "../util.js";
+import { _, ngettext, api, el, emptyState, fmtInt, fmtPct, table, term, termLabel, withCsv } from "../util.js";
 
 // The preview's own policy, on top of the page's (which a srcdoc frame inherits):
 // no script, and nothing fetched from elsewhere unless the reader asks for images,
@@ -159,11 +159,11 @@ export function renderHeatmap(body, variants, { mailingId }) {
   function drawControls() {
     while (controls.childElementCount > fixed) controls.lastElementChild.remove();
     controls.append(...[
-      toggle("Heatmap", view.heat, () => { view.heat = !view.heat; drawControls(); rebuild(); },
+      toggle(_("Heatmap"), view.heat, () => { view.heat = !view.heat; drawControls(); rebuild(); },
         "heat"),
-      toggle("Labels", view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
+      toggle(_("Labels"), view.labels, () => { view.labels = !view.labels; drawControls(); rebuild(); },
         "labels"),
-      toggle("Load images", view.images, () => { view.images = !view.images; drawControls();
+      toggle(_("Load images"), view.images, () => { view.images = !view.images; drawControls();
         rebuild(); }, "images"),
       view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, "fewer clicks",
         el("span", { class: "legend-ramp" }), "more") : null,
@@ -185,7 +185,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
         variant.unmatched_clicks ? `; ${fmtInt(variant.unmatched_clicks)} clicks on links `
           + "that are not in the email" : ""),
       variant.links.length ? withCsv(table(links = [
-        { label: "Link", rowHeader: true, cell: (l) => el("span", { class: "link-cell" },
+        { label: _("Link"), rowHeader: true, cell: (l) => el("span", { class: "link-cell" },
           el("span", { class: "swatch", style: `background:${l.clicks
             ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
           el("span", { class: "muted" }, `#${l.link_index}`),
@@ -196,11 +196,11 @@ export function renderHeatmap(body, variants, { mailingId }) {
           cell: (l) => fmtInt(l.unique_clickers) },
         { label: term("percent_of_readers"), head: termLabel("percent_of_readers"), num: true, key: (l) => `heatmap.${l.link_index}.percent_of_readers`,
           cell: (l) => fmtPct(l.percent_of_readers) },
-      ], variant.links, { caption: "Links of the email in document order",
+      ], variant.links, { caption: _("Links of the email in document order"),
         className: "cards-on-phone" }), "heatmap", { rows: variant.links, part: `variant-${variantId}`,
-        columns: ["#", "Text", "URL", ...links.slice(1)], values: [(l) => l.link_index, (l) => l.text,
+        columns: ["#", _("Text"), _("URL"), ...links.slice(1)], values: [(l) => l.link_index, (l) => l.text,
           (l) => l.url, (l) => l.clicks, (l) => l.unique_clickers, (l) => l.percent_of_readers] })
-        : emptyState("This email has no links"));
+        : emptyState(_("This email has no links")));
     let html;
     try {
       html = await variantBody(mailingId, variantId);
@@ -217,14 +217,14 @@ export function renderHeatmap(body, variants, { mailingId }) {
     if (html) {
       rebuild();
     } else {
-      frameHolder.replaceChildren(emptyState("This variant has no HTML body",
+      frameHolder.replaceChildren(emptyState(_("This variant has no HTML body"),
         "The links table below still lists its clicks."));
     }
     body.dataset.state = "ready";
   }
 
   if (!variants.length) {
-    body.replaceChildren(emptyState("No variants"));
+    body.replaceChildren(emptyState(_("No variants")));
     return;
   }
   body.replaceChildren(controls, frameHolder, details);
