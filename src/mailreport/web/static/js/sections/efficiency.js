@@ -20,7 +20,7 @@ const MAGNIFIER = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="
 
 function magnifier(href, stage) {
   const link = el("a", { class: "icon-btn", href, dataset: { stage },
-    "aria-label": `Customers: ${LABELS[stage].toLowerCase()}`, title: _("Show these customers") });
+    "aria-label": _("Customers: {stage}", { stage: LABELS[stage] }), title: _("Show these customers") });
   link.innerHTML = MAGNIFIER;
   return link;
 }
@@ -62,9 +62,9 @@ function percent(part, whole) {
 /** "12.50% of opened", or of the all-time figure, or "none in this period": never a
  * dash where a share should be. */
 function shareText(share, of, state) {
-  if (share.value == null) return el("span", { class: "share-none" }, `none ${when(state)}`);
-  const label = share.basis === "all-time" ? ` of all-time ${of}`
-    : share.basis ? ` of ${of}, all time` : ` of ${of}`;
+  if (share.value == null) return el("span", { class: "share-none" }, _("none {when}", { when: when(state) }));
+  const label = " " + (share.basis === "all-time" ? _("of all-time “{stage}”", { stage: of })
+    : share.basis ? _("of “{stage}”, all time", { stage: of }) : _("of “{stage}”", { stage: of }));
   return [el("span", { class: "pass-value", dataset: { key: `efficiency.${share.key}` } },
     fmtPct(share.value)), el("span", { class: "pass-label" }, label)];
 }
@@ -93,8 +93,8 @@ function funnelRow(s, top, customersUrl, state) {
     customersUrl && LISTED.has(s.stage) ? magnifier(customersUrl(s.stage), s.stage)
       : el("span", { class: "icon-btn-space", "aria-hidden": "true" }),
     el("span", { class: "funnel-pass" },
-      s.previous ? shareText(s.share, LABELS[s.previous].toLowerCase(), state) : "",
-      s.outside ? el("span", { class: "outside" }, `${s.previous ? " · " : ""}not in this period`)
+      s.previous ? shareText(s.share, LABELS[s.previous], state) : "",
+      s.outside ? el("span", { class: "outside" }, `${s.previous ? " · " : ""}${_("not in this period")}`)
         : ""));
 }
 
@@ -107,17 +107,18 @@ function buyersFigure(eff, customersUrl, state, allTime) {
     el("span", { class: "buyers-count", dataset: { key: "efficiency.stages.ordered" } },
       fmtInt(eff.stages.ordered)),
     customersUrl ? magnifier(customersUrl("ordered"), "ordered") : null,
-    el("span", { class: "buyers-rate" }, shareText(conversion, "delivered", state),
-      conversion.value == null ? "" : ` (${term("conversion").toLowerCase()})`),
-    el("span", { class: "buyers-note" }, "Everyone with an order attributed to the mailing, "
-      + "clicked or not: not a step of the funnel."));
+    el("span", { class: "buyers-rate" }, shareText(conversion, LABELS.delivered, state),
+      conversion.value == null ? "" : ` (${term("conversion")})`),
+    el("span", { class: "buyers-note" }, _("Everyone with an order attributed to the mailing, "
+      + "clicked or not: not a step of the funnel.")));
 }
 
 function sideFigure(stage, n, rate, customersUrl, state, allTime) {
   const share = ofDelivered(`${stage}_rate`, rate, n, allTime);
   // the API's rate keeps its key on the whole "… of delivered" text, as before
-  const text = share.basis ? shareText(share, "delivered", state)
-    : share.value == null ? `none ${when(state)}` : `${fmtPct(share.value)} of delivered`;
+  const text = share.basis ? shareText(share, LABELS.delivered, state)
+    : share.value == null ? _("none {when}", { when: when(state) })
+      : `${fmtPct(share.value)} ${_("of “{stage}”", { stage: LABELS.delivered })}`;
   return el("li", {},
     el("span", {}, termLabel(TERMS[stage])),
     el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),
@@ -160,14 +161,14 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
   const series = [...steps.map((s) => s.stage).filter((k) => k !== "ordered_after_click"),
     "ordered"];
   if (!days.length || !days.some((d) => series.some((k) => d[k]))) {
-    body.replaceChildren(head, emptyState(`No events ${when(state)}`,
-      "The funnel fills as the sending providers report deliveries, opens and clicks."));
+    body.replaceChildren(head, emptyState(_("No events {when}", { when: when(state) }),
+      _("The funnel fills as the sending providers report deliveries, opens and clicks.")));
     return;
   }
   body.replaceChildren(head, ...activity(days, series, eff, state, onView));
 }
 
-const VIEWS = [["daily", "Per day"], ["cumulative", "Cumulative share"]];
+const VIEWS = [["daily", _("Per day")], ["cumulative", _("Cumulative share")]];
 
 function viewSwitch(view, onView) {
   return el("div", { class: "segmented", role: "group", "aria-label": _("Activity over time") },
@@ -197,7 +198,8 @@ function cumulativeShares(days, series) {
 function activity(days, series, eff, state, onView) {
   const view = state.activity === "cumulative" ? "cumulative" : "daily";
   const cumulative = view === "cumulative";
-  const span = `${days.length} days from ${days[0].date} to ${days[days.length - 1].date}`;
+  const span = _("{days} from {from} to {to}", { days: ngettext("{n} day", "{n} days", days.length),
+    from: fmtDay(days[0].date), to: fmtDay(days[days.length - 1].date) });
   const shares = cumulative ? cumulativeShares(days, series) : null;
   // a stage with no one in the days shown (sent, in a period after the send day) is a
   // flat line at zero: left out, the funnel above says where it is
@@ -205,23 +207,23 @@ function activity(days, series, eff, state, onView) {
   const value = (i, k) => (cumulative ? shares[i][k] : days[i][k]);
   const fmt = cumulative ? fmtPct : fmtInt;
   const chart = chartBox(cumulative
-    ? `Line chart of the share of each stage's customers reached by each day, ${span}. `
-      + "The numbers are in the table below."
-    : `Line chart of customers reaching each stage by day, ${span}. `
-      + "The numbers are in the table below.");
+    ? _("Line chart of the share of each stage's customers reached by each day, {span}. "
+      + "The numbers are in the table below.", { span })
+    : _("Line chart of customers reaching each stage by day, {span}. "
+      + "The numbers are in the table below.", { span }));
   const columns = [
-    { label: _("Date"), cell: (d) => d.date, rowHeader: true, foot: () => "Total" },
+    { label: _("Date"), cell: (d) => fmtDay(d.date), rowHeader: true, foot: () => _("Total") },
     ...shown.map((k) => ({ label: LABELS[k], head: termLabel(TERMS[k]), num: true,
       key: cumulative ? (d) => `efficiency.cumulative.${d.date}.${k}` : undefined,
       cell: (d) => fmt(value(days.indexOf(d), k)), foot: (t) => fmtInt(t.stages[k]) })),
   ];
   const nodes = [
     el("div", { class: "activity-head" }, el("h3", {}, cumulative
-      ? "Cumulative share by day" : "By day"), viewSwitch(view, onView)),
-    cumulative ? el("p", { class: "note" }, "Each line rises to 100% of its stage's "
-      + "customers in the days shown: how soon each stage was reached.") : null,
+      ? _("Cumulative share by day") : _("By day")), viewSwitch(view, onView)),
+    cumulative ? el("p", { class: "note" }, _("Each line rises to {full} of its stage's customers in the days shown: how soon each "
+      + "stage was reached.", { full: fmtPct(100, 0) })) : null,
     chart,
-    withCsv(numbers(cumulative ? "Cumulative shares by day as a table" : "Stages by day as a table",
+    withCsv(numbers(cumulative ? _("Cumulative shares by day as a table") : _("Stages by day as a table"),
       columns, days, eff), "efficiency", { columns, rows: days, part: view,
       values: [(d) => d.date, ...shown.map((k) => (d) => value(days.indexOf(d), k))] }),
   ];
@@ -235,7 +237,7 @@ function activity(days, series, eff, state, onView) {
       PALETTE[series.indexOf(k)]]))),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
     yAxis: cumulative ? valueAxis({ max: 100, minInterval: 0,
-      axisLabel: { color: "#334155", formatter: "{value}%" } }) : valueAxis(),
+      axisLabel: { color: "#334155", formatter: (v) => fmtPct(v, 0) } }) : valueAxis(),
     // a stage keeps its colour in both views, though a view may leave one out
     series: shown.map((k) => lineSeries(LABELS[k], days.map((_, i) => value(i, k)), {
       itemStyle: { color: PALETTE[series.indexOf(k)] },
