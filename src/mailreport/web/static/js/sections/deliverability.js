@@ -4,10 +4,10 @@
 import { _, ngettext, el, emptyState, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
 
 const CLASSES = {
-  hard: "Hard: the address does not exist",
-  soft: "Soft: a passing refusal",
-  blocked: "Blocked: policy, reputation or content",
-  unknown: "Unknown: the provider did not say",
+  hard: _("Hard: the address does not exist"),
+  soft: _("Soft: a passing refusal"),
+  blocked: _("Blocked: policy, reputation or content"),
+  unknown: _("Unknown: the provider did not say"),
 };
 
 /** Whether the section has anything to show: a bounce, an unsubscribe or a spam

@@ -52,8 +52,8 @@ function machineTable(devices) {
     { label: term("mail_client"), cell: (r) => r.name },
     { label: _("Customers"), num: true, key: (r) => `devices.${r.kind}.client.${r.name}`,
       cell: (r) => fmtInt(r.customers) },
-  ], rows, { className: "compact", caption: _("Privacy proxies and link scanners, by the ")
-    + "client they name: not in the figures above" });
+  ], rows, { className: "compact", caption: _("Privacy proxies and link scanners, by the "
+    + "client they name: not in the figures above") });
   return withCsv(node, "devices", { columns, rows, part: "machine",
     values: [(r) => term(r.key), (r) => r.name, (r) => r.customers] });
 }
@@ -77,22 +77,22 @@ export function renderDevices(body, devices, state, view = null) {
   const client = top("client");
   const tiles = el("div", { class: "tiles" },
     tile(termLabel(VIEWS[kind]), fmtInt(block.customers), `devices.${kind}.customers`),
-    device ? tile(`Top ${term("device_type").toLowerCase()}`, device.name,
-      `devices.${kind}.top_device`, `${fmtPct(device.percent)} of them`) : null,
-    client ? tile(`Top ${term("mail_client").toLowerCase()}`, client.name,
-      `devices.${kind}.top_client`, `${fmtPct(client.percent)} of them`) : null);
+    device ? tile(_("Top device type"), device.name,
+      `devices.${kind}.top_device`, _("{share} of them", { share: fmtPct(device.percent) })) : null,
+    client ? tile(_("Top email client"), client.name,
+      `devices.${kind}.top_client`, _("{share} of them", { share: fmtPct(client.percent) })) : null);
   const parts = [controls, tiles];
   let drawBars = null;
   if (block.customers) {
     let bars;
-    [bars, drawBars] = barsChart(`Bar chart of ${term(VIEWS[kind]).toLowerCase()} by `
-      + `${term("mail_client").toLowerCase()}; the numbers are in the tables below.`,
+    [bars, drawBars] = barsChart(_("Bar chart of “{what}” by “{by}”; the numbers are in the tables below.",
+      { what: term(VIEWS[kind]), by: term("mail_client") }),
     block.client, { name: (r) => r.name, count: (r) => r.customers, seriesName: _("Customers") });
     parts.push(bars, el("div", { class: "device-tables" },
       DIMENSIONS.map(([dim, key]) => shareTable(block, kind, dim, key))));
   } else {
-    parts.push(el("p", { class: "muted" }, `No ${term(VIEWS[kind]).toLowerCase()} in this `
-      + "report's period."));
+    parts.push(el("p", { class: "muted" }, _("No “{what}” in this report's period.",
+      { what: term(VIEWS[kind]) })));
   }
   const machines = machineTable(devices);
   if (machines) parts.push(el("h3", {}, _("Machine opens and clicks")), machines);

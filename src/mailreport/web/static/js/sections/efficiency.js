@@ -63,8 +63,8 @@ function percent(part, whole) {
  * dash where a share should be. */
 function shareText(share, of, state) {
   if (share.value == null) return el("span", { class: "share-none" }, _("none {when}", { when: when(state) }));
-  const label = " " + (share.basis === "all-time" ? _("of all-time “{stage}”", { stage: of })
-    : share.basis ? _("of “{stage}”, all time", { stage: of }) : _("of “{stage}”", { stage: of }));
+  const label = " " + (share.basis === "all-time" ? _("of all-time {stage}", { stage: of.toLowerCase() })
+    : share.basis ? _("of {stage}, all time", { stage: of.toLowerCase() }) : _("of {stage}", { stage: of.toLowerCase() }));
   return [el("span", { class: "pass-value", dataset: { key: `efficiency.${share.key}` } },
     fmtPct(share.value)), el("span", { class: "pass-label" }, label)];
 }
@@ -108,7 +108,7 @@ function buyersFigure(eff, customersUrl, state, allTime) {
       fmtInt(eff.stages.ordered)),
     customersUrl ? magnifier(customersUrl("ordered"), "ordered") : null,
     el("span", { class: "buyers-rate" }, shareText(conversion, LABELS.delivered, state),
-      conversion.value == null ? "" : ` (${term("conversion")})`),
+      conversion.value == null ? "" : ` (${term("conversion").toLowerCase()})`),
     el("span", { class: "buyers-note" }, _("Everyone with an order attributed to the mailing, "
       + "clicked or not: not a step of the funnel.")));
 }
@@ -118,7 +118,7 @@ function sideFigure(stage, n, rate, customersUrl, state, allTime) {
   // the API's rate keeps its key on the whole "… of delivered" text, as before
   const text = share.basis ? shareText(share, LABELS.delivered, state)
     : share.value == null ? _("none {when}", { when: when(state) })
-      : `${fmtPct(share.value)} ${_("of “{stage}”", { stage: LABELS.delivered })}`;
+      : `${fmtPct(share.value)} ${_("of {stage}", { stage: LABELS.delivered.toLowerCase() })}`;
   return el("li", {},
     el("span", {}, termLabel(TERMS[stage])),
     el("span", { class: "num", dataset: { key: `efficiency.${stage}` } }, fmtInt(n)),

@@ -141,15 +141,15 @@ export function renderHeatmap(body, variants, { mailingId }) {
     if (shown.variant !== view.variant || !shown.html) return;
     const variant = variants.find((v) => v.variant_id === view.variant);
     frameHolder.replaceChildren(el("iframe", { sandbox: "", class: "email-frame",
-      referrerpolicy: "no-referrer", title: `Email of variant ${view.variant}`
-        + `${view.heat ? " with its links coloured by clicks" : ""}`,
+      referrerpolicy: "no-referrer", title: view.heat ? _("Email of variant {name} with its links coloured by clicks",
+        { name: view.variant }) : _("Email of variant {name}", { name: view.variant }),
       srcdoc: buildSrcdoc(shown.html, variant.links, view) }));
   }
 
   // built once and never detached: taking the select out, even to put it straight
   // back, drops the focus of a reader choosing with the keyboard
   if (variants.length > 1) {
-    controls.append(el("label", { class: "select" }, "Variant ",
+    controls.append(el("label", { class: "select" }, _("Variant") + " ",
       el("select", { id: "heatmap-variant", onchange: (e) => show(e.target.value) },
         variants.map((v) => el("option", { value: v.variant_id,
           selected: v.variant_id === view.variant }, v.variant_id)))));
@@ -165,11 +165,11 @@ export function renderHeatmap(body, variants, { mailingId }) {
         "labels"),
       toggle(_("Load images"), view.images, () => { view.images = !view.images; drawControls();
         rebuild(); }, "images"),
-      view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, "fewer clicks",
-        el("span", { class: "legend-ramp" }), "more") : null,
+      view.heat ? el("span", { class: "legend", "aria-hidden": "true" }, _("fewer clicks"),
+        el("span", { class: "legend-ramp" }), _("more")) : null,
       view.images ? null : el("p", { class: "note images-note", id: "heatmap-images-note" },
-        "Remote images are not loaded: loading them would tell the sender's servers "
-        + "that this email was opened.")].filter(Boolean));
+        _("Remote images are not loaded: loading them would tell the sender's servers "
+        + "that this email was opened."))].filter(Boolean));
   }
 
   async function show(variantId) {
@@ -180,16 +180,16 @@ export function renderHeatmap(body, variants, { mailingId }) {
     body.dataset.state = "loading";
     drawControls();
     details.replaceChildren(
-      el("p", { class: "note" }, `Readers (openers) of variant ${variantId}: `,
+      el("p", { class: "note" }, _("Readers (openers) of variant {name}:", { name: variantId }) + " ",
         el("strong", { dataset: { key: "heatmap.openers" } }, fmtInt(variant.openers)),
-        variant.unmatched_clicks ? `; ${fmtInt(variant.unmatched_clicks)} clicks on links `
-          + "that are not in the email" : ""),
+        variant.unmatched_clicks ? "; " + ngettext("{n} click on links that are not in the email",
+          "{n} clicks on links that are not in the email", variant.unmatched_clicks) : ""),
       variant.links.length ? withCsv(table(links = [
         { label: _("Link"), rowHeader: true, cell: (l) => el("span", { class: "link-cell" },
           el("span", { class: "swatch", style: `background:${l.clicks
             ? intensityColour(level.get(l.link_index)) : "#e2e8f0"}` }),
           el("span", { class: "muted" }, `#${l.link_index}`),
-          el("span", {}, l.text || "(no text)"), el("span", { class: "url" }, l.url)) },
+          el("span", {}, l.text || _("(no text)")), el("span", { class: "url" }, l.url)) },
         { label: term("clicks"), head: termLabel("clicks"), num: true, key: (l) => `heatmap.${l.link_index}.clicks`,
           cell: (l) => fmtInt(l.clicks) },
         { label: term("unique_clickers"), head: termLabel("unique_clickers"), num: true, key: (l) => `heatmap.${l.link_index}.unique_clickers`,
@@ -208,7 +208,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
       if (view.variant !== variantId) return;
       shown = { variant: null, html: null };
       frameHolder.replaceChildren(el("p", { class: "alert alert-error", role: "alert" },
-        `The email's HTML could not be loaded: ${err.message}`));
+        _("The email's HTML could not be loaded: {error}", { error: err.message })));
       body.dataset.state = "error";
       return;
     }
@@ -218,7 +218,7 @@ export function renderHeatmap(body, variants, { mailingId }) {
       rebuild();
     } else {
       frameHolder.replaceChildren(emptyState(_("This variant has no HTML body"),
-        "The links table below still lists its clicks."));
+        _("The links table below still lists its clicks.")));
     }
     body.dataset.state = "ready";
   }
