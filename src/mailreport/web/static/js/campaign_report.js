@@ -7,7 +7,8 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
-import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtDateTime, fmtInt, fmtMoney, fmtPct,
+import { wholeMoney } from "./sections/headline.js";
+import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtCurrency, fmtDateTime, fmtInt, fmtMoney, fmtPct,
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
@@ -32,14 +33,14 @@ function set(patch) {
 function renderCampaignHeadline(node, report) {
   const f = report.funnel;
   node.replaceChildren(el("div", { class: "tiles headline-tiles" },
-    tile(termLabel("revenue", `, ${currencySymbol}`), fmtMoney(f.revenue), "headline.revenue"),
+    tile(termLabel("revenue"), wholeMoney(f.revenue), "headline.revenue"),
     tile(termLabel("buyers"), fmtInt(f.ordered), "headline.buyers",
-      "distinct customers with an attributed order"),
+      _("distinct customers with an attributed order")),
     tile(termLabel("conversion"), fmtPct(f.conversion), "headline.conversion",
-      "buyers / delivered, each customer once"),
-    tile(termLabel("revenue_per_recipient", `, ${currencySymbol}`),
-      f.revenue_per_recipient == null ? DASH : fmtMoney(f.revenue_per_recipient),
-      "headline.revenue_per_recipient", "attributed revenue / distinct delivered")));
+      _("buyers / delivered, each customer once")),
+    tile(termLabel("revenue_per_recipient"),
+      f.revenue_per_recipient == null ? DASH : fmtCurrency(f.revenue_per_recipient),
+      "headline.revenue_per_recipient", _("attributed revenue / distinct delivered"))));
   node.hidden = !report.mailings.length;
 }
 
@@ -58,9 +59,9 @@ function renderMailings(body, report) {
     foot: (t) => fmtInt(t[k]), footKey: `totals.${k}` });
   let columns;
   const mailingsTable = withCsv(table(columns = [
-    { label: _("Mailing"), cell: mailingLink, rowHeader: true, foot: () => "Sum of the mailings" },
+    { label: _("Mailing"), cell: mailingLink, rowHeader: true, foot: () => _("Sum of the mailings") },
     { label: _("Channel"), cell: (r) => el("span", { class: `chip chip-${r.channel}` },
-      r.channel === "sms" ? "SMS" : r.channel) },
+      ({ email: "Email", sms: "SMS", push: "Push" })[r.channel] || r.channel) },
     { label: _("Sent at"), cell: (r) => fmtDateTime(r.sent_at) },
     count("sent"), count("delivered"), count("opened"), count("clicked"), count("ordered"),
     count("orders"),
@@ -143,21 +144,21 @@ async function load() {
   try {
     const report = await fetchReport();
     if (mine !== generation) return;
-    document.title = `${report.campaign.name} · Campaign report · mailreport`;
+    document.title = `${report.campaign.name} · ${_("Campaign report")} · mailreport`;
     document.getElementById("report-title").textContent = report.campaign.name;
     document.getElementById("report-subtitle").replaceChildren(
-      el("span", {}, `${fmtInt(report.campaign.mailings)} mailings`),
-      el("span", { class: "muted" }, `ID ${report.campaign.campaign_id}`),
+      el("span", {}, ngettext("{n} mailing", "{n} mailings", report.campaign.mailings)),
+      el("span", { class: "muted" }, _("ID {id}", { id: report.campaign.campaign_id })),
       el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
       el("a", { id: "workbook-link", download: "", href: withParams(
         `/api/v1/campaigns/${encodeURIComponent(report.campaign.campaign_id)}/report.xlsx`,
-        state) }, "Excel workbook"));
+        state) }, _("Excel workbook")));
     statusBox.replaceChildren();
     renderCampaignHeadline(document.getElementById("headline"), report);
     const t = report.totals;
     if (report.mailings.length && !t.sent && !t.delivered && !t.orders) {
-      statusBox.append(emptyState(state.from || state.to ? "No events in this period"
-        : "No events yet"));
+      statusBox.append(emptyState(state.from || state.to ? _("No events in this period")
+        : _("No events yet")));
     }
     for (const name of ORDER) renderSection(name, report);
     main.dataset.state = "ready";

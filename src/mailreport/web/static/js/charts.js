@@ -2,7 +2,12 @@
 // Every chart also gets its numbers as text: an aria-label summary on the chart and
 // a collapsible table next to it.
 
-import { el, table } from "./util.js";
+import { el, fmtCompact, fmtNumber, table } from "./util.js";
+
+/** A value axis's tick as the locale writes numbers: "1 500", "1,2 млн". */
+export function axisNumber(v) {
+  return Math.abs(v) >= 1e6 ? fmtCompact(v) : fmtNumber(v, 2);
+}
 
 export const PALETTE = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6",
   "#14b8a6", "#ec4899", "#84cc16", "#64748b"];
@@ -82,7 +87,7 @@ export function valueAxis(extra = {}) {
   return {
     type: "value", minInterval: 1,
     splitLine: { lineStyle: { color: GRID_LINE } },
-    axisLabel: { color: TEXT }, ...extra,
+    ...extra, axisLabel: { color: TEXT, formatter: axisNumber, ...extra.axisLabel },
   };
 }
 

@@ -58,13 +58,15 @@ function customersUrl(stage, extra = {}) {
 }
 
 function productSalesOptions() {
-  const options = [{ value: "", label: "all attributed orders" }];
+  const options = [{ value: "", label: _("all attributed orders") }];
   if (groupsAvailable) {
-    options.push({ value: "group:test", label: "the test group" });
-    if (mailing.control_share > 0) options.push({ value: "group:control", label: "the control group" });
+    options.push({ value: "group:test", label: _("the test group") });
+    if (mailing.control_share > 0) options.push({ value: "group:control", label: _("the control group") });
   }
   if (mailing.variants.length > 1) {
-    for (const v of mailing.variants) options.push({ value: `variant:${v}`, label: `variant ${v}` });
+    for (const v of mailing.variants) {
+      options.push({ value: `variant:${v}`, label: _("variant {name}", { name: v }) });
+    }
   }
   return options;
 }
@@ -142,26 +144,32 @@ async function reload(name) {
   }
 }
 
+const CHANNELS = { email: "Email", sms: "SMS", push: "Push" };
+const STATUSES = { draft: _("Draft"), scheduled: _("Scheduled"), sending: _("Sending"),
+  sent: _("Sent"), cancelled: _("Cancelled"), failed: _("Failed") };
+const statusName = (status) => STATUSES[status] || status;
+
 function header(report) {
   const m = report.mailing;
-  document.title = `${m.name} · Mailing report · mailreport`;
+  document.title = `${m.name} · ${_("Mailing report")} · mailreport`;
   document.getElementById("report-title").textContent = m.name;
   const chips = [
-    el("span", { class: `chip chip-${m.channel}` }, m.channel === "sms" ? "SMS" : m.channel),
-    el("span", { class: `chip status-${m.status}` }, m.status),
-    m.sent_at ? el("span", {}, `${m.status === "sent" || m.status === "sending" ? "Sent"
-      : "Sending starts"} ${fmtDateTime(m.sent_at)}`) : null,
-    m.category ? el("span", {}, `Category: ${m.category}`) : null,
+    el("span", { class: `chip chip-${m.channel}` }, CHANNELS[m.channel] || m.channel),
+    el("span", { class: `chip status-${m.status}` }, statusName(m.status)),
+    m.sent_at ? el("span", {}, m.status === "sent" || m.status === "sending"
+      ? _("Sent {when}", { when: fmtDateTime(m.sent_at) })
+      : _("Sending starts {when}", { when: fmtDateTime(m.sent_at) })) : null,
+    m.category ? el("span", {}, _("Category: {name}", { name: m.category })) : null,
     m.campaign_id ? el("a", { href: `/campaigns/${encodeURIComponent(m.campaign_id)}` },
-      "Campaign report") : null,
-    el("span", { class: "muted" }, `ID ${m.mailing_id}`),
+      _("Campaign report")) : null,
+    el("span", { class: "muted" }, _("ID {id}", { id: m.mailing_id })),
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
     // the whole report as a workbook, for the period and choices on the page; an
     // unsent mailing has no figures to take away
     m.status !== "sent" && m.status !== "sending" ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
       download: "", onclick: (e) => {  // the choices made since the header was drawn
         e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
-      } }, "Excel workbook"),
+      } }, _("Excel workbook")),
   ];
   document.getElementById("report-subtitle").replaceChildren(...chips.filter(Boolean));
 }
@@ -170,12 +178,12 @@ function header(report) {
  * mailing that does not exist gets a heading of its own and no period to choose. */
 function reportProblem(err) {
   if (!(err instanceof ApiError && err.status === 404)) return problemBox(err);
-  document.title = "Mailing not found · mailreport";
-  document.getElementById("report-title").textContent = "Mailing not found";
+  document.title = `${_("Mailing not found")} · mailreport`;
+  document.getElementById("report-title").textContent = _("Mailing not found");
   document.getElementById("report-subtitle").replaceChildren();
   document.getElementById("period-form").hidden = true;
-  return problemBox(err, { heading: `There is no mailing with the ID “${mailingId}”.`,
-    detail: "It may have been deleted, or the link that led here is wrong." });
+  return problemBox(err, { heading: _("There is no mailing with the ID “{id}”.", { id: mailingId }),
+    detail: _("It may have been deleted, or the link that led here is wrong.") });
 }
 
 /** A mailing not sent yet (a draft, a scheduled one) has nothing to report: one empty
@@ -226,9 +234,9 @@ function keepShownReport(err) {
   period.restore(shownPeriod);
   const reason = err instanceof ApiError && err.detail ? ` (${err.detail})` : "";
   statusBox.replaceChildren(el("div", { class: "alert alert-error", role: "alert" },
-    el("strong", {}, `The period ${asked} could not be shown${reason}.`),
-    el("p", {}, `The report below is still for ${shownPeriod.from || shownPeriod.to
-      ? periodText(shownPeriod) : "all time"}; choose another period above.`)));
+    el("strong", {}, _("The period {period} could not be shown{reason}.", { period: asked, reason })),
+    el("p", {}, _("The report below is still for {period}; choose another period above.",
+      { period: shownPeriod.from || shownPeriod.to ? periodText(shownPeriod) : _("all time") }))));
   main.dataset.state = "ready";
   return true;
 }
@@ -255,8 +263,10 @@ async function load() {
     headline(report);
     statusBox.replaceChildren();
     if (notSentYet(report)) {
-      statusBox.append(emptyState(_("No events yet"), `This mailing is ${mailing.status === "draft"
-        ? "a draft" : mailing.status}: its figures appear once it is sent.`));
+      statusBox.append(emptyState(_("No events yet"), mailing.status === "draft"
+        ? _("This mailing is a draft: its figures appear once it is sent.")
+        : _("This mailing is {status}: its figures appear once it is sent.",
+          { status: statusName(mailing.status).toLowerCase() })));
       for (const name of ORDER) renderSection(name, null);
       document.getElementById("period-form").hidden = true;
       main.dataset.state = "ready";
@@ -264,10 +274,11 @@ async function load() {
     }
     statusBox.replaceChildren(...[coverageNote(report)].filter(Boolean));
     if (noEvents(report)) {
-      statusBox.append(emptyState(state.from || state.to ? "No events in this period"
-        : "No events yet", mailing.status === "sent" || mailing.status === "sending"
-        ? "Figures appear as the sending providers report deliveries, opens and clicks."
-        : `This mailing is ${mailing.status}; figures appear once it is sent.`));
+      statusBox.append(emptyState(state.from || state.to ? _("No events in this period")
+        : _("No events yet"), mailing.status === "sent" || mailing.status === "sending"
+        ? _("Figures appear as the sending providers report deliveries, opens and clicks.")
+        : _("This mailing is {status}: its figures appear once it is sent.",
+          { status: statusName(mailing.status).toLowerCase() })));
     }
     for (const name of ORDER) renderSection(name, report[name]);
     shownPeriod = { from: state.from, to: state.to };
