@@ -62,7 +62,7 @@ function percent(part, whole) {
 /** "12.50% of opened", or of the all-time figure, or "none in this period": never a
  * dash where a share should be. */
 function shareText(share, of, state) {
-  if (share.value == null) return el("span", { class: "share-none" }, _("none {when}", { when: when(state) }));
+  if (share.value == null) return el("span", { class: "share-none" }, (state.from || state.to ? _("none in this period") : _("none yet")));
   const label = " " + (share.basis === "all-time" ? _("of all-time {stage}", { stage: of.toLowerCase() })
     : share.basis ? _("of {stage}, all time", { stage: of.toLowerCase() }) : _("of {stage}", { stage: of.toLowerCase() }));
   return [el("span", { class: "pass-value", dataset: { key: `efficiency.${share.key}` } },
@@ -117,7 +117,7 @@ function sideFigure(stage, n, rate, customersUrl, state, allTime) {
   const share = ofDelivered(`${stage}_rate`, rate, n, allTime);
   // the API's rate keeps its key on the whole "… of delivered" text, as before
   const text = share.basis ? shareText(share, LABELS.delivered, state)
-    : share.value == null ? _("none {when}", { when: when(state) })
+    : share.value == null ? (state.from || state.to ? _("none in this period") : _("none yet"))
       : `${fmtPct(share.value)} ${_("of {stage}", { stage: LABELS.delivered.toLowerCase() })}`;
   return el("li", {},
     el("span", {}, termLabel(TERMS[stage])),
@@ -161,7 +161,7 @@ export function renderEfficiency(body, eff, state, { channel, customersUrl, allT
   const series = [...steps.map((s) => s.stage).filter((k) => k !== "ordered_after_click"),
     "ordered"];
   if (!days.length || !days.some((d) => series.some((k) => d[k]))) {
-    body.replaceChildren(head, emptyState(_("No events {when}", { when: when(state) }),
+    body.replaceChildren(head, emptyState((state.from || state.to ? _("No events in this period") : _("No events yet")),
       _("The funnel fills as the sending providers report deliveries, opens and clicks.")));
     return;
   }

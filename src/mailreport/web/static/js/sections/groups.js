@@ -187,7 +187,7 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
     el("p", { class: "caption" }, _("Orders of each group: all its customers' orders in the "
       + "attribution window after sending, attributed or not")),
     summary, el("div", { class: "comparisons" }, cards.length || pairs ? cards
-      : emptyState(_("No orders {when}", { when: when(state) }), _("Uplift and significance appear "
+      : emptyState((state.from || state.to ? _("No orders in this period") : _("No orders yet")), _("Uplift and significance appear "
         + "once the groups have orders (or clicks) to compare."))),
     pairs,
     cards.length || pairs ? cardTerms(["uplift", "ci_95", "significance",

@@ -22,7 +22,7 @@ export function renderOpenHours(body, hours, state, { onZone }) {
   const zone = state.open_hours_zone || "recipient";
   const controls = el("div", { class: "controls" }, zoneSwitch(zone, onZone));
   if (!hours.openers) {
-    body.replaceChildren(controls, emptyState(_("No opens {when}", { when: when(state) })));
+    body.replaceChildren(controls, emptyState((state.from || state.to ? _("No opens in this period") : _("No opens yet"))));
     return;
   }
   const peak = hours.counts.indexOf(Math.max(...hours.counts));

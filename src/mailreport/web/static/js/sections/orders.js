@@ -15,7 +15,7 @@ export function renderOrders(body, orders, state) {
     `${term("revenue")}, ${currencySymbol}`];
   const any = days.some((d) => d.receipts || d.orders);
   if (!any) {
-    body.replaceChildren(tiles, emptyState(_("No orders attributed to this mailing {when}", { when: when(state) }),
+    body.replaceChildren(tiles, emptyState((state.from || state.to ? _("No orders attributed to this mailing in this period") : _("No orders attributed to this mailing yet")),
       _("Orders count when a customer buys within the attribution window after the mailing.")));
     return;
   }

@@ -71,7 +71,7 @@ export function renderProductSales(body, sales, state, handlers) {
   if (!sales.rows.length) {
     body.replaceChildren(top, sales.search
       ? emptyState(_("No categories match “{search}”", { search: sales.search }))
-      : emptyState(_("No product sales {when}", { when: when(state) })));
+      : emptyState((state.from || state.to ? _("No product sales in this period") : _("No product sales yet"))));
     return;
   }
   const columns = [
