@@ -6,15 +6,15 @@ pairwise in the groups report: every figure is the API's."""
 from __future__ import annotations
 
 import statistics
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from harness import (  # noqa: F401 - fixtures
     PHONE,
     browser,
     busiest_sent,
+    ENGLISH,
     fmt_int,
-    fmt_money,
     fmt_pct,
     page,
     ready,
@@ -27,14 +27,17 @@ pytestmark = pytest.mark.browser
 
 
 def signed_money(v) -> str:
-    n = Decimal(v)
-    return f"{'+' if n > 0 else '−' if n < 0 else ''}{fmt_money(abs(n))}"
+    """headline.js's signedMoney: whole roubles with the currency, and a sign."""
+    n = Decimal(str(v))
+    sign = ENGLISH.signed(n, 0)[:1]
+    return f"{sign if sign in '+−' else ''}{ENGLISH.money(abs(n), whole=True)}"
 
 
 def signed_count(v) -> str:
-    """headline.js's signedCount: to the whole customer, half away from zero."""
-    shown = f"{abs(Decimal(v)).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    return shown if shown == "0" else f"{'+' if v > 0 else '−'}{shown}"
+    """headline.js's signedCount: to the whole customer, half to even (CLDR's)."""
+    n = Decimal(str(v))
+    shown = ENGLISH.integer(abs(n).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return shown if shown == "0" else f"{'+' if n > 0 else '−'}{shown}"
 
 
 def winner_words(rate: dict) -> str:
@@ -43,7 +46,7 @@ def winner_words(rate: dict) -> str:
 
 def check_top_figures(page, api: dict) -> None:
     stages = api["efficiency"]["stages"]
-    assert text(page, "headline.revenue") == fmt_money(api["orders"]["revenue"])
+    assert text(page, "headline.revenue") == ENGLISH.money(api["orders"]["revenue"], whole=True)
     assert text(page, "headline.buyers") == fmt_int(stages["ordered"])
     assert text(page, "headline.conversion") == fmt_pct(api["efficiency"]["transitions"]
                                                         ["conversion"])
@@ -52,7 +55,7 @@ def check_top_figures(page, api: dict) -> None:
     per_recipient = api["headline"]["revenue_per_recipient"]
     assert Decimal(per_recipient) == (Decimal(api["orders"]["revenue"]) / stages["delivered"]
                                       ).quantize(Decimal("0.01"))
-    assert text(page, "headline.revenue_per_recipient") == fmt_money(per_recipient)
+    assert text(page, "headline.revenue_per_recipient") == ENGLISH.money(per_recipient)
 
 
 def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
@@ -71,9 +74,9 @@ def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
     assert text(page, "headline.incremental_revenue") == signed_money(vc["incremental_revenue"])
     notes = strip.locator(".tile-note").all_inner_texts()
     low, high = vc["incremental_revenue_ci"]
-    assert f"95% interval {signed_money(low)} to {signed_money(high)}" in notes
+    assert f"95 % interval {signed_money(low)} to {signed_money(high)}" in notes
     low, high = vc["incremental_buyers_ci"]
-    assert f"95% interval {signed_count(low)} to {signed_count(high)}" in notes
+    assert f"95 % interval {signed_count(low)} to {signed_count(high)}" in notes
 
     variants = api["variant_comparison"]
     for metric in ("click_rate", "conversion"):
@@ -87,7 +90,8 @@ def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
             key = f"variants.{metric}.{pair['variant_id']}-{pair['compared_with']}"
             p = pair["p_adjusted"]
             assert text(page, f"{key}.p_adjusted") == (
-                "—" if p is None else "< 0.001" if p < 0.001 else f"{p:.3f}")
+                "—" if p is None else f"< {ENGLISH.number(0.001)}" if p < 0.001
+                else ENGLISH.signed(p, 3).lstrip("+"))
     caption = page.locator("#groups .pairwise caption").inner_text()
     assert "Holm-adjusted" in caption
     # the unadjusted comparisons with A alone give way to the adjusted pairs
@@ -123,22 +127,16 @@ def test_an_unsent_mailing_has_no_strip(site, page):
     assert page.locator("#report-status .empty").is_visible()
 
 
-def one_place(v) -> str:
-    """Intl's one decimal: the double's exact value, half away from zero."""
-    return f"{abs(Decimal(v)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
-
-
 def usual_text(u: dict, money: bool = False) -> str:
-    """headline.js's usualText: "+2.1 pp above your usual (usual 18.0–22.4 %)"."""
-    fmt = fmt_money if money else one_place
-    unit = " RUB" if money else " %"
-    spread = f"usual {fmt(u['q1'])}–{fmt(u['q3'])}{unit}"
-    shown = fmt(abs(Decimal(str(u["difference"]))))
-    if Decimal(shown.replace(",", "")) == 0:
+    """headline.js's usualText: "+2.1 pp above your usual (usual 18.0%–22.4%)"."""
+    fmt = ENGLISH.money if money else ENGLISH.percent
+    spread = f"usual {fmt(u['q1'])}–{fmt(u['q3'])}"
+    d = Decimal(str(u["difference"]))
+    signed = ENGLISH.signed(d, 2 if money else 1)
+    if signed[:1] not in "+−":
         return f"at your usual ({spread})"
-    above = Decimal(str(u["difference"])) > 0
-    return (f"{'+' if above else '−'}{shown}{unit if money else ' pp'} "
-            f"{'above' if above else 'below'} your usual ({spread})")
+    shown = f"{signed[0]}{ENGLISH.money(abs(d))}" if money else ENGLISH.signed(d, 1, " pp")
+    return f"{shown} {'above' if d > 0 else 'below'} your usual ({spread})"
 
 
 def test_the_strip_compares_each_figure_with_the_usual(site, page):

@@ -1,7 +1,7 @@
 // The headline strip: whether the mailing paid off, at a glance, from the whole
 // report's JSON (the sections below hold the detail).
 import { _, DASH, el, fmtCurrency, fmtInt, fmtPct, fmtSigned, ngettext, term, termLabel,
-  tile, currencySymbol } from "../util.js";
+  tile } from "../util.js";
 
 /** Money for a tile: whole roubles with the symbol, the exact amount on hover. */
 export function wholeMoney(v) {
@@ -14,6 +14,14 @@ function signedCount(v) {
   const n = Number(v);
   const shown = fmtInt(Math.abs(n));
   return shown === "0" ? "0" : `${n > 0 ? "+" : "−"}${shown}`;
+}
+
+/** A signed amount of money in whole roubles: "+1 234 ₽", "−56 ₽", "0 ₽". */
+export function signedMoney(v) {
+  if (v == null) return DASH;
+  const shown = fmtCurrency(Math.abs(Number(v)), { whole: true });
+  const sign = fmtSigned(v, "", 0)[0];
+  return `${sign === "+" || sign === "−" ? sign : ""}${shown}`;
 }
 
 function range(ci, format) {
@@ -46,10 +54,9 @@ export function usualText(u, isMoney) {
   const range = _("usual {low}–{high}", { low: fmt(u.q1), high: fmt(u.q3) });
   if (u.difference == null) return _("your usual {median} ({range})", { median: fmt(u.median), range });
   const d = Number(u.difference);
-  const shown = isMoney ? fmtCurrency(Math.abs(d)) : fmtSigned(Math.abs(d), " " + _("pp"));
-  if (Number(d.toFixed(isMoney ? 2 : 1)) === 0) return _("at your usual ({range})", { range });
-  const sign = d > 0 ? "+" : "−";
-  const diff = isMoney ? `${sign}${shown}` : fmtSigned(d, " " + _("pp"));
+  const signed = fmtSigned(d, "", isMoney ? 2 : 1);
+  if (!/^[+−]/.test(signed)) return _("at your usual ({range})", { range });
+  const diff = isMoney ? `${signed[0]}${fmtCurrency(Math.abs(d))}` : fmtSigned(d, " " + _("pp"));
   return d > 0 ? _("{diff} above your usual ({range})", { diff, range })
     : _("{diff} below your usual ({range})", { diff, range });
 }
@@ -97,9 +104,8 @@ export function renderHeadline(node, report) {
     tiles.push(
       tile(termLabel("incremental_buyers"), signedCount(vc.incremental_buyers),
         "headline.incremental_buyers", range(vc.incremental_buyers_ci, signedCount)),
-      tile(termLabel("incremental_revenue"), fmtSigned(vc.incremental_revenue, " " + currencySymbol, 0),
-        "headline.incremental_revenue", range(vc.incremental_revenue_ci,
-          (v) => fmtSigned(v, " " + currencySymbol, 0))));
+      tile(termLabel("incremental_revenue"), signedMoney(vc.incremental_revenue),
+        "headline.incremental_revenue", range(vc.incremental_revenue_ci, signedMoney)));
   }
   const parts = [el("div", { class: "tiles headline-tiles" }, tiles)];
   const usual = report.headline.usual;
