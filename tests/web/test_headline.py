@@ -10,10 +10,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from harness import (  # noqa: F401 - fixtures
+    ENGLISH,
     PHONE,
     browser,
     busiest_sent,
-    ENGLISH,
     fmt_int,
     fmt_pct,
     page,

@@ -231,12 +231,13 @@ function keepShownReport(err) {
   // an ended session is no fault of the period: its error offers the way back in
   if (!shownPeriod || (err instanceof ApiError && err.status === 401)) return false;
   const asked = periodText({ from: state.from, to: state.to });
+  const allTime = _("all time");
   period.restore(shownPeriod);
   const reason = err instanceof ApiError && err.detail ? ` (${err.detail})` : "";
   statusBox.replaceChildren(el("div", { class: "alert alert-error", role: "alert" },
     el("strong", {}, _("The period {period} could not be shown{reason}.", { period: asked, reason })),
     el("p", {}, _("The report below is still for {period}; choose another period above.",
-      { period: shownPeriod.from || shownPeriod.to ? periodText(shownPeriod) : _("all time") }))));
+      { period: shownPeriod.from || shownPeriod.to ? periodText(shownPeriod) : allTime }))));
   main.dataset.state = "ready";
   return true;
 }

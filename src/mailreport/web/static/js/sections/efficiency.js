@@ -198,7 +198,8 @@ function cumulativeShares(days, series) {
 function activity(days, series, eff, state, onView) {
   const view = state.activity === "cumulative" ? "cumulative" : "daily";
   const cumulative = view === "cumulative";
-  const span = _("{days} from {from} to {to}", { days: ngettext("{n} day", "{n} days", days.length),
+  const dayCount = ngettext("{n} day", "{n} days", days.length);
+  const span = _("{days} from {from} to {to}", { days: dayCount,
     from: fmtDay(days[0].date), to: fmtDay(days[days.length - 1].date) });
   const shares = cumulative ? cumulativeShares(days, series) : null;
   // a stage with no one in the days shown (sent, in a period after the send day) is a

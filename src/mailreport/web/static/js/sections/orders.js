@@ -19,10 +19,11 @@ export function renderOrders(body, orders, state) {
       _("Orders count when a customer buys within the attribution window after the mailing.")));
     return;
   }
+  const dayCount = ngettext("{n} day", "{n} days", days.length);
   const chart = chartBox(_("Line chart of receipts, orders and revenue by day, from {from} to "
     + "{to} ({days}); totals: receipts {receipts}, orders {orders}, revenue {revenue}. The "
     + "numbers are in the table below.", { from: fmtDay(days[0].date),
-    to: fmtDay(days[days.length - 1].date), days: ngettext("{n} day", "{n} days", days.length),
+    to: fmtDay(days[days.length - 1].date), days: dayCount,
     receipts: fmtInt(orders.receipts), orders: fmtInt(orders.orders),
     revenue: fmtCurrency(orders.revenue) }));
   let columns;
