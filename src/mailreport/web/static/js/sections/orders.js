@@ -10,7 +10,7 @@ export function renderOrders(body, orders, state) {
   const tiles = el("div", { class: "tiles" },
     tile(termLabel("receipts"), fmtInt(orders.receipts), "orders.receipts", _("in-store purchases")),
     tile(termLabel("orders"), fmtInt(orders.orders), "orders.orders", _("online")),
-    tile(termLabel("revenue", `, ${currencySymbol}`), wholeMoney(orders.revenue), "orders.revenue"));
+    tile(termLabel("revenue"), wholeMoney(orders.revenue), "orders.revenue"));
   const [receipts, ordersName, revenue] = [term("receipts"), term("orders"),
     `${term("revenue")}, ${currencySymbol}`];
   const any = days.some((d) => d.receipts || d.orders);
