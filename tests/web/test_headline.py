@@ -26,11 +26,16 @@ from harness import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.browser
 
 
+def flat(value: str) -> str:
+    """Spaces of any kind as one, as text() reads the page (CLDR puts no-break ones)."""
+    return " ".join(value.split())
+
+
 def signed_money(v) -> str:
     """headline.js's signedMoney: whole roubles with the currency, and a sign."""
     n = Decimal(str(v))
     sign = ENGLISH.signed(n, 0)[:1]
-    return f"{sign if sign in '+−' else ''}{ENGLISH.money(abs(n), whole=True)}"
+    return flat(f"{sign if sign in '+−' else ''}{ENGLISH.money(abs(n), whole=True)}")
 
 
 def signed_count(v) -> str:
@@ -46,7 +51,8 @@ def winner_words(rate: dict) -> str:
 
 def check_top_figures(page, api: dict) -> None:
     stages = api["efficiency"]["stages"]
-    assert text(page, "headline.revenue") == ENGLISH.money(api["orders"]["revenue"], whole=True)
+    assert text(page, "headline.revenue") == flat(ENGLISH.money(api["orders"]["revenue"],
+                                                           whole=True))
     assert text(page, "headline.buyers") == fmt_int(stages["ordered"])
     assert text(page, "headline.conversion") == fmt_pct(api["efficiency"]["transitions"]
                                                         ["conversion"])
@@ -55,7 +61,7 @@ def check_top_figures(page, api: dict) -> None:
     per_recipient = api["headline"]["revenue_per_recipient"]
     assert Decimal(per_recipient) == (Decimal(api["orders"]["revenue"]) / stages["delivered"]
                                       ).quantize(Decimal("0.01"))
-    assert text(page, "headline.revenue_per_recipient") == ENGLISH.money(per_recipient)
+    assert text(page, "headline.revenue_per_recipient") == flat(ENGLISH.money(per_recipient))
 
 
 def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
@@ -134,9 +140,9 @@ def usual_text(u: dict, money: bool = False) -> str:
     d = Decimal(str(u["difference"]))
     signed = ENGLISH.signed(d, 2 if money else 1)
     if signed[:1] not in "+−":
-        return f"at your usual ({spread})"
+        return flat(f"at your usual ({spread})")
     shown = f"{signed[0]}{ENGLISH.money(abs(d))}" if money else ENGLISH.signed(d, 1, " pp")
-    return f"{shown} {'above' if d > 0 else 'below'} your usual ({spread})"
+    return flat(f"{shown} {'above' if d > 0 else 'below'} your usual ({spread})")
 
 
 def test_the_strip_compares_each_figure_with_the_usual(site, page):

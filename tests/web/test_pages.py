@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from harness import (  # noqa: F401 - fixtures
+    ENGLISH,
     PHONE,
     browser,
     busiest_sent,
@@ -227,8 +228,8 @@ def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
     ready(page, f"{site.url}/mailings/{mid}")
     sent_day = site.get(f"/api/v1/mailings/{mid}")["sent_at"][:10]
     everything = site.get(f"/api/v1/mailings/{mid}/report")
-    page.get_by_label("From", exact=True).fill(sent_day)
-    page.get_by_label("To", exact=True).fill(sent_day)
+    page.get_by_label("From", exact=True).fill(ENGLISH.day(sent_day))
+    page.get_by_label("To", exact=True).fill(ENGLISH.day(sent_day))
     reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
     assert query(page) == {"from": sent_day, "to": sent_day}
     one_day = site.get(f"/api/v1/mailings/{mid}/report", **{"from": sent_day, "to": sent_day})
@@ -241,11 +242,11 @@ def test_a_new_date_range_changes_the_numbers_and_stays_in_the_url(site, page):
     # a reload keeps the period
     page.reload()
     ready(page)
-    assert page.get_by_label("From", exact=True).input_value() == sent_day
+    assert page.get_by_label("From", exact=True).input_value() == ENGLISH.day(sent_day)
     check_report(page, one_day)
     # a reversed period is stopped in the form, the report stays (test_periods.py)
-    page.get_by_label("From", exact=True).fill("2026-08-05")
-    page.get_by_label("To", exact=True).fill("2026-08-01")
+    page.get_by_label("From", exact=True).fill(ENGLISH.day("2026-08-05"))
+    page.get_by_label("To", exact=True).fill(ENGLISH.day("2026-08-01"))
     page.get_by_role("button", name="Apply").click()
     assert "is after" in page.locator("#period-message").inner_text()
     assert visible_sections(page) == SECTIONS

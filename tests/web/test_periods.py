@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from harness import (  # noqa: F401 - fixtures
+    ENGLISH,
     PHONE,
     browser,
     busiest_sent,
@@ -165,14 +166,14 @@ def test_a_reversed_period_is_stopped_in_the_form(site, page):
     m, day = on_the_send_day(site, page)
     before = text(page, "efficiency.stages.opened")
     seen = report_requests(page)
-    page.get_by_label("From", exact=True).fill("2026-08-05")
-    page.get_by_label("To", exact=True).fill("2026-08-01")
+    page.get_by_label("From", exact=True).fill(ENGLISH.day("2026-08-05"))
+    page.get_by_label("To", exact=True).fill(ENGLISH.day("2026-08-01"))
     page.get_by_role("button", name="Apply").click()
     message = page.locator("#period-message")
     assert "is after" in message.inner_text() and message.is_visible()
     # so is a period that ends before the send day
-    page.get_by_label("From", exact=True).fill("2020-01-01")
-    page.get_by_label("To", exact=True).fill("2020-01-31")
+    page.get_by_label("From", exact=True).fill(ENGLISH.day("2020-01-01"))
+    page.get_by_label("To", exact=True).fill(ENGLISH.day("2020-01-31"))
     page.get_by_role("button", name="Apply").click()
     assert "was sent on" in message.inner_text()
     page.wait_for_timeout(300)
@@ -190,18 +191,18 @@ def test_a_server_error_is_kept_off_the_report(site, page):
         body='{"title": "Unprocessable Content", "status": 422, "detail": "the period is '
              'longer than the server allows"}'))
     later = (sent_day(page, m) + dt.timedelta(days=3)).isoformat()
-    page.get_by_label("To", exact=True).fill(later)
+    page.get_by_label("To", exact=True).fill(ENGLISH.day(later))
     reload_done(page, lambda: page.get_by_role("button", name="Apply").click())
     alert = page.locator("#report-status [role='alert']").inner_text()
     assert "could not be shown" in alert and "longer than the server allows" in alert
-    assert f"still for {day} – {day}" in alert
+    assert f"still for {ENGLISH.day(day)} – {ENGLISH.day(day)}" in alert
     assert "(422)" not in alert and "Unprocessable" not in alert
     # the report and its period stay, in the page, the form and the URL
     assert text(page, "efficiency.stages.opened") == before
     assert text(page, "period") == chip
     assert page.locator("#efficiency").is_visible()
     assert query(page) == {"from": day, "to": day}
-    assert page.get_by_label("To", exact=True).input_value() == day
+    assert page.get_by_label("To", exact=True).input_value() == ENGLISH.day(day)
 
 
 def test_a_preset_sets_the_url_and_shows_the_api_numbers(site, page):
