@@ -240,6 +240,11 @@ def fmt_money(v, f: Formats = ENGLISH) -> str:
     return f.amount(v)
 
 
+def fmt_currency(v, f: Formats = ENGLISH, *, whole: bool = False) -> str:
+    """Money with its currency (util.js fmtCurrency), its spaces as text() reads them."""
+    return " ".join(f.money(v, whole=whole).split())
+
+
 def fmt_pct(v, f: Formats = ENGLISH) -> str:
     return f.percent(v)
 

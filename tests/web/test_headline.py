@@ -78,7 +78,7 @@ def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
         "vs_control"]
     assert text(page, "headline.incremental_buyers") == signed_count(vc["incremental_buyers"])
     assert text(page, "headline.incremental_revenue") == signed_money(vc["incremental_revenue"])
-    notes = strip.locator(".tile-note").all_inner_texts()
+    notes = [flat(n) for n in strip.locator(".tile-note").all_inner_texts()]
     low, high = vc["incremental_revenue_ci"]
     assert f"95 % interval {signed_money(low)} to {signed_money(high)}" in notes
     low, high = vc["incremental_buyers_ci"]
