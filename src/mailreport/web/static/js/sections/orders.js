@@ -44,7 +44,7 @@ export function renderOrders(body, orders, state) {
     tooltip: axisTooltip((i) => tooltipHtml(fmtDay(days[i].date), [
       [receipts, fmtInt(days[i].receipts), PALETTE[0]],
       [ordersName, fmtInt(days[i].orders), PALETTE[1]],
-      [revenue, fmtCurrency(days[i].revenue), PALETTE[2]],
+      [revenue, fmtMoney(days[i].revenue), PALETTE[2]],
     ])),
     xAxis: categoryAxis(days.map((d) => fmtDay(d.date, true))),
     yAxis: [valueAxis({ name: _("Receipts / orders"), nameTextStyle: { align: "left" } }),
