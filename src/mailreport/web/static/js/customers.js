@@ -19,9 +19,9 @@ const STATUSES = [
   ["blocked_by_policy", _("blocked by communication policy")],
   ["control_group", _("control group")], ["actual_recipients", _("actual recipients")],
 ];
-// The export formats the window offers; the API of this version knows only csv and
-// xlsx, so "Excel (Russian)" asks for plain CSV until the API has it (see API_FORMATS).
-const API_FORMATS = ["csv", "xlsx"];
+// The export formats the window offers, as the API names them: "Excel (Russian)" is
+// csv-excel-ru (UTF-8 with BOM, ";", decimal comma; docs/exports.md).
+const API_FORMATS = ["csv", "xlsx", "csv-excel-ru"];
 // the percent sign as the locale writes it after a number ("%" or " %")
 const PERCENT = fmtPct(0, 0).replace("0", "");
 
