@@ -188,11 +188,13 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
         and offset aside), oldest first, up to the latest 1,000: the list's figures."""
         return trend(tables(), figure, query)
 
-    @app.get("/api/v1/compare", response_model=Comparison)
+    @app.get("/api/v1/compare", response_model=Comparison,
+             responses={404: {"description": "A mailing asked for does not exist"}})
     def compare_mailings(who: Viewer, query: QueryDep,
                          mailing_id: Annotated[list[str], Query(
-                             description="2 to 4 mailings, in the order to show them",
-                             min_length=2, max_length=4)]):
+                             description="2 to 4 different mailings, in the order to show "
+                                         "them", min_length=2, max_length=4,
+                             json_schema_extra={"uniqueItems": True})]):
         """Mailings side by side over one period: each one's funnel, rates, revenue,
         revenue per recipient and open-hour profile, the same figures as its own
         report."""
