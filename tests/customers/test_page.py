@@ -87,8 +87,12 @@ def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_
                     params={"stage": "opened"}).json()
     m = api["metrics"]
     assert shown(page, "metrics.customers") == fmt_int(m["customers"])
-    # shown() folds white space, the no-break space of "RUB\u00a0440.50" too
-    assert shown(page, "metrics.revenue") == " ".join(ENGLISH.money(m["revenue"]).split())
+    # shown() folds white space, the no-break space of "RUB\u00a0441" too; the tile has
+    # whole roubles, the exact sum on hover
+    assert shown(page, "metrics.revenue") == " ".join(
+        ENGLISH.money(m["revenue"], whole=True).split())
+    assert page.locator("[data-key='metrics.revenue']").get_attribute("title") == (
+        ENGLISH.money(m["revenue"]))
     assert shown(page, "metrics.orders_per_customer") == fmt_number(m["orders_per_customer"])
     assert shown(page, "metrics.deviation.revenue_per_customer") == (
         f"{ENGLISH.signed(m['deviation']['revenue_per_customer'], unit='%')} vs audience")

@@ -106,10 +106,13 @@ def test_an_unknown_mailing_is_a_sentence_and_a_way_back(site, page):
 
 def test_an_unknown_page_is_html_for_browsers_and_problem_json_for_clients(site, page):
     url = f"{site.url}/no/such/page"
-    html = httpx.get(url, headers={"Accept": BROWSER_ACCEPT})
+    html = httpx.get(url, headers={"Accept": BROWSER_ACCEPT, "Accept-Language": "en"})
     assert html.status_code == 404
     assert html.headers["content-type"].startswith("text/html")
     assert "<h1>Page not found</h1>" in html.text and 'href="/"' in html.text
+    # a reader who asks for no language gets the locale setting's, Russian
+    russian = httpx.get(url, headers={"Accept": BROWSER_ACCEPT})
+    assert "<h1>Страница не найдена</h1>" in russian.text, russian.text[:2000]
     assert "Accept" in html.headers["vary"]
     for accept in ("application/json", "*/*", None):
         r = httpx.get(url, headers={"Accept": accept} if accept else {})

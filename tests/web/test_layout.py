@@ -30,7 +30,8 @@ TILE_OVERFLOW = """() => [...document.querySelectorAll('.tile')].map(t => {
 def test_large_figures_fit_their_tiles(site, page):
     mid = busiest_sent(site, "email")["mailing_id"]
     ready(page, f"{site.url}/mailings/{mid}/customers?stage=ordered")
-    assert all(over <= 0 for _, over in page.evaluate(TILE_OVERFLOW))
+    overflow = page.evaluate(TILE_OVERFLOW)
+    assert all(over <= 0 for _, over in overflow), overflow
     # the revenue tile, given the medium demo's 11,290,435.20: exact, it overflows;
     # as the page writes it, it fits, with the exact value on hover
     shown = page.evaluate("""async () => {

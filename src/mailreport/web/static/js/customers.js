@@ -103,10 +103,11 @@ function deviation(value, key) {
     _("{deviation} vs audience", { deviation: fmtSigned(value, PERCENT) }));
 }
 
-function metricTile(termKey, value, key, note, suffix = "") {
+function metricTile(termKey, value, key, note, { title, money = false } = {}) {
   return el("div", { class: "tile" },
-    el("span", { class: "tile-label" }, termLabel(termKey, suffix)),
-    el("span", { class: "tile-value", dataset: { key } }, value),
+    el("span", { class: "tile-label" }, termLabel(termKey)),
+    el("span", { class: money ? "tile-value tile-money" : "tile-value", dataset: { key }, title },
+      value),
     note ? el("span", { class: "tile-note" }, note) : null);
 }
 
@@ -114,6 +115,8 @@ function renderMetrics(list) {
   const m = list.metrics;
   const a = m.good_audience;
   const money = (v) => fmtCurrency(v);
+  // revenue in whole roubles (the exact sum on hover), averages with kopecks
+  const whole = (v) => fmtCurrency(v, { whole: true });
   metricsBody.replaceChildren(
     el("div", { class: "tiles" },
       metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
@@ -121,12 +124,14 @@ function renderMetrics(list) {
           share: el("span", { dataset: { key: "metrics.share_of_audience" } },
             fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
       metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
-      metricTile("revenue", tileFigure(m.revenue, money), "metrics.revenue"),
+      metricTile("revenue", tileFigure(m.revenue, whole), "metrics.revenue", null,
+        { title: money(m.revenue), money: true }),
       metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov",
-        deviation(m.deviation.aov, "metrics.deviation.aov")),
+        deviation(m.deviation.aov, "metrics.deviation.aov"), { money: true }),
       metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
         "metrics.revenue_per_customer",
-        deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer")),
+        deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer"),
+        { money: true }),
       metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
         "metrics.orders_per_customer",
         deviation(m.deviation.orders_per_customer, "metrics.deviation.orders_per_customer"))),

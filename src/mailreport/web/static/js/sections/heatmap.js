@@ -48,8 +48,8 @@ export function intensityColour(t) {
 }
 
 function linkLabel(link) {
-  const clicks = `${fmtInt(link.clicks)} ${link.clicks === 1 ? "click" : "clicks"}`;
-  return `${clicks} · ${fmtPct(link.percent_of_readers)} of readers`;
+  return ngettext("{n} click · {share} of readers", "{n} clicks · {share} of readers",
+    link.clicks, { share: fmtPct(link.percent_of_readers) });
 }
 
 function intensities(links) {
