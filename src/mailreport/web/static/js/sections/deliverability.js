@@ -3,6 +3,14 @@
 // Each count links to the customers behind it when the reader may list them.
 import { _, ngettext, el, emptyState, fmtInt, fmtPct, table, termLabel, tile, withCsv } from "../util.js";
 
+// the class in a column of its own: one word
+const CLASS_NAMES = {
+  hard: _("hard"), soft: _("soft"), blocked: _("blocked"), unknown: _("unknown"),
+};
+// the API's word for a null reason
+const NOT_GIVEN = "not given";
+const reasonText = (reason) => (reason === NOT_GIVEN ? _("not given") : reason);
+
 const CLASSES = {
   hard: _("Hard: the address does not exist"),
   soft: _("Soft: a passing refusal"),
@@ -33,9 +41,9 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
   const hard = d.classes.find((r) => r.bounce_class === "hard");
   const parts = [el("div", { class: "tiles" },
     tile(termLabel("bounced"), linked(d.bounced, list({ stage: "bounced" })), "deliverability.bounced",
-      `${fmtPct(d.bounced_share)} of sent`),
+      _("{share} of sent", { share: fmtPct(d.bounced_share) })),
     tile(termLabel("hard_bounce", "s"), fmtInt(hard.customers), "deliverability.hard",
-      `${fmtPct(hard.share_of_sent)} of sent`),
+      _("{share} of sent", { share: fmtPct(hard.share_of_sent) })),
     tile(termLabel("unsubscribed"), linked(d.unsubscribed, list({ stage: "unsubscribed" })),
       "deliverability.unsubscribed"))];
 
@@ -53,8 +61,8 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
 
   if (d.reasons.length) {
     parts.push(withCsv(table(columns = [
-      { label: termLabel("bounce_reason"), rowHeader: true, cell: (r) => r.reason },
-      { label: _("Class"), cell: (r) => r.bounce_class },
+      { label: termLabel("bounce_reason"), rowHeader: true, cell: (r) => reasonText(r.reason) },
+      { label: _("Class"), cell: (r) => CLASS_NAMES[r.bounce_class] ?? r.bounce_class },
       { label: _("Customers"), num: true,
         key: (r) => `deliverability.reason.${r.bounce_class}.${r.reason}`,
         cell: (r) => linked(r.customers, list({ stage: "bounced", bounce_class: r.bounce_class,
@@ -68,7 +76,7 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
 
   // SMS and push have no domains (null); an email without addresses, none to show
   if (channel === "email" && d.domains && d.domains.length) {
-    const name = (r) => r.domain ?? "no address";
+    const name = (r) => r.domain ?? _("no address");
     parts.push(withCsv(table(columns = [
       { label: termLabel("recipient_domain"), rowHeader: true, cell: name },
       { label: termLabel("domain_sent"), num: true, key: (r) => `deliverability.domain.${name(r)}.sent`,
@@ -86,7 +94,7 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
   }
 
   parts.push(d.unsubscribe_reasons.length ? withCsv(table(columns = [
-    { label: termLabel("unsubscribe_reason"), rowHeader: true, cell: (r) => r.reason },
+    { label: termLabel("unsubscribe_reason"), rowHeader: true, cell: (r) => reasonText(r.reason) },
     { label: _("Customers"), num: true, key: (r) => `deliverability.unsubscribe.${r.reason}`,
       cell: (r) => linked(r.customers, list({ stage: "unsubscribed", reason: r.reason })) },
     { label: _("Share of sent"), num: true, cell: (r) => fmtPct(r.share_of_sent) },

@@ -30,7 +30,7 @@ function shareTable(block, kind, dim, termKey) {
   let columns;
   const rows = block[dim];
   const node = table(columns = [
-    { label: term(termKey), head: termLabel(termKey), cell: (r) => r.name, rowHeader: true },
+    { label: term(termKey), head: termLabel(termKey), cell: (r) => shown(r.name), rowHeader: true },
     { label: _("Customers"), num: true, key: (r) => `devices.${kind}.${dim}.${r.name}`,
       cell: (r) => fmtInt(r.customers) },
     { label: _("Share"), num: true, key: (r) => `devices.${kind}.${dim}.${r.name}.percent`,
@@ -49,7 +49,7 @@ function machineTable(devices) {
   let columns;
   const node = table(columns = [
     { label: _("Machine event"), cell: (r) => termLabel(r.key), rowHeader: true },
-    { label: term("mail_client"), cell: (r) => r.name },
+    { label: term("mail_client"), cell: (r) => shown(r.name) },
     { label: _("Customers"), num: true, key: (r) => `devices.${r.kind}.client.${r.name}`,
       cell: (r) => fmtInt(r.customers) },
   ], rows, { className: "compact", caption: _("Privacy proxies and link scanners, by the "
@@ -59,6 +59,12 @@ function machineTable(devices) {
 }
 
 /** Whether there is anything to show: people's or machines' opens or clicks. */
+// the parser's device types and the word for what it could not tell, as a reader
+// writes them; clients and systems are names (Outlook, iOS) and stay as they are
+const SHOWN = { desktop: _("desktop"), mobile: _("mobile"), tablet: _("tablet"),
+  unknown: _("unknown") };
+const shown = (name) => SHOWN[name] ?? name;
+
 export function devicesEmpty(devices) {
   return ![...Object.keys(VIEWS), ...Object.keys(MACHINE)].some((k) => devices[k].customers);
 }
@@ -77,7 +83,7 @@ export function renderDevices(body, devices, state, view = null) {
   const client = top("client");
   const tiles = el("div", { class: "tiles" },
     tile(termLabel(VIEWS[kind]), fmtInt(block.customers), `devices.${kind}.customers`),
-    device ? tile(_("Top device type"), device.name,
+    device ? tile(_("Top device type"), shown(device.name),
       `devices.${kind}.top_device`, _("{share} of them", { share: fmtPct(device.percent) })) : null,
     client ? tile(_("Top email client"), client.name,
       `devices.${kind}.top_client`, _("{share} of them", { share: fmtPct(client.percent) })) : null);
@@ -87,7 +93,8 @@ export function renderDevices(body, devices, state, view = null) {
     let bars;
     [bars, drawBars] = barsChart(_("Bar chart of “{what}” by “{by}”; the numbers are in the tables below.",
       { what: term(VIEWS[kind]), by: term("mail_client") }),
-    block.client, { name: (r) => r.name, count: (r) => r.customers, seriesName: _("Customers") });
+    block.client, { name: (r) => shown(r.name), count: (r) => r.customers,
+      seriesName: _("Customers") });
     parts.push(bars, el("div", { class: "device-tables" },
       DIMENSIONS.map(([dim, key]) => shareTable(block, kind, dim, key))));
   } else {

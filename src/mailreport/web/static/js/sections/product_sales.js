@@ -10,6 +10,10 @@ const MEASURES = {
   receipts: { label: term("product_receipts"), fmt: fmtInt },
 };
 
+// the units of measure of the data contract (products.unit), as a reader writes them
+const UNIT_NAMES = { pcs: _("pcs"), kg: _("kg"), l: _("l"), m: _("m") };
+const unitName = (unit) => UNIT_NAMES[unit] ?? unit;
+
 /** The measures the table shows and sorts by: with products sold in several units
  * of measure, one units column per unit (pieces and kilograms never add up), each
  * ranking by its own unit. */
@@ -20,7 +24,7 @@ function measuresOf(sales) {
       value: (r) => r[m], active: sales.sort === m }));
   }
   return [
-    ...units.map((u) => ({ label: `${term("units")}, ${u}`, fmt: fmtNumber, sort: "units",
+    ...units.map((u) => ({ label: `${term("units")}, ${unitName(u)}`, fmt: fmtNumber, sort: "units",
       unit: u, value: (r) => r.units_by_unit[u] || 0,
       active: sales.sort === "units" && sales.unit === u })),
     ...["revenue", "receipts"].map((m) => ({ ...MEASURES[m], sort: m, unit: "",
@@ -66,7 +70,7 @@ export function renderProductSales(body, sales, state, handlers) {
   if ((sales.units_of_measure || []).length > 1) {
     top.append(el("p", { class: "note", id: "product-units-note" },
       _("Products here are sold in {units}: a units column ranks by its own unit, so pieces "
-        + "and weights are never added together.", { units: sales.units_of_measure.join(", ") })));
+        + "and weights are never added together.", { units: sales.units_of_measure.map(unitName).join(", ") })));
   }
   if (!sales.rows.length) {
     body.replaceChildren(top, sales.search

@@ -3,6 +3,9 @@
 import { _, currencySymbol, ngettext, fmtInt, fmtMoney, table, term, termLabel, withCsv } from "../util.js";
 import { barsChart } from "./devices.js";
 
+// a region is the CRM's name for it; "unknown" is the report's word for none given
+const regionName = (region) => (region === "unknown" ? _("unknown") : region);
+
 export function regionsEmpty(regions) {
   return !regions.rows.length;
 }
@@ -12,10 +15,11 @@ export function renderRegions(body, regions) {
   const [bars, drawBars] = barsChart(_("Bar chart of openers by region, the {n} with the most; every region is in "
     + "the table below.", { n: fmtInt(Math.min(10, rows.length)) }),
   [...rows].sort((a, b) => b.opened - a.opened || b.ordered - a.ordered), {
-    name: (r) => r.region, count: (r) => r.opened, seriesName: term("opened") });
+    name: (r) => regionName(r.region), count: (r) => r.opened, seriesName: term("opened") });
   let columns;
   const list = table(columns = [
-    { label: term("region"), head: termLabel("region"), cell: (r) => r.region, rowHeader: true },
+    { label: term("region"), head: termLabel("region"), cell: (r) => regionName(r.region),
+      rowHeader: true },
     { label: term("opened"), head: termLabel("opened"), num: true,
       key: (r) => `regions.${r.region}.opened`, cell: (r) => fmtInt(r.opened) },
     { label: term("clicked"), head: termLabel("clicked"), num: true,
