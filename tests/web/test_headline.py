@@ -80,9 +80,9 @@ def test_the_strip_shows_the_api_figures_with_control_and_variants(site, page):
     assert text(page, "headline.incremental_revenue") == signed_money(vc["incremental_revenue"])
     notes = [flat(n) for n in strip.locator(".tile-note").all_inner_texts()]
     low, high = vc["incremental_revenue_ci"]
-    assert f"95 % interval {signed_money(low)} to {signed_money(high)}" in notes
+    assert f"95% interval {signed_money(low)} to {signed_money(high)}" in notes
     low, high = vc["incremental_buyers_ci"]
-    assert f"95 % interval {signed_count(low)} to {signed_count(high)}" in notes
+    assert f"95% interval {signed_count(low)} to {signed_count(high)}" in notes
 
     variants = api["variant_comparison"]
     for metric in ("click_rate", "conversion"):

@@ -25,7 +25,7 @@ export function signedMoney(v) {
 }
 
 function range(ci, format) {
-  return ci ? _("95 % interval {low} to {high}", { low: format(ci[0]), high: format(ci[1]) })
+  return ci ? _("95% interval {low} to {high}", { low: format(ci[0]), high: format(ci[1]) })
     : _("no interval");
 }
 
