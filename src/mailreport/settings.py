@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from mailreport.contract import STAGES
 from mailreport.i18n import LANGUAGES
 
+SMTP_SECURITY = ("starttls", "tls", "none")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -89,6 +90,26 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder for Spark's shuffle and spill files and its log (spark.local.dir); it "
             "needs free space about the size of the events. Empty: the system's temporary "
             "folder."),
+    Setting("public_url", "",
+            "The server's address as readers reach it, e.g. `https://reports.example.com`: "
+            "the scheduled emails link back to it. Empty: the address `mailreport serve` "
+            "listens on (e.g. `http://127.0.0.1:8000`)."),
+    Setting("schedules_enabled", True,
+            "Run the scheduled email reports in `mailreport serve` (docs/schedules.md); "
+            "off, they are kept but only `schedule run-now` sends one."),
+    Setting("smtp_host", "",
+            "Mail server the scheduled reports are sent through; empty: none, and each "
+            "delivery fails saying so. The password comes only from the environment "
+            "variable MAILREPORT_SMTP_PASSWORD, never from a file."),
+    Setting("smtp_port", 587, "Port of the mail server (587 for STARTTLS, 465 for TLS)."),
+    Setting("smtp_security", "starttls",
+            "How the connection to the mail server is protected: `starttls` (plain, then "
+            "upgraded; refused if the server cannot), `tls` (TLS from the start) or `none` "
+            "(only for a server on this machine or a test)."),
+    Setting("smtp_user", "",
+            "User name to sign in to the mail server with; empty: no sign-in."),
+    Setting("smtp_from", "",
+            "Sender address of the scheduled reports, e.g. `Reports <reports@example.com>`."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -124,6 +145,13 @@ class Settings:
     spark_executor_memory: str = _default("spark_executor_memory")
     spark_local_shuffle_partitions: int = _default("spark_local_shuffle_partitions")
     spark_local_dir: str = _default("spark_local_dir")
+    public_url: str = _default("public_url")
+    schedules_enabled: bool = _default("schedules_enabled")
+    smtp_host: str = _default("smtp_host")
+    smtp_port: int = _default("smtp_port")
+    smtp_security: str = _default("smtp_security")
+    smtp_user: str = _default("smtp_user")
+    smtp_from: str = _default("smtp_from")
 
     def __post_init__(self) -> None:
         try:
@@ -151,6 +179,11 @@ class Settings:
         networks(self.trusted_proxies)  # refuses what is not an address
         for name in ("spark_driver_memory", "spark_executor_memory"):
             _check_jvm_memory(name, getattr(self, name))
+        if not isinstance(self.smtp_port, int) or not 1 <= self.smtp_port <= 65535:
+            raise SettingsError(f"smtp_port: {self.smtp_port!r} must be a port, 1 to 65535")
+        if self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(f"smtp_security: {self.smtp_security!r} must be one of "
+                                f"{', '.join(SMTP_SECURITY)}")
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):

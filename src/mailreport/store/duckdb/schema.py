@@ -26,6 +26,25 @@ CREATE TABLE IF NOT EXISTS tokens (
     secret_sha256 VARCHAR, created_at TIMESTAMP, revoked_at TIMESTAMP
 )"""
 
+# Reports sent by email on a schedule (schedules/): each schedule, and each attempt
+# to deliver one of its runs. The unique (schedule, due time, attempt) is the claim:
+# a run is sent by whoever inserts its row, so two schedulers never both send it.
+SCHEDULES_SQL = """
+CREATE TABLE IF NOT EXISTS schedules (
+    schedule_id VARCHAR PRIMARY KEY, kind VARCHAR, target_id VARCHAR, cadence VARCHAR,
+    days_after INTEGER, weekday INTEGER, day_of_month INTEGER, at_time VARCHAR,
+    period_rule VARCHAR, recipients VARCHAR[], attachments VARCHAR[], language VARCHAR,
+    product_sales BOOLEAN, enabled BOOLEAN, created_by VARCHAR, created_at TIMESTAMP,
+    next_due_at TIMESTAMP
+)"""
+SCHEDULE_DELIVERIES_SQL = """
+CREATE TABLE IF NOT EXISTS schedule_deliveries (
+    schedule_id VARCHAR, due_at TIMESTAMP, attempt INTEGER, started_at TIMESTAMP,
+    finished_at TIMESTAMP, recipients VARCHAR[], period_from DATE, period_to DATE,
+    outcome VARCHAR, error VARCHAR, message_id VARCHAR, retry_at TIMESTAMP,
+    UNIQUE (schedule_id, due_at, attempt)
+)"""
+
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the facts' tables (facts/) are made by the facts' own build, not here
     (1, tuple(create_table_sql(t) for t in TABLES)),
@@ -53,6 +72,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # why a message did not arrive, and why a customer unsubscribed
     (9, ("ALTER TABLE events ADD COLUMN IF NOT EXISTS bounce_class VARCHAR",
          "ALTER TABLE events ADD COLUMN IF NOT EXISTS reason VARCHAR")),
+    # reports sent by email on a schedule, and their deliveries
+    (10, (SCHEDULES_SQL, SCHEDULE_DELIVERIES_SQL)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
