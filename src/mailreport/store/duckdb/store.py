@@ -91,8 +91,10 @@ class DuckDBStore:
     # -- schema -------------------------------------------------------------
     def _migrate(self) -> None:
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
+        # fetchall, not fetchone: DuckDB 2 refuses other work on a connection whose
+        # last result was not read to its end
+        rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        current = int(rows[0][0]) if rows else 0
         if current > SCHEMA_VERSION:
             raise StoreError(f"{self.path} has schema version {current}; this mailreport "
                              f"knows up to {SCHEMA_VERSION}: upgrade mailreport")
@@ -126,8 +128,8 @@ class DuckDBStore:
     def _check_facts(self) -> None:
         """Rebuild the facts when their definitions or the settings they depend on
         changed (their fingerprint says), e.g. in a store made by an older version."""
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'facts'").fetchone()
-        if not row or row[0] != facts.fingerprint(self.settings):
+        rows = self.con.execute("SELECT value FROM meta WHERE key = 'facts'").fetchall()
+        if not rows or rows[0][0] != facts.fingerprint(self.settings):
             self.rebuild_facts()
 
     # -- writing ------------------------------------------------------------
