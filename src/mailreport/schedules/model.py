@@ -1,0 +1,147 @@
+"""What a schedule is, as the API takes and gives it, and its deliveries. The same
+models check a schedule made by the command line, so both refuse alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from mailreport.reports.models import UtcTimestamp
+from mailreport.schedules.times import (
+    CADENCES,
+    PERIOD_RULES,
+    WEEKDAYS,
+    Cadence,
+    parse_time,
+)
+
+KINDS = ("mailing", "campaign")
+ATTACHMENTS = ("pdf", "xlsx")
+OUTCOMES = ("sent", "failed", "retrying", "gave_up")
+MOST_RECIPIENTS = 50
+
+# An address as mail servers take it: an ASCII local part of the characters RFC 5322
+# allows unquoted, and a domain of at least two labels. Nothing that could end a
+# header (CR, LF, comma, angle brackets) gets through, so no header can be injected.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?")
+
+
+def check_address(text: str) -> str:
+    """An email address, its domain in lower case; ValueError when it is not one."""
+    address = text.strip()
+    if len(address) > 254 or not _ADDRESS.fullmatch(address):
+        raise ValueError(f"{text!r} is not an email address (name@example.com)")
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+EXAMPLES = [
+    {"kind": "mailing", "target_id": "M01", "cadence": "weekly", "weekday": "monday",
+     "at": "09:00", "period": "previous_week", "recipients": ["crm-team@example.com"],
+     "attachments": ["pdf", "xlsx"], "language": "ru"},
+    {"kind": "mailing", "target_id": "M01", "cadence": "after_send", "days_after": 3,
+     "at": "10:00", "period": "since_sending", "recipients": ["head.of.crm@example.com"],
+     "attachments": ["pdf"]},
+    {"kind": "campaign", "target_id": "C01", "cadence": "monthly", "day_of_month": 1,
+     "at": "08:30", "period": "previous_month",
+     "recipients": ["board@example.com", "cmo@example.com"], "attachments": ["xlsx"],
+     "language": "en"},
+]
+
+
+class NewSchedule(BaseModel):
+    """A schedule to add: whose report, when, which dates, to whom, what attached."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES})
+
+    kind: Literal[KINDS] = Field(description="A mailing's report or a campaign's.")  # type: ignore[valid-type]
+    target_id: str = Field(min_length=1, max_length=200,
+                           description="The mailing_id or campaign_id.")
+    cadence: Literal[CADENCES] = Field(  # type: ignore[valid-type]
+        description="after_send: once, days_after days after the mailing's sending day "
+                    "(mailings only); daily; weekly on weekday; monthly on day_of_month "
+                    "(a month without that day: its last day).")
+    days_after: int | None = Field(None, ge=0, le=366, description="after_send only.")
+    weekday: Literal[WEEKDAYS] | None = Field(None, description="weekly only.")  # type: ignore[valid-type]
+    day_of_month: int | None = Field(None, ge=1, le=31, description="monthly only.")
+    at: str = Field("09:00", description="Local time HH:MM (24-hour) in the company zone.")
+    period: Literal[PERIOD_RULES] = Field(  # type: ignore[valid-type]
+        description="The report's dates for a run: since_sending (the sending day to the "
+                    "run's day), last_7_days and last_30_days (the whole days before the "
+                    "run), previous_week (Monday to Sunday), previous_month.")
+    recipients: list[str] = Field(min_length=1, max_length=MOST_RECIPIENTS,
+                                  description="Email addresses the report is sent to.")
+    attachments: list[Literal[ATTACHMENTS]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(ATTACHMENTS), min_length=1, max_length=2,
+        description="pdf (the report page as printed) and/or xlsx (the workbook).")
+    language: Literal["ru", "en"] | None = Field(
+        None, description="Of the email, the PDF and the link; default: the locale setting.")
+    enabled: StrictBool = True
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(check_address(a) for a in value))
+
+    @field_validator("attachments")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        parse_time(value)
+        return value
+
+    @model_validator(mode="after")
+    def _cadence_fits(self) -> NewSchedule:
+        self.to_cadence()  # refuses a day that is missing or given for another cadence
+        if self.cadence == "after_send" and self.kind != "mailing":
+            raise ValueError("after_send counts from a mailing's sending: a campaign's "
+                             "schedule is daily, weekly or monthly")
+        return self
+
+    def to_cadence(self) -> Cadence:
+        return Cadence(self.cadence, parse_time(self.at), days_after=self.days_after,
+                       weekday=WEEKDAYS.index(self.weekday) + 1 if self.weekday else None,
+                       day_of_month=self.day_of_month)
+
+
+class Schedule(NewSchedule):
+    """A stored schedule."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra=None)
+
+    schedule_id: str
+    language: Literal["ru", "en"]
+    product_sales: bool = Field(description="The report includes product sales: the "
+                                            "creator was allowed to see them.")
+    created_by: str
+    created_at: UtcTimestamp
+    next_due_at: UtcTimestamp | None = Field(
+        description="When it runs next (UTC); null: an after_send schedule whose mailing "
+                    "is not sent yet, or that has run.")
+
+
+class Delivery(BaseModel):
+    """One attempt at sending one run of a schedule."""
+    schedule_id: str
+    due_at: UtcTimestamp = Field(description="The run this attempt is for (UTC).")
+    attempt: int = Field(description="1 for the first try, then one more per retry.")
+    started_at: UtcTimestamp
+    finished_at: UtcTimestamp | None
+    recipients: list[str]
+    period_from: dt.date | None
+    period_to: dt.date | None
+    outcome: Literal[OUTCOMES] | None = Field(  # type: ignore[valid-type]
+        description="sent; retrying (failed, tried again at retry_at); gave_up (the last "
+                    "retry failed); failed (a failure no retry mends, e.g. the report no "
+                    "longer exists); null while it runs, or when the server stopped during it.")
+    error: str | None
+    message_id: str | None = Field(description="The Message-ID of the email sent.")
+    retry_at: UtcTimestamp | None
