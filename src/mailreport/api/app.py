@@ -20,6 +20,7 @@ from mailreport.api.limits import install_limits
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
+from mailreport.api.schedules import install_schedules
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
@@ -137,6 +138,8 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     request do everything: only for a local demo."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        for hook in app.state.on_startup:  # e.g. the scheduler of `serve` (api/schedules.py)
+            hook()
         yield
         for hook in app.state.on_shutdown:  # runs on a graceful stop (SIGTERM, Ctrl-C)
             hook()
@@ -151,6 +154,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                               "offset; dates and periods are in the company's time zone.",
                   docs_url=None, redoc_url=None)
     app.state.on_shutdown = []
+    app.state.on_startup = []
     app.state.store = store
     app.state.public_url = public_url
     app.state.auth_enabled = auth
@@ -299,6 +303,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_signin(app)
     app.include_router(customers.router)
     app.include_router(tokens.router)
+    install_schedules(app)
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)

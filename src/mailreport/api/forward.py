@@ -154,3 +154,8 @@ def forward_download(db: Path, path: str, params: dict | None, out: Path,
     finally:
         part.unlink(missing_ok=True)
     return size
+
+
+def forward_delete(db: Path, path: str) -> dict | list:
+    """A removal made by the running server."""
+    return _call(db, "DELETE", path)

@@ -24,12 +24,15 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
 
     from mailreport.api.app import create_app
     from mailreport.api.forward import announce
+    from mailreport.api.schedules import start_scheduler
 
     with opened_store(db, config, lake=lake) as store:
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         local_secret = secrets.token_urlsafe(32)
         app_ = create_app(store, public_url=url, auth=not no_auth, local_secret=local_secret)
         marker = announce(store.path, url, local_secret)
+        if start_scheduler(app_):
+            console.print("scheduled reports: on (docs/schedules.md)")
         app_.state.on_shutdown.append(lambda: marker.unlink(missing_ok=True))
         docs = "/docs" if app_.state.api_docs else "/openapi.json"
         what = store.path if lake is None else f"the lake {store.lake} (tokens in {store.path})"

@@ -85,10 +85,15 @@ class Scheduler:
             following = next_due(cadence, now, self.sender.zone)
         return self._attempt(schedule, due, 1, next_due_at=following)
 
-    def run_now(self, schedule: Schedule) -> Delivery | None:
+    def run_now(self, schedule: Schedule) -> Delivery:
         """A run outside the cadence (``schedule run-now``), due this moment; the
         schedule's next run stays as it was."""
-        return self._attempt(schedule, self.sender.now(), 1)
+        due = self.sender.now()
+        while True:  # two asked for in the same microsecond are two runs
+            delivery = self._attempt(schedule, due, 1)
+            if delivery is not None:
+                return delivery
+            due += dt.timedelta(microseconds=1)
 
     def _attempt(self, schedule: Schedule, due: dt.datetime, attempt: int, *,
                  period=None, next_due_at=records._KEEP) -> Delivery | None:
