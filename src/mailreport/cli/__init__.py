@@ -20,6 +20,7 @@ from mailreport.cli import (
     load,
     quarantine,
     reports,
+    schedules,
     serve,
     store,
     tokens,
@@ -62,5 +63,6 @@ app.command("export")(exports.export_command)
 app.command()(quarantine.quarantine)
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(lake.lake_app, name="lake")
+app.add_typer(schedules.schedule_app, name="schedule")
 
 __all__ = ["app"]

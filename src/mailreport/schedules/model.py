@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from mailreport.reports.models import UtcTimestamp
 from mailreport.schedules.times import (
@@ -16,7 +25,14 @@ from mailreport.schedules.times import (
     WEEKDAYS,
     Cadence,
     parse_time,
+    utc,
 )
+
+# An instant: aware UTC in Python (compared with the scheduler's clock), written as
+# every timestamp of the API is, UTC without an offset (reports/models.py)
+Instant = Annotated[UtcTimestamp, AfterValidator(utc),
+                    PlainSerializer(lambda v: utc(v).replace(tzinfo=None).isoformat(),
+                                    return_type=str, when_used="json")]
 
 KINDS = ("mailing", "campaign")
 ATTACHMENTS = ("pdf", "xlsx")
@@ -122,8 +138,8 @@ class Schedule(NewSchedule):
     product_sales: bool = Field(description="The report includes product sales: the "
                                             "creator was allowed to see them.")
     created_by: str
-    created_at: UtcTimestamp
-    next_due_at: UtcTimestamp | None = Field(
+    created_at: Instant
+    next_due_at: Instant | None = Field(
         description="When it runs next (UTC); null: an after_send schedule whose mailing "
                     "is not sent yet, or that has run.")
 
@@ -131,10 +147,10 @@ class Schedule(NewSchedule):
 class Delivery(BaseModel):
     """One attempt at sending one run of a schedule."""
     schedule_id: str
-    due_at: UtcTimestamp = Field(description="The run this attempt is for (UTC).")
+    due_at: Instant = Field(description="The run this attempt is for (UTC).")
     attempt: int = Field(description="1 for the first try, then one more per retry.")
-    started_at: UtcTimestamp
-    finished_at: UtcTimestamp | None
+    started_at: Instant
+    finished_at: Instant | None
     recipients: list[str]
     period_from: dt.date | None
     period_to: dt.date | None
@@ -144,4 +160,4 @@ class Delivery(BaseModel):
                     "longer exists); null while it runs, or when the server stopped during it.")
     error: str | None
     message_id: str | None = Field(description="The Message-ID of the email sent.")
-    retry_at: UtcTimestamp | None
+    retry_at: Instant | None
