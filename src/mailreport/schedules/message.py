@@ -22,6 +22,7 @@ from mailreport.reports.models import CampaignReport, MailingReport
 
 TEXT = {
     "en": {
+        "mailing_title": "Mailing report: {name}", "campaign_title": "Campaign report: {name}",
         "mailing_subject": "Mailing report: {name}, {period}",
         "campaign_subject": "Campaign report: {name}, {period}",
         "mailing_intro": "The report of the mailing “{name}” for {period}.",
@@ -36,6 +37,8 @@ TEXT = {
                   "schedule to be removed.",
     },
     "ru": {
+        "mailing_title": "Отчёт по рассылке «{name}»",
+        "campaign_title": "Отчёт по кампании «{name}»",
         "mailing_subject": "Отчёт по рассылке «{name}» за {period}",
         "campaign_subject": "Отчёт по кампании «{name}» за {period}",
         "mailing_intro": "Отчёт по рассылке «{name}» за {period}.",
