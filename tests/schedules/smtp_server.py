@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Inbox:
@@ -28,13 +29,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class SmtpServer:
-    """``with SmtpServer(port) as inbox:`` a server on 127.0.0.1:port for the block."""
+class Accounts:
+    """An authenticator that accepts one user and password, and keeps every try."""
 
-    def __init__(self, port: int):
+    def __init__(self, user: str, password: str):
+        self.user, self.password = user, password
+        self.tries: list[tuple[str, str]] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        # handled=False: aiosmtpd answers the refusal (535) itself
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        self.tries.append(given)
+        return AuthResult(success=given == (self.user, self.password), handled=False)
+
+
+class SmtpServer:
+    """``with SmtpServer(port) as inbox:`` a server on 127.0.0.1:port for the block;
+    with ``accounts``, one that requires signing in (over plain SMTP: a test)."""
+
+    def __init__(self, port: int, accounts: Accounts | None = None):
         self.port = port
         self.inbox = Inbox()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+        extra = {"authenticator": accounts, "auth_required": True,
+                 "auth_require_tls": False} if accounts else {}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port, **extra)
 
     def __enter__(self) -> Inbox:
         self.controller.start()

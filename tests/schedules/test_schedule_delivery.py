@@ -12,7 +12,7 @@ import threading
 
 import pytest
 from openpyxl import load_workbook
-from smtp_server import SmtpServer, free_port
+from smtp_server import Accounts, SmtpServer, free_port
 
 from mailreport.reports import ReportQuery, mailing_report
 from mailreport.schedules import records
@@ -230,3 +230,29 @@ def test_after_send_runs_once_days_after_the_sending_day(sched_store, port):
                                                           dt.date(2026, 7, 10))
     assert len(inbox.messages) == 1
     assert records.get_schedule(sched_store, schedule.schedule_id).next_due_at is None
+
+
+@pytest.mark.parametrize("password", ["right-pw-7Q", "wrong-pw-3Z"])
+def test_the_password_comes_from_the_environment_and_is_never_recorded(
+        demo_db, tmp_path, port, monkeypatch, password):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("MAILREPORT_SMTP_PASSWORD", password)
+    store = open_store(path, Settings(smtp_host="127.0.0.1", smtp_port=port,
+                                      smtp_security="none", smtp_user="reports",
+                                      smtp_from="reports@example.com"))
+    accounts = Accounts("reports", "right-pw-7Q")
+    try:
+        weekly(store)
+        with SmtpServer(port, accounts) as inbox:
+            [delivery] = scheduler(store, Clock(MONDAY_9)).tick()
+        stored = store.sql("SELECT * FROM schedules, schedule_deliveries")
+    finally:
+        store.close()
+    assert set(accounts.tries) == {("reports", password)}  # smtplib tries PLAIN, then LOGIN
+    if password == "right-pw-7Q":
+        assert delivery.outcome == "sent" and len(inbox.messages) == 1
+    else:  # a wrong password is not retried: it stays wrong
+        assert delivery.outcome == "failed" and inbox.messages == []
+        assert "refused the sign-in of 'reports' (535)" in delivery.error
+    assert password not in repr(stored) and password not in path.read_bytes().decode("latin-1")
