@@ -18,7 +18,7 @@ from mailreport.reports import ReportQuery, mailing_report
 from mailreport.schedules import records
 from mailreport.schedules.delivery import Sender
 from mailreport.schedules.manage import add
-from mailreport.schedules.model import NewSchedule
+from mailreport.schedules.model import new_schedule
 from mailreport.schedules.runner import Scheduler
 from mailreport.settings import Settings
 from mailreport.store import open_store
@@ -59,7 +59,7 @@ def sched_store(demo_db, tmp_path, sched_settings):
 
 
 def weekly(store, attachments=("xlsx",), **kw) -> records.Schedule:
-    spec = NewSchedule(kind="mailing", target_id="M08", cadence="weekly", weekday="monday",
+    spec = new_schedule(kind="mailing", target_id="M08", cadence="weekly", weekday="monday",
                        at="09:00", period="previous_week",
                        recipients=["crm@example.com", "boss@example.com"],
                        attachments=list(attachments), **kw)
@@ -213,7 +213,7 @@ def test_a_disabled_schedule_does_not_run_and_run_now_does(sched_store, port):
 
 
 def test_after_send_runs_once_days_after_the_sending_day(sched_store, port):
-    spec = NewSchedule(kind="mailing", target_id="M09", cadence="after_send", days_after=2,
+    spec = new_schedule(kind="mailing", target_id="M09", cadence="after_send", days_after=2,
                        at="10:00", period="since_sending", recipients=["crm@example.com"],
                        attachments=["xlsx"])
     # M09 was sent 2026-07-08 06:30 UTC: its run is 2026-07-10 10:00

@@ -23,7 +23,7 @@ from mailreport.api.schedules import site_pdf
 from mailreport.schedules import records
 from mailreport.schedules.delivery import Sender
 from mailreport.schedules.manage import add
-from mailreport.schedules.model import NewSchedule
+from mailreport.schedules.model import new_schedule
 from mailreport.schedules.runner import Scheduler
 from mailreport.settings import Settings
 from mailreport.store import open_store
@@ -45,8 +45,8 @@ def parts(message) -> dict[str, bytes]:
     return {a.get_filename(): a.get_content() for a in message.iter_attachments()}
 
 
-def weekly_spec(**kw) -> NewSchedule:
-    return NewSchedule(**{"kind": "mailing", "target_id": "M08", "cadence": "weekly",
+def weekly_spec(**kw):
+    return new_schedule(**{"kind": "mailing", "target_id": "M08", "cadence": "weekly",
                           "weekday": "monday", "at": "09:00", "period": "previous_week",
                           "recipients": ["crm@example.com"], "attachments": ["pdf", "xlsx"],
                           **kw})
@@ -97,7 +97,7 @@ def test_a_served_scheduler_and_run_now_send_through_the_server(demo_db, tmp_pat
     shutil.copy(demo_db, path)
     store = open_store(path, Settings())
     # due long ago (M09 was sent 2026-07-08): the server's first pass sends it
-    due = add(store, NewSchedule(kind="mailing", target_id="M09", cadence="after_send",
+    due = add(store, new_schedule(kind="mailing", target_id="M09", cadence="after_send",
                                  days_after=0, at="00:00", period="since_sending",
                                  recipients=["crm@example.com"], attachments=["xlsx"],
                                  language="en"),

@@ -11,6 +11,7 @@ creator could see them."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path as FilePath
 from typing import Annotated
 
@@ -45,7 +46,7 @@ def sender_for(app: FastAPI) -> Sender:
     """Runs made by this server: its pages printed for the PDF (entered with its local
     secret), links to public_url, else to the address it serves on."""
     store = app.state.store
-    settings = store.settings
+    settings = getattr(store, "settings", None) or store.tables().settings
     served = app.state.public_url
     secret = app.state.local_secret
     make_pdf = site_pdf(Site(served, secret), settings.company_timezone) \
@@ -54,12 +55,21 @@ def sender_for(app: FastAPI) -> Sender:
                   make_pdf=make_pdf)
 
 
+_MAKING = threading.Lock()
+
+
 def scheduler_of(app: FastAPI) -> Scheduler:
-    return app.state.scheduler
+    """The app's one scheduler, made when first needed (a run asked for, or ``serve``
+    starting it), so an app over a store that never sends (a reader of Spark or
+    PostgreSQL, the PDF's own loopback server) makes none."""
+    with _MAKING:
+        if getattr(app.state, "scheduler", None) is None:
+            app.state.scheduler = Scheduler(sender_for(app))
+        return app.state.scheduler
 
 
 def install_schedules(app: FastAPI) -> None:
-    app.state.scheduler = Scheduler(sender_for(app))
+    app.state.scheduler = None
     app.include_router(router)
 
 

@@ -50,6 +50,29 @@ def _when(s) -> str:
     return f"{day[s.cadence]} at {s.at}"
 
 
+# the options of `schedule add` that a field of a new schedule comes from
+OPTIONS = {"day_of_month": "--day", "recipients": "--to", "attachments": "--attach",
+           "target_id": "--mailing/--campaign"}
+
+
+def _option(error: dict) -> str:
+    """``--option: `` for a field's error; the first part of a location is the
+    cadence (the kind of schedule), the last a field or an item's index."""
+    names = [p for p in error["loc"][1:] if isinstance(p, str)]
+    if not names:
+        return ""
+    return f"{OPTIONS.get(names[0], '--' + names[0].replace('_', '-'))}: "
+
+
+def _message(error: dict) -> str:
+    """A field's error in words rather than as the pattern it missed."""
+    if error["type"] == "string_pattern_mismatch":
+        what = "an email address (name@example.com)" if "recipients" in error["loc"] \
+            else "a time HH:MM, 24-hour"
+        return f"{error['input']!r} is not {what}"
+    return error["msg"].removeprefix("Value error, ")
+
+
 def _print_json(items) -> None:
     data = [i.model_dump(mode="json") for i in items] if isinstance(items, list) \
         else items.model_dump(mode="json")
@@ -88,21 +111,20 @@ def schedule_add(
 
     from mailreport.reports import ReportError
     from mailreport.schedules.manage import add
-    from mailreport.schedules.model import NewSchedule, Schedule
+    from mailreport.schedules.model import Schedule, new_schedule
     from mailreport.store import StoreLocked
 
     if (mailing is None) == (campaign is None):
         fail("name one report: --mailing ID or --campaign ID")
     try:
-        spec = NewSchedule(kind="mailing" if mailing else "campaign",
-                           target_id=mailing or campaign, cadence=cadence,
-                           weekday=weekday, day_of_month=day, days_after=days_after, at=at,
-                           period=period, recipients=to,
-                           attachments=attach or ["pdf", "xlsx"], language=language,
-                           enabled=not disabled)
+        spec = new_schedule(kind="mailing" if mailing else "campaign",
+                            target_id=mailing or campaign, cadence=cadence,
+                            weekday=weekday, day_of_month=day, days_after=days_after, at=at,
+                            period=period, recipients=to,
+                            attachments=attach or ["pdf", "xlsx"], language=language,
+                            enabled=not disabled)
     except ValidationError as exc:
-        fail("; ".join((f"--{str(e['loc'][0]).replace('_', '-')}: " if e["loc"] else "")
-                       + e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+        fail("; ".join(_option(e) + _message(e) for e in exc.errors()))
     try:
         with opened_store(db, config) as store:
             try:

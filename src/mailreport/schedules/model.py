@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -42,10 +43,12 @@ MOST_RECIPIENTS = 50
 # An address as mail servers take it: an ASCII local part of the characters RFC 5322
 # allows unquoted, and a domain of at least two labels. Nothing that could end a
 # header (CR, LF, comma, angle brackets) gets through, so no header can be injected.
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
-    r"[A-Za-z0-9])?")
+# Declared as the recipients' pattern, so the OpenAPI document states it.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+ADDRESS_PATTERN = rf"^{_LOCAL}+(\.{_LOCAL}+)*@({_LABEL}\.)+{_LABEL}$"
+_ADDRESS = re.compile(ADDRESS_PATTERN)
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def check_address(text: str) -> str:
@@ -56,6 +59,8 @@ def check_address(text: str) -> str:
     local, domain = address.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
+
+Address = Annotated[str, Field(pattern=ADDRESS_PATTERN, max_length=254)]
 
 EXAMPLES = [
     {"kind": "mailing", "target_id": "M01", "cadence": "weekly", "weekday": "monday",
@@ -70,34 +75,44 @@ EXAMPLES = [
      "language": "en"},
 ]
 
+# the field each cadence has of its own
+DAY_FIELDS = {"days_after": "after_send", "weekday": "weekly", "day_of_month": "monthly"}
 
-class NewSchedule(BaseModel):
-    """A schedule to add: whose report, when, which dates, to whom, what attached."""
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES})
+
+class _NewSchedule(BaseModel):
+    """What every schedule to add has; each cadence adds its day (below)."""
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal[KINDS] = Field(description="A mailing's report or a campaign's.")  # type: ignore[valid-type]
     target_id: str = Field(min_length=1, max_length=200,
                            description="The mailing_id or campaign_id.")
-    cadence: Literal[CADENCES] = Field(  # type: ignore[valid-type]
-        description="after_send: once, days_after days after the mailing's sending day "
-                    "(mailings only); daily; weekly on weekday; monthly on day_of_month "
-                    "(a month without that day: its last day).")
-    days_after: int | None = Field(None, ge=0, le=366, description="after_send only.")
-    weekday: Literal[WEEKDAYS] | None = Field(None, description="weekly only.")  # type: ignore[valid-type]
-    day_of_month: int | None = Field(None, ge=1, le=31, description="monthly only.")
-    at: str = Field("09:00", description="Local time HH:MM (24-hour) in the company zone.")
+    at: str = Field("09:00", pattern=TIME_PATTERN,
+                    description="Local time HH:MM (24-hour) in the company zone.")
     period: Literal[PERIOD_RULES] = Field(  # type: ignore[valid-type]
         description="The report's dates for a run: since_sending (the sending day to the "
                     "run's day), last_7_days and last_30_days (the whole days before the "
                     "run), previous_week (Monday to Sunday), previous_month.")
-    recipients: list[str] = Field(min_length=1, max_length=MOST_RECIPIENTS,
-                                  description="Email addresses the report is sent to.")
+    recipients: list[Address] = Field(min_length=1, max_length=MOST_RECIPIENTS,
+                                      description="Email addresses the report is sent to.")
     attachments: list[Literal[ATTACHMENTS]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(ATTACHMENTS), min_length=1, max_length=2,
         description="pdf (the report page as printed) and/or xlsx (the workbook).")
     language: Literal["ru", "en"] | None = Field(
         None, description="Of the email, the PDF and the link; default: the locale setting.")
     enabled: StrictBool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _its_own_day(cls, data):
+        """Say plainly what a cadence does not take (rather than "extra inputs")."""
+        if isinstance(data, dict):
+            for name, cadence in DAY_FIELDS.items():
+                if name in data and name not in cls.model_fields:
+                    raise ValueError(f"{name} is only for the {cadence} cadence")
+            if data.get("cadence") == "after_send" and data.get("kind") == "campaign":
+                raise ValueError("after_send counts from a mailing's sending: a campaign's "
+                                 "schedule is daily, weekly or monthly")
+        return data
 
     @field_validator("recipients")
     @classmethod
@@ -109,32 +124,63 @@ class NewSchedule(BaseModel):
     def _once_each(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
-    @field_validator("at")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        parse_time(value)
-        return value
-
-    @model_validator(mode="after")
-    def _cadence_fits(self) -> NewSchedule:
-        self.to_cadence()  # refuses a day that is missing or given for another cadence
-        if self.cadence == "after_send" and self.kind != "mailing":
-            raise ValueError("after_send counts from a mailing's sending: a campaign's "
-                             "schedule is daily, weekly or monthly")
-        return self
-
     def to_cadence(self) -> Cadence:
-        return Cadence(self.cadence, parse_time(self.at), days_after=self.days_after,
-                       weekday=WEEKDAYS.index(self.weekday) + 1 if self.weekday else None,
-                       day_of_month=self.day_of_month)
+        weekday = getattr(self, "weekday", None)
+        return Cadence(self.cadence, parse_time(self.at),  # type: ignore[attr-defined]
+                       days_after=getattr(self, "days_after", None),
+                       weekday=WEEKDAYS.index(weekday) + 1 if weekday else None,
+                       day_of_month=getattr(self, "day_of_month", None))
 
 
-class Schedule(NewSchedule):
+class AfterSendSchedule(_NewSchedule):
+    """Once, ``days_after`` days after the local day the mailing was sent (mailings only)."""
+    cadence: Literal["after_send"]
+    kind: Literal["mailing"] = Field(description="after_send is for a mailing's report.")
+    days_after: int = Field(ge=0, le=366, description="Days after the sending day.")
+
+
+class DailySchedule(_NewSchedule):
+    """Every day."""
+    cadence: Literal["daily"]
+
+
+class WeeklySchedule(_NewSchedule):
+    """Every week on ``weekday``."""
+    cadence: Literal["weekly"]
+    weekday: Literal[WEEKDAYS]  # type: ignore[valid-type]
+
+
+class MonthlySchedule(_NewSchedule):
+    """Every month on ``day_of_month``; a month without that day: its last day."""
+    cadence: Literal["monthly"]
+    day_of_month: int = Field(ge=1, le=31)
+
+
+NewSchedule = Annotated[AfterSendSchedule | DailySchedule | WeeklySchedule | MonthlySchedule,
+                        Field(discriminator="cadence")]
+_NEW_SCHEDULE: TypeAdapter = TypeAdapter(NewSchedule)
+
+
+def new_schedule(**fields) -> _NewSchedule:
+    """A schedule to add from its fields (None: not given); ValidationError if wrong."""
+    return _NEW_SCHEDULE.validate_python({k: v for k, v in fields.items() if v is not None})
+
+
+class Schedule(BaseModel):
     """A stored schedule."""
-    model_config = ConfigDict(extra="forbid", json_schema_extra=None)
-
     schedule_id: str
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    target_id: str
+    cadence: Literal[CADENCES]  # type: ignore[valid-type]
+    days_after: int | None = Field(description="after_send: days after the sending day.")
+    weekday: Literal[WEEKDAYS] | None = Field(description="weekly: the day.")  # type: ignore[valid-type]
+    day_of_month: int | None = Field(description="monthly: the day (or the month's last).")
+    at: str = Field(description="Local time HH:MM in the company zone.")
+    period: Literal[PERIOD_RULES]  # type: ignore[valid-type]
+    recipients: list[str]
+    attachments: list[Literal[ATTACHMENTS]]  # type: ignore[valid-type]
     language: Literal["ru", "en"]
+    enabled: bool
     product_sales: bool = Field(description="The report includes product sales: the "
                                             "creator was allowed to see them.")
     created_by: str
@@ -142,6 +188,11 @@ class Schedule(NewSchedule):
     next_due_at: Instant | None = Field(
         description="When it runs next (UTC); null: an after_send schedule whose mailing "
                     "is not sent yet, or that has run.")
+
+    def to_cadence(self) -> Cadence:
+        return Cadence(self.cadence, parse_time(self.at), days_after=self.days_after,
+                       weekday=WEEKDAYS.index(self.weekday) + 1 if self.weekday else None,
+                       day_of_month=self.day_of_month)
 
 
 class Delivery(BaseModel):
