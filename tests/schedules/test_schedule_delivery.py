@@ -92,6 +92,10 @@ def test_a_weekly_schedule_sends_the_report_of_the_previous_week(sched_store, po
     report = mailing_report(sched_store.tables(), "M08", week)
     text = message.get_body(("plain",)).get_content()
     assert f"Sent:       {report.efficiency.stages.sent:,}" in text
+    # the open rate only where something was delivered in the period
+    opened = next(line for line in text.splitlines() if line.startswith("Opened:"))
+    assert opened.split()[1] == f"{report.efficiency.stages.opened:,}"
+    assert ("of delivered" in opened) == (report.efficiency.transitions.opened is not None)
     assert ("http://reports.example.com/mailings/M08?from=2026-07-06&to=2026-07-12&lang=en"
             in text)
     html = message.get_body(("html",)).get_content()

@@ -100,8 +100,10 @@ def headline(report: MailingReport | CampaignReport, fmt: Formats) -> list[tuple
         conversion, revenue = f.conversion, f.revenue
     rows = [(words["sent"], fmt.integer(sent)), (words["delivered"], fmt.integer(delivered))]
     if opened is not None:  # SMS has no opened stage
-        rate = words["of_delivered"].format(rate=fmt.percent(open_rate))
-        rows.append((words["opened"], f"{fmt.integer(opened)} ({rate})"))
+        shown = fmt.integer(opened)
+        if open_rate is not None:  # none delivered in the period: no rate to give
+            shown += f" ({words['of_delivered'].format(rate=fmt.percent(open_rate))})"
+        rows.append((words["opened"], shown))
     rows += [(words["clicked"], fmt.integer(clicked)), (words["buyers"], fmt.integer(buyers)),
              (words["conversion"], fmt.percent(conversion)),
              (words["revenue"], fmt.money(revenue))]
