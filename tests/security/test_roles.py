@@ -17,8 +17,10 @@ from conftest import Dataset, at
 from mailreport.api.app import create_app
 from mailreport.auth import ROLES, create_token
 
-# Answer with their own authentication (the providers' signatures), or to anyone.
-OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|signin|signout)$")
+# Answer with their own authentication (the providers' signatures), or to anyone
+# (/i18n/<language>.js: the pages' strings and formats, no data).
+OPEN = re.compile(
+    r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin|signout)$")
 # Endpoints that check permissions in their body instead of a dependency.
 CHECKED_INLINE = {("POST", "/api/v1/loads"): "admin"}
 PATH_VALUES = {"mailing_id": "m1", "campaign_id": "c1", "section": "efficiency",
