@@ -6,8 +6,9 @@ text, so English needs no catalog.
 Domains follow who reads the strings: ``pages`` (the frame and the pages'
 templates and scripts), ``report`` (the mailing and campaign report pages),
 ``glossary`` (the names and definitions of the report's words), ``exports`` (column
-titles and sheet names of the exports for people) and ``cli`` (the command line's
-human output). ``python -m mailreport.i18n.manage`` extracts, updates and compiles
+titles and sheet names of the exports for people), ``cli`` (the command line's
+human output) and ``mail`` (the emails of scheduled reports).
+``python -m mailreport.i18n.manage`` extracts, updates and compiles
 them (docs/i18n.md)."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from babel.support import NullTranslations, Translations
 from mailreport.i18n import LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAINS: tuple[str, ...] = ("pages", "report", "glossary", "exports", "cli")
+DOMAINS: tuple[str, ...] = ("pages", "report", "glossary", "exports", "cli", "mail")
 # the domains the page scripts read (client.py)
 PAGE_DOMAINS: tuple[str, ...] = ("pages", "report")
 

@@ -51,6 +51,7 @@ SOURCES: dict[str, list[tuple[str, str, dict]]] = {
     "glossary": [("glossary.py", "mailreport.i18n.manage:extract_glossary", {})],
     "exports": [("exports/**.py", "python", {})],
     "cli": [("cli/**.py", "python", {})],
+    "mail": [("schedules/**.py", "python", {})],
 }
 TRANSLATED = [language for language in LANGUAGES if language != LANGUAGES[0]]
 # Fixed header dates: a catalog changes when its strings do, not when it is rewritten.

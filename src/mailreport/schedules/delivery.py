@@ -27,11 +27,11 @@ from mailreport.reports.campaign import get_campaign
 from mailreport.reports.query import get_mailing
 from mailreport.schedules import records, smtp
 from mailreport.schedules.message import (
-    TEXT,
     Attachment,
     compose,
     period_text,
     report_link,
+    words_of,
 )
 from mailreport.schedules.model import Delivery, Schedule
 from mailreport.schedules.times import period_for, utc
@@ -130,7 +130,7 @@ def _attachments(sender: Sender, schedule: Schedule, report, period,
         params["lang"] = schedule.language
         path = f"/{schedule.kind}s/{quote(schedule.target_id, safe='')}?{urlencode(params)}"
         name = report.mailing.name if schedule.kind == "mailing" else report.campaign.name
-        title = TEXT[schedule.language][f"{schedule.kind}_title"].format(name=name)
+        title = words_of(schedule.language)[f"{schedule.kind}_title"].format(name=name)
         with tempfile.TemporaryDirectory(prefix="mailreport-schedule-") as folder:
             target = Path(folder) / "report.pdf"
             sender.make_pdf(path, target, title, period_text(*period, fmt))

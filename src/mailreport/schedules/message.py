@@ -3,10 +3,8 @@ dates, a short body (plain text and HTML) with the headline figures in the
 schedule's language and formats, a link back to the report page, and the
 attachments.
 
-The email's few sentences are kept here in both languages rather than in a
-gettext catalog: they are not page strings, and the catalogs are managed per
-page domain (docs/i18n.md). Figures are formatted by i18n.formats (CLDR), as on
-the pages."""
+The email's sentences are in the ``mail`` gettext catalog (docs/i18n.md);
+figures are formatted by i18n.formats (CLDR), as on the pages."""
 
 from __future__ import annotations
 
@@ -17,42 +15,37 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import quote, urlencode
 
+from mailreport.i18n.catalogs import translations
 from mailreport.i18n.formats import Formats
 from mailreport.reports.models import CampaignReport, MailingReport
 
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's marker, for extraction only
+    return text
+
+
+# The email's words, in English, marked for the ``mail`` catalog (docs/i18n.md):
+# words(language) gives them in the schedule's language.
 TEXT = {
-    "en": {
-        "mailing_title": "Mailing report: {name}", "campaign_title": "Campaign report: {name}",
-        "mailing_subject": "Mailing report: {name}, {period}",
-        "campaign_subject": "Campaign report: {name}, {period}",
-        "mailing_intro": "The report of the mailing “{name}” for {period}.",
-        "campaign_intro": "The report of the campaign “{name}” for {period}.",
-        "all_time": "all time", "up_to": "up to {to}",
-        "sent": "Sent", "delivered": "Delivered", "opened": "Opened",
-        "clicked": "Clicked", "buyers": "Bought", "conversion": "Conversion",
-        "revenue": "Revenue", "of_delivered": "{rate} of delivered",
-        "link": "The whole report", "attached": "Attached: {files}.",
-        "pdf": "the report as a PDF", "xlsx": "the report as an Excel workbook",
-        "footer": "Sent by mailreport on schedule {id}. To stop it, ask for the "
-                  "schedule to be removed.",
-    },
-    "ru": {
-        "mailing_title": "Отчёт по рассылке «{name}»",
-        "campaign_title": "Отчёт по кампании «{name}»",
-        "mailing_subject": "Отчёт по рассылке «{name}» за {period}",
-        "campaign_subject": "Отчёт по кампании «{name}» за {period}",
-        "mailing_intro": "Отчёт по рассылке «{name}» за {period}.",
-        "campaign_intro": "Отчёт по кампании «{name}» за {period}.",
-        "all_time": "всё время", "up_to": "период по {to}",
-        "sent": "Отправлено", "delivered": "Доставлено", "opened": "Открыли",
-        "clicked": "Перешли по ссылке", "buyers": "Купили", "conversion": "Конверсия",
-        "revenue": "Выручка", "of_delivered": "{rate} доставленных",
-        "link": "Отчёт целиком", "attached": "Во вложении: {files}.",
-        "pdf": "отчёт в PDF", "xlsx": "отчёт в виде книги Excel",
-        "footer": "Отправлено mailreport по расписанию {id}. Чтобы больше не получать "
-                  "эти письма, попросите удалить расписание.",
-    },
+    "mailing_title": N_("Mailing report: {name}"), "campaign_title": N_("Campaign report: {name}"),
+    "mailing_subject": N_("Mailing report: {name}, {period}"),
+    "campaign_subject": N_("Campaign report: {name}, {period}"),
+    "mailing_intro": N_("The report of the mailing “{name}” for {period}."),
+    "campaign_intro": N_("The report of the campaign “{name}” for {period}."),
+    "all_time": N_("all time"), "up_to": N_("up to {to}"),
+    "sent": N_("Sent"), "delivered": N_("Delivered"), "opened": N_("Opened"),
+    "clicked": N_("Clicked"), "buyers": N_("Bought"), "conversion": N_("Conversion"),
+    "revenue": N_("Revenue"), "of_delivered": N_("{rate} of delivered"),
+    "link": N_("The whole report"), "attached": N_("Attached: {files}."),
+    "pdf": N_("the report as a PDF"), "xlsx": N_("the report as an Excel workbook"),
+    "footer": N_("Sent by mailreport on schedule {id}. To stop it, ask for the "
+              "schedule to be removed."),
 }
+
+
+def words_of(language: str) -> dict[str, str]:
+    tr = translations(language, "mail").gettext
+    return {key: tr(text) for key, text in TEXT.items()}
 
 
 @dataclass(frozen=True)
@@ -64,7 +57,7 @@ class Attachment:
 
 
 def period_text(start: dt.date | None, end: dt.date | None, fmt: Formats) -> str:
-    words = TEXT[fmt.language]
+    words = words_of(fmt.language)
     if start is None and end is None:
         return words["all_time"]
     if start is None:
@@ -85,7 +78,7 @@ def report_link(public_url: str, kind: str, target_id: str, start: dt.date | Non
 
 def headline(report: MailingReport | CampaignReport, fmt: Formats) -> list[tuple[str, str]]:
     """The figures of the body: the funnel, buyers, conversion and revenue."""
-    words = TEXT[fmt.language]
+    words = words_of(fmt.language)
     if isinstance(report, MailingReport):
         s, t = report.efficiency.stages, report.efficiency.transitions
         sent, delivered, opened, clicked, buyers = (s.sent, s.delivered, s.opened, s.clicked,
@@ -113,7 +106,7 @@ def headline(report: MailingReport | CampaignReport, fmt: Formats) -> list[tuple
 def compose(report: MailingReport | CampaignReport, *, schedule_id: str, fmt: Formats,
             link: str, sender: str, recipients: list[str],
             attachments: list[Attachment]) -> EmailMessage:
-    words = TEXT[fmt.language]
+    words = words_of(fmt.language)
     if isinstance(report, MailingReport):
         kind, name = "mailing", report.mailing.name
     else:
