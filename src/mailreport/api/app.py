@@ -22,6 +22,7 @@ from mailreport.api.params import period, period_date
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
 from mailreport.api.schedules import install_schedules
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
+from mailreport.api.shares import install_shares
 from mailreport.api.signin import install_signin
 from mailreport.auth import PRODUCT_SALES, Principal
 from mailreport.contract import MAILING_STATUSES, UNITS
@@ -304,6 +305,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(customers.router)
     app.include_router(tokens.router)
     install_schedules(app)
+    install_shares(app)
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)

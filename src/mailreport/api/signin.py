@@ -47,8 +47,8 @@ ATTEMPT_WINDOW_SECONDS = 60
 
 # Paths that need no sign-in: the pages' own assets, the API docs, and what
 # authenticates otherwise (health, webhooks, the API with its tokens).
-OPEN_PREFIXES = ("/signin", "/signout", "/static/", "/i18n/", "/health", "/webhooks/", "/api/",
-                 "/docs", "/redoc", "/openapi.json")
+OPEN_PREFIXES = ("/signin", "/signout", "/static/", "/i18n/", "/shared/", "/health",
+                 "/webhooks/", "/api/", "/docs", "/redoc", "/openapi.json")
 
 
 class Sessions:

@@ -74,6 +74,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
          "ALTER TABLE events ADD COLUMN IF NOT EXISTS reason VARCHAR")),
     # reports sent by email on a schedule, and their deliveries
     (10, (SCHEDULES_SQL, SCHEDULE_DELIVERIES_SQL)),
+    # share links (shares.py): the secret's SHA-256 only
+    (11, ("CREATE TABLE IF NOT EXISTS shares (share_id VARCHAR PRIMARY KEY, kind VARCHAR, "
+          "target_id VARCHAR, date_from DATE, date_to DATE, created_by VARCHAR, "
+          "created_at TIMESTAMP, expires_at TIMESTAMP, revoked_at TIMESTAMP, "
+          "secret_sha256 VARCHAR)",)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -31,7 +31,10 @@ const mailingId = root.dataset.mailingId;
 // lists are customer data: without the permission the page links to none (the API
 // would refuse them)
 const canList = root.dataset.canList === "yes";
-const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+// a shared view (/shared/<token>, api/shares.py) reads the report through its link:
+// read-only, its period fixed, no customer lists, no workbook
+const shared = root.dataset.shared === "yes";
+const base = root.dataset.apiBase || `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
 const state = readState(KEYS);
 let mailing = null;
 let groupsAvailable = false;
@@ -166,7 +169,7 @@ function header(report) {
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
     // the whole report as a workbook, for the period and choices on the page; an
     // unsent mailing has no figures to take away
-    m.status !== "sent" && m.status !== "sending" ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
+    shared || (m.status !== "sent" && m.status !== "sending") ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
       download: "", onclick: (e) => {  // the choices made since the header was drawn
         e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
       } }, _("Excel workbook")),

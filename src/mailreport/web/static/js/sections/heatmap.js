@@ -113,8 +113,10 @@ const bodies = new Map();
 async function variantBody(mailingId, variantId) {
   const key = `${mailingId}\u0000${variantId}`;
   if (!bodies.has(key)) {
-    bodies.set(key, api(`/api/v1/mailings/${encodeURIComponent(mailingId)}/variants/`
-      + `${encodeURIComponent(variantId)}/body`).then((r) => r.body_html, (err) => {
+    // a shared view (api/shares.py) asks through its link, not the signed-in API
+    const shared = document.getElementById("report")?.dataset.apiBase;
+    const base = shared || `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+    bodies.set(key, api(`${base}/variants/${encodeURIComponent(variantId)}/body`).then((r) => r.body_html, (err) => {
       bodies.delete(key);  // a failure is not kept: choosing the variant again retries
       throw err;
     }));
