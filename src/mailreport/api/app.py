@@ -19,6 +19,7 @@ from mailreport.api.headers import install_security_headers
 from mailreport.api.limits import install_limits
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
+from mailreport.api.pdf_route import install_pdf
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
 from mailreport.api.schedules import install_schedules
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
@@ -306,6 +307,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(tokens.router)
     install_schedules(app)
     install_shares(app)
+    install_pdf(app)
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_pages(app)

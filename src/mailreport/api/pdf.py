@@ -93,17 +93,22 @@ def _footer(generated: str) -> str:
 
 
 def render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zone: str,
-               timeout_s: float = 120) -> Path:
+               timeout_s: float = 120, headers: dict[str, str] | None = None,
+               cookies: list[dict] | None = None) -> Path:
     """Print the page at ``path`` of ``site`` to ``out``. In a thread of its own:
     Playwright's synchronous API refuses a thread that runs an event loop (a server's,
-    or a caller's)."""
+    or a caller's). Chromium is let in with the site's local secret, or, where it has
+    none (the API printing for a reader), with the reader's own ``headers`` or session
+    ``cookies``, so that the PDF shows what the reader may see and nothing more."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_render_pdf, site, path, out, title=title, period=period,
-                           zone=zone, timeout_s=timeout_s).result()
+                           zone=zone, timeout_s=timeout_s, headers=headers,
+                           cookies=cookies).result()
 
 
 def _render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zone: str,
-                timeout_s: float) -> Path:
+                timeout_s: float, headers: dict[str, str] | None = None,
+                cookies: list[dict] | None = None) -> Path:
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -116,7 +121,10 @@ def _render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zo
             try:
                 context = browser.new_context(
                     viewport={"width": PAGE_WIDTH, "height": 1400},
-                    extra_http_headers={LOCAL_HEADER: site.secret})
+                    extra_http_headers={LOCAL_HEADER: site.secret} if site.secret
+                    else dict(headers or {}))
+                if cookies:
+                    context.add_cookies(cookies)
                 page = context.new_page()
                 page.goto(site.url + path, timeout=timeout_s * 1000)
                 page.wait_for_selector(READY, timeout=timeout_s * 1000)

@@ -12,8 +12,8 @@ import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { renderVolume } from "./sections/volume.js";
-import { _, ngettext, api, ApiError, el, emptyState, fmtDateTime, problemBox, readState, withParams,
-  writeState } from "./util.js";
+import { _, ngettext, api, ApiError, el, emptyState, fmtDateTime, language, problemBox, readState,
+  withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group", "variant_id",
   "activity"];
@@ -48,6 +48,11 @@ const sectionGeneration = {};
 
 function apiParams() {
   return Object.fromEntries(Object.entries(state).filter(([key]) => !VIEW_KEYS.has(key)));
+}
+
+/** What the PDF of the page takes: its period and language. */
+function pdfParams() {
+  return { from: state.from, to: state.to, lang: language };
 }
 
 function set(patch) {
@@ -173,6 +178,11 @@ function header(report) {
       download: "", onclick: (e) => {  // the choices made since the header was drawn
         e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
       } }, _("Excel workbook")),
+    // the page as a PDF, drawn by the server's Chromium as this reader sees it
+    shared || (m.status !== "sent" && m.status !== "sending") ? null : el("a", { id: "pdf-link",
+      href: withParams(`${base}/report.pdf`, { ...pdfParams() }), download: "",
+      onclick: (e) => { e.currentTarget.href = withParams(`${base}/report.pdf`, pdfParams()); } },
+    _("PDF")),
   ];
   document.getElementById("report-subtitle").replaceChildren(...chips.filter(Boolean));
 }
