@@ -36,13 +36,17 @@ class Principal:
     name: str
     role: str
     permissions: frozenset[str]
+    # who, for the audit trail: "token:<id>", "user:<name>" or the name itself
+    actor: str = ""
+    user_id: str | None = None  # signed in as a person (accounts.py)
+    must_change_password: bool = False  # may do nothing else until it is changed
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
 
 # Used when the server runs with --no-auth (a local demo): everything is allowed.
-NOBODY_CHECKS = Principal("local (no auth)", "admin", ALL_PERMISSIONS)
+NOBODY_CHECKS = Principal("local (no auth)", "admin", ALL_PERMISSIONS, actor="local (no auth)")
 
 
 @dataclass(frozen=True)
@@ -132,4 +136,5 @@ def verify_token(store, token: str) -> Principal | None:
     name, role, product_sales, digest = rows[0]
     if not hmac.compare_digest(digest, _digest(parts[2])):
         return None
-    return Principal(name or parts[1], role, permissions_of(role, bool(product_sales)))
+    return Principal(name or parts[1], role, permissions_of(role, bool(product_sales)),
+                     actor=f"token:{parts[1]}")

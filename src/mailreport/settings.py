@@ -75,6 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
             "them has its client taken from X-Forwarded-For (the rightmost address not in "
             "the list), for the sign-in rate limit; a proxy must set that header. A request "
             "that went through any proxy is not from \"this machine\" (loads)."),
+    Setting("audit_days", 365,
+            "Days the audit trail keeps a record (sign-ins, user and token changes, views "
+            "and exports of customer lists); older records are deleted when the server "
+            "starts and daily (docs/accounts.md)."),
     Setting("spark_driver_memory", "3g",
             "Heap of the Spark driver's JVM (spark.driver.memory) for the Spark engine, e.g. "
             "`3g`; in local mode the tasks run in it too. Empty: Spark's own configuration "
@@ -141,6 +145,7 @@ class Settings:
     json_max_bytes: int = _default("json_max_bytes")
     request_seconds: int = _default("request_seconds")
     trusted_proxies: str = _default("trusted_proxies")
+    audit_days: int = _default("audit_days")
     spark_driver_memory: str = _default("spark_driver_memory")
     spark_executor_memory: str = _default("spark_executor_memory")
     spark_local_shuffle_partitions: int = _default("spark_local_shuffle_partitions")
@@ -169,7 +174,7 @@ class Settings:
             raise SettingsError(f"max_period_days: {self.max_period_days!r} must be a whole "
                                 "number of days, at least 1")
         for name in ("usual_mailings", "form_max_bytes", "json_max_bytes", "request_seconds",
-                     "spark_local_shuffle_partitions"):
+                     "audit_days", "spark_local_shuffle_partitions"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: {value!r} must be a whole number, at least 1")

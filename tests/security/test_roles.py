@@ -18,9 +18,11 @@ from mailreport.api.app import create_app
 from mailreport.auth import ROLES, create_token
 
 # Answer with their own authentication (the providers' signatures), or to anyone
-# (/i18n/<language>.js: the pages' strings and formats, no data).
-OPEN = re.compile(
-    r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin|signout)$")
+# (/i18n/<language>.js: the pages' strings and formats, no data). The account page
+# (and its forms) checks its own session: signed out, it sends the visitor to the
+# sign-in page; it offers nothing but the signed-in person's own account.
+OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin"
+                  r"|signout|account(/.*)?)$")
 # Endpoints that check permissions in their body instead of a dependency.
 CHECKED_INLINE = {("POST", "/api/v1/loads"): "admin"}
 PATH_VALUES = {"mailing_id": "m1", "campaign_id": "c1", "section": "efficiency",

@@ -12,7 +12,8 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Respo
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
-from mailreport.api import customers, store_info, tokens, webhooks
+from mailreport.api import customers, store_info, tokens, users, webhooks
+from mailreport.api.audit import install_audit
 from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
@@ -51,6 +52,7 @@ from mailreport.reports.models import (
 from mailreport.reports.query import get_mailing
 from mailreport.reports.send_time import Breakdown, Channel, SendTimeAdvice, send_time_advice
 from mailreport.store.errors import StoreUnavailable
+from mailreport.web.account_page import install_account_page
 from mailreport.web.customers_page import install_customer_pages
 from mailreport.web.pages import install_pages
 
@@ -140,7 +142,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     request do everything: only for a local demo."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        for hook in app.state.on_startup:  # e.g. the scheduler of `serve` (api/schedules.py)
+        for hook in app.state.on_startup:  # the scheduler of `serve`, the audit's pruning
             hook()
         yield
         for hook in app.state.on_shutdown:  # runs on a graceful stop (SIGTERM, Ctrl-C)
@@ -155,6 +157,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                               "names what is wrong. Timestamps are UTC, written without an "
                               "offset; dates and periods are in the company's time zone.",
                   docs_url=None, redoc_url=None)
+    app.state.on_startup = []
     app.state.on_shutdown = []
     app.state.on_startup = []
     app.state.store = store
@@ -308,8 +311,11 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_schedules(app)
     install_shares(app)
     install_pdf(app)
+    app.include_router(users.router)
+    install_audit(app)
     app.include_router(store_info.router)
     install_customer_pages(app)
+    install_account_page(app)
     install_pages(app)
     install_csrf(app)
     install_loopback_hosts(app)

@@ -45,7 +45,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 TOKEN_HEADER = "x-csrf-token"
 TOKEN_FIELD = "csrf_token"
 # Forms that cannot send a header: their token comes in the body, read up to this size.
-FORM_PATHS = frozenset({"/signout"})
+FORM_PATHS = frozenset({"/signout", "/account/password", "/account/signout-everywhere"})
 MAX_FORM_BYTES = 4096
 
 

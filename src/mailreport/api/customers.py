@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
+from mailreport.api.audit import recorded
 from mailreport.api.params import period, period_date
 from mailreport.api.security import require
 from mailreport.auth import Principal
@@ -88,7 +89,18 @@ def customers(mailing_id: str, request: Request,
     result = customer_list(request.app.state.store.tables(), mailing_id, filters.segment,
                            filters.query, page=page, page_size=page_size, sort=sort,
                            order=order)
+    recorded(request, who, "customer_list", f"mailing:{mailing_id}",
+             **_segment(filters), page=page, rows=len(result.rows), total=result.total)
     return result
+
+
+def _segment(filters: Filters) -> dict:
+    """Which customers a list or export held, for the audit trail."""
+    segment, query = filters.segment, filters.query
+    return {k: v for k, v in {
+        "stage": segment.stage, "status": segment.status, "bounce_class": segment.bounce_class,
+        "reason": segment.reason, "from": query.date_from, "to": query.date_to,
+        "group": query.group, "variant_id": query.variant_id}.items() if v is not None}
 
 
 @router.get("/api/v1/bounces/hard", response_model=HardBounces,
@@ -109,7 +121,11 @@ def hard_bounced(request: Request, who: Annotated[Principal, Depends(require(CUS
         raise _invalid(exc) from None
     tables = request.app.state.store.tables()
     check_period(query, tables.settings.max_period_days)
-    return hard_bounces(tables, query, channel=channel, page=page, page_size=page_size)
+    result = hard_bounces(tables, query, channel=channel, page=page, page_size=page_size)
+    recorded(request, who, "hard_bounces", f"channel:{channel or 'all'}",
+             **{k: v for k, v in {"from": query.date_from, "to": query.date_to}.items() if v},
+             page=page, rows=len(result.rows))
+    return result
 
 
 class ExportField(BaseModel):
@@ -188,5 +204,21 @@ def export(mailing_id: str, request: Request,
     if prepared.has_contacts and not who.can(CUSTOMER_DATA):
         raise HTTPException(403, f"exporting {', '.join(sorted(CONTACT_FIELDS))} needs the "
                                  f"{CUSTOMER_DATA} permission")
-    return StreamingResponse(prepared.chunks(), media_type=prepared.media_type,
+    return StreamingResponse(_recorded_export(request, who, prepared, filters, req),
+                             media_type=prepared.media_type,
                              headers={"Content-Disposition": prepared.content_disposition})
+
+
+def _recorded_export(request: Request, who: Principal, prepared: Export, filters: Filters,
+                     req: ExportRequest):
+    """The export's chunks, then its record in the audit trail with the rows sent;
+    ``complete`` is false when the client went away or a slice failed midway."""
+    complete = False
+    try:
+        yield from prepared.chunks()
+        complete = True
+    finally:
+        recorded(request, who, "export", f"mailing:{req.mailing_id}", **_segment(filters),
+                 contents=req.entity, format=req.format,
+                 fields=[f.name for f in prepared.fields],
+                 rows=prepared.rows, complete=complete)

@@ -42,7 +42,7 @@ from mailreport.store.errors import QueryTimeout
 # the paths whose limit is the webhooks' own (a provider's batch of events)
 WEBHOOK_PATHS = ("/webhooks/",)
 EVENTS_PATH = "/api/v1/events"
-FORM_PATHS = ("/signin", "/signout")
+FORM_PATHS = ("/signin", "/signout", "/account/password", "/account/signout-everywhere")
 CLOSE = {"Connection": "close"}
 
 

@@ -13,11 +13,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from mailreport import accounts
 from mailreport.api.problems import problem
 from mailreport.auth import ALL_PERMISSIONS, NOBODY_CHECKS, Principal, verify_token
 
 SESSION_COOKIE = "mailreport_session"
-LOCAL_CLI = Principal("local command line", "admin", ALL_PERMISSIONS)
+LOCAL_CLI = Principal("local command line", "admin", ALL_PERMISSIONS, actor="local command line")
 
 
 LOCAL_HEADER = "x-mailreport-local"
@@ -92,25 +93,47 @@ def local_cli(request: Request) -> bool:
                 and hmac.compare_digest(given.encode(), secret.encode()))
 
 
-def current_principal(request: Request) -> Principal:
-    app = request.app
-    if not app.state.auth_enabled:
+USER_SESSION = "user:"  # a session's credential for a person: "user:<user_id>"
+
+
+def session_principal(request: Request, cookie: str) -> Principal | None:
+    """Whom a session cookie signs in: a person (accounts.py), whose account is read
+    at every request, so disabling it or signing out everywhere ends the session at
+    once; or a token, checked at every request too."""
+    sessions = getattr(request.app.state, "sessions", None)
+    entry = sessions.entry(cookie) if sessions is not None else None
+    if entry is None:
+        return None
+    if entry.credential.startswith(USER_SESSION):
+        return accounts.session_principal(request.app.state.store,
+                                          entry.credential.removeprefix(USER_SESSION),
+                                          entry.started)
+    return verify_token(request.app.state.store, entry.credential)
+
+
+def signed_in(request: Request) -> Principal | None:
+    """The principal of a bearer token or of the session cookie, or None; one who
+    must change a password first is signed in too (the account page lets them)."""
+    if not request.app.state.auth_enabled:
         return NOBODY_CHECKS
     if local_cli(request):
         return LOCAL_CLI
-    token = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-    if token is None:
-        sessions = getattr(app.state, "sessions", None)
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if sessions is not None and cookie:
-            token = sessions.token_for(cookie)
-    principal = verify_token(app.state.store, token) if token else None
+        return verify_token(request.app.state.store, token) if token else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return session_principal(request, cookie) if cookie else None
+
+
+def current_principal(request: Request) -> Principal:
+    principal = signed_in(request)
     if principal is None:
         raise HTTPException(401, "a valid token is required: send 'Authorization: Bearer "
                                  "<token>' or sign in", headers={"WWW-Authenticate": "Bearer"})
+    if principal.must_change_password:
+        raise HTTPException(403, "this account must change its password first, at "
+                                 "/account")
     return principal
 
 

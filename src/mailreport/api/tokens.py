@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
+from mailreport.api.audit import recorded
 from mailreport.api.security import require
 from mailreport.auth import (
     NAME_MAX,
@@ -74,6 +75,8 @@ def create(body: NewToken, request: Request, response: Response, who: Admin):
     """A new token; store it now, it cannot be shown again."""
     store = request.app.state.store
     token = create_token(store, body.role, body.name, body.product_sales)
+    recorded(request, who, "token_create", f"token:{token_id_of(token)}", role=body.role,
+             name=body.name, product_sales=body.product_sales)
     response.headers["Cache-Control"] = "no-store"
     return CreatedToken(**asdict(token_info(store, token_id_of(token))), token=token)
 
@@ -83,6 +86,8 @@ def revoke(token_id: Annotated[str, Path(max_length=64)], request: Request, who:
     """Revoke a token: it and its sessions are refused from the next request on.
     Revoking a revoked token changes nothing."""
     try:
-        return Token(**asdict(revoke_token(request.app.state.store, token_id)))
+        revoked = Token(**asdict(revoke_token(request.app.state.store, token_id)))
     except NoSuchToken as exc:
         raise HTTPException(404, str(exc)) from None
+    recorded(request, who, "token_revoke", f"token:{token_id}")
+    return revoked

@@ -45,6 +45,26 @@ CREATE TABLE IF NOT EXISTS schedule_deliveries (
     UNIQUE (schedule_id, due_at, attempt)
 )"""
 
+# People who sign in with a name and password (accounts.py): an Argon2 hash of the
+# password, never the password. name_key is the name in lower case, so that two
+# accounts cannot differ by case only. sessions_after: sessions started before it
+# are refused (sign out everywhere, a reset, a disabling).
+USERS_SQL = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id VARCHAR PRIMARY KEY, name VARCHAR, name_key VARCHAR UNIQUE,
+    password_hash VARCHAR, role VARCHAR, product_sales BOOLEAN, disabled BOOLEAN,
+    must_change_password BOOLEAN, created_at TIMESTAMP, password_changed_at TIMESTAMP,
+    failed_attempts INTEGER, locked_until TIMESTAMP, sessions_after TIMESTAMP
+)"""
+
+# Who did what to which customer data, when and from where (audit.py): appended to,
+# and pruned of rows older than the audit_days setting, never changed.
+AUDIT_SQL = """
+CREATE TABLE IF NOT EXISTS audit (
+    "at" TIMESTAMP, actor VARCHAR, role VARCHAR, address VARCHAR, action VARCHAR,
+    entity VARCHAR, details VARCHAR
+)"""
+
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the facts' tables (facts/) are made by the facts' own build, not here
     (1, tuple(create_table_sql(t) for t in TABLES)),
@@ -79,6 +99,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
           "target_id VARCHAR, date_from DATE, date_to DATE, created_by VARCHAR, "
           "created_at TIMESTAMP, expires_at TIMESTAMP, revoked_at TIMESTAMP, "
           "secret_sha256 VARCHAR)",)),
+    # accounts and the audit trail (10: schedules, 11: share links)
+    (12, (USERS_SQL, AUDIT_SQL, 'CREATE INDEX IF NOT EXISTS audit_by_time ON audit ("at")')),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,100 @@
+"""The audit trail over HTTP: what the handlers record (``recorded``), the admins'
+query (``GET /api/v1/audit``), and the pruning of old records when the server
+starts and daily (``install_audit``)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from mailreport import audit
+from mailreport.api.security import client_address, require
+from mailreport.auth import Principal
+from mailreport.reports.models import UtcTimestamp
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+log = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 24 * 3600
+
+
+def actor_of(principal: Principal) -> str:
+    return principal.actor or principal.name
+
+
+def recorded(request: Request, principal: Principal | None, action: str, entity: str = "",
+             actor: str | None = None, **details: Any) -> None:
+    """Append what ``principal`` did, from the request's client address (behind the
+    trusted proxies, as the sign-in limit reads it)."""
+    audit.record(request.app.state.store, action,
+                 actor=actor or (actor_of(principal) if principal else ""),
+                 role=principal.role if principal else "", address=client_address(request),
+                 entity=entity, details=details)
+
+
+class AuditEntry(BaseModel):
+    at: UtcTimestamp
+    actor: str
+    role: str
+    address: str
+    action: Literal[audit.ACTIONS]  # type: ignore[valid-type]
+    entity: str
+    details: dict[str, Any]
+
+
+@router.get("", response_model=list[AuditEntry])
+def audit_trail(request: Request, who: Annotated[Principal, Depends(require("admin"))],
+                since: Annotated[dt.datetime | None, Query(
+                    description="the earliest time, UTC (e.g. 2026-01-31 or "
+                                "2026-01-31T09:00:00)")] = None,
+                actor: Annotated[str | None, Query(
+                    description="one actor: user:<name>, token:<id>, local command line",
+                    max_length=300)] = None,
+                action: Literal[audit.ACTIONS] | None = None,  # type: ignore[valid-type]
+                limit: Annotated[int, Query(ge=1, le=audit.QUERY_MAX)] = 1000):
+    """The audit trail, newest first: sign-ins (failed ones too), sign-outs, changes
+    to users and tokens, views of customer lists and exports, each with who, their
+    role, their address, when, and what (docs/accounts.md). Admins only."""
+    rows = audit.query(request.app.state.store, since, actor, action, limit)
+    return [AuditEntry(at=r.at.replace(tzinfo=None), actor=r.actor, role=r.role,
+                       address=r.address, action=r.action, entity=r.entity,
+                       details=r.details) for r in rows]
+
+
+def _prune(app: FastAPI) -> None:
+    store = app.state.store
+    try:
+        settings = getattr(store, "settings", None) or store.tables().settings
+        gone = audit.prune(store, settings.audit_days)
+    except Exception:  # a failed prune must not stop the server; the next one retries
+        log.exception("pruning the audit trail failed")
+        return
+    if gone:
+        log.info("audit trail: %d records past audit_days deleted", gone)
+
+
+def install_audit(app: FastAPI) -> None:
+    """Prune when the server starts and every day after (``app.state.on_startup``,
+    run by create_app's lifespan)."""
+
+    async def keep_pruning() -> None:
+        while True:
+            await run_in_threadpool(_prune, app)
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+    def start() -> None:
+        app.state.audit_pruner = asyncio.get_running_loop().create_task(keep_pruning())
+
+    def stop() -> None:
+        task = getattr(app.state, "audit_pruner", None)
+        if task is not None:
+            task.cancel()
+
+    app.state.on_startup.append(start)
+    app.state.on_shutdown.append(stop)
+    app.include_router(router)

@@ -1,0 +1,142 @@
+"""People's accounts over HTTP, for admins: list, create, disable, enable, reset a
+password, grant a role or product sales.
+
+``mailreport user`` goes through these when ``mailreport serve`` holds the
+database file. A made-up password is in the answer to the creation or reset and
+nowhere else; its user must change it at the next sign-in. Every change is in the
+audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from mailreport import accounts
+from mailreport.api.audit import recorded
+from mailreport.api.security import require
+from mailreport.auth import NAME_MAX, AuthError, Principal
+from mailreport.reports.models import UtcTimestamp
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Role = Literal["viewer", "analyst", "admin"]
+UserName = Annotated[str, Path(max_length=NAME_MAX, description="the user's name, any case")]
+
+
+class User(BaseModel):
+    """An account as lists show it: never its password or hash."""
+    user_id: str
+    name: str
+    role: Role
+    product_sales: bool
+    disabled: bool
+    must_change_password: bool
+    created_at: UtcTimestamp
+    password_changed_at: UtcTimestamp | None
+    locked_until: UtcTimestamp | None = Field(
+        description="after too many failed sign-ins, refused until then")
+
+    @field_validator("created_at", "password_changed_at", "locked_until")
+    @classmethod
+    def _utc_without_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=NAME_MAX,
+                      description="What the person signs in with; unique in any case.")
+    role: Role
+    product_sales: StrictBool = Field(False, description="Also grant the product sales section.")
+
+
+class Grant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = Field(None, description="The new role; absent: unchanged.")
+    product_sales: StrictBool | None = Field(None, description="Grant or withdraw product "
+                                                               "sales; absent: unchanged.")
+
+
+class UserWithPassword(User):
+    password: str = Field(description="A one-time password, shown in this answer only: the "
+                                      "user must change it at the next sign-in.")
+
+
+def _user(info: accounts.UserInfo) -> User:
+    return User(**asdict(info))
+
+
+def _known(call, *args):
+    try:
+        return call(*args)
+    except accounts.NoSuchUser as exc:
+        raise HTTPException(404, str(exc)) from None
+    except AuthError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@router.get("", response_model=list[User])
+def users(request: Request, who: Admin):
+    """Every account, disabled ones included, by name."""
+    return [_user(u) for u in accounts.list_users(request.app.state.store)]
+
+
+@router.post("", status_code=201, response_model=UserWithPassword,
+             responses={409: {"description": "A user of that name (in any case) exists"}})
+def create(body: NewUser, request: Request, response: Response, who: Admin):
+    """A new account with a one-time password, to be changed at the first sign-in."""
+    store = request.app.state.store
+    if any(u.name.casefold() == body.name.strip().casefold()
+           for u in accounts.list_users(store)):
+        raise HTTPException(409, f"a user named {body.name.strip()!r} exists already")
+    info, password = _known(accounts.create_user, store, body.name, body.role,
+                            body.product_sales)
+    recorded(request, who, "user_create", f"user:{info.name}", role=info.role,
+             product_sales=info.product_sales)
+    response.headers["Cache-Control"] = "no-store"
+    return UserWithPassword(**asdict(info), password=password)
+
+
+@router.post("/{name}/disable", response_model=User)
+def disable(name: UserName, request: Request, who: Admin):
+    """Disable an account: its sessions end at the next request, and it cannot sign in."""
+    info = _known(accounts.set_disabled, request.app.state.store, name, True)
+    recorded(request, who, "user_disable", f"user:{info.name}")
+    return _user(info)
+
+
+@router.post("/{name}/enable", response_model=User)
+def enable(name: UserName, request: Request, who: Admin):
+    """Let a disabled account sign in again."""
+    info = _known(accounts.set_disabled, request.app.state.store, name, False)
+    recorded(request, who, "user_enable", f"user:{info.name}")
+    return _user(info)
+
+
+@router.post("/{name}/reset-password", response_model=UserWithPassword)
+def reset(name: UserName, request: Request, response: Response, who: Admin):
+    """A new one-time password: the account's sessions end, a lockout is lifted, and
+    the user must change it at the next sign-in."""
+    info, password = _known(accounts.reset_password, request.app.state.store, name)
+    recorded(request, who, "user_reset_password", f"user:{info.name}")
+    response.headers["Cache-Control"] = "no-store"
+    return UserWithPassword(**asdict(info), password=password)
+
+
+@router.post("/{name}/grant", response_model=User)
+def grant(name: UserName, body: Grant, request: Request, who: Admin):
+    """Change the role or the product-sales grant; it applies from the next request."""
+    info = _known(accounts.grant, request.app.state.store, name, body.role,
+                  body.product_sales)
+    recorded(request, who, "user_grant", f"user:{info.name}", role=info.role,
+             product_sales=info.product_sales)
+    return _user(info)
