@@ -24,6 +24,7 @@ from mailreport.cli import (
     serve,
     store,
     tokens,
+    users,
 )
 from mailreport.cli.common import app, fail
 from mailreport.cli.language import choose
@@ -61,7 +62,9 @@ app.command("contract-doc")(docs.contract_doc)
 app.command()(bench.bench)
 app.command("export")(exports.export_command)
 app.command()(quarantine.quarantine)
+app.command("audit")(users.audit_command)
 app.add_typer(tokens.token_app, name="token")
+app.add_typer(users.user_app, name="user")
 app.add_typer(lake.lake_app, name="lake")
 app.add_typer(schedules.schedule_app, name="schedule")
 
