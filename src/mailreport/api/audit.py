@@ -84,10 +84,11 @@ def install_audit(app: FastAPI) -> None:
 
     async def keep_pruning() -> None:
         while True:
-            await run_in_threadpool(_prune, app)
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
+            await run_in_threadpool(_prune, app)
 
     def start() -> None:
+        _prune(app)  # before the first request: one DELETE on an indexed time
         app.state.audit_pruner = asyncio.get_running_loop().create_task(keep_pruning())
 
     def stop() -> None:
