@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -49,9 +49,10 @@ class AuditEntry(BaseModel):
 
 @router.get("", response_model=list[AuditEntry])
 def audit_trail(request: Request, who: Annotated[Principal, Depends(require("admin"))],
-                since: Annotated[dt.datetime | None, Query(
-                    description="the earliest time, UTC (e.g. 2026-01-31 or "
-                                "2026-01-31T09:00:00)")] = None,
+                since: Annotated[str | None, Query(
+                    description="the earliest time, UTC, without an offset (2026-01-31 or "
+                                "2026-01-31T09:00:00)",
+                    pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$")] = None,
                 actor: Annotated[str | None, Query(
                     description="one actor: user:<name>, token:<id>, local command line",
                     max_length=300)] = None,
@@ -60,7 +61,11 @@ def audit_trail(request: Request, who: Annotated[Principal, Depends(require("adm
     """The audit trail, newest first: sign-ins (failed ones too), sign-outs, changes
     to users and tokens, views of customer lists and exports, each with who, their
     role, their address, when, and what (docs/accounts.md). Admins only."""
-    rows = audit.query(request.app.state.store, since, actor, action, limit)
+    try:
+        start = dt.datetime.fromisoformat(since) if since else None
+    except ValueError:
+        raise HTTPException(422, f"since: {since!r} is not a date or time") from None
+    rows = audit.query(request.app.state.store, start, actor, action, limit)
     return [AuditEntry(at=r.at.replace(tzinfo=None), actor=r.actor, role=r.role,
                        address=r.address, action=r.action, entity=r.entity,
                        details=r.details) for r in rows]
