@@ -132,6 +132,7 @@ def test_a_slow_body_that_keeps_arriving_is_read_whole(impatient):
     with socket.create_connection(("127.0.0.1", impatient.port), timeout=30) as conn:
         conn.sendall(f"POST /signin HTTP/1.1\r\nHost: 127.0.0.1:{impatient.port}\r\n"
                      "Content-Type: application/x-www-form-urlencoded\r\n"
+                     "Accept-Language: en\r\n"
                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
         for i in range(0, len(body), 10):
             time.sleep(0.4)

@@ -17,12 +17,12 @@ from conftest import Dataset, at
 from mailreport.api.app import create_app
 from mailreport.auth import ROLES, create_token
 
-# Answer with their own authentication (the providers' signatures), or to anyone
-# (/i18n/<language>.js: the pages' strings and formats, no data). The account page
+# Answer with their own authentication (the providers' signatures, a share link's
+# secret), or to anyone (/i18n/<language>.js: the pages' strings and formats, no data). The account page
 # (and its forms) checks its own session: signed out, it sends the visitor to the
 # sign-in page; it offers nothing but the signed-in person's own account.
 OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin"
-                  r"|signout|account(/.*)?)$")
+                  r"|signout|account(/.*)?|shared/.*)$")
 # Endpoints that check permissions in their body instead of a dependency.
 CHECKED_INLINE = {("POST", "/api/v1/loads"): "admin"}
 PATH_VALUES = {"mailing_id": "m1", "campaign_id": "c1", "section": "efficiency",
@@ -124,7 +124,12 @@ def test_the_role_matrix(app, store, tmp_path):
         assert anonymous.status_code == 401, (method, path, anonymous.status_code)
         for role, token in tokens.items():
             r = call(client, method, path, {"Authorization": f"Bearer {token}"}, tmp_path)
-            assert r.status_code < 500, (method, path, role, r.text)
+            # a PDF is drawn by Chromium from the server's pages, which it cannot reach at
+            # the test client's "testserver": 503, said so (tests/test_pdf.py draws one
+            # over a real server); what matters here is that it got past the permission
+            drawn_elsewhere = path.endswith("report.pdf") and r.status_code == 503 \
+                and "Chromium" in r.text
+            assert r.status_code < 500 or drawn_elsewhere, (method, path, role, r.text)
             if needs in ROLES[role]:
                 assert r.status_code not in (401, 403), (method, path, role, r.text)
             else:

@@ -52,7 +52,7 @@ def test_the_cookie_is_secure_when_the_public_url_is_https(store, monkeypatch):
 def test_a_bad_token_is_refused_and_attempts_are_limited(app):
     client = TestClient(app)
     for _ in range(10):
-        r = sign_in(client, "mr_nope_nope", accept="text/html")
+        r = sign_in(client, "mr_nope_nope", accept="text/html", **{"accept-language": "en"})
         assert r.status_code == 401 and "not valid" in r.text
         assert "set-cookie" not in r.headers
     r = sign_in(client, "mr_nope_nope")
