@@ -2,6 +2,9 @@
 // campaign. The API has no per-section endpoint for campaigns, so a control change
 // asks for the whole report again and redraws only its own section.
 import { periodControl, periodText } from "./period.js";
+import { renderCampaignVolume } from "./sections/campaign_volume.js";
+import { hasDeliverability, renderDeliverability } from "./sections/deliverability.js";
+import { renderGroups } from "./sections/groups.js";
 import { devicesEmpty, renderDevices } from "./sections/devices.js";
 import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
@@ -12,9 +15,11 @@ import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtCu
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
-const ORDER = ["mailings", "orders", "product_sales", "open_hours", "devices", "regions"];
+const ORDER = ["mailings", "volume", "orders", "groups", "open_hours", "deliverability",
+  "product_sales", "devices", "regions"];
 // sections hidden where they have nothing to show (the others say so in words)
-const NOTHING = { devices: devicesEmpty, regions: regionsEmpty };
+const NOTHING = { devices: devicesEmpty, regions: regionsEmpty,
+  deliverability: (d) => !hasDeliverability(d) };
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -87,8 +92,29 @@ function renderMailings(body, report) {
   body.replaceChildren(mailingsTable, distinct);
 }
 
+/** The pooled groups (reports/campaign_groups.py): the mailing page's table and tests,
+ * and the customers the pooling leaves out, with the rule that does. */
+function renderCampaignGroups(body, report) {
+  const { rows, left_out: leftOut } = report.groups;
+  renderGroups(body, rows, {});
+  body.prepend(el("p", { class: "note groups-rule", dataset: { key: "groups.rule" } },
+    _("Each customer once across the campaign's mailings: in a control group of some "
+      + "mailing and never in a test group, control; never in a control group, test. Orders "
+      + "in the mailings' group windows, each order once; the period does not apply.")),
+  el("p", { class: "note groups-left-out", dataset: { key: "groups.left_out" } },
+    leftOut ? ngettext("{n} customer was in a control group of one mailing and a test group "
+      + "of another: left out of both groups.", "{n} customers were in a control group of one "
+      + "mailing and a test group of another: left out of both groups.", leftOut)
+      : _("No customer was in a control group of one mailing and a test group of another.")));
+}
+
 const RENDER = {
   mailings: (body, report) => renderMailings(body, report),
+  volume: (body, report) => renderCampaignVolume(body, report.volume),
+  groups: (body, report) => renderCampaignGroups(body, report),
+  // a campaign's lists of customers are not offered: no links
+  deliverability: (body, report) => renderDeliverability(body, report.deliverability,
+    { channel: report.deliverability.domains ? "email" : null }),
   orders: (body, report) => renderOrders(body, report.orders, state),
   product_sales: (body, report) => renderProductSales(body, report.product_sales, state, {
     onSort: (sort, unit = "") => {

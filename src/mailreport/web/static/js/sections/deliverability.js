@@ -77,9 +77,10 @@ export function renderDeliverability(body, d, { channel, customersUrl = null }) 
   // SMS and push have no domains (null); an email without addresses, none to show
   if (channel === "email" && d.domains && d.domains.length) {
     const name = (r) => r.domain ?? _("no address");
+    const domainKey = (r) => r.domain ?? "no address";
     parts.push(withCsv(table(columns = [
       { label: termLabel("recipient_domain"), rowHeader: true, cell: name },
-      { label: termLabel("domain_sent"), num: true, key: (r) => `deliverability.domain.${name(r)}.sent`,
+      { label: termLabel("domain_sent"), num: true, key: (r) => `deliverability.domain.${domainKey(r)}.sent`,
         cell: (r) => fmtInt(r.sent) },
       { label: termLabel("domain_bounced"), num: true, cell: (r) => fmtInt(r.bounced) },
       { label: _("Bounce rate"), num: true, cell: (r) => fmtPct(r.bounce_rate) },

@@ -130,14 +130,15 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
   const noDeliveries = groups.some((g) => g.group === "test" && g.delivered === 0)
     ? _("No deliveries in this period to compare") : "";
   const money = (v) => (v == null ? DASH : fmtMoney(v));
+  // a campaign's groups are pooled per customer across its mailings: they have no
+  // funnel stages of their own (null), and columns of dashes only would say nothing
+  const stages = ["sent", "delivered", "opened", "clicked"]
+    .filter((k) => groups.some((g) => g[k] != null));
   let columns;
   const summary = withCsv(table(columns = [
     { label: _("Group"), cell: groupName, rowHeader: true },
     column("assigned", "assigned", (r) => fmtInt(r.assigned)),
-    column("sent", null, (r) => fmtInt(r.sent)),
-    column("delivered", null, (r) => fmtInt(r.delivered)),
-    column("opened", null, (r) => fmtInt(r.opened)),
-    column("clicked", null, (r) => fmtInt(r.clicked)),
+    ...stages.map((k) => column(k, null, (r) => fmtInt(r[k]))),
     column("group_buyers", "buyers", (r) => fmtInt(r.buyers)),
     column("group_orders", null, (r) => fmtInt(r.orders)),
     column("group_revenue", "revenue", (r) => money(r.revenue), `, ${currencySymbol}`),
@@ -145,7 +146,7 @@ export function renderGroups(body, allGroups, state = {}, variants = null) {
     column("revenue_per_customer", null, (r) => money(r.revenue_per_customer), `, ${currencySymbol}`),
     column("aov", null, (r) => money(r.aov), `, ${currencySymbol}`),
   ], groups, { className: "compact nowrap-head sticky-first group-cards" }), "groups", { columns, rows: groups,
-    values: [groupName, ...["assigned", "sent", "delivered", "opened", "clicked", "buyers", "orders",
+    values: [groupName, ...["assigned", ...stages, "buyers", "orders",
       "revenue", "conversion", "revenue_per_customer", "aov"].map((k) => (r) => r[k])] });
 
   const cards = [];
