@@ -186,6 +186,11 @@ def install_pages(app: FastAPI) -> None:
         page.headers["Content-Security-Policy"] = REPORT_PAGE_POLICY
         return page
 
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(request: Request):
+        # the mailings to compare are in the query string (?ids=M01,M02), read by the script
+        return shell(request, "compare.html", "Mailings compared", nav="mailings")
+
     @app.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
     def campaign_page(request: Request, campaign_id: str):
         return shell(request, "campaign_report.html", "Campaign report", nav="campaigns",

@@ -38,6 +38,12 @@ const trendBody = document.getElementById("trend-body");
 const trendSection = document.getElementById("trend");
 let state;
 let generation = 0;
+// mailings ticked for comparison, kept across tabs, filters and pages: id -> name
+const picked = new Map();
+const COMPARE_MIN = 2;
+const COMPARE_MAX = 4;
+const compareButton = document.getElementById("compare-btn");
+const compareHint = document.getElementById("compare-hint");
 let trendGeneration = 0;
 // the date filters, written as the page's language writes a day (date_input.js)
 const DATES = Object.fromEntries(["sent_from", "sent_to"].map((key) => [key,
@@ -182,7 +188,7 @@ function render(rows, total) {
   panel.replaceChildren(table([
     { label: _("Name"), rowHeader: true, head: sortHead("name", _("Name")),
       ariaSort: ariaSort("name"),
-      cell: (m) => el("span", { class: "name-cell" },
+      cell: (m) => el("span", { class: "name-cell" }, pickBox(m),
         el("a", { href: report(m) }, m.name), el("span", { class: "muted small" }, m.mailing_id)) },
     { label: _("Status"), cell: (m) => statusChip(m.status) },
     { label: _("Sent at"), head: sortHead("sent_at", _("Sent at")), ariaSort: ariaSort("sent_at"),
@@ -207,6 +213,34 @@ function render(rows, total) {
   document.getElementById("page-next").disabled = last >= total;
   pager.hidden = total <= state.limit && state.offset === 0;
 }
+
+/** The "Compare (n)" button: enabled for 2 to 4 ticked mailings, with a hint why not. */
+function showPicked() {
+  const n = picked.size;
+  compareButton.textContent = _("Compare ({n})", { n: fmtInt(n) });
+  compareButton.disabled = n < COMPARE_MIN || n > COMPARE_MAX;
+  compareHint.textContent = n > COMPARE_MAX
+    ? _("Compare at most {max} mailings: untick {n}.", { max: COMPARE_MAX, n: n - COMPARE_MAX })
+    : n < COMPARE_MIN ? _("Tick 2 to 4 sent mailings to compare them.") : "";
+}
+
+/** A mailing's tick box: only sent (or sending) mailings have figures to compare. */
+function pickBox(m) {
+  const sent = m.status === "sent" || m.status === "sending";
+  return el("label", { class: "pick" }, el("input", { type: "checkbox",
+    dataset: { pick: m.mailing_id }, checked: picked.has(m.mailing_id), disabled: !sent,
+    "aria-label": _("Compare {name}", { name: m.name }),
+    onchange: (e) => {
+      if (e.target.checked) picked.set(m.mailing_id, m.name);
+      else picked.delete(m.mailing_id);
+      showPicked();
+    } }));
+}
+
+compareButton.addEventListener("click", () => {
+  if (picked.size < COMPARE_MIN || picked.size > COMPARE_MAX) return;
+  window.location.href = `/compare?ids=${[...picked.keys()].map(encodeURIComponent).join(",")}`;
+});
 
 async function load() {
   const mine = ++generation;
@@ -372,5 +406,6 @@ async function campaigns() {
 
 state = fromUrl();
 showState();
+showPicked();
 campaigns();
 load();
