@@ -11,14 +11,15 @@ import { renderOpenHours } from "./sections/open_hours.js";
 import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
+import { renderSendTime } from "./sections/send_time.js";
 import { renderVolume } from "./sections/volume.js";
 import { _, ngettext, api, ApiError, el, emptyState, fmtDateTime, language, problemBox, readState,
   withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit", "group", "variant_id",
-  "activity"];
+  "activity", "advice"];
 // keys of the page's own views, not API parameters
-const VIEW_KEYS = new Set(["activity"]);
+const VIEW_KEYS = new Set(["activity", "advice"]);
 const ORDER = ["volume", "orders", "groups", "open_hours", "efficiency", "deliverability",
   "product_sales", "heatmap", "devices", "regions"];
 // sections hidden where they have nothing to show (the others say so in words)
@@ -261,6 +262,19 @@ function coverageNote(report) {
     : null;
 }
 
+/** The send-time advice under the open-hour chart: email mailings that were sent. Its
+ * history is of the channel, not of the period on the page: drawn once per load. */
+function sendTime() {
+  const node = document.getElementById("send-time");
+  if (mailing.channel !== "email" || !mailing.sent_at
+    || document.getElementById("open_hours").hidden) {
+    node.replaceChildren();
+    return;
+  }
+  renderSendTime(node, mailing, { by: state.advice === "region" ? "region" : "zone",
+    onBy: (by) => { set({ advice: by === "zone" ? "" : by }); sendTime(); } });
+}
+
 async function load() {
   const mine = ++generation;
   main.dataset.state = "loading";
@@ -295,6 +309,7 @@ async function load() {
           { status: statusName(mailing.status).toLowerCase() })));
     }
     for (const name of ORDER) renderSection(name, report[name]);
+    sendTime();
     shownPeriod = { from: state.from, to: state.to };
     period.anchor(mailing.sent_at ? companyDate(mailing.sent_at) : "");
     main.dataset.state = "ready";
