@@ -36,7 +36,8 @@ JINJA = ("jinja2.ext:babel_extract", {"extensions": "jinja2.ext.i18n"})
 REPORT_PAGES = ["web/static/js/sections/**.js", "web/static/js/report.js",
                 "web/static/js/campaign_report.js", "web/static/js/charts.js",
                 "web/static/js/period.js", "web/templates/_period.html",
-                "web/templates/report.html", "web/templates/campaign_report.html"]
+                "web/templates/report.html", "web/templates/campaign_report.html",
+                "web/static/js/compare.js", "web/templates/compare.html"]
 SOURCES: dict[str, list[tuple[str, str, dict]]] = {
     # the report pages (a mailing's and a campaign's) and their sections
     "report": [(glob, JINJA[0] if glob.endswith(".html") else "javascript",

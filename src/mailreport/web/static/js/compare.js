@@ -155,7 +155,7 @@ async function load() {
     const result = await api(`/api/v1/compare?${params}`);
     if (mine !== generation) return;
     const compared = result.mailings;
-    document.title = `${_("Mailings compared")} · mailreport`;
+    document.title = _("Mailings compared") + " · mailreport";
     document.getElementById("report-subtitle").replaceChildren(
       el("span", {}, ngettext("{n} mailing", "{n} mailings", compared.length)),
       el("span", { class: "muted", dataset: { key: "period" } }, periodText(result.period)));

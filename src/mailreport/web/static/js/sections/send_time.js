@@ -52,7 +52,7 @@ function offHourSentence(advice, mailing) {
     + "another hour is advised than this mailing's: {zones}.",
     { share: fmtPct(off.share, 0), zones: named });
   return el("p", { class: "send-time-off", dataset: { key: "send_time.off_hour" } },
-    off.allLow ? `${text} ${_("The advice for these zones is of low confidence: keep testing.")}`
+    off.allLow ? text + " " + _("The advice for these zones is of low confidence: keep testing.")
       : text);
 }
 
