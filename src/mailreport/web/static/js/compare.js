@@ -56,32 +56,36 @@ function renderFigures(body, compared) {
     ...compared.map((c) => ({
       label: c.mailing.name, num: true,
       head: el("span", { class: "compared-head" },
-        el("a", { href: reportUrl(c), dataset: { key: `compare.${c.mailing.mailing_id}.name` } },
+        el("a", { href: reportUrl(c.mailing), dataset: { key: `compare.${c.mailing.mailing_id}.name` } },
           c.mailing.name),
         el("span", { class: "muted small" }, c.mailing.mailing_id)),
       key: (r) => `compare.${c.mailing.mailing_id}.${r.key}`,
       cell: (r) => r.cell(c),
     })),
   ];
-  body.replaceChildren(table(columns, rows, { className: "compact sticky-first compare-table",
-    caption: _("Rates of delivered messages; conversion: attributed buyers of delivered") }));
+  // the caption outside the table: on a phone the table scrolls sideways, a caption in it
+  // would be cut
+  body.replaceChildren(el("p", { class: "caption" }, _("Rates of delivered messages; "
+    + "conversion: attributed buyers of delivered")),
+  table(columns, rows, { className: "compact sticky-first compare-table" }));
 }
 
 function renderFunnel(body, compared) {
   const labels = STAGES.map((k) => term(STAGE_TERMS[k] || k));
   const chart = chartBox(ngettext("Bar chart of the funnel of {n} mailing, stage by stage. The "
     + "numbers are in the table above.", "Bar chart of the funnels of {n} mailings, stage by "
-    + "stage. The numbers are in the table above.", compared.length), { height: 300 });
+    + "stage. The numbers are in the table above.", compared.length), { height: 80 + STAGES.length * (compared.length * 16 + 20) });
   body.replaceChildren(chart);
+  // bars across: the stages' names stay readable on a phone
   draw(chart, {
-    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
     legend: { top: 0, type: "scroll" },
     tooltip: { trigger: "axis", confine: true, axisPointer: { type: "shadow" },
       formatter: (items) => tooltipHtml(labels[items[0].dataIndex], items.map((i) =>
         [i.seriesName, i.value == null ? DASH : fmtInt(i.value), i.color])) },
-    xAxis: categoryAxis(labels, { boundaryGap: true }),
-    yAxis: valueAxis(),
-    series: compared.map((c) => ({ type: "bar", name: c.mailing.name, barMaxWidth: 32,
+    yAxis: categoryAxis(labels, { boundaryGap: true, inverse: true }),
+    xAxis: valueAxis({ splitNumber: 4, axisLabel: { hideOverlap: true } }),
+    series: compared.map((c) => ({ type: "bar", name: c.mailing.name, barMaxWidth: 14,
       data: STAGES.map((k) => c.stages[k]) })),
   });
 }
