@@ -260,9 +260,14 @@ def test_campaign_report_downloads_its_tables(site, page):
     device_tables = (3 if devices["opened"]["customers"] or devices["clicked"]["customers"]
                      else 0) + bool(
         devices["machine_opened"]["customers"] or devices["machine_clicked"]["customers"])
+    # the volume, the pooled groups and deliverability's tables (classes, reasons,
+    # domains, unsubscribe reasons: each where it has rows)
+    d = report["deliverability"]
+    depth = bool(report["volume"]) + bool(report["groups"]) + (1 + bool(d["reasons"]) + bool(
+        d["domains"]) + bool(d["unsubscribe_reasons"]) if d else 0)
     assert page.locator("button.csv-download").count() == 2 + bool(
         report["product_sales"]["rows"]) + (2 if hours and hours["openers"] else 0) \
-        + device_tables + bool(report["regions"]["rows"])
+        + device_tables + bool(report["regions"]["rows"]) + depth
     screenshot(page, "section-csv-campaign-1280")
 
 
