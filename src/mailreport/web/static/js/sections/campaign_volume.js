@@ -32,7 +32,7 @@ export function renderCampaignVolume(body, volume) {
       { label: _("Distinct customers"), num: true, key: (r) => `volume.customers.${r.key}`,
         cell: (r) => fmtInt(customers[r.key]) },
     ], rows, { caption: _("Audience by status: in the mailings and in distinct customers"),
-      className: "volume-table campaign-volume" }),
+      className: "volume-table campaign-volume cards-on-phone" }),
     "volume", { columns, rows, values: [(r) => term(r.key), (r) => mailings[r.key],
       (r) => customers[r.key]] }),
   );
