@@ -20,6 +20,7 @@ from harness import (  # noqa: F401 - fixtures
     site,
     text,
 )
+from test_report_languages import data_words, english_words
 
 from mailreport.i18n.formats import Formats
 
@@ -87,6 +88,9 @@ def test_the_compare_page_shows_the_apis_figures(site, page, language):
         assert page.locator("h1").inner_text() == "Сравнение рассылок"
         assert page.locator(f"[data-key='compare.{ids[2]}.open_rate']").inner_text() == "н/д"
         assert "У 1 рассылки нет открытий" in page.locator("#open_hours").inner_text()
+        api = compared(site, ids)
+        names = [c["mailing"]["name"] for c in api["mailings"]]
+        assert english_words(page, data_words(*names)) == []
 
 
 def test_the_choice_and_the_period_stay_in_the_url(site, page):

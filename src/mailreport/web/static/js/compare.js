@@ -58,7 +58,7 @@ function renderFigures(body, compared) {
       head: el("span", { class: "compared-head" },
         el("a", { href: reportUrl(c.mailing), dataset: { key: `compare.${c.mailing.mailing_id}.name` } },
           c.mailing.name),
-        el("span", { class: "muted small" }, c.mailing.mailing_id)),
+        " ", el("span", { class: "muted small" }, c.mailing.mailing_id)),
       key: (r) => `compare.${c.mailing.mailing_id}.${r.key}`,
       cell: (r) => r.cell(c),
     })),
