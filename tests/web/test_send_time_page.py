@@ -9,6 +9,7 @@ advised hour than the one the mailing went out at."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
@@ -106,6 +107,17 @@ def test_the_advice_shows_the_apis_best_hours(site, page, language):
         assert expected in said
     else:
         assert sentence.count() == 0
+    if language == "ru":
+        # the section's headings, buttons, captions, column heads and sentences
+        said = page.locator("#send-time").evaluate("""(n) => [...n.querySelectorAll(
+            'h3, button, caption, thead th, p, .verdict, .low-confidence')]
+            .map((x) => x.textContent)""")
+        data = {a["key"] for a in zones["advice"]} | {"UTC", "email"}
+        latin = [w for line in said for w in re.findall(r"[A-Za-z][A-Za-z/_]{2,}", line)
+                 if w not in data]
+        assert latin == [], latin
+        heads = page.locator("#send-time thead").text_content()
+        assert "Лучший час" in heads and "Ожидаемая открываемость" in heads
     note = text(page, "send_time.method")
     assert flat(f.day(zones["date_from"])) in note and flat(f.day(zones["date_to"])) in note
 
