@@ -119,7 +119,7 @@ export async function renderSendTime(node, mailing, { by = "zone", onBy }) {
       : emptyState(_("No sending history to advise from")));
     parts.push(el("p", { class: "note", dataset: { key: "send_time.method" } },
       _("Per local hour of sending, the share of delivered recipients who opened within 24 "
-        + "hours (machine opens aside), over the email mailings sent from {from} to {to}; "
+        + "hours of sending (machine opens aside), over the email mailings sent from {from} to {to}; "
         + "the interval is Wilson's 95%. Low confidence: fewer than {n} delivered at the "
         + "best hour, or its interval overlaps the next best hour's.", {
         n: fmtInt(ENOUGH), from: fmtDay(shown.date_from), to: fmtDay(shown.date_to) })));
