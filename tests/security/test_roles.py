@@ -18,9 +18,9 @@ from mailreport.api.app import create_app
 from mailreport.auth import ROLES, create_token
 
 # Answer with their own authentication (the providers' signatures, a share link's
-# secret), or to anyone (/i18n/<language>.js: the pages' strings and formats, no data). The account page
-# (and its forms) checks its own session: signed out, it sends the visitor to the
-# sign-in page; it offers nothing but the signed-in person's own account.
+# secret), or to anyone (/i18n/<language>.js: the pages' strings and formats, no
+# data). The account page (and its forms) checks its own session: signed out, it
+# sends the visitor to the sign-in page; it offers nothing but the person's own account.
 OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin"
                   r"|signout|account(/.*)?|shared/.*)$")
 # Endpoints that check permissions in their body instead of a dependency.

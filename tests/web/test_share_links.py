@@ -99,3 +99,23 @@ def test_a_link_expires(served):
     # a wrong secret for a real id is no better than no link
     wrong = token[:-4] + "abcd"
     assert httpx.get(f"{server.url}/shared/{wrong}/api/report").status_code == 404
+
+
+def test_a_shared_campaign_view(served, page):
+    server, store = served
+    analyst = create_token(store, "analyst", "campaign sharer")
+    campaign = httpx.get(f"{server.url}/api/v1/campaigns", headers=auth(analyst)).json()[0]
+    r = httpx.post(f"{server.url}/api/v1/shares", headers=auth(analyst),
+                   json={"kind": "campaign", "target_id": campaign["campaign_id"]})
+    assert r.status_code == 201, r.text
+    report = httpx.get(f"{server.url}/api/v1/campaigns/{campaign['campaign_id']}/report",
+                       headers=auth(analyst)).json()
+    ready(page, r.json()["url"] + "?lang=ru")
+    assert page.locator("#report-title").inner_text() == campaign["name"]
+    assert page.locator("#workbook-link, #pdf-link").count() == 0
+    assert page.locator("a[href^='/mailings/']").count() == 0  # its mailings lead nowhere
+    assert page.locator("#period-form").is_hidden()
+    ru = Formats("ru")
+    sent = page.locator("[data-key='campaign.funnel.sent'], [data-key='funnel.sent']").first
+    assert " ".join(sent.inner_text().split()) == " ".join(
+        ru.integer(report["funnel"]["sent"]).split())

@@ -11,7 +11,7 @@ import { renderOrders } from "./sections/orders.js";
 import { renderProductSales } from "./sections/product_sales.js";
 import { regionsEmpty, renderRegions } from "./sections/regions.js";
 import { wholeMoney } from "./sections/headline.js";
-import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtCurrency, fmtDateTime, fmtInt, fmtMoney, fmtPct,
+import { _, ngettext, api, currencySymbol, DASH, el, emptyState, errorBox, fmtCurrency, fmtDateTime, fmtInt, fmtMoney, fmtPct, language,
   readState, table, term, termLabel, tile, withCsv, withParams, writeState } from "./util.js";
 
 const KEYS = ["from", "to", "open_hours_zone", "sort", "search", "unit"];
@@ -25,7 +25,12 @@ const main = document.getElementById("main");
 const root = document.getElementById("report");
 const statusBox = document.getElementById("report-status");
 const campaignId = root.dataset.campaignId;
-const url = `/api/v1/campaigns/${encodeURIComponent(campaignId)}/report`;
+// a shared view (/shared/<token>, api/shares.py) reads through its link: read only,
+// its period fixed, no workbook or PDF
+const shared = root.dataset.shared === "yes";
+const url = shared ? `${root.dataset.apiBase}/report`
+  : `/api/v1/campaigns/${encodeURIComponent(campaignId)}/report`;
+const campaignBase = `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
 const state = readState(KEYS);
 let generation = 0;
 
@@ -54,8 +59,9 @@ function renderMailings(body, report) {
     body.replaceChildren(emptyState(_("This campaign has no mailings yet")));
     return;
   }
-  const mailingLink = (r) => el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` },
-    r.name);
+  // a shared view shares this report only: its mailings' names lead nowhere
+  const mailingLink = (r) => (shared ? r.name
+    : el("a", { href: `/mailings/${encodeURIComponent(r.mailing_id)}` }, r.name));
   // the glossary's terms: a campaign's ordered are its mailings' attributed buyers, its
   // orders their attributed receipts and orders together
   const termOf = (k) => ({ ordered: "buyers", orders: "purchases" }[k] || k);
@@ -176,9 +182,11 @@ async function load() {
       el("span", {}, ngettext("{n} mailing", "{n} mailings", report.campaign.mailings)),
       el("span", { class: "muted" }, _("ID {id}", { id: report.campaign.campaign_id })),
       el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
-      el("a", { id: "workbook-link", download: "", href: withParams(
-        `/api/v1/campaigns/${encodeURIComponent(report.campaign.campaign_id)}/report.xlsx`,
-        state) }, _("Excel workbook")));
+      shared ? null : el("a", { id: "workbook-link", download: "", href: withParams(
+        `${campaignBase}/report.xlsx`, state) }, _("Excel workbook")),
+      shared ? null : el("a", { id: "pdf-link", download: "", href: withParams(
+        `${campaignBase}/report.pdf`, { from: state.from, to: state.to, lang: language }) },
+      _("PDF")));
     statusBox.replaceChildren();
     renderCampaignHeadline(document.getElementById("headline"), report);
     const t = report.totals;

@@ -266,7 +266,8 @@ function coverageNote(report) {
  * history is of the channel, not of the period on the page: drawn once per load. */
 function sendTime() {
   const node = document.getElementById("send-time");
-  if (mailing.channel !== "email" || !mailing.sent_at
+  // the advice draws on every mailing of the channel: not part of a shared view
+  if (shared || mailing.channel !== "email" || !mailing.sent_at
     || document.getElementById("open_hours").hidden) {
     node.replaceChildren();
     return;
