@@ -72,3 +72,10 @@ def test_the_api_prints_what_the_reader_may_see(demo_store):
         assert "Объём рассылки" in russian
         anonymous = httpx.get(f"{url}/api/v1/mailings/M08/report.pdf")
         assert anonymous.status_code == 401
+        # the compare page of two mailings, each named in it
+        r = httpx.get(f"{url}/api/v1/compare/report.pdf", timeout=180,
+                      headers={"Authorization": f"Bearer {plain}"},
+                      params=[("mailing_id", "M08"), ("mailing_id", "M01"), ("lang", "en")])
+        assert r.status_code == 200, r.text
+        compared = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+        assert "July deals" in compared and "Summer sale" in compared

@@ -168,3 +168,14 @@ def test_the_compare_page_fits_the_screen(site, page, width):
     ready(page, f"{site.url}/?lang=ru")
     page.locator("#mailings-panel input[data-pick]:not([disabled])").first.check()
     screenshot(page, f"list-compare-ru-{width['width']}")
+
+
+def test_the_compare_page_links_its_pdf(site, page):
+    """The page's PDF link asks the API for the same mailings, period and language."""
+    rows = [m for m in site.get("/api/v1/mailings", channel="email", status="sent")][:2]
+    ids = [m["mailing_id"] for m in rows]
+    ready(page, f"{site.url}/compare?ids={','.join(ids)}&from=2026-06-01&lang=ru")
+    href = page.locator("#pdf-link").get_attribute("href")
+    assert href.startswith("/api/v1/compare/report.pdf?")
+    assert all(f"mailing_id={i}" in href for i in ids)
+    assert "from=2026-06-01" in href and "lang=ru" in href

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 
 from mailreport.api.pdf import PdfError, Site, chromium_path, render_pdf
 from mailreport.api.security import SESSION_COOKIE, require
@@ -30,7 +30,8 @@ def install_pdf(app: FastAPI) -> None:
     store = app.state.store
     drawing = threading.BoundedSemaphore(PDF_AT_ONCE)
 
-    def pdf(request: Request, page_path: str, title: str, stem: str) -> Response:
+    def pdf(request: Request, page_path: str, title: str, stem: str,
+            extra: dict[str, str] | None = None) -> Response:
         if chromium_path() is None:
             raise HTTPException(503, "PDFs need Chromium on the server (apt-get install "
                                      "chromium, or playwright install chromium)")
@@ -41,6 +42,7 @@ def install_pdf(app: FastAPI) -> None:
             settings = store.tables().settings
             query = {k: v for k, v in request.query_params.items() if k in ("from", "to")}
             query["lang"] = request.query_params.get("lang") or settings.locale
+            query.update(extra or {})
             path = page_path + "?" + urlencode(query)
             period = (" – ".join(v for v in (query.get("from"), query.get("to")) if v)
                       or "all time")
@@ -84,3 +86,15 @@ def install_pdf(app: FastAPI) -> None:
         campaign, _ = get_campaign(store.tables(), campaign_id)
         return pdf(request, f"/campaigns/{campaign_id}", campaign.name,
                    f"{campaign_id}-report")
+
+    @app.get("/api/v1/compare/report.pdf", response_class=Response, responses=described)
+    def compare_pdf(request: Request, who: Reader,
+                    mailing_id: Annotated[list[str], Query(
+                        description="2 to 4 different mailings, in the order to show them",
+                        min_length=2, max_length=4, json_schema_extra={"uniqueItems": True})]):
+        """The compare page of 2 to 4 mailings printed to PDF."""
+        if len(set(mailing_id)) != len(mailing_id):
+            raise HTTPException(422, "each mailing may be compared once")
+        names = [get_mailing(store.tables(), m).name for m in mailing_id]
+        return pdf(request, "/compare", " · ".join(names), "compare-" + "-".join(mailing_id),
+                   {"ids": ",".join(mailing_id)})

@@ -5,7 +5,7 @@
 import { categoryAxis, chartBox, draw, numbers, tooltipHtml, valueAxis } from "./charts.js";
 import { periodControl, periodText } from "./period.js";
 import { _, api, currencySymbol, DASH, el, emptyState, fmtDateTime, fmtInt, fmtMoney, fmtPct,
-  ngettext, problemBox, readState, table, term, termLabel, writeState } from "./util.js";
+  language, ngettext, problemBox, readState, table, term, termLabel, writeState } from "./util.js";
 
 const main = document.getElementById("main");
 const root = document.getElementById("report");
@@ -162,7 +162,9 @@ async function load() {
     document.title = _("Mailings compared") + " · mailreport";
     document.getElementById("report-subtitle").replaceChildren(
       el("span", {}, ngettext("{n} mailing", "{n} mailings", compared.length)),
-      el("span", { class: "muted", dataset: { key: "period" } }, periodText(result.period)));
+      el("span", { class: "muted", dataset: { key: "period" } }, periodText(result.period)),
+      el("a", { id: "pdf-link", download: "", href: `/api/v1/compare/report.pdf?${params}&`
+        + new URLSearchParams({ lang: language }) }, _("PDF")));
     statusBox.replaceChildren();
     show("figures", renderFigures, compared);
     show("funnel", renderFunnel, compared);
