@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 def test_the_mailing_report_prints_to_a_pdf_with_its_sections(demo_db, tmp_path):
     out = tmp_path / "m08.pdf"
-    result = CliRunner().invoke(app, ["report", "M08", "--db", str(demo_db), "--pdf", str(out),
+    result = CliRunner().invoke(app, ["--lang", "en", "report", "M08", "--db", str(demo_db),
+                                      "--pdf", str(out),
                                       "--from", "2026-07-01", "--to", "2026-07-10"])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output

@@ -29,6 +29,8 @@ FORMATTED = """async ([values, days, moments, zone]) => {
     percent: values.map((v) => f.fmtPct(v)),
     signed: values.map((v) => f.fmtSigned(v)),
     compact: values.filter((v) => Math.abs(Number(v)) >= 1000).map((v) => f.fmtCompact(v)),
+    compact_money: values.filter((v) => Math.abs(Number(v)) >= 1000)
+      .map((v) => f.fmtCompactMoney(v)),
     day: days.map((d) => f.fmtDay(d)),
     long_day: days.map((d) => f.fmtLongDay(d)),
     moment: moments.map((m) => f.fmtDateTime(m, zone)),
@@ -52,6 +54,7 @@ def test_the_page_writes_figures_as_babel_does(site, page, language):
         "percent": [f.percent(v) for v in VALUES],
         "signed": [f.signed(v) for v in VALUES],
         "compact": [f.compact(v) for v in VALUES if abs(float(v)) >= 1000],
+        "compact_money": [f.compact_money(v) for v in VALUES if abs(float(v)) >= 1000],
         "day": [f.day(d) for d in DAYS],
         "long_day": [f.long_day(d) for d in DAYS],
         "moment": [f.moment(m) for m in MOMENTS],

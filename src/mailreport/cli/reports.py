@@ -133,7 +133,9 @@ def print_pdf(db, config, lake, page: str, params: dict, out: Path, *, title: st
     from mailreport.store import StoreLocked, db_path
 
     settings = load_settings(config)
-    path = page + (f"?{urlencode(params)}" if params else "")
+    sp = Speaker.of(settings)
+    # the page, and so the PDF, in the command line's language
+    path = page + "?" + urlencode({**params, "lang": sp.language})
     when = (f"{period.from_ or '…'} to {period.to or '…'}" if period.from_ or period.to
             else "all time")
     started = time.monotonic()
@@ -149,7 +151,8 @@ def print_pdf(db, config, lake, page: str, params: dict, out: Path, *, title: st
                        zone=settings.company_timezone)
     except (PdfError, ForwardError) as exc:
         fail(str(exc), 1)
-    console.print(f"wrote {out} in {time.monotonic() - started:.1f} s")
+    console.print(sp._("wrote {path} in {seconds} s", path=out,
+                       seconds=sp.f.number(round(time.monotonic() - started, 1), 1)))
 
 
 def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = None,

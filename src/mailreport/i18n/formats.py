@@ -107,6 +107,16 @@ class Formats:
         return numbers.format_compact_decimal(_number(value), format_type="short",
                                               fraction_digits=1, locale=self.locale)
 
+    def compact_money(self, value) -> str:
+        """A large amount in a tile: the compact figure in the currency's pattern,
+        "11,8 млн ₽", "RUB 11.8m" (CLDR's short compact currency, with its spacing)."""
+        parsed = numbers.parse_pattern(self.money_pattern)
+        prefix, suffix = (a.replace("¤", self.currency_symbol)
+                          for a in (parsed.prefix[0], parsed.suffix[0]))
+        n = _number(value)
+        sign = self.locale.number_symbols["latn"]["minusSign"] if n < 0 else ""
+        return f"{sign}{prefix}{self.compact(abs(n))}{suffix}"
+
     def day(self, value: date | str | None) -> str:
         """A calendar date in a table: 01.07.2026."""
         if value is None:

@@ -2,7 +2,7 @@
 // metrics against the whole good audience, the paged sortable list, and the
 // "Export to file" dialog. Every figure comes from the JSON API.
 import { periodControl, periodText } from "./period.js";
-import { _, api, ApiError, currency, el, emptyState, fmtCurrency, fmtDateTime, fmtInt, fmtMoney,
+import { _, api, ApiError, currency, el, emptyState, fmtCompactMoney, fmtCurrency, fmtDateTime, fmtInt, fmtMoney,
   fmtNumber, fmtPct, fmtSigned, language, ngettext, problemBox, readState, term, termLabel,
   tileFigure, withParams, writeState } from "./util.js";
 
@@ -124,7 +124,7 @@ function renderMetrics(list) {
           share: el("span", { dataset: { key: "metrics.share_of_audience" } },
             fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
       metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
-      metricTile("revenue", tileFigure(m.revenue, whole), "metrics.revenue", null,
+      metricTile("revenue", tileFigure(m.revenue, whole, fmtCompactMoney), "metrics.revenue", null,
         { title: money(m.revenue), money: true }),
       metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov",
         deviation(m.deviation.aov, "metrics.deviation.aov"), { money: true }),

@@ -143,6 +143,13 @@ export function fmtCompact(v) {
   return pattern.replace(/0+/, number).replace(/'([^']*)'/g, "$1");
 }
 
+/** A large amount in a tile: "11,8 млн ₽", "RUB 11.8m" (formats.compact_money). */
+export function fmtCompactMoney(v) {
+  if (absent(v)) return DASH;
+  const n = Number(v);
+  return `${n < 0 ? L.symbols.minus : ""}${L.money.prefix}${fmtCompact(Math.abs(n))}${L.money.suffix}`;
+}
+
 export const currencySymbol = L.currency.symbol;
 export const currencyCode = L.currency.code;
 

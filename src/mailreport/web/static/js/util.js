@@ -4,6 +4,7 @@
 // Numbers, money and dates in the reader's language, from CLDR (i18n.js).
 export {
   _, ngettext, language, languages, DASH, fmtInt, fmtNumber, fmtMoney, fmtCurrency, fmtPct,
+  fmtCompactMoney,
   fmtSigned, fmtP, fmtCompact, fmtDay, fmtLongDay, currencySymbol, currencyCode,
 } from "./i18n.js";
 import { _, fmtCompact, fmtDateTime as inZone } from "./i18n.js";
@@ -179,12 +180,12 @@ export function emptyState(text, hint = "") {
 /** A tile's figure: from a million up abbreviated ("11.3 M") so that it fits its tile,
  * with the exact value, as `format` writes it, on hover and for screen readers, and on
  * a click or tap (a touch screen has no hover). */
-export function tileFigure(v, format) {
+export function tileFigure(v, format, compact = fmtCompact) {
   const exact = format(v);
   const n = Number(v);
   if (v == null || Math.abs(n) < 1e6) return exact;
   return exactOnTap(el("abbr", { class: "figure", title: exact, "aria-label": exact,
-    dataset: { exact } }, fmtCompact(n)), exact);
+    dataset: { exact } }, compact(n)), exact);
 }
 
 /** A button around an abbreviated figure that adds its exact value in a line below it,

@@ -1,11 +1,14 @@
 // The headline strip: whether the mailing paid off, at a glance, from the whole
 // report's JSON (the sections below hold the detail).
-import { _, DASH, el, fmtCurrency, fmtInt, fmtPct, fmtSigned, ngettext, term, termLabel,
-  tile } from "../util.js";
+import { _, DASH, el, fmtCompactMoney, fmtCurrency, fmtInt, fmtPct, fmtSigned, ngettext, term,
+  termLabel, tile, tileFigure } from "../util.js";
 
-/** Money for a tile: whole roubles with the symbol, the exact amount on hover. */
+/** Money for a tile: whole roubles with the symbol, the exact amount on hover; from a
+ * million up abbreviated ("11,8 млн ₽") so that it fits, the exact amount on a tap. */
 export function wholeMoney(v) {
-  return v == null ? DASH : el("span", { title: fmtCurrency(v) }, fmtCurrency(v, { whole: true }));
+  if (v == null) return DASH;
+  if (Math.abs(Number(v)) >= 1e6) return tileFigure(v, (x) => fmtCurrency(x), fmtCompactMoney);
+  return el("span", { title: fmtCurrency(v) }, fmtCurrency(v, { whole: true }));
 }
 
 /** An estimated count of customers, to the whole customer: "+34", "−7", "0". */
