@@ -124,7 +124,8 @@ def test_the_campaign_workbook_counts_each_customer_once(demo_store, tmp_path):
 
 def test_the_cli_writes_the_workbook(demo_db, tmp_path):
     out = tmp_path / "r.xlsx"
-    result = CliRunner().invoke(app, ["report", "M01", "--db", str(demo_db), "--xlsx", str(out)])
+    result = CliRunner().invoke(app, ["--lang", "en", "report", "M01", "--db", str(demo_db),
+                                      "--xlsx", str(out)])
     assert result.exit_code == 0, result.output
     assert "Efficiency" in openpyxl.load_workbook(out).sheetnames
 
@@ -137,8 +138,8 @@ def test_the_api_serves_the_workbook(demo_store):
     from mailreport.api.app import create_app
 
     client = TestClient(create_app(demo_store, auth=False), base_url="http://127.0.0.1")
-    r = client.get("/api/v1/mailings/M08/report.xlsx", params={"from": "2026-07-01",
-                                                               "to": "2026-07-03"})
+    r = client.get("/api/v1/mailings/M08/report.xlsx", params={
+        "from": "2026-07-01", "to": "2026-07-03", "lang": "en"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert 'filename="M08-report-2026-07-01_2026-07-03.xlsx"' in r.headers[
@@ -149,7 +150,7 @@ def test_the_api_serves_the_workbook(demo_store):
     assert figure(book["Efficiency"], GLOSSARY["sent"].name) == period["efficiency"][
         "stages"]["sent"]
     assert figure(book["Definitions"], "Period from") == dt.datetime(2026, 7, 1)
-    r = client.get("/api/v1/campaigns/CMP1/report.xlsx")
+    r = client.get("/api/v1/campaigns/CMP1/report.xlsx", params={"lang": "en"})
     assert r.status_code == 200 and "Summary" in openpyxl.load_workbook(
         io.BytesIO(r.content)).sheetnames
     assert client.get("/api/v1/mailings/NOPE/report.xlsx").status_code == 404

@@ -54,7 +54,7 @@ from mailreport.reports.send_time import Breakdown, Channel, SendTimeAdvice, sen
 from mailreport.store.errors import StoreUnavailable
 from mailreport.web.account_page import install_account_page
 from mailreport.web.customers_page import install_customer_pages
-from mailreport.web.pages import install_pages
+from mailreport.web.pages import install_pages, reader_language
 
 
 class LoadRequest(BaseModel):
@@ -71,6 +71,11 @@ class Health(BaseModel):
 # One section of the report: the type its key has in the whole report.
 SectionResult = Union[tuple(MailingReport.model_fields[name].annotation  # noqa: UP007
                             for name in REPORT_KEYS)]
+# the language of a workbook's words; its numbers are the same in every language
+WorkbookLanguage = Annotated[Literal["ru", "en"] | None, Query(
+    description="The language of the workbook's sheet names, headings and labels (ru, "
+                "en); default: the reader's, as the pages choose it (the language "
+                "cookie, Accept-Language, else the locale setting)")]
 SectionName = Annotated[str, Path(description="a key of the report",
                                   json_schema_extra={"enum": list(REPORT_KEYS)})]
 
@@ -237,10 +242,12 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
              responses={200: {"content": {XLSX: {}}, "description": "The whole report as "
                               "an Excel workbook: a sheet per section, typed cells, and "
                               "a sheet of definitions and settings"}})
-    def report_workbook(mailing_id: str, query: QueryDep, who: Viewer):
+    def report_workbook(mailing_id: str, query: QueryDep, who: Viewer, request: Request,
+                        lang: WorkbookLanguage = None):
         result = mailing_report(tables(), mailing_id, query,
                                 with_product_sales=who.can(PRODUCT_SALES))
-        return workbook_response(write_mailing_workbook, result, f"{mailing_id}-report")
+        return workbook_response(write_mailing_workbook, result, f"{mailing_id}-report",
+                                 request)
 
     @app.get("/api/v1/mailings/{mailing_id}/report/{section}",
              responses={200: {"model": SectionResult, "description": "The section, as in "
@@ -271,14 +278,18 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     @app.get("/api/v1/campaigns/{campaign_id}/report.xlsx", response_class=Response,
              responses={200: {"content": {XLSX: {}}, "description": "The campaign report "
                               "as an Excel workbook"}})
-    def campaign_workbook(campaign_id: str, query: QueryDep, who: Viewer):
+    def campaign_workbook(campaign_id: str, query: QueryDep, who: Viewer, request: Request,
+                          lang: WorkbookLanguage = None):
         result = campaign_report(tables(), campaign_id, query,
                                  with_product_sales=who.can(PRODUCT_SALES))
-        return workbook_response(write_campaign_workbook, result, f"{campaign_id}-report")
+        return workbook_response(write_campaign_workbook, result, f"{campaign_id}-report",
+                                 request)
 
-    def workbook_response(write, result, stem: str) -> Response:
+    def workbook_response(write, result, stem: str, request: Request) -> Response:
         out = io.BytesIO()
-        write(result, out, tables().settings)
+        settings = tables().settings
+        # ?lang= (declared on the routes for the schema), else as the pages choose it
+        write(result, out, settings, language=reader_language(request, settings.locale))
         period = result.period
         if period.from_ or period.to:
             stem += f"-{period.from_ or ''}_{period.to or ''}"

@@ -186,8 +186,9 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
     if xlsx is not None:
         from mailreport.exports.workbook import write_mailing_workbook
 
-        write_mailing_workbook(result, xlsx, load_settings(config))
-        console.print(_speaker(config)._("wrote {path}", path=xlsx))
+        speaker = _speaker(config)
+        write_mailing_workbook(result, xlsx, load_settings(config), language=speaker.language)
+        console.print(speaker._("wrote {path}", path=xlsx))
     if as_json:
         _print_json(result)
     elif xlsx is None and pdf is None:
@@ -215,8 +216,9 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
     if xlsx is not None:
         from mailreport.exports.workbook import write_campaign_workbook
 
-        write_campaign_workbook(result, xlsx, load_settings(config))
-        console.print(_speaker(config)._("wrote {path}", path=xlsx))
+        speaker = _speaker(config)
+        write_campaign_workbook(result, xlsx, load_settings(config), language=speaker.language)
+        console.print(speaker._("wrote {path}", path=xlsx))
     if as_json:
         _print_json(result)
     elif xlsx is None and pdf is None:
