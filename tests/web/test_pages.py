@@ -416,9 +416,17 @@ def test_the_workbook_link_downloads_the_report_as_chosen(site, page):
         page.locator("#workbook-link").click()
     url = urlparse(download.value.url)
     assert url.path == f"/api/v1/mailings/{mid}/report.xlsx"
-    assert parse_qs(url.query) == {"from": [sent_day], "to": [sent_day], "sort": ["revenue"]}
+    assert parse_qs(url.query) == {"from": [sent_day], "to": [sent_day], "sort": ["revenue"],
+                                   "lang": ["en"]}  # the page's language
     assert download.value.suggested_filename == f"{mid}-report-{sent_day}_{sent_day}.xlsx"
     assert download.value.path().read_bytes()[:2] == b"PK"  # a zip: the workbook
+    import io
+
+    import openpyxl
+
+    # in the page's language
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert book.sheetnames[0] == "Summary"
 
 
 def test_one_variant_with_a_control_group_is_one_test_row(site, page):

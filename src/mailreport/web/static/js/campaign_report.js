@@ -183,7 +183,7 @@ async function load() {
       el("span", { class: "muted" }, _("ID {id}", { id: report.campaign.campaign_id })),
       el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
       shared ? null : el("a", { id: "workbook-link", download: "", href: withParams(
-        `${campaignBase}/report.xlsx`, state) }, _("Excel workbook")),
+        `${campaignBase}/report.xlsx`, { ...state, lang: language }) }, _("Excel workbook")),
       shared ? null : el("a", { id: "pdf-link", download: "", href: withParams(
         `${campaignBase}/report.pdf`, { from: state.from, to: state.to, lang: language }) },
       _("PDF")));

@@ -173,11 +173,12 @@ function header(report) {
       _("Campaign report")) : null,
     el("span", { class: "muted" }, _("ID {id}", { id: m.mailing_id })),
     el("span", { class: "muted", dataset: { key: "period" } }, periodText(report.period)),
-    // the whole report as a workbook, for the period and choices on the page; an
+    // the whole report as a workbook, for the period and choices on the page, in
+    // the page's language; an
     // unsent mailing has no figures to take away
-    shared || (m.status !== "sent" && m.status !== "sending") ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, apiParams()),
+    shared || (m.status !== "sent" && m.status !== "sending") ? null : el("a", { id: "workbook-link", href: withParams(`${base}/report.xlsx`, { ...apiParams(), lang: language }),
       download: "", onclick: (e) => {  // the choices made since the header was drawn
-        e.currentTarget.href = withParams(`${base}/report.xlsx`, apiParams());
+        e.currentTarget.href = withParams(`${base}/report.xlsx`, { ...apiParams(), lang: language });
       } }, _("Excel workbook")),
     // the page as a PDF, drawn by the server's Chromium as this reader sees it
     shared || (m.status !== "sent" && m.status !== "sending") ? null : el("a", { id: "pdf-link",
