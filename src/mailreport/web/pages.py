@@ -28,6 +28,8 @@ from mailreport.web.email_html import clean_email_html
 from mailreport.web.error_pages import install_error_pages
 
 HERE = Path(__file__).parent
+# The permission the schedules' API asks to add, run or remove one (api/schedules.py)
+EXPORTS = "exports"
 # The email preview is an about:srcdoc frame, which runs under this page's policy as
 # well as its own: remote images must be possible here for its "Load images" choice.
 # The frame's own policy (heatmap.js) allows them only once the reader asks.
@@ -178,6 +180,13 @@ def install_pages(app: FastAPI) -> None:
     @app.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
     def campaigns_page(request: Request):
         return shell(request, "campaigns.html", "Campaigns", nav="campaigns")
+
+    @app.get("/schedules", response_class=HTMLResponse, include_in_schema=False)
+    def schedules_page(request: Request):
+        # the form to add one only for a reader the API lets add (exports): reading
+        # schedules needs only reports, like every page
+        return shell(request, "schedules.html", "Scheduled reports", nav="schedules",
+                     can_write=may(request, EXPORTS))
 
     @app.get("/mailings/{mailing_id}", response_class=HTMLResponse, include_in_schema=False)
     def mailing_page(request: Request, mailing_id: str):
