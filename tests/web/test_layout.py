@@ -67,8 +67,8 @@ def test_the_top_bar_keeps_every_link_on_a_phone(site, page):
       .filter(n => !n.closest('nav.languages'))
       .map(n => { const r = n.getBoundingClientRect();
                   return [n.textContent.trim(), r.left, r.right, r.height]; })""")
-    assert [b[0] for b in boxes] == ["mailreport", "Mass messages", "Campaigns", "API",
-                                     "Sign out"]
+    assert [b[0] for b in boxes] == ["mailreport", "Mass messages", "Campaigns", "Schedules",
+                                     "API", "Sign out"]
     nav_right = page.evaluate("document.querySelector('.topbar nav').getBoundingClientRect()"
                               ".right")
     for name, left, right, height in boxes:
