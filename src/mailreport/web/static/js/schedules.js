@@ -78,13 +78,13 @@ async function showDeliveries(s, box, button) {
   box.dataset.state = "ready";
 }
 
-async function runNow(s, box, button) {
+async function runNow(s, box, button, deliveries) {
   button.disabled = true;
   try {
     await api("/api/v1/schedules/" + encodeURIComponent(s.schedule_id) + "/run", {},
       { method: "POST" });
     box.hidden = true;  // shown again, fresh
-    await showDeliveries(s, box, box.previousSibling);
+    await showDeliveries(s, box, deliveries);
   } catch (err) {
     box.hidden = false;
     box.replaceChildren(errorBox(err));
@@ -103,26 +103,40 @@ async function remove(s) {
   }
 }
 
-function actions(s) {
-  const box = el("div", { class: "deliveries-box", id: "deliveries-" + s.schedule_id,
-    hidden: true });
+/** The row's buttons; its deliveries go in `box`, a row of their own below it. */
+function actions(s, box) {
   const deliveries = el("button", { type: "button", class: "btn btn-small",
     "aria-expanded": "false", "aria-controls": box.id }, _("Deliveries"));
   deliveries.addEventListener("click", () => showDeliveries(s, box, deliveries));
   const run = canWrite ? el("button", { type: "button", class: "btn btn-small btn-primary" },
     _("Run now")) : null;
-  if (run) run.addEventListener("click", () => runNow(s, box, deliveries));
+  if (run) run.addEventListener("click", () => runNow(s, box, run, deliveries));
   const gone = canWrite ? el("button", { type: "button", class: "btn btn-small btn-quiet" },
     _("Remove")) : null;
   if (gone) gone.addEventListener("click", () => remove(s));
   return el("div", { class: "schedule-actions", dataset: { schedule: s.schedule_id } },
-    el("div", { class: "buttons" }, run, deliveries, gone), box);
+    run, deliveries, gone);
+}
+
+function deliveriesBox(s) {
+  return el("div", { class: "deliveries-box", id: "deliveries-" + s.schedule_id, hidden: true });
+}
+
+/** Below each schedule's row, a row across the table for its deliveries. */
+function withDeliveryRows(wrap, rows, boxes, columns) {
+  const trs = wrap.querySelectorAll("tbody > tr");
+  rows.forEach((s, i) => {
+    trs[i].after(el("tr", { class: "deliveries-row", dataset: { schedule: s.schedule_id } },
+      el("td", { colspan: columns, class: "deliveries-cell" }, boxes.get(s.schedule_id))));
+  });
+  return wrap;
 }
 
 async function load() {
   try {
     const rows = await api("/api/v1/schedules");
-    panel.replaceChildren(rows.length ? table([
+    const boxes = new Map(rows.map((s) => [s.schedule_id, deliveriesBox(s)]));
+    const columns = [
       { label: _("Report"), rowHeader: true, cell: reportLink },
       { label: _("Cadence"), cell: cadenceWords },
       { label: _("Local time"), cell: (s) => s.at },
@@ -134,9 +148,12 @@ async function load() {
       { label: _("Enabled"), cell: (s) => (s.enabled ? _("Yes") : _("No")) },
       { label: _("Next run"), cell: (s) => el("span", { class: "next-run" },
         s.next_due_at ? fmtDateTime(s.next_due_at) : _("Not planned")) },
-      { label: _("Actions"), cell: actions },
-    ], rows, { className: "cards-on-phone schedules", terms: false,
-      caption: ngettext("{n} schedule", "{n} schedules", rows.length) })
+      { label: _("Actions"), cell: (s) => actions(s, boxes.get(s.schedule_id)) },
+    ];
+    panel.replaceChildren(rows.length ? withDeliveryRows(table(columns, rows, {
+      className: "cards-on-phone schedules", terms: false,
+      caption: ngettext("{n} schedule", "{n} schedules", rows.length) }), rows, boxes,
+    columns.length)
       : emptyState(_("No scheduled reports yet"), canWrite
         ? _("Add one below: its report is sent by email at the time you choose.") : ""));
     main.dataset.state = "ready";
