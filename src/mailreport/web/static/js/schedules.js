@@ -10,9 +10,12 @@ const canWrite = panel.dataset.canWrite === "true";
 const form = document.getElementById("schedule-form");
 const formError = document.getElementById("schedule-form-error");
 
-const WEEKDAYS = {
-  monday: _("Monday"), tuesday: _("Tuesday"), wednesday: _("Wednesday"),
-  thursday: _("Thursday"), friday: _("Friday"), saturday: _("Saturday"), sunday: _("Sunday"),
+// each its own phrase: Russian says "по понедельникам", not a capitalised day name
+const EVERY_WEEK = {
+  monday: _("Weekly, on Mondays"), tuesday: _("Weekly, on Tuesdays"),
+  wednesday: _("Weekly, on Wednesdays"), thursday: _("Weekly, on Thursdays"),
+  friday: _("Weekly, on Fridays"), saturday: _("Weekly, on Saturdays"),
+  sunday: _("Weekly, on Sundays"),
 };
 const PERIODS = {
   since_sending: _("Since sending"), last_7_days: _("Last 7 days"),
@@ -28,13 +31,13 @@ const OUTCOMES = {
 // names of the mailings and campaigns, for the list's links (filled by loadTargets)
 const names = { mailing: new Map(), campaign: new Map() };
 
-/** How often, in words: "Weekly, Monday". */
+/** How often, in words: "Weekly, on Mondays". */
 function cadenceWords(s) {
   if (s.cadence === "after_send") {
     return ngettext("Once, {n} day after sending", "Once, {n} days after sending", s.days_after);
   }
   if (s.cadence === "daily") return _("Daily");
-  if (s.cadence === "weekly") return _("Weekly, {day}", { day: WEEKDAYS[s.weekday] });
+  if (s.cadence === "weekly") return EVERY_WEEK[s.weekday];
   return _("Monthly, day {n}", { n: s.day_of_month });
 }
 
