@@ -12,6 +12,7 @@ import httpx
 import pytest
 from harness import PHONE, Server, browser, page, ready, screenshot  # noqa: F401 - fixtures
 
+from mailreport.auth import create_token
 from mailreport.settings import Settings
 from mailreport.store import open_store
 
@@ -60,6 +61,7 @@ def test_add_run_and_remove_a_weekly_schedule(served, page):
     error = page.locator("#schedule-form-error .alert-error")
     error.wait_for()
     assert "not-an-address" in error.text_content()
+    assert error.locator("strong").text_content() == "The schedule was not added."
     assert schedules(served) == []
 
     form.locator("input[name=recipients]").fill("crm@example.com, head@example.com")
@@ -130,3 +132,37 @@ def test_the_russian_page_has_russian_words(served, browser):
         assert "Еженедельно, по понедельникам" in row and "Прошлая неделя" in row
     finally:
         context.close()
+
+
+def test_only_a_reader_who_may_export_gets_the_form_and_the_buttons(demo_db, tmp_path,
+                                                                    browser):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    store = open_store(path, Settings())
+    try:
+        tokens = {role: create_token(store, role, name=role) for role in ("viewer", "analyst")}
+        with Server(store, auth=True) as server:
+            r = httpx.post(server.url + "/api/v1/schedules", timeout=30, headers={
+                "Authorization": f"Bearer {tokens['analyst']}"}, json={
+                "kind": "mailing", "target_id": "M08", "cadence": "monthly",
+                "day_of_month": 1, "at": "08:30", "period": "previous_month",
+                "recipients": ["board@example.com"]})
+            assert r.status_code == 201, r.text
+            seen = {}
+            for role, token in tokens.items():
+                context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                              locale="en-US", extra_http_headers={
+                                                  "Authorization": f"Bearer {token}"})
+                pg = context.new_page()
+                try:
+                    ready(pg, server.url + "/schedules")
+                    row = pg.locator(".table-wrap.schedules > table > tbody > tr").first
+                    assert "Monthly, day 1" in row.text_content()
+                    seen[role] = (pg.locator("#schedule-form").count(),
+                                  row.get_by_role("button").all_text_contents())
+                finally:
+                    context.close()
+            assert seen == {"viewer": (0, ["Deliveries"]),
+                            "analyst": (1, ["Run now", "Deliveries", "Remove"])}
+    finally:
+        store.close()

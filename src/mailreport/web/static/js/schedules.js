@@ -1,7 +1,8 @@
 // The scheduled reports: the list (run one now, its deliveries, remove it) and, for
 // a reader who may export, the form that adds one. Everything through the API.
 import {
-  _, api, el, emptyState, errorBox, fmtDateTime, language, ngettext, problemBox, table,
+  _, ApiError, api, asSentence, el, emptyState, errorBox, fmtDateTime, language, ngettext,
+  table,
 } from "./util.js";
 
 const main = document.getElementById("main");
@@ -228,8 +229,12 @@ async function submit(event) {
     form.elements.recipients.value = "";
     await load();
   } catch (err) {
-    formError.replaceChildren(problemBox(err, { back: ["#schedules-panel",
-      _("Back to the schedules")] }));
+    // the API's reason (problem+json detail) beside the form, which keeps what was typed
+    formError.replaceChildren(err instanceof ApiError && err.status === 422
+      ? el("div", { class: "alert alert-error", role: "alert" },
+        el("strong", {}, _("The schedule was not added.")),
+        el("p", { class: "detail" }, asSentence(err.detail)))
+      : errorBox(err));
   }
   button.disabled = false;
 }
