@@ -27,7 +27,7 @@ def test_the_mailing_report_prints_to_a_pdf_with_its_sections(demo_db, tmp_path)
              for p in pdf.pages]
     assert pdf.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4, in points
     text = "\n".join(pages)
-    assert "Mailing report: July deals · 2026-07-01 to 2026-07-10 · times in UTC" in pages[0]
+    assert "Mailing report: July deals · 01/07/2026 to 10/07/2026 · times in UTC" in pages[0]
     # each section starts a page of its own, in the page's order
     firsts = [p.splitlines()[0] for p in pages]
     sections = ["Mailing volume", "Orders placed", "Groups report", "Email open rate",

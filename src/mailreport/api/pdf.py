@@ -78,18 +78,39 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _header(title: str, period: str, zone: str) -> str:
-    text = html.escape(f"{title} · {period} · times in {zone}")
+def N_(text: str) -> str:  # noqa: N802 - gettext's marker (pages catalog), for extraction
+    return text
+
+
+def _words(language: str):
+    from mailreport.i18n.catalogs import translations
+
+    return translations(language, "pages").gettext
+
+
+def _language_of(path: str) -> str:
+    """The page's language, as its address asks (``lang=``); English otherwise."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return (parse_qs(urlsplit(path).query).get("lang") or ["en"])[0]
+
+
+def _header(title: str, period: str, zone: str, language: str = "en") -> str:
+    text = html.escape(_words(language)(N_("{title} · {period} · times in {zone}")).format(
+        title=title, period=period, zone=zone))
     return (f'<div style="font: 8px sans-serif; color: #475569; width: 100%; '
             f'padding: 0 12mm;">{text}</div>')
 
 
-def _footer(generated: str) -> str:
+def _footer(generated: str, language: str = "en") -> str:
+    words = _words(language)
+    made = html.escape(words(N_("mailreport · generated {when}")).format(when=generated))
+    # the page numbers are Chromium's own elements, put where the language's words say
+    pages = html.escape(words(N_("page {page} of {pages}"))).format(
+        page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
     return ('<div style="font: 8px sans-serif; color: #475569; width: 100%; padding: 0 12mm; '
             'display: flex; justify-content: space-between;">'
-            f'<span>mailreport · generated {html.escape(generated)}</span>'
-            '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-            '</span></div>')
+            f'<span>{made}</span><span>{pages}</span></div>')
 
 
 def render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zone: str,
@@ -136,8 +157,8 @@ def _render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zo
                 page.wait_for_timeout(800)
                 page.pdf(path=str(out), format="A4", print_background=True, scale=PRINT_SCALE,
                          display_header_footer=True,
-                         header_template=_header(title, period, zone),
-                         footer_template=_footer(generated),
+                         header_template=_header(title, period, zone, _language_of(path)),
+                         footer_template=_footer(generated, _language_of(path)),
                          margin={"top": "16mm", "bottom": "16mm", "left": "12mm",
                                  "right": "12mm"})
             finally:

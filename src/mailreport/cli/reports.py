@@ -136,8 +136,9 @@ def print_pdf(db, config, lake, page: str, params: dict, out: Path, *, title: st
     sp = Speaker.of(settings)
     # the page, and so the PDF, in the command line's language
     path = page + "?" + urlencode({**params, "lang": sp.language})
-    when = (f"{period.from_ or '…'} to {period.to or '…'}" if period.from_ or period.to
-            else "all time")
+    when = (sp._("{start} to {end}", start=sp.f.day(period.from_) if period.from_ else "…",
+                 end=sp.f.day(period.to) if period.to else "…")
+            if period.from_ or period.to else sp._("all time"))
     started = time.monotonic()
     try:
         try:
@@ -182,7 +183,8 @@ def report(mailing_id: str, date_from: FromOption = None, date_to: ToOption = No
         f"/api/v1/mailings/{mailing_id}/report", _params(query), MailingReport)
     if pdf is not None:
         print_pdf(db, config, lake, f"/mailings/{mailing_id}", _page_params(query), pdf,
-                  title=f"Mailing report: {result.mailing.name}", period=result.period)
+                  title=_speaker(config)._("Mailing report: {name}", name=result.mailing.name),
+                  period=result.period)
     if xlsx is not None:
         from mailreport.exports.workbook import write_mailing_workbook
 
@@ -212,7 +214,9 @@ def campaign_report_cmd(campaign_id: str, date_from: FromOption = None, date_to:
         f"/api/v1/campaigns/{campaign_id}/report", _params(query), CampaignReport)
     if pdf is not None:
         print_pdf(db, config, lake, f"/campaigns/{campaign_id}", _page_params(query), pdf,
-                  title=f"Campaign report: {result.campaign.name}", period=result.period)
+                  title=_speaker(config)._("Campaign report: {name}",
+                                           name=result.campaign.name),
+                  period=result.period)
     if xlsx is not None:
         from mailreport.exports.workbook import write_campaign_workbook
 
