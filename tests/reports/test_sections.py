@@ -131,8 +131,9 @@ def test_the_command_line_prints_incremental_figures_and_the_verdict(data):
     console = Console(record=True, width=200)
     render.mailing_report(console, mailing_report(data.tables(), "m1", query()), "EUR")
     text = console.export_text()
-    assert "Incremental, test group: buyers 1.0 (95% CI " in text
-    assert "revenue 60.00 (95% CI " in text and "Incremental, variant B: buyers 1.0" in text
+    # the CLI's English, figures by CLDR: whole buyers, money with its currency
+    assert "Incremental, test group: buyers 1 (95% CI " in text
+    assert "revenue RUB 60.00 (95% CI " in text and "Incremental, variant B: buyers 1 (" in text
     assert "Variants on click rate: no significant winner (1 pair, Holm-adjusted)" in text
 
 
