@@ -177,6 +177,124 @@ FROM (
 ) AS "t1";
 
 SELECT
+  "t1"."status",
+  "t1"."group",
+  SUM("t1"."customers") FILTER(WHERE
+    "t1"."stage" = 'audience') AS "customers",
+  SUM("t1"."customers") FILTER(WHERE
+    "t1"."stage" = 'delivered') AS "delivered"
+FROM (
+  SELECT
+    *
+  FROM "reach_counts" AS "t0"
+  WHERE
+    "t0"."mailing_id" = 'M1'
+    AND "t0"."status" IS NOT NULL
+    AND "t0"."stage" IN ('audience', 'delivered')
+) AS "t1"
+GROUP BY
+  1,
+  2;
+
+SELECT
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."status" = 'good') AS "good",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."status" = 'address_issue') AS "address_issue",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."status" = 'unsubscribed_channel') AS "unsubscribed_channel",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."status" = 'unsubscribed_category') AS "unsubscribed_category",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."status" = 'blocked_by_policy') AS "blocked_by_policy",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    "t1"."group" = 'control') AS "control_group",
+  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
+    (
+      "t1"."group" = 'test'
+    ) AND (
+      "t1"."delivered_at" IS NOT NULL
+    )) AS "actual_recipients"
+FROM (
+  SELECT
+    *
+  FROM "reach_times" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1') AND "t0"."status" IS NOT NULL
+) AS "t1";
+
+SELECT
+  "t9"."pooled_group",
+  COUNT(*) AS "assigned",
+  COUNT(*) FILTER(WHERE
+    "t9"."orders" IS NOT NULL) AS "buyers",
+  SUM("t9"."orders") AS "orders",
+  SUM("t9"."revenue") AS "revenue",
+  SUM(CAST("t9"."revenue" * "t9"."revenue" AS DECIMAL(38, 4))) AS "revenue_sq"
+FROM (
+  SELECT
+    "t8"."customer_id",
+    "t8"."control",
+    "t8"."test",
+    "t8"."pooled_group",
+    "t6"."customer_id" AS "customer_id_right",
+    "t6"."orders",
+    "t6"."revenue"
+  FROM (
+    SELECT
+      "t5"."customer_id",
+      "t5"."control",
+      "t5"."test",
+      CASE
+        WHEN "t5"."control" AND NOT (
+          "t5"."test"
+        )
+        THEN 'control'
+        WHEN "t5"."test" AND NOT (
+          "t5"."control"
+        )
+        THEN 'test'
+        ELSE 'both'
+      END AS "pooled_group"
+    FROM (
+      SELECT
+        "t2"."customer_id",
+        BOOL_OR("t2"."group" = 'control') AS "control",
+        BOOL_OR("t2"."group" = 'test') AS "test"
+      FROM (
+        SELECT
+          *
+        FROM "reach_times" AS "t0"
+        WHERE
+          "t0"."mailing_id" IN ('M1') AND "t0"."status" = 'good'
+      ) AS "t2"
+      GROUP BY
+        1
+    ) AS "t5"
+  ) AS "t8"
+  LEFT OUTER JOIN (
+    SELECT
+      "t3"."customer_id",
+      COUNT(*) AS "orders",
+      SUM("t3"."total") AS "revenue"
+    FROM (
+      SELECT DISTINCT
+        "t1"."customer_id",
+        "t1"."order_id",
+        "t1"."total"
+      FROM "window_orders" AS "t1"
+      WHERE
+        "t1"."mailing_id" IN ('M1')
+    ) AS "t3"
+    GROUP BY
+      1
+  ) AS "t6"
+    ON "t8"."customer_id" = "t6"."customer_id"
+) AS "t9"
+GROUP BY
+  1;
+
+SELECT
   "t1"."date",
   SUM(CAST("t1"."kind" = 'receipt' AS INT)) AS "receipts",
   SUM(CAST("t1"."kind" = 'order' AS INT)) AS "orders",
@@ -302,6 +420,188 @@ FROM (
 GROUP BY
   1,
   2;
+
+SELECT
+  *
+FROM (
+  SELECT
+    *
+  FROM (
+    SELECT
+      'bounced' AS "kind",
+      "t19"."bounce_class",
+      "t19"."reason",
+      "t19"."domain",
+      "t19"."customers"
+    FROM (
+      SELECT
+        "t17"."bounce_class",
+        "t17"."reason",
+        "t17"."domain",
+        COUNT(*) AS "customers"
+      FROM (
+        SELECT
+          "t15".*
+          EXCLUDE ("_latest")
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              "t6"."mailing_id",
+              "t6"."customer_id",
+              "t6"."day",
+              "t6"."last_ts",
+              "t6"."variant_id",
+              "t6"."bounce_class",
+              "t6"."reason",
+              "t6"."domain",
+              "t6"."events",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t6"."customer_id"
+                ORDER BY "t6"."last_ts" DESC, "t6"."mailing_id" DESC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_latest"
+            FROM (
+              SELECT
+                *
+              FROM "bounces" AS "t2"
+              WHERE
+                "t2"."mailing_id" IN ('M1')
+                AND "t2"."day" IS NOT NULL
+                AND "t2"."day" >= MAKE_DATE(2026, 7, 1)
+                AND "t2"."day" <= MAKE_DATE(2026, 7, 7)
+            ) AS "t6"
+          ) AS "t12"
+          WHERE
+            "t12"."_latest" = 0
+        ) AS "t15"
+      ) AS "t17"
+      GROUP BY
+        1,
+        2,
+        3
+    ) AS "t19"
+  ) AS "t21"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      "t20"."type" AS "kind",
+      CAST(NULL AS TEXT) AS "bounce_class",
+      "t20"."reason",
+      "t20"."domain",
+      "t20"."customers"
+    FROM (
+      SELECT
+        "t18"."type",
+        "t18"."reason",
+        "t18"."domain",
+        COUNT(*) AS "customers"
+      FROM (
+        SELECT
+          "t16".*
+          EXCLUDE ("_latest")
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              "t7"."mailing_id",
+              "t7"."customer_id",
+              "t7"."type",
+              "t7"."day",
+              "t7"."first_ts",
+              "t7"."variant_id",
+              "t7"."events",
+              "t7"."reason",
+              "t7"."domain",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t7"."customer_id", "t7"."type"
+                ORDER BY "t7"."day" DESC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_latest"
+            FROM (
+              SELECT
+                *
+              FROM "complaints" AS "t3"
+              WHERE
+                "t3"."mailing_id" IN ('M1')
+                AND "t3"."day" IS NOT NULL
+                AND "t3"."day" >= MAKE_DATE(2026, 7, 1)
+                AND "t3"."day" <= MAKE_DATE(2026, 7, 7)
+            ) AS "t7"
+          ) AS "t13"
+          WHERE
+            "t13"."_latest" = 0
+        ) AS "t16"
+      ) AS "t18"
+      GROUP BY
+        1,
+        2,
+        3
+    ) AS "t20"
+  ) AS "t22"
+) AS "t23"
+UNION ALL
+SELECT
+  *
+FROM (
+  SELECT
+    *
+  FROM (
+    SELECT
+      'domain_sent' AS "kind",
+      CAST(NULL AS TEXT) AS "bounce_class",
+      CAST(NULL AS TEXT) AS "reason",
+      "t8"."domain",
+      "t8"."customers"
+    FROM (
+      SELECT
+        "t4"."domain",
+        SUM("t4"."customers") AS "customers"
+      FROM (
+        SELECT
+          *
+        FROM "domain_sent" AS "t0"
+        WHERE
+          "t0"."mailing_id" IN ('M1')
+          AND "t0"."day" IS NOT NULL
+          AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+          AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+      ) AS "t4"
+      GROUP BY
+        1
+    ) AS "t8"
+  ) AS "t10"
+  UNION ALL
+  SELECT
+    *
+  FROM (
+    SELECT
+      'sent' AS "kind",
+      CAST(NULL AS TEXT) AS "bounce_class",
+      CAST(NULL AS TEXT) AS "reason",
+      CAST(NULL AS TEXT) AS "domain",
+      "t9"."customers"
+    FROM (
+      SELECT
+        SUM("t5"."customers") AS "customers"
+      FROM (
+        SELECT
+          *
+        FROM "reach_counts" AS "t1"
+        WHERE
+          "t1"."mailing_id" IN ('M1')
+          AND "t1"."stage" = 'sent'
+          AND "t1"."day" IS NOT NULL
+          AND "t1"."day" >= MAKE_DATE(2026, 7, 1)
+          AND "t1"."day" <= MAKE_DATE(2026, 7, 7)
+      ) AS "t5"
+    ) AS "t9"
+  ) AS "t11"
+) AS "t14";
 
 WITH "t1" AS (
   SELECT

@@ -50,7 +50,7 @@ FROM (
               "t6"."events",
               ROW_NUMBER() OVER (
                 PARTITION BY "t6"."customer_id"
-                ORDER BY "t6"."last_ts" DESC
+                ORDER BY "t6"."last_ts" DESC, "t6"."mailing_id" DESC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_latest"
             FROM (

@@ -57,7 +57,7 @@ FROM (
               "t6"."events",
               ROW_NUMBER() OVER (
                 PARTITION BY "t6"."customer_id"
-                ORDER BY "t6"."last_ts" DESC NULLS LAST
+                ORDER BY "t6"."last_ts" DESC NULLS LAST, "t6"."mailing_id" DESC NULLS LAST
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_latest"
             FROM (

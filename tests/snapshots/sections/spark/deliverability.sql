@@ -55,7 +55,10 @@ FROM (
               `t6`.`reason`,
               `t6`.`domain`,
               `t6`.`events`,
-              ROW_NUMBER() OVER (PARTITION BY `t6`.`customer_id` ORDER BY `t6`.`last_ts` DESC) - 1 AS `_latest`
+              ROW_NUMBER() OVER (
+                PARTITION BY `t6`.`customer_id`
+                ORDER BY `t6`.`last_ts` DESC, `t6`.`mailing_id` DESC
+              ) - 1 AS `_latest`
             FROM (
               SELECT
                 *
