@@ -252,13 +252,14 @@ def cli(spark, files, tmp_path_factory):
     runner = CliRunner()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(common.console, "width", 300)  # no path cut across lines
-        duck = runner.invoke(app, ["load", str(files["bad"]), "--db", str(root / "s.duckdb"),
-                                   "--report-dir", str(root / "r-duck")])
+        # the summaries compared in English (the CLI's language is the locale setting's)
+        duck = runner.invoke(app, ["--lang", "en", "load", str(files["bad"]), "--db",
+                                   str(root / "s.duckdb"), "--report-dir", str(root / "r-duck")])
         # the command's session is the tests' one (it would set its defaults on it)
         patch.setattr("mailreport.store.spark.session.spark_session",
                       lambda master, settings=None: spark)
-        lake = runner.invoke(app, ["load", str(files["bad"]), "--lake", str(root / "lake"),
-                                   "--report-dir", str(root / "r-lake")])
+        lake = runner.invoke(app, ["--lang", "en", "load", str(files["bad"]), "--lake",
+                                   str(root / "lake"), "--report-dir", str(root / "r-lake")])
     return {"root": root, "duck": duck, "lake": lake}
 
 

@@ -87,7 +87,9 @@ def install_pdf(app: FastAPI) -> None:
         return pdf(request, f"/campaigns/{campaign_id}", campaign.name,
                    f"{campaign_id}-report")
 
-    @app.get("/api/v1/compare/report.pdf", response_class=Response, responses=described)
+    @app.get("/api/v1/compare/report.pdf", response_class=Response,
+             responses={**described, 404: {"description": "A mailing asked for does not "
+                                                          "exist"}})
     def compare_pdf(request: Request, who: Reader,
                     mailing_id: Annotated[list[str], Query(
                         description="2 to 4 different mailings, in the order to show them",
