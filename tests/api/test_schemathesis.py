@@ -43,8 +43,11 @@ HERE = Path(__file__).parent
 # makes some 2,500 requests (2,797 with 100)
 MAX_EXAMPLES = 80
 LEAST_CASES = 2000
+# the PDFs each draw a whole page in Chromium (seconds a case, minutes a run):
+# tests/test_pdf.py draws them, with the reader's permissions and languages
 NOT_TESTED = ["--exclude-path", "/api/v1/loads",
-              "--exclude-path-regex", "^/webhooks/|^/api/v1/tokens/[^/]+/revoke$"]
+              "--exclude-path-regex",
+              r"^/webhooks/|^/api/v1/tokens/[^/]+/revoke$|/report\.pdf$"]
 
 
 @pytest.fixture(scope="module")
