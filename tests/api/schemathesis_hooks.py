@@ -107,6 +107,12 @@ def map_case(ctx, case):
     query = dict(case.query or {})
     if case.operation.path == "/api/v1/audit":
         _since_in_rules(query)
+    if case.operation.path == "/api/v1/compare":
+        # a link from another answer gives one mailing; a comparison needs 2 different
+        ids = query.get("mailing_id")
+        ids = [ids] if isinstance(ids, str) else list(ids or [])
+        if len(set(ids)) != len(ids) or len(ids) < 2:
+            query["mailing_id"] = list(dict.fromkeys([*ids, "M01", "M02"]))[:4]
     _period_in_rules(query)
     path = case.operation.path
     if path in ("/api/v1/mailings", "/api/v1/mailing-trend"):
