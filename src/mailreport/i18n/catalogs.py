@@ -26,10 +26,7 @@ DOMAINS: tuple[str, ...] = ("pages", "report", "glossary", "exports", "cli", "ma
 PAGE_DOMAINS: tuple[str, ...] = ("pages", "report")
 
 
-@cache
-def translations(language: str, domain: str) -> NullTranslations:
-    """The compiled catalog of ``domain`` in ``language``; the source language and a
-    missing catalog give the msgids back unchanged."""
+def _load(language: str, domain: str) -> NullTranslations:
     if language not in LANGUAGES or language == LANGUAGES[0]:
         return NullTranslations()
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.mo"
@@ -37,6 +34,25 @@ def translations(language: str, domain: str) -> NullTranslations:
         return NullTranslations()
     with path.open("rb") as fp:
         return Translations(fp, domain=domain)
+
+
+@cache
+def translations(language: str, domain: str) -> NullTranslations:
+    """The compiled catalog of ``domain`` in ``language``; the source language and a
+    missing catalog give the msgids back unchanged."""
+    return _load(language, domain)
+
+
+@cache
+def page_translations(language: str) -> NullTranslations:
+    """The catalogs the pages read (PAGE_DOMAINS) as one: what a template's or a page
+    script's string is looked up in, plurals included."""
+    merged = _load(language, PAGE_DOMAINS[0])
+    for domain in PAGE_DOMAINS[1:]:
+        other = _load(language, domain)
+        if isinstance(merged, Translations) and isinstance(other, Translations):
+            merged.merge(other)
+    return merged
 
 
 def gettext(language: str, domain: str, message: str, **values) -> str:
@@ -49,10 +65,10 @@ def ngettext(language: str, domain: str, singular: str, plural: str, n: int, **v
     return text.format(n=n, **values)
 
 
-def messages(language: str, domain: str) -> dict[str, str | list[str]]:
-    """Every translated message of a domain, for the page scripts: msgid -> msgstr,
+def page_messages(language: str) -> dict[str, str | list[str]]:
+    """Every translated message of the pages, for their scripts: msgid -> msgstr,
     or, for a plural message, the singular msgid -> [its plural forms]."""
-    catalog = translations(language, domain)
+    catalog = page_translations(language)
     out: dict[str, str | list[str]] = {}
     for key, value in getattr(catalog, "_catalog", {}).items():
         if isinstance(key, tuple):  # (msgid, form index)

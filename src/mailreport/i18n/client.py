@@ -13,7 +13,7 @@ from babel import numbers
 from babel.messages.plurals import get_plural
 
 from mailreport.i18n import FORMAT_LOCALES, NATIVE_NAMES, format_locale
-from mailreport.i18n.catalogs import PAGE_DOMAINS, messages
+from mailreport.i18n.catalogs import page_messages
 from mailreport.i18n.formats import (
     long_date_pattern,
     money_pattern,
@@ -69,8 +69,7 @@ def bundle(language: str, currency: str) -> dict:
                   "months_short": dict(locale.months["format"]["abbreviated"]),
                   "months_standalone": dict(locale.months["stand-alone"]["wide"]),
                   "days_short": dict(locale.days["format"]["abbreviated"])},
-        "messages": {key: value for domain in PAGE_DOMAINS
-                     for key, value in messages(language, domain).items()},
+        "messages": page_messages(language),
     }
 
 

@@ -19,7 +19,7 @@ from mailreport.api.customers import CUSTOMER_DATA
 from mailreport.api.headers import page_policy
 from mailreport.api.security import current_principal, require
 from mailreport.i18n import COOKIE, LANGUAGES, NATIVE_NAMES, choose
-from mailreport.i18n.catalogs import PAGE_DOMAINS, translations
+from mailreport.i18n.catalogs import page_translations
 from mailreport.i18n.client import module as client_module
 from mailreport.i18n.glossary import glossary_json
 from mailreport.reports import NotFound
@@ -51,20 +51,14 @@ def _gettext(context, message: str, **values) -> str:
 
 @pass_context
 def _ngettext(context, singular: str, plural: str, n: int, **values) -> str:
-    language = context.get("language", LANGUAGES[0])
-    text = translations(language, "pages").ngettext(singular, plural, n)
-    if text in (singular, plural):
-        text = translations(language, "report").ngettext(singular, plural, n)
+    text = page_translations(context.get("language", LANGUAGES[0])).ngettext(
+        singular, plural, n)
     return text.format(n=n, **values)
 
 
 def _translated(language: str, message: str) -> str:
-    """A template's string: the pages' catalog, else the report pages'."""
-    for domain in PAGE_DOMAINS:
-        text = translations(language, domain).gettext(message)
-        if text != message:
-            return text
-    return message
+    """A page's string in ``language`` (the pages' catalogs, as one)."""
+    return page_translations(language).gettext(message)
 
 
 # {{ _("…") }} and {% trans %} in the templates: the page's language, from its context
