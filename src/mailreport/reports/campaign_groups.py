@@ -15,9 +15,7 @@ from mailreport.contract import AUDIENCE_STATUSES
 from mailreport.reports.groups import _vs_control
 from mailreport.reports.models import CampaignGroups, CampaignVolume, GroupRow, Mailing, Volume
 from mailreport.reports.money import money
-from mailreport.reports.query import ReportQuery
-from mailreport.reports.scope import Scope
-from mailreport.reports.volume import volume
+from mailreport.reports.volume import volume_of
 from mailreport.store.tables import Tables, built_once
 
 
@@ -43,8 +41,7 @@ def campaign_volume(tables: Tables, mailings: list[Mailing]) -> CampaignVolume |
     ids = _sent(mailings)
     if not ids:
         return None
-    each = [volume(tables, Scope((m,)), ReportQuery()) for m in mailings if m.status == "sent"]
-    added = Volume(**{k: sum(getattr(v, k) for v in each) for k in Volume.model_fields})
+    added = volume_of(tables, ids)  # one query for all the mailings' rows
     d = tables.run(distinct_statuses(tables, ids))[0]
     return CampaignVolume(mailings=added, customers=Volume(
         good_recipients=d["good"] or 0, address_issue=d["address_issue"] or 0,

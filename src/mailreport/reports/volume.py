@@ -13,10 +13,11 @@ from mailreport.store.tables import Tables, built_once
 
 
 @built_once
-def audience_statuses(tables: Tables, mailing_id: str) -> ibis.Table:
-    """(status, group, customers, delivered) of the mailing's audience."""
+def audience_statuses(tables: Tables, mailing_ids: list[str]) -> ibis.Table:
+    """(status, group, customers, delivered) of the mailings' audience rows, added
+    up over the mailings (a customer of two mailings is two rows)."""
     c = tables.reach_counts
-    mine = c.filter((c.mailing_id == mailing_id) & c.status.notnull()
+    mine = c.filter(c.mailing_id.isin(mailing_ids) & c.status.notnull()
                     & c.stage.isin(["audience", "delivered"]))
     return mine.group_by(["status", "group"]).aggregate(
         customers=mine.customers.sum(where=mine.stage == "audience"),
@@ -24,7 +25,13 @@ def audience_statuses(tables: Tables, mailing_id: str) -> ibis.Table:
 
 
 def volume(tables: Tables, scope: Scope, query: ReportQuery) -> Volume:
-    rows = tables.run(audience_statuses(tables, scope.mailing.mailing_id))
+    return volume_of(tables, [scope.mailing.mailing_id])
+
+
+def volume_of(tables: Tables, mailing_ids: list[str]) -> Volume:
+    """The volume of the mailings' audience rows, added up: one mailing's, or a
+    campaign's in the mailings (reports/campaign_groups.py)."""
+    rows = tables.run(audience_statuses(tables, mailing_ids))
     by_status = dict.fromkeys(AUDIENCE_STATUSES, 0)
     control = actual = 0
     for row in rows:

@@ -22,7 +22,7 @@ FROM (
     *
   FROM `reach_counts` AS `t0`
   WHERE
-    `t0`.`mailing_id` = 'M1'
+    `t0`.`mailing_id` IN ('M1')
     AND `t0`.`status` IS NOT NULL
     AND `t0`.`stage` IN ('audience', 'delivered')
 ) AS `t1`
