@@ -44,7 +44,7 @@ HERE = Path(__file__).parent
 MAX_EXAMPLES = 80
 LEAST_CASES = 2000
 # the PDFs each draw a whole page in Chromium (seconds a case, minutes a run):
-# tests/test_pdf.py draws them, with the reader's permissions and languages
+# tests/web/test_pdf_api.py draws them, with the reader's permissions and languages
 NOT_TESTED = ["--exclude-path", "/api/v1/loads",
               "--exclude-path-regex",
               r"^/webhooks/|^/api/v1/tokens/[^/]+/revoke$|/report\.pdf$"]
