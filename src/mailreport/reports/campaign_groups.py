@@ -12,7 +12,7 @@ from decimal import Decimal
 import ibis
 
 from mailreport.contract import AUDIENCE_STATUSES
-from mailreport.reports.groups import _vs_control
+from mailreport.reports.groups import vs_control
 from mailreport.reports.models import CampaignGroups, CampaignVolume, GroupRow, Mailing, Volume
 from mailreport.reports.money import money
 from mailreport.reports.volume import volume_of
@@ -98,6 +98,6 @@ def campaign_groups(tables: Tables, mailings: list[Mailing]) -> CampaignGroups |
         return None
     test = stats.get("test", empty)
     row = _pooled_row("test", test)
-    row.vs_control = _vs_control(test, control)
+    row.vs_control = vs_control(test, control)
     return CampaignGroups(rows=[row, _pooled_row("control", control)],
                           left_out=stats.get("both", empty)["assigned"])

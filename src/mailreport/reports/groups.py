@@ -126,7 +126,9 @@ def _rpc(m: dict) -> Sample:
     return Sample(n=m["assigned"], total=float(m["revenue"]), total_sq=m["revenue_sq"])
 
 
-def _vs_control(m: dict, c: dict) -> VsControl:
+def vs_control(m: dict, c: dict) -> VsControl:
+    """A group (sufficient statistics: assigned, buyers, revenue, revenue_sq) against
+    the control group; also the campaign's pooled groups' (campaign_groups.py)."""
     conv = compare_proportions(_conversion(m), _conversion(c))
     rpc = compare_means(_rpc(m), _rpc(c))
     buyers = incremental(conv, m["assigned"], per=100)  # the uplift is in points
@@ -203,14 +205,14 @@ def _rows(mailing: Mailing, counts: dict, revenue: dict) -> list[GroupRow]:
     for v in variants:
         row = _row("test", v, per_variant[v], sms)
         if has_control:
-            row.vs_control = _vs_control(per_variant[v], control)
+            row.vs_control = vs_control(per_variant[v], control)
         if v != variants[0] and len(variants) > 1:
             row.vs_a = _vs_a(per_variant[v], per_variant[variants[0]])
         out.append(row)
     test = _merge([k for k in counts if k[0] == "test"], counts, revenue)
     total = _row("test", None, test, sms)
     if has_control:
-        total.vs_control = _vs_control(test, control)
+        total.vs_control = vs_control(test, control)
     out.append(total)
     if has_control:
         out.append(_row("control", None, control, sms))
