@@ -50,6 +50,8 @@ def test_russian_formats_are_cldrs():
     assert f.signed(-0.04) == "0,0"  # no sign on what rounds to nothing
     assert f.signed(2.14, 1, " п. п.") == "+2,1 п. п." and f.signed(-0.45) == "−0,4"
     assert f.compact(11290435) == f"11,3{NBSP}млн"
+    # a large amount in a tile, as CLDR's short compact currency writes it
+    assert f.compact_money(11839940) == f"11,8{NBSP}млн{NBSP}₽"
 
 
 def test_english_formats_are_british_and_space_the_currency_code():
@@ -59,6 +61,7 @@ def test_english_formats_are_british_and_space_the_currency_code():
     assert f.day("2026-07-01") == "01/07/2026"  # day first: never read as 7 January
     assert f.long_day("2026-07-01") == "1 July 2026"
     assert Formats("en", "USD").money(5) == "US$5.00"
+    assert f.compact_money("-1500000") == f"-RUB{NBSP}1.5m"  # the code spaced from digits
 
 
 @pytest.mark.parametrize("n, word", [(1, "покупатель"), (2, "покупателя"), (5, "покупателей"),
