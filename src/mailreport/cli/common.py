@@ -122,3 +122,21 @@ def refuse_while_served(db: Path | None, config: Path | None, what_to_do: str) -
 
 def progress_bar() -> Progress:
     return progress.progress_bar(err)
+
+
+CLI_ACTOR = "local command line"
+
+
+def record_change(store, action: str, entity: str, **details) -> None:
+    """The audit trail's row of a change the command line made on the file itself
+    (a user's, a token's): by this machine's user, as admin, from "local"."""
+    import getpass
+
+    from mailreport import audit
+
+    try:
+        actor = f"{CLI_ACTOR} ({getpass.getuser()})"
+    except (KeyError, OSError):
+        actor = CLI_ACTOR
+    audit.record(store, action, actor=actor, role="admin", address="local", entity=entity,
+                 details=details)

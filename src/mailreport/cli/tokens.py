@@ -17,9 +17,9 @@ from mailreport.cli.common import (
     err,
     fail,
     opened_store,
+    record_change,
     through_server,
 )
-from mailreport.cli.users import _record  # noqa: E402 - the trail of a change on the file
 
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 
@@ -54,7 +54,7 @@ def token_create(role: Annotated[str, typer.Option(help="viewer, analyst or admi
     try:
         with opened_store(db, config) as store:
             token = create_token(store, role, name, product_sales)
-            _record(store, "token_create", f"token:{token.split('_', 2)[1]}", role=role,
+            record_change(store, "token_create", f"token:{token.split('_', 2)[1]}", role=role,
                     name=name, product_sales=product_sales)
     except StoreLocked:
         from mailreport.api.forward import forward_post
@@ -108,7 +108,7 @@ def token_revoke(token_id: str, db: DbOption = None, config: ConfigOption = None
         with opened_store(db, config) as store:
             try:
                 revoke_token(store, token_id)
-                _record(store, "token_revoke", f"token:{token_id}")
+                record_change(store, "token_revoke", f"token:{token_id}")
             except AuthError as exc:
                 fail(str(exc))
     except StoreLocked:

@@ -5,7 +5,6 @@ trail; in the store or, while ``mailreport serve`` holds it, through that server
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import sys
 from typing import Annotated
@@ -20,6 +19,7 @@ from mailreport.cli.common import (
     err,
     fail,
     opened_store,
+    record_change,
     through_server,
 )
 
@@ -28,14 +28,6 @@ user_app = typer.Typer(help="People's accounts: create, list, disable, enable, "
 
 COLUMNS = ("name", "role", "product_sales", "disabled", "must_change_password",
            "created_at", "password_changed_at", "locked_until")
-CLI_ACTOR = "local command line"
-
-
-def _cli_actor() -> str:
-    try:
-        return f"{CLI_ACTOR} ({getpass.getuser()})"
-    except (KeyError, OSError):
-        return CLI_ACTOR
 
 
 def _locally(db, config, work, forward):
@@ -51,13 +43,6 @@ def _locally(db, config, work, forward):
                 fail(str(exc))
     except StoreLocked:
         return through_server(db, config, forward)
-
-
-def _record(store, action: str, entity: str, **details) -> None:
-    from mailreport import audit
-
-    audit.record(store, action, actor=_cli_actor(), role="admin", address="local",
-                 entity=entity, details=details)
 
 
 def _row(info) -> dict:
@@ -96,7 +81,7 @@ def user_create(name: str,
 
     def work(store):
         info, password = accounts.create_user(store, name, role, product_sales)
-        _record(store, "user_create", f"user:{info.name}", role=role,
+        record_change(store, "user_create", f"user:{info.name}", role=role,
                 product_sales=product_sales)
         return password
 
@@ -143,7 +128,7 @@ def _switch(name: str, disabled: bool, db, config) -> None:
 
     def work(store):
         info = accounts.set_disabled(store, name, disabled)
-        _record(store, "user_disable" if disabled else "user_enable", f"user:{info.name}")
+        record_change(store, "user_disable" if disabled else "user_enable", f"user:{info.name}")
 
     _locally(db, config, work, lambda path: forward_post(
         path, f"/api/v1/users/{quote(name, safe='')}/{'disable' if disabled else 'enable'}"))
@@ -171,7 +156,7 @@ def user_reset(name: str, db: DbOption = None, config: ConfigOption = None) -> N
 
     def work(store):
         info, password = accounts.reset_password(store, name)
-        _record(store, "user_reset_password", f"user:{info.name}")
+        record_change(store, "user_reset_password", f"user:{info.name}")
         return password
 
     password = _locally(db, config, work, lambda path: forward_post(
@@ -196,7 +181,7 @@ def user_grant(name: str,
 
     def work(store):
         info = accounts.grant(store, name, role, product_sales)
-        _record(store, "user_grant", f"user:{info.name}", role=info.role,
+        record_change(store, "user_grant", f"user:{info.name}", role=info.role,
                 product_sales=info.product_sales)
         return _row(info)
 
