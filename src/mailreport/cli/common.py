@@ -103,6 +103,24 @@ def through_server(db: Path | None, config: Path | None, call: Callable[[Path], 
         fail(str(exc), 1)
 
 
+def on_file_or_server(db: Path | None, config: Path | None, work: Callable[..., T],
+                      forward: Callable[[Path], T], refused: tuple[type[Exception], ...] = (),
+                      code: int = 2) -> T:
+    """``work(store)`` on the database file; where a server holds it, ``forward(path)``
+    through that server (through_server). An error of the ``refused`` kinds from
+    ``work`` is a one-line refusal with exit status ``code``."""
+    from mailreport.store import StoreLocked
+
+    try:
+        with opened_store(db, config) as store:
+            try:
+                return work(store)
+            except refused as exc:
+                fail(str(exc), code)
+    except StoreLocked:
+        return through_server(db, config, forward)
+
+
 def refuse_while_served(db: Path | None, config: Path | None, what_to_do: str) -> NoReturn:
     """For a command that cannot go through the server: say who holds the store and
     what to do instead, in one line, and exit with status 1."""

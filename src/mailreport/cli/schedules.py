@@ -18,8 +18,7 @@ from mailreport.cli.common import (
     DbOption,
     console,
     fail,
-    opened_store,
-    through_server,
+    on_file_or_server,
 )
 from mailreport.settings import SettingsError, load_settings
 
@@ -112,7 +111,6 @@ def schedule_add(
     from mailreport.reports import ReportError
     from mailreport.schedules.manage import add
     from mailreport.schedules.model import Schedule, new_schedule
-    from mailreport.store import StoreLocked
 
     if (mailing is None) == (campaign is None):
         fail("name one report: --mailing ID or --campaign ID")
@@ -125,19 +123,15 @@ def schedule_add(
                             enabled=not disabled)
     except ValidationError as exc:
         fail("; ".join(_option(e) + _message(e) for e in exc.errors()))
-    try:
-        with opened_store(db, config) as store:
-            try:
-                schedule = add(store, spec, created_by=f"command line ({getpass.getuser()})",
-                               product_sales=True, now=dt.datetime.now(dt.UTC))
-            except ReportError as exc:
-                fail(str(exc), 1)
-    except StoreLocked:
-        from mailreport.api.forward import forward_post
+    from mailreport.api.forward import forward_post
 
-        body = spec.model_dump(mode="json", exclude_none=True)
-        schedule = Schedule.model_validate(through_server(
-            db, config, lambda path: forward_post(path, "/api/v1/schedules", body)))
+    body = spec.model_dump(mode="json", exclude_none=True)
+    schedule = on_file_or_server(
+        db, config,
+        lambda store: add(store, spec, created_by=f"command line ({getpass.getuser()})",
+                          product_sales=True, now=dt.datetime.now(dt.UTC)),
+        lambda path: Schedule.model_validate(forward_post(path, "/api/v1/schedules", body)),
+        refused=(ReportError,), code=1)
     if as_json:
         _print_json(schedule)
         return
@@ -146,18 +140,12 @@ def schedule_add(
 
 
 def _schedules(db, config):
+    from mailreport.api.forward import forward_get
     from mailreport.schedules import records
     from mailreport.schedules.model import Schedule
-    from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store:
-            return records.list_schedules(store)
-    except StoreLocked:
-        from mailreport.api.forward import forward_get
-
-        rows = through_server(db, config, lambda path: forward_get(path, "/api/v1/schedules"))
-        return [Schedule.model_validate(r) for r in rows]
+    return on_file_or_server(db, config, records.list_schedules, lambda path: [
+        Schedule.model_validate(r) for r in forward_get(path, "/api/v1/schedules")])
 
 
 @schedule_app.command("list")
@@ -184,20 +172,13 @@ def schedule_list(as_json: JsonOption = False, db: DbOption = None,
 @schedule_app.command("remove")
 def schedule_remove(schedule_id: str, db: DbOption = None, config: ConfigOption = None) -> None:
     """Remove a schedule by its id; its deliveries stay on record."""
+    from mailreport.api.forward import forward_delete
     from mailreport.schedules import records
-    from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store:
-            try:
-                records.remove_schedule(store, schedule_id)
-            except records.NoSuchSchedule as exc:
-                fail(str(exc), 1)
-    except StoreLocked:
-        from mailreport.api.forward import forward_delete
-
-        through_server(db, config, lambda path: forward_delete(
-            path, f"/api/v1/schedules/{quote(schedule_id, safe='')}"))
+    on_file_or_server(db, config, lambda store: records.remove_schedule(store, schedule_id),
+                      lambda path: forward_delete(
+                          path, f"/api/v1/schedules/{quote(schedule_id, safe='')}"),
+                      refused=(records.NoSuchSchedule,), code=1)
     console.print(f"removed schedule {schedule_id}")
 
 
@@ -228,27 +209,22 @@ def schedule_run_now(schedule_id: str, as_json: JsonOption = False, db: DbOption
                      config: ConfigOption = None) -> None:
     """Send a schedule's report now, for the dates its period rule gives today
     (enabled or not); its next run stays as it was. Exit status 1 unless sent."""
+    from mailreport.api.forward import forward_post
     from mailreport.api.schedules import FALLBACK_URL
     from mailreport.schedules import records
     from mailreport.schedules.delivery import Sender
     from mailreport.schedules.model import Delivery
     from mailreport.schedules.runner import Scheduler
-    from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store:
-            try:
-                schedule = records.get_schedule(store, schedule_id)
-            except records.NoSuchSchedule as exc:
-                fail(str(exc), 1)
-            sender = Sender(store, public_url=store.settings.public_url or FALLBACK_URL,
-                            make_pdf=_local_pdf(store))
-            delivery = Scheduler(sender).run_now(schedule)
-    except StoreLocked:
-        from mailreport.api.forward import forward_post
+    def on_file(store):
+        schedule = records.get_schedule(store, schedule_id)
+        sender = Sender(store, public_url=store.settings.public_url or FALLBACK_URL,
+                        make_pdf=_local_pdf(store))
+        return Scheduler(sender).run_now(schedule)
 
-        delivery = Delivery.model_validate(through_server(db, config, lambda path: forward_post(
-            path, f"/api/v1/schedules/{quote(schedule_id, safe='')}/run")))
+    delivery = on_file_or_server(db, config, on_file, lambda path: Delivery.model_validate(
+        forward_post(path, f"/api/v1/schedules/{quote(schedule_id, safe='')}/run")),
+        refused=(records.NoSuchSchedule,), code=1)
     if as_json:
         _print_json(delivery)
     else:
@@ -261,23 +237,18 @@ def schedule_run_now(schedule_id: str, as_json: JsonOption = False, db: DbOption
 def schedule_deliveries(schedule_id: str, as_json: JsonOption = False, db: DbOption = None,
                         config: ConfigOption = None) -> None:
     """Every attempt to send a schedule's runs: when, to whom, the outcome, the error."""
+    from mailreport.api.forward import forward_get
     from mailreport.schedules import records
     from mailreport.schedules.model import Delivery
-    from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store:
-            try:
-                records.get_schedule(store, schedule_id)
-            except records.NoSuchSchedule as exc:
-                fail(str(exc), 1)
-            found = records.deliveries(store, schedule_id)
-    except StoreLocked:
-        from mailreport.api.forward import forward_get
+    def on_file(store):
+        records.get_schedule(store, schedule_id)  # an unknown id is refused, not empty
+        return records.deliveries(store, schedule_id)
 
-        rows = through_server(db, config, lambda path: forward_get(
-            path, f"/api/v1/schedules/{quote(schedule_id, safe='')}/deliveries"))
-        found = [Delivery.model_validate(r) for r in rows]
+    found = on_file_or_server(db, config, on_file, lambda path: [
+        Delivery.model_validate(r) for r in forward_get(
+            path, f"/api/v1/schedules/{quote(schedule_id, safe='')}/deliveries")],
+        refused=(records.NoSuchSchedule,), code=1)
     if as_json:
         _print_json(found)
         return

@@ -18,9 +18,8 @@ from mailreport.cli.common import (
     console,
     err,
     fail,
-    opened_store,
+    on_file_or_server,
     record_change,
-    through_server,
 )
 
 user_app = typer.Typer(help="People's accounts: create, list, disable, enable, "
@@ -31,18 +30,11 @@ COLUMNS = ("name", "role", "product_sales", "disabled", "must_change_password",
 
 
 def _locally(db, config, work, forward):
-    """``work(store)`` on the file, else ``forward(path)`` through the server."""
+    """``work(store)`` on the file, else ``forward(path)`` through the server; an
+    account's refusal (AuthError) is one line."""
     from mailreport.auth import AuthError
-    from mailreport.store import StoreLocked
 
-    try:
-        with opened_store(db, config) as store:
-            try:
-                return work(store)
-            except AuthError as exc:
-                fail(str(exc))
-    except StoreLocked:
-        return through_server(db, config, forward)
+    return on_file_or_server(db, config, work, forward, refused=(AuthError,))
 
 
 def _row(info) -> dict:
