@@ -4,7 +4,8 @@ where (docs/accounts.md).
 One row per event, appended to the ``audit`` table and never changed; rows older
 than the ``audit_days`` setting are deleted (``prune``), when the server starts
 and daily. Recorded: sign-ins (failed ones too), sign-outs, changes to users and
-tokens, each view of a customer list and each export, with its rows.
+tokens, each view of a customer list and each export, with its rows; each
+backup of the store (a copy of all of it) and each restore.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ ACTIONS = (
     "signin", "signin_failed", "signout", "signout_everywhere", "password_change",
     "user_create", "user_disable", "user_enable", "user_reset_password", "user_grant",
     "token_create", "token_revoke", "customer_list", "hard_bounces", "export",
+    "backup", "restore",
 )
 QUERY_MAX = 10_000
 
