@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from mailreport.cli import (
+    backup,
     bench,
     docs,
     exports,
@@ -63,6 +64,8 @@ app.command()(bench.bench)
 app.command("export")(exports.export_command)
 app.command()(quarantine.quarantine)
 app.command("audit")(users.audit_command)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(users.user_app, name="user")
 app.add_typer(lake.lake_app, name="lake")

@@ -212,16 +212,21 @@ def _checkpointed(db: Path) -> None:
         con.close()
 
 
-def _keep_aside(db: Path, now: dt.datetime) -> Path:
-    """The store at ``db`` also under ``DB.before-restore-<time>``: a second name for
-    the same file (so that ``db`` never goes missing), or, where the file system has
-    no hard links, the file itself renamed; a write-ahead log left beside it goes
-    with it, or the restored store would replay it."""
-    previous = db.with_name(f"{db.name}{BEFORE_RESTORE}{now:%Y%m%dT%H%M%SZ}")
-    n = 1
-    while previous.exists():
+def _aside_name(db: Path, now: dt.datetime) -> Path:
+    """``DB.before-restore-<UTC time>``, not yet taken."""
+    stem = f"{db.name}{BEFORE_RESTORE}{now:%Y%m%dT%H%M%SZ}"
+    previous, n = db.with_name(stem), 1
+    while previous.exists() or _wal(previous).exists():
         n += 1
-        previous = previous.with_name(f"{db.name}{BEFORE_RESTORE}{now:%Y%m%dT%H%M%SZ}-{n}")
+        previous = db.with_name(f"{stem}-{n}")
+    return previous
+
+
+def _keep_aside(db: Path, previous: Path) -> None:
+    """The store at ``db`` also under ``previous``: a second name for the same file
+    (so that ``db`` never goes missing), or, where the file system has no hard
+    links, the file itself renamed; a write-ahead log left beside it goes with it,
+    or the restored store would replay it."""
     if _wal(db).exists():
         os.replace(_wal(db), _wal(previous))
     try:
@@ -229,7 +234,6 @@ def _keep_aside(db: Path, now: dt.datetime) -> Path:
     except OSError:
         os.replace(db, previous)
     sync_dir(db.parent)
-    return previous
 
 
 def restore(source: str | os.PathLike, db: str | os.PathLike, settings: Settings,
@@ -237,10 +241,11 @@ def restore(source: str | os.PathLike, db: str | os.PathLike, settings: Settings
     """Put the store backed up in ``source`` at ``db``: checked to be a mailreport
     store, copied beside ``db``, opened there as the server would open it (older
     schemas migrated, facts rebuilt if the settings or their definitions changed,
-    live events left pending refreshed), ``on_restored(store)`` called on it (the
-    audit trail's record), closed, then renamed over ``db`` in one step. The store it
-    replaces is kept as ``DB.before-restore-<UTC time>``. StoreLocked if a process
-    holds ``db``: a server must be stopped first."""
+    live events left pending refreshed), ``on_restored(store, previous)`` called on
+    it (the audit trail's record), closed, then renamed over ``db`` in one step. The
+    store it replaces is kept as ``previous``, ``DB.before-restore-<UTC time>`` (None
+    when there was none). StoreLocked if a process holds ``db``: a server must be
+    stopped first."""
     from mailreport.store.duckdb.store import DuckDBStore
 
     source, db = Path(source).absolute(), Path(db).absolute()
@@ -251,8 +256,10 @@ def restore(source: str | os.PathLike, db: str | os.PathLike, settings: Settings
     if not db.parent.is_dir():
         raise BackupError(f"{db.parent} is not a folder: create it first")
     version, taken_at = inspect(source)
+    previous = None
     if db.exists():
         _checkpointed(db)
+        previous = _aside_name(db, _now())
     with _temporary(db) as tmp:
         shutil.copyfile(source, tmp)
         if _wal(source).exists():  # a copy taken with its log: DuckDB replays it
@@ -262,9 +269,10 @@ def restore(source: str | os.PathLike, db: str | os.PathLike, settings: Settings
             with store.write() as con:
                 refresh_pending(con, settings)
             if on_restored is not None:
-                on_restored(store)
+                on_restored(store, previous)
         finally:
             store.close()
-        previous = _keep_aside(db, _now()) if db.exists() else None
+        if previous is not None:
+            _keep_aside(db, previous)
         _publish(tmp, db)
     return Restored(db, source, previous, version, taken_at)
