@@ -62,28 +62,49 @@ def record(store, action: str, *, actor: str, role: str = "", address: str = "",
                                 default=str)])
 
 
-def query(store, since: dt.datetime | None = None, actor: str | None = None,
-          action: str | None = None, limit: int = 1000) -> list[AuditRecord]:
-    """The records since a time (UTC), of one actor or action, newest first."""
+def _where(since, until, actor, actions) -> tuple[str, list]:
     where, params = [], []
-    if since is not None:
-        if since.tzinfo is not None:
-            since = since.astimezone(dt.UTC).replace(tzinfo=None)
-        where.append("\"at\" >= ?")
-        params.append(since)
+    for bound, op in ((since, ">="), (until, "<")):
+        if bound is not None:
+            if bound.tzinfo is not None:
+                bound = bound.astimezone(dt.UTC).replace(tzinfo=None)
+            where.append(f"\"at\" {op} ?")
+            params.append(bound)
     if actor:
         where.append("actor = ?")
         params.append(actor)
-    if action:
-        where.append("action = ?")
-        params.append(action)
+    if actions:
+        where.append(f"action IN ({', '.join('?' for _ in actions)})")
+        params.extend(actions)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _actions(action: str | None, actions) -> list[str]:
+    return [*([action] if action else []), *(actions or ())]
+
+
+def query(store, since: dt.datetime | None = None, actor: str | None = None,
+          action: str | None = None, limit: int = 1000, *, until: dt.datetime | None = None,
+          actions: tuple[str, ...] | list[str] = (), offset: int = 0) -> list[AuditRecord]:
+    """The records since a time (UTC) and before ``until``, of one actor and of one
+    action or any of ``actions``, newest first; ``offset`` skips that many, so that a
+    page can go through a long trail a screen at a time."""
+    where, params = _where(since, until, actor, _actions(action, actions))
+    # rowid breaks ties of "at", so that pages neither repeat nor skip a record
     sql = ("SELECT \"at\", actor, role, address, action, entity, details FROM audit"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY \"at\" DESC LIMIT ?")
-    rows = store.sql(sql, [*params, min(max(limit, 1), QUERY_MAX)])
+           + where + " ORDER BY \"at\" DESC, rowid DESC LIMIT ? OFFSET ?")
+    rows = store.sql(sql, [*params, min(max(limit, 1), QUERY_MAX), max(offset, 0)])
     return [AuditRecord(at.replace(tzinfo=dt.UTC), actor_, role, address, action_, entity,
                         json.loads(details or "{}"))
             for at, actor_, role, address, action_, entity, details in rows]
+
+
+def count(store, since: dt.datetime | None = None, actor: str | None = None,
+          action: str | None = None, *, until: dt.datetime | None = None,
+          actions: tuple[str, ...] | list[str] = ()) -> int:
+    """How many records ``query`` would page through with the same filters."""
+    where, params = _where(since, until, actor, _actions(action, actions))
+    return int(store.sql("SELECT count(*) FROM audit" + where, params)[0][0])
 
 
 def prune(store, days: int, now: dt.datetime | None = None) -> int:
