@@ -38,6 +38,10 @@ class WeakPassword(AuthError):
     pass
 
 
+class LastAdmin(AuthError):
+    """A change that would leave no enabled admin account."""
+
+
 @dataclass(frozen=True)
 class UserInfo:
     user_id: str
@@ -138,9 +142,12 @@ def user_info(store, name: str) -> UserInfo:
 
 
 def create_user(store, name: str, role: str, product_sales: bool = False,
-                password: str | None = None) -> tuple[UserInfo, str | None]:
+                password: str | None = None,
+                must_change: bool | None = None) -> tuple[UserInfo, str | None]:
     """A new account. Without a password, one is made up and returned (shown once):
-    the user must change it at the first sign-in. With one, it must pass the rules."""
+    the user must change it at the first sign-in. With one, it must pass the rules,
+    and is to be changed only if ``must_change`` says so (an admin who typed it knows
+    it: api/users.py asks for the change)."""
     name = name.strip()
     check_new_user(name, role)
     made_up = password is None
@@ -154,7 +161,8 @@ def create_user(store, name: str, role: str, product_sales: bool = False,
     with store.write() as con:
         con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, false, ?, ?, ?, 0, NULL, NULL)",
                     [secrets.token_hex(6), name, name.casefold(), HASHER.hash(password), role,
-                     product_sales, made_up, now, now])
+                     product_sales, made_up if must_change is None else must_change, now,
+                     now])
     return user_info(store, name), (password if made_up else None)
 
 
@@ -195,6 +203,23 @@ def grant(store, name: str, role: str | None = None,
                      user.product_sales if product_sales is None else product_sales,
                      user.user_id])
     return user_info(store, name)
+
+
+def check_an_admin_stays(store, name: str, *, disabled: bool | None = None,
+                         role: str | None = None) -> None:
+    """Refuse (LastAdmin) to disable or demote the last enabled admin account: then
+    no person could manage accounts from the pages, and only the local command line
+    (``mailreport user``) could repair it. The HTTP API asks this before a change; the
+    command line, which is that repair, does not."""
+    user = user_info(store, name)
+    losing = disabled is True or (role is not None and role != "admin")
+    if user.role != "admin" or user.disabled or not losing:
+        return
+    others = store.sql("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled "
+                       "AND user_id <> ?", [user.user_id])[0][0]
+    if not others:
+        raise LastAdmin(f"{user.name} is the last enabled admin: make another account an "
+                        "admin first")
 
 
 def sign_out_everywhere(store, user_id: str, now: dt.datetime | None = None) -> None:

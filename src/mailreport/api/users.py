@@ -56,6 +56,11 @@ class NewUser(BaseModel):
                       description="What the person signs in with; unique in any case.")
     role: Role
     product_sales: StrictBool = Field(False, description="Also grant the product sales section.")
+    password: str | None = Field(
+        None, max_length=accounts.PASSWORD_MAX,
+        description="A first password chosen by the admin, which must pass the password "
+                    "rules; absent: one is made up and returned. Either way the user must "
+                    "change it at the first sign-in.")
 
 
 class Grant(BaseModel):
@@ -69,6 +74,11 @@ class Grant(BaseModel):
 class UserWithPassword(User):
     password: str = Field(description="A one-time password, shown in this answer only: the "
                                       "user must change it at the next sign-in.")
+
+
+class NewUserAnswer(User):
+    password: str | None = Field(description="The made-up one-time password, shown in this "
+                                             "answer only; null when the request chose one.")
 
 
 def _user(info: accounts.UserInfo) -> User:
@@ -90,7 +100,7 @@ def users(request: Request, who: Admin):
     return [_user(u) for u in accounts.list_users(request.app.state.store)]
 
 
-@router.post("", status_code=201, response_model=UserWithPassword,
+@router.post("", status_code=201, response_model=NewUserAnswer,
              responses={409: {"description": "A user of that name (in any case) exists"}})
 def create(body: NewUser, request: Request, response: Response, who: Admin):
     """A new account with a one-time password, to be changed at the first sign-in."""
@@ -99,16 +109,27 @@ def create(body: NewUser, request: Request, response: Response, who: Admin):
            for u in accounts.list_users(store)):
         raise HTTPException(409, f"a user named {body.name.strip()!r} exists already")
     info, password = _known(accounts.create_user, store, body.name, body.role,
-                            body.product_sales)
+                            body.product_sales, body.password, True)
     recorded(request, who, "user_create", f"user:{info.name}", role=info.role,
              product_sales=info.product_sales)
     response.headers["Cache-Control"] = "no-store"
-    return UserWithPassword(**asdict(info), password=password)
+    return NewUserAnswer(**asdict(info), password=password)
+
+
+def _keeps_an_admin(store, name: str, who: Principal, **change) -> None:
+    """An admin may not disable their own account (its session would end under them),
+    nor disable or demote the last enabled admin (accounts.check_an_admin_stays)."""
+    target = _known(accounts.user_info, store, name)
+    if change.get("disabled") and who.user_id == target.user_id:
+        raise HTTPException(422, "you cannot disable your own account; another admin can")
+    _known(lambda: accounts.check_an_admin_stays(store, name, **change))
 
 
 @router.post("/{name}/disable", response_model=User)
 def disable(name: UserName, request: Request, who: Admin):
-    """Disable an account: its sessions end at the next request, and it cannot sign in."""
+    """Disable an account: its sessions end at the next request, and it cannot sign in.
+    Not one's own account, nor the last enabled admin."""
+    _keeps_an_admin(request.app.state.store, name, who, disabled=True)
     info = _known(accounts.set_disabled, request.app.state.store, name, True)
     recorded(request, who, "user_disable", f"user:{info.name}")
     return _user(info)
@@ -134,7 +155,9 @@ def reset(name: UserName, request: Request, response: Response, who: Admin):
 
 @router.post("/{name}/grant", response_model=User)
 def grant(name: UserName, body: Grant, request: Request, who: Admin):
-    """Change the role or the product-sales grant; it applies from the next request."""
+    """Change the role or the product-sales grant; it applies from the next request.
+    The last enabled admin keeps the admin role."""
+    _keeps_an_admin(request.app.state.store, name, who, role=body.role)
     info = _known(accounts.grant, request.app.state.store, name, body.role,
                   body.product_sales)
     recorded(request, who, "user_grant", f"user:{info.name}", role=info.role,
