@@ -53,6 +53,7 @@ from mailreport.reports.query import get_mailing
 from mailreport.reports.send_time import Breakdown, Channel, SendTimeAdvice, send_time_advice
 from mailreport.store.errors import StoreUnavailable
 from mailreport.web.account_page import install_account_page
+from mailreport.web.admin_pages import install_admin_pages
 from mailreport.web.customers_page import install_customer_pages
 from mailreport.web.pages import install_pages, reader_language
 
@@ -327,6 +328,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(store_info.router)
     install_customer_pages(app)
     install_account_page(app)
+    install_admin_pages(app)
     install_pages(app)
     install_csrf(app)
     install_loopback_hosts(app)

@@ -16,8 +16,11 @@ def N_(message: str) -> str:
 
 
 # What a reader is told, by status: only the errors a navigation can meet outside the
-# API (a page that does not exist, a page asked for with the wrong method).
+# API (a page for another role, a page that does not exist, a page asked for with the
+# wrong method).
 SENTENCES = {
+    403: (N_("No access to this page"), N_("Your role does not allow this page. An admin "
+                                          "can change your role if you need it.")),
     404: (N_("Page not found"), N_("There is no page at this address. The link may be old, "
                                    "or the address mistyped.")),
     405: (N_("Page not found"), N_("This address cannot be opened as a page.")),

@@ -102,6 +102,8 @@ def render_page(request: Request, settings, template: str, title: str, *,
     page comes from the API. ``title`` is English, translated here."""
     asked = request.query_params.get("lang")
     language = reader_language(request, settings.locale)
+    # the admins' pages are offered to admins who signed in (with --no-auth nobody has)
+    context.setdefault("can_admin", request.app.state.auth_enabled and may(request, "admin"))
     page = TEMPLATES.TemplateResponse(request, template, {
         "title": _translated(language, title), "version": __version__,
         "currency": settings.currency, "company_timezone": settings.company_timezone,
