@@ -259,9 +259,18 @@ def test_the_pages_in_russian(server, store, browser):
             shutil.copy(path, "/tmp/admin-users-1280-ru.png")
         overflow = pg.evaluate("document.documentElement.scrollWidth")
         assert overflow <= WIDE["width"], overflow
+        # the table does not scroll sideways, and each row's actions keep to one line
+        wrap = pg.evaluate("(w => w.scrollWidth - w.clientWidth)(document.querySelector"
+                           "('#users-panel .table-wrap'))")
+        assert wrap <= 0, f"the users' table scrolls by {wrap}px"
+        heights = row(pg, chief).locator(".user-actions button").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().top)")
+        assert len(set(heights)) == 1, heights
         pg.goto(f"{server.url}/admin/audit?lang=ru")
         ready(pg)
         assert pg.locator("h1").text_content() == "Журнал действий"
         assert "Вход в систему" in pg.locator("#audit-panel").text_content()
+        assert pg.locator("#audit-panel thead th").all_text_contents() == [
+            "Когда", "Кто", "Откуда", "Что произошло"]
         shutil.copy(screenshot(pg, "admin-audit-1280-ru"), "/tmp/admin-audit-1280-ru.png")
         assert pg.evaluate("document.documentElement.scrollWidth") <= WIDE["width"]

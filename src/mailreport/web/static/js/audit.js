@@ -137,7 +137,7 @@ async function load() {
       { label: _("Who"), cell: whoCell },
       { label: _("From where"), cell: (r) => el("span", { class: "audit-address" },
         r.address || DASH) },
-      { label: _("What"), cell: whatCell },
+      { label: _("What happened"), cell: whatCell },
     ], rows, { className: "cards-on-phone audit", terms: false })
       : emptyState(_("No records"), state.action || state.actor || state.from || state.to
         ? _("Nothing matches these filters.") : _("Nothing has been recorded yet.")));

@@ -58,7 +58,8 @@ function stateCell(u) {
 }
 
 function nameCell(u) {
-  return el("span", { class: "user-name" }, u.name,
+  return el("span", { class: "user-name", title: _("Created {time}",
+    { time: fmtDateTime(u.created_at) }) }, u.name,
     u.user_id === me ? el("span", { class: "chip you" }, _("you")) : null);
 }
 
@@ -196,7 +197,6 @@ async function load() {
         return at ? fmtDateTime(at) : el("span", { class: "muted", title:
           _("No sign-in in the audit trail") }, DASH);
       } },
-      { label: _("Created"), cell: (u) => fmtDateTime(u.created_at) },
       { label: _("Actions"), cell: actions },
     ];
     panel.replaceChildren(users.length ? table(columns, users, {
