@@ -26,12 +26,14 @@ const ACTIONS = {
   token_create: _("Created a token"), token_revoke: _("Revoked a token"),
   customer_list: _("Opened a customer list"), hard_bounces: _("Opened the hard bounces"),
   export: _("Exported customer data"),
+  backup: _("Backed up the store"), restore: _("Restored the store from a backup"),
 };
 const KINDS = {
   sessions: ["signin", "signin_failed", "signout", "signout_everywhere", "password_change"],
   users: ["user_create", "user_disable", "user_enable", "user_reset_password", "user_grant"],
   tokens: ["token_create", "token_revoke"],
   customers: ["customer_list", "hard_bounces", "export"],
+  store: ["backup", "restore"],
 };
 const ROLES = { viewer: _("Viewer"), analyst: _("Analyst"), admin: _("Admin") };
 // why a sign-in failed (accounts.authenticate), for the admins only
@@ -50,6 +52,7 @@ Object.assign(state, readState(Object.keys(state)));
 
 /** "user:maria" as a reader says it; a link for a mailing. */
 function entityWords(entity) {
+  if (entity === "store") return _("the store");
   const [kind, ...rest] = entity.split(":");
   const id = rest.join(":");
   if (!id) return entity;
@@ -89,6 +92,8 @@ function detailWords(r) {
   if (d.total !== undefined) said.push(_("of {n}", { n: fmtInt(d.total) }));
   if (d.complete === false) said.push(_("not finished"));
   if (d.sessions !== undefined) said.push(_("sessions ended: {n}", { n: fmtInt(d.sessions) }));
+  if (d.path) said.push(_("to {path}", { path: d.path }));
+  if (d.source) said.push(_("from {path}", { path: d.source }));
   return said.join(", ");
 }
 
