@@ -12,11 +12,13 @@ import ipaddress
 import os
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mailreport.auth import ROLES
 from mailreport.contract import STAGES
 from mailreport.i18n import LANGUAGES
 
@@ -114,6 +116,36 @@ SETTINGS: tuple[Setting, ...] = (
             "User name to sign in to the mail server with; empty: no sign-in."),
     Setting("smtp_from", "",
             "Sender address of the scheduled reports, e.g. `Reports <reports@example.com>`."),
+    Setting("oidc_issuer", "",
+            "Single sign-on with OpenID Connect (docs/accounts.md): the provider's issuer "
+            "URL, e.g. `https://sso.example.com/realms/retail`, whose "
+            "`/.well-known/openid-configuration` describes it. Empty: no single sign-on. "
+            "https, but for a provider on this machine."),
+    Setting("oidc_client_id", "",
+            "The client id mailreport has at the provider. Its secret comes only from the "
+            "environment variable MAILREPORT_OIDC_CLIENT_SECRET, never from a file; "
+            "without one, mailreport signs in as a public client (PKCE only)."),
+    Setting("oidc_scopes", "openid profile email",
+            "Scopes asked of the provider, space-separated; `openid` is required. Add the "
+            "one that puts the roles claim in the ID token if the provider needs it."),
+    Setting("oidc_display_name", "SSO",
+            "Name of the provider on the sign-in page's button (\"Sign in with ...\")."),
+    Setting("oidc_username_claim", "preferred_username",
+            "ID-token claim whose value names a new single sign-on account (then `email`, "
+            "then the subject, when it is missing)."),
+    Setting("oidc_roles_claim", "roles",
+            "ID-token claim that carries a person's roles or groups, a list or a string; a "
+            "dotted path reads a nested one (Keycloak: `realm_access.roles`)."),
+    Setting("oidc_role_map",
+            "mailreport-viewer=viewer, mailreport-analyst=analyst, mailreport-admin=admin",
+            "Which values of the roles claim give which mailreport role, comma-separated "
+            "`value=role`; with several, the widest role wins. A person with none of them "
+            "is refused."),
+    Setting("oidc_product_sales_claim", "",
+            "ID-token claim that grants product sales; empty: the roles claim."),
+    Setting("oidc_product_sales_value", "mailreport-product-sales",
+            "Value of that claim (one of its values, for a list) that grants product "
+            "sales. Empty: single sign-on grants it to nobody."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -157,6 +189,15 @@ class Settings:
     smtp_security: str = _default("smtp_security")
     smtp_user: str = _default("smtp_user")
     smtp_from: str = _default("smtp_from")
+    oidc_issuer: str = _default("oidc_issuer")
+    oidc_client_id: str = _default("oidc_client_id")
+    oidc_scopes: str = _default("oidc_scopes")
+    oidc_display_name: str = _default("oidc_display_name")
+    oidc_username_claim: str = _default("oidc_username_claim")
+    oidc_roles_claim: str = _default("oidc_roles_claim")
+    oidc_role_map: str = _default("oidc_role_map")
+    oidc_product_sales_claim: str = _default("oidc_product_sales_claim")
+    oidc_product_sales_value: str = _default("oidc_product_sales_value")
 
     def __post_init__(self) -> None:
         try:
@@ -189,6 +230,8 @@ class Settings:
         if self.smtp_security not in SMTP_SECURITY:
             raise SettingsError(f"smtp_security: {self.smtp_security!r} must be one of "
                                 f"{', '.join(SMTP_SECURITY)}")
+        if self.oidc_issuer:
+            _check_oidc(self)
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):
@@ -204,6 +247,41 @@ class Settings:
     @property
     def proxy_networks(self) -> tuple[IPNetwork, ...]:
         return networks(self.trusted_proxies)
+
+
+def role_map(text: str) -> dict[str, str]:
+    """oidc_role_map as {claim value: role}: ``value=role`` pairs, comma-separated."""
+    pairs = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        value, sep, role = (x.strip() for x in part.rpartition("="))
+        if not sep or not value:
+            raise SettingsError(f"oidc_role_map: {part!r} is not value=role")
+        if role not in ROLES:
+            raise SettingsError(f"oidc_role_map: {role!r} (for {value!r}) is not a role; "
+                                f"use one of {', '.join(ROLES)}")
+        pairs[value] = role
+    return pairs
+
+
+def _check_oidc(settings: Settings) -> None:
+    """Single sign-on's settings, checked when it is on (oidc_issuer set)."""
+    url = urllib.parse.urlsplit(settings.oidc_issuer)
+    loopback = url.hostname in ("localhost", "127.0.0.1", "::1")
+    if url.scheme != "https" and not (url.scheme == "http" and loopback):
+        raise SettingsError(f"oidc_issuer: {settings.oidc_issuer!r} must be an https URL "
+                            "(http only for a provider on this machine)")
+    if not settings.oidc_client_id:
+        raise SettingsError("oidc_client_id: single sign-on (oidc_issuer) needs the client id "
+                            "mailreport has at the provider")
+    if "openid" not in settings.oidc_scopes.split():
+        raise SettingsError(f"oidc_scopes: {settings.oidc_scopes!r} must include openid")
+    if not settings.oidc_roles_claim:
+        raise SettingsError("oidc_roles_claim: single sign-on needs the claim that carries "
+                            "the roles")
+    if not role_map(settings.oidc_role_map):
+        raise SettingsError("oidc_role_map: single sign-on needs at least one value=role")
 
 
 def networks(text: str) -> tuple[IPNetwork, ...]:
