@@ -242,7 +242,12 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[0]
 
 
-def _matches(stored: str, password: str) -> bool:
+def _matches(stored: str | None, password: str) -> bool:
+    """Whether password is the one hashed in stored. An account made by single sign-on
+    has no hash (sso.py): a check against the dummy hash takes the same time, and fails."""
+    if stored is None:
+        _matches(_dummy_hash(), password)
+        return False
     try:
         return HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -272,6 +277,8 @@ def authenticate(store, name: str, password: str, now: dt.datetime | None = None
     right = _matches(stored, password)  # made in every case: the same time for each
     if disabled:
         return SignIn(None, "disabled")
+    if stored is None:  # no failure counted: no password could be right
+        return SignIn(None, "single sign-on only")
     if locked_until is not None and locked_until > now:
         return SignIn(None, "locked")
     if not right:
@@ -288,10 +295,10 @@ def authenticate(store, name: str, password: str, now: dt.datetime | None = None
     with store.write() as con:
         con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, "
                     "password_hash = ? WHERE user_id = ?", [new_hash, user_id])
-    return SignIn(_by_id(store, user_id), "ok")
+    return SignIn(user_by_id(store, user_id), "ok")
 
 
-def _by_id(store, user_id: str) -> UserInfo | None:
+def user_by_id(store, user_id: str) -> UserInfo | None:
     rows = store.sql(f"SELECT {_COLUMNS} FROM users WHERE user_id = ?", [user_id])
     return _info(rows[0]) if rows else None
 

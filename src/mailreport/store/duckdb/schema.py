@@ -65,6 +65,14 @@ CREATE TABLE IF NOT EXISTS audit (
     entity VARCHAR, details VARCHAR
 )"""
 
+# Accounts made by single sign-on (sso.py): the provider's issuer and its subject for
+# the person, which name one account for good (a name or an email may change hands).
+SSO_IDENTITIES_SQL = """
+CREATE TABLE IF NOT EXISTS sso_identities (
+    issuer VARCHAR, subject VARCHAR, user_id VARCHAR, linked_at TIMESTAMP,
+    last_signin_at TIMESTAMP, PRIMARY KEY (issuer, subject)
+)"""
+
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the facts' tables (facts/) are made by the facts' own build, not here
     (1, tuple(create_table_sql(t) for t in TABLES)),
@@ -101,6 +109,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
           "secret_sha256 VARCHAR)",)),
     # accounts and the audit trail (10: schedules, 11: share links)
     (12, (USERS_SQL, AUDIT_SQL, 'CREATE INDEX IF NOT EXISTS audit_by_time ON audit ("at")')),
+    # single sign-on: the provider's identities of the accounts it made
+    (13, (SSO_IDENTITIES_SQL,)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
