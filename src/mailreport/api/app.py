@@ -18,6 +18,7 @@ from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
 from mailreport.api.limits import install_limits
+from mailreport.api.oidc_signin import install_oidc_signin
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.pdf_route import install_pdf
@@ -318,6 +319,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
 
     app.include_router(webhooks.router)
     install_signin(app)
+    install_oidc_signin(app)
     app.include_router(customers.router)
     app.include_router(tokens.router)
     install_schedules(app)

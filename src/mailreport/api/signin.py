@@ -159,7 +159,7 @@ class AttemptLimiter:
             return 0
 
 
-def _public_url(request: Request) -> str:
+def public_url(request: Request) -> str:
     return os.environ.get("MAILREPORT_PUBLIC_URL") or request.app.state.public_url or ""
 
 
@@ -175,12 +175,33 @@ def set_session_cookie(request: Request, response: Response, credential: str) ->
     sessions = request.app.state.sessions
     response.set_cookie(SESSION_COOKIE, sessions.start(credential), max_age=sessions.ttl,
                         path="/", httponly=True, samesite="lax",
-                        secure=_public_url(request).startswith("https:"))
+                        secure=public_url(request).startswith("https:"))
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=_public_url(request).startswith("https:"))
+                           secure=public_url(request).startswith("https:"))
+
+
+def signin_page(request: Request, status: int = 200, error: str | None = None,
+                next_: str = "/", **values) -> HTMLResponse:
+    """The sign-in page, saying ``error`` (an English msgid, N_) in the reader's
+    language, formatted with ``values``; with the single sign-on button when it is
+    configured (api/oidc_signin.py)."""
+    from mailreport.web.pages import reader_language, render_page
+
+    settings = request.app.state.store.tables().settings
+    said = gettext(reader_language(request, settings.locale), "pages", error,
+                   **values) if error else None
+    sso = getattr(request.app.state, "sso", None)
+    response = render_page(request, settings, "signin.html", "Sign in", status=status,
+                           nav=None, error=said, next=next_,
+                           failures=accounts.LOCKOUT_FAILURES,
+                           minutes=accounts.LOCKOUT_MINUTES,
+                           sso_name=sso.display_name if sso else None,
+                           sso_href="/signin/oidc?" + urllib.parse.urlencode({"next": next_}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def install_signin(app: FastAPI) -> None:
@@ -192,23 +213,10 @@ def install_signin(app: FastAPI) -> None:
     app.state.sessions = Sessions()
     app.state.signin_attempts = AttemptLimiter()
     app.state.clock = accounts.utcnow  # the lockout's clock; tests set their own
-    from mailreport.web.pages import reader_language, render_page
-
-    def page(request: Request, status: int = 200, error: str | None = None,
-             next_: str = "/", **values) -> HTMLResponse:
-        settings = app.state.store.tables().settings
-        # the error is an English msgid (N_), said in the reader's language here
-        said = gettext(reader_language(request, settings.locale), "pages", error,
-                       **values) if error else None
-        response = render_page(request, settings, "signin.html", "Sign in", status=status,
-                               nav=None, error=said, next=next_,
-                               failures=accounts.LOCKOUT_FAILURES,
-                               minutes=accounts.LOCKOUT_MINUTES)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    page = signin_page
 
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
-    def signin_page(request: Request, next: str | None = None):  # noqa: A002
+    def show_signin(request: Request, next: str | None = None):  # noqa: A002
         return page(request, next_=_safe_next(next))
 
     def with_password(request: Request, name: str, password: str):

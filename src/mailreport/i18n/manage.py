@@ -48,6 +48,7 @@ SOURCES: dict[str, list[tuple[str, str, dict]]] = {
               ("web/static/js/**.js", "javascript", {}),
               ("web/**.py", "python", {}),
               ("api/signin.py", "python", {}),
+              ("api/oidc_signin.py", "python", {}),
               ("api/pdf.py", "python", {}),
               ("api/shares.py", "python", {})],
     "glossary": [("glossary.py", "mailreport.i18n.manage:extract_glossary", {})],
