@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
-from servers import free_port, serving
 
 from conftest import Dataset, at
 from mailreport import accounts, audit, sso
@@ -24,6 +22,8 @@ from mailreport.api.app import create_app
 from mailreport.api.oidc_signin import configure_sso
 from mailreport.api.security import SESSION_COOKIE
 from mailreport.settings import Settings
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
+from servers import free_port, serving
 
 GROUPS = "groups"  # the roles claim of these tests (not the default "roles")
 ROLE_MAP = "mr-viewer=viewer, mr-analyst=analyst, mr-admin=admin"

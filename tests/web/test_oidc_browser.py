@@ -11,14 +11,14 @@ import secrets
 
 import pytest
 from harness import WIDE, browser, ready, watched  # noqa: F401 - fixtures
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
-from servers import serving
 
 from mailreport import audit, sso
 from mailreport.api.app import create_app
 from mailreport.api.oidc_signin import configure_sso
 from mailreport.settings import Settings
 from mailreport.web.pages import install_pages
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
+from servers import serving
 
 SUFFIX = secrets.token_hex(3)  # the demo store is the session's: names of this module's own
 VIEWER, ADMIN, NOBODY = f"vera-{SUFFIX}", f"olga-{SUFFIX}", f"nobody-{SUFFIX}"
