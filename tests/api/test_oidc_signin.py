@@ -27,6 +27,7 @@ from servers import free_port, serving
 
 GROUPS = "groups"  # the roles claim of these tests (not the default "roles")
 ROLE_MAP = "mr-viewer=viewer, mr-analyst=analyst, mr-admin=admin"
+BROWSER = {"accept": "text/html", "accept-language": "en"}  # the pages default to Russian
 
 
 def people() -> dict[str, dict]:
@@ -95,7 +96,7 @@ def at_provider(site: Site, authorize: str, username: str, decision: str = "allo
 
 def sign_in(site: Site, username: str, next_: str = "/", decision: str = "allow"):
     """The whole trip, in one new browser; returns (browser, callback's response)."""
-    client = httpx.Client(timeout=30, headers={"accept": "text/html"})
+    client = httpx.Client(timeout=30, headers=BROWSER)
     back = at_provider(site, start(site, client, next_), username, decision)
     return client, client.get(back)
 
@@ -203,7 +204,7 @@ def test_a_state_not_started_in_this_browser_is_refused(site):
     # the trip is started in one browser, and its callback opened in another (login CSRF)
     attacker = httpx.Client(timeout=30)
     back = at_provider(site, start(site, attacker), "olga")
-    victim = httpx.Client(timeout=30, headers={"accept": "text/html"})
+    victim = httpx.Client(timeout=30, headers=BROWSER)
     r = victim.get(back)
     assert r.status_code == 400 and "did not finish" in r.text
     assert SESSION_COOKIE not in victim.cookies
@@ -256,7 +257,7 @@ def test_an_sso_account_has_no_password_to_sign_in_with(site):
     result = accounts.authenticate(site.store, "vera", "")
     assert result.user is None and result.why == "single sign-on only"
     r = httpx.post(f"{site.url}/signin", data={"name": "vera", "password": "anything 12345"},
-                   headers={"accept": "text/html"})
+                   headers=BROWSER)
     assert r.status_code == 401
 
 
@@ -267,7 +268,7 @@ def test_an_unreachable_provider_gives_a_clear_page(store, monkeypatch):
                        oidc_display_name="TestID")
     configure_sso(app, sso.SsoConfig.from_settings(nowhere))
     with serving(app) as served:
-        r = httpx.get(f"{served.url}/signin/oidc", headers={"accept": "text/html"})
+        r = httpx.get(f"{served.url}/signin/oidc", headers=BROWSER)
         assert r.status_code == 502
         assert "TestID cannot be reached just now" in r.text
         assert not served.tracebacks()
