@@ -149,6 +149,3 @@ def sign_in(store, issuer: str, subject: str, name: str, role: str, product_sale
                     [issuer, subject, user_id, now, now])
     return SsoSignIn(user_by_id(store, user_id), "ok", name)
 
-
-def is_sso_account(store, user_id: str) -> bool:
-    return bool(store.sql("SELECT 1 FROM sso_identities WHERE user_id = ?", [user_id]))
