@@ -5,7 +5,9 @@ One row per event, appended to the ``audit`` table and never changed; rows older
 than the ``audit_days`` setting are deleted (``prune``), when the server starts
 and daily. Recorded: sign-ins (failed ones too), sign-outs, changes to users and
 tokens, each view of a customer list and each export, with its rows; each
-backup of the store (a copy of all of it) and each restore.
+backup of the store (a copy of all of it) and each restore; and each erasure of
+customers' personal data (erasure.py), with how many it erased; an erasure also
+cuts the customers' contacts out of the records already kept.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ ACTIONS = (
     "signin", "signin_failed", "signout", "signout_everywhere", "password_change",
     "user_create", "user_disable", "user_enable", "user_reset_password", "user_grant",
     "token_create", "token_revoke", "customer_list", "hard_bounces", "export",
-    "backup", "restore",
+    "backup", "restore", "customer_forget",
 )
 QUERY_MAX = 10_000
 
@@ -56,10 +58,20 @@ def record(store, action: str, *, actor: str, role: str = "", address: str = "",
     if not keeps_trail(store):
         return
     with store.write() as con:
-        con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [at or _now(), actor, role, address, action, entity,
-                     json.dumps(details or {}, ensure_ascii=False, sort_keys=True,
-                                default=str)])
+        append(con, action, actor=actor, role=role, address=address, entity=entity,
+               details=details, at=at)
+
+
+def append(con, action: str, *, actor: str, role: str = "", address: str = "",
+           entity: str = "", details: dict[str, Any] | None = None,
+           at: dt.datetime | None = None) -> None:
+    """Append one record in the caller's transaction on the DuckDB file: for a
+    change whose record must commit with it, or not at all (an erasure)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [at or _now(), actor, role, address, action, entity,
+                 json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)])
 
 
 def _where(since, until, actor, actions) -> tuple[str, list]:

@@ -22,6 +22,14 @@ from importlib.metadata import version
 
 UNKNOWN = "unknown"
 
+# An erased user agent (erasure.py, docs/personal-data.md): the raw string of a
+# forgotten customer's event is replaced by this prefix, a rank and what it parsed
+# to, e.g. ``erased:0001|mobile|Apple Mail|iOS``. The parse is kept so that the
+# devices section counts them as before, and survives a new parser's re-parse;
+# the rank orders a customer's user agents of one instant as their raw strings
+# did, so ``reach_details`` picks the same one (its ``min``).
+ERASED = "erased:"
+
 COLUMNS = (("user_agent", "VARCHAR"), ("device", "VARCHAR"), ("client", "VARCHAR"),
            ("os", "VARCHAR"))
 
@@ -77,6 +85,10 @@ def parse(user_agent: str | None) -> tuple[str, str, str]:
     text = (user_agent or "").strip()
     if not text:
         return UNKNOWN, UNKNOWN, UNKNOWN
+    if text.startswith(ERASED):
+        parts = text.split("|", 3)
+        if len(parts) == 4:
+            return parts[1], parts[2], parts[3]
     result = ua_parse(text)
     agent, system, device = result.user_agent, result.os, result.device
     client = agent.family if agent and agent.family != "Other" else UNKNOWN

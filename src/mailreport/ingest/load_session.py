@@ -12,7 +12,7 @@ from mailreport.contract import Table
 from mailreport.facts.sql import sql_str
 from mailreport.ingest import staging
 from mailreport.ingest.staging import MergeCounts
-from mailreport.store.duckdb import fact_refresh
+from mailreport.store.duckdb import erasure, fact_refresh
 
 
 def memory_bytes(setting: str) -> float:
@@ -40,6 +40,8 @@ class LoadSession:
         self.settings = settings
         con.execute(staging.REJECTS_SQL)
         con.execute("DELETE FROM _rejects")
+        con.execute(staging.FORGOTTEN_MET_SQL)
+        con.execute("DELETE FROM _forgotten_met")
         staging.load_zones(con, sorted(available_timezones()))
         fact_refresh.begin_changes(con)
         self._refreshed = False
@@ -97,6 +99,10 @@ class LoadSession:
         return counts
 
     def refresh_facts(self) -> None:
+        # new events of forgotten customers: their user agents erased, as stored ones
+        if self.con.execute("SELECT EXISTS (SELECT 1 FROM _forgotten_met)").fetchall()[0][0]:
+            erasure.erase_user_agents(
+                self.con, "customer_id IN (SELECT customer_id FROM _forgotten_met)")
         fact_refresh.refresh(self.con, self.settings)
         self._refreshed = True
 

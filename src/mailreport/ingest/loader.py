@@ -52,6 +52,9 @@ class TableResult:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    # rows of forgotten customers loaded without their personal data
+    # (docs/personal-data.md)
+    withheld: int = 0
     error: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -239,6 +242,7 @@ def _add(result: TableResult, counts) -> None:
     result.inserted += counts.inserted
     result.updated += counts.updated
     result.duplicates += counts.duplicates
+    result.withheld += counts.withheld
 
 
 def write_rejects(session, summary: LoadSummary, out: Path) -> Path | None:

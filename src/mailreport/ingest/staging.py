@@ -16,10 +16,15 @@ import pyarrow as pa
 
 from mailreport.contract import Column, Kind, Table
 from mailreport.facts.sql import quote, sql_list, sql_str
+from mailreport.store.duckdb import erasure
 
 REJECTS_SQL = """CREATE TEMP TABLE IF NOT EXISTS _rejects (
     "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR,
     rule VARCHAR, reason VARCHAR)"""
+
+
+# the forgotten customers a load brought new events of (store/duckdb/erasure.py)
+FORGOTTEN_MET_SQL = "CREATE TEMP TABLE IF NOT EXISTS _forgotten_met (customer_id VARCHAR)"
 
 
 @dataclass
@@ -28,6 +33,7 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     duplicates: int = 0
+    withheld: int = 0  # rows of forgotten customers whose personal data was not kept
 
 
 def stage_columns(table: Table, present: set[str], line_expr: str) -> str:
@@ -312,6 +318,18 @@ def validate_and_merge(con, table: Table, file: str, _stage: pa.Table) -> MergeC
     typed = ", ".join(_typed_expr(c) for c in table.columns)
     _typed = held(con, f"SELECT s._line, {typed} FROM _stage s")
     del _stage  # the memory goes to the next steps
+    withheld = erasure.withheld_select(table.name, "_typed")
+    if withheld and con.execute("SELECT EXISTS (SELECT 1 FROM forgotten)").fetchall()[0][0]:
+        # a forgotten customer's contacts do not come back (docs/personal-data.md)
+        select, flag = withheld
+        counts.withheld = con.execute(
+            f"SELECT count(*) FROM ({select}) WHERE {flag}").fetchall()[0][0]
+        if counts.withheld:
+            _typed = held(con, f"SELECT * EXCLUDE ({flag}) FROM ({select})")
+            if table.name == "events":  # their user agents are erased when the load ends
+                con.execute(FORGOTTEN_MET_SQL)
+                con.execute("INSERT INTO _forgotten_met SELECT DISTINCT customer_id "
+                            "FROM _typed SEMI JOIN forgotten USING (customer_id)")
     _checks(con, table, file)
     cols = [quote(c.name) for c in table.columns]
     key = [quote(k) for k in table.key]

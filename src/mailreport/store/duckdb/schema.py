@@ -10,6 +10,7 @@ from __future__ import annotations
 from mailreport.contract import TABLES, Table
 from mailreport.facts.sql import quote
 from mailreport.facts.user_agents import DDL as USER_AGENTS_DDL
+from mailreport.store.duckdb.erasure import FORGOTTEN_SQL
 
 
 def create_table_sql(table: Table) -> str:
@@ -111,6 +112,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (12, (USERS_SQL, AUDIT_SQL, 'CREATE INDEX IF NOT EXISTS audit_by_time ON audit ("at")')),
     # single sign-on: the provider's identities of the accounts it made
     (13, (SSO_IDENTITIES_SQL,)),
+    # the customers whose personal data was erased (store/duckdb/erasure.py)
+    (14, (FORGOTTEN_SQL,)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
