@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Respo
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
-from mailreport.api import customers, store_info, tokens, users, webhooks
+from mailreport.api import customers, erasure, store_info, tokens, users, webhooks
 from mailreport.api.audit import install_audit
 from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
@@ -326,6 +326,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_shares(app)
     install_pdf(app)
     app.include_router(users.router)
+    app.include_router(erasure.router)
     install_audit(app)
     app.include_router(store_info.router)
     install_customer_pages(app)

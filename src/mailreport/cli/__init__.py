@@ -16,6 +16,7 @@ from mailreport.cli import (
     backup,
     bench,
     docs,
+    erasure,
     exports,
     lake,
     load,
@@ -66,6 +67,7 @@ app.command()(quarantine.quarantine)
 app.command("audit")(users.audit_command)
 app.command("backup")(backup.backup_command)
 app.command("restore")(backup.restore_command)
+app.command()(erasure.forget)
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(users.user_app, name="user")
 app.add_typer(lake.lake_app, name="lake")

@@ -145,16 +145,21 @@ def progress_bar() -> Progress:
 CLI_ACTOR = "local command line"
 
 
+def cli_actor() -> str:
+    """Who the audit trail names for a change the command line makes on the file
+    itself: this machine's user (it acts as admin, from "local")."""
+    import getpass
+
+    try:
+        return f"{CLI_ACTOR} ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return CLI_ACTOR
+
+
 def record_change(store, action: str, entity: str, **details) -> None:
     """The audit trail's row of a change the command line made on the file itself
     (a user's, a token's): by this machine's user, as admin, from "local"."""
-    import getpass
-
     from mailreport import audit
 
-    try:
-        actor = f"{CLI_ACTOR} ({getpass.getuser()})"
-    except (KeyError, OSError):
-        actor = CLI_ACTOR
-    audit.record(store, action, actor=actor, role="admin", address="local", entity=entity,
-                 details=details)
+    audit.record(store, action, actor=cli_actor(), role="admin", address="local",
+                 entity=entity, details=details)
