@@ -66,6 +66,12 @@ def load_summary(console: Console, summary, sp: Speaker = ENGLISH) -> None:
                   f"[red]{_fmt(sp, r.rejected)}[/red]" if r.rejected else "0")
     console.print(t)
     for r in summary.tables:
+        if r.withheld:
+            console.print(sp.ngettext(
+                "{table}: {count} row of forgotten customers loaded without their "
+                "personal data", "{table}: {count} rows of forgotten customers loaded "
+                "without their personal data", r.withheld, table=r.table,
+                count=_fmt(sp, r.withheld)))
         if r.error:
             console.print(f"[red]{r.table}: {r.error}[/red]")
         if r.ignored_columns:
