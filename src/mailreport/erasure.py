@@ -41,9 +41,10 @@ class Erasure:
 
 
 def check_ids(ids) -> list[str]:
-    """The ids as given, stripped and once each, in order; ErasureError when there
-    are none, too many, or one is empty or too long."""
-    out = list(dict.fromkeys(str(i).strip() for i in ids))
+    """The ids as given, once each, in order; ErasureError when there are none, too
+    many, or one is empty or too long (as the API's schema says: an id with spaces
+    is looked up as it is, and is unknown if no customer has it)."""
+    out = list(dict.fromkeys(str(i) for i in ids))
     if not out:
         raise ErasureError("name at least one customer id")
     if len(out) > MOST_IDS:
