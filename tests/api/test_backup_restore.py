@@ -27,6 +27,7 @@ from mailreport.api.forward import server_file
 from mailreport.auth import create_token
 from mailreport.settings import Settings
 from mailreport.store import open_store
+from mailreport.store.duckdb.schema import SCHEMA_VERSION
 from servers import ServeProcess
 
 LIVE_EVENTS = [  # written through the running server, just before the backup
@@ -202,6 +203,8 @@ def test_restore_migrates_an_older_backup_and_keeps_the_store_it_replaces(tmp_pa
     con.execute("DROP TABLE shares")
     con.execute("DROP TABLE audit")
     con.execute("DROP TABLE users")
+    con.execute("DROP TABLE sso_identities")
+    con.execute("DROP TABLE forgotten")
     con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     con.close()
     target = tmp_path / "store.duckdb"
@@ -210,7 +213,7 @@ def test_restore_migrates_an_older_backup_and_keeps_the_store_it_replaces(tmp_pa
     assert "backed up at an unknown time" in one_line(first.stdout)  # not made by backup
     con = duckdb.connect(str(target), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                       ).fetchall() == [("12",)]
+                       ).fetchall() == [(str(SCHEMA_VERSION),)]
     assert con.execute("SELECT count(*) FROM shares").fetchall() == [(0,)]
     con.close()
     assert [a for a, _ in audit_actions(target)] == ["restore"]
