@@ -274,3 +274,29 @@ def test_the_pages_in_russian(server, store, browser):
             "Когда", "Кто", "Откуда", "Что произошло"]
         shutil.copy(screenshot(pg, "admin-audit-1280-ru"), "/tmp/admin-audit-1280-ru.png")
         assert pg.evaluate("document.documentElement.scrollWidth") <= WIDE["width"]
+
+
+def test_erasures_backups_and_restores_read_in_words(server, store, browser):
+    chief = person(store, "admin")
+    who = f"user:ops-{secrets.token_hex(3)}"
+    audit.record(store, "backup", actor=who, role="admin", entity="store",
+                 details={"path": "/var/backups/store.duckdb", "size": 10, "schema_version": 14},
+                 at=dt.datetime(2026, 5, 2, 9))
+    audit.record(store, "customer_forget", actor=who, role="admin", entity="customers",
+                 details={"erased": ["C1", "C2"], "already_erased": ["C0"], "unknown": 3,
+                          "rows": {"customers": 2}}, at=dt.datetime(2026, 5, 2, 10))
+    with watched(signed_in(browser, server, chief, PASSWORD)) as pg:
+        pg.goto(f"{server.url}/admin/audit?actor={who}")
+        ready(pg)
+        rows = pg.locator("#audit-panel tbody tr").all_text_contents()
+        assert len(rows) == 2, rows
+        assert "Erased customers' personal data" in rows[0]
+        assert "erased: C1, C2, erased before: C0, unknown ids: 3" in rows[0], rows[0]
+        assert "Backed up the store" in rows[1] and "to /var/backups/store.duckdb" in rows[1]
+        pg.goto(f"{server.url}/admin/audit?actor={who}&action=kind:store")
+        ready(pg)
+        assert pg.locator("#audit-panel tbody tr").count() == 1
+        pg.goto(f"{server.url}/admin/audit?actor={who}&lang=ru")
+        ready(pg)
+        assert "Удаление персональных данных клиентов" in pg.locator(
+            "#audit-panel tbody tr").first.text_content()

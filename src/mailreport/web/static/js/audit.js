@@ -26,13 +26,14 @@ const ACTIONS = {
   token_create: _("Created a token"), token_revoke: _("Revoked a token"),
   customer_list: _("Opened a customer list"), hard_bounces: _("Opened the hard bounces"),
   export: _("Exported customer data"),
+  customer_forget: _("Erased customers' personal data"),
   backup: _("Backed up the store"), restore: _("Restored the store from a backup"),
 };
 const KINDS = {
   sessions: ["signin", "signin_failed", "signout", "signout_everywhere", "password_change"],
   users: ["user_create", "user_disable", "user_enable", "user_reset_password", "user_grant"],
   tokens: ["token_create", "token_revoke"],
-  customers: ["customer_list", "hard_bounces", "export"],
+  customers: ["customer_list", "hard_bounces", "export", "customer_forget"],
   store: ["backup", "restore"],
 };
 const ROLES = { viewer: _("Viewer"), analyst: _("Analyst"), admin: _("Admin") };
@@ -53,6 +54,7 @@ Object.assign(state, readState(Object.keys(state)));
 /** "user:maria" as a reader says it; a link for a mailing. */
 function entityWords(entity) {
   if (entity === "store") return _("the store");
+  if (entity === "customers") return _("customers");
   const [kind, ...rest] = entity.split(":");
   const id = rest.join(":");
   if (!id) return entity;
@@ -66,8 +68,19 @@ function entityWords(entity) {
 }
 
 /** The record's details as short phrases: stage, period, rows, format... */
+function erasureWords(d) {
+  // an erasure's details: the ids erased now and before, and how many were unknown
+  const said = [_("erased: {ids}", { ids: (d.erased || []).join(", ") || DASH })];
+  if ((d.already_erased || []).length) {
+    said.push(_("erased before: {ids}", { ids: d.already_erased.join(", ") }));
+  }
+  if (d.unknown) said.push(_("unknown ids: {n}", { n: fmtInt(d.unknown) }));
+  return said.join(", ");
+}
+
 function detailWords(r) {
   const d = r.details || {};
+  if (r.action === "customer_forget") return erasureWords(d);
   const said = [];
   if (d.method) said.push(METHODS[d.method] || d.method);
   if (d.why) said.push(WHY[d.why] || d.why);
