@@ -52,7 +52,7 @@ from mailreport.ingest.live_writer import FRESHNESS_BOUND_SECONDS, Arrival, Job
 from mailreport.store.duckdb import live_refresh
 
 __all__ = ["FRESHNESS_BOUND_SECONDS", "IngestResult", "announce", "flush", "ingest_events",
-           "list_quarantine", "replay_quarantine", "start", "stop"]
+           "list_quarantine", "refresh_state", "replay_quarantine", "start", "stop"]
 
 EVENTS = table("events")
 COLUMNS = EVENTS.column_names
@@ -151,6 +151,20 @@ def stop(store) -> None:
     """Refresh what is pending and end the store's live writer: before the store
     is closed."""
     live_writer.stop(store)
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    lag_seconds: float  # since the oldest commit not yet in the derived tables; 0: none
+    refreshes: int  # derived refreshes the writer has run since it started
+
+
+def refresh_state(store) -> RefreshState | None:
+    """How far the derived tables are behind the live events committed, from the
+    store's writer (in memory: no query, so it answers while a load holds the
+    store); None when no writer runs (a read-only store, a lake, or not started)."""
+    writer = live_writer.running(store)
+    return None if writer is None else RefreshState(writer.lag(), writer.refreshes)
 
 
 def _has_pending(store) -> bool:

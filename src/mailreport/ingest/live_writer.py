@@ -157,6 +157,13 @@ class LiveWriter:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    def lag(self) -> float:
+        """Seconds since the oldest commit whose events are not yet in the derived
+        tables (0 when all are): how stale a report may be now, for the operator's
+        metrics. Read without the lock: a float the writer replaces whole."""
+        since = self._dirty_since
+        return max(0.0, time.monotonic() - since) if since is not None else 0.0
+
     # -- the writer thread --------------------------------------------------------
     def _due(self, now: float) -> bool:
         if self._dirty_since is None or now < self._retry_at:
@@ -300,6 +307,14 @@ def writer_for(store, commit: Commit, refresh: Refresh, pending: Pending) -> Liv
             # closing the store first commits what is queued and ends this thread
             store.on_close(stop)
         return writer
+
+
+def running(store) -> LiveWriter | None:
+    """The store's writer if one runs; never starts one (a scrape of the metrics
+    must not)."""
+    with _writers_lock:
+        writer = _writers.get(store)
+    return None if writer is None or writer._stopping else writer
 
 
 def stop(store, timeout: float | None = 60) -> None:
