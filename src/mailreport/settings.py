@@ -23,6 +23,8 @@ from mailreport.contract import STAGES
 from mailreport.i18n import LANGUAGES
 
 SMTP_SECURITY = ("starttls", "tls", "none")
+METRICS_ACCESS = ("token", "open", "off")
+LOG_FORMATS = ("text", "json")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -146,6 +148,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("oidc_product_sales_value", "mailreport-product-sales",
             "Value of that claim (one of its values, for a list) that grants product "
             "sales. Empty: single sign-on grants it to nobody."),
+    Setting("metrics", "token",
+            "Who may read the Prometheus metrics at /metrics (docs/operations.md): `token` "
+            "(a bearer token equal to the environment variable MAILREPORT_METRICS_TOKEN, "
+            "never read from a file, or an admin's token or session), `open` (anyone who "
+            "can reach the server: only behind a firewall that lets the scraper alone "
+            "through) or `off` (404)."),
+    Setting("log_format", "text",
+            "How `mailreport serve` writes its log to stderr, a line per request and per "
+            "error: `text` for a person at a terminal, `json` (one JSON object a line) for "
+            "a log collector (docs/operations.md)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -198,6 +210,8 @@ class Settings:
     oidc_role_map: str = _default("oidc_role_map")
     oidc_product_sales_claim: str = _default("oidc_product_sales_claim")
     oidc_product_sales_value: str = _default("oidc_product_sales_value")
+    metrics: str = _default("metrics")
+    log_format: str = _default("log_format")
 
     def __post_init__(self) -> None:
         try:
@@ -232,6 +246,12 @@ class Settings:
                                 f"{', '.join(SMTP_SECURITY)}")
         if self.oidc_issuer:
             _check_oidc(self)
+        if self.metrics not in METRICS_ACCESS:
+            raise SettingsError(f"metrics: {self.metrics!r} must be one of "
+                                f"{', '.join(METRICS_ACCESS)}")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"log_format: {self.log_format!r} must be one of "
+                                f"{', '.join(LOG_FORMATS)}")
         for channel in ("email", "sms", "push"):
             stage = self.basis_stage(channel)
             if stage not in STAGES or (channel == "sms" and stage == "opened"):
