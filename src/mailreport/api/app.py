@@ -23,6 +23,7 @@ from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.pdf_route import install_pdf
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
+from mailreport.api.request_log import install_request_log
 from mailreport.api.schedules import install_schedules
 from mailreport.api.security import install_loopback_hosts, is_loopback, require
 from mailreport.api.shares import install_shares
@@ -166,13 +167,14 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
                   docs_url=None, redoc_url=None)
     app.state.on_startup = []
     app.state.on_shutdown = []
-    app.state.on_startup = []
+    app.state.on_request = []  # each answered request (api/request_log.py)
     app.state.store = store
     app.state.public_url = public_url
     app.state.auth_enabled = auth
     app.state.local_secret = local_secret
     install_problem_handlers(app)
-    install_api_docs(app, (getattr(store, "settings", None) or store.tables().settings).api_docs)
+    settings = getattr(store, "settings", None) or store.tables().settings
+    install_api_docs(app, settings.api_docs)
     install_openapi(app)
 
     def tables():
@@ -336,7 +338,8 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_csrf(app)
     install_loopback_hosts(app)
     install_limits(app)  # bodies over the limit are refused before CSRF or auth
-    install_security_headers(app)  # last: the outermost, so on CSRF refusals too
+    install_security_headers(app)  # the outermost but one, so on CSRF refusals too
+    install_request_log(app)  # last: every answer logged, counted and given its id
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

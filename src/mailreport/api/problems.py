@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
+from mailreport.api.request_log import request_id
+
 log = logging.getLogger("mailreport.api")
 
 PROBLEM_JSON = "application/problem+json"
@@ -97,8 +99,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %r", request.method, request.url.path)
+        # this answer goes out past the request log's middleware (Starlette's outermost
+        # one sends it), so the id that the log's traceback carries is set here
+        rid = request_id()
         return problem(500, None, "the server failed to answer this request; the error is "
-                                  "in the server log", request)
+                                  "in the server log", request,
+                       headers={"X-Request-ID": rid} if rid else None)
 
     @app.exception_handler(ClientDisconnect)
     async def client_gone(request: Request, exc: ClientDisconnect):

@@ -113,7 +113,15 @@ def session_principal(request: Request, cookie: str) -> Principal | None:
 
 def signed_in(request: Request) -> Principal | None:
     """The principal of a bearer token or of the session cookie, or None; one who
-    must change a password first is signed in too (the account page lets them)."""
+    must change a password first is signed in too (the account page lets them).
+    Kept in the request's state, where the request log finds whom to name."""
+    principal = _signed_in(request)
+    if principal is not None:
+        request.state.principal = principal
+    return principal
+
+
+def _signed_in(request: Request) -> Principal | None:
     if not request.app.state.auth_enabled:
         return NOBODY_CHECKS
     if local_cli(request):

@@ -24,6 +24,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
 
     from mailreport.api.app import create_app
     from mailreport.api.forward import announce
+    from mailreport.api.request_log import configure_logging
     from mailreport.api.schedules import start_scheduler
 
     with opened_store(db, config, lake=lake) as store:
@@ -42,9 +43,15 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
                           "every report and customer list. Use it only for a local demo."
                           "[/yellow]")
         try:
+            # the log is mailreport's own, a line per request in the log_format setting
+            # (api/request_log.py): uvicorn's access log would say it twice, with the
+            # raw path (which can name a customer) and no request id
+            configure_logging((getattr(store, "settings", None) or store.tables().settings)
+                              .log_format)
             # uvicorn's proxy_headers (on by default) would take the client from
             # X-Forwarded-For of any loopback peer, whoever wrote it; the app reads that
             # header itself, from the trusted_proxies setting only (api/security.py)
-            uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
+            uvicorn.run(app_, host=host, port=port, log_config=None, log_level="warning",
+                        access_log=False, proxy_headers=False)
         finally:
             marker.unlink(missing_ok=True)
