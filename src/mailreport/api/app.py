@@ -19,6 +19,7 @@ from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
 from mailreport.api.limits import install_limits
 from mailreport.api.oidc_signin import install_oidc_signin
+from mailreport.api.metrics import install_metrics
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.pdf_route import install_pdf
@@ -331,6 +332,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     app.include_router(erasure.router)
     install_audit(app)
     app.include_router(store_info.router)
+    install_metrics(app, settings.metrics)
     install_customer_pages(app)
     install_account_page(app)
     install_admin_pages(app)

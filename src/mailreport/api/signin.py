@@ -66,7 +66,8 @@ ATTEMPT_WINDOW_SECONDS = 60
 # authenticates otherwise (health, webhooks, the API with its tokens).
 # The account page checks its session itself (web/account_page.py).
 OPEN_PREFIXES = ("/signin", "/signout", "/account", "/static/", "/i18n/", "/shared/",
-                 "/health", "/webhooks/", "/api/", "/docs", "/redoc", "/openapi.json")
+                 "/health", "/webhooks/", "/api/", "/docs", "/redoc", "/openapi.json",
+                 "/metrics")  # checks its own credentials (api/metrics.py)
 
 
 @dataclass(frozen=True)

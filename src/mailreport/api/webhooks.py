@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from mailreport.api.metrics import count_events
 from mailreport.api.problems import problem
 from mailreport.api.security import require
 from mailreport.auth import Principal
@@ -151,7 +152,9 @@ async def receive(request: Request, provider: str,
 
         try:
             # signature checks, parsing and the store are blocking: off the event loop
-            return await run_in_threadpool(work)
+            answer = await run_in_threadpool(work)
+            count_events(request.app, provider, answer)
+            return answer
         except WebhookError as exc:
             response = problem(exc.status, None, exc.detail, request)
             if exc.status == 401 and provider == postmark.NAME:
