@@ -59,7 +59,7 @@ def served(store, tmp_path, monkeypatch):
 def scrape(url: str, token: str = METRICS_TOKEN) -> dict:
     r = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text
-    assert r.headers["content-type"].startswith("text/plain; version=")
+    assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
     return samples(r.text)
 
 
@@ -163,6 +163,16 @@ def test_the_metrics_need_the_metrics_token_or_an_admin(served, store):
     assert httpx.get(f"{server.url}/api/v1/mailings",
                      headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).status_code == 401
     assert "/metrics" not in app.openapi()["paths"]
+
+
+def test_a_scraper_that_asks_for_openmetrics_gets_it(served):
+    server, _ = served
+    r = httpx.get(f"{server.url}/metrics", headers={
+        "Authorization": f"Bearer {METRICS_TOKEN}",
+        "Accept": "application/openmetrics-text; version=1.0.0"})
+    assert r.headers["content-type"].startswith("application/openmetrics-text")
+    assert r.text.endswith("# EOF\n")
+    assert "# TYPE mailreport_http_requests counter" in r.text
 
 
 def test_without_the_token_set_only_an_admin_reads_them(store, tmp_path, monkeypatch):

@@ -26,16 +26,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    GCCollector,
     Histogram,
     Info,
     PlatformCollector,
     ProcessCollector,
-    generate_latest,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 from mailreport import __version__
@@ -118,6 +118,7 @@ class AppMetrics:
              registry=self.registry).info({"version": __version__, "engine": store.engine})
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.registry.register(StoreCollector(store))
 
     def observe(self, finished: Finished) -> None:
@@ -169,7 +170,10 @@ def install_metrics(app: FastAPI, access: str) -> None:
     def scrape(request: Request) -> Response:
         if access != "open":
             may_read(request, token)
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        # the text format, or OpenMetrics when the scraper asks for it (as the
+        # library's own ASGI app does)
+        encode, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(metrics.registry), headers={"Content-Type": content_type})
 
 
 __all__ = ["OUTCOMES", "PROVIDERS", "TOKEN_VARIABLE", "AppMetrics", "count_events",
