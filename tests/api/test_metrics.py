@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 
 import httpx
 import pytest
@@ -198,3 +199,28 @@ def test_open_and_off_are_chosen_explicitly(tmp_path, monkeypatch, access, statu
     finally:
         live.stop(store)
         store.close()
+
+
+def test_a_lake_servers_facts_age_is_the_manifests(tmp_path):
+    """Over a lake: the time since `mailreport refresh` wrote the facts' manifest."""
+    from mailreport.api.metrics import StoreCollector
+    from mailreport.store.lake_facts import MANIFEST_NAME, facts_dir
+
+    class Lake:  # what the collector reads of a LakeStore without a state file
+        engine, lake, path = "lake", tmp_path, tmp_path
+
+    lake = Lake()
+
+    def age():
+        gauges = {s.name: s.value for family in StoreCollector(lake).collect()
+                  for s in family.samples}
+        assert "mailreport_store_bytes" not in gauges  # no state file: no size to give
+        return gauges.get("mailreport_lake_facts_age_seconds")
+
+    assert age() is None  # no facts built yet
+    manifest = facts_dir(tmp_path) / MANIFEST_NAME
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("{}")
+    built = time.time() - 3600
+    os.utime(manifest, (built, built))
+    assert 3600 <= age() < 3660
