@@ -23,8 +23,9 @@ from mailreport.auth import ROLES, create_token
 # sends the visitor to the sign-in page; it offers nothing but the person's own account.
 OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin"
                   r"|signout|account(/.*)?|shared/.*)$")
-# Endpoints that check permissions in their body instead of a dependency.
-CHECKED_INLINE = {("POST", "/api/v1/loads"): "admin"}
+# Endpoints that check permissions in their body instead of a dependency. /metrics
+# also lets the metrics token through (api/metrics.py), which is no API token.
+CHECKED_INLINE = {("POST", "/api/v1/loads"): "admin", ("GET", "/metrics"): "admin"}
 PATH_VALUES = {"mailing_id": "m1", "campaign_id": "c1", "section": "efficiency",
                "variant_id": "A"}
 # Query parameters that an endpoint validates before it checks the token (a filter
