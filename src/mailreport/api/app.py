@@ -18,8 +18,8 @@ from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
 from mailreport.api.headers import install_security_headers
 from mailreport.api.limits import install_limits
-from mailreport.api.oidc_signin import install_oidc_signin
 from mailreport.api.metrics import install_metrics
+from mailreport.api.oidc_signin import install_oidc_signin
 from mailreport.api.openapi import install_openapi
 from mailreport.api.params import period, period_date
 from mailreport.api.pdf_route import install_pdf
