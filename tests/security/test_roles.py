@@ -21,7 +21,9 @@ from mailreport.auth import ROLES, create_token
 # secret), or to anyone (/i18n/<language>.js: the pages' strings and formats, no
 # data). The account page (and its forms) checks its own session: signed out, it
 # sends the visitor to the sign-in page; it offers nothing but the person's own account.
-OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*|signin"
+# Single sign-on's start and callback are a sign-in (api/oidc_signin.py).
+OPEN = re.compile(r"^/(health|webhooks/.*|docs.*|redoc|openapi\.json|static.*|i18n/.*"
+                  r"|signin(/oidc(/callback)?)?"
                   r"|signout|account(/.*)?|shared/.*)$")
 # Endpoints that check permissions in their body instead of a dependency. /metrics
 # also lets the metrics token through (api/metrics.py), which is no API token.
