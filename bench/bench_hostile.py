@@ -271,7 +271,7 @@ def token(db: Path, work: Path, role: str, *extra: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scale", default="small", choices=["small", "medium", "large"])
+    ap.add_argument("--scale", default="small", choices=["small", "medium", "million", "large"])
     ap.add_argument("--json", action="store_true", help="End with one JSON line.")
     args = ap.parse_args()
 

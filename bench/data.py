@@ -18,12 +18,14 @@ from mailreport.demo import generate
 LOAD_CHILD = r"""
 import json, resource, sys, time
 from mailreport.progress import progress_bar, progress_callback
+from mailreport.ingest.load_session import memory_bytes
 from mailreport.ingest.loader import load_directory
 from mailreport.settings import load_settings
 from mailreport.store import open_store
 
 db, directory, report_dir = sys.argv[1:4]
 store = open_store(db, load_settings())
+limit = memory_bytes(store.sql("SELECT current_setting('memory_limit')")[0][0])
 t = time.perf_counter()
 with progress_bar() as bar:
     summary = load_directory(store, directory, report_dir, progress_callback(bar))
@@ -31,7 +33,7 @@ seconds = time.perf_counter() - t
 counts = store.counts()
 print(json.dumps({"seconds": seconds, "derived_seconds": summary.derived_seconds,
                   "rejected": summary.rejected, "exit_code": summary.exit_code,
-                  "counts": counts,
+                  "counts": counts, "memory_limit_mb": limit / 2**20,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -88,3 +88,35 @@ def test_python_m_bench_starts_from_the_checkout_path_alone(tmp_path):
     out = subprocess.run([sys.executable, "-P", "-m", "bench", "--help"], cwd=tmp_path,
                          env=env, capture_output=True, text=True, check=True)
     assert "--pg-runs" in out.stdout
+
+
+def _bench_with_load(tmp_path, load: dict):
+    from bench.data import Prepared
+    from bench.runner import Bench
+
+    b = Bench("small", tmp_path / "out", tmp_path, None, None, 42, "mailreport bench",
+              log=lambda *_: None)
+    b._record_load(Prepared(tmp_path / "s.duckdb", tmp_path, load, None))
+    b.results.run["mailings"] = {"largest": {"mailing_id": "M1"}}
+    for name, ms in [("largest M1: full report", 90.0), ("largest M1: efficiency", 40.0),
+                     ("largest M1: customer-list page", 150.0)]:
+        b.results.add(Record(name, "duckdb", ms, ms, ms, None, 300.0))
+    b._targets()
+    return b.results
+
+
+def test_the_load_is_held_to_its_memory_limit_and_margin(tmp_path):
+    load = {"seconds": 100.0, "derived_seconds": 20.0, "peak_rss_mb": 4234.2,
+            "memory_limit_mb": 3814.7, "counts": {"events": 26_943_620, "customers": 10},
+            "loaded_at": "2026-12-02T16:00:00+00:00", "reused": False}
+    results = _bench_with_load(tmp_path, load)
+    record = results.find("bulk load: demo, all tables", "duckdb load")
+    assert "memory limit 3,815 MB" in record.note, record.note
+    target = next(t for t in results.targets if t.name.startswith("bulk load peak RSS"))
+    assert target.name == "bulk load peak RSS, memory limit 3,815 MB + 1,024 MB"
+    assert (target.limit, target.value, target.met) == (3814.7 + 1024, 4234.2, True)
+    over = _bench_with_load(tmp_path, {**load, "peak_rss_mb": 5770.0}).targets[-1]
+    assert (over.value, over.met) == (5770.0, False)
+    # a store loaded before the limit was kept: no such target, nothing invented
+    old = _bench_with_load(tmp_path, {k: v for k, v in load.items() if k != "memory_limit_mb"})
+    assert not any(t.name.startswith("bulk load peak RSS") for t in old.targets)

@@ -25,7 +25,8 @@ CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 def bench(
-    scale: Annotated[str, typer.Option(help="Demo scale: small, medium or large.")] = "large",
+    scale: Annotated[str, typer.Option(
+        help="Demo scale: small, medium, million or large.")] = "large",
     out: Annotated[Path, typer.Option(help="Where results.json, .md and .png go.")] =
         Path("bench/out"),
     work: Annotated[Path, typer.Option(

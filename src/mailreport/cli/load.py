@@ -101,7 +101,7 @@ def _load_lake(directory: str, lake: str, db: Path | None, config: Path | None,
             spark.stop()
 
 
-def demo(scale: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
+def demo(scale: Annotated[str, typer.Option(help="small, medium, million or large.")] = "medium",
          seed: Annotated[int, typer.Option(help="Random seed; same seed, same data.")] = 42,
          out: Annotated[Path | None, typer.Option(help="Where the files go.")] = None,
          fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",

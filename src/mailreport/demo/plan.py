@@ -41,6 +41,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "small": Scale(customers=2_000, products=3_000),
     "medium": Scale(customers=200_000, products=4_000),
+    # a million customers, ~27M events: a mid-size retailer, the load-memory benchmark's
+    "million": Scale(customers=1_000_000, products=8_000),
     "large": Scale(customers=5_000_000, products=12_000),
 }
 
