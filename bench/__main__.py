@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, help="Warm runs per measure on DuckDB.")
     ap.add_argument("--pg-runs", type=int, help="Warm runs per measure on PostgreSQL.")
     ap.add_argument("--seed", type=int, default=42, help="The demo's seed.")
+    ap.add_argument("--no-postgres", action="store_true",
+                    help="Time our side alone, without PostgreSQL's copy and comparison.")
     ap.add_argument("--lake", action="store_true",
                     help="Time the Spark lake instead: load, full and incremental refresh, "
                          "reports from the lake (lake-results.json and .md in OUT).")
@@ -56,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results = Bench(args.scale, args.out, args.work, args.runs, args.pg_runs, args.seed,
                             command, log=bar.console.print,
-                            progress=progress_callback(bar)).run()
+                            progress=progress_callback(bar),
+                            postgres=not args.no_postgres).run()
         except (Mismatch, PostgresError, PostgresStoreError) as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             return 1

@@ -90,11 +90,13 @@ def machine() -> str:
 
 class Bench:
     def __init__(self, scale: str, out: Path, work: Path, runs: int | None, pg_runs: int | None,
-                 seed: int, command: str, log: Callable[[str], None], progress=None):
+                 seed: int, command: str, log: Callable[[str], None], progress=None,
+                 postgres: bool = True):
         default_runs, default_pg = SCALE_RUNS[scale]
         self.scale, self.out, self.work, self.seed = scale, out, work, seed
         self.runs, self.pg_runs = runs or default_runs, pg_runs or default_pg
         self.log, self.progress = log, progress
+        self.postgres = postgres  # off: our side alone (PostgreSQL's build takes an hour)
         self.results = Results(run={
             "scale": scale, "seed": seed, "command": command, "machine": machine(),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -125,10 +127,14 @@ class Bench:
         self.results.write(self.out)  # what is measured so far, should a later step fail
         self._child_measures(prepared.db, *target_export)
         self.results.write(self.out)
-        self._postgres(prepared.db, settings)
+        if self.postgres:
+            self._postgres(prepared.db, settings)
+        else:
+            self.results.run["postgres"] = "not run (--no-postgres)"
         self._targets()
         self.results.write(self.out)
-        write_chart(self.results, self.out / "results.png")
+        if self.postgres:  # the chart sets each measure beside PostgreSQL's
+            write_chart(self.results, self.out / "results.png")
         return self.results
 
     def _plan(self, tables) -> None:

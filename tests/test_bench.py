@@ -69,6 +69,10 @@ def test_mailreport_bench_runs_the_checkout_in_a_child(monkeypatch):
     # the checkout is on the child's path only, in the caller's working directory
     assert kw["env"]["PYTHONPATH"].split(os.pathsep)[0] == str(CHECKOUT)
     assert "cwd" not in kw
+    calls.clear()
+    CliRunner().invoke(app, ["bench", "--scale", "million", "--no-postgres"])
+    [(args, _)] = calls
+    assert args[4:6] == ["--scale", "million"] and args[-1] == "--no-postgres"
 
 
 def test_mailreport_bench_needs_a_source_checkout(monkeypatch, tmp_path):

@@ -36,6 +36,9 @@ def bench(
     pg_runs: Annotated[int | None, typer.Option(
         help="Warm runs per measure on PostgreSQL.")] = None,
     seed: Annotated[int, typer.Option(help="The demo's seed.")] = 42,
+    no_postgres: Annotated[bool, typer.Option(
+        "--no-postgres", help="Time our side alone, without PostgreSQL's copy and "
+                              "comparison.")] = False,
     lake: Annotated[bool, typer.Option(
         "--lake", help="Time the Spark lake instead: load, full and incremental refresh, "
                        "peak memory, reports from the lake (docs/spark.md).")] = False,
@@ -62,6 +65,8 @@ def bench(
         command += ["--runs", str(runs)]
     if pg_runs is not None:
         command += ["--pg-runs", str(pg_runs)]
+    if no_postgres:
+        command += ["--no-postgres"]
     if lake:
         command += ["--lake"]
     if masters is not None:
