@@ -12,6 +12,7 @@ from decimal import Decimal
 import ibis
 
 from mailreport.contract import AUDIENCE_STATUSES
+from mailreport.reports.distinct import distinct_customers
 from mailreport.reports.groups import vs_control
 from mailreport.reports.models import CampaignGroups, CampaignVolume, GroupRow, Mailing, Volume
 from mailreport.reports.money import money
@@ -29,12 +30,10 @@ def distinct_statuses(tables: Tables, mailing_ids: list[str]) -> ibis.Table:
     test-group customers delivered (actual recipients), over the mailings."""
     r = tables.reach_times
     r = r.filter(r.mailing_id.isin(mailing_ids) & r.status.notnull())
-    counts = {status: r.customer_id.nunique(where=r.status == status)
-              for status in AUDIENCE_STATUSES}
-    counts["control_group"] = r.customer_id.nunique(where=r.group == "control")
-    counts["actual_recipients"] = r.customer_id.nunique(
-        where=(r.group == "test") & r.delivered_at.notnull())
-    return r.aggregate(**counts)
+    return distinct_customers(
+        r, **{status: r.status == status for status in AUDIENCE_STATUSES},
+        control_group=r.group == "control",
+        actual_recipients=(r.group == "test") & r.delivered_at.notnull())
 
 
 def campaign_volume(tables: Tables, mailings: list[Mailing]) -> CampaignVolume | None:

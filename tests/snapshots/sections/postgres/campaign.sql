@@ -197,31 +197,44 @@ GROUP BY
   2;
 
 SELECT
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."status" = 'good') AS "good",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."status" = 'address_issue') AS "address_issue",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."status" = 'unsubscribed_channel') AS "unsubscribed_channel",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."status" = 'unsubscribed_category') AS "unsubscribed_category",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."status" = 'blocked_by_policy') AS "blocked_by_policy",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    "t1"."group" = 'control') AS "control_group",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    (
+  COUNT(*) FILTER(WHERE
+    "t2"."good") AS "good",
+  COUNT(*) FILTER(WHERE
+    "t2"."address_issue") AS "address_issue",
+  COUNT(*) FILTER(WHERE
+    "t2"."unsubscribed_channel") AS "unsubscribed_channel",
+  COUNT(*) FILTER(WHERE
+    "t2"."unsubscribed_category") AS "unsubscribed_category",
+  COUNT(*) FILTER(WHERE
+    "t2"."blocked_by_policy") AS "blocked_by_policy",
+  COUNT(*) FILTER(WHERE
+    "t2"."control_group") AS "control_group",
+  COUNT(*) FILTER(WHERE
+    "t2"."actual_recipients") AS "actual_recipients"
+FROM (
+  SELECT
+    "t1"."customer_id",
+    BOOL_OR("t1"."status" = 'good') AS "good",
+    BOOL_OR("t1"."status" = 'address_issue') AS "address_issue",
+    BOOL_OR("t1"."status" = 'unsubscribed_channel') AS "unsubscribed_channel",
+    BOOL_OR("t1"."status" = 'unsubscribed_category') AS "unsubscribed_category",
+    BOOL_OR("t1"."status" = 'blocked_by_policy') AS "blocked_by_policy",
+    BOOL_OR("t1"."group" = 'control') AS "control_group",
+    BOOL_OR((
       "t1"."group" = 'test'
     ) AND (
       "t1"."delivered_at" IS NOT NULL
     )) AS "actual_recipients"
-FROM (
-  SELECT
-    *
-  FROM "reach_times" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1') AND "t0"."status" IS NOT NULL
-) AS "t1";
+  FROM (
+    SELECT
+      *
+    FROM "reach_times" AS "t0"
+    WHERE
+      "t0"."mailing_id" IN ('M1') AND "t0"."status" IS NOT NULL
+  ) AS "t1"
+  GROUP BY
+    1
+) AS "t2";
 
 SELECT
   "t9"."pooled_group",

@@ -215,30 +215,37 @@ GROUP BY
   2;
 
 SELECT
-  COUNT(DISTINCT IF(`t1`.`status` = 'good', `t1`.`customer_id`, NULL)) AS `good`,
-  COUNT(DISTINCT IF(`t1`.`status` = 'address_issue', `t1`.`customer_id`, NULL)) AS `address_issue`,
-  COUNT(DISTINCT IF(`t1`.`status` = 'unsubscribed_channel', `t1`.`customer_id`, NULL)) AS `unsubscribed_channel`,
-  COUNT(DISTINCT IF(`t1`.`status` = 'unsubscribed_category', `t1`.`customer_id`, NULL)) AS `unsubscribed_category`,
-  COUNT(DISTINCT IF(`t1`.`status` = 'blocked_by_policy', `t1`.`customer_id`, NULL)) AS `blocked_by_policy`,
-  COUNT(DISTINCT IF(`t1`.`group` = 'control', `t1`.`customer_id`, NULL)) AS `control_group`,
-  COUNT(
-    DISTINCT IF(
-      (
-        `t1`.`group` = 'test'
-      ) AND (
-        `t1`.`delivered_at` IS NOT NULL
-      ),
-      `t1`.`customer_id`,
-      NULL
-    )
-  ) AS `actual_recipients`
+  SUM(CAST(`t2`.`good` AS BIGINT)) AS `good`,
+  SUM(CAST(`t2`.`address_issue` AS BIGINT)) AS `address_issue`,
+  SUM(CAST(`t2`.`unsubscribed_channel` AS BIGINT)) AS `unsubscribed_channel`,
+  SUM(CAST(`t2`.`unsubscribed_category` AS BIGINT)) AS `unsubscribed_category`,
+  SUM(CAST(`t2`.`blocked_by_policy` AS BIGINT)) AS `blocked_by_policy`,
+  SUM(CAST(`t2`.`control_group` AS BIGINT)) AS `control_group`,
+  SUM(CAST(`t2`.`actual_recipients` AS BIGINT)) AS `actual_recipients`
 FROM (
   SELECT
-    *
-  FROM `reach_times` AS `t0`
-  WHERE
-    `t0`.`mailing_id` IN ('M1') AND `t0`.`status` IS NOT NULL
-) AS `t1`;
+    `t1`.`customer_id`,
+    BOOL_OR(`t1`.`status` = 'good') AS `good`,
+    BOOL_OR(`t1`.`status` = 'address_issue') AS `address_issue`,
+    BOOL_OR(`t1`.`status` = 'unsubscribed_channel') AS `unsubscribed_channel`,
+    BOOL_OR(`t1`.`status` = 'unsubscribed_category') AS `unsubscribed_category`,
+    BOOL_OR(`t1`.`status` = 'blocked_by_policy') AS `blocked_by_policy`,
+    BOOL_OR(`t1`.`group` = 'control') AS `control_group`,
+    BOOL_OR((
+      `t1`.`group` = 'test'
+    ) AND (
+      `t1`.`delivered_at` IS NOT NULL
+    )) AS `actual_recipients`
+  FROM (
+    SELECT
+      *
+    FROM `reach_times` AS `t0`
+    WHERE
+      `t0`.`mailing_id` IN ('M1') AND `t0`.`status` IS NOT NULL
+  ) AS `t1`
+  GROUP BY
+    1
+) AS `t2`;
 
 SELECT
   `t9`.`pooled_group`,
