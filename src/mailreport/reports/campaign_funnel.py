@@ -25,11 +25,18 @@ def distinct_reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
     open is no open)."""
     r = tables.reach_times
     r = r.filter(r.mailing_id.isin(mailing_ids))
-    def reached(stage: str) -> ibis.BooleanValue:
-        cond = in_days(r[stage_day_column(stage, query.include_machine)], query)
-        return cond & ~r.mailing_id.isin(sms_ids) if stage == "opened" and sms_ids else cond
-    return r.aggregate(**{stage: r.customer_id.nunique(where=reached(stage))
-                          for stage in STAGES})
+    return r.aggregate(**{stage: r.customer_id.nunique(
+        where=stage_reached(r, stage, query, sms_ids)) for stage in STAGES})
+
+
+def stage_reached(r: ibis.Table, stage: str, query: ReportQuery,
+                  sms_ids: list[str]) -> ibis.BooleanValue:
+    """Whether a reach_times row (one mailing, one customer) reached the stage in the
+    period: the one condition that both the funnel counts and the campaign's customer
+    lists (campaign_segments.members) select by, so a list's total is the funnel's
+    figure by construction."""
+    cond = in_days(r[stage_day_column(stage, query.include_machine)], query)
+    return cond & ~r.mailing_id.isin(sms_ids) if stage == "opened" and sms_ids else cond
 
 
 @built_once
