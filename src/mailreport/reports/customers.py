@@ -37,29 +37,32 @@ MAX_PAGE_SIZE = 500
 MAX_PAGE = 1_000_000_000
 
 
-def contact_kind(mailing: Mailing) -> str:
-    return {"email": "email", "sms": "phone"}.get(mailing.channel, "email or phone")
+def contact_kind(channel: str | None) -> str:
+    """What the list's contact is: a channel's address; either, for push or for a
+    campaign of several channels (channel None)."""
+    return {"email": "email", "sms": "phone"}.get(channel or "", "email or phone")
 
 
 def customer_rows(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery,
                   customers: CustomerRange = EVERYONE) -> ibis.Table:
     """The segment's customers with their contact details, reach time, and the
     orders and revenue attributed to this mailing in the period."""
-    people = with_contacts(tables, mailing, members(tables, mailing, segment, query, customers),
+    people = with_contacts(mailing.channel, members(tables, mailing, segment, query, customers),
                            within_range(tables.customers, customers))
     return with_orders(people, orders_per_customer(tables, mailing.mailing_id, query, customers))
 
 
-def with_contacts(tables: Tables, mailing: Mailing, m: ibis.Table, c: ibis.Table) -> ibis.Table:
+def with_contacts(channel: str | None, m: ibis.Table, c: ibis.Table) -> ibis.Table:
     """Members m with their contact details from customers c."""
     c = c.select("customer_id", "email", "phone", "region", "timezone")
     j = m.left_join(c, "customer_id")
-    return j.select(m, j.email, j.phone, j.region, j.timezone, contact=_contact(mailing, j))
+    return j.select(m, j.email, j.phone, j.region, j.timezone, contact=contact_of(channel, j))
 
 
-def _contact(mailing: Mailing, t: ibis.Table) -> ibis.Expr:
-    """The contact the mailing's channel uses: email, phone, or either for push."""
-    return {"email": t.email, "sms": t.phone}.get(mailing.channel, t.email.fill_null(t.phone))
+def contact_of(channel: str | None, t: ibis.Table) -> ibis.Expr:
+    """The contact the channel uses: email, phone, or either for push (and for a
+    campaign of several channels, channel None)."""
+    return {"email": t.email, "sms": t.phone}.get(channel or "", t.email.fill_null(t.phone))
 
 
 # -- the paged list -----------------------------------------------------------------
@@ -113,7 +116,7 @@ def mask_contact(value: str | None) -> str | None:
     return value[:keep] + "*" * max(len(value) - 2 * keep, 1) + value[-keep:]
 
 
-def _order_keys(rows: ibis.Table, sort: str, order: str) -> list:
+def order_keys(rows: ibis.Table, sort: str, order: str) -> list:
     col = rows[sort]
     first = ibis.desc(col, nulls_first=False) if order == "desc" else ibis.asc(
         col, nulls_first=False)
@@ -133,7 +136,7 @@ def _page_of_buyers(tables: Tables, mailing: Mailing, segment: Segment, query: R
     top = segment_counts.top_buyers(tables, mailing, segment, query, sort, wanted)
     if any(not row[sort] for row in top) or len(top) < min(wanted, total):
         return None
-    return _with_contacts_of(tables, mailing, top[(page - 1) * page_size:])
+    return with_contacts_of(tables, mailing.channel, top[(page - 1) * page_size:])
 
 
 def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQuery,
@@ -143,7 +146,7 @@ def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: 
     if sort not in ("customer_id", "reached_at"):
         return None
     m = members(tables, mailing, segment, query)
-    rows = tables.run(m.order_by(_order_keys(m, sort, order))
+    rows = tables.run(m.order_by(order_keys(m, sort, order))
                       .limit(page_size, offset=(page - 1) * page_size)
                       .select("customer_id", "reached_at"))
     ids = [r["customer_id"] for r in rows]
@@ -152,17 +155,17 @@ def _page_of_members(tables: Tables, mailing: Mailing, segment: Segment, query: 
     for r in rows:
         theirs = found.get(r["customer_id"], {})
         r["orders"], r["revenue"] = theirs.get("orders", 0), theirs.get("revenue", 0)
-    return _with_contacts_of(tables, mailing, rows)
+    return with_contacts_of(tables, mailing.channel, rows)
 
 
-def _with_contacts_of(tables: Tables, mailing: Mailing, rows: list[dict]) -> list[dict]:
+def with_contacts_of(tables: Tables, channel: str | None, rows: list[dict]) -> list[dict]:
     """rows plus each one's contact, looked up by id (customers has an index on it)."""
     if not rows:
         return rows
     c = tables.customers
     c = c.filter(c.customer_id.isin([r["customer_id"] for r in rows]))
     found = {r["customer_id"]: r["contact"]
-             for r in tables.run(c.select("customer_id", contact=_contact(mailing, c)))}
+             for r in tables.run(c.select("customer_id", contact=contact_of(channel, c)))}
     return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 
@@ -203,7 +206,7 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
                                      order)
     if page_rows is None:
         rows = customer_rows(tables, mailing, segment, query)
-        page_rows = tables.run(rows.order_by(_order_keys(rows, sort, order))
+        page_rows = tables.run(rows.order_by(order_keys(rows, sort, order))
                                .limit(page_size, offset=(page - 1) * page_size)
                                .select("customer_id", "contact", "reached_at", "orders",
                                        "revenue"))
@@ -215,7 +218,7 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
         status=segment.status, period=query.period,
         period_applies_to_membership=segment.uses_period,
         group=query.group, variant_id=query.variant_id, include_machine=query.include_machine,
-        contact_kind=contact_kind(mailing), sort=sort, order=order, page=page,
+        contact_kind=contact_kind(mailing.channel), sort=sort, order=order, page=page,
         page_size=page_size, total=metrics.customers,
         pages=max(1, math.ceil(metrics.customers / page_size)), metrics=metrics,
         rows=[CustomerRow(**{**r, "revenue": money(r["revenue"])}) for r in page_rows],

@@ -223,7 +223,7 @@ def _deviation(value: Decimal | None, baseline: Decimal | None) -> float | None:
     return round(float((value / baseline - 1) * 100), 4)
 
 
-def _metrics(customers: int, orders: int, revenue) -> tuple[AudienceMetrics, dict]:
+def metrics_from_sums(customers: int, orders: int, revenue) -> tuple[AudienceMetrics, dict]:
     exact = {"aov": _ratio(revenue, orders), "revenue_per_customer": _ratio(revenue, customers),
              "orders_per_customer": _ratio(orders, customers)}
     opc = exact["orders_per_customer"]
@@ -256,8 +256,8 @@ def segment_metrics(tables: Tables, mailing: Mailing, query: ReportQuery,
 def metrics_of(seg: dict, base: dict) -> SegmentMetrics:
     """SegmentMetrics from the segment's sums (customers, orders, revenue) and the
     audience's (audience, and the good audience's customers, orders, revenue)."""
-    mine, mine_exact = _metrics(seg["customers"], seg["orders"] or 0, seg["revenue"])
-    theirs, theirs_exact = _metrics(base["customers"] or 0, base["orders"] or 0,
+    mine, mine_exact = metrics_from_sums(seg["customers"], seg["orders"] or 0, seg["revenue"])
+    theirs, theirs_exact = metrics_from_sums(base["customers"] or 0, base["orders"] or 0,
                                     base["revenue"])
     return SegmentMetrics(
         **dict(mine), audience=base["audience"],
