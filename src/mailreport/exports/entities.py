@@ -14,18 +14,10 @@ from typing import Literal
 import ibis
 
 from mailreport.auth import PRODUCT_SALES
+from mailreport.exports.scopes import ListScope
 from mailreport.i18n.catalogs import gettext
-from mailreport.reports.customers import customer_rows
-from mailreport.reports.models import Mailing
-from mailreport.reports.query import ReportError, ReportQuery
-from mailreport.reports.segments import (
-    CustomerRange,
-    Segment,
-    attributed_in_period,
-    members,
-    within_range,
-)
-from mailreport.store.tables import Tables
+from mailreport.reports.query import ReportError
+from mailreport.reports.segments import CustomerRange
 
 FieldKind = Literal["text", "int", "money", "number", "timestamp", "date"]
 EntityName = Literal["customers", "receipts", "receipt_lines", "orders", "order_lines",
@@ -34,7 +26,8 @@ ENTITY_NAMES: tuple[str, ...] = EntityName.__args__
 # fields that hold a customer's contact details: exporting them needs customer_data
 CONTACT_FIELDS = frozenset({"email", "phone"})
 
-Rows = Callable[[Tables, Mailing, Segment, ReportQuery, CustomerRange], ibis.Table]
+# an entity's rows for a slice of the list's customers (a mailing's or a campaign's)
+Rows = Callable[[ListScope, CustomerRange], ibis.Table]
 
 
 def N_(text: str) -> str:
@@ -86,14 +79,14 @@ class Entity:
         return tuple(by_name[n] for n in dict.fromkeys(names))
 
 
-def _customers(tables, mailing, segment, query, customers) -> ibis.Table:
-    return customer_rows(tables, mailing, segment, query, customers)
+def _customers(scope: ListScope, customers: CustomerRange) -> ibis.Table:
+    return scope.customer_rows(customers)
 
 
 def _attributed(kind: str) -> Rows:
-    def rows(tables, mailing, segment, query, customers) -> ibis.Table:
-        who = members(tables, mailing, segment, query, customers).select("customer_id")
-        a = attributed_in_period(tables, mailing.mailing_id, query, customers)
+    def rows(scope: ListScope, customers: CustomerRange) -> ibis.Table:
+        who = scope.members(customers).select("customer_id")
+        a = scope.attributed(customers)
         a = a.filter(a.kind == kind).semi_join(who, "customer_id")
         return a.select("order_id", "customer_id", "kind", "ts", "total", "touch_at",
                         date=a.day)
@@ -103,9 +96,9 @@ def _attributed(kind: str) -> Rows:
 def _lines(kind: str) -> Rows:
     orders_of = _attributed(kind)
 
-    def rows(tables, mailing, segment, query, customers) -> ibis.Table:
-        o = orders_of(tables, mailing, segment, query, customers).select(
-            "order_id", "customer_id", "ts")
+    def rows(scope: ListScope, customers: CustomerRange) -> ibis.Table:
+        tables = scope.tables
+        o = orders_of(scope, customers).select("order_id", "customer_id", "ts")
         lines = tables.order_lines.join(o, "order_id")
         p = tables.products
         c = tables.categories
@@ -117,11 +110,9 @@ def _lines(kind: str) -> Rows:
     return rows
 
 
-def _audience(tables, mailing, segment, query, customers) -> ibis.Table:
-    who = members(tables, mailing, segment, query, customers).select("customer_id")
-    a = tables.audience
-    a = within_range(a.filter(a.mailing_id == mailing.mailing_id), customers)
-    return a.semi_join(who, "customer_id").select(
+def _audience(scope: ListScope, customers: CustomerRange) -> ibis.Table:
+    who = scope.members(customers).select("customer_id")
+    return scope.audience(customers).semi_join(who, "customer_id").select(
         "mailing_id", "customer_id", "status", "group", "variant_id")
 
 
@@ -187,6 +178,6 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
               "whether the customer could receive the mailing"),
         Field("group", "text", N_("Group"), "test or control"),
         Field("variant_id", "text", N_("Variant"), "assigned variant"),
-    ), ("mailing_id", "customer_id", "status", "group", "variant_id"), ("customer_id",),
-        _audience),
+    ), ("mailing_id", "customer_id", "status", "group", "variant_id"),
+        ("customer_id", "mailing_id"), _audience),
 )}

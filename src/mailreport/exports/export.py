@@ -24,7 +24,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import ibis
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from mailreport.exports.entities import CONTACT_FIELDS, ENTITIES, EntityName
 from mailreport.exports.entities import Field as ExportField
@@ -40,11 +40,12 @@ from mailreport.exports.formats import (
     csv_lines,
     xlsx_cells,
 )
+from mailreport.exports.scopes import CampaignList, ListScope, MailingList
 from mailreport.i18n import LANGUAGES
 from mailreport.i18n.catalogs import gettext
 from mailreport.private_files import open_private
 from mailreport.reports.query import ReportQuery, get_mailing
-from mailreport.reports.segments import CustomerRange, Segment, members
+from mailreport.reports.segments import EVERYONE, CustomerRange, Segment, members
 from mailreport.store.tables import Tables
 
 # Customers per slice. A CSV slice comes back as one short string per row; an XLSX
@@ -60,7 +61,11 @@ Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
 class ExportRequest(BaseModel):
-    mailing_id: str
+    """One list's entity to write: a mailing's segment, or a campaign's funnel stage
+    (campaign_id instead of mailing_id; segment names the stage)."""
+
+    mailing_id: str | None = None
+    campaign_id: str | None = None
     segment: Segment
     query: ReportQuery = Field(default_factory=ReportQuery)
     entity: EntityName = "customers"
@@ -71,6 +76,12 @@ class ExportRequest(BaseModel):
     # the language of the titles (and of an XLSX's dates); None: the locale setting
     lang: Language | None = None
 
+    @model_validator(mode="after")
+    def _one_list(self) -> ExportRequest:
+        if (self.mailing_id is None) == (self.campaign_id is None):
+            raise ValueError("give either mailing_id or campaign_id, not both and not neither")
+        return self
+
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
@@ -79,7 +90,9 @@ def _slug(text: str) -> str:
 def file_name(request: ExportRequest) -> str:
     """What the file holds: m1-opened-customers-2026-03-01_2026-03-31.csv."""
     q = request.query
-    parts = [_slug(request.mailing_id), request.segment.name]
+    parts = ([_slug(request.mailing_id)] if request.mailing_id is not None
+             else ["campaign", _slug(request.campaign_id or "")])
+    parts.append(request.segment.name)
     if q.group:
         parts.append(q.group)
     if q.variant_id:
@@ -92,16 +105,25 @@ def file_name(request: ExportRequest) -> str:
     return "-".join(parts) + "." + EXTENSIONS[request.format]
 
 
+def list_scope(tables: Tables, request: ExportRequest) -> ListScope:
+    """The list the request names, checked: it exists, and its segment can be listed."""
+    if request.campaign_id is not None:
+        return CampaignList.of(tables, request.campaign_id, request.segment, request.query)
+    mailing = get_mailing(tables, request.mailing_id or "")
+    members(tables, mailing, request.segment, request.query)  # refuses what cannot be listed
+    return MailingList(tables, mailing, request.segment, request.query)
+
+
 class Export:
-    """A checked export, ready to write: the mailing exists, the fields are known,
-    and the customers are cut into slices."""
+    """A checked export, ready to write: the mailing or campaign exists, the fields
+    are known, and the customers are cut into slices."""
 
     def __init__(self, tables: Tables, request: ExportRequest,
                  slice_size: int | None = None):
         self.tables, self.request = tables, request
         self.entity = ENTITIES[request.entity]
         self.fields: tuple[ExportField, ...] = self.entity.choose(request.fields)
-        self.mailing = get_mailing(tables, request.mailing_id)
+        self.scope = list_scope(tables, request)  # checks the list too
         self.file_name = file_name(request)
         self.media_type = MEDIA_TYPES[request.format]
         self.slice_size = slice_size or SLICE[request.format]
@@ -110,8 +132,7 @@ class Export:
         self.style = Style(format=request.format, headers=request.headers,
                            language=request.lang or settings.locale,
                            zone=settings.company_timezone, local_time=tables.local_time)
-        who = members(tables, self.mailing, request.segment, request.query)  # checks it too
-        self.customers, self.slices = self._cut(who, self.slice_size)
+        self.customers, self.slices = self._cut(self.scope.members(EVERYONE), self.slice_size)
 
     @property
     def has_contacts(self) -> bool:
@@ -134,8 +155,7 @@ class Export:
         return count["n"], list(zip(cuts[:-1], cuts[1:], strict=True))
 
     def _slice_rows(self, customers: CustomerRange) -> ibis.Table:
-        q = self.request
-        rows = self.entity.rows(self.tables, self.mailing, q.segment, q.query, customers)
+        rows = self.entity.rows(self.scope, customers)
         return rows.order_by(list(self.entity.order_by))
 
     def _read(self, shape: Shape, progress: Progress | None) -> Iterator[list[dict[str, Any]]]:
