@@ -12,7 +12,15 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Respo
 from pydantic import BaseModel, ValidationError
 
 from mailreport import __version__
-from mailreport.api import customers, erasure, store_info, tokens, users, webhooks
+from mailreport.api import (
+    campaign_customers,
+    customers,
+    erasure,
+    store_info,
+    tokens,
+    users,
+    webhooks,
+)
 from mailreport.api.audit import install_audit
 from mailreport.api.csrf import install_csrf
 from mailreport.api.docs import install_api_docs
@@ -324,6 +332,7 @@ def create_app(store, public_url: str | None = None, auth: bool = True,
     install_signin(app)
     install_oidc_signin(app)
     app.include_router(customers.router)
+    app.include_router(campaign_customers.router)
     app.include_router(tokens.router)
     install_schedules(app)
     install_shares(app)

@@ -162,55 +162,67 @@ def export_entities(request: Request, who: Annotated[Principal, Depends(require(
             for e in ENTITIES.values() if e.permission is None or who.can(e.permission)]
 
 
+FormatParam = Annotated[Format, Query(
+    alias="format",
+    description="csv: UTF-8, comma-separated, ISO dates and UTC times, for "
+                "programs. csv-excel-ru: for people opening it in a Russian "
+                "Excel: UTF-8 with a byte-order mark, semicolon-separated, "
+                "decimal comma, dd.MM.yyyy dates and dd.MM.yyyy HH:mm times in "
+                "the company's time zone, money as bare numbers, phone numbers "
+                "bare; other text starting with = + - @ still gets a leading "
+                "apostrophe. xlsx: typed cells (docs/exports.md)")]
+FieldsParam = Annotated[str | None, Query(
+    description="Comma-separated field names, in order; default: the "
+                "entity's usual set")]
+HeadersParam = Annotated[Headers, Query(
+    description="The header row: machine (the field names, the default, as "
+                "before) or human (the fields' titles in lang). With xlsx, "
+                "human also makes the cells for people: times in the "
+                "company's time zone, dates in lang's order, phone numbers "
+                "without a leading apostrophe")]
+LangParam = Annotated[Language | None, Query(
+    description="The language of a file for people: its titles, sheet name "
+                "and XLSX date format; default: the locale setting")]
+EXPORT_RESPONSES = {200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
+                                      "officedocument.spreadsheetml.sheet": {}}}}
+
+
 @router.get("/api/v1/mailings/{mailing_id}/export", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
-                                         "officedocument.spreadsheetml.sheet": {}}}})
+            responses=EXPORT_RESPONSES)
 def export(mailing_id: str, request: Request,
            who: Annotated[Principal, Depends(require("exports"))], filters: FiltersDep,
-           entity: EntityName = "customers",
-           fmt: Annotated[Format, Query(
-               alias="format",
-               description="csv: UTF-8, comma-separated, ISO dates and UTC times, for "
-                           "programs. csv-excel-ru: for people opening it in a Russian "
-                           "Excel: UTF-8 with a byte-order mark, semicolon-separated, "
-                           "decimal comma, dd.MM.yyyy dates and dd.MM.yyyy HH:mm times in "
-                           "the company's time zone, money as bare numbers, phone numbers "
-                           "bare; other text starting with = + - @ still gets a leading "
-                           "apostrophe. xlsx: typed cells (docs/exports.md)")] = "csv",
-           fields: Annotated[str | None, Query(
-               description="Comma-separated field names, in order; default: the "
-                           "entity's usual set")] = None,
-           headers: Annotated[Headers, Query(
-               description="The header row: machine (the field names, the default, as "
-                           "before) or human (the fields' titles in lang). With xlsx, "
-                           "human also makes the cells for people: times in the "
-                           "company's time zone, dates in lang's order, phone numbers "
-                           "without a leading apostrophe")] = "machine",
-           lang: Annotated[Language | None, Query(
-               description="The language of a file for people: its titles, sheet name "
-                           "and XLSX date format; default: the locale setting")] = None):
+           entity: EntityName = "customers", fmt: FormatParam = "csv",
+           fields: FieldsParam = None, headers: HeadersParam = "machine",
+           lang: LangParam = None):
     """A customer list's entity as a CSV or XLSX file, streamed."""
     req = ExportRequest(mailing_id=mailing_id, segment=filters.segment, query=filters.query,
                         entity=entity, format=fmt,
                         fields=fields.split(",") if fields else None, headers=headers,
                         lang=lang)
+    return streamed_export(request, who, req, f"mailing:{mailing_id}", _segment(filters))
+
+
+def streamed_export(request: Request, who: Principal, req: ExportRequest, audited: str,
+                    details: dict) -> StreamingResponse:
+    """The export checked (fields, permissions) and streamed, recorded in the audit
+    trail against ``audited`` (mailing:<id>, campaign:<id>) once it ends."""
     try:
         prepared = Export(request.app.state.store.tables(), req)
     except UnknownFields as exc:
         raise HTTPException(422, str(exc)) from None
     needed = prepared.entity.permission
     if needed and not who.can(needed):
-        raise HTTPException(403, f"exporting {entity} needs the {needed} permission")
+        raise HTTPException(403, f"exporting {req.entity} needs the {needed} permission")
     if prepared.has_contacts and not who.can(CUSTOMER_DATA):
         raise HTTPException(403, f"exporting {', '.join(sorted(CONTACT_FIELDS))} needs the "
                                  f"{CUSTOMER_DATA} permission")
-    return StreamingResponse(_recorded_export(request, who, prepared, filters, req),
+    return StreamingResponse(_recorded_export(request, who, prepared, req, audited, details),
                              media_type=prepared.media_type,
                              headers={"Content-Disposition": prepared.content_disposition})
 
 
-def _recorded_export(request: Request, who: Principal, prepared: Export, filters: Filters,
-                     req: ExportRequest):
+def _recorded_export(request: Request, who: Principal, prepared: Export, req: ExportRequest,
+                     audited: str, details: dict):
     """The export's chunks, then its record in the audit trail with the rows sent;
     ``complete`` is false when the client went away or a slice failed midway."""
     complete = False
@@ -218,7 +230,7 @@ def _recorded_export(request: Request, who: Principal, prepared: Export, filters
         yield from prepared.chunks()
         complete = True
     finally:
-        recorded(request, who, "export", f"mailing:{req.mailing_id}", **_segment(filters),
+        recorded(request, who, "export", audited, **details,
                  contents=req.entity, format=req.format,
                  fields=[f.name for f in prepared.fields],
                  rows=prepared.rows, complete=complete)
