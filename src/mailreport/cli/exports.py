@@ -26,7 +26,12 @@ from mailreport.cli.common import (
 
 
 def export_command(
-    mailing_id: str,
+    mailing_id: Annotated[str | None, typer.Argument(
+        help="The mailing whose list to export (or give --campaign).")] = None,
+    campaign_id: Annotated[str | None, typer.Option(
+        "--campaign", help="Instead of a mailing, a campaign: the distinct customers of a "
+                           "funnel stage in any of its mailings (sent, delivered, opened, "
+                           "clicked, ordered).")] = None,
     stage: Annotated[str | None, typer.Option(
         help="sent, delivered, opened, clicked, ordered, spam or unsubscribed.")] = None,
     status: Annotated[str | None, typer.Option(
@@ -61,17 +66,21 @@ def export_command(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Export the customers of one stage (or volume status) of MAILING_ID, or their
-    attributed receipts, orders, lines or audience rows, to a CSV or XLSX file."""
+    """Export the customers of one stage (or volume status) of MAILING_ID, or of one
+    funnel stage of a --campaign, or their attributed receipts, orders, lines or
+    audience rows, to a CSV or XLSX file."""
     from pydantic import ValidationError
 
     from mailreport.cli.language import chosen_language
     from mailreport.exports import Export, ExportRequest
     from mailreport.reports import ReportError, ReportQuery
 
+    if (mailing_id is None) == (campaign_id is None):
+        fail("give either MAILING_ID or --campaign ID, not both and not neither")
     try:
         request = ExportRequest(
-            mailing_id=mailing_id, segment={"stage": stage, "status": status},
+            mailing_id=mailing_id, campaign_id=campaign_id,
+            segment={"stage": stage, "status": status},
             query=ReportQuery(**{"from": date_from.date() if date_from else None,
                                  "to": date_to.date() if date_to else None},
                               include_machine=include_machine, group=group,
@@ -110,7 +119,7 @@ def export_command(
 
 def _export_through_server(request, out: Path | None, db, config) -> None:
     """The same export, made by the server that holds the store and streamed here
-    (GET /api/v1/mailings/{id}/export)."""
+    (GET /api/v1/mailings/{id}/export, or /api/v1/campaigns/{id}/export)."""
     from urllib.parse import quote
 
     from rich.progress import DownloadColumn, Progress, SpinnerColumn, TextColumn
@@ -125,7 +134,12 @@ def _export_through_server(request, out: Path | None, db, config) -> None:
               "variant_id": q.variant_id, "entity": request.entity, "format": request.format,
               "fields": ",".join(request.fields) if request.fields else None,
               "headers": request.headers, "lang": request.lang}
-    api_path = f"/api/v1/mailings/{quote(request.mailing_id, safe='')}/export"
+    if request.campaign_id is not None:  # a campaign's list: a stage and the period only
+        params = {k: v for k, v in params.items()
+                  if k not in ("status", "group", "variant_id")}
+        api_path = f"/api/v1/campaigns/{quote(request.campaign_id, safe='')}/export"
+    else:
+        api_path = f"/api/v1/mailings/{quote(request.mailing_id or '', safe='')}/export"
     path = out or Path(file_name(request))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), DownloadColumn(),
                   console=err, transient=True) as bar:
