@@ -199,4 +199,4 @@ def install_pages(app: FastAPI) -> None:
     @app.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
     def campaign_page(request: Request, campaign_id: str):
         return shell(request, "campaign_report.html", "Campaign report", nav="campaigns",
-                     campaign_id=campaign_id)
+                     campaign_id=campaign_id, can_list=may(request, CUSTOMER_DATA))

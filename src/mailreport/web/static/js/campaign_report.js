@@ -31,6 +31,9 @@ const shared = root.dataset.shared === "yes";
 const url = shared ? `${root.dataset.apiBase}/report`
   : `/api/v1/campaigns/${encodeURIComponent(campaignId)}/report`;
 const campaignBase = `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
+// lists are customer data: without the permission (and in a shared view) the funnel's
+// figures lead nowhere (the API would refuse them)
+const canList = root.dataset.canList === "yes" && !shared;
 const state = readState(KEYS);
 let generation = 0;
 
@@ -52,6 +55,15 @@ function renderCampaignHeadline(node, report) {
       f.revenue_per_recipient == null ? DASH : fmtCurrency(f.revenue_per_recipient),
       "headline.revenue_per_recipient", _("attributed revenue / distinct delivered"))));
   node.hidden = !report.mailings.length;
+}
+
+/** A funnel figure, leading to its customers (the same distinct customers) for those
+ * who may see them. */
+function customersLink(stage, text) {
+  if (!canList) return text;
+  return el("a", { class: "customers-link", dataset: { stage }, title: _("Show these customers"),
+    href: withParams(`/campaigns/${encodeURIComponent(campaignId)}/customers`,
+      { stage, from: state.from, to: state.to }) }, text);
 }
 
 function renderMailings(body, report) {
@@ -92,7 +104,7 @@ function renderMailings(body, report) {
   const distinct = table([
     { label: "", cell: () => termLabel("distinct_customers"), rowHeader: true },
     ...stages.map((k) => ({ label: term(termOf(k)), head: termLabel(termOf(k)), num: true,
-      key: `funnel.${k}`, cell: (r) => (r[k] == null ? DASH : fmtInt(r[k])) })),
+      key: `funnel.${k}`, cell: (r) => (r[k] == null ? DASH : customersLink(k, fmtInt(r[k]))) })),
   ], [distinctRow], { className: "compact distinct-customers cards-on-phone", terms: false,
     caption: _("Each customer once, however many of the mailings they got") });
   body.replaceChildren(mailingsTable, distinct);

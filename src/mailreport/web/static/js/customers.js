@@ -1,6 +1,8 @@
 // The customers of one stage (or audience status) of a mailing: the segment's
 // metrics against the whole good audience, the paged sortable list, and the
-// "Export to file" dialog. Every figure comes from the JSON API.
+// "Export to file" dialog. Every figure comes from the JSON API. With a campaign
+// (data-campaign-id), the distinct customers of one stage of the campaign funnel
+// across its mailings: the same list, metrics of the campaign, the same exports.
 import { periodControl, periodText } from "./period.js";
 import { _, api, ApiError, currency, el, emptyState, fmtCompactMoney, fmtCurrency, fmtDateTime, fmtInt, fmtMoney,
   fmtNumber, fmtPct, fmtSigned, language, ngettext, problemBox, readState, term, termLabel,
@@ -41,7 +43,11 @@ const FILTERS = ["stage", "status", "bounce_class", "reason", "from", "to", "inc
 const main = document.getElementById("main");
 const root = document.getElementById("customers");
 const mailingId = root.dataset.mailingId;
-const base = `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+const campaignId = root.dataset.campaignId;
+const base = campaignId ? `/api/v1/campaigns/${encodeURIComponent(campaignId)}`
+  : `/api/v1/mailings/${encodeURIComponent(mailingId)}`;
+// the stages the campaign funnel counts; no audience statuses, groups or variants
+const CAMPAIGN_STAGES = ["sent", "delivered", "opened", "clicked", "ordered"];
 const statusBox = document.getElementById("customers-status");
 const metricsBody = document.querySelector("#segment-metrics .body");
 const tableBody = document.querySelector("#customer-table .body");
@@ -71,6 +77,14 @@ function segmentLabel(list) {
 // -- the segment chooser -----------------------------------------------------------
 
 function fillSegments() {
+  if (campaignId) {
+    const opens = mailing.channels.some((c) => c !== "sms");
+    segmentSelect.replaceChildren(el("optgroup", { label: _("Campaign funnel") },
+      STAGES.filter(([k]) => CAMPAIGN_STAGES.includes(k) && (opens || k !== "opened"))
+        .map(([value, label]) => el("option", { value: `stage:${value}`,
+          selected: state.stage === value }, label))));
+    return;
+  }
   const sms = mailing.channel === "sms";
   const option = (kind, [value, label]) => el("option", { value: `${kind}:${value}`,
     selected: state[kind] === value }, label);
@@ -111,7 +125,41 @@ function metricTile(termKey, value, key, note, { title, money = false } = {}) {
     note ? el("span", { class: "tile-note" }, note) : null);
 }
 
+/** A campaign's metrics: its share is of the campaign's distinct audience, and there
+ * is no good audience to deviate from. */
+function renderCampaignMetrics(list) {
+  const m = list.metrics;
+  const money = (v) => fmtCurrency(v);
+  const whole = (v) => fmtCurrency(v, { whole: true });
+  metricsBody.replaceChildren(
+    el("div", { class: "tiles" },
+      metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
+        el("span", {}, sentence(_("{share} of {audience} in the campaign's audience"), {
+          share: el("span", { dataset: { key: "metrics.share_of_audience" } },
+            fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
+      metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
+      metricTile("revenue", tileFigure(m.revenue, whole, fmtCompactMoney), "metrics.revenue", null,
+        { title: money(m.revenue), money: true }),
+      metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov", null, { money: true }),
+      metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
+        "metrics.revenue_per_customer", null, { money: true }),
+      metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
+        "metrics.orders_per_customer")),
+    el("p", { class: "muted small" }, [
+      _("Each customer once, however many of the campaign's mailings they got; the "
+        + "audience is every customer of its mailings' audiences, once."),
+      state.from || state.to
+        ? _("Purchases and revenue are those attributed to any of the campaign's mailings "
+          + "in the period.")
+        : _("Purchases and revenue are those attributed to any of the campaign's "
+          + "mailings.")].join(" ")));
+}
+
 function renderMetrics(list) {
+  if (campaignId) {
+    renderCampaignMetrics(list);
+    return;
+  }
   const m = list.metrics;
   const a = m.good_audience;
   const money = (v) => fmtCurrency(v);
@@ -232,7 +280,9 @@ function renderTable(list) {
 
 function header(list) {
   const what = segmentLabel(list);
-  const title = _("{mailing}: customers who {segment}", { mailing: mailing.name, segment: what });
+  const title = campaignId
+    ? _("Campaign {campaign}: customers who {segment}", { campaign: mailing.name, segment: what })
+    : _("{mailing}: customers who {segment}", { mailing: mailing.name, segment: what });
   document.title = `${title} · mailreport`;
   document.getElementById("customers-title").textContent = _("Customers: {segment}",
     { segment: what });
@@ -240,10 +290,11 @@ function header(list) {
   document.getElementById("table-h").textContent = ngettext("{n} customer", "{n} customers",
     list.total);
   document.getElementById("report-link").textContent = mailing.name;
+  const channelChip = (channel) => el("span", { class: `chip chip-${channel}` },
+    { sms: "SMS", email: "Email", push: "Push" }[channel] || channel);
   const chips = [
-    el("span", { class: `chip chip-${mailing.channel}` },
-      { sms: "SMS", email: "Email", push: "Push" }[mailing.channel] || mailing.channel),
-    el("span", { dataset: { key: "period" } }, list.period_applies_to_membership
+    ...(campaignId ? mailing.channels : [mailing.channel]).map(channelChip),
+    el("span", { dataset: { key: "period" } }, list.period_applies_to_membership || campaignId
       ? periodText(list.period) : _("Audience status (orders: {period})",
         { period: periodText(list.period) })),
     list.group ? el("span", {}, _("Group: {group}", { group: list.group })) : null,
@@ -262,9 +313,11 @@ async function load() {
   main.dataset.state = "loading";
   root.classList.add("is-loading");
   try {
-    mailing = mailing || await api(base);
+    mailing = mailing || (campaignId ? null : await api(base));
     const list = await api(`${base}/customers`, state);
     if (mine !== generation) return;
+    // a campaign's list names the campaign and its channels itself
+    if (campaignId) mailing = { name: list.campaign_name, channels: list.channels };
     fillSegments();
     header(list);
     statusBox.replaceChildren();
