@@ -163,6 +163,17 @@ def test_customer_lists_equal_duckdbs(demo_store, pg, mailing_id, segment, query
                                  **page)) == as_json(ours)
 
 
+@pytest.mark.parametrize("stage", ["opened", "ordered"])
+def test_campaign_lists_equal_duckdbs(demo_store, pg, stage):
+    from mailreport.reports.campaign_customers import campaign_customer_list
+
+    page = {"page": 2, "page_size": 20, "sort": "revenue", "order": "desc"}
+    ours = campaign_customer_list(demo_store.tables(), "CMP1", stage, ReportQuery(), **page)
+    assert ours.rows
+    assert as_json(campaign_customer_list(pg.tables(), "CMP1", stage, ReportQuery(),
+                                          **page)) == as_json(ours)
+
+
 def test_facts_of_other_settings_are_refused(server, pg):
     store = PostgresStore(server.conninfo, OTHER_SETTINGS, dbname="demo")
     try:
