@@ -285,11 +285,17 @@ def test_erasures_backups_and_restores_read_in_words(server, store, browser):
     audit.record(store, "customer_forget", actor=who, role="admin", entity="customers",
                  details={"erased": ["C1", "C2"], "already_erased": ["C0"], "unknown": 3,
                           "rows": {"customers": 2}}, at=dt.datetime(2026, 5, 2, 10))
+    audit.record(store, "export", actor=who, role="admin", entity="campaign:CMP1",
+                 details={"stage": "opened", "rows": 3}, at=dt.datetime(2026, 5, 2, 11))
     with watched(signed_in(browser, server, chief, PASSWORD)) as pg:
         pg.goto(f"{server.url}/admin/audit?actor={who}")
         ready(pg)
         rows = pg.locator("#audit-panel tbody tr").all_text_contents()
-        assert len(rows) == 2, rows
+        assert len(rows) == 3, rows
+        assert "campaign CMP1" in rows[0]
+        assert pg.locator("#audit-panel tbody tr").first.locator(
+            "a[href='/campaigns/CMP1']").count() == 1
+        rows = rows[1:]
         assert "Erased customers' personal data" in rows[0]
         assert "erased: C1, C2, erased before: C0, unknown ids: 3" in rows[0], rows[0]
         assert "Backed up the store" in rows[1] and "to /var/backups/store.duckdb" in rows[1]
@@ -299,4 +305,4 @@ def test_erasures_backups_and_restores_read_in_words(server, store, browser):
         pg.goto(f"{server.url}/admin/audit?actor={who}&lang=ru")
         ready(pg)
         assert "Удаление персональных данных клиентов" in pg.locator(
-            "#audit-panel tbody tr").first.text_content()
+            "#audit-panel tbody tr").nth(1).text_content()

@@ -64,6 +64,10 @@ function entityWords(entity) {
   if (kind === "mailing") {
     return el("a", { href: `/mailings/${encodeURIComponent(id)}` }, _("mailing {id}", { id }));
   }
+  if (kind === "campaign") {
+    return el("a", { href: `/campaigns/${encodeURIComponent(id)}` },
+      _("campaign {id}", { id }));
+  }
   return entity;
 }
 
