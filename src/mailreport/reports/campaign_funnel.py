@@ -9,6 +9,7 @@ from __future__ import annotations
 import ibis
 
 from mailreport.contract import STAGES
+from mailreport.reports.distinct import distinct_customers
 from mailreport.reports.models import CampaignFunnel, Mailing
 from mailreport.reports.money import money, per_recipient
 from mailreport.reports.orders import attributed
@@ -25,8 +26,8 @@ def distinct_reached(tables: Tables, mailing_ids: list[str], query: ReportQuery,
     open is no open)."""
     r = tables.reach_times
     r = r.filter(r.mailing_id.isin(mailing_ids))
-    return r.aggregate(**{stage: r.customer_id.nunique(
-        where=stage_reached(r, stage, query, sms_ids)) for stage in STAGES})
+    return distinct_customers(r, **{stage: stage_reached(r, stage, query, sms_ids)
+                                    for stage in STAGES})
 
 
 def stage_reached(r: ibis.Table, stage: str, query: ReportQuery,

@@ -114,53 +114,71 @@ GROUP BY
   1;
 
 SELECT
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    (
-      "t1"."sent_day" IS NOT NULL
-    )
-    AND (
-      "t1"."sent_day" >= MAKE_DATE(2026, 7, 1)
-    )
-    AND (
-      "t1"."sent_day" <= MAKE_DATE(2026, 7, 7)
-    )) AS "sent",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    (
-      "t1"."delivered_day" IS NOT NULL
-    )
-    AND (
-      "t1"."delivered_day" >= MAKE_DATE(2026, 7, 1)
-    )
-    AND (
-      "t1"."delivered_day" <= MAKE_DATE(2026, 7, 7)
-    )) AS "delivered",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    (
-      "t1"."opened_all_day" IS NOT NULL
-    )
-    AND (
-      "t1"."opened_all_day" >= MAKE_DATE(2026, 7, 1)
-    )
-    AND (
-      "t1"."opened_all_day" <= MAKE_DATE(2026, 7, 7)
-    )) AS "opened",
-  COUNT(DISTINCT "t1"."customer_id") FILTER(WHERE
-    (
-      "t1"."clicked_all_day" IS NOT NULL
-    )
-    AND (
-      "t1"."clicked_all_day" >= MAKE_DATE(2026, 7, 1)
-    )
-    AND (
-      "t1"."clicked_all_day" <= MAKE_DATE(2026, 7, 7)
-    )) AS "clicked"
+  COUNT(*) FILTER(WHERE
+    "t2"."sent") AS "sent",
+  COUNT(*) FILTER(WHERE
+    "t2"."delivered") AS "delivered",
+  COUNT(*) FILTER(WHERE
+    "t2"."opened") AS "opened",
+  COUNT(*) FILTER(WHERE
+    "t2"."clicked") AS "clicked"
 FROM (
   SELECT
-    *
-  FROM "reach_times" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1')
-) AS "t1";
+    "t1"."customer_id",
+    BOOL_OR(
+      (
+        "t1"."sent_day" IS NOT NULL
+      )
+      AND (
+        "t1"."sent_day" >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        "t1"."sent_day" <= MAKE_DATE(2026, 7, 7)
+      )
+    ) AS "sent",
+    BOOL_OR(
+      (
+        "t1"."delivered_day" IS NOT NULL
+      )
+      AND (
+        "t1"."delivered_day" >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        "t1"."delivered_day" <= MAKE_DATE(2026, 7, 7)
+      )
+    ) AS "delivered",
+    BOOL_OR(
+      (
+        "t1"."opened_all_day" IS NOT NULL
+      )
+      AND (
+        "t1"."opened_all_day" >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        "t1"."opened_all_day" <= MAKE_DATE(2026, 7, 7)
+      )
+    ) AS "opened",
+    BOOL_OR(
+      (
+        "t1"."clicked_all_day" IS NOT NULL
+      )
+      AND (
+        "t1"."clicked_all_day" >= MAKE_DATE(2026, 7, 1)
+      )
+      AND (
+        "t1"."clicked_all_day" <= MAKE_DATE(2026, 7, 7)
+      )
+    ) AS "clicked"
+  FROM (
+    SELECT
+      *
+    FROM "reach_times" AS "t0"
+    WHERE
+      "t0"."mailing_id" IN ('M1')
+  ) AS "t1"
+  GROUP BY
+    1
+) AS "t2";
 
 SELECT
   COUNT(DISTINCT "t1"."customer_id") AS "ordered",

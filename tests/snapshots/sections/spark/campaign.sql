@@ -114,8 +114,14 @@ GROUP BY
   1;
 
 SELECT
-  COUNT(
-    DISTINCT IF(
+  SUM(CAST(`t2`.`sent` AS BIGINT)) AS `sent`,
+  SUM(CAST(`t2`.`delivered` AS BIGINT)) AS `delivered`,
+  SUM(CAST(`t2`.`opened` AS BIGINT)) AS `opened`,
+  SUM(CAST(`t2`.`clicked` AS BIGINT)) AS `clicked`
+FROM (
+  SELECT
+    `t1`.`customer_id`,
+    BOOL_OR(
       (
         `t1`.`sent_day` IS NOT NULL
       )
@@ -124,13 +130,9 @@ SELECT
       )
       AND (
         `t1`.`sent_day` <= MAKE_DATE(2026, 7, 7)
-      ),
-      `t1`.`customer_id`,
-      NULL
-    )
-  ) AS `sent`,
-  COUNT(
-    DISTINCT IF(
+      )
+    ) AS `sent`,
+    BOOL_OR(
       (
         `t1`.`delivered_day` IS NOT NULL
       )
@@ -139,13 +141,9 @@ SELECT
       )
       AND (
         `t1`.`delivered_day` <= MAKE_DATE(2026, 7, 7)
-      ),
-      `t1`.`customer_id`,
-      NULL
-    )
-  ) AS `delivered`,
-  COUNT(
-    DISTINCT IF(
+      )
+    ) AS `delivered`,
+    BOOL_OR(
       (
         `t1`.`opened_all_day` IS NOT NULL
       )
@@ -154,13 +152,9 @@ SELECT
       )
       AND (
         `t1`.`opened_all_day` <= MAKE_DATE(2026, 7, 7)
-      ),
-      `t1`.`customer_id`,
-      NULL
-    )
-  ) AS `opened`,
-  COUNT(
-    DISTINCT IF(
+      )
+    ) AS `opened`,
+    BOOL_OR(
       (
         `t1`.`clicked_all_day` IS NOT NULL
       )
@@ -169,18 +163,18 @@ SELECT
       )
       AND (
         `t1`.`clicked_all_day` <= MAKE_DATE(2026, 7, 7)
-      ),
-      `t1`.`customer_id`,
-      NULL
-    )
-  ) AS `clicked`
-FROM (
-  SELECT
-    *
-  FROM `reach_times` AS `t0`
-  WHERE
-    `t0`.`mailing_id` IN ('M1')
-) AS `t1`;
+      )
+    ) AS `clicked`
+  FROM (
+    SELECT
+      *
+    FROM `reach_times` AS `t0`
+    WHERE
+      `t0`.`mailing_id` IN ('M1')
+  ) AS `t1`
+  GROUP BY
+    1
+) AS `t2`;
 
 SELECT
   COUNT(DISTINCT `t1`.`customer_id`) AS `ordered`,
