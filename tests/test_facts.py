@@ -197,7 +197,7 @@ def general_path(tables, mailing_id, segment, query, page, page_size, sort, orde
 
     mailing = get_mailing(tables, mailing_id)
     rows = customers.customer_rows(tables, mailing, segment, query)
-    page_rows = tables.run(rows.order_by(customers._order_keys(rows, sort, order))
+    page_rows = tables.run(rows.order_by(customers.order_keys(rows, sort, order))
                            .limit(page_size, offset=(page - 1) * page_size)
                            .select("customer_id", "contact", "reached_at", "orders", "revenue"))
     metrics = segment_metrics(tables, mailing, query, members(tables, mailing, segment, query))
