@@ -29,7 +29,7 @@ from mailreport.api.limits import install_limits
 from mailreport.api.metrics import install_metrics
 from mailreport.api.oidc_signin import install_oidc_signin
 from mailreport.api.openapi import install_openapi
-from mailreport.api.params import period, period_date
+from mailreport.api.params import invalid_params, period, period_date
 from mailreport.api.pdf_route import install_pdf
 from mailreport.api.problems import install_problem_handlers, problem, problem_responses
 from mailreport.api.request_log import install_request_log
@@ -112,8 +112,7 @@ def report_query(
                            open_hours_zone=open_hours_zone, sort=sort, search=search,
                            unit=unit, group=group, variant_id=variant_id, limit=limit)
     except ValidationError as exc:
-        detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise HTTPException(422, detail) from None
+        raise invalid_params(exc) from None
 
 
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
@@ -143,8 +142,7 @@ def list_query(
                          campaign_id=campaign_id or None, category=category or None,
                          search=search or None, limit=limit, offset=offset)
     except ValidationError as exc:
-        detail = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise HTTPException(422, detail) from None
+        raise invalid_params(exc) from None
 
 
 ListDep = Annotated[ListQuery, Depends(list_query)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
@@ -20,7 +20,7 @@ from mailreport.api.customers import (
     LangParam,
     streamed_export,
 )
-from mailreport.api.params import period, period_date
+from mailreport.api.params import invalid_params, period, period_date
 from mailreport.api.security import require
 from mailreport.auth import Principal
 from mailreport.exports import ExportRequest
@@ -52,8 +52,7 @@ def campaign_filters(
         return CampaignFilters(stage=stage, query=ReportQuery(
             **period(date_from, date_to), include_machine=include_machine))
     except ValidationError as exc:
-        raise HTTPException(422, "; ".join(e["msg"].removeprefix("Value error, ")
-                                           for e in exc.errors())) from None
+        raise invalid_params(exc) from None
 
 
 CampaignFiltersDep = Annotated[CampaignFilters, Depends(campaign_filters)]

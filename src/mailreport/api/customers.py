@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from mailreport.api.audit import recorded
-from mailreport.api.params import period, period_date
+from mailreport.api.params import invalid_params, period, period_date
 from mailreport.api.security import require
 from mailreport.auth import Principal
 from mailreport.exports import ENTITIES, Export, ExportRequest, UnknownFields
@@ -41,11 +41,6 @@ class Filters(BaseModel):
     query: ReportQuery
 
 
-def _invalid(exc: ValidationError) -> HTTPException:
-    return HTTPException(422, "; ".join(e["msg"].removeprefix("Value error, ")
-                                        for e in exc.errors()))
-
-
 def list_filters(
     stage: ListStage | None = None,
     status: VolumeStatus | None = None,
@@ -69,7 +64,7 @@ def list_filters(
                                          include_machine=include_machine, group=group,
                                          variant_id=variant_id))
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_params(exc) from None
 
 
 FiltersDep = Annotated[Filters, Depends(list_filters)]
@@ -118,7 +113,7 @@ def hard_bounced(request: Request, who: Annotated[Principal, Depends(require(CUS
     try:
         query = ReportQuery(**period(date_from, date_to))
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_params(exc) from None
     tables = request.app.state.store.tables()
     check_period(query, tables.settings.max_period_days)
     result = hard_bounces(tables, query, channel=channel, page=page, page_size=page_size)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import HTTPException, Query
+from pydantic import ValidationError
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -37,3 +38,11 @@ def period(date_from: str | None, date_to: str | None,
             raise HTTPException(422, f"query parameter {name!r}: {value!r} is not a date "
                                      f"({exc})") from None
     return out
+
+
+def invalid_params(exc: ValidationError) -> HTTPException:
+    """A 422 naming what is wrong with parameters that their model's validators
+    refused (a period too long, a group without a variant...), in the validators'
+    own words."""
+    return HTTPException(422, "; ".join(e["msg"].removeprefix("Value error, ")
+                                        for e in exc.errors()))
