@@ -20,15 +20,13 @@ from mailreport.reports.campaign_segments import (
     orders_per_customer,
 )
 from mailreport.reports.customers import (
-    MAX_PAGE,
-    MAX_PAGE_SIZE,
-    SORT_KEYS,
     CustomerRow,
     SortKey,
     SortOrder,
+    check_paging,
     contact_kind,
     hard_bounced,
-    order_keys,
+    sorted_page,
     with_contacts,
 )
 from mailreport.reports.models import Model, Period
@@ -71,20 +69,14 @@ class CampaignCustomerList(Model):
 def campaign_customer_list(tables: Tables, campaign_id: str, stage: str, query: ReportQuery,
                            page: int = 1, page_size: int = 50, sort: SortKey = "customer_id",
                            order: SortOrder = "asc") -> CampaignCustomerList:
-    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ReportError(f"page must be 1 to {MAX_PAGE:,} and page_size 1 to "
-                          f"{MAX_PAGE_SIZE}")
-    if sort not in SORT_KEYS or order not in ("asc", "desc"):
-        raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
+    check_paging(page, page_size, sort, order)
     if query.group is not None or query.variant_id is not None:
         raise ReportError("a campaign's list takes no group or variant: they are a mailing's")
     check_period(query, tables.settings.max_period_days)
     scope = campaign_scope(tables, campaign_id)
     metrics = campaign_metrics(tables, scope, query, members(tables, scope, stage, query))
-    rows = customer_rows(tables, scope, stage, query)
-    page_rows = tables.run(rows.order_by(order_keys(rows, sort, order))
-                           .limit(page_size, offset=(page - 1) * page_size)
-                           .select("customer_id", "contact", "reached_at", "orders", "revenue"))
+    page_rows = sorted_page(tables, customer_rows(tables, scope, stage, query), page,
+                            page_size, sort, order)
     ids = [r["customer_id"] for r in page_rows]
     hard = set().union(*(hard_bounced(tables, ids, c) for c in scope.channels))
     return CampaignCustomerList(

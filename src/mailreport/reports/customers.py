@@ -116,6 +116,24 @@ def mask_contact(value: str | None) -> str | None:
     return value[:keep] + "*" * max(len(value) - 2 * keep, 1) + value[-keep:]
 
 
+def check_paging(page: int, page_size: int, sort: str, order: str) -> None:
+    """A list's page and sort as the API bounds them, for callers that are not it."""
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ReportError(f"page must be 1 to {MAX_PAGE:,} and page_size 1 to "
+                          f"{MAX_PAGE_SIZE}")
+    if sort not in SORT_KEYS or order not in ("asc", "desc"):
+        raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
+
+
+def sorted_page(tables: Tables, rows: ibis.Table, page: int, page_size: int, sort: str,
+                order: str) -> list[dict]:
+    """One page of a list's rows (customer_rows) in its sort order: the general path,
+    which sorts them all."""
+    return tables.run(rows.order_by(order_keys(rows, sort, order))
+                      .limit(page_size, offset=(page - 1) * page_size)
+                      .select("customer_id", "contact", "reached_at", "orders", "revenue"))
+
+
 def order_keys(rows: ibis.Table, sort: str, order: str) -> list:
     col = rows[sort]
     first = ibis.desc(col, nulls_first=False) if order == "desc" else ibis.asc(
@@ -184,11 +202,7 @@ def hard_bounced(tables: Tables, customer_ids: list[str], channel: str) -> set[s
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
                   page: int = 1, page_size: int = 50, sort: SortKey = "customer_id",
                   order: SortOrder = "asc") -> CustomerList:
-    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ReportError(f"page must be 1 to {MAX_PAGE:,} and page_size 1 to "
-                          f"{MAX_PAGE_SIZE}")
-    if sort not in SORT_KEYS or order not in ("asc", "desc"):
-        raise ReportError(f"sort must be one of {', '.join(SORT_KEYS)}; order asc or desc")
+    check_paging(page, page_size, sort, order)
     mailing = get_mailing(tables, mailing_id)
     who = members(tables, mailing, segment, query)  # also refuses what cannot be listed
     if segment_counts.covers(segment):
@@ -205,11 +219,8 @@ def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: Repo
         page_rows = _page_of_members(tables, mailing, segment, query, page, page_size, sort,
                                      order)
     if page_rows is None:
-        rows = customer_rows(tables, mailing, segment, query)
-        page_rows = tables.run(rows.order_by(order_keys(rows, sort, order))
-                               .limit(page_size, offset=(page - 1) * page_size)
-                               .select("customer_id", "contact", "reached_at", "orders",
-                                       "revenue"))
+        page_rows = sorted_page(tables, customer_rows(tables, mailing, segment, query), page,
+                                page_size, sort, order)
     hard = hard_bounced(tables, [r["customer_id"] for r in page_rows], mailing.channel)
     page_rows = [{**r, "hard_bounce": r["customer_id"] in hard} for r in page_rows]
     return CustomerList(
