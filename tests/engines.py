@@ -204,6 +204,21 @@ def spark_data(store, tmp_path, spark):
     d.close()
 
 
+def spark_twin(store, tmp_path_factory):
+    """(the store's tables, the same read through Spark over a lake exported from
+    it), for a module fixture to yield from: it reuses the Spark tests' session when
+    they ran first and stops only one it started."""
+    _require_spark()
+    from mailreport.store.lake import export_lake
+    from mailreport.store.spark.store import SparkStore
+
+    lake = tmp_path_factory.mktemp("twin-lake") / "lake"
+    export_lake(store, lake)
+    spark = SparkStore(lake, store.settings, conf=TEST_CONF)
+    yield store.tables(), spark.tables()
+    spark.close()
+
+
 _demos: dict = {}
 
 

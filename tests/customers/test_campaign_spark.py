@@ -3,12 +3,10 @@ exported to a lake and read by a SparkStore."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import campaign_shop
 import pytest
 
+from engines import spark_twin
 from mailreport.exports import ENTITIES, Export, ExportRequest
 from mailreport.reports.campaign_customers import campaign_customer_list
 from mailreport.reports.campaign_segments import CAMPAIGN_STAGES
@@ -25,21 +23,7 @@ def shop_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engines(shop_store, tmp_path_factory):
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        pytest.skip("PySpark is not installed: pip install -e '.[spark]'")
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.skip("Java is not installed")
-    from engines import TEST_CONF
-    from mailreport.store.lake import export_lake
-    from mailreport.store.spark.store import SparkStore
-
-    lake = tmp_path_factory.mktemp("campaign-lake") / "lake"
-    export_lake(shop_store, lake)
-    spark = SparkStore(lake, shop_store.settings, conf=TEST_CONF)
-    yield shop_store.tables(), spark.tables()
-    spark.close()
+    yield from spark_twin(shop_store, tmp_path_factory)
 
 
 def test_campaign_lists_are_the_same_on_spark(engines):

@@ -4,13 +4,12 @@ exported to a lake and read by a SparkStore."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 
 import openpyxl
 import pytest
 import shop
 
+from engines import spark_twin
 from mailreport.exports import ENTITIES, Export, ExportRequest
 from mailreport.reports.customers import customer_list
 from mailreport.reports.query import ReportQuery
@@ -26,22 +25,7 @@ def shop_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engines(shop_store, tmp_path_factory):
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        pytest.skip("PySpark is not installed: pip install -e '.[spark]'")
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.skip("Java is not installed")
-    from engines import TEST_CONF
-    from mailreport.store.lake import export_lake
-    from mailreport.store.spark.store import SparkStore
-
-    lake = tmp_path_factory.mktemp("shop-lake") / "lake"
-    export_lake(shop_store, lake)
-    # reuses the Spark tests' session when they run first; stops only one it started
-    spark = SparkStore(lake, shop_store.settings, conf=TEST_CONF)
-    yield shop_store.tables(), spark.tables()
-    spark.close()
+    yield from spark_twin(shop_store, tmp_path_factory)
 
 
 @pytest.mark.parametrize("mailing_id, segment, query", [
