@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,13 @@ import uvicorn
 from mailreport.api.app import create_app
 from mailreport.i18n.formats import Formats
 from mailreport.web.pages import install_pages
+
+# tests/web imports this module as ``harness`` (its folder on the path), tests
+# elsewhere as ``web.harness``: one module under both names, so that one Chromium
+# (_chromium) serves the whole session, as a second Playwright in the thread refuses
+# to start.
+for _name in ("harness", "web.harness"):
+    sys.modules.setdefault(_name, sys.modules[__name__])
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
