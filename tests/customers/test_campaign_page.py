@@ -3,6 +3,8 @@ Playwright) against a real server: an analyst clicks a funnel figure, sees that
 many customers, and downloads the API's file; a viewer sees the figures without
 links."""
 
+# ruff: noqa: F811 - the browser fixture comes from web/harness.py by import
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -10,9 +12,9 @@ from urllib.parse import parse_qs, urlparse
 import campaign_shop
 import httpx
 import pytest
+from list_pages import open_as
 
-from mailreport.auth import create_token
-from web.harness import CHROMIUM, CHROMIUM_ARGS, WIDE, Server
+from web.harness import Server, browser  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -28,31 +30,6 @@ def site(shop_store):
         yield server
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def open_as(site, chromium, store, role: str):
-    token = create_token(store, role)
-    context = chromium.new_context(viewport=WIDE, locale="en-US", accept_downloads=True)
-    signed = context.request.post(site.url + "/signin", form={"token": token, "next": "/"},
-                                  max_redirects=0)
-    assert signed.status == 303, signed.text()
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.set_default_timeout(20_000)
-    return page, {"Authorization": f"Bearer {token}"}
-
-
 def ready(page, action=None) -> None:
     page.evaluate("document.querySelector('main') && "
                   "(document.querySelector('main').dataset.state = 'stale')")
@@ -62,8 +39,8 @@ def ready(page, action=None) -> None:
     assert page.eval_on_selector("main", "m => m.dataset.state") == "ready"
 
 
-def test_a_funnel_figure_leads_to_its_customers_and_their_file(site, chromium, shop_store):
-    page, auth = open_as(site, chromium, shop_store, "analyst")
+def test_a_funnel_figure_leads_to_its_customers_and_their_file(site, browser, shop_store):
+    page, auth = open_as(site, browser, shop_store, "analyst")
     page.goto(site.url + "/campaigns/c1")
     ready(page)
     funnel = httpx.get(site.url + "/api/v1/campaigns/c1/report", headers=auth).json()["funnel"]
@@ -102,8 +79,8 @@ def test_a_funnel_figure_leads_to_its_customers_and_their_file(site, chromium, s
     page.context.close()
 
 
-def test_a_viewer_sees_the_figures_without_links(site, chromium, shop_store):
-    page, _ = open_as(site, chromium, shop_store, "viewer")
+def test_a_viewer_sees_the_figures_without_links(site, browser, shop_store):
+    page, _ = open_as(site, browser, shop_store, "viewer")
     page.goto(site.url + "/campaigns/c1")
     ready(page)
     assert page.locator("[data-key='funnel.sent']").inner_text() == "3"

@@ -2,6 +2,8 @@
 against a real server over the shop: the page shows the API's figures, sorts and
 pages through the API, and its export dialog downloads the API's file."""
 
+# ruff: noqa: F811 - the browser fixture comes from web/harness.py by import
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -9,18 +11,10 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 import shop
+from list_pages import open_as
 
-from mailreport.auth import create_token
 from mailreport.glossary import GLOSSARY
-from web.harness import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ENGLISH,
-    WIDE,
-    Server,
-    fmt_int,
-    fmt_number,
-)
+from web.harness import ENGLISH, Server, browser, fmt_int, fmt_number  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -34,33 +28,6 @@ def shop_store(tmp_path_factory):
 def site(shop_store):
     with Server(shop_store, auth=True) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def open_as(site, chromium, shop_store, role: str):
-    """A page signed in (a session cookie, as a person would have) with a token of
-    the role; and that token as a header, for asking the API directly."""
-    token = create_token(shop_store, role)
-    context = chromium.new_context(viewport=WIDE, locale="en-US", accept_downloads=True)
-    signed = context.request.post(site.url + "/signin", form={"token": token, "next": "/"},
-                                  max_redirects=0)
-    assert signed.status == 303, signed.text()
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.set_default_timeout(20_000)
-    return page, {"Authorization": f"Bearer {token}"}
 
 
 def ready(page, action=None) -> None:
@@ -79,8 +46,8 @@ def row_ids(page) -> list[str]:
     return page.locator("#customer-table tbody th").all_inner_texts()
 
 
-def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_store):
-    page, auth = open_as(site, chromium, shop_store, "analyst")
+def test_the_page_shows_the_apis_list_and_sorts_through_it(site, browser, shop_store):
+    page, auth = open_as(site, browser, shop_store, "analyst")
     page.goto(site.url + "/mailings/m1/customers?stage=opened")
     ready(page)
     api = httpx.get(site.url + "/api/v1/mailings/m1/customers", headers=auth,
@@ -121,8 +88,8 @@ def test_the_page_shows_the_apis_list_and_sorts_through_it(site, chromium, shop_
     page.context.close()
 
 
-def test_the_export_dialog_downloads_the_apis_file(site, chromium, shop_store):
-    page, auth = open_as(site, chromium, shop_store, "analyst")
+def test_the_export_dialog_downloads_the_apis_file(site, browser, shop_store):
+    page, auth = open_as(site, browser, shop_store, "analyst")
     page.goto(site.url + "/mailings/m1/customers?stage=opened&from=2026-03-03&to=2026-03-05")
     ready(page)
     page.click("#export-open")
@@ -148,10 +115,10 @@ def test_the_export_dialog_downloads_the_apis_file(site, chromium, shop_store):
     page.context.close()
 
 
-def test_a_viewer_is_told_lists_need_the_customer_data_permission(site, chromium,
+def test_a_viewer_is_told_lists_need_the_customer_data_permission(site, browser,
                                                                   shop_store):
     """Lists are for analysts (#20): a viewer's page says why it shows none."""
-    page, _ = open_as(site, chromium, shop_store, "viewer")
+    page, _ = open_as(site, browser, shop_store, "viewer")
     page.goto(site.url + "/mailings/m1/customers?stage=clicked")
     page.wait_for_selector("main[data-state='ready'], main[data-state='error']")
     assert page.eval_on_selector("main", "m => m.dataset.state") == "error"
