@@ -59,7 +59,9 @@ class TokenInfo:
     revoked_at: dt.datetime | None
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """What is kept of a secret (a token, a share link's, a session cookie): its
+    SHA-256, so that a copy of the store or of memory gives nothing to replay."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -86,7 +88,7 @@ def create_token(store, role: str, name: str = "", product_sales: bool = False) 
     token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     with store.write() as con:
         con.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                    [token_id, name, role, product_sales, _digest(secret),
+                    [token_id, name, role, product_sales, secret_digest(secret),
                      dt.datetime.now(dt.UTC).replace(tzinfo=None)])
     return f"mr_{token_id}_{secret}"
 
@@ -134,7 +136,7 @@ def verify_token(store, token: str) -> Principal | None:
     if not rows:
         return None
     name, role, product_sales, digest = rows[0]
-    if not hmac.compare_digest(digest, _digest(parts[2])):
+    if not hmac.compare_digest(digest, secret_digest(parts[2])):
         return None
     return Principal(name or parts[1], role, permissions_of(role, bool(product_sales)),
                      actor=f"token:{parts[1]}")

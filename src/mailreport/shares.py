@@ -7,10 +7,11 @@ customer lists, no exports, no product sales (a grant of its own)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+
+from mailreport.auth import secret_digest
 
 KINDS = ("mailing", "campaign")
 MAX_DAYS = 90
@@ -41,10 +42,6 @@ _COLUMNS = ("share_id, kind, target_id, date_from, date_to, created_by, created_
             "expires_at, revoked_at")
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -70,7 +67,7 @@ def create_share(store, kind: str, target_id: str, date_from: dt.date | None,
         con.execute(f"INSERT INTO shares ({_COLUMNS}, secret_sha256) VALUES "
                     "(?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                     [share_id, kind, target_id, date_from, date_to, created_by, created,
-                     expires, _digest(secret)])
+                     expires, secret_digest(secret)])
     return (Share(share_id, kind, target_id, date_from, date_to, created_by, created, expires,
                   None), f"{PREFIX}{share_id}_{secret}")
 
@@ -99,7 +96,7 @@ def open_share(store, token: str, now: dt.datetime | None = None) -> Share | Non
     share_id, _, secret = token[len(PREFIX):].partition("_")
     rows = store.sql(f"SELECT {_COLUMNS}, secret_sha256 FROM shares WHERE share_id = ?",
                      [share_id])
-    if not rows or not hmac.compare_digest(rows[0][-1], _digest(secret)):
+    if not rows or not hmac.compare_digest(rows[0][-1], secret_digest(secret)):
         return None
     share = _share(rows[0][:-1])
     return share if share.live(now or _now()) else None

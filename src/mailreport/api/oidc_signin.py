@@ -17,7 +17,6 @@ says what happened, never a traceback.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import threading
@@ -38,7 +37,7 @@ from mailreport.api.signin import (
     set_session_cookie,
     signin_page,
 )
-from mailreport.auth import Principal
+from mailreport.auth import Principal, secret_digest
 from mailreport.oidc import OidcError, Provider, ProviderUnreachable
 
 
@@ -105,13 +104,9 @@ class Flows:
             flow = self._by_state.pop(state, None)
         if flow is None or flow.expires < time.time():
             return None
-        if not hmac.compare_digest(flow.browser, _digest(browser_cookie)):
+        if not hmac.compare_digest(flow.browser, secret_digest(browser_cookie)):
             return None
         return flow
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def redirect_uri(request: Request) -> str:
@@ -160,7 +155,7 @@ def install_oidc_signin(app: FastAPI) -> None:
                            detail=str(exc))
         browser = secrets.token_urlsafe(32)
         app.state.oidc_flows.start(asked.state, Flow(
-            asked.nonce, asked.code_verifier, callback, _safe_next(next), _digest(browser),
+            asked.nonce, asked.code_verifier, callback, _safe_next(next), secret_digest(browser),
             time.time() + app.state.oidc_flows.ttl))
         response = RedirectResponse(asked.url, status_code=303)
         response.headers["Cache-Control"] = "no-store"

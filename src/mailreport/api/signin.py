@@ -17,7 +17,6 @@ endpoints answer 401 themselves) send a visitor without a session to this page.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import secrets
 import threading
@@ -40,7 +39,7 @@ from mailreport.api.security import (
     session_principal,
     signed_in,
 )
-from mailreport.auth import Principal, verify_token
+from mailreport.auth import Principal, secret_digest, verify_token
 from mailreport.i18n.catalogs import gettext
 
 
@@ -88,24 +87,20 @@ class Sessions:
         self._by_digest: OrderedDict[str, SessionEntry] = OrderedDict()
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _digest(cookie: str) -> str:
-        return hashlib.sha256(cookie.encode()).hexdigest()
-
     def start(self, credential: str) -> str:
         """A new session for a token or an account; returns the cookie value."""
         cookie = secrets.token_urlsafe(32)
         now = time.time()
         entry = SessionEntry(credential, now + self.ttl, accounts.utcnow())
         with self._lock:
-            self._by_digest[self._digest(cookie)] = entry
+            self._by_digest[secret_digest(cookie)] = entry
             while len(self._by_digest) > self.max_sessions:
                 self._by_digest.popitem(last=False)  # the oldest session goes first
         return cookie
 
     def entry(self, cookie: str) -> SessionEntry | None:
         """A live session; None for an unknown or expired cookie."""
-        digest = self._digest(cookie)
+        digest = secret_digest(cookie)
         with self._lock:
             entry = self._by_digest.get(digest)
             if entry is None:
@@ -122,7 +117,7 @@ class Sessions:
 
     def end(self, cookie: str) -> None:
         with self._lock:
-            self._by_digest.pop(self._digest(cookie), None)
+            self._by_digest.pop(secret_digest(cookie), None)
 
     def end_all(self, credential: str) -> int:
         """End every session of a credential (an account's, on sign out everywhere);
