@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from mailreport.facts.sql import quote, sql_str
 from mailreport.settings import Settings
 from mailreport.store.duckdb.live_refresh import refresh_pending
 from mailreport.store.duckdb.schema import SCHEMA_VERSION
@@ -64,14 +65,6 @@ class Restored:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _wal(path: Path) -> Path:
@@ -142,13 +135,13 @@ def backup(store, dest: str | os.PathLike, replace: bool = False) -> Backup:
         try:
             source = cur.execute("SELECT current_database()").fetchall()[0][0]
             try:
-                cur.execute(f"ATTACH {_literal(str(tmp))} AS {_ident(alias)}")
+                cur.execute(f"ATTACH {sql_str(str(tmp))} AS {quote(alias)}")
             except duckdb.Error as exc:
                 raise BackupError(f"cannot create {tmp}: {exc}") from None
             try:
                 cur.execute("BEGIN")
-                cur.execute(f"COPY FROM DATABASE {_ident(source)} TO {_ident(alias)}")
-                meta = f"{_ident(alias)}.meta"
+                cur.execute(f"COPY FROM DATABASE {quote(source)} TO {quote(alias)}")
+                meta = f"{quote(alias)}.meta"
                 cur.execute(f"INSERT OR REPLACE INTO {meta} VALUES ('backup_taken_at', ?), "
                             f"('backup_of', ?)", [taken_at.isoformat(), str(db)])
                 version = int(cur.execute(f"SELECT value FROM {meta} WHERE key = "
@@ -158,7 +151,7 @@ def backup(store, dest: str | os.PathLike, replace: bool = False) -> Backup:
                 _rollback(cur)
                 raise BackupError(f"the copy of {db} to {target} failed: {exc}") from None
             finally:
-                cur.execute(f"DETACH {_ident(alias)}")
+                cur.execute(f"DETACH {quote(alias)}")
         finally:
             cur.close()
         size = _publish(tmp, target)
