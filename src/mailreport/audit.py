@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mailreport.accounts import utcnow
+
 # The actions, as the table and the filters name them.
 ACTIONS = (
     "signin", "signin_failed", "signout", "signout_everywhere", "password_change",
@@ -36,10 +38,6 @@ class AuditRecord:
     action: str
     entity: str
     details: dict[str, Any]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def keeps_trail(store) -> bool:
@@ -70,7 +68,7 @@ def append(con, action: str, *, actor: str, role: str = "", address: str = "",
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [at or _now(), actor, role, address, action, entity,
+                [at or utcnow(), actor, role, address, action, entity,
                  json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)])
 
 
@@ -123,7 +121,7 @@ def prune(store, days: int, now: dt.datetime | None = None) -> int:
     """Delete the records older than ``days``; returns how many went."""
     if not keeps_trail(store):
         return 0
-    cutoff = (now or _now()) - dt.timedelta(days=days)
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
     with store.write() as con:
         gone = con.execute('SELECT count(*) FROM audit WHERE "at" < ?',
                            [cutoff]).fetchone()[0]

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from mailreport.accounts import utcnow
 from mailreport.auth import secret_digest
 
 KINDS = ("mailing", "campaign")
@@ -42,10 +43,6 @@ _COLUMNS = ("share_id, kind, target_id, date_from, date_to, created_by, created_
             "expires_at, revoked_at")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _share(row: tuple) -> Share:
     return Share(*row)
 
@@ -61,7 +58,7 @@ def create_share(store, kind: str, target_id: str, date_from: dt.date | None,
     if date_from and date_to and date_from > date_to:
         raise ShareError(f"from ({date_from}) is after to ({date_to})")
     share_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    created = now or _now()
+    created = now or utcnow()
     expires = created + dt.timedelta(days=days)
     with store.write() as con:
         con.execute(f"INSERT INTO shares ({_COLUMNS}, secret_sha256) VALUES "
@@ -83,7 +80,7 @@ def revoke_share(store, share_id: str, now: dt.datetime | None = None) -> Share:
         raise ShareError(f"no share {share_id!r}")
     with store.write() as con:
         con.execute("UPDATE shares SET revoked_at = coalesce(revoked_at, ?) WHERE share_id = ?",
-                    [now or _now(), share_id])
+                    [now or utcnow(), share_id])
     return _share(store.sql(f"SELECT {_COLUMNS} FROM shares WHERE share_id = ?",
                             [share_id])[0])
 
@@ -99,4 +96,4 @@ def open_share(store, token: str, now: dt.datetime | None = None) -> Share | Non
     if not rows or not hmac.compare_digest(rows[0][-1], secret_digest(secret)):
         return None
     share = _share(rows[0][:-1])
-    return share if share.live(now or _now()) else None
+    return share if share.live(now or utcnow()) else None
