@@ -78,7 +78,7 @@ def campaign_customer_list(tables: Tables, campaign_id: str, stage: str, query: 
     page_rows = sorted_page(tables, customer_rows(tables, scope, stage, query), page,
                             page_size, sort, order)
     ids = [r["customer_id"] for r in page_rows]
-    hard = set().union(*(hard_bounced(tables, ids, c) for c in scope.channels))
+    hard = hard_bounced(tables, ids, *scope.channels)
     return CampaignCustomerList(
         campaign_id=scope.campaign.campaign_id, campaign_name=scope.campaign.name,
         channels=scope.channels, stage=stage, period=query.period,

@@ -187,16 +187,18 @@ def with_contacts_of(tables: Tables, channel: str | None, rows: list[dict]) -> l
     return [{**r, "contact": found.get(r["customer_id"])} for r in rows]
 
 
-def hard_bounced(tables: Tables, customer_ids: list[str], channel: str) -> set[str]:
-    """Those of the customers whose latest bounce, of any mailing over ``channel``,
-    was hard: their address does not exist, so the next audience can leave them out.
-    By channel, since an email's bounce says nothing of the phone."""
-    if not customer_ids:
+def hard_bounced(tables: Tables, customer_ids: list[str], *channels: str) -> set[str]:
+    """Those of the customers whose latest bounce, of any mailing over one of
+    ``channels``, was hard: their address does not exist, so the next audience can
+    leave them out. By channel, since an email's bounce says nothing of the phone; a
+    campaign's list asks for each of its channels in one query."""
+    if not customer_ids or not channels:
         return set()
     latest = latest_bounce_by_channel(tables, tables.bounces.filter(
         tables.bounces.customer_id.isin(customer_ids)))
-    latest = latest.filter((latest.channel == channel) & (latest.bounce_class == "hard"))
-    return {r["customer_id"] for r in tables.run(latest.select("customer_id"))}
+    latest = latest.filter(latest.channel.isin(list(channels))
+                           & (latest.bounce_class == "hard"))
+    return {r["customer_id"] for r in tables.run(latest.select("customer_id").distinct())}
 
 
 def customer_list(tables: Tables, mailing_id: str, segment: Segment, query: ReportQuery,
