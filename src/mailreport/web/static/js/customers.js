@@ -125,26 +125,32 @@ function metricTile(termKey, value, key, note, { title, money = false } = {}) {
     note ? el("span", { class: "tile-note" }, note) : null);
 }
 
-/** A campaign's metrics: its share is of the campaign's distinct audience, and there
- * is no good audience to deviate from. */
-function renderCampaignMetrics(list) {
-  const m = list.metrics;
+/** The segment's tiles. A campaign's share is of its distinct audience, and it has
+ * no good audience to deviate from (no deviation notes); a mailing's has both. */
+function metricTiles(m, shareSentence, dev) {
   const money = (v) => fmtCurrency(v);
+  // revenue in whole roubles (the exact sum on hover), averages with kopecks
   const whole = (v) => fmtCurrency(v, { whole: true });
+  return el("div", { class: "tiles" },
+    metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
+      el("span", {}, sentence(shareSentence, {
+        share: el("span", { dataset: { key: "metrics.share_of_audience" } },
+          fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
+    metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
+    metricTile("revenue", tileFigure(m.revenue, whole, fmtCompactMoney), "metrics.revenue", null,
+      { title: money(m.revenue), money: true }),
+    metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov", dev("aov"),
+      { money: true }),
+    metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
+      "metrics.revenue_per_customer", dev("revenue_per_customer"), { money: true }),
+    metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
+      "metrics.orders_per_customer", dev("orders_per_customer")));
+}
+
+function renderCampaignMetrics(list) {
   metricsBody.replaceChildren(
-    el("div", { class: "tiles" },
-      metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
-        el("span", {}, sentence(_("{share} of {audience} in the campaign's audience"), {
-          share: el("span", { dataset: { key: "metrics.share_of_audience" } },
-            fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
-      metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
-      metricTile("revenue", tileFigure(m.revenue, whole, fmtCompactMoney), "metrics.revenue", null,
-        { title: money(m.revenue), money: true }),
-      metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov", null, { money: true }),
-      metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
-        "metrics.revenue_per_customer", null, { money: true }),
-      metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
-        "metrics.orders_per_customer")),
+    metricTiles(list.metrics, _("{share} of {audience} in the campaign's audience"),
+      () => null),
     el("p", { class: "muted small" }, [
       _("Each customer once, however many of the campaign's mailings they got; the "
         + "audience is every customer of its mailings' audiences, once."),
@@ -163,26 +169,9 @@ function renderMetrics(list) {
   const m = list.metrics;
   const a = m.good_audience;
   const money = (v) => fmtCurrency(v);
-  // revenue in whole roubles (the exact sum on hover), averages with kopecks
-  const whole = (v) => fmtCurrency(v, { whole: true });
   metricsBody.replaceChildren(
-    el("div", { class: "tiles" },
-      metricTile("list_customers", fmtInt(m.customers), "metrics.customers",
-        el("span", {}, sentence(_("{share} of {audience} in the audience"), {
-          share: el("span", { dataset: { key: "metrics.share_of_audience" } },
-            fmtPct(m.share_of_audience)), audience: fmtInt(m.audience) }))),
-      metricTile("purchases", fmtInt(m.orders), "metrics.orders"),
-      metricTile("revenue", tileFigure(m.revenue, whole, fmtCompactMoney), "metrics.revenue", null,
-        { title: money(m.revenue), money: true }),
-      metricTile("list_aov", tileFigure(m.aov, money), "metrics.aov",
-        deviation(m.deviation.aov, "metrics.deviation.aov"), { money: true }),
-      metricTile("list_revenue_per_customer", tileFigure(m.revenue_per_customer, money),
-        "metrics.revenue_per_customer",
-        deviation(m.deviation.revenue_per_customer, "metrics.deviation.revenue_per_customer"),
-        { money: true }),
-      metricTile("list_purchases_per_customer", fmtNumber(m.orders_per_customer),
-        "metrics.orders_per_customer",
-        deviation(m.deviation.orders_per_customer, "metrics.deviation.orders_per_customer"))),
+    metricTiles(m, _("{share} of {audience} in the audience"),
+      (k) => deviation(m.deviation[k], `metrics.deviation.${k}`)),
     el("p", { class: "muted small" }, [
       _("Deviations compare with the mailing's whole good audience: {customers}, "
         + "{revenue_per_customer_name} {revenue_per_customer}, {orders_per_customer_name} "
