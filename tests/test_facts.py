@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from mailreport import facts
@@ -36,6 +37,11 @@ def demo(demo_dir, tmp_path_factory):
     load_directory(store, demo_dir)
     yield store
     store.close()
+
+
+# each campaign's customers sent anything, whatever the day
+CAMPAIGN_SENT = ("SELECT campaign_id, sum(customers) FROM campaign_counts "
+                 "WHERE mark = 'sent' AND prev_day IS NULL GROUP BY 1")
 
 
 def contents(store) -> dict[str, list]:
@@ -85,6 +91,19 @@ def test_incremental_loads_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path
                       [category])[0][0]
     (moved / "products.csv").write_text(f"product_id,name,category_id\n{product},{name},{other}\n")
     assert load_directory(store, moved).exit_code == 0
+    # a mailing moves to another campaign: both campaigns' customers are counted again
+    [(mailing, campaign)] = store.sql(
+        "SELECT mailing_id, campaign_id FROM mailings WHERE campaign_id IS NOT NULL "
+        "AND status = 'sent' ORDER BY 1 LIMIT 1")
+    other = store.sql("SELECT min(campaign_id) FROM campaigns WHERE campaign_id <> ?",
+                      [campaign])[0][0]
+    before = sorted(store.sql(CAMPAIGN_SENT), key=str)
+    (tmp_path / "campaign").mkdir()
+    duckdb.execute(f"COPY (SELECT * REPLACE ('{other}' AS campaign_id) "
+                   f"FROM '{demo_dir / 'mailings.parquet'}' WHERE mailing_id = '{mailing}') "
+                   f"TO '{tmp_path / 'campaign' / 'mailings.parquet'}'")
+    assert load_directory(store, tmp_path / "campaign").exit_code == 0
+    assert sorted(store.sql(CAMPAIGN_SENT), key=str) != before
     incremental = contents(store)
     assert all(incremental.values())
     store.rebuild_facts()
@@ -142,7 +161,7 @@ def test_live_events_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path, monk
     after = contents(store)
     # the touches moved attribution, so category sales moved with reach and clicks
     for table in ("reach_counts", "open_counts", "click_counts", "category_sales",
-                  "bounces", "complaints", "domain_sent", "reach_details"):
+                  "bounces", "complaints", "domain_sent", "reach_details", "campaign_counts"):
         assert after[table] != before[table], table
     assert store.sql("SELECT device, client, os FROM user_agents WHERE user_agent = ?",
                      [LIVE_AGENT]) == [("tablet", "Chrome", "Android")]

@@ -10,7 +10,7 @@ from conftest import at, query
 from mailreport.facts.user_agents import parse
 from mailreport.reports.devices import devices
 from mailreport.reports.regions import regions
-from mailreport.reports.scope import scope_of
+from mailreport.reports.scope import Scope, scope_of
 
 # every case runs on every engine (tests/engines.py)
 pytestmark = pytest.mark.engines
@@ -144,13 +144,15 @@ def test_the_command_line_prints_devices_and_regions(data):
 
 def test_a_campaign_counts_each_customer_once(data):
     data.customer("ann", region="Moscow")
-    data.mailing("m1").mailing("m2").journeys("m1", {
+    data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
+    data.mailing("m1", campaign_id="c1").mailing("m2", campaign_id="c1").journeys("m1", {
         "ann": [("opened", at(1), {"user_agent": IPAD})],
         "bob": [("opened", at(1), {"user_agent": OUTLOOK})]}).journeys("m2", {
             "ann": [("opened", at(days=1), {"user_agent": IPAD})]}).load()
     t = data.tables()
-    both = devices(t, scope_of(t, "m1", "m2"), query())
+    campaign = Scope(scope_of(t, "m1", "m2").mailings, "c1")
+    both = devices(t, campaign, query())
     assert both.opened.customers == 2
     assert names(both.opened.device) == {"tablet": 1, "desktop": 1}
-    rows = regions(t, scope_of(t, "m1", "m2"), query()).rows
+    rows = regions(t, campaign, query()).rows
     assert [(r.region, r.opened) for r in rows] == [("Moscow", 1), ("unknown", 1)]

@@ -6,7 +6,8 @@ and adding counts, Spark and PostgreSQL whole. Report sections read facts only,
 the same way on every engine.
 
 ``FACTS`` lists them in the order they are built: the derived tables first
-(reach times, attribution), then the rollups that sum them.
+(reach times, attribution), then the rollups that sum them, then the campaigns'
+counts, which read the mailings' facts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import hashlib
 from mailreport.facts.attribution import ATTRIBUTED_LINES, ATTRIBUTED_ORDERS
 from mailreport.facts.bounces import BOUNCES
 from mailreport.facts.buyers import BUYERS
+from mailreport.facts.campaign_counts import CAMPAIGN_COUNTS
+from mailreport.facts.campaign_mailings import CAMPAIGN_MAILINGS
 from mailreport.facts.category_sales import CATEGORY_SALES
 from mailreport.facts.click_counts import CLICK_COUNTS
 from mailreport.facts.complaints import COMPLAINTS
@@ -36,6 +39,7 @@ FACTS: tuple[Fact, ...] = (
     REACH_TIMES, ATTRIBUTED_ORDERS, ATTRIBUTED_LINES,
     REACH_COUNTS, OPEN_COUNTS, CLICK_COUNTS, COMPLAINTS, BOUNCES, DOMAIN_SENT, REACH_DETAILS,
     REACH_DETAIL_COUNTS, WINDOW_ORDERS, CATEGORY_SALES, ORDER_DAYS, BUYERS, SEND_HOURS,
+    CAMPAIGN_MAILINGS, CAMPAIGN_COUNTS,
 )
 BY_NAME = {f.name: f for f in FACTS}
 FACT_TABLES = tuple(f.name for f in FACTS)

@@ -17,7 +17,8 @@ class Fact:
     ``select(settings, where)`` is the SELECT of its rows for the (mailing, customer)
     pairs that ``where`` matches: a SQL condition on the columns ``mailing_id`` and
     ``customer_id`` (``customer_id`` only for facts whose ``scope`` is
-    ``"customer"``), ``"true"`` for all. Stores build a fact whole with ``"true"`` and
+    ``"customer"``; ``campaign_id`` and ``customer_id`` for those whose ``scope`` is
+    ``"campaign"``), ``"true"`` for all. Stores build a fact whole with ``"true"`` and
     refresh a part of it by deleting the part's rows and inserting its SELECT.
 
     ``keys`` and ``measures`` are set on counting facts: their rows may be summed by

@@ -66,12 +66,12 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
         ordered=sum(r.ordered for r in rows), orders=sum(r.orders for r in rows),
         revenue=money(sum((r.revenue for r in rows), Decimal(0))),
     )
-    scope = Scope(tuple(mailings))
+    scope = Scope(tuple(mailings), campaign_id)
     return CampaignReport(
         campaign=campaign, period=query.period, mailings=rows, totals=totals,
-        funnel=campaign_funnel(tables, mailings, query),
-        volume=campaign_volume(tables, mailings),
-        groups=campaign_groups(tables, mailings),
+        funnel=campaign_funnel(tables, campaign_id, mailings, query),
+        volume=campaign_volume(tables, campaign_id, mailings),
+        groups=campaign_groups(tables, campaign_id, mailings),
         orders=run_section(tables, "orders", scope, query),
         product_sales=(run_section(tables, "product_sales", scope, query)
                        if with_product_sales else None),

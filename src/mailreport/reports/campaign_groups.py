@@ -9,67 +9,39 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import ibis
-
-from mailreport.contract import AUDIENCE_STATUSES
-from mailreport.reports.distinct import distinct_customers
+from mailreport.reports.campaign_marks import campaign_marks, customers_of
 from mailreport.reports.groups import vs_control
 from mailreport.reports.models import CampaignGroups, CampaignVolume, GroupRow, Mailing, Volume
 from mailreport.reports.money import money
+from mailreport.reports.query import ReportQuery
 from mailreport.reports.volume import volume_of
-from mailreport.store.tables import Tables, built_once
+from mailreport.store.tables import Tables
+
+# Volume's fields and the audience statuses they count
+STATUS_FIELDS = {"good_recipients": "good", "address_issue": "address_issue",
+                 "unsubscribed_channel": "unsubscribed_channel",
+                 "unsubscribed_category": "unsubscribed_category",
+                 "blocked_by_policy": "blocked_by_policy"}
 
 
 def _sent(mailings: list[Mailing]) -> list[str]:
     return [m.mailing_id for m in mailings if m.status == "sent"]
 
 
-@built_once
-def distinct_statuses(tables: Tables, mailing_ids: list[str]) -> ibis.Table:
-    """One row: distinct customers per audience status, in a control group, and
-    test-group customers delivered (actual recipients), over the mailings."""
-    r = tables.reach_times
-    r = r.filter(r.mailing_id.isin(mailing_ids) & r.status.notnull())
-    return distinct_customers(
-        r, **{status: r.status == status for status in AUDIENCE_STATUSES},
-        control_group=r.group == "control",
-        actual_recipients=(r.group == "test") & r.delivered_at.notnull())
-
-
-def campaign_volume(tables: Tables, mailings: list[Mailing]) -> CampaignVolume | None:
+def campaign_volume(tables: Tables, campaign_id: str,
+                    mailings: list[Mailing]) -> CampaignVolume | None:
     ids = _sent(mailings)
     if not ids:
         return None
     added = volume_of(tables, ids)  # one query for all the mailings' rows
-    d = tables.run(distinct_statuses(tables, ids))[0]
+    # distinct customers per status, in a control group, and test-group customers
+    # delivered (actual recipients): the campaign_counts fact's marks without a day
+    got = campaign_marks(tables, campaign_id, ReportQuery(), "status", "control", "actual")
+    status = {r["name"]: int(r["customers"]) for r in got.get("status", ())}
     return CampaignVolume(mailings=added, customers=Volume(
-        good_recipients=d["good"] or 0, address_issue=d["address_issue"] or 0,
-        unsubscribed_channel=d["unsubscribed_channel"] or 0,
-        unsubscribed_category=d["unsubscribed_category"] or 0,
-        blocked_by_policy=d["blocked_by_policy"] or 0,
-        control_group=d["control_group"] or 0, actual_recipients=d["actual_recipients"] or 0))
-
-
-@built_once
-def pooled(tables: Tables, mailing_ids: list[str]) -> ibis.Table:
-    """(pooled_group, assigned, buyers, orders, revenue, revenue_sq): the sufficient
-    statistics of the pooled groups."""
-    r = tables.reach_times
-    r = r.filter(r.mailing_id.isin(mailing_ids) & (r.status == "good"))
-    per = r.group_by("customer_id").aggregate(
-        control=(r.group == "control").any(), test=(r.group == "test").any())
-    per = per.mutate(pooled_group=ibis.cases((per.control & ~per.test, "control"),
-                                             (per.test & ~per.control, "test"),
-                                             else_="both"))
-    w = tables.window_orders
-    w = w.filter(w.mailing_id.isin(mailing_ids)).select("customer_id", "order_id", "total")
-    w = w.distinct()  # an order inside two mailings' windows is one order
-    pc = w.group_by("customer_id").aggregate(orders=w.count(), revenue=w.total.sum())
-    j = per.left_join(pc, "customer_id")
-    return j.group_by(j.pooled_group).aggregate(
-        assigned=j.count(), buyers=j.count(where=j.orders.notnull()),
-        orders=j.orders.sum(), revenue=j.revenue.sum(),
-        revenue_sq=(j.revenue * j.revenue).cast("decimal(38, 4)").sum())
+        **{field: status.get(name, 0) for field, name in STATUS_FIELDS.items()},
+        control_group=customers_of(got, "control"),
+        actual_recipients=customers_of(got, "actual")))
 
 
 def _pooled_row(group: str, m: dict) -> GroupRow:
@@ -82,16 +54,20 @@ def _pooled_row(group: str, m: dict) -> GroupRow:
         aov=money(m["revenue"] / m["orders"]) if m["orders"] else None)
 
 
-def campaign_groups(tables: Tables, mailings: list[Mailing]) -> CampaignGroups | None:
+def campaign_groups(tables: Tables, campaign_id: str,
+                    mailings: list[Mailing]) -> CampaignGroups | None:
     """None where no sent mailing of the campaign has a control group."""
-    ids = _sent(mailings)
-    if not ids:
+    if not _sent(mailings):
         return None
-    stats = {r["pooled_group"]: {
-        "assigned": r["assigned"] or 0, "buyers": r["buyers"] or 0,
-        "orders": int(r["orders"] or 0), "revenue": Decimal(r["revenue"] or 0),
-        "revenue_sq": float(r["revenue_sq"] or 0)} for r in tables.run(pooled(tables, ids))}
+    # the sufficient statistics of the pooled groups: each group's customers, and
+    # those with orders with their orders, revenue and revenue squared
+    got = campaign_marks(tables, campaign_id, ReportQuery(), "pooled", "pooled_bought")
     empty = {"assigned": 0, "buyers": 0, "orders": 0, "revenue": Decimal(0), "revenue_sq": 0.0}
+    stats = {r["name"]: {**empty, "assigned": int(r["customers"])} for r in got.get("pooled", ())}
+    for r in got.get("pooled_bought", ()):
+        stats[r["name"]].update(buyers=int(r["customers"]), orders=int(r["orders"] or 0),
+                                revenue=Decimal(r["revenue"] or 0),
+                                revenue_sq=float(r["revenue_sq"] or 0))
     control = stats.get("control")
     if control is None:
         return None

@@ -10,6 +10,7 @@ from collections import defaultdict
 import ibis
 
 from mailreport.contract import BOUNCE_CLASSES
+from mailreport.reports.campaign_marks import campaign_marks
 from mailreport.reports.models import (
     BounceClassRow,
     BounceReasonRow,
@@ -28,13 +29,6 @@ from mailreport.store.tables import Tables, built_once
 NOT_GIVEN = "not given"  # a null reason, as the section names it
 TOP_REASONS = 10
 TOP_DOMAINS = 10
-
-
-def email_domain_of(email: ibis.StringValue) -> ibis.StringValue:
-    """The recipient domain of an address, as facts/sql.py's email_domain takes it:
-    the lower-cased part after the last ``@``; null without one or after it."""
-    after = email.re_extract(r"@([^@]*)$", 1).lower()
-    return ibis.cases((email.contains("@") & (after != ""), after), else_=ibis.null("string"))
 
 
 def latest_bounces(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
@@ -90,50 +84,26 @@ def deliverability_counts(tables: Tables, mailing_ids: list[str],
     return ibis.union(*parts)
 
 
-@built_once
-def campaign_deliverability_counts(tables: Tables, mailing_ids: list[str],
-                                   email_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """The same rows for several mailings, each customer once: the class and reason
-    of their latest bounce over all the mailings, their latest complaint of each
-    type, sent as distinct customers (reach_times, not the summed counts); the
-    domain rows (kinds ``domain_bounced``, ``domain_spam``, ``domain_sent``) over
-    the email mailings only, as a domain is an email address's."""
-    none = ibis.null("string")
-    b = latest_bounces(tables, mailing_ids, query)
-    b = b.group_by(["bounce_class", "reason"]).aggregate(customers=b.count())
-    c = latest_complaints(tables, mailing_ids, query)
-    c = c.group_by(["type", "reason"]).aggregate(customers=c.count())
-    r = tables.reach_times
-    r = r.filter(r.mailing_id.isin(mailing_ids) & in_days(r.sent_day, query))
-    s = r.aggregate(customers=r.customer_id.nunique())
-    parts = [
-        b.select(kind=ibis.literal("bounced"), bounce_class=b.bounce_class, reason=b.reason,
-                 domain=none, customers=b.customers.cast("int64")),
-        c.select(kind=c.type, bounce_class=none, reason=c.reason, domain=none,
-                 customers=c.customers.cast("int64")),
-        s.select(kind=ibis.literal("sent"), bounce_class=none, reason=none, domain=none,
-                 customers=s.customers.cast("int64")),
-    ]
-    if email_ids:
-        eb = latest_bounces(tables, email_ids, query)
-        eb = eb.group_by("domain").aggregate(customers=eb.count())
-        ec = latest_complaints(tables, email_ids, query, "spam")
-        ec = ec.group_by("domain").aggregate(customers=ec.count())
-        er = r.filter(r.mailing_id.isin(email_ids))
-        cu = tables.customers.select("customer_id", "email")
-        er = er.select("customer_id").distinct().join(cu, "customer_id")
-        # the same lower-cased part after the last "@" as the facts take (facts/sql.py)
-        domain = email_domain_of(er.email)
-        ed = er.group_by(domain.name("domain")).aggregate(customers=er.count())
-        parts += [
-            eb.select(kind=ibis.literal("domain_bounced"), bounce_class=none, reason=none,
-                      domain=eb.domain, customers=eb.customers.cast("int64")),
-            ec.select(kind=ibis.literal("domain_spam"), bounce_class=none, reason=none,
-                      domain=ec.domain, customers=ec.customers.cast("int64")),
-            ed.select(kind=ibis.literal("domain_sent"), bounce_class=none, reason=none,
-                      domain=ed.domain, customers=ed.customers.cast("int64")),
-        ]
-    return ibis.union(*parts)
+# a campaign's marks (facts/campaign_counts.py) and the kinds of row they make here
+CAMPAIGN_KINDS = {"bounced": "bounced", "unsubscribed": "unsubscribed", "sent": "sent",
+                  "email_sent": "domain_sent", "domain_bounced": "domain_bounced",
+                  "domain_spam": "domain_spam"}
+
+
+def campaign_deliverability_counts(tables: Tables, campaign_id: str,
+                                   query: ReportQuery) -> list[dict]:
+    """The same rows for a campaign, each customer once (the campaign_counts fact):
+    the class and reason of their latest bounce over all its mailings, the reason of
+    their latest unsubscribe, sent as distinct customers; the domain rows (kinds
+    ``domain_bounced``, ``domain_spam``, ``domain_sent``) over the email mailings
+    only, as a domain is an email address's."""
+    got = campaign_marks(tables, campaign_id, query, *CAMPAIGN_KINDS)
+    bounce = {"bounced"}
+    return [{"kind": kind, "customers": int(r["customers"]),
+             "bounce_class": r["name"] if mark in bounce else None,
+             "reason": r["detail"],
+             "domain": r["name"] if kind.startswith("domain_") else None}
+            for mark, kind in CAMPAIGN_KINDS.items() for r in got.get(mark, ())]
 
 
 def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Deliverability:
@@ -143,7 +113,7 @@ def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Delivera
     if len(scope.mailings) == 1:
         rows = tables.run(deliverability_counts(tables, scope.ids, query))
     else:
-        rows = tables.run(campaign_deliverability_counts(tables, scope.ids, email_ids, query))
+        rows = campaign_deliverability_counts(tables, scope.campaign, query)
     sent = sum(r["customers"] or 0 for r in rows if r["kind"] == "sent")
     classes: dict[str, int] = dict.fromkeys(BOUNCE_CLASSES, 0)
     reasons: dict[tuple[str, str], int] = defaultdict(int)

@@ -2,13 +2,15 @@
 and operating system of the event that gave their reach time, machine events apart.
 
 One mailing's are summed from ``reach_detail_counts`` (a customer is one row per kind
-and machine there, so sums are distinct customers); a campaign's distinct customers
-across its mailings need the customers' rows, ``reach_details``."""
+and machine there, so sums are distinct customers); a campaign's, each customer once
+across its mailings, from the campaign_counts fact's marks."""
 
 from __future__ import annotations
 
 import ibis
 
+from mailreport.facts.campaign_counts import detail_mark
+from mailreport.reports.campaign_marks import campaign_marks
 from mailreport.reports.models import DeviceBreakdown, Devices, Share
 from mailreport.reports.query import ReportQuery, in_days, percent
 from mailreport.reports.scope import Scope
@@ -17,28 +19,22 @@ from mailreport.store.tables import Tables, built_once
 DIMENSIONS = ("device", "client", "os")
 
 
-def details(tables: Tables, mailing_ids: list[str], query: ReportQuery):
-    """The rows to count in the period, and how to count customers over them."""
-    if len(mailing_ids) == 1:
-        d = tables.reach_detail_counts
-        d = d.filter((d.mailing_id == mailing_ids[0]) & in_days(d.day, query))
-        return d, lambda t: t.customers.sum()
-    d = tables.reach_details
-    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
-    return d, lambda t: t.customer_id.nunique()
+def details(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """A mailing's detail counts in the period."""
+    d = tables.reach_detail_counts
+    return d.filter((d.mailing_id == mailing_id) & in_days(d.day, query))
 
 
 @built_once
-def by_dimension(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
+def by_dimension(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
     """(kind, machine, dimension, name, customers) in the period, one query for every
-    block: each dimension's rows, and its total (name null). Distinct customers, so a
-    campaign counts a customer once per name, as its funnel does."""
-    d, count = details(tables, mailing_ids, query)
+    block: each dimension's rows, and its total (name null)."""
+    d = details(tables, mailing_id, query)
     parts = [d.group_by([d.kind, d.machine, ibis.literal(dim).name("dimension"),
-                         d[dim].name("name")]).aggregate(customers=count(d))
+                         d[dim].name("name")]).aggregate(customers=d.customers.sum())
              for dim in DIMENSIONS]
     total = d.group_by([d.kind, d.machine]).aggregate(
-        dimension=ibis.literal("total"), name=ibis.null(str), customers=count(d))
+        dimension=ibis.literal("total"), name=ibis.null(str), customers=d.customers.sum())
     # a live refresh's deltas may sum to nothing: no name to show
     rows = ibis.union(*parts, total[parts[0].columns])
     return rows.filter(rows.customers > 0)
@@ -58,8 +54,23 @@ def _breakdown(rows: list[dict], kind: str, machine: bool) -> DeviceBreakdown:
     return DeviceBreakdown(customers=total, **{dim: shares(dim) for dim in DIMENSIONS})
 
 
+def campaign_dimensions(tables: Tables, campaign_id: str, query: ReportQuery) -> list[dict]:
+    """The same rows for a campaign, a customer once per name across its mailings
+    (and once in a total), from its marks (facts/campaign_counts.py)."""
+    ways = {detail_mark(kind, machine, dim): (kind, machine, dim)
+            for kind in ("opened", "clicked") for machine in (False, True)
+            for dim in (*DIMENSIONS, "total")}
+    got = campaign_marks(tables, campaign_id, query, *ways)
+    return [{"kind": kind, "machine": machine, "dimension": dim, "name": r["name"],
+             "customers": int(r["customers"])}
+            for mark, (kind, machine, dim) in ways.items() for r in got.get(mark, ())]
+
+
 def devices(tables: Tables, scope: Scope, query: ReportQuery) -> Devices:
-    rows = tables.run(by_dimension(tables, scope.ids, query))
+    if len(scope.mailings) == 1:
+        rows = tables.run(by_dimension(tables, scope.mailing.mailing_id, query))
+    else:
+        rows = campaign_dimensions(tables, scope.campaign, query)
     return Devices(opened=_breakdown(rows, "opened", False),
                    clicked=_breakdown(rows, "clicked", False),
                    machine_opened=_breakdown(rows, "opened", True),

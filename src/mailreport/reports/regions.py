@@ -1,11 +1,14 @@
 """Regions (DESIGN.md): openers, clickers, ordered customers and attributed revenue
 by the customers' region, regions with nothing to show left out. Openers and
-clickers are ``reach_details``' people (machine rows aside), orders ``buyers``'."""
+clickers are ``reach_details``' people (machine rows aside; a campaign's, each once,
+its region marks in campaign_counts), orders ``buyers``'."""
 
 from __future__ import annotations
 
 import ibis
 
+from mailreport.facts.campaign_counts import REGION_MARKS
+from mailreport.reports.campaign_marks import campaign_marks
 from mailreport.reports.devices import details
 from mailreport.reports.models import RegionRow, Regions
 from mailreport.reports.money import money
@@ -15,12 +18,21 @@ from mailreport.store.tables import Tables, built_once
 
 
 @built_once
-def reached(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """(region, kind, customers): openers and clickers in the period (one mailing's
-    summed from its counts, a campaign's distinct: devices.details)."""
-    d, count = details(tables, mailing_ids, query)
+def reached(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """(region, kind, customers): a mailing's openers and clickers in the period,
+    summed from its counts (devices.details)."""
+    d = details(tables, mailing_id, query)
     d = d.filter(~d.machine)
-    return d.group_by([d.region, d.kind]).aggregate(customers=count(d))
+    return d.group_by([d.region, d.kind]).aggregate(customers=d.customers.sum())
+
+
+def campaign_reached(tables: Tables, campaign_id: str, query: ReportQuery) -> list[dict]:
+    """The same rows for a campaign, each customer once across its mailings (their
+    region is one): its region marks (facts/campaign_counts.py)."""
+    got = campaign_marks(tables, campaign_id, query, *REGION_MARKS)
+    return [{"region": r["name"], "kind": mark.removesuffix(".region"),
+             "customers": int(r["customers"])}
+            for mark in REGION_MARKS for r in got.get(mark, ())]
 
 
 @built_once
@@ -39,7 +51,9 @@ def regions(tables: Tables, scope: Scope, query: ReportQuery) -> Regions:
         return rows.setdefault(region, {"region": region, "opened": 0, "clicked": 0,
                                         "ordered": 0, "revenue": money(0)})
 
-    for r in tables.run(reached(tables, scope.ids, query)):
+    one = len(scope.mailings) == 1
+    for r in (tables.run(reached(tables, scope.mailing.mailing_id, query)) if one
+              else campaign_reached(tables, scope.campaign, query)):
         row(r["region"])[r["kind"]] = r["customers"]
     for r in tables.run(ordered(tables, scope.ids, query)):
         row(r["region"]).update(ordered=r["customers"], revenue=money(r["revenue"]))

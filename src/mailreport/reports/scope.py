@@ -1,5 +1,7 @@
 """What a report section is asked about: one mailing (the mailing report) or the
-mailings of a campaign. Every section takes (tables, scope, query)."""
+mailings of a campaign, whose customers its sections count once across them (the
+campaign_counts fact, by the campaign's id). Every section takes (tables, scope,
+query)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from mailreport.store.tables import Tables
 @dataclass(frozen=True)
 class Scope:
     mailings: tuple[Mailing, ...]
+    campaign_id: str | None = None  # the campaign whose mailings these are, all of them
 
     @property
     def ids(self) -> list[str]:
@@ -27,6 +30,13 @@ class Scope:
 
     def of_channel(self, channel: str) -> Scope:
         return Scope(tuple(m for m in self.mailings if m.channel == channel))
+
+    @property
+    def campaign(self) -> str:
+        """The campaign, for sections that count its customers once."""
+        if self.campaign_id is None:
+            raise ReportError("this section counts a campaign's customers: no campaign given")
+        return self.campaign_id
 
 
 def scope_of(tables: Tables, *mailing_ids: str) -> Scope:

@@ -3,9 +3,11 @@ load changed, in the caller's transaction.
 
 A load collects what it changed (mailings, customers, products) in temp tables;
 the refresh recomputes reach times and their rollups for the changed mailings,
-attribution for the customers whose orders or touches may move, and the sales
-rollups of every mailing whose attributed orders moved. A change of a definition or
-of a setting they depend on changes the facts' fingerprint and rebuilds them all.
+attribution for the customers whose orders or touches may move, the sales
+rollups of every mailing whose attributed orders moved, and the campaign counts
+of the changed mailings' campaigns (whole) and of the changed customers (theirs).
+A change of a definition or of a setting they depend on changes the facts'
+fingerprint and rebuilds them all.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from mailreport.facts import (
     ATTRIBUTED_ORDERS,
     BOUNCES,
     BUYERS,
+    CAMPAIGN_COUNTS,
+    CAMPAIGN_MAILINGS,
     CATEGORY_SALES,
     CLICK_COUNTS,
     COMPLAINTS,
@@ -34,7 +38,7 @@ from mailreport.facts import (
     fingerprint,
     user_agents,
 )
-from mailreport.facts.sql import sql_list
+from mailreport.facts.sql import sql_list, sql_str
 from mailreport.settings import Settings
 from mailreport.store import dialects
 
@@ -160,13 +164,36 @@ def rebuild(con, settings: Settings) -> None:
     for batch in batches:
         for fact in (*REACH_ROLLUPS, WINDOW_ORDERS):
             insert(con, fact, settings, batch)
-    for fact in (*SALES_ROLLUPS, BUYERS):
+    for fact in (*SALES_ROLLUPS, BUYERS, CAMPAIGN_MAILINGS):
         insert(con, fact, settings, "true")
+    for campaign in campaign_batches(con, "SELECT campaign_id FROM campaign_mailings"):
+        insert(con, CAMPAIGN_COUNTS, settings, campaign)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('facts', ?)", [fingerprint(settings)])
+
+
+def campaign_batches(con, campaigns_sql: str) -> list[str]:
+    """Conditions on campaign_id, one per campaign that campaigns_sql selects: a
+    campaign's counts read all its reach rows, as much as a statement should."""
+    ids = [r[0] for r in _rows(con, f"SELECT DISTINCT campaign_id FROM ({campaigns_sql}) c "
+                                    "WHERE campaign_id IS NOT NULL ORDER BY 1")]
+    return [f"campaign_id = {sql_str(i)}" for i in ids]
+
+
+# the campaigns whose counts a refresh redoes whole, and the changed customers' pairs
+# in the others, whose counts it takes out before and puts back after
+CHANGED_CAMPAIGNS = "campaign_id IN (SELECT campaign_id FROM _changed_campaigns)"
+CHANGED_BUYERS = ("customer_id IN (SELECT customer_id FROM _changed_customers) "
+                  f"AND NOT {CHANGED_CAMPAIGNS}")
 
 
 def refresh(con, settings: Settings) -> None:
     """Recompute the facts that the collected changes touch."""
+    # a changed mailing's campaign, and the one it was counted in before
+    con.execute("CREATE OR REPLACE TEMP TABLE _changed_campaigns AS "
+                f"SELECT campaign_id FROM campaign_mailings WHERE {CHANGED} UNION "
+                f"SELECT campaign_id FROM mailings WHERE {CHANGED} AND campaign_id IS NOT NULL")
+    retract(con, CAMPAIGN_COUNTS, settings, CHANGED_BUYERS)
+    redo(con, CAMPAIGN_MAILINGS, settings, CHANGED)
     # Customers whose touches may move: everyone with a row in a changed mailing,
     # before and after the change, plus those whose orders changed.
     con.execute("CREATE OR REPLACE TEMP TABLE _affected_customers AS "
@@ -198,6 +225,11 @@ def refresh(con, settings: Settings) -> None:
     delete(con, WINDOW_ORDERS, window)
     for batch in mailing_batches(con, "true"):
         insert(con, WINDOW_ORDERS, settings, f"({batch}) AND {window}")
+    insert(con, CAMPAIGN_COUNTS, settings, CHANGED_BUYERS)
+    delete(con, CAMPAIGN_COUNTS, CHANGED_CAMPAIGNS)
+    for campaign in campaign_batches(con, "SELECT campaign_id FROM _changed_campaigns"):
+        insert(con, CAMPAIGN_COUNTS, settings, campaign)
+    fold(con, CAMPAIGN_COUNTS, "true")
 
 
 def _attribute(con, settings: Settings, affected: str | None) -> None:

@@ -19,6 +19,7 @@ from mailreport.facts import (
     ATTRIBUTED_ORDERS,
     BOUNCES,
     BUYERS,
+    CAMPAIGN_COUNTS,
     CLICK_COUNTS,
     COMPLAINTS,
     DOMAIN_SENT,
@@ -86,6 +87,16 @@ def refresh_pending(con, settings) -> int:
     buyers = f"{flt} AND customer_id IN (SELECT customer_id FROM _live_buyers)"
     con.execute("CREATE OR REPLACE TEMP TABLE _live_touch AS "
                 f"SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}")
+    # the pairs' customers in their mailings' campaigns, counted out now and in once
+    # their facts are new; a whole campaign where a mailing without a sent_at may
+    # move everyone's window orders (below)
+    live_mailings = "mailing_id IN (SELECT mailing_id FROM _live_pairs)"
+    in_campaigns = (f"campaign_id IN (SELECT campaign_id FROM mailings WHERE {live_mailings}"
+                    " AND campaign_id IS NOT NULL)")
+    campaigns = (f"({in_campaigns} AND customer_id IN (SELECT customer_id FROM _live_pairs)) "
+                 f"OR campaign_id IN (SELECT campaign_id FROM mailings WHERE {live_mailings} "
+                 "AND sent_at IS NULL AND campaign_id IS NOT NULL)")
+    retract(con, CAMPAIGN_COUNTS, settings, campaigns)
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT, SEND_HOURS):
             retract(con, fact, settings, "true", RETURNED)
@@ -116,6 +127,8 @@ def refresh_pending(con, settings) -> int:
     window = (f"({buyers}) OR ({mailings} AND mailing_id IN "
               "(SELECT mailing_id FROM mailings WHERE sent_at IS NULL))")
     redo(con, WINDOW_ORDERS, settings, window)
+    insert(con, CAMPAIGN_COUNTS, settings, campaigns)
+    fold(con, CAMPAIGN_COUNTS, in_campaigns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
         SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
         FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}) n

@@ -423,6 +423,12 @@ class _Build:
 
     def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
         """The rows of the fact its changed sources may move; None: none."""
+        if fact.scope == "campaign":
+            # a campaign's counts follow any of its mailings and customers: all of
+            # them, compared (only the campaigns whose rows differ are written)
+            moved = any(c.mailings or c.customers is not None for source, c in changed.items()
+                        if source in lake_inputs.fact_sources(fact, self.settings))
+            return _Scope("true") if moved else None
         mailings: set[str] = set()
         customers = []
         for source in sorted(lake_inputs.fact_sources(fact, self.settings)):

@@ -114,71 +114,81 @@ GROUP BY
   1;
 
 SELECT
-  COUNT(*) FILTER(WHERE
-    "t2"."sent") AS "sent",
-  COUNT(*) FILTER(WHERE
-    "t2"."delivered") AS "delivered",
-  COUNT(*) FILTER(WHERE
-    "t2"."opened") AS "opened",
-  COUNT(*) FILTER(WHERE
-    "t2"."clicked") AS "clicked"
+  *
 FROM (
   SELECT
-    "t1"."customer_id",
-    BOOL_OR(
-      (
-        "t1"."sent_day" IS NOT NULL
-      )
-      AND (
-        "t1"."sent_day" >= MAKE_DATE(2026, 7, 1)
-      )
-      AND (
-        "t1"."sent_day" <= MAKE_DATE(2026, 7, 7)
-      )
-    ) AS "sent",
-    BOOL_OR(
-      (
-        "t1"."delivered_day" IS NOT NULL
-      )
-      AND (
-        "t1"."delivered_day" >= MAKE_DATE(2026, 7, 1)
-      )
-      AND (
-        "t1"."delivered_day" <= MAKE_DATE(2026, 7, 7)
-      )
-    ) AS "delivered",
-    BOOL_OR(
-      (
-        "t1"."opened_all_day" IS NOT NULL
-      )
-      AND (
-        "t1"."opened_all_day" >= MAKE_DATE(2026, 7, 1)
-      )
-      AND (
-        "t1"."opened_all_day" <= MAKE_DATE(2026, 7, 7)
-      )
-    ) AS "opened",
-    BOOL_OR(
-      (
-        "t1"."clicked_all_day" IS NOT NULL
-      )
-      AND (
-        "t1"."clicked_all_day" >= MAKE_DATE(2026, 7, 1)
-      )
-      AND (
-        "t1"."clicked_all_day" <= MAKE_DATE(2026, 7, 7)
-      )
-    ) AS "clicked"
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
   FROM (
     SELECT
       *
-    FROM "reach_times" AS "t0"
+    FROM "campaign_counts" AS "t0"
     WHERE
-      "t0"."mailing_id" IN ('M1')
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('clicked_all', 'delivered', 'opened_all', 'sent')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            (
+              "t0"."day" IS NOT NULL
+            )
+            AND (
+              "t0"."day" >= MAKE_DATE(2026, 7, 1)
+            )
+            AND (
+              "t0"."day" <= MAKE_DATE(2026, 7, 7)
+            )
+          )
+          AND (
+            (
+              "t0"."next_day" IS NULL
+            ) OR (
+              "t0"."next_day" > MAKE_DATE(2026, 7, 7)
+            )
+          )
+        )
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            (
+              "t0"."day" IS NOT NULL
+            )
+            AND (
+              "t0"."day" >= MAKE_DATE(2026, 7, 1)
+            )
+            AND (
+              "t0"."day" <= MAKE_DATE(2026, 7, 7)
+            )
+          )
+          AND (
+            (
+              "t0"."prev_day" IS NULL
+            ) OR (
+              "t0"."prev_day" < MAKE_DATE(2026, 7, 1)
+            )
+          )
+        )
+      )
   ) AS "t1"
   GROUP BY
-    1
-) AS "t2";
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
 
 SELECT
   COUNT(DISTINCT "t1"."customer_id") AS "ordered",
@@ -215,115 +225,110 @@ GROUP BY
   2;
 
 SELECT
-  COUNT(*) FILTER(WHERE
-    "t2"."good") AS "good",
-  COUNT(*) FILTER(WHERE
-    "t2"."address_issue") AS "address_issue",
-  COUNT(*) FILTER(WHERE
-    "t2"."unsubscribed_channel") AS "unsubscribed_channel",
-  COUNT(*) FILTER(WHERE
-    "t2"."unsubscribed_category") AS "unsubscribed_category",
-  COUNT(*) FILTER(WHERE
-    "t2"."blocked_by_policy") AS "blocked_by_policy",
-  COUNT(*) FILTER(WHERE
-    "t2"."control_group") AS "control_group",
-  COUNT(*) FILTER(WHERE
-    "t2"."actual_recipients") AS "actual_recipients"
+  *
 FROM (
   SELECT
-    "t1"."customer_id",
-    BOOL_OR("t1"."status" = 'good') AS "good",
-    BOOL_OR("t1"."status" = 'address_issue') AS "address_issue",
-    BOOL_OR("t1"."status" = 'unsubscribed_channel') AS "unsubscribed_channel",
-    BOOL_OR("t1"."status" = 'unsubscribed_category') AS "unsubscribed_category",
-    BOOL_OR("t1"."status" = 'blocked_by_policy') AS "blocked_by_policy",
-    BOOL_OR("t1"."group" = 'control') AS "control_group",
-    BOOL_OR((
-      "t1"."group" = 'test'
-    ) AND (
-      "t1"."delivered_at" IS NOT NULL
-    )) AS "actual_recipients"
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
   FROM (
     SELECT
       *
-    FROM "reach_times" AS "t0"
+    FROM "campaign_counts" AS "t0"
     WHERE
-      "t0"."mailing_id" IN ('M1') AND "t0"."status" IS NOT NULL
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('actual', 'control', 'status')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."next_day" IS NULL
+          )
+        )
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."prev_day" IS NULL
+          )
+        )
+      )
   ) AS "t1"
   GROUP BY
-    1
-) AS "t2";
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
 
 SELECT
-  "t9"."pooled_group",
-  COUNT(*) AS "assigned",
-  COUNT(*) FILTER(WHERE
-    "t9"."orders" IS NOT NULL) AS "buyers",
-  SUM("t9"."orders") AS "orders",
-  SUM("t9"."revenue") AS "revenue",
-  SUM(CAST("t9"."revenue" * "t9"."revenue" AS DECIMAL(38, 4))) AS "revenue_sq"
+  *
 FROM (
   SELECT
-    "t8"."customer_id",
-    "t8"."control",
-    "t8"."test",
-    "t8"."pooled_group",
-    "t6"."customer_id" AS "customer_id_right",
-    "t6"."orders",
-    "t6"."revenue"
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
   FROM (
     SELECT
-      "t5"."customer_id",
-      "t5"."control",
-      "t5"."test",
-      CASE
-        WHEN "t5"."control" AND NOT (
-          "t5"."test"
+      *
+    FROM "campaign_counts" AS "t0"
+    WHERE
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('pooled', 'pooled_bought')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."next_day" IS NULL
+          )
         )
-        THEN 'control'
-        WHEN "t5"."test" AND NOT (
-          "t5"."control"
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."prev_day" IS NULL
+          )
         )
-        THEN 'test'
-        ELSE 'both'
-      END AS "pooled_group"
-    FROM (
-      SELECT
-        "t2"."customer_id",
-        BOOL_OR("t2"."group" = 'control') AS "control",
-        BOOL_OR("t2"."group" = 'test') AS "test"
-      FROM (
-        SELECT
-          *
-        FROM "reach_times" AS "t0"
-        WHERE
-          "t0"."mailing_id" IN ('M1') AND "t0"."status" = 'good'
-      ) AS "t2"
-      GROUP BY
-        1
-    ) AS "t5"
-  ) AS "t8"
-  LEFT OUTER JOIN (
-    SELECT
-      "t3"."customer_id",
-      COUNT(*) AS "orders",
-      SUM("t3"."total") AS "revenue"
-    FROM (
-      SELECT DISTINCT
-        "t1"."customer_id",
-        "t1"."order_id",
-        "t1"."total"
-      FROM "window_orders" AS "t1"
-      WHERE
-        "t1"."mailing_id" IN ('M1')
-    ) AS "t3"
-    GROUP BY
-      1
-  ) AS "t6"
-    ON "t8"."customer_id" = "t6"."customer_id"
-) AS "t9"
-GROUP BY
-  1;
+      )
+  ) AS "t1"
+  GROUP BY
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
 
 SELECT
   "t1"."date",

@@ -1,0 +1,207 @@
+"""campaign_counts: a campaign's customers counted once across its mailings, for
+every figure that counts them so (DESIGN.md, "Campaign funnel", "Deliverability",
+"Devices and clients", "Regions"), in a few rows per campaign instead of a count of
+distinct customers over millions of reach rows at report time.
+
+Each *mark* is something a customer can have in a campaign, on company dates: a
+funnel stage reached, an email sent to a domain, a bounce, a device opened on. A
+customer's marks are kept as counts of rows keyed by the mark, its name and detail
+(a domain, a device; a bounce's class and reason) and:
+
+- *first marks* (``FIRST``), counted once per customer and name if the customer had
+  the mark on any day of the period: one row per distinct day the customer had it,
+  with ``prev_day``, the customer's day before that. The customer's first day in a
+  period is the row whose ``day`` is in it and whose ``prev_day`` is null or before
+  it, so a period's customers are a sum of counts, exactly;
+- *latest marks* (``LATEST``), counted by the name and detail of the customer's
+  latest one in the period (a bounce's class and reason, an unsubscribe's reason):
+  one row per distinct day with that day's latest, and ``next_day``, the customer's
+  next day with the mark. The latest in a period is the row whose ``day`` is in it
+  and whose ``next_day`` is null or after it;
+- *marks without a day* (``TIMELESS``), of the campaign's sent mailings whatever the
+  period, as its volume and pooled groups are: audience statuses, the control
+  group, actual recipients, and the pooled groups with their orders, revenue and
+  revenue squared (the sufficient statistics of the groups' comparison).
+
+``where`` is a condition on ``campaign_id`` and ``customer_id``: the customers'
+counts in those campaigns. A customer's counts depend on all their rows in the
+campaign, so a refresh counts out and in whole (campaign, customer) pairs. The rows
+sit under the campaign's least mailing id (``mailing_id``), where a store that
+files facts by mailing looks for them."""
+
+from __future__ import annotations
+
+from mailreport.facts.fact import Fact
+from mailreport.facts.sql import email_domain
+from mailreport.settings import Settings
+
+# reach_times' stage days a campaign funnel counts by (reports/query.stage_day_column);
+# opened counts in mailings that are not SMS only, which have no opened stage
+STAGE_DAYS = (("sent", "sent_day"), ("delivered", "delivered_day"),
+              ("opened", "opened_day"), ("opened_all", "opened_all_day"),
+              ("clicked", "clicked_day"), ("clicked_all", "clicked_all_day"))
+DIMENSIONS = ("device", "client", "os")
+# reach_details' kinds: a mark per kind, machine rows apart, and dimension
+DETAIL_MARKS = tuple(f"{kind}{'_machine' if machine else ''}.{dim}"
+                     for kind in ("opened", "clicked") for machine in (False, True)
+                     for dim in (*DIMENSIONS, "total"))
+REGION_MARKS = ("opened.region", "clicked.region")
+FIRST = (*(mark for mark, _ in STAGE_DAYS), "email_sent", "domain_bounced", "domain_spam",
+         *DETAIL_MARKS, *REGION_MARKS)
+LATEST = ("bounced", "unsubscribed")
+TIMELESS = ("status", "control", "actual", "pooled", "pooled_bought")
+
+KEYS = ("mailing_id", "campaign_id", "mark", "name", "detail", "day", "prev_day", "next_day")
+MEASURES = ("customers", "orders", "revenue", "revenue_sq")
+
+
+def detail_mark(kind: str, machine: bool, dimension: str) -> str:
+    return f"{kind}{'_machine' if machine else ''}.{dimension}"
+
+
+def select(settings: Settings, where: str) -> str:
+    def stage(mark: str, day: str) -> str:
+        sms = " AND channel <> 'sms'" if mark.startswith("opened") else ""
+        return (f"SELECT campaign_id, customer_id, '{mark}' AS mark, "
+                f"CAST(NULL AS VARCHAR) AS name, {day} AS day "
+                f"FROM r WHERE {day} IS NOT NULL{sms}")
+
+    def detail(dim: str) -> str:
+        name = "CAST(NULL AS VARCHAR)" if dim == "total" else dim
+        return (f"SELECT campaign_id, customer_id, kind || CASE WHEN machine THEN '_machine' "
+                f"ELSE '' END || '.{dim}' AS mark, {name} AS name, day FROM d")
+
+    firsts = "\n    UNION ALL ".join([
+        *(stage(mark, day) for mark, day in STAGE_DAYS),
+        f"""SELECT r.campaign_id, r.customer_id, 'email_sent', {email_domain("c.email")},
+               r.sent_day
+        FROM r LEFT JOIN customers c ON c.customer_id = r.customer_id
+        WHERE r.channel = 'email' AND r.sent_day IS NOT NULL""",
+        "SELECT campaign_id, customer_id, 'domain_bounced', domain, day FROM b "
+        "WHERE channel = 'email'",
+        "SELECT campaign_id, customer_id, 'domain_spam', domain, day FROM k "
+        "WHERE channel = 'email' AND type = 'spam'",
+        *(detail(dim) for dim in (*DIMENSIONS, "total")),
+        "SELECT campaign_id, customer_id, kind || '.region', region, day FROM d "
+        "WHERE NOT machine",
+    ])
+    return f"""
+WITH cm AS (
+    SELECT mailing_id, campaign_id, channel, status FROM mailings
+    WHERE campaign_id IS NOT NULL
+), home AS (
+    SELECT campaign_id, min(mailing_id) AS home FROM cm GROUP BY campaign_id
+), r AS (
+    SELECT cm.campaign_id, cm.channel, cm.status AS mailing_status, t.customer_id,
+           t.status, t."group", t.delivered_at,
+           {", ".join(f"t.{day}" for _, day in STAGE_DAYS)}
+    FROM reach_times t JOIN cm ON cm.mailing_id = t.mailing_id
+    WHERE ({where})
+), d AS (
+    SELECT cm.campaign_id, t.customer_id, t.kind, t.machine, t.day,
+           t.device, t.client, t.os, t.region
+    FROM reach_details t JOIN cm ON cm.mailing_id = t.mailing_id
+    WHERE ({where})
+), b AS (
+    SELECT cm.campaign_id, cm.channel, t.mailing_id, t.customer_id, t.day, t.last_ts,
+           t.bounce_class, t.reason, t.domain
+    FROM bounces t JOIN cm ON cm.mailing_id = t.mailing_id
+    WHERE ({where})
+), k AS (
+    SELECT cm.campaign_id, cm.channel, t.mailing_id, t.customer_id, t.type, t.day,
+           t.reason, t.domain
+    FROM complaints t JOIN cm ON cm.mailing_id = t.mailing_id
+    WHERE ({where})
+), firsts AS (
+    SELECT DISTINCT campaign_id, customer_id, mark, name, day FROM (
+    {firsts}) f
+), latest AS (
+    -- each day's latest: a tie in time goes to the greater mailing_id (and a day's
+    -- unsubscribes, which keep no time of their latest, to the greater mailing_id)
+    SELECT campaign_id, customer_id, mark, name, detail, day FROM (
+        SELECT campaign_id, customer_id, 'bounced' AS mark, bounce_class AS name,
+               reason AS detail, day,
+               row_number() OVER (PARTITION BY campaign_id, customer_id, day
+                                  ORDER BY last_ts DESC, mailing_id DESC) AS n
+        FROM b
+        UNION ALL
+        SELECT campaign_id, customer_id, 'unsubscribed', CAST(NULL AS VARCHAR), reason, day,
+               row_number() OVER (PARTITION BY campaign_id, customer_id, day
+                                  ORDER BY mailing_id DESC)
+        FROM k WHERE type = 'unsubscribed') l
+    WHERE n = 1
+), sent AS (
+    -- the audience rows of the sent mailings, as the volume and the groups count
+    SELECT campaign_id, customer_id, status, "group", delivered_at FROM r
+    WHERE mailing_status = 'sent' AND status IS NOT NULL
+), pooled AS (
+    SELECT campaign_id, customer_id,
+           CASE WHEN max(control) = 1 AND max(test) = 0 THEN 'control'
+                WHEN max(test) = 1 AND max(control) = 0 THEN 'test'
+                ELSE 'both' END AS pooled_group
+    FROM (SELECT campaign_id, customer_id,
+                 CASE WHEN "group" = 'control' THEN 1 ELSE 0 END AS control,
+                 CASE WHEN "group" = 'test' THEN 1 ELSE 0 END AS test
+          FROM sent WHERE status = 'good') g
+    GROUP BY campaign_id, customer_id
+), bought AS (
+    -- orders in the union of the sent mailings' group windows, each order once
+    SELECT campaign_id, customer_id, count(*) AS orders, sum(total) AS revenue
+    FROM (SELECT DISTINCT cm.campaign_id, w.customer_id, w.order_id, w.total
+          FROM window_orders w JOIN cm ON cm.mailing_id = w.mailing_id
+          WHERE cm.status = 'sent' AND ({where})) o
+    GROUP BY campaign_id, customer_id
+), marks AS (
+    SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR) AS detail, day,
+           lag(day) OVER (PARTITION BY campaign_id, customer_id, mark, name
+                          ORDER BY day) AS prev_day,
+           CAST(NULL AS DATE) AS next_day,
+           1 AS customers, 0 AS orders, CAST(0 AS DECIMAL(18,2)) AS revenue,
+           CAST(0 AS DECIMAL(38,4)) AS revenue_sq
+    FROM firsts
+    UNION ALL
+    SELECT campaign_id, mark, name, detail, day, CAST(NULL AS DATE),
+           lead(day) OVER (PARTITION BY campaign_id, customer_id, mark ORDER BY day),
+           1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
+    FROM latest
+    UNION ALL
+    SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR), CAST(NULL AS DATE),
+           CAST(NULL AS DATE), CAST(NULL AS DATE),
+           1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
+    FROM (SELECT DISTINCT campaign_id, customer_id, 'status' AS mark, status AS name
+          FROM sent
+          UNION ALL
+          SELECT DISTINCT campaign_id, customer_id, 'control', CAST(NULL AS VARCHAR)
+          FROM sent WHERE "group" = 'control'
+          UNION ALL
+          SELECT DISTINCT campaign_id, customer_id, 'actual', CAST(NULL AS VARCHAR)
+          FROM sent WHERE "group" = 'test' AND delivered_at IS NOT NULL
+          UNION ALL
+          SELECT campaign_id, customer_id, 'pooled', pooled_group FROM pooled) t
+    UNION ALL
+    SELECT p.campaign_id, 'pooled_bought', p.pooled_group, CAST(NULL AS VARCHAR),
+           CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS DATE), 1, o.orders,
+           CAST(o.revenue AS DECIMAL(18,2)), CAST(o.revenue * o.revenue AS DECIMAL(38,4))
+    FROM pooled p JOIN bought o
+      ON o.campaign_id = p.campaign_id AND o.customer_id = p.customer_id
+)
+SELECT h.home AS mailing_id, x.campaign_id, x.mark, x.name, x.detail, x.day, x.prev_day,
+       x.next_day, CAST(sum(x.customers) AS BIGINT) AS customers,
+       CAST(sum(x.orders) AS BIGINT) AS orders,
+       CAST(sum(x.revenue) AS DECIMAL(18,2)) AS revenue,
+       CAST(sum(x.revenue_sq) AS DECIMAL(38,4)) AS revenue_sq
+FROM marks x JOIN home h ON h.campaign_id = x.campaign_id
+GROUP BY h.home, x.campaign_id, x.mark, x.name, x.detail, x.day, x.prev_day, x.next_day
+ORDER BY mailing_id
+"""
+
+
+CAMPAIGN_COUNTS = Fact(
+    name="campaign_counts", scope="campaign", select=select,
+    columns=(("mailing_id", "VARCHAR"), ("campaign_id", "VARCHAR"), ("mark", "VARCHAR"),
+             ("name", "VARCHAR"), ("detail", "VARCHAR"), ("day", "DATE"),
+             ("prev_day", "DATE"), ("next_day", "DATE"), ("customers", "BIGINT"),
+             ("orders", "BIGINT"), ("revenue", "DECIMAL(18,2)"),
+             ("revenue_sq", "DECIMAL(38,4)")),
+    keys=KEYS, measures=MEASURES,
+    serves=("Campaign funnel", "Deliverability", "Devices and clients", "Regions"))
