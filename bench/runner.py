@@ -41,7 +41,9 @@ from bench.timing import peak_rss_mb, timed
 from mailreport import facts
 from mailreport.contract import TABLES
 from mailreport.reports import SECTIONS, ReportQuery, mailing_report
-from mailreport.reports.campaign import campaign_report
+from mailreport.reports.campaign import CAMPAIGN_SECTIONS, campaign_report, get_campaign
+from mailreport.reports.campaign_funnel import campaign_funnel
+from mailreport.reports.campaign_groups import campaign_groups, campaign_volume
 from mailreport.reports.customers import customer_list
 from mailreport.reports.mailings import ListQuery, list_campaigns, list_mailings, list_page
 from mailreport.reports.query import get_mailing
@@ -171,6 +173,17 @@ class Bench:
             cid = max(campaigns, key=lambda c: (c.mailings, c.campaign_id)).campaign_id
             self.plans.append((f"campaign {cid}: full report",
                                lambda t: campaign_report(t, cid, query)))
+            # its parts that count each customer once, and its sections
+            mailings = get_campaign(tables, cid)[1]
+            parts = {"funnel": lambda t: campaign_funnel(t, cid, mailings, query),
+                     "volume": lambda t: campaign_volume(t, cid, mailings),
+                     "groups": lambda t: campaign_groups(t, cid, mailings)}
+            for part, fn in parts.items():
+                self.plans.append((f"campaign {cid}: {part}", fn))
+            scope = Scope(tuple(mailings), cid)
+            for section in CAMPAIGN_SECTIONS:
+                self.plans.append((f"campaign {cid}: {section}",
+                                   lambda t, s=section: run_section(t, s, scope, query)))
 
     def _time_duckdb(self, tables) -> None:
         for name, fn in list(self.plans):

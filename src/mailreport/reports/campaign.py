@@ -15,6 +15,11 @@ from mailreport.reports.report import run_section
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables
 
+# the mailing report's sections that a campaign report runs over all its mailings
+CAMPAIGN_SECTIONS = ("orders", "product_sales", "open_hours", "deliverability", "devices",
+                     "regions")
+NEED_MAILINGS = ("deliverability", "devices", "regions")  # none without a mailing
+
 
 def get_campaign(tables: Tables, campaign_id: str) -> tuple[Campaign, list[Mailing]]:
     c = tables.campaigns
@@ -67,16 +72,13 @@ def campaign_report(tables: Tables, campaign_id: str, query: ReportQuery,
         revenue=money(sum((r.revenue for r in rows), Decimal(0))),
     )
     scope = Scope(tuple(mailings), campaign_id)
+    sections = {name: run_section(tables, name, scope, query) for name in CAMPAIGN_SECTIONS
+                if (ids or name not in NEED_MAILINGS)
+                and (with_product_sales or name != "product_sales")}
     return CampaignReport(
         campaign=campaign, period=query.period, mailings=rows, totals=totals,
         funnel=campaign_funnel(tables, campaign_id, mailings, query),
         volume=campaign_volume(tables, campaign_id, mailings),
         groups=campaign_groups(tables, campaign_id, mailings),
-        orders=run_section(tables, "orders", scope, query),
-        product_sales=(run_section(tables, "product_sales", scope, query)
-                       if with_product_sales else None),
-        open_hours=run_section(tables, "open_hours", scope, query),
-        deliverability=run_section(tables, "deliverability", scope, query) if ids else None,
-        devices=run_section(tables, "devices", scope, query) if ids else None,
-        regions=run_section(tables, "regions", scope, query) if ids else None,
+        **{name: sections.get(name) for name in CAMPAIGN_SECTIONS},
     )
