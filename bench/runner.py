@@ -351,13 +351,19 @@ class Bench:
         largest = r.run["mailings"]["largest"]["mailing_id"]
         full = r.find(f"largest {largest}: full report", "duckdb")
         pg_full = r.find(f"largest {largest}: full report", "postgres")
+        # a mailing's sections and a campaign's
         sections = [x for x in r.records if x.engine == "duckdb" and ": " in x.name
                     and x.name.split(": ")[1] in SECTIONS]
         slowest = max(sections, key=lambda x: x.p50_ms)
         page = r.find(f"largest {largest}: customer-list page", "duckdb")
         peaks = [x.peak_rss_mb for x in r.records if x.peak_rss_mb is not None]
+        campaign = next((x for x in r.records if x.engine == "duckdb"
+                         and x.name.startswith("campaign ") and x.name.endswith(": full report")),
+                        None)
         r.targets = [
             Target("full report, largest mailing, p50", 300, "ms", full.p50_ms),
+            *([Target(f"{campaign.name.removesuffix(': full report')} (most mailings): "
+                      "full report, p50", 300, "ms", campaign.p50_ms)] if campaign else []),
             Target(f"every section, p50 (slowest: {slowest.name})", 150, "ms", slowest.p50_ms),
             Target("customer-list page, p50", 200, "ms", page.p50_ms),
             Target("full report, PostgreSQL p50 / ours", 20, "x",
