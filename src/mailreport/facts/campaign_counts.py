@@ -24,10 +24,12 @@ customer's marks are kept as counts of rows keyed by the mark, its name and deta
   revenue squared (the sufficient statistics of the groups' comparison).
 
 ``where`` is a condition on ``campaign_id`` and ``customer_id``: the customers'
-counts in those campaigns. A customer's counts depend on all their rows in the
-campaign, so a refresh counts out and in whole (campaign, customer) pairs. The rows
-sit under the campaign's least mailing id (``mailing_id``), where a store that
-files facts by mailing looks for them."""
+counts in those campaigns; it may also name ``mailing_id``, to narrow what is read
+to those campaigns' mailings (every one of them) by the engine's zone maps. A
+customer's counts depend on all their rows in the campaign, so a refresh counts out
+and in whole (campaign, customer) pairs. The rows sit under the campaign's least
+mailing id (``mailing_id``), where a store that files facts by mailing looks for
+them."""
 
 from __future__ import annotations
 
@@ -87,30 +89,30 @@ def select(settings: Settings, where: str) -> str:
     ])
     return f"""
 WITH cm AS (
-    SELECT mailing_id, campaign_id, channel, status FROM mailings
+    SELECT mailing_id AS campaign_mailing, campaign_id, channel, status FROM mailings
     WHERE campaign_id IS NOT NULL
 ), home AS (
-    SELECT campaign_id, min(mailing_id) AS home FROM cm GROUP BY campaign_id
+    SELECT campaign_id, min(campaign_mailing) AS home FROM cm GROUP BY campaign_id
 ), r AS (
     SELECT cm.campaign_id, cm.channel, cm.status AS mailing_status, t.customer_id,
            t.status, t."group", t.delivered_at,
            {", ".join(f"t.{day}" for _, day in STAGE_DAYS)}
-    FROM reach_times t JOIN cm ON cm.mailing_id = t.mailing_id
+    FROM reach_times t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), d AS (
     SELECT cm.campaign_id, t.customer_id, t.kind, t.machine, t.day,
            t.device, t.client, t.os, t.region
-    FROM reach_details t JOIN cm ON cm.mailing_id = t.mailing_id
+    FROM reach_details t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), b AS (
     SELECT cm.campaign_id, cm.channel, t.mailing_id, t.customer_id, t.day, t.last_ts,
            t.bounce_class, t.reason, t.domain
-    FROM bounces t JOIN cm ON cm.mailing_id = t.mailing_id
+    FROM bounces t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), k AS (
     SELECT cm.campaign_id, cm.channel, t.mailing_id, t.customer_id, t.type, t.day,
            t.reason, t.domain
-    FROM complaints t JOIN cm ON cm.mailing_id = t.mailing_id
+    FROM complaints t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), firsts AS (
     SELECT DISTINCT campaign_id, customer_id, mark, name, day FROM (
@@ -148,7 +150,7 @@ WITH cm AS (
     -- orders in the union of the sent mailings' group windows, each order once
     SELECT campaign_id, customer_id, count(*) AS orders, sum(total) AS revenue
     FROM (SELECT DISTINCT cm.campaign_id, w.customer_id, w.order_id, w.total
-          FROM window_orders w JOIN cm ON cm.mailing_id = w.mailing_id
+          FROM window_orders w JOIN cm ON cm.campaign_mailing = w.mailing_id
           WHERE cm.status = 'sent' AND ({where})) o
     GROUP BY campaign_id, customer_id
 ), marks AS (

@@ -172,11 +172,29 @@ def rebuild(con, settings: Settings) -> None:
 
 
 def campaign_batches(con, campaigns_sql: str) -> list[str]:
-    """Conditions on campaign_id, one per campaign that campaigns_sql selects: a
-    campaign's counts read all its reach rows, as much as a statement should."""
-    ids = [r[0] for r in _rows(con, f"SELECT DISTINCT campaign_id FROM ({campaigns_sql}) c "
-                                    "WHERE campaign_id IS NOT NULL ORDER BY 1")]
-    return [f"campaign_id = {sql_str(i)}" for i in ids]
+    """Conditions for campaign_counts, one per campaign that campaigns_sql selects
+    (a campaign's counts read all its reach rows, as much as a statement should),
+    each narrowed to the campaign's mailings so that only theirs are read."""
+    by_campaign: dict[str, list[str]] = {}
+    for campaign, mailing in _campaign_mailings(con, campaigns_sql):
+        by_campaign.setdefault(campaign, []).append(mailing)
+    return [f"campaign_id = {sql_str(c)} AND mailing_id IN ({sql_list(ms)})"
+            for c, ms in by_campaign.items()]
+
+
+def campaigns_where(con, campaigns_sql: str) -> str:
+    """One condition for campaign_counts matching the campaigns campaigns_sql
+    selects, narrowed to their mailings; "false" for none."""
+    rows = _campaign_mailings(con, campaigns_sql)
+    if not rows:
+        return "false"
+    return (f"campaign_id IN ({sql_list(sorted({c for c, _ in rows}))}) "
+            f"AND mailing_id IN ({sql_list(m for _, m in rows)})")
+
+
+def _campaign_mailings(con, campaigns_sql: str) -> list[tuple[str, str]]:
+    return _rows(con, "SELECT campaign_id, mailing_id FROM mailings WHERE campaign_id IN "
+                      f"(SELECT campaign_id FROM ({campaigns_sql}) c) ORDER BY 1, 2")
 
 
 # the campaigns whose counts a refresh redoes whole, and the changed customers' pairs
@@ -192,7 +210,10 @@ def refresh(con, settings: Settings) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _changed_campaigns AS "
                 f"SELECT campaign_id FROM campaign_mailings WHERE {CHANGED} UNION "
                 f"SELECT campaign_id FROM mailings WHERE {CHANGED} AND campaign_id IS NOT NULL")
-    retract(con, CAMPAIGN_COUNTS, settings, CHANGED_BUYERS)
+    # the changed customers' pairs in the other campaigns, narrowed to their mailings
+    buyers = (f"({campaigns_where(con, 'SELECT campaign_id FROM campaign_mailings')}) "
+              f"AND {CHANGED_BUYERS}")
+    retract(con, CAMPAIGN_COUNTS, settings, buyers)
     redo(con, CAMPAIGN_MAILINGS, settings, CHANGED)
     # Customers whose touches may move: everyone with a row in a changed mailing,
     # before and after the change, plus those whose orders changed.
@@ -225,7 +246,7 @@ def refresh(con, settings: Settings) -> None:
     delete(con, WINDOW_ORDERS, window)
     for batch in mailing_batches(con, "true"):
         insert(con, WINDOW_ORDERS, settings, f"({batch}) AND {window}")
-    insert(con, CAMPAIGN_COUNTS, settings, CHANGED_BUYERS)
+    insert(con, CAMPAIGN_COUNTS, settings, buyers)
     delete(con, CAMPAIGN_COUNTS, CHANGED_CAMPAIGNS)
     for campaign in campaign_batches(con, "SELECT campaign_id FROM _changed_campaigns"):
         insert(con, CAMPAIGN_COUNTS, settings, campaign)

@@ -33,6 +33,7 @@ from mailreport.facts import (
 )
 from mailreport.store.duckdb.fact_refresh import (
     SALES_ROLLUPS,
+    campaigns_where,
     delete,
     fill_user_agents,
     fold,
@@ -90,12 +91,11 @@ def refresh_pending(con, settings) -> int:
     # the pairs' customers in their mailings' campaigns, counted out now and in once
     # their facts are new; a whole campaign where a mailing without a sent_at may
     # move everyone's window orders (below)
-    live_mailings = "mailing_id IN (SELECT mailing_id FROM _live_pairs)"
-    in_campaigns = (f"campaign_id IN (SELECT campaign_id FROM mailings WHERE {live_mailings}"
-                    " AND campaign_id IS NOT NULL)")
+    live = ("SELECT campaign_id FROM mailings "
+            "WHERE mailing_id IN (SELECT mailing_id FROM _live_pairs)")
+    in_campaigns = campaigns_where(con, live)
     campaigns = (f"({in_campaigns} AND customer_id IN (SELECT customer_id FROM _live_pairs)) "
-                 f"OR campaign_id IN (SELECT campaign_id FROM mailings WHERE {live_mailings} "
-                 "AND sent_at IS NULL AND campaign_id IS NOT NULL)")
+                 f"OR ({campaigns_where(con, live + ' AND sent_at IS NULL')})")
     retract(con, CAMPAIGN_COUNTS, settings, campaigns)
     with _returned(con, f"DELETE FROM reach_times WHERE {flt} RETURNING *"):
         for fact in (REACH_COUNTS, OPEN_COUNTS, DOMAIN_SENT, SEND_HOURS):
@@ -128,7 +128,7 @@ def refresh_pending(con, settings) -> int:
               "(SELECT mailing_id FROM mailings WHERE sent_at IS NULL))")
     redo(con, WINDOW_ORDERS, settings, window)
     insert(con, CAMPAIGN_COUNTS, settings, campaigns)
-    fold(con, CAMPAIGN_COUNTS, in_campaigns)
+    fold(con, CAMPAIGN_COUNTS, f"campaign_id IN (SELECT campaign_id FROM ({live}) c)")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _live_customers AS
         SELECT DISTINCT coalesce(n.customer_id, o.customer_id) AS customer_id
         FROM (SELECT mailing_id, customer_id, touch_at FROM reach_times WHERE {buyers}) n

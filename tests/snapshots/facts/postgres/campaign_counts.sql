@@ -1,6 +1,6 @@
 WITH cm AS (
   SELECT
-    mailing_id,
+    mailing_id AS campaign_mailing,
     campaign_id,
     channel,
     status
@@ -10,7 +10,7 @@ WITH cm AS (
 ), home AS (
   SELECT
     campaign_id,
-    MIN(mailing_id) AS home
+    MIN(campaign_mailing) AS home
   FROM cm
   GROUP BY
     campaign_id
@@ -31,7 +31,7 @@ WITH cm AS (
     t.clicked_all_day
   FROM reach_times AS t
   JOIN cm
-    ON cm.mailing_id = t.mailing_id
+    ON cm.campaign_mailing = t.mailing_id
   WHERE
     (
       TRUE
@@ -49,7 +49,7 @@ WITH cm AS (
     t.region
   FROM reach_details AS t
   JOIN cm
-    ON cm.mailing_id = t.mailing_id
+    ON cm.campaign_mailing = t.mailing_id
   WHERE
     (
       TRUE
@@ -67,7 +67,7 @@ WITH cm AS (
     t.domain
   FROM bounces AS t
   JOIN cm
-    ON cm.mailing_id = t.mailing_id
+    ON cm.campaign_mailing = t.mailing_id
   WHERE
     (
       TRUE
@@ -84,7 +84,7 @@ WITH cm AS (
     t.domain
   FROM complaints AS t
   JOIN cm
-    ON cm.mailing_id = t.mailing_id
+    ON cm.campaign_mailing = t.mailing_id
   WHERE
     (
       TRUE
@@ -318,7 +318,7 @@ WITH cm AS (
       w.total
     FROM window_orders AS w
     JOIN cm
-      ON cm.mailing_id = w.mailing_id
+      ON cm.campaign_mailing = w.mailing_id
     WHERE
       cm.status = 'sent' AND (
         TRUE

@@ -114,223 +114,6 @@ GROUP BY
   1;
 
 SELECT
-  *
-FROM (
-  SELECT
-    "t1"."mark",
-    "t1"."name",
-    "t1"."detail",
-    SUM("t1"."customers") AS "customers",
-    SUM("t1"."orders") AS "orders",
-    SUM("t1"."revenue") AS "revenue",
-    SUM("t1"."revenue_sq") AS "revenue_sq"
-  FROM (
-    SELECT
-      *
-    FROM "campaign_counts" AS "t0"
-    WHERE
-      "t0"."campaign_id" = 'C1'
-      AND "t0"."mark" IN ('clicked_all', 'delivered', 'opened_all', 'sent')
-      AND (
-        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-        OR (
-          "t0"."mark" IN ('bounced', 'unsubscribed')
-          AND (
-            (
-              "t0"."day" IS NOT NULL
-            )
-            AND (
-              "t0"."day" >= MAKE_DATE(2026, 7, 1)
-            )
-            AND (
-              "t0"."day" <= MAKE_DATE(2026, 7, 7)
-            )
-          )
-          AND (
-            (
-              "t0"."next_day" IS NULL
-            ) OR (
-              "t0"."next_day" > MAKE_DATE(2026, 7, 7)
-            )
-          )
-        )
-        OR (
-          NOT (
-            "t0"."mark" IN ('bounced', 'unsubscribed')
-          )
-          AND NOT (
-            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-          )
-          AND (
-            (
-              "t0"."day" IS NOT NULL
-            )
-            AND (
-              "t0"."day" >= MAKE_DATE(2026, 7, 1)
-            )
-            AND (
-              "t0"."day" <= MAKE_DATE(2026, 7, 7)
-            )
-          )
-          AND (
-            (
-              "t0"."prev_day" IS NULL
-            ) OR (
-              "t0"."prev_day" < MAKE_DATE(2026, 7, 1)
-            )
-          )
-        )
-      )
-  ) AS "t1"
-  GROUP BY
-    1,
-    2,
-    3
-) AS "t2"
-WHERE
-  "t2"."customers" <> 0;
-
-SELECT
-  COUNT(DISTINCT "t1"."customer_id") AS "ordered",
-  SUM("t1"."total") AS "revenue"
-FROM (
-  SELECT
-    *
-  FROM "attributed_orders" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1')
-    AND "t0"."day" IS NOT NULL
-    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
-    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
-) AS "t1";
-
-SELECT
-  "t1"."status",
-  "t1"."group",
-  SUM("t1"."customers") FILTER(WHERE
-    "t1"."stage" = 'audience') AS "customers",
-  SUM("t1"."customers") FILTER(WHERE
-    "t1"."stage" = 'delivered') AS "delivered"
-FROM (
-  SELECT
-    *
-  FROM "reach_counts" AS "t0"
-  WHERE
-    "t0"."mailing_id" IN ('M1')
-    AND "t0"."status" IS NOT NULL
-    AND "t0"."stage" IN ('audience', 'delivered')
-) AS "t1"
-GROUP BY
-  1,
-  2;
-
-SELECT
-  *
-FROM (
-  SELECT
-    "t1"."mark",
-    "t1"."name",
-    "t1"."detail",
-    SUM("t1"."customers") AS "customers",
-    SUM("t1"."orders") AS "orders",
-    SUM("t1"."revenue") AS "revenue",
-    SUM("t1"."revenue_sq") AS "revenue_sq"
-  FROM (
-    SELECT
-      *
-    FROM "campaign_counts" AS "t0"
-    WHERE
-      "t0"."campaign_id" = 'C1'
-      AND "t0"."mark" IN ('actual', 'control', 'status')
-      AND (
-        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-        OR (
-          "t0"."mark" IN ('bounced', 'unsubscribed')
-          AND (
-            "t0"."day" IS NOT NULL
-          )
-          AND (
-            "t0"."next_day" IS NULL
-          )
-        )
-        OR (
-          NOT (
-            "t0"."mark" IN ('bounced', 'unsubscribed')
-          )
-          AND NOT (
-            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-          )
-          AND (
-            "t0"."day" IS NOT NULL
-          )
-          AND (
-            "t0"."prev_day" IS NULL
-          )
-        )
-      )
-  ) AS "t1"
-  GROUP BY
-    1,
-    2,
-    3
-) AS "t2"
-WHERE
-  "t2"."customers" <> 0;
-
-SELECT
-  *
-FROM (
-  SELECT
-    "t1"."mark",
-    "t1"."name",
-    "t1"."detail",
-    SUM("t1"."customers") AS "customers",
-    SUM("t1"."orders") AS "orders",
-    SUM("t1"."revenue") AS "revenue",
-    SUM("t1"."revenue_sq") AS "revenue_sq"
-  FROM (
-    SELECT
-      *
-    FROM "campaign_counts" AS "t0"
-    WHERE
-      "t0"."campaign_id" = 'C1'
-      AND "t0"."mark" IN ('pooled', 'pooled_bought')
-      AND (
-        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-        OR (
-          "t0"."mark" IN ('bounced', 'unsubscribed')
-          AND (
-            "t0"."day" IS NOT NULL
-          )
-          AND (
-            "t0"."next_day" IS NULL
-          )
-        )
-        OR (
-          NOT (
-            "t0"."mark" IN ('bounced', 'unsubscribed')
-          )
-          AND NOT (
-            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
-          )
-          AND (
-            "t0"."day" IS NOT NULL
-          )
-          AND (
-            "t0"."prev_day" IS NULL
-          )
-        )
-      )
-  ) AS "t1"
-  GROUP BY
-    1,
-    2,
-    3
-) AS "t2"
-WHERE
-  "t2"."customers" <> 0;
-
-SELECT
   "t1"."date",
   SUM(CAST(CAST("t1"."kind" = 'receipt' AS INT) AS BIGINT)) AS "receipts",
   SUM(CAST(CAST("t1"."kind" = 'order' AS INT) AS BIGINT)) AS "orders",
@@ -784,3 +567,220 @@ FROM (
 ) AS "t1"
 GROUP BY
   1;
+
+SELECT
+  *
+FROM (
+  SELECT
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
+  FROM (
+    SELECT
+      *
+    FROM "campaign_counts" AS "t0"
+    WHERE
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('clicked_all', 'delivered', 'opened_all', 'sent')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            (
+              "t0"."day" IS NOT NULL
+            )
+            AND (
+              "t0"."day" >= MAKE_DATE(2026, 7, 1)
+            )
+            AND (
+              "t0"."day" <= MAKE_DATE(2026, 7, 7)
+            )
+          )
+          AND (
+            (
+              "t0"."next_day" IS NULL
+            ) OR (
+              "t0"."next_day" > MAKE_DATE(2026, 7, 7)
+            )
+          )
+        )
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            (
+              "t0"."day" IS NOT NULL
+            )
+            AND (
+              "t0"."day" >= MAKE_DATE(2026, 7, 1)
+            )
+            AND (
+              "t0"."day" <= MAKE_DATE(2026, 7, 7)
+            )
+          )
+          AND (
+            (
+              "t0"."prev_day" IS NULL
+            ) OR (
+              "t0"."prev_day" < MAKE_DATE(2026, 7, 1)
+            )
+          )
+        )
+      )
+  ) AS "t1"
+  GROUP BY
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
+
+SELECT
+  COUNT(DISTINCT "t1"."customer_id") AS "ordered",
+  SUM("t1"."total") AS "revenue"
+FROM (
+  SELECT
+    *
+  FROM "attributed_orders" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+    AND "t0"."day" IS NOT NULL
+    AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+    AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+) AS "t1";
+
+SELECT
+  "t1"."status",
+  "t1"."group",
+  SUM("t1"."customers") FILTER(WHERE
+    "t1"."stage" = 'audience') AS "customers",
+  SUM("t1"."customers") FILTER(WHERE
+    "t1"."stage" = 'delivered') AS "delivered"
+FROM (
+  SELECT
+    *
+  FROM "reach_counts" AS "t0"
+  WHERE
+    "t0"."mailing_id" IN ('M1')
+    AND "t0"."status" IS NOT NULL
+    AND "t0"."stage" IN ('audience', 'delivered')
+) AS "t1"
+GROUP BY
+  1,
+  2;
+
+SELECT
+  *
+FROM (
+  SELECT
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
+  FROM (
+    SELECT
+      *
+    FROM "campaign_counts" AS "t0"
+    WHERE
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('actual', 'control', 'status')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."next_day" IS NULL
+          )
+        )
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."prev_day" IS NULL
+          )
+        )
+      )
+  ) AS "t1"
+  GROUP BY
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
+
+SELECT
+  *
+FROM (
+  SELECT
+    "t1"."mark",
+    "t1"."name",
+    "t1"."detail",
+    SUM("t1"."customers") AS "customers",
+    SUM("t1"."orders") AS "orders",
+    SUM("t1"."revenue") AS "revenue",
+    SUM("t1"."revenue_sq") AS "revenue_sq"
+  FROM (
+    SELECT
+      *
+    FROM "campaign_counts" AS "t0"
+    WHERE
+      "t0"."campaign_id" = 'C1'
+      AND "t0"."mark" IN ('pooled', 'pooled_bought')
+      AND (
+        "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+        OR (
+          "t0"."mark" IN ('bounced', 'unsubscribed')
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."next_day" IS NULL
+          )
+        )
+        OR (
+          NOT (
+            "t0"."mark" IN ('bounced', 'unsubscribed')
+          )
+          AND NOT (
+            "t0"."mark" IN ('status', 'control', 'actual', 'pooled', 'pooled_bought')
+          )
+          AND (
+            "t0"."day" IS NOT NULL
+          )
+          AND (
+            "t0"."prev_day" IS NULL
+          )
+        )
+      )
+  ) AS "t1"
+  GROUP BY
+    1,
+    2,
+    3
+) AS "t2"
+WHERE
+  "t2"."customers" <> 0;
