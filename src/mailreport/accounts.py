@@ -34,6 +34,10 @@ class NoSuchUser(AuthError):
     pass
 
 
+class SingleSignOnOnly(AuthError):
+    """The account signs in through single sign-on and has no password here."""
+
+
 class WeakPassword(AuthError):
     pass
 
@@ -178,8 +182,17 @@ def set_disabled(store, name: str, disabled: bool) -> UserInfo:
 
 def reset_password(store, name: str) -> tuple[UserInfo, str]:
     """A new one-time password, to change at the next sign-in; ends the account's
-    sessions and lifts a lockout."""
+    sessions and lifts a lockout. Refused for an account made by single sign-on,
+    which has none."""
     user = user_info(store, name)
+    [(sso_only,)] = store.sql(
+        "SELECT password_hash IS NULL AND EXISTS (SELECT 1 FROM sso_identities i "
+        "WHERE i.user_id = u.user_id) FROM users u WHERE user_id = ?", [user.user_id])
+    if sso_only:
+        # a password would open a second way in, around the provider's sign-in
+        raise SingleSignOnOnly(f"user {name!r} signs in through single sign-on and has no "
+                               "password here: reset it at the identity provider, or "
+                               "disable the account")
     password = one_time_password()
     now = utcnow()
     with store.write() as con:

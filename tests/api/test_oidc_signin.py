@@ -21,6 +21,7 @@ from mailreport import accounts, audit, sso
 from mailreport.api.app import create_app
 from mailreport.api.oidc_signin import configure_sso
 from mailreport.api.security import SESSION_COOKIE
+from mailreport.auth import create_token
 from mailreport.settings import Settings
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from servers import free_port, serving
@@ -259,6 +260,20 @@ def test_an_sso_account_has_no_password_to_sign_in_with(site):
     r = httpx.post(f"{site.url}/signin", data={"name": "vera", "password": "anything 12345"},
                    headers=BROWSER)
     assert r.status_code == 401
+
+
+def test_an_sso_account_gets_no_password_by_a_reset(site):
+    sign_in(site, "vera")
+    with pytest.raises(accounts.SingleSignOnOnly, match="single sign-on"):
+        accounts.reset_password(site.store, "vera")
+    admin = {"Authorization": f"Bearer {create_token(site.store, 'admin')}"}
+    r = httpx.post(f"{site.url}/api/v1/users/vera/reset-password", headers=admin)
+    assert r.status_code == 409 and "identity provider" in r.json()["detail"]
+    assert site.store.sql("SELECT password_hash FROM users WHERE name = 'vera'") == [(None,)]
+    # an account with a password of its own still gets a new one
+    accounts.create_user(site.store, "ivan", "viewer", password="correct horse 42")
+    r = httpx.post(f"{site.url}/api/v1/users/ivan/reset-password", headers=admin)
+    assert r.status_code == 200 and r.json()["password"]
 
 
 def test_an_unreachable_provider_gives_a_clear_page(store, monkeypatch):

@@ -90,6 +90,8 @@ def _known(call, *args):
         return call(*args)
     except accounts.NoSuchUser as exc:
         raise HTTPException(404, str(exc)) from None
+    except accounts.SingleSignOnOnly as exc:  # a state, not a wrong request
+        raise HTTPException(409, str(exc)) from None
     except AuthError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -151,10 +153,13 @@ def enable(name: UserName, request: Request, who: Admin):
     return _user(info)
 
 
-@router.post("/{name}/reset-password", response_model=UserWithPassword)
+@router.post("/{name}/reset-password", response_model=UserWithPassword,
+             responses={409: {"description": "The account signs in through single "
+                                             "sign-on and has no password here"}})
 def reset(name: UserName, request: Request, response: Response, who: Admin):
     """A new one-time password: the account's sessions end, a lockout is lifted, and
-    the user must change it at the next sign-in."""
+    the user must change it at the next sign-in. An account made by single sign-on
+    has no password to reset."""
     info, password = _known(accounts.reset_password, request.app.state.store, name)
     recorded(request, who, "user_reset_password", f"user:{info.name}")
     response.headers["Cache-Control"] = "no-store"
