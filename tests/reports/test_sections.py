@@ -421,6 +421,40 @@ def test_the_campaign_funnel_counts_each_customer_once(data):
     assert p.revenue == Decimal("20.00")
 
 
+def test_a_campaign_period_finds_a_customer_by_any_of_their_days(data):
+    """ann was sent m1 on day 0, m2 on day 2 and m3 on day 4: counted once in any
+    period that holds one of those days, and in none that falls between them. Her
+    bounces (soft on day 0, hard on day 4) count by the latest in the period."""
+    data.add("campaigns", {"campaign_id": "c1", "name": "Spring"})
+    for n, mailing in enumerate(("m1", "m2", "m3")):
+        data.mailing(mailing, campaign_id="c1", sent_at=at(days=2 * n))
+    data.journeys("m1", {"ann": [("sent", at(1)), ("bounced", at(2), {"bounce_class": "soft"})],
+                         "bob": [("sent", at(1))]})
+    data.journeys("m2", {"ann": [("sent", at(1, days=2))]})
+    data.journeys("m3", {"ann": [("sent", at(1, days=4)),
+                                 ("bounced", at(2, days=4), {"bounce_class": "hard"})]})
+    data.load()
+    t = data.tables()
+
+    def day(n: int) -> str:
+        return at(days=n)[:10]
+
+    def report(first: int | None, last: int | None):
+        period = {k: day(v) for k, v in (("from", first), ("to", last)) if v is not None}
+        return campaign_report(t, "c1", query(**period))
+
+    sent = {(a, b): report(a, b).funnel.sent
+            for a, b in ((None, None), (0, 0), (1, 1), (1, 3), (2, 2), (3, 3), (1, None),
+                         (None, 1), (3, 5), (5, None))}
+    assert sent == {(None, None): 2, (0, 0): 2, (1, 1): 0, (1, 3): 1, (2, 2): 1, (3, 3): 0,
+                    (1, None): 1, (None, 1): 2, (3, 5): 1, (5, None): 0}
+    classes = {(a, b): {c.bounce_class: c.customers
+                        for c in report(a, b).deliverability.classes if c.customers}
+               for a, b in ((None, None), (0, 3), (1, 5), (0, 0), (1, 3))}
+    assert classes == {(None, None): {"hard": 1}, (0, 3): {"soft": 1}, (1, 5): {"hard": 1},
+                       (0, 0): {"soft": 1}, (1, 3): {}}
+
+
 def test_an_sms_campaign_has_no_opened_stage(data):
     data.add("campaigns", {"campaign_id": "c1", "name": "Texts"})
     data.mailing("s1", channel="sms", campaign_id="c1")
