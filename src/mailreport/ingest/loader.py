@@ -39,7 +39,8 @@ EXIT_OK, EXIT_REJECTS, EXIT_NOTHING = 0, 1, 2
 REJECTS = "rejects.csv"
 
 # Rows validated and merged at a time, at most: bounds the memory a chunk holds
-# (see LoadSession.chunk_rows, which also scales it to the engine's memory limit).
+# (see LoadSession.chunk_rows, which also scales it to the engine's memory limit,
+# and LoadSession.full, which also cuts a chunk by its bytes).
 CHUNK_ROWS = 2_000_000
 
 
@@ -215,7 +216,7 @@ def _stage_text(session, cf: ContractFile, result: TableResult, malformed: list[
     """Stage a CSV or JSONL file, merging each full chunk; the last stays staged."""
     for batch, done, total in _text_batches(cf, result, malformed):
         session.stage_arrow(cf.table, batch)
-        if session.staged >= session.chunk_rows(CHUNK_ROWS):
+        if session.full(CHUNK_ROWS):
             _add(result, session.merge(cf.table, cf.label))
         if progress:
             progress(cf.label, done, total)
@@ -223,16 +224,18 @@ def _stage_text(session, cf: ContractFile, result: TableResult, malformed: list[
 
 def _stage_parquet(session, cf: ContractFile, result: TableResult,
                    progress: Progress | None) -> None:
-    """Stage a Parquet file in row ranges, merging each but the last."""
+    """Stage a Parquet file in row ranges, each as many rows as the chunk has room
+    for (``LoadSession.room``), merging each full chunk; the last stays staged."""
     columns = header(cf)
     result.ignored_columns = check_header(cf, columns)
     total = parquet_rows(cf)
-    chunk = session.chunk_rows(CHUNK_ROWS)
-    for first in range(0, total, chunk):
-        stop = min(total, first + chunk)
+    first = 0
+    while first < total:
+        stop = min(total, first + session.room(CHUNK_ROWS))
         session.stage_parquet(cf.table, cf.path, columns, first, stop)
-        if stop < total:
+        if stop < total and session.full(CHUNK_ROWS):
             _add(result, session.merge(cf.table, cf.label))
+        first = stop
         if progress:
             progress(cf.label, stop, total)
 

@@ -67,7 +67,8 @@ class DuckDBStore:
         self.path = Path(path)
         self.settings = settings
         self.read_only = read_only
-        config = {"memory_limit": memory_limit or settings.memory_limit}
+        self.memory_limit = memory_limit or settings.memory_limit  # as configured
+        config = {"memory_limit": self.memory_limit}
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
@@ -149,6 +150,13 @@ class DuckDBStore:
                 raise
             finally:
                 self._writing = False
+
+    def limit_engine(self, limit: str | None = None) -> None:
+        """Set the engine's memory limit (DuckDB's memory_limit, database-wide) to
+        ``limit``, or back to the configured one: a load lowers it while it holds
+        memory the engine does not count (``LoadSession``)."""
+        with self._lock:
+            self.con.execute(f"SET memory_limit = '{limit or self.memory_limit}'")
 
     @contextmanager
     def replacement_scans(self) -> Iterator[None]:
