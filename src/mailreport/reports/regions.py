@@ -1,7 +1,9 @@
 """Regions (DESIGN.md): openers, clickers, ordered customers and attributed revenue
 by the customers' region, regions with nothing to show left out. Openers and
 clickers are ``reach_details``' people (machine rows aside; a campaign's, each once,
-its region marks in campaign_counts), orders ``buyers``'."""
+its region marks in campaign_counts). A mailing's ordered customers and revenue are
+``order_days``' (the funnel's ordered step), a campaign's ``buyers``', each customer
+once across its mailings."""
 
 from __future__ import annotations
 
@@ -36,8 +38,23 @@ def campaign_reached(tables: Tables, campaign_id: str, query: ReportQuery) -> li
 
 
 @built_once
-def ordered(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """(region, customers, revenue): attributed buyers and revenue in the period."""
+def ordered(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """(region, customers, revenue): a mailing's attributed buyers and revenue in the
+    period; a buyer counts on their first order day in it (efficiency's rule)."""
+    d = tables.order_days
+    d = d.filter((d.mailing_id == mailing_id) & (d.step == "ordered") & in_days(d.day, query))
+    first = d.prev_day.isnull()
+    if query.date_from is not None:
+        first |= d.prev_day < query.date_from
+    return d.group_by(d.region).aggregate(
+        customers=first.ifelse(d.customers, ibis.literal(0, "int64")).sum(),
+        revenue=d.revenue.sum())
+
+
+@built_once
+def campaign_ordered(tables: Tables, mailing_ids: list[str],
+                     query: ReportQuery) -> ibis.Table:
+    """The same for a campaign's mailings, each buyer once across them."""
     b = tables.buyers
     b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query))
     return b.group_by(b.region).aggregate(customers=b.customer_id.nunique(),
@@ -55,7 +72,8 @@ def regions(tables: Tables, scope: Scope, query: ReportQuery) -> Regions:
     for r in (tables.run(reached(tables, scope.mailing.mailing_id, query)) if one
               else campaign_reached(tables, scope.campaign, query)):
         row(r["region"])[r["kind"]] = r["customers"]
-    for r in tables.run(ordered(tables, scope.ids, query)):
+    for r in tables.run(ordered(tables, scope.mailing.mailing_id, query) if one
+                        else campaign_ordered(tables, scope.ids, query)):
         row(r["region"]).update(ordered=r["customers"], revenue=money(r["revenue"]))
     shown = [RegionRow(**r) for r in rows.values()
              if r["opened"] or r["clicked"] or r["ordered"] or r["revenue"]]

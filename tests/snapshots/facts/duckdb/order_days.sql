@@ -3,6 +3,7 @@ SELECT
   step,
   day,
   prev_day,
+  region,
   COUNT(*) AS customers,
   SUM(revenue) AS revenue
 FROM (
@@ -12,7 +13,8 @@ FROM (
     o.customer_id,
     o.day,
     o.revenue,
-    LAG(o.day) OVER (PARTITION BY o.mailing_id, s.step, o.customer_id ORDER BY o.day) AS prev_day
+    LAG(o.day) OVER (PARTITION BY o.mailing_id, s.step, o.customer_id ORDER BY o.day) AS prev_day,
+    COALESCE(r.region, 'unknown') AS region
   FROM (
     SELECT
       mailing_id,
@@ -30,6 +32,8 @@ FROM (
       customer_id,
       day
   ) AS o
+  LEFT JOIN customers AS r
+    ON r.customer_id = o.customer_id
   LEFT JOIN (
     SELECT
       mailing_id,
@@ -62,7 +66,8 @@ GROUP BY
   mailing_id,
   step,
   day,
-  prev_day
+  prev_day,
+  region
 ORDER BY
   mailing_id,
   step,

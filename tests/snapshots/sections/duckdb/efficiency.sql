@@ -74,6 +74,7 @@ FROM (
         END AS "step",
         "t0"."day",
         "t0"."prev_day",
+        "t0"."region",
         "t0"."customers",
         "t0"."revenue"
       FROM "order_days" AS "t0"

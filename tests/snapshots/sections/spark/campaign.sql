@@ -74,6 +74,7 @@ FROM (
     CASE `t0`.`step` WHEN 'ordered' THEN 'ordered' ELSE `t0`.`step` END AS `step`,
     `t0`.`day`,
     `t0`.`prev_day`,
+    `t0`.`region`,
     `t0`.`customers`,
     `t0`.`revenue`
   FROM `order_days` AS `t0`
@@ -548,14 +549,25 @@ GROUP BY
 
 SELECT
   `t1`.`region`,
-  COUNT(DISTINCT `t1`.`customer_id`) AS `customers`,
+  SUM(
+    IF(
+      (
+        `t1`.`prev_day` IS NULL
+      ) OR (
+        `t1`.`prev_day` < MAKE_DATE(2026, 7, 1)
+      ),
+      `t1`.`customers`,
+      0
+    )
+  ) AS `customers`,
   SUM(`t1`.`revenue`) AS `revenue`
 FROM (
   SELECT
     *
-  FROM `buyers` AS `t0`
+  FROM `order_days` AS `t0`
   WHERE
-    `t0`.`mailing_id` IN ('M1')
+    `t0`.`mailing_id` = 'M1'
+    AND `t0`.`step` = 'ordered'
     AND `t0`.`day` IS NOT NULL
     AND `t0`.`day` >= MAKE_DATE(2026, 7, 1)
     AND `t0`.`day` <= MAKE_DATE(2026, 7, 7)
