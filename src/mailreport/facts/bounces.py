@@ -2,7 +2,9 @@
 with the class and reason of the day's latest one, the recipient domain and the
 least variant: what the deliverability section and its customer lists count
 (DESIGN.md, "Deliverability"). The latest event of a period is that of its
-latest day, so a period needs no event of its own to pick it."""
+latest day, so a period needs no event of its own to pick it: the row whose day is
+in the period and whose ``next_day`` (the customer's next day with a bounce from
+the mailing) is null or after it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ def select(settings: Settings, where: str) -> str:
     # picks the same event
     return f"""
 SELECT e.mailing_id, e.customer_id, e.day, e.last_ts, e.variant_id, e.bounce_class,
-       e.reason, {email_domain("c.email")} AS domain, e.events
+       e.reason, {email_domain("c.email")} AS domain, e.events,
+       lead(e.day) OVER (PARTITION BY e.mailing_id, e.customer_id ORDER BY e.day)
+           AS next_day
 FROM (SELECT mailing_id, customer_id, day, max(ts) AS last_ts,
              min(variant_id) AS variant_id,
              max(CASE WHEN latest = 1 THEN bounce_class END) AS bounce_class,
@@ -41,5 +45,5 @@ BOUNCES = Fact(
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("day", "DATE"),
              ("last_ts", "TIMESTAMP"), ("variant_id", "VARCHAR"),
              ("bounce_class", "VARCHAR"), ("reason", "VARCHAR"), ("domain", "VARCHAR"),
-             ("events", "BIGINT")),
+             ("events", "BIGINT"), ("next_day", "DATE")),
     serves=("Deliverability", "Customer lists (drill-down)"))

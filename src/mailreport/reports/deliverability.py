@@ -31,15 +31,15 @@ TOP_REASONS = 10
 TOP_DOMAINS = 10
 
 
-def latest_bounces(tables: Tables, mailing_ids: list[str], query: ReportQuery) -> ibis.Table:
-    """The bounces fact's row of each customer's latest bounce in the period: its
-    class and reason are the customer's (the fact keeps each day's latest)."""
+def latest_bounces(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
+    """The bounces fact's row of each customer's latest bounce from the mailing in
+    the period, whose class and reason are the customer's: the fact keeps each day's
+    latest, and the period's is on the day with no later one in it."""
     b = tables.bounces
-    b = b.filter(b.mailing_id.isin(mailing_ids) & in_days(b.day, query))
-    # a tie in time (two mailings of a campaign) goes to the greater mailing_id
-    latest = ibis.row_number().over(group_by=b.customer_id,
-                                    order_by=[ibis.desc(b.last_ts), ibis.desc(b.mailing_id)])
-    return b.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
+    last = b.next_day.isnull()
+    if query.date_to is not None:
+        last |= b.next_day > query.date_to
+    return b.filter((b.mailing_id == mailing_id) & in_days(b.day, query) & last)
 
 
 def latest_complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery,
@@ -55,20 +55,19 @@ def latest_complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery
 
 
 @built_once
-def deliverability_counts(tables: Tables, mailing_ids: list[str],
-                          query: ReportQuery) -> ibis.Table:
+def deliverability_counts(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
     """(kind, bounce_class, reason, domain, customers), in one query: ``bounced``
     by class, reason and domain; ``spam`` and ``unsubscribed`` by reason and
     domain; ``domain_sent`` by domain; ``sent`` once. For one mailing."""
-    b = latest_bounces(tables, mailing_ids, query)
+    b = latest_bounces(tables, mailing_id, query)
     b = b.group_by(["bounce_class", "reason", "domain"]).aggregate(customers=b.count())
-    c = latest_complaints(tables, mailing_ids, query)
+    c = latest_complaints(tables, [mailing_id], query)
     c = c.group_by(["type", "reason", "domain"]).aggregate(customers=c.count())
     d = tables.domain_sent
-    d = d.filter(d.mailing_id.isin(mailing_ids) & in_days(d.day, query))
+    d = d.filter((d.mailing_id == mailing_id) & in_days(d.day, query))
     d = d.group_by("domain").aggregate(customers=d.customers.sum())
     s = tables.reach_counts
-    s = s.filter(s.mailing_id.isin(mailing_ids) & (s.stage == "sent") & in_days(s.day, query))
+    s = s.filter((s.mailing_id == mailing_id) & (s.stage == "sent") & in_days(s.day, query))
     s = s.aggregate(customers=s.customers.sum())
     none = ibis.null("string")
     parts = [
@@ -111,7 +110,7 @@ def deliverability(tables: Tables, scope: Scope, query: ReportQuery) -> Delivera
     email_ids = [m.mailing_id for m in scope.mailings if m.channel == "email"]
     email = bool(email_ids)
     if len(scope.mailings) == 1:
-        rows = tables.run(deliverability_counts(tables, scope.ids, query))
+        rows = tables.run(deliverability_counts(tables, scope.mailing.mailing_id, query))
     else:
         rows = campaign_deliverability_counts(tables, scope.campaign, query)
     sent = sum(r["customers"] or 0 for r in rows if r["kind"] == "sent")

@@ -146,7 +146,7 @@ def members(tables: Tables, mailing: Mailing, segment: Segment, query: ReportQue
         a = attributed_in_period(tables, mid, query, customers)
         m = _with_assignment(a.group_by("customer_id").aggregate(reached_at=a.ts.min()), r)
     elif stage == "bounced" or segment.reason is not None:  # as deliverability counts
-        e = (latest_bounces(tables, [mid], query) if stage == "bounced"
+        e = (latest_bounces(tables, mid, query) if stage == "bounced"
              else latest_complaints(tables, [mid], query, stage))
         e = within_range(e, customers)
         if segment.bounce_class is not None:

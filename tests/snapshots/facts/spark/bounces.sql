@@ -10,7 +10,8 @@ SELECT
     WHEN LOCATE('@', c.email) > 0
     THEN NULLIF(LOWER(REVERSE(SPLIT_PART(REVERSE(c.email), '@', 1))), '')
   END AS domain,
-  e.events
+  e.events,
+  LEAD(e.day) OVER (PARTITION BY e.mailing_id, e.customer_id ORDER BY e.day NULLS LAST) AS next_day
 FROM (
   SELECT
     mailing_id,

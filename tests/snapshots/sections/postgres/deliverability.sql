@@ -20,82 +20,54 @@ FROM (
   FROM (
     SELECT
       'bounced' AS "kind",
-      "t19"."bounce_class",
-      "t19"."reason",
-      "t19"."domain",
-      "t19"."customers"
+      "t8"."bounce_class",
+      "t8"."reason",
+      "t8"."domain",
+      "t8"."customers"
     FROM (
       SELECT
-        "t17"."bounce_class",
-        "t17"."reason",
-        "t17"."domain",
+        "t7"."bounce_class",
+        "t7"."reason",
+        "t7"."domain",
         COUNT(*) AS "customers"
       FROM (
         SELECT
-          "t15"."mailing_id",
-          "t15"."customer_id",
-          "t15"."day",
-          "t15"."last_ts",
-          "t15"."variant_id",
-          "t15"."bounce_class",
-          "t15"."reason",
-          "t15"."domain",
-          "t15"."events"
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              "t6"."mailing_id",
-              "t6"."customer_id",
-              "t6"."day",
-              "t6"."last_ts",
-              "t6"."variant_id",
-              "t6"."bounce_class",
-              "t6"."reason",
-              "t6"."domain",
-              "t6"."events",
-              ROW_NUMBER() OVER (
-                PARTITION BY "t6"."customer_id"
-                ORDER BY "t6"."last_ts" DESC NULLS LAST, "t6"."mailing_id" DESC NULLS LAST
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-              ) - 1 AS "_latest"
-            FROM (
-              SELECT
-                *
-              FROM "bounces" AS "t2"
-              WHERE
-                "t2"."mailing_id" IN ('M1')
-                AND "t2"."day" IS NOT NULL
-                AND "t2"."day" >= MAKE_DATE(2026, 7, 1)
-                AND "t2"."day" <= MAKE_DATE(2026, 7, 7)
-            ) AS "t6"
-          ) AS "t12"
-          WHERE
-            "t12"."_latest" = 0
-        ) AS "t15"
-      ) AS "t17"
+          *
+        FROM "bounces" AS "t0"
+        WHERE
+          "t0"."mailing_id" = 'M1'
+          AND "t0"."day" IS NOT NULL
+          AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
+          AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+          AND (
+            (
+              "t0"."next_day" IS NULL
+            ) OR (
+              "t0"."next_day" > MAKE_DATE(2026, 7, 7)
+            )
+          )
+      ) AS "t7"
       GROUP BY
         1,
         2,
         3
-    ) AS "t19"
-  ) AS "t21"
+    ) AS "t8"
+  ) AS "t11"
   UNION ALL
   SELECT
     *
   FROM (
     SELECT
-      "t20"."type" AS "kind",
+      "t18"."type" AS "kind",
       CAST(NULL AS VARCHAR) AS "bounce_class",
-      "t20"."reason",
-      "t20"."domain",
-      "t20"."customers"
+      "t18"."reason",
+      "t18"."domain",
+      "t18"."customers"
     FROM (
       SELECT
-        "t18"."type",
-        "t18"."reason",
-        "t18"."domain",
+        "t17"."type",
+        "t17"."reason",
+        "t17"."domain",
         COUNT(*) AS "customers"
       FROM (
         SELECT
@@ -113,18 +85,18 @@ FROM (
             *
           FROM (
             SELECT
-              "t7"."mailing_id",
-              "t7"."customer_id",
-              "t7"."type",
-              "t7"."day",
-              "t7"."first_ts",
-              "t7"."variant_id",
-              "t7"."events",
-              "t7"."reason",
-              "t7"."domain",
+              "t6"."mailing_id",
+              "t6"."customer_id",
+              "t6"."type",
+              "t6"."day",
+              "t6"."first_ts",
+              "t6"."variant_id",
+              "t6"."events",
+              "t6"."reason",
+              "t6"."domain",
               ROW_NUMBER() OVER (
-                PARTITION BY "t7"."customer_id", "t7"."type"
-                ORDER BY "t7"."day" DESC NULLS LAST
+                PARTITION BY "t6"."customer_id", "t6"."type"
+                ORDER BY "t6"."day" DESC NULLS LAST
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_latest"
             FROM (
@@ -136,19 +108,19 @@ FROM (
                 AND "t3"."day" IS NOT NULL
                 AND "t3"."day" >= MAKE_DATE(2026, 7, 1)
                 AND "t3"."day" <= MAKE_DATE(2026, 7, 7)
-            ) AS "t7"
-          ) AS "t13"
+            ) AS "t6"
+          ) AS "t14"
           WHERE
-            "t13"."_latest" = 0
+            "t14"."_latest" = 0
         ) AS "t16"
-      ) AS "t18"
+      ) AS "t17"
       GROUP BY
         1,
         2,
         3
-    ) AS "t20"
-  ) AS "t22"
-) AS "t23"
+    ) AS "t18"
+  ) AS "t19"
+) AS "t20"
 UNION ALL
 SELECT
   *
@@ -160,8 +132,8 @@ FROM (
       'domain_sent' AS "kind",
       CAST(NULL AS VARCHAR) AS "bounce_class",
       CAST(NULL AS VARCHAR) AS "reason",
-      "t8"."domain",
-      "t8"."customers"
+      "t9"."domain",
+      "t9"."customers"
     FROM (
       SELECT
         "t4"."domain",
@@ -169,17 +141,17 @@ FROM (
       FROM (
         SELECT
           *
-        FROM "domain_sent" AS "t0"
+        FROM "domain_sent" AS "t1"
         WHERE
-          "t0"."mailing_id" IN ('M1')
-          AND "t0"."day" IS NOT NULL
-          AND "t0"."day" >= MAKE_DATE(2026, 7, 1)
-          AND "t0"."day" <= MAKE_DATE(2026, 7, 7)
+          "t1"."mailing_id" = 'M1'
+          AND "t1"."day" IS NOT NULL
+          AND "t1"."day" >= MAKE_DATE(2026, 7, 1)
+          AND "t1"."day" <= MAKE_DATE(2026, 7, 7)
       ) AS "t4"
       GROUP BY
         1
-    ) AS "t8"
-  ) AS "t10"
+    ) AS "t9"
+  ) AS "t12"
   UNION ALL
   SELECT
     *
@@ -189,21 +161,21 @@ FROM (
       CAST(NULL AS VARCHAR) AS "bounce_class",
       CAST(NULL AS VARCHAR) AS "reason",
       CAST(NULL AS VARCHAR) AS "domain",
-      "t9"."customers"
+      "t10"."customers"
     FROM (
       SELECT
         SUM("t5"."customers") AS "customers"
       FROM (
         SELECT
           *
-        FROM "reach_counts" AS "t1"
+        FROM "reach_counts" AS "t2"
         WHERE
-          "t1"."mailing_id" IN ('M1')
-          AND "t1"."stage" = 'sent'
-          AND "t1"."day" IS NOT NULL
-          AND "t1"."day" >= MAKE_DATE(2026, 7, 1)
-          AND "t1"."day" <= MAKE_DATE(2026, 7, 7)
+          "t2"."mailing_id" = 'M1'
+          AND "t2"."stage" = 'sent'
+          AND "t2"."day" IS NOT NULL
+          AND "t2"."day" >= MAKE_DATE(2026, 7, 1)
+          AND "t2"."day" <= MAKE_DATE(2026, 7, 7)
       ) AS "t5"
-    ) AS "t9"
-  ) AS "t11"
-) AS "t14";
+    ) AS "t10"
+  ) AS "t13"
+) AS "t15";
