@@ -9,7 +9,7 @@ from collections import defaultdict
 import ibis
 
 from mailreport.facts.campaign_counts import LATEST, TIMELESS
-from mailreport.reports.query import ReportQuery, in_days
+from mailreport.reports.query import ReportQuery, first_in_period, in_days, last_in_period
 from mailreport.store.tables import Tables, built_once
 
 
@@ -23,10 +23,8 @@ def marked(tables: Tables, campaign_id: str, query: ReportQuery,
     c = tables.campaign_counts
     c = c.filter((c.campaign_id == campaign_id) & c.mark.isin(marks))
     in_period = in_days(c.day, query)
-    first = (c.prev_day.isnull() | (c.prev_day < query.date_from)
-             if query.date_from is not None else c.prev_day.isnull())
-    last = (c.next_day.isnull() | (c.next_day > query.date_to)
-            if query.date_to is not None else c.next_day.isnull())
+    first = first_in_period(c.prev_day, query)
+    last = last_in_period(c.next_day, query)
     latest = c.mark.isin(LATEST)
     timeless = c.mark.isin(TIMELESS)
     c = c.filter(timeless | (latest & in_period & last)

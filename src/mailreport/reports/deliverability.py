@@ -22,7 +22,13 @@ from mailreport.reports.models import (
     UtcTimestamp,
     term,
 )
-from mailreport.reports.query import ReportError, ReportQuery, in_days, percent
+from mailreport.reports.query import (
+    ReportError,
+    ReportQuery,
+    in_days,
+    last_in_period,
+    percent,
+)
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables, built_once
 
@@ -36,10 +42,8 @@ def latest_bounces(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.
     the period, whose class and reason are the customer's: the fact keeps each day's
     latest, and the period's is on the day with no later one in it."""
     b = tables.bounces
-    last = b.next_day.isnull()
-    if query.date_to is not None:
-        last |= b.next_day > query.date_to
-    return b.filter((b.mailing_id == mailing_id) & in_days(b.day, query) & last)
+    return b.filter((b.mailing_id == mailing_id) & in_days(b.day, query)
+                    & last_in_period(b.next_day, query))
 
 
 def latest_complaints(tables: Tables, mailing_ids: list[str], query: ReportQuery,

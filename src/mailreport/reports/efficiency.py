@@ -13,6 +13,7 @@ from mailreport.reports.query import (
     ReportQuery,
     count_stage,
     date_range,
+    first_in_period,
     in_days,
     percent,
 )
@@ -50,10 +51,7 @@ def ordered_by_date(tables: Tables, mailing_ids: list[str], query: ReportQuery,
     d = tables.order_days
     d = d.filter(d.mailing_id.isin(mailing_ids) & d.step.isin(list(steps))
                  & in_days(d.day, query))
-    earlier = d.prev_day.isnull()
-    if query.date_from is not None:
-        earlier |= d.prev_day < query.date_from
-    d = d.filter(earlier).mutate(step=d.step.substitute(steps))
+    d = d.filter(first_in_period(d.prev_day, query)).mutate(step=d.step.substitute(steps))
     return d.group_by([d.mailing_id, d.step, d.day.name("date")]).aggregate(
         customers=d.customers.sum())
 

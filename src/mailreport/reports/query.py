@@ -78,6 +78,22 @@ def in_days(day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
     return cond
 
 
+def first_in_period(prev_day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
+    """For a fact's row of a day in the period that keeps the customer's previous
+    such day: the day is their first in the period (none before, or before it)."""
+    if query.date_from is None:
+        return prev_day.isnull()
+    return prev_day.isnull() | (prev_day < query.date_from)
+
+
+def last_in_period(next_day: ibis.Expr, query: ReportQuery) -> ibis.Expr:
+    """The same with the customer's next such day: the day is their last in the
+    period (none after, or after it)."""
+    if query.date_to is None:
+        return next_day.isnull()
+    return next_day.isnull() | (next_day > query.date_to)
+
+
 def narrowed(t: ibis.Table, query: ReportQuery) -> ibis.Table:
     """t's rows in the query's group and variant, if it names them."""
     if query.group is not None:

@@ -14,7 +14,7 @@ from mailreport.reports.campaign_marks import campaign_marks
 from mailreport.reports.devices import details
 from mailreport.reports.models import RegionRow, Regions
 from mailreport.reports.money import money
-from mailreport.reports.query import ReportQuery, in_days
+from mailreport.reports.query import ReportQuery, first_in_period, in_days
 from mailreport.reports.scope import Scope
 from mailreport.store.tables import Tables, built_once
 
@@ -43,9 +43,7 @@ def ordered(tables: Tables, mailing_id: str, query: ReportQuery) -> ibis.Table:
     period; a buyer counts on their first order day in it (efficiency's rule)."""
     d = tables.order_days
     d = d.filter((d.mailing_id == mailing_id) & (d.step == "ordered") & in_days(d.day, query))
-    first = d.prev_day.isnull()
-    if query.date_from is not None:
-        first |= d.prev_day < query.date_from
+    first = first_in_period(d.prev_day, query)
     return d.group_by(d.region).aggregate(
         customers=first.ifelse(d.customers, ibis.literal(0, "int64")).sum(),
         revenue=d.revenue.sum())
