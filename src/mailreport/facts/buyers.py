@@ -4,8 +4,8 @@ their revenue, the first and the last one's time), with what their reach row say
 and revenue, and a page sorted by them, read buyers only (DESIGN.md, "Customer
 lists"), and a buyer who ordered after their click is one whose last order of a
 day in the period is at or after their clicked reach time ("Ordered after a
-click"), and their region, by which "Regions" counts ordered customers and
-revenue."""
+click"), and their region, by which a campaign's "Regions" counts its ordered
+customers once across its mailings (a mailing's are order_days')."""
 
 from __future__ import annotations
 
