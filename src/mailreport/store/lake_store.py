@@ -18,9 +18,14 @@ dropped.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
+import logging
 import os
 import re
+import threading
+import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +40,7 @@ from mailreport.facts.sql import quote
 from mailreport.settings import Settings
 from mailreport.store.duckdb.store import ALL_TABLES, DuckDBStore, _local_time
 from mailreport.store.errors import StoreError, StoreUnavailable
+from mailreport.store.lake_cache import COPIED_CONTRACT, LakeCache, Parts, cache_path, visible
 from mailreport.store.lake_facts import (
     MANIFEST_NAME,
     FactsManifest,
@@ -42,10 +48,19 @@ from mailreport.store.lake_facts import (
     facts_dir,
     read_manifest,
 )
-from mailreport.store.lake_views import contract_view, fact_view
+from mailreport.store.lake_views import (
+    contract_columns,
+    contract_files,
+    contract_view,
+    fact_view,
+    part_select,
+)
 from mailreport.store.tables import Built, Tables
 
 CATALOG = "lake"  # the in-memory database the views live in, one schema a generation
+RETRY_COPY_S = 60.0  # after a copy failed, when the copier tries again unasked
+
+log = logging.getLogger(__name__)
 
 
 def refresh_hint(lake: Path) -> str:
@@ -68,9 +83,11 @@ class _Generation:
     """The views of one version of the manifest. Handed to requests through their
     Tables' ``run``, so it lives as long as a request holds it."""
 
-    def __init__(self, key: tuple, schema: str, tables: dict[str, ibis.Table], run):
+    def __init__(self, key: tuple, schema: str, tables: dict[str, ibis.Table], run,
+                 copied: int | None = None):
         self.key = key
         self.schema = schema
+        self.copied = copied  # the generation of the local copy it reads, if any
         self.tables = tables
         self.built = Built()  # expressions over this generation's views
         self._run = run
@@ -87,7 +104,8 @@ class LakeStore(DuckDBStore):
     engine = "lake"
 
     def __init__(self, lake: str | os.PathLike, settings: Settings,
-                 state: str | os.PathLike | None = None, memory_limit: str | None = None):
+                 state: str | os.PathLike | None = None, memory_limit: str | None = None,
+                 cache: str | os.PathLike | None = None):
         self.lake = local_lake(lake)
         if state is None:
             self._connect(":memory:", settings, read_only=False, memory_limit=memory_limit)
@@ -99,22 +117,41 @@ class LakeStore(DuckDBStore):
         self._generations = itertools.count(1)
         self._current: _Generation | None = None
         self._retired: list[str] = []  # schemas of generations no one holds any more
+        self._on_copy: weakref.WeakSet[_Generation] = weakref.WeakSet()  # those on the copy
+        self._cache: LakeCache | None = None
+        self._copier: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stop = False
+        self.copy_error: str | None = None  # why the last copy failed, if it did
+        if cache is None and self.state is not None:
+            cache = cache_path(self.state)
+        self._copying = cache is not None
         try:
             self.con.execute(f"ATTACH ':memory:' AS {CATALOG}")
             self._generation()  # the lake's problems are the opening's
+            if cache is not None:
+                self._start_copier(Path(cache))
         except BaseException:
             self.close()
             raise
 
     # -- the manifest and its generations -------------------------------------
-    def _manifest_key(self) -> tuple | None:
+    def _manifest_key(self) -> tuple:
         """What changes when the manifest is replaced: a rename gives a new inode,
-        and a copy over it a new modification time."""
+        and a copy over it a new modification time. With a local copy, the files of
+        the contract tables it keeps too."""
         try:
             st = os.stat(facts_dir(self.lake) / MANIFEST_NAME)
+            manifest = (st.st_ino, st.st_mtime_ns, st.st_size)
         except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+            manifest = None
+        if not self._copying:
+            return (manifest,)
+        return (manifest, json.dumps(self._contract_parts()))
+
+    def _contract_parts(self) -> Parts:
+        return {name: {"": files} for name in COPIED_CONTRACT
+                if (files := contract_files(self.lake, name))}
 
     def _generation(self) -> _Generation:
         key = self._manifest_key()
@@ -124,6 +161,7 @@ class LakeStore(DuckDBStore):
                 self._retired.remove(schema)
             if self._current is None or self._current.key != key:
                 self._current = self._build(key)
+                self._wake.set()  # the copier has a new manifest to copy
             return self._current
 
     def _manifest(self) -> FactsManifest:
@@ -148,21 +186,28 @@ class LakeStore(DuckDBStore):
                         f"{root / MANIFEST_NAME} lists, is missing: {refresh_hint(self.lake)}")
         return manifest
 
-    def _views(self, manifest: FactsManifest) -> Iterator[tuple[str, str]]:
+    def _views(self, manifest: FactsManifest,
+               copied: int | None) -> Iterator[tuple[str, str]]:
         """(name, SELECT) of each table reports see; reading a contract table's
-        columns runs a query, so they are made one at a time."""
+        columns runs a query, so they are made one at a time. The facts are read
+        from the local copy's generation ``copied``, else from the files."""
         for table in TABLES:
-            yield table.name, contract_view(self.con, self.lake, table)
+            yield table.name, (
+                visible(table.name, contract_columns(table.name), copied)
+                if copied is not None and table.name in COPIED_CONTRACT else
+                contract_view(self.con, self.lake, table))
         for fact in facts.FACTS:
-            yield fact.name, fact_view(fact, manifest.files.get(fact.name, {}),
-                                       facts_dir(self.lake))
+            yield fact.name, (visible(fact.name, fact.columns, copied) if copied is not None
+                              else fact_view(fact, manifest.files.get(fact.name, {}),
+                                             facts_dir(self.lake)))
 
-    def _build(self, key: tuple | None) -> _Generation:
-        manifest = self._manifest()
+    def _build(self, key: tuple | None, manifest: FactsManifest | None = None,
+               copied: int | None = None) -> _Generation:
+        manifest = manifest or self._manifest()
         schema = f"g{next(self._generations)}"
         self.con.execute(f"CREATE SCHEMA {CATALOG}.{schema}")
         try:
-            for name, select in self._views(manifest):
+            for name, select in self._views(manifest, copied):
                 self.con.execute(f"CREATE VIEW {CATALOG}.{schema}.{quote(name)} AS {select}")
             tables = {name: self._ibis.table(name, database=(CATALOG, schema))
                       for name in ALL_TABLES}
@@ -170,9 +215,84 @@ class LakeStore(DuckDBStore):
             self.con.execute(f"DROP SCHEMA {CATALOG}.{schema} CASCADE")
             raise StoreUnavailable(f"cannot read the lake {self.lake}: "
                                    f"{str(exc).strip().splitlines()[0]}") from None
-        generation = _Generation(key, schema, tables, self._run_in)
+        generation = _Generation(key, schema, tables, self._run_in, copied)
         weakref.finalize(generation, self._retired.append, schema).atexit = False
+        if copied is not None:
+            self._on_copy.add(generation)
         return generation
+
+    # -- the local copy of the facts ---------------------------------------------
+    def _start_copier(self, path: Path) -> None:
+        copied = {name: tuple(contract_columns(name)) for name in COPIED_CONTRACT}
+        copied |= {fact.name: fact.columns for fact in facts.FACTS}
+        self._cache = LakeCache(self.con, path, self.lake, facts.fingerprint(self.settings),
+                                copied)
+        self._copier = threading.Thread(target=self._copy_loop, name="lake-facts-copy",
+                                        daemon=True)
+        self._copier.start()
+        self.on_close(lambda store: store._stop_copier())
+
+    def _stop_copier(self) -> None:
+        self._stop = True
+        self._wake.set()
+        if self._copier is not None:
+            self._copier.join()
+
+    def _copy_loop(self) -> None:
+        con = self.con.cursor()
+        try:
+            while not self._stop:
+                self._wake.wait(None if self.copy_error is None else RETRY_COPY_S)
+                self._wake.clear()
+                if not self._stop:
+                    self._copy_once(con)
+        finally:
+            con.close()
+
+    def _copy_once(self, con) -> None:
+        key = self._manifest_key()
+        if self._current is not None and self._current.copied is not None \
+                and self._current.key == key:
+            return  # requests read the copy of the manifest already
+        try:
+            manifest = self._manifest()
+            wanted = {fact.name: manifest.files.get(fact.name, {}) for fact in facts.FACTS}
+            wanted |= json.loads(key[1])  # the contract tables' files the key was made of
+            with self._lock:
+                oldest = min((g.copied for g in self._on_copy), default=self._cache.generation)
+            self._cache.collect(con, oldest)
+            copied = self._cache.copy(
+                con, wanted, lambda name, files: part_select(con, self.lake, name, files),
+                stopping=lambda: self._stop or self._manifest_key() != key)
+        except (duckdb.Error, StoreUnavailable) as exc:
+            self._rollback(con)
+            self.copy_error = str(exc).strip().splitlines()[0]
+            log.warning("copying %s's facts to %s failed (reports read the lake's files "
+                        "meanwhile): %s", self.lake, self._cache.path, self.copy_error)
+            return
+        self.copy_error = None
+        if copied is None:
+            self._wake.set()  # a newer manifest came: copy that one
+            return
+        with self._lock:
+            if self._manifest_key() == key and not self._stop:
+                self._current = self._build(key, manifest, copied)
+
+    @staticmethod
+    def _rollback(con) -> None:
+        with contextlib.suppress(duckdb.Error):  # when no transaction was open
+            con.execute("ROLLBACK")
+
+    def wait_for_copy(self, timeout: float = 600.0) -> bool:
+        """Whether requests read the local copy of the current manifest within
+        ``timeout`` seconds (for tests and benchmarks; a server never waits)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            current = self._generation()
+            if current.copied is not None or self._cache is None:
+                return current.copied is not None
+            time.sleep(0.05)
+        return False
 
     def _run_in(self, generation: _Generation, expr: ibis.Expr) -> list[dict[str, Any]]:
         try:

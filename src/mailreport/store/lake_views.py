@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailreport.contract import Table
+from mailreport import facts
+from mailreport.contract import TABLE_BY_NAME, Table
 from mailreport.facts import Fact
 from mailreport.facts.sql import quote, sql_str
 from mailreport.store.lake import PARTITION_COLUMN, PARTITIONED, partition_folder
+from mailreport.store.lake_facts import facts_dir
 
 HIVE = (f"hive_partitioning = true, hive_types = {{{sql_str(PARTITION_COLUMN)}: VARCHAR}}, "
         f"hive_types_autocast = false")
@@ -55,7 +57,7 @@ def contract_source(lake: Path, table: Table) -> str | None:
 
 
 def contract_view(con, lake: Path, table: Table) -> str:
-    columns = [(c.name, c.store_type) for c in table.columns]
+    columns = contract_columns(table.name)
     source = contract_source(lake, table)
     if source is None:
         return empty(columns)
@@ -79,3 +81,30 @@ def fact_view(fact: Fact, files: dict[str, list[str]], root: Path) -> str:
     options = HIVE if hive_named(files) else PLAIN
     listed = ", ".join(sql_str(p) for p in paths)
     return typed(f"read_parquet([{listed}], {options})", columns)
+
+
+def contract_files(lake: Path, name: str) -> list[list]:
+    """[path under the lake, size, modification time] of an unpartitioned contract
+    table's files: what a load that swaps them changes."""
+    out = []
+    for path in sorted((lake / name).glob("*.parquet")):
+        st = path.stat()
+        out.append([f"{name}/{path.name}", st.st_size, st.st_mtime_ns])
+    return out
+
+
+def part_select(con, lake: Path, name: str, files: list) -> str:
+    """The rows of a part of a table the local copy keeps (``lake_cache.py``), typed
+    as the store types them: a fact's files as its manifest lists them (paths under
+    ``_facts/``), or a contract table's (``contract_files``)."""
+    if name in facts.BY_NAME:
+        listed = ", ".join(sql_str(str(facts_dir(lake) / p)) for p in files)
+        return typed(f"read_parquet([{listed}], {PLAIN})", list(facts.BY_NAME[name].columns))
+    listed = ", ".join(sql_str(str(lake / path)) for path, _, _ in files)
+    source = f"read_parquet([{listed}], union_by_name = true, {PLAIN})"
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    return typed(source, contract_columns(name), present)
+
+
+def contract_columns(name: str) -> list[tuple[str, str]]:
+    return [(c.name, c.store_type) for c in TABLE_BY_NAME[name].columns]
