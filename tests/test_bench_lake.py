@@ -98,6 +98,7 @@ def test_the_table_says_which_large_targets_were_missed():
                             "events_per_second_per_core": {"full refresh": 28125},
                             "report": {"mailing_id": "M07", "p50_ms": 131.1, "p95_ms": 137.1,
                                        "cold_ms": 147.0, "runs": 10, "store_p50_ms": 90.2,
+                                       "files_p50_ms": 151.3, "copy_s": 219.1,
                                        "compared": 24, "differ": []},
                             "targets": [{"name": "full refresh", "limit": TARGETS[
                                 "full refresh"][0], "unit": "s", "value": 2400.0,
@@ -108,7 +109,9 @@ def test_the_table_says_which_large_targets_were_missed():
     assert "full refresh 28,125" in text
     assert "9,000,000 events" in text
     assert ("largest mailing M07: p50 131.1 ms, p95 137.1 ms, cold 147.0 ms over 10 runs "
-            "(the DuckDB store: p50 90.2 ms, same process); 24 answers equal") in text
+            "(the DuckDB store: p50 90.2 ms, same process; from the lake's Parquet files "
+            "instead of the server's local copy (made in 219.1 s): p50 151.3 ms); "
+            "24 answers equal") in text
 
 
 def test_rates_per_core_and_the_large_targets_from_the_steps(tmp_path):
