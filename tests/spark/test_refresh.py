@@ -301,7 +301,25 @@ def test_only_the_mailings_whose_rows_changed_get_new_files(refreshed, grown):
     # the new orders are attributed to the new mailing and to M05, in their windows
     assert {NEW, "M05"} <= moved["attributed_orders"] and "M05" in moved["buyers"]
     assert "M05" in moved["window_orders"]
-    assert 0 < result.customers < 2000
+    # attributed again: the customers of the day's orders, and of the new mailing's
+    # audience only those with a completed order in a touch's 7-day window: not its
+    # whole audience
+    lake = grown[0]
+    touches = [str(facts_dir(lake) / p) for p in after.files["reach_times"][NEW]]
+    con = duckdb.connect()
+    expected, in_windows = con.execute(f"""
+        WITH moved AS (
+            SELECT r.customer_id FROM read_parquet({touches!r}) r
+            JOIN read_parquet('{lake}/orders/*.parquet') o USING (customer_id)
+            WHERE coalesce(o.status, 'completed') = 'completed'
+              AND r.touch_at <= o.ts AND o.ts < r.touch_at + INTERVAL 7 DAY)
+        SELECT count(*), (SELECT count(DISTINCT customer_id) FROM moved) FROM (
+            SELECT customer_id FROM read_parquet('{lake}/orders/part-new.parquet')
+            UNION SELECT customer_id FROM moved)""").fetchone()
+    audience = con.execute(f"SELECT count(*) FROM read_parquet('{lake}/audience/"
+                           f"{partition_folder(NEW)}/*.parquet')").fetchone()[0]
+    assert in_windows >= 20  # the 20 new orders' buyers, and older orders in the windows
+    assert result.customers == expected and expected * 10 < audience
     assert result.kept > 0
     assert set(result.mailings) == set().union(*moved.values())
 

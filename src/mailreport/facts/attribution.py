@@ -42,8 +42,25 @@ ORDER BY a.mailing_id, a.day
 """
 
 
+def moved_by_touches(settings: Settings) -> str:
+    """Of the reach_times rows in ``changed`` (touches added or taken away), the
+    customers whose attributed orders they can move: those with a completed order
+    within a changed touch's window. Any other customer's orders keep the touches
+    they could go to, so their attribution stands, however many touches changed."""
+    return f"""
+SELECT DISTINCT t.customer_id
+FROM changed t
+JOIN orders o
+  ON o.customer_id = t.customer_id
+ AND t.touch_at <= o.ts
+ AND o.ts < t.touch_at + INTERVAL {int(settings.attribution_window_days)} DAY
+WHERE t.touch_at IS NOT NULL AND {completed("o")}
+"""
+
+
 ATTRIBUTED_ORDERS = Fact(
     name="attributed_orders", scope="customer", select=attributed_orders,
+    moved_by=(("reach_times", moved_by_touches),),
     columns=(("order_id", "VARCHAR"), ("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"),
              ("kind", "VARCHAR"), ("ts", "TIMESTAMP"), ("total", "DECIMAL(18,2)"),
              ("touch_at", "TIMESTAMP"), ("day", "DATE")),

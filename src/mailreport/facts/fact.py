@@ -33,6 +33,10 @@ class Fact:
     scope: str = "mailing"
     keys: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
+    # for a fact scoped by customer: per source fact, the SELECT of the customers
+    # whose rows a change of that source's rows (a table ``changed``) can move;
+    # without one, every customer of the changed rows is redone
+    moved_by: tuple[tuple[str, Callable[[Settings], str]], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -17,7 +17,9 @@ tables and facts its SQL reads) changed:
 - orders and order lines: their customers' rows, in facts that have customers
   (attribution, window orders);
 - a fact redone before it: the mailings whose rows of that fact changed, and for
-  attribution, whose scope is customers, the customers whose rows changed.
+  attribution, whose scope is customers, the customers whose rows changed, narrowed
+  by the fact's ``moved_by`` rule where it has one (a new mailing's touches move
+  only the orders in their window, not its whole audience's).
 
 The rows of that scope are computed and compared with the kept ones; only the
 mailings whose rows differ get new files, the others keep theirs (a mailing with no
@@ -223,10 +225,12 @@ class _Scope:
 @dataclass
 class _Changed:
     """What changed in a source of a fact: mailings, and customers (a DataFrame of
-    customer_id) where known."""
+    customer_id) where known, with the changed rows themselves when the source is a
+    fact (for the consumers' ``moved_by``)."""
 
     mailings: set[str]
     customers: object = None
+    rows: object = None
 
 
 class _Build:
@@ -439,7 +443,9 @@ class _Build:
             if not by_customer:
                 mailings |= c.mailings
             elif c.customers is not None and "customer_id" in fact.column_names:
-                customers.append(c.customers)
+                moved_by = dict(fact.moved_by).get(source)
+                customers.append(c.customers if moved_by is None or c.rows is None
+                                 else self._moved(source, moved_by, c.rows))
             else:  # a change this fact cannot be scoped to: all of it, compared
                 return _Scope("true")
         parts = []
@@ -476,10 +482,11 @@ class _Build:
         if scope.mailings is not None and not old_files:
             # new mailings (a day's): nothing to compare with, so written as they come
             written = write_fact(new, fact, self.root, self.id)
-            customers = (read_fact_files(self.session, self.root, fact, _paths(written))
-                         .select("customer_id").distinct()
-                         if wants_customers and written else None)
-            return dict(sorted({**kept, **written}.items())), _Changed(set(written), customers)
+            rows = (read_fact_files(self.session, self.root, fact, _paths(written))
+                    if wants_customers and written else None)
+            customers = None if rows is None else rows.select("customer_id").distinct()
+            return (dict(sorted({**kept, **written}.items())),
+                    _Changed(set(written), customers, rows))
         new = self._persist(new)
         old_view = f"{self.prefix}old_{fact.name}"
         read_fact_files(self.session, self.root, fact, _paths(old_files)) \
@@ -505,7 +512,17 @@ class _Build:
         files = {m: paths for m, paths in kept.items() if m not in set(mailings)}
         files.update(written)
         customers = diff.select("customer_id").distinct() if wants_customers else None
-        return dict(sorted(files.items())), _Changed(set(mailings), customers)
+        return (dict(sorted(files.items())),
+                _Changed(set(mailings), customers, diff if wants_customers else None))
+
+    def _moved(self, source: str, rule: Callable[[Settings], str], rows):
+        """The customers whose rows of a fact the changed ``rows`` of its ``source``
+        can move, by the fact's own rule (``Fact.moved_by``)."""
+        view = f"{self.prefix}changed_{source}"
+        rows.createOrReplaceTempView(view)
+        self._temp_views.append(view)
+        return self.session.sql(translate(rule(self.settings), "spark",
+                                          {**self.views, "changed": view}))
 
     # -- housekeeping -------------------------------------------------------------
     def _persist(self, df):
