@@ -324,6 +324,32 @@ def test_only_the_mailings_whose_rows_changed_get_new_files(refreshed, grown):
     assert set(result.mailings) == set().union(*moved.values())
 
 
+def test_a_mailing_moved_to_another_campaign_redoes_only_the_two_campaigns(
+        spark, refreshed, tmp_path):
+    lake = copy_lake(refreshed[0], tmp_path / "moved")
+    [old] = (lake / "mailings").glob("*.parquet")
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * REPLACE (CASE mailing_id WHEN 'M05' THEN 'CMP3' "
+                f"ELSE campaign_id END AS campaign_id) FROM '{old}') "
+                f"TO '{lake / 'mailings' / 'part-moved.parquet'}' (FORMAT parquet)")
+    old.unlink()
+    before = read_manifest(lake).files["campaign_counts"]
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.full is None
+    after = read_manifest(lake).files["campaign_counts"]
+    # M05 was CMP2's first mailing (its counts sat under it), now CMP3's: CMP2's
+    # counts move to M06, CMP3's from M13 to M05; CMP1's files are kept as they were
+    assert sorted(before) == ["M01", "M05", "M13"]
+    assert sorted(after) == ["M01", "M05", "M06"] and after["M01"] == before["M01"]
+    assert result.rebuilt["campaign_counts"] == ["M05", "M06", "M13"]
+    rebuilt = copy_lake(lake, tmp_path / "moved-rebuilt", False)
+    assert refresh_lake(rebuilt, Settings(), spark).full
+    fact = facts.CAMPAIGN_COUNTS
+    assert unequal(fact_rows(lake, fact), fact_rows(rebuilt, fact)) == []
+    cmp3 = {row for row in fact_rows(lake, fact) if row[1] == "CMP3"}
+    assert {row[0] for row in cmp3} == {"M05"}
+
+
 def test_a_refresh_with_nothing_changed_rebuilds_nothing(spark, grown):
     lake = grown[0]
     manifest = facts_dir(lake) / "_current.json"

@@ -251,6 +251,7 @@ class _Build:
         self._feeds = {source for f in facts.FACTS if f.scope == "customer"
                        for source in lake_inputs.fact_sources(f, settings)}
         self._temp_views: list[str] = []  # to drop when the build ends
+        self._old: FactsManifest | None = None  # the manifest the build started from
         self.result = RefreshResult(lake=str(lake))
 
     @property
@@ -400,6 +401,7 @@ class _Build:
     # -- the facts ----------------------------------------------------------------
     def _build_facts(self, changes: LakeChanges, old: FactsManifest | None) -> dict:
         self._read_tables()
+        self._old = old
         files: dict[str, dict[str, list[str]]] = {}
         changed: dict[str, _Changed] = {t: _Changed(ms) for t, ms in changes.mailings.items()
                                         if ms}
@@ -428,11 +430,7 @@ class _Build:
     def _scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
         """The rows of the fact its changed sources may move; None: none."""
         if fact.scope == "campaign":
-            # a campaign's counts follow any of its mailings and customers: all of
-            # them, compared (only the campaigns whose rows differ are written)
-            moved = any(c.mailings or c.customers is not None for source, c in changed.items()
-                        if source in lake_inputs.fact_sources(fact, self.settings))
-            return _Scope("true") if moved else None
+            return self._campaign_scope(fact, changed)
         mailings: set[str] = set()
         customers = []
         for source in sorted(lake_inputs.fact_sources(fact, self.settings)):
@@ -465,6 +463,45 @@ class _Build:
         if not parts:
             return None
         return _Scope(" OR ".join(parts), None if customers else mailings)
+
+    def _campaign_scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
+        """A campaign's counts follow its mailings' rows: the campaigns of the mailings
+        whose rows of a source changed, those they are in now and those the last build
+        counted them in, whole (compared: only the campaigns whose rows differ are
+        written), reading only those campaigns' mailings."""
+        mailings: set[str] = set()
+        for source in sorted(lake_inputs.fact_sources(fact, self.settings)):
+            c = changed.get(source)
+            if c is None or not (c.mailings or c.customers is not None):
+                continue
+            if not c.mailings:  # a change not followed by mailing: all, compared
+                return _Scope("true")
+            mailings |= c.mailings
+        members = self._campaign_members(mailings) if mailings else {}
+        if not members:
+            return None
+        read = sorted({m for ms in members.values() for m in ms})
+        return _Scope(f"campaign_id IN ({sql_list(sorted(members))}) "
+                      f"AND mailing_id IN ({sql_list(read)})")
+
+    def _campaign_members(self, mailings: set[str]) -> dict[str, set[str]]:
+        """The campaigns the mailings are in now or were counted in by the last build
+        (``campaign_mailings`` as kept), each with its mailings now and then."""
+        pairs = {(r[0], r[1]) for r in self.session.table(self.views["mailings"])
+                 .where("campaign_id IS NOT NULL").select("campaign_id", "mailing_id")
+                 .collect()}
+        kept = self._old.files.get(facts.CAMPAIGN_MAILINGS.name, {}) if self._old else {}
+        if kept:
+            pairs |= {(r[0], r[1]) for r in read_fact_files(
+                self.session, self.root, facts.CAMPAIGN_MAILINGS, _paths(kept))
+                .where("campaign_id IS NOT NULL").select("campaign_id", "mailing_id")
+                .collect()}
+        touched = {c for c, m in pairs if m in mailings}
+        members: dict[str, set[str]] = {}
+        for campaign, mailing in pairs:
+            if campaign in touched:
+                members.setdefault(campaign, set()).add(mailing)
+        return members
 
     def _redo(self, fact: Fact, scope: _Scope,
               kept: dict[str, list[str]]) -> tuple[dict[str, list[str]], _Changed]:
