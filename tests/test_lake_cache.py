@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import time
 from contextlib import closing
 
 import duckdb
@@ -22,6 +23,7 @@ from mailreport.store.engines import open_lake_server, open_reader
 from mailreport.store.lake_cache import CACHE, COPIED_CONTRACT
 from mailreport.store.lake_facts import facts_dir, read_manifest, write_manifest
 from mailreport.store.lake_store import CATALOG, LakeStore
+from mailreport.store.lake_views import part_select
 from same_json import cli_json
 
 
@@ -94,6 +96,28 @@ def test_requests_read_the_files_until_the_copy_is_whole(lake, tmp_path):
         store._stop_copier()  # a copy that has not come yet
         assert fact_sources(store) == {"files"}
         assert mailing_report(store.tables(), "M01", ReportQuery()).efficiency.stages.sent
+
+
+def test_closing_stops_a_copy_mid_part_and_the_next_open_finishes_it(lake, tmp_path,
+                                                                      monkeypatch):
+    import mailreport.store.lake_store as lake_store
+
+    def slow(con, lake, name, files):  # a part that would take hours to read
+        return (f"SELECT * FROM ({part_select(con, lake, name, files)}) WHERE "
+                f"(SELECT sum(range) FROM range(10000000000000)) IS NOT NULL")
+
+    path = tmp_path / "copy.duckdb"
+    monkeypatch.setattr(lake_store, "part_select", slow)
+    store = LakeStore(lake, Settings(), cache=path)
+    time.sleep(1)  # the copy is reading its first part
+    started = time.monotonic()
+    store.close()
+    assert time.monotonic() - started < 30  # not the hours the part would take
+    assert store.copy_error is None  # a stop, not a failure
+    monkeypatch.undo()
+    with closing(LakeStore(lake, Settings(), cache=path)) as store:
+        assert copied(store) == 1
+        assert store.counts() == LakeStore(lake, Settings()).counts()
 
 
 def test_a_new_manifest_copies_only_the_parts_it_replaced(lake, tmp_path):

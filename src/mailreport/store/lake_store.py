@@ -227,19 +227,23 @@ class LakeStore(DuckDBStore):
         copied |= {fact.name: fact.columns for fact in facts.FACTS}
         self._cache = LakeCache(self.con, path, self.lake, facts.fingerprint(self.settings),
                                 copied)
+        self._copy_con = self.con.cursor()
         self._copier = threading.Thread(target=self._copy_loop, name="lake-facts-copy",
                                         daemon=True)
         self._copier.start()
         self.on_close(lambda store: store._stop_copier())
 
     def _stop_copier(self) -> None:
+        """Stop the copy, a part being read included (undone at the next open)."""
         self._stop = True
         self._wake.set()
         if self._copier is not None:
+            with contextlib.suppress(duckdb.Error):
+                self._copy_con.interrupt()
             self._copier.join()
 
     def _copy_loop(self) -> None:
-        con = self.con.cursor()
+        con = self._copy_con
         try:
             while not self._stop:
                 self._wake.wait(None if self.copy_error is None else RETRY_COPY_S)
@@ -266,6 +270,8 @@ class LakeStore(DuckDBStore):
                 stopping=lambda: self._stop or self._manifest_key() != key)
         except (duckdb.Error, StoreUnavailable) as exc:
             self._rollback(con)
+            if self._stop:
+                return  # interrupted by close
             self.copy_error = str(exc).strip().splitlines()[0]
             log.warning("copying %s's facts to %s failed (reports read the lake's files "
                         "meanwhile): %s", self.lake, self._cache.path, self.copy_error)
