@@ -62,19 +62,21 @@ def detail_mark(kind: str, machine: bool, dimension: str) -> str:
 
 
 def select(settings: Settings, where: str) -> str:
-    def stage(mark: str, day: str) -> str:
-        sms = " AND channel <> 'sms'" if mark.startswith("opened") else ""
-        return (f"SELECT campaign_id, customer_id, '{mark}' AS mark, "
-                f"CAST(NULL AS VARCHAR) AS name, {day} AS day "
-                f"FROM r WHERE {day} IS NOT NULL{sms}")
-
-    def detail(dim: str) -> str:
-        name = "CAST(NULL AS VARCHAR)" if dim == "total" else dim
-        return (f"SELECT campaign_id, customer_id, kind || CASE WHEN machine THEN '_machine' "
-                f"ELSE '' END || '.{dim}' AS mark, {name} AS name, day FROM d")
+    sms_excluded = " AND r.channel <> 'sms'"  # SMS have no opened stage
+    # one read of the reach rows for every stage (and of the details for every
+    # dimension): a row per mark, its day (or name) picked by the mark
+    stage_marks = ", ".join(f"('{mark}')" for mark, _ in STAGE_DAYS)
+    stage_day = " ".join(
+        f"WHEN s.mark = '{mark}'{sms_excluded if mark.startswith('opened') else ''} "
+        f"THEN r.{day}" for mark, day in STAGE_DAYS)
+    dimensions = ", ".join(f"('{dim}')" for dim in (*DIMENSIONS, "total"))
+    dimension_name = " ".join(f"WHEN s.dim = '{dim}' THEN d.{dim}" for dim in DIMENSIONS)
 
     firsts = "\n    UNION ALL ".join([
-        *(stage(mark, day) for mark, day in STAGE_DAYS),
+        f"""SELECT campaign_id, customer_id, mark, CAST(NULL AS VARCHAR) AS name, day FROM (
+            SELECT r.campaign_id, r.customer_id, s.mark, CASE {stage_day} END AS day
+            FROM r CROSS JOIN (VALUES {stage_marks}) AS s(mark)) st
+        WHERE day IS NOT NULL""",
         f"""SELECT r.campaign_id, r.customer_id, 'email_sent', {email_domain("c.email")},
                r.sent_day
         FROM r LEFT JOIN customers c ON c.customer_id = r.customer_id
@@ -83,7 +85,10 @@ def select(settings: Settings, where: str) -> str:
         "WHERE channel = 'email'",
         "SELECT campaign_id, customer_id, 'domain_spam', domain, day FROM k "
         "WHERE channel = 'email' AND type = 'spam'",
-        *(detail(dim) for dim in (*DIMENSIONS, "total")),
+        f"""SELECT d.campaign_id, d.customer_id,
+               d.kind || CASE WHEN d.machine THEN '_machine' ELSE '' END || '.' || s.dim,
+               CASE {dimension_name} END, d.day
+        FROM d CROSS JOIN (VALUES {dimensions}) AS s(dim)""",
         "SELECT campaign_id, customer_id, kind || '.region', region, day FROM d "
         "WHERE NOT machine",
     ])
@@ -115,7 +120,7 @@ WITH cm AS (
     FROM complaints t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), firsts AS (
-    SELECT DISTINCT campaign_id, customer_id, mark, name, day FROM (
+    SELECT campaign_id, customer_id, mark, name, day FROM (
     {firsts}) f
 ), latest AS (
     -- each day's latest: a tie in time goes to the greater mailing_id (and a day's
@@ -154,13 +159,17 @@ WITH cm AS (
           WHERE cm.status = 'sent' AND ({where})) o
     GROUP BY campaign_id, customer_id
 ), marks AS (
-    SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR) AS detail, day,
-           lag(day) OVER (PARTITION BY campaign_id, customer_id, mark, name
-                          ORDER BY day) AS prev_day,
+    -- a day a customer had the mark in several mailings counts once: its rows after
+    -- the first have that same day before them
+    SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR) AS detail, day, prev_day,
            CAST(NULL AS DATE) AS next_day,
            1 AS customers, 0 AS orders, CAST(0 AS DECIMAL(18,2)) AS revenue,
            CAST(0 AS DECIMAL(38,4)) AS revenue_sq
-    FROM firsts
+    FROM (SELECT campaign_id, mark, name, day,
+                 lag(day) OVER (PARTITION BY campaign_id, customer_id, mark, name
+                                ORDER BY day) AS prev_day
+          FROM firsts) f
+    WHERE prev_day IS NULL OR prev_day <> day
     UNION ALL
     SELECT campaign_id, mark, name, detail, day, CAST(NULL AS DATE),
            lead(day) OVER (PARTITION BY campaign_id, customer_id, mark ORDER BY day),
@@ -170,22 +179,29 @@ WITH cm AS (
     SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR), CAST(NULL AS DATE),
            CAST(NULL AS DATE), CAST(NULL AS DATE),
            1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
-    FROM (SELECT DISTINCT campaign_id, customer_id, 'status' AS mark, status AS name
-          FROM sent
-          UNION ALL
-          SELECT DISTINCT campaign_id, customer_id, 'control', CAST(NULL AS VARCHAR)
-          FROM sent WHERE "group" = 'control'
-          UNION ALL
-          SELECT DISTINCT campaign_id, customer_id, 'actual', CAST(NULL AS VARCHAR)
-          FROM sent WHERE "group" = 'test' AND delivered_at IS NOT NULL
-          UNION ALL
-          SELECT campaign_id, customer_id, 'pooled', pooled_group FROM pooled) t
+    FROM (SELECT DISTINCT campaign_id, customer_id, mark, name FROM (
+              SELECT s.campaign_id, s.customer_id, v.mark,
+                     CASE WHEN v.mark = 'status' THEN s.status END AS name,
+                     CASE WHEN v.mark = 'status' THEN true
+                          WHEN v.mark = 'control' THEN s."group" = 'control'
+                          ELSE s."group" = 'test' AND s.delivered_at IS NOT NULL
+                     END AS marked
+              FROM sent s CROSS JOIN (VALUES ('status'), ('control'), ('actual')) AS v(mark)
+          ) m WHERE marked) t
     UNION ALL
-    SELECT p.campaign_id, 'pooled_bought', p.pooled_group, CAST(NULL AS VARCHAR),
-           CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS DATE), 1, o.orders,
-           CAST(o.revenue AS DECIMAL(18,2)), CAST(o.revenue * o.revenue AS DECIMAL(38,4))
-    FROM pooled p JOIN bought o
+    -- every pooled customer, and the buyers among them with their orders
+    SELECT p.campaign_id, v.mark, p.pooled_group, CAST(NULL AS VARCHAR),
+           CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS DATE), 1,
+           CASE WHEN v.mark = 'pooled_bought' THEN o.orders ELSE 0 END,
+           CASE WHEN v.mark = 'pooled_bought' THEN CAST(o.revenue AS DECIMAL(18,2))
+                ELSE CAST(0 AS DECIMAL(18,2)) END,
+           CASE WHEN v.mark = 'pooled_bought'
+                THEN CAST(o.revenue * o.revenue AS DECIMAL(38,4))
+                ELSE CAST(0 AS DECIMAL(38,4)) END
+    FROM pooled p LEFT JOIN bought o
       ON o.campaign_id = p.campaign_id AND o.customer_id = p.customer_id
+      CROSS JOIN (VALUES ('pooled'), ('pooled_bought')) AS v(mark)
+    WHERE v.mark = 'pooled' OR o.customer_id IS NOT NULL
 )
 SELECT h.home AS mailing_id, x.campaign_id, x.mark, x.name, x.detail, x.day, x.prev_day,
        x.next_day, CAST(sum(x.customers) AS BIGINT) AS customers,

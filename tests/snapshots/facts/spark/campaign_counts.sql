@@ -90,7 +90,7 @@ WITH cm AS (
       TRUE
     )
 ), firsts AS (
-  SELECT DISTINCT
+  SELECT
     campaign_id,
     customer_id,
     mark,
@@ -100,62 +100,39 @@ WITH cm AS (
     SELECT
       campaign_id,
       customer_id,
-      'sent' AS mark,
+      mark,
       CAST(NULL AS STRING) AS name,
-      sent_day AS day
-    FROM r
+      day
+    FROM (
+      SELECT
+        r.campaign_id,
+        r.customer_id,
+        s.mark,
+        CASE
+          WHEN s.mark = 'sent'
+          THEN r.sent_day
+          WHEN s.mark = 'delivered'
+          THEN r.delivered_day
+          WHEN s.mark = 'opened' AND r.channel <> 'sms'
+          THEN r.opened_day
+          WHEN s.mark = 'opened_all' AND r.channel <> 'sms'
+          THEN r.opened_all_day
+          WHEN s.mark = 'clicked'
+          THEN r.clicked_day
+          WHEN s.mark = 'clicked_all'
+          THEN r.clicked_all_day
+        END AS day
+      FROM r
+      CROSS JOIN VALUES
+        ('sent'),
+        ('delivered'),
+        ('opened'),
+        ('opened_all'),
+        ('clicked'),
+        ('clicked_all') AS s(mark)
+    ) AS st
     WHERE
-      NOT sent_day IS NULL
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'delivered' AS mark,
-      CAST(NULL AS STRING) AS name,
-      delivered_day AS day
-    FROM r
-    WHERE
-      NOT delivered_day IS NULL
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'opened' AS mark,
-      CAST(NULL AS STRING) AS name,
-      opened_day AS day
-    FROM r
-    WHERE
-      NOT opened_day IS NULL AND channel <> 'sms'
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'opened_all' AS mark,
-      CAST(NULL AS STRING) AS name,
-      opened_all_day AS day
-    FROM r
-    WHERE
-      NOT opened_all_day IS NULL AND channel <> 'sms'
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'clicked' AS mark,
-      CAST(NULL AS STRING) AS name,
-      clicked_day AS day
-    FROM r
-    WHERE
-      NOT clicked_day IS NULL
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'clicked_all' AS mark,
-      CAST(NULL AS STRING) AS name,
-      clicked_all_day AS day
-    FROM r
-    WHERE
-      NOT clicked_all_day IS NULL
+      NOT day IS NULL
     UNION ALL
     SELECT
       r.campaign_id,
@@ -193,36 +170,24 @@ WITH cm AS (
       channel = 'email' AND type = 'spam'
     UNION ALL
     SELECT
-      campaign_id,
-      customer_id,
-      kind || CASE WHEN machine THEN '_machine' ELSE '' END || '.device' AS mark,
-      device AS name,
-      day
+      d.campaign_id,
+      d.customer_id,
+      d.kind || CASE WHEN d.machine THEN '_machine' ELSE '' END || '.' || s.dim,
+      CASE
+        WHEN s.dim = 'device'
+        THEN d.device
+        WHEN s.dim = 'client'
+        THEN d.client
+        WHEN s.dim = 'os'
+        THEN d.os
+      END,
+      d.day
     FROM d
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      kind || CASE WHEN machine THEN '_machine' ELSE '' END || '.client' AS mark,
-      client AS name,
-      day
-    FROM d
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      kind || CASE WHEN machine THEN '_machine' ELSE '' END || '.os' AS mark,
-      os AS name,
-      day
-    FROM d
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      kind || CASE WHEN machine THEN '_machine' ELSE '' END || '.total' AS mark,
-      CAST(NULL AS STRING) AS name,
-      day
-    FROM d
+    CROSS JOIN VALUES
+      ('device'),
+      ('client'),
+      ('os'),
+      ('total') AS s(dim)
     UNION ALL
     SELECT
       campaign_id,
@@ -331,13 +296,23 @@ WITH cm AS (
     name,
     CAST(NULL AS STRING) AS detail,
     day,
-    LAG(day) OVER (PARTITION BY campaign_id, customer_id, mark, name ORDER BY day NULLS LAST) AS prev_day,
+    prev_day,
     CAST(NULL AS DATE) AS next_day,
     1 AS customers,
     0 AS orders,
     CAST(0 AS DECIMAL(18, 2)) AS revenue,
     CAST(0 AS DECIMAL(38, 4)) AS revenue_sq
-  FROM firsts
+  FROM (
+    SELECT
+      campaign_id,
+      mark,
+      name,
+      day,
+      LAG(day) OVER (PARTITION BY campaign_id, customer_id, mark, name ORDER BY day NULLS LAST) AS prev_day
+    FROM firsts
+  ) AS f
+  WHERE
+    prev_day IS NULL OR prev_day <> day
   UNION ALL
   SELECT
     campaign_id,
@@ -369,51 +344,59 @@ WITH cm AS (
     SELECT DISTINCT
       campaign_id,
       customer_id,
-      'status' AS mark,
-      status AS name
-    FROM sent
-    UNION ALL
-    SELECT DISTINCT
-      campaign_id,
-      customer_id,
-      'control',
-      CAST(NULL AS STRING)
-    FROM sent
+      mark,
+      name
+    FROM (
+      SELECT
+        s.campaign_id,
+        s.customer_id,
+        v.mark,
+        CASE WHEN v.mark = 'status' THEN s.status END AS name,
+        CASE
+          WHEN v.mark = 'status'
+          THEN TRUE
+          WHEN v.mark = 'control'
+          THEN s.`group` = 'control'
+          ELSE s.`group` = 'test' AND NOT s.delivered_at IS NULL
+        END AS marked
+      FROM sent AS s
+      CROSS JOIN VALUES
+        ('status'),
+        ('control'),
+        ('actual') AS v(mark)
+    ) AS m
     WHERE
-      `group` = 'control'
-    UNION ALL
-    SELECT DISTINCT
-      campaign_id,
-      customer_id,
-      'actual',
-      CAST(NULL AS STRING)
-    FROM sent
-    WHERE
-      `group` = 'test' AND NOT delivered_at IS NULL
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'pooled',
-      pooled_group
-    FROM pooled
+      marked
   ) AS t
   UNION ALL
   SELECT
     p.campaign_id,
-    'pooled_bought',
+    v.mark,
     p.pooled_group,
     CAST(NULL AS STRING),
     CAST(NULL AS DATE),
     CAST(NULL AS DATE),
     CAST(NULL AS DATE),
     1,
-    o.orders,
-    CAST(o.revenue AS DECIMAL(18, 2)),
-    CAST(o.revenue * o.revenue AS DECIMAL(38, 4))
+    CASE WHEN v.mark = 'pooled_bought' THEN o.orders ELSE 0 END,
+    CASE
+      WHEN v.mark = 'pooled_bought'
+      THEN CAST(o.revenue AS DECIMAL(18, 2))
+      ELSE CAST(0 AS DECIMAL(18, 2))
+    END,
+    CASE
+      WHEN v.mark = 'pooled_bought'
+      THEN CAST(o.revenue * o.revenue AS DECIMAL(38, 4))
+      ELSE CAST(0 AS DECIMAL(38, 4))
+    END
   FROM pooled AS p
-  JOIN bought AS o
+  LEFT JOIN bought AS o
     ON o.campaign_id = p.campaign_id AND o.customer_id = p.customer_id
+  CROSS JOIN VALUES
+    ('pooled'),
+    ('pooled_bought') AS v(mark)
+  WHERE
+    v.mark = 'pooled' OR NOT o.customer_id IS NULL
 )
 SELECT
   h.home AS mailing_id,
