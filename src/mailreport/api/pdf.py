@@ -31,6 +31,9 @@ from mailreport.api.security import LOCAL_HEADER
 PAGE_WIDTH = 1100
 PRINT_SCALE = 0.64
 READY = "main[data-state='ready'], main[data-state='error']"
+# the page's fonts and images in (an image that failed counts as complete)
+PRINTABLE = ("() => document.fonts.status === 'loaded' && "
+             "[...document.images].every(image => image.complete)")
 
 
 class PdfError(RuntimeError):
@@ -152,7 +155,11 @@ def _render_pdf(site: Site, path: str, out: Path, *, title: str, period: str, zo
                 if page.locator("main").get_attribute("data-state") == "error":
                     raise PdfError(f"the report page could not be drawn: "
                                    f"{page.locator('main').inner_text()[:300]}")
-                page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+                # not "networkidle": Chromium may never report the network idle once
+                # the sandboxed email frame sits below the viewport, though every
+                # request has finished; READY has waited for what the scripts fetch
+                page.wait_for_load_state("load", timeout=timeout_s * 1000)
+                page.wait_for_function(PRINTABLE, timeout=timeout_s * 1000)
                 # every chart drawn at the printed width, without its animation
                 page.wait_for_timeout(800)
                 page.pdf(path=str(out), format="A4", print_background=True, scale=PRINT_SCALE,
