@@ -120,8 +120,7 @@ WITH cm AS (
     FROM complaints t JOIN cm ON cm.campaign_mailing = t.mailing_id
     WHERE ({where})
 ), firsts AS (
-    SELECT campaign_id, customer_id, mark, name, day FROM (
-    {firsts}) f
+    {firsts}
 ), latest AS (
     -- each day's latest: a tie in time goes to the greater mailing_id (and a day's
     -- unsubscribes, which keep no time of their latest, to the greater mailing_id)

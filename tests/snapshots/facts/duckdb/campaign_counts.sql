@@ -94,111 +94,103 @@ WITH cm AS (
     campaign_id,
     customer_id,
     mark,
-    name,
+    CAST(NULL AS TEXT) AS name,
     day
   FROM (
     SELECT
-      campaign_id,
-      customer_id,
-      mark,
-      CAST(NULL AS TEXT) AS name,
-      day
-    FROM (
-      SELECT
-        r.campaign_id,
-        r.customer_id,
-        s.mark,
-        CASE
-          WHEN s.mark = 'sent'
-          THEN r.sent_day
-          WHEN s.mark = 'delivered'
-          THEN r.delivered_day
-          WHEN s.mark = 'opened' AND r.channel <> 'sms'
-          THEN r.opened_day
-          WHEN s.mark = 'opened_all' AND r.channel <> 'sms'
-          THEN r.opened_all_day
-          WHEN s.mark = 'clicked'
-          THEN r.clicked_day
-          WHEN s.mark = 'clicked_all'
-          THEN r.clicked_all_day
-        END AS day
-      FROM r
-      CROSS JOIN (VALUES
-        ('sent'),
-        ('delivered'),
-        ('opened'),
-        ('opened_all'),
-        ('clicked'),
-        ('clicked_all')) AS s(mark)
-    ) AS st
-    WHERE
-      NOT day IS NULL
-    UNION ALL
-    SELECT
       r.campaign_id,
       r.customer_id,
-      'email_sent',
+      s.mark,
       CASE
-        WHEN STRPOS(c.email, '@') > 0
-        THEN NULLIF(LOWER(REVERSE(SPLIT_PART(REVERSE(c.email), '@', 1))), '')
-      END,
-      r.sent_day
+        WHEN s.mark = 'sent'
+        THEN r.sent_day
+        WHEN s.mark = 'delivered'
+        THEN r.delivered_day
+        WHEN s.mark = 'opened' AND r.channel <> 'sms'
+        THEN r.opened_day
+        WHEN s.mark = 'opened_all' AND r.channel <> 'sms'
+        THEN r.opened_all_day
+        WHEN s.mark = 'clicked'
+        THEN r.clicked_day
+        WHEN s.mark = 'clicked_all'
+        THEN r.clicked_all_day
+      END AS day
     FROM r
-    LEFT JOIN customers AS c
-      ON c.customer_id = r.customer_id
-    WHERE
-      r.channel = 'email' AND NOT r.sent_day IS NULL
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'domain_bounced',
-      domain,
-      day
-    FROM b
-    WHERE
-      channel = 'email'
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      'domain_spam',
-      domain,
-      day
-    FROM k
-    WHERE
-      channel = 'email' AND type = 'spam'
-    UNION ALL
-    SELECT
-      d.campaign_id,
-      d.customer_id,
-      d.kind || CASE WHEN d.machine THEN '_machine' ELSE '' END || '.' || s.dim,
-      CASE
-        WHEN s.dim = 'device'
-        THEN d.device
-        WHEN s.dim = 'client'
-        THEN d.client
-        WHEN s.dim = 'os'
-        THEN d.os
-      END,
-      d.day
-    FROM d
     CROSS JOIN (VALUES
-      ('device'),
-      ('client'),
-      ('os'),
-      ('total')) AS s(dim)
-    UNION ALL
-    SELECT
-      campaign_id,
-      customer_id,
-      kind || '.region',
-      region,
-      day
-    FROM d
-    WHERE
-      NOT machine
-  ) AS f
+      ('sent'),
+      ('delivered'),
+      ('opened'),
+      ('opened_all'),
+      ('clicked'),
+      ('clicked_all')) AS s(mark)
+  ) AS st
+  WHERE
+    NOT day IS NULL
+  UNION ALL
+  SELECT
+    r.campaign_id,
+    r.customer_id,
+    'email_sent',
+    CASE
+      WHEN STRPOS(c.email, '@') > 0
+      THEN NULLIF(LOWER(REVERSE(SPLIT_PART(REVERSE(c.email), '@', 1))), '')
+    END,
+    r.sent_day
+  FROM r
+  LEFT JOIN customers AS c
+    ON c.customer_id = r.customer_id
+  WHERE
+    r.channel = 'email' AND NOT r.sent_day IS NULL
+  UNION ALL
+  SELECT
+    campaign_id,
+    customer_id,
+    'domain_bounced',
+    domain,
+    day
+  FROM b
+  WHERE
+    channel = 'email'
+  UNION ALL
+  SELECT
+    campaign_id,
+    customer_id,
+    'domain_spam',
+    domain,
+    day
+  FROM k
+  WHERE
+    channel = 'email' AND type = 'spam'
+  UNION ALL
+  SELECT
+    d.campaign_id,
+    d.customer_id,
+    d.kind || CASE WHEN d.machine THEN '_machine' ELSE '' END || '.' || s.dim,
+    CASE
+      WHEN s.dim = 'device'
+      THEN d.device
+      WHEN s.dim = 'client'
+      THEN d.client
+      WHEN s.dim = 'os'
+      THEN d.os
+    END,
+    d.day
+  FROM d
+  CROSS JOIN (VALUES
+    ('device'),
+    ('client'),
+    ('os'),
+    ('total')) AS s(dim)
+  UNION ALL
+  SELECT
+    campaign_id,
+    customer_id,
+    kind || '.region',
+    region,
+    day
+  FROM d
+  WHERE
+    NOT machine
 ), latest AS (
   SELECT
     campaign_id,
