@@ -88,16 +88,27 @@ QUERIES = {
 }
 
 
+# On Spark a report takes seconds (its SQL run in a local JVM) and a query's set a
+# minute: there each query computes a third of the reports, a different third per
+# query, so the seven together still compute every report on Spark two or three times.
+THIRDS = {"spark": 3}
+
+
 @pytest.mark.parametrize("name", QUERIES)
-def test_every_report_under_other_queries_matches_its_golden(demo_tables, name):
+def test_every_report_under_other_queries_matches_its_golden(demo_tables, engine, name):
     tables = demo_tables
     query = ReportQuery(**QUERIES[name])
-    got = {m.mailing_id: report_json(mailing_report(tables, m.mailing_id, query))
-           for m in list_mailings(tables)}
-    got.update({c.campaign_id: report_json(campaign_report(tables, c.campaign_id, query))
-                for c in list_campaigns(tables)})
+    ids = [("mailing", m.mailing_id) for m in list_mailings(tables)]
+    ids += [("campaign", c.campaign_id) for c in list_campaigns(tables)]
+    every = THIRDS.get(engine, 1)
+    turn = list(QUERIES).index(name)
+    taken = [(kind, i) for n, (kind, i) in enumerate(ids) if (n + turn) % every == 0]
+    assert len(taken) >= len(ids) // every
+    got = {i: report_json(mailing_report(tables, i, query) if kind == "mailing"
+                          else campaign_report(tables, i, query))
+           for kind, i in taken}
     path = GOLDEN / "queries" / f"{name}.jsonl"
-    if UPDATE or not path.exists():
+    if (UPDATE or not path.exists()) and len(got) == len(ids):
         if not UPDATE and os.environ.get("CI"):
             pytest.fail(f"{path} is missing: generate it with MAILREPORT_UPDATE_GOLDEN=1")
         path.parent.mkdir(exist_ok=True)
@@ -105,5 +116,5 @@ def test_every_report_under_other_queries_matches_its_golden(demo_tables, name):
         path.write_text("".join(json.dumps({"id": k, "report": v}) + "\n"
                                 for k, v in got.items()), encoding="utf-8")
     want = {r["id"]: r["report"] for r in map(json.loads, path.read_text().splitlines())}
-    assert list(got) == list(want)
+    assert [i for _, i in ids] == list(want)
     assert [k for k in got if got[k] != want[k]] == [], f"{name} differs from {path}"
