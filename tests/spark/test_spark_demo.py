@@ -114,7 +114,11 @@ def cluster_run(spark_cluster, cluster_lake, tmp_path_factory) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="session", params=["local", "cluster"])
+# On a local session these cases repeat test_golden.py's on Spark (every small-demo
+# mailing, campaign and the period report against the goldens DuckDB gives) at 90 s
+# of CI's 90 minutes: run with -m slow. The cluster's run in CI.
+@pytest.fixture(scope="session", params=[pytest.param("local", marks=pytest.mark.slow),
+                                         "cluster"])
 def spark_reports(request, engines) -> dict[str, str]:
     """Every report on Spark: on this process's local session, or on the cluster."""
     if request.param == "local":
