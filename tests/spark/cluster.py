@@ -16,11 +16,15 @@ from bench.spark_cluster import Cluster, ClusterError, standalone_cluster  # noq
 __all__ = ["Cluster", "ClusterError", "TEST_DEFAULTS", "spark_cluster", "standalone_cluster"]
 
 # The cluster's own configuration (its spark-defaults.conf, which the driver's
-# spark-submit reads too): tiny test data, so few partitions; JVMs that do not spend
-# the run compiling (as tests/engines.py's TEST_CONF); and a failed task is not tried
-# again, so that the out-of-memory a test provokes is not provoked four times.
+# spark-submit reads too): tiny test data, so few partitions, no adaptive re-planning
+# and no code generation; JVMs that do not spend the run compiling (as
+# tests/engines.py's TEST_CONF); and a failed task is not tried again, so that the
+# out-of-memory a test provokes is not provoked four times.
 TEST_DEFAULTS = {
     "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.task.maxFailures": "1",
     "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
