@@ -238,13 +238,14 @@ def test_customer_lists_equal_their_general_path(demo, params):
     query = ReportQuery(**params)
     # the largest (SMS) and the largest email mailing, whose windows the period cuts
     read_from_buyers = 0
-    for mailing_id in ("M07", "M08"):
-        for seg in LIST_SEGMENTS:
+    pages = (("revenue", "desc", 3, 7), ("orders", "desc", 2, 10), ("customer_id", "asc", 2, 20),
+             ("reached_at", "desc", 2, 10), ("revenue", "asc", 1, 5))
+    for n, mailing_id in enumerate(("M07", "M08")):
+        for k, seg in enumerate(LIST_SEGMENTS):
             segment = Segment(**seg)
-            for sort, order, page, size in (("revenue", "desc", 3, 7), ("orders", "desc", 2, 10),
-                                            ("customer_id", "asc", 2, 20),
-                                            ("reached_at", "desc", 2, 10),
-                                            ("revenue", "asc", 1, 5)):
+            # three of the five pages a mailing, in turn, so that each of a segment's five
+            # pages is compared in one of the two mailings or both (all ten took 107 s)
+            for sort, order, page, size in (pages[(3 * n + k + i) % 5] for i in range(3)):
                 args = (mailing_id, segment, query, page, size, sort, order)
                 try:
                     fast = customer_list(tables, *args)
@@ -256,7 +257,7 @@ def test_customer_lists_equal_their_general_path(demo, params):
                 assert (fast.metrics, fast.rows) == (metrics, rows), (args, seg)
                 read_from_buyers += sort != "customer_id" and order == "desc" and bool(
                     fast.rows) and all(r.revenue > 0 for r in fast.rows)
-    assert read_from_buyers > 5  # pages the buyers alone could answer were compared
+    assert read_from_buyers > 3  # pages the buyers alone could answer were compared
 
 
 def test_a_page_by_revenue_falls_back_where_a_zero_ties_with_non_buyers(data, store):
