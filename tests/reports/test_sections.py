@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 
@@ -439,6 +440,7 @@ def test_a_campaign_period_finds_a_customer_by_any_of_their_days(data):
     def day(n: int) -> str:
         return at(days=n)[:10]
 
+    @functools.cache  # a period asked twice is computed once (seconds each on Spark)
     def report(first: int | None, last: int | None):
         period = {k: day(v) for k, v in (("from", first), ("to", last)) if v is not None}
         return campaign_report(t, "c1", query(**period))
