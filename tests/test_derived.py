@@ -128,8 +128,12 @@ def test_variant_comes_from_audience_then_events_then_a(data, store):
     data.journeys("m1", {"aud": [("sent", at(0), {"variant_id": "A"})]}, variant_id="B")
     data.journeys("m1", {"ev": [("sent", at(0), {"variant_id": "B"})]})
     data.journeys("m1", {"none": [("sent", at(0))]})
+    # events that disagree: the least variant id, whatever the events' order
+    data.journeys("m1", {"mixed": [("sent", at(0), {"variant_id": "B"}),
+                                   ("opened", at(1), {"variant_id": "A"})]})
     data.load()
-    assert [reach(store, "m1", c)["variant"] for c in ("aud", "ev", "none")] == ["B", "B", "A"]
+    assert [reach(store, "m1", c)["variant"] for c in ("aud", "ev", "none", "mixed")] \
+        == ["B", "B", "A", "A"]
 
 
 def test_incremental_refresh_equals_a_full_rebuild(data, store):
