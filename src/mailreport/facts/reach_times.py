@@ -49,24 +49,13 @@ def select(settings: Settings, where: str) -> str:
         return f"CAST({local(col, company)} AS DATE)"
 
     return f"""
-WITH vr AS (
-    -- each mailing's variants ranked by id, the implicit A among them: an event's
-    -- variant is one of these (the loader's unknown_reference rule), so the least
-    -- of a customer's is found as the least rank, a number, which Spark aggregates
-    -- by hash where a least string would sort every event. Small tables, read
-    -- whole: ``where`` may name customers, which they have not.
-    SELECT mailing_id, variant_id,
-           row_number() OVER (PARTITION BY mailing_id ORDER BY variant_id) AS vrank
-    FROM (SELECT mailing_id, variant_id FROM variants
-          UNION SELECT mailing_id, 'A' FROM mailings) v
-), ev AS (
-    SELECT e.mailing_id, e.customer_id, vr.vrank, e.ts, {STAGE_CASE} AS stage,
+WITH ev AS (
+    SELECT e.mailing_id, e.customer_id, e.variant_id, e.ts, {STAGE_CASE} AS stage,
            coalesce(e.is_machine, false) AS is_machine
-    FROM (SELECT mailing_id, customer_id, variant_id, ts, type, is_machine FROM events
-          WHERE type IN ('sent', 'delivered', 'opened', 'clicked') AND ({where})) e
-    LEFT JOIN vr ON vr.mailing_id = e.mailing_id AND vr.variant_id = e.variant_id
+    FROM events e
+    WHERE e.type IN ('sent', 'delivered', 'opened', 'clicked') AND ({where})
 ), agg AS (
-    SELECT mailing_id, customer_id, min(vrank) AS event_vrank,
+    SELECT mailing_id, customer_id, min(variant_id) AS event_variant,
         min(ts) AS sent_at_all,
         min(ts) FILTER (WHERE stage >= 2) AS delivered_at_all,
         min(ts) FILTER (WHERE stage >= 3) AS opened_at_all,
@@ -86,13 +75,12 @@ WITH vr AS (
            CASE WHEN a.status = 'good' THEN coalesce(a."group", 'test') END AS "group",
            -- a control customer was sent nothing: a variant only if events say so
            CASE WHEN a."group" = 'control' AND g.customer_id IS NULL THEN NULL
-                ELSE coalesce(a.variant_id, ev_v.variant_id, 'A') END AS variant_id,
+                ELSE coalesce(a.variant_id, g.event_variant, 'A') END AS variant_id,
            g.sent_at_all AS sent_at, g.delivered_at_all AS delivered_at,
            g.opened_at, g.clicked_at,
            g.sent_at_all, g.delivered_at_all, g.opened_at_all, g.clicked_at_all
     FROM aud a FULL OUTER JOIN agg g
       ON a.mailing_id = g.mailing_id AND a.customer_id = g.customer_id
-    LEFT JOIN vr ev_v ON ev_v.mailing_id = g.mailing_id AND ev_v.vrank = g.event_vrank
 ), z AS (
     SELECT r.*, {_touch(settings)} AS touch_at,
            coalesce(c.timezone, {company}) AS zone

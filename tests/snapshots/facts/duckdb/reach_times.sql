@@ -1,24 +1,8 @@
-WITH vr AS (
-  SELECT
-    mailing_id,
-    variant_id,
-    ROW_NUMBER() OVER (PARTITION BY mailing_id ORDER BY variant_id) AS vrank
-  FROM (
-    SELECT
-      mailing_id,
-      variant_id
-    FROM variants
-    UNION
-    SELECT
-      mailing_id,
-      'A'
-    FROM mailings
-  ) AS v
-), ev AS (
+WITH ev AS (
   SELECT
     e.mailing_id,
     e.customer_id,
-    vr.vrank,
+    e.variant_id,
     e.ts,
     CASE e.type
       WHEN 'sent'
@@ -31,27 +15,16 @@ WITH vr AS (
       THEN 4
     END AS stage,
     COALESCE(e.is_machine, FALSE) AS is_machine
-  FROM (
-    SELECT
-      mailing_id,
-      customer_id,
-      variant_id,
-      ts,
-      type,
-      is_machine
-    FROM events
-    WHERE
-      type IN ('sent', 'delivered', 'opened', 'clicked') AND (
-        TRUE
-      )
-  ) AS e
-  LEFT JOIN vr
-    ON vr.mailing_id = e.mailing_id AND vr.variant_id = e.variant_id
+  FROM events AS e
+  WHERE
+    e.type IN ('sent', 'delivered', 'opened', 'clicked') AND (
+      TRUE
+    )
 ), agg AS (
   SELECT
     mailing_id,
     customer_id,
-    MIN(vrank) AS event_vrank,
+    MIN(variant_id) AS event_variant,
     MIN(ts) AS sent_at_all,
     MIN(ts) FILTER(WHERE
       stage >= 2) AS delivered_at_all,
@@ -88,7 +61,7 @@ WITH vr AS (
     CASE
       WHEN a."group" = 'control' AND g.customer_id IS NULL
       THEN NULL
-      ELSE COALESCE(a.variant_id, ev_v.variant_id, 'A')
+      ELSE COALESCE(a.variant_id, g.event_variant, 'A')
     END AS variant_id, /* a control customer was sent nothing: a variant only if events say so */
     g.sent_at_all AS sent_at,
     g.delivered_at_all AS delivered_at,
@@ -101,8 +74,6 @@ WITH vr AS (
   FROM aud AS a
   FULL OUTER JOIN agg AS g
     ON a.mailing_id = g.mailing_id AND a.customer_id = g.customer_id
-  LEFT JOIN vr AS ev_v
-    ON ev_v.mailing_id = g.mailing_id AND ev_v.vrank = g.event_vrank
 ), z AS (
   SELECT
     r.*,
