@@ -33,6 +33,7 @@ them."""
 
 from __future__ import annotations
 
+from mailreport.contract import AUDIENCE_STATUSES
 from mailreport.facts.fact import Fact
 from mailreport.facts.sql import email_domain
 from mailreport.settings import Settings
@@ -92,6 +93,16 @@ def select(settings: Settings, where: str) -> str:
         "SELECT campaign_id, customer_id, kind || '.region', region, day FROM d "
         "WHERE NOT machine",
     ])
+    statuses = [(f"status_{status}", status) for status in AUDIENCE_STATUSES]
+    status_flags = ",\n           ".join(
+        f"max(CASE WHEN status = '{status}' THEN 1 ELSE 0 END) AS {flag}"
+        for flag, status in statuses)
+    timeless_marks = ", ".join([*(f"('status', '{status}')" for _, status in statuses),
+                                "('control', NULL)", "('actual', NULL)"])
+    timeless_flag = " ".join([*(f"WHEN v.name = '{status}' THEN f.{flag}"
+                                for flag, status in statuses),
+                              "WHEN v.mark = 'control' THEN f.control",
+                              "ELSE f.actual"])
     return f"""
 WITH cm AS (
     SELECT mailing_id AS campaign_mailing, campaign_id, channel, status FROM mailings
@@ -140,16 +151,22 @@ WITH cm AS (
     -- the audience rows of the sent mailings, as the volume and the groups count
     SELECT campaign_id, customer_id, status, "group", delivered_at FROM r
     WHERE mailing_status = 'sent' AND status IS NOT NULL
+), flags AS (
+    -- every mark without a day a customer has, in one pass over the sent rows: a
+    -- flag per audience status and per group mark (a group is set only on good rows)
+    SELECT campaign_id, customer_id,
+           {status_flags},
+           max(CASE WHEN "group" = 'control' THEN 1 ELSE 0 END) AS control,
+           max(CASE WHEN "group" = 'test' THEN 1 ELSE 0 END) AS test,
+           max(CASE WHEN "group" = 'test' AND delivered_at IS NOT NULL THEN 1 ELSE 0 END)
+               AS actual
+    FROM sent GROUP BY campaign_id, customer_id
 ), pooled AS (
     SELECT campaign_id, customer_id,
-           CASE WHEN max(control) = 1 AND max(test) = 0 THEN 'control'
-                WHEN max(test) = 1 AND max(control) = 0 THEN 'test'
+           CASE WHEN control = 1 AND test = 0 THEN 'control'
+                WHEN test = 1 AND control = 0 THEN 'test'
                 ELSE 'both' END AS pooled_group
-    FROM (SELECT campaign_id, customer_id,
-                 CASE WHEN "group" = 'control' THEN 1 ELSE 0 END AS control,
-                 CASE WHEN "group" = 'test' THEN 1 ELSE 0 END AS test
-          FROM sent WHERE status = 'good') g
-    GROUP BY campaign_id, customer_id
+    FROM flags WHERE status_good = 1
 ), bought AS (
     -- orders in the union of the sent mailings' group windows, each order once
     SELECT campaign_id, customer_id, count(*) AS orders, sum(total) AS revenue
@@ -178,15 +195,9 @@ WITH cm AS (
     SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR), CAST(NULL AS DATE),
            CAST(NULL AS DATE), CAST(NULL AS DATE),
            1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
-    FROM (SELECT DISTINCT campaign_id, customer_id, mark, name FROM (
-              SELECT s.campaign_id, s.customer_id, v.mark,
-                     CASE WHEN v.mark = 'status' THEN s.status END AS name,
-                     CASE WHEN v.mark = 'status' THEN true
-                          WHEN v.mark = 'control' THEN s."group" = 'control'
-                          ELSE s."group" = 'test' AND s.delivered_at IS NOT NULL
-                     END AS marked
-              FROM sent s CROSS JOIN (VALUES ('status'), ('control'), ('actual')) AS v(mark)
-          ) m WHERE marked) t
+    FROM (SELECT f.campaign_id, v.mark, v.name FROM flags f
+          CROSS JOIN (VALUES {timeless_marks}) AS v(mark, name)
+          WHERE CASE {timeless_flag} END = 1) t
     UNION ALL
     -- every pooled customer, and the buyers among them with their orders
     SELECT p.campaign_id, v.mark, p.pooled_group, CAST(NULL AS VARCHAR),

@@ -234,30 +234,36 @@ WITH cm AS (
   FROM r
   WHERE
     mailing_status = 'sent' AND NOT status IS NULL
+), flags AS (
+  SELECT
+    campaign_id,
+    customer_id,
+    MAX(CASE WHEN status = 'good' THEN 1 ELSE 0 END) AS status_good,
+    MAX(CASE WHEN status = 'address_issue' THEN 1 ELSE 0 END) AS status_address_issue,
+    MAX(CASE WHEN status = 'unsubscribed_channel' THEN 1 ELSE 0 END) AS status_unsubscribed_channel,
+    MAX(CASE WHEN status = 'unsubscribed_category' THEN 1 ELSE 0 END) AS status_unsubscribed_category,
+    MAX(CASE WHEN status = 'blocked_by_policy' THEN 1 ELSE 0 END) AS status_blocked_by_policy,
+    MAX(CASE WHEN `group` = 'control' THEN 1 ELSE 0 END) AS control,
+    MAX(CASE WHEN `group` = 'test' THEN 1 ELSE 0 END) AS test,
+    MAX(CASE WHEN `group` = 'test' AND NOT delivered_at IS NULL THEN 1 ELSE 0 END) AS actual
+  FROM sent
+  GROUP BY
+    campaign_id,
+    customer_id
 ), pooled AS (
   SELECT
     campaign_id,
     customer_id,
     CASE
-      WHEN MAX(control) = 1 AND MAX(test) = 0
+      WHEN control = 1 AND test = 0
       THEN 'control'
-      WHEN MAX(test) = 1 AND MAX(control) = 0
+      WHEN test = 1 AND control = 0
       THEN 'test'
       ELSE 'both'
     END AS pooled_group
-  FROM (
-    SELECT
-      campaign_id,
-      customer_id,
-      CASE WHEN `group` = 'control' THEN 1 ELSE 0 END AS control,
-      CASE WHEN `group` = 'test' THEN 1 ELSE 0 END AS test
-    FROM sent
-    WHERE
-      status = 'good'
-  ) AS g
-  GROUP BY
-    campaign_id,
-    customer_id
+  FROM flags
+  WHERE
+    status_good = 1
 ), bought AS (
   SELECT
     campaign_id,
@@ -333,32 +339,35 @@ WITH cm AS (
     CAST(0 AS DECIMAL(18, 2)),
     CAST(0 AS DECIMAL(38, 4))
   FROM (
-    SELECT DISTINCT
-      campaign_id,
-      customer_id,
-      mark,
-      name
-    FROM (
-      SELECT
-        s.campaign_id,
-        s.customer_id,
-        v.mark,
-        CASE WHEN v.mark = 'status' THEN s.status END AS name,
-        CASE
-          WHEN v.mark = 'status'
-          THEN TRUE
-          WHEN v.mark = 'control'
-          THEN s.`group` = 'control'
-          ELSE s.`group` = 'test' AND NOT s.delivered_at IS NULL
-        END AS marked
-      FROM sent AS s
-      CROSS JOIN VALUES
-        ('status'),
-        ('control'),
-        ('actual') AS v(mark)
-    ) AS m
+    SELECT
+      f.campaign_id,
+      v.mark,
+      v.name
+    FROM flags AS f
+    CROSS JOIN VALUES
+      ('status', 'good'),
+      ('status', 'address_issue'),
+      ('status', 'unsubscribed_channel'),
+      ('status', 'unsubscribed_category'),
+      ('status', 'blocked_by_policy'),
+      ('control', NULL),
+      ('actual', NULL) AS v(mark, name)
     WHERE
-      marked
+      CASE
+        WHEN v.name = 'good'
+        THEN f.status_good
+        WHEN v.name = 'address_issue'
+        THEN f.status_address_issue
+        WHEN v.name = 'unsubscribed_channel'
+        THEN f.status_unsubscribed_channel
+        WHEN v.name = 'unsubscribed_category'
+        THEN f.status_unsubscribed_category
+        WHEN v.name = 'blocked_by_policy'
+        THEN f.status_blocked_by_policy
+        WHEN v.mark = 'control'
+        THEN f.control
+        ELSE f.actual
+      END = 1
   ) AS t
   UNION ALL
   SELECT
