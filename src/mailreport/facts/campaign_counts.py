@@ -54,6 +54,14 @@ FIRST = (*(mark for mark, _ in STAGE_DAYS), "email_sent", "domain_bounced", "dom
 LATEST = ("bounced", "unsubscribed")
 TIMELESS = ("status", "control", "actual", "pooled", "pooled_bought")
 
+# the marks without a day from the sent audience rows, each with its flag column and
+# the condition on a row that sets it (a group is set only on good rows); the pooled
+# groups read the flags too
+SENT_MARKS = (*((f"status_{status}", "status", status, f"status = '{status}'")
+                for status in AUDIENCE_STATUSES),
+              ("control", "control", None, "\"group\" = 'control'"),
+              ("actual", "actual", None, "\"group\" = 'test' AND delivered_at IS NOT NULL"))
+
 KEYS = ("mailing_id", "campaign_id", "mark", "name", "detail", "day", "prev_day", "next_day")
 MEASURES = ("customers", "orders", "revenue", "revenue_sq")
 
@@ -93,16 +101,14 @@ def select(settings: Settings, where: str) -> str:
         "SELECT campaign_id, customer_id, kind || '.region', region, day FROM d "
         "WHERE NOT machine",
     ])
-    statuses = [(f"status_{status}", status) for status in AUDIENCE_STATUSES]
-    status_flags = ",\n           ".join(
-        f"max(CASE WHEN status = '{status}' THEN 1 ELSE 0 END) AS {flag}"
-        for flag, status in statuses)
-    timeless_marks = ", ".join([*(f"('status', '{status}')" for _, status in statuses),
-                                "('control', NULL)", "('actual', NULL)"])
-    timeless_flag = " ".join([*(f"WHEN v.name = '{status}' THEN f.{flag}"
-                                for flag, status in statuses),
-                              "WHEN v.mark = 'control' THEN f.control",
-                              "ELSE f.actual"])
+    # a flag column per mark without a day, then a row per flag that is set
+    flags = ",\n           ".join(
+        f"max(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {column}"
+        for column, _, _, condition in SENT_MARKS)
+    sent_marks = ", ".join(f"({i}, '{mark}', " + (f"'{name}')" if name else "NULL)")
+                           for i, (_, mark, name, _) in enumerate(SENT_MARKS))
+    flag_set = " ".join(f"WHEN {i} THEN f.{column}"
+                        for i, (column, _, _, _) in enumerate(SENT_MARKS))
     return f"""
 WITH cm AS (
     SELECT mailing_id AS campaign_mailing, campaign_id, channel, status FROM mailings
@@ -153,13 +159,10 @@ WITH cm AS (
     WHERE mailing_status = 'sent' AND status IS NOT NULL
 ), flags AS (
     -- every mark without a day a customer has, in one pass over the sent rows: a
-    -- flag per audience status and per group mark (a group is set only on good rows)
+    -- flag column per SENT_MARKS entry, and the test group for the pooled groups
     SELECT campaign_id, customer_id,
-           {status_flags},
-           max(CASE WHEN "group" = 'control' THEN 1 ELSE 0 END) AS control,
-           max(CASE WHEN "group" = 'test' THEN 1 ELSE 0 END) AS test,
-           max(CASE WHEN "group" = 'test' AND delivered_at IS NOT NULL THEN 1 ELSE 0 END)
-               AS actual
+           {flags},
+           max(CASE WHEN "group" = 'test' THEN 1 ELSE 0 END) AS test
     FROM sent GROUP BY campaign_id, customer_id
 ), pooled AS (
     SELECT campaign_id, customer_id,
@@ -196,8 +199,8 @@ WITH cm AS (
            CAST(NULL AS DATE), CAST(NULL AS DATE),
            1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
     FROM (SELECT f.campaign_id, v.mark, v.name FROM flags f
-          CROSS JOIN (VALUES {timeless_marks}) AS v(mark, name)
-          WHERE CASE {timeless_flag} END = 1) t
+          CROSS JOIN (VALUES {sent_marks}) AS v(flag, mark, name)
+          WHERE CASE v.flag {flag_set} END = 1) t
     UNION ALL
     -- every pooled customer, and the buyers among them with their orders
     SELECT p.campaign_id, v.mark, p.pooled_group, CAST(NULL AS VARCHAR),

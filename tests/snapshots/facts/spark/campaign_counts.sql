@@ -244,8 +244,8 @@ WITH cm AS (
     MAX(CASE WHEN status = 'unsubscribed_category' THEN 1 ELSE 0 END) AS status_unsubscribed_category,
     MAX(CASE WHEN status = 'blocked_by_policy' THEN 1 ELSE 0 END) AS status_blocked_by_policy,
     MAX(CASE WHEN `group` = 'control' THEN 1 ELSE 0 END) AS control,
-    MAX(CASE WHEN `group` = 'test' THEN 1 ELSE 0 END) AS test,
-    MAX(CASE WHEN `group` = 'test' AND NOT delivered_at IS NULL THEN 1 ELSE 0 END) AS actual
+    MAX(CASE WHEN `group` = 'test' AND NOT delivered_at IS NULL THEN 1 ELSE 0 END) AS actual,
+    MAX(CASE WHEN `group` = 'test' THEN 1 ELSE 0 END) AS test
   FROM sent
   GROUP BY
     campaign_id,
@@ -345,28 +345,29 @@ WITH cm AS (
       v.name
     FROM flags AS f
     CROSS JOIN VALUES
-      ('status', 'good'),
-      ('status', 'address_issue'),
-      ('status', 'unsubscribed_channel'),
-      ('status', 'unsubscribed_category'),
-      ('status', 'blocked_by_policy'),
-      ('control', NULL),
-      ('actual', NULL) AS v(mark, name)
+      (0, 'status', 'good'),
+      (1, 'status', 'address_issue'),
+      (2, 'status', 'unsubscribed_channel'),
+      (3, 'status', 'unsubscribed_category'),
+      (4, 'status', 'blocked_by_policy'),
+      (5, 'control', NULL),
+      (6, 'actual', NULL) AS v(flag, mark, name)
     WHERE
-      CASE
-        WHEN v.name = 'good'
+      CASE v.flag
+        WHEN 0
         THEN f.status_good
-        WHEN v.name = 'address_issue'
+        WHEN 1
         THEN f.status_address_issue
-        WHEN v.name = 'unsubscribed_channel'
+        WHEN 2
         THEN f.status_unsubscribed_channel
-        WHEN v.name = 'unsubscribed_category'
+        WHEN 3
         THEN f.status_unsubscribed_category
-        WHEN v.name = 'blocked_by_policy'
+        WHEN 4
         THEN f.status_blocked_by_policy
-        WHEN v.mark = 'control'
+        WHEN 5
         THEN f.control
-        ELSE f.actual
+        WHEN 6
+        THEN f.actual
       END = 1
   ) AS t
   UNION ALL
