@@ -71,3 +71,18 @@ def test_no_control_group_no_pooled_groups(data):
     data.load()
     r = campaign_report(data.tables(), "c2", query())
     assert r.groups is None and r.volume.customers.good_recipients == 1
+
+
+def test_actual_recipients_are_the_test_group_delivered_in_some_mailing(data):
+    # jon is not delivered in a1 but is in a2: actual once; lea is never delivered
+    data.add("campaigns", {"campaign_id": "c3", "name": "Delivered"})
+    data.mailing("a1", sent_at=at(0), campaign_id="c3")
+    data.mailing("a2", sent_at=at(days=1), campaign_id="c3")
+    data.journeys("a1", {"ivy": [("sent", at(0)), ("delivered", at(0.1))],
+                         "jon": [("sent", at(0))]})
+    data.journeys("a1", {"kim": []}, group="control")
+    data.journeys("a2", {"jon": [("sent", at(days=1)), ("delivered", at(1, days=1))],
+                         "lea": [("sent", at(days=1))]})
+    data.load()
+    v = campaign_report(data.tables(), "c3", query()).volume.customers
+    assert (v.good_recipients, v.control_group, v.actual_recipients) == (4, 1, 2)
