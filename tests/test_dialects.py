@@ -4,6 +4,8 @@ on a real server in test_postgres.py."""
 
 from __future__ import annotations
 
+import pytest
+
 from mailreport import facts
 from mailreport.settings import Settings
 from mailreport.store.dialects import translate
@@ -39,3 +41,22 @@ def test_no_fact_keeps_a_construct_postgres_lacks():
 def test_spark_computes_a_materialized_cte_without_the_hint_it_lacks():
     sql = translate("WITH t AS MATERIALIZED (SELECT 1 AS a) SELECT a FROM t", "spark")
     assert sql == "WITH t AS (SELECT 1 AS a) SELECT a FROM t"
+
+
+def test_spark_distributes_the_ctes_a_fact_spreads_and_no_other_engine_does():
+    sql = "WITH a AS (SELECT k, v FROM t), b AS (SELECT k FROM a) SELECT * FROM b"
+    spark = translate(sql, "spark", spread_by=(("a", "k"),))
+    assert spark == ("WITH a AS (SELECT k, v FROM t DISTRIBUTE BY k), "
+                     "b AS (SELECT k FROM a) SELECT * FROM b")
+    for dialect in ("duckdb", "postgres"):
+        assert "DISTRIBUTE" not in translate(sql, dialect, spread_by=(("a", "k"),))
+
+
+def test_a_spread_by_a_cte_the_sql_lacks_is_an_error_not_a_slower_plan():
+    with pytest.raises(ValueError, match="no CTE 'c' to distribute by 'k'"):
+        translate("WITH a AS (SELECT k FROM t) SELECT * FROM a", "spark", spread_by=(("c", "k"),))
+
+
+def test_every_fact_spreads_only_ctes_it_has():
+    for fact in facts.FACTS:  # raises on a CTE renamed without its spread_by
+        translate(fact.select(Settings(), "true"), "spark", spread_by=fact.spread_by)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -608,3 +609,38 @@ def test_other_settings_do_not_read_the_kept_facts(refreshed):
     assert kept_facts(str(refreshed[0]), Settings()) is not None
     assert kept_facts(str(refreshed[0]), Settings(attribution_window_days=3)) is None
     assert kept_facts("s3a://bucket/lake", Settings()) is None
+
+
+# -- how Spark plans a fact that spreads its rows ---------------------------------------
+
+
+def _shuffle_keys(df) -> list[str]:
+    """The columns each shuffle of df's plan splits rows by (broadcasts aside)."""
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    return [re.sub(r"#\d+", "", keys) for keys in re.findall(r"hashpartitioning\(([^)]*), \d+\)",
+                                                            plan)]
+
+
+def test_reach_times_meets_each_customer_where_the_split_by_customer_put_them(
+        spark, refreshed):
+    """The events and the audience are split by customer (Fact.spread_by): their join
+    and the customers' time zones need no other split, which with Spark's defaults
+    the (mailing, customer) join would make. The rows are the same either way
+    (the full refresh's test above)."""
+    settings = Settings()
+    build = refresh_module._Build(spark, refreshed[0], settings)
+    build._read_tables()
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", "4")  # 1 partition would need no split
+    try:
+        df = store_module.fact_frame(spark, facts.REACH_TIMES, settings, build.views)
+        with store_module.planned_for(spark, facts.REACH_TIMES):
+            spread = _shuffle_keys(df)
+        default = _shuffle_keys(store_module.fact_frame(
+            spark, facts.REACH_TIMES, settings, build.views))
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", partitions)
+        build.release()
+    assert spread and set(spread) == {"customer_id"}, spread
+    assert spark.conf.get(store_module.CO_PARTITION, None) in (None, "true")
+    assert "mailing_id, customer_id" in default, default  # what planned_for spares

@@ -37,6 +37,10 @@ class Fact:
     # whose rows a change of that source's rows (a table ``changed``) can move;
     # without one, every customer of the changed rows is redone
     moved_by: tuple[tuple[str, Callable[[Settings], str]], ...] = ()
+    # for an engine that splits rows among workers (Spark): (CTE of ``select``,
+    # column) to split that CTE's rows by, so that the joins on the column after it
+    # find their rows already in place; what the rows are does not change
+    spread_by: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

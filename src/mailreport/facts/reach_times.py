@@ -67,6 +67,12 @@ WITH ev AS (
 ), aud AS (
     SELECT mailing_id, customer_id, status, "group", variant_id
     FROM audience WHERE ({where})
+), ga AS (
+    -- each side takes its customer's time zone before the two are joined, so that
+    -- an engine that splits the rows by customer joins them where they already are
+    SELECT g.*, c.timezone FROM agg g LEFT JOIN customers c ON c.customer_id = g.customer_id
+), aa AS (
+    SELECT a.*, c.timezone FROM aud a LEFT JOIN customers c ON c.customer_id = a.customer_id
 ), r AS (
     SELECT coalesce(a.mailing_id, g.mailing_id) AS mailing_id,
            coalesce(a.customer_id, g.customer_id) AS customer_id,
@@ -78,14 +84,13 @@ WITH ev AS (
                 ELSE coalesce(a.variant_id, g.event_variant, 'A') END AS variant_id,
            g.sent_at_all AS sent_at, g.delivered_at_all AS delivered_at,
            g.opened_at, g.clicked_at,
-           g.sent_at_all, g.delivered_at_all, g.opened_at_all, g.clicked_at_all
-    FROM aud a FULL OUTER JOIN agg g
+           g.sent_at_all, g.delivered_at_all, g.opened_at_all, g.clicked_at_all,
+           coalesce(a.timezone, g.timezone, {company}) AS zone
+    FROM aa a FULL OUTER JOIN ga g
       ON a.mailing_id = g.mailing_id AND a.customer_id = g.customer_id
 ), z AS (
-    SELECT r.*, {_touch(settings)} AS touch_at,
-           coalesce(c.timezone, {company}) AS zone
+    SELECT r.*, {_touch(settings)} AS touch_at
     FROM r JOIN mailings m ON m.mailing_id = r.mailing_id
-    LEFT JOIN customers c ON c.customer_id = r.customer_id
 ), l AS (
     SELECT z.*, {local("opened_at", "zone")} AS o_local,
            {local("opened_at_all", "zone")} AS oa_local,
@@ -107,4 +112,7 @@ ORDER BY mailing_id, customer_id
 
 REACH_TIMES = Fact(
     name="reach_times", columns=COLUMNS, select=select,
-    serves=("Stages and reach times", "Variant of a customer", "Attribution"))
+    serves=("Stages and reach times", "Variant of a customer", "Attribution"),
+    # the events and the audience split by customer meet each other and the
+    # customers' time zones without being sent on again (docs/spark.md)
+    spread_by=(("ev", "customer_id"), ("aud", "customer_id")))

@@ -34,6 +34,14 @@ def _spark_rewrite(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _distribute(tree: exp.Expression, by: dict[str, str]) -> None:
+    ctes = {cte.alias: cte for cte in tree.find_all(exp.CTE)}
+    for name, column in by.items():
+        if name not in ctes:  # a definition renamed its CTE: say so, not run slower
+            raise ValueError(f"no CTE {name!r} to distribute by {column!r}")
+        ctes[name].this.set("distribute", exp.Distribute(expressions=[exp.column(column)]))
+
+
 def _postgres_rewrite(node: exp.Expression) -> exp.Expression:
     # sqlglot writes DuckDB's hour(ts) and isodow(ts) as HOUR() and DAYOFWEEK_ISO(),
     # which PostgreSQL lacks: EXTRACT there, cast back to DuckDB's BIGINT (PostgreSQL's
@@ -82,15 +90,18 @@ def _renamer(names: dict[str, str]):
 
 
 def translate(sql: str, dialect: str, names: dict[str, str] | None = None,
-              keep_order: bool = True) -> str:
+              keep_order: bool = True, spread_by: tuple[tuple[str, str], ...] = ()) -> str:
     """sql (DuckDB's dialect) in ``dialect`` (duckdb, spark or postgres), its tables
     renamed by ``names``; without ``keep_order`` the ORDER BYs of unlimited SELECTs
-    go (a cached Spark table has no order: sorting it would only cost a shuffle)."""
+    go (a cached Spark table has no order: sorting it would only cost a shuffle).
+    ``spread_by`` (Spark only, ``Fact.spread_by``): the CTEs whose rows Spark
+    distributes by a column."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     if names:
         tree = tree.transform(_renamer(names))
     if dialect == "spark":
         tree = tree.transform(_spark_rewrite)
+        _distribute(tree, dict(spread_by))
     elif dialect == "postgres":
         tree = tree.transform(_postgres_rewrite)
     if not keep_order:

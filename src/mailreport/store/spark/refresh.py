@@ -69,6 +69,7 @@ from mailreport.store.spark.lake_inputs import (
 )
 from mailreport.store.spark.store import (
     fact_frame,
+    planned_for,
     read_fact_files,
     read_lake_table,
     user_agents_frame,
@@ -412,7 +413,8 @@ class _Build:
         for fact in facts.FACTS:
             if changes.full:
                 df = fact_frame(self.session, fact, self.settings, self.views)
-                files[fact.name] = write_fact(df, fact, self.root, self.id)
+                with planned_for(self.session, fact):
+                    files[fact.name] = write_fact(df, fact, self.root, self.id)
                 self.result.rebuilt[fact.name] = sorted(files[fact.name])
             else:
                 kept = old.files.get(fact.name, {})
@@ -420,7 +422,8 @@ class _Build:
                 if scope is None:
                     files[fact.name] = kept
                 else:
-                    files[fact.name], changed[fact.name] = self._redo(fact, scope, kept)
+                    with planned_for(self.session, fact):
+                        files[fact.name], changed[fact.name] = self._redo(fact, scope, kept)
                     self.result.rebuilt[fact.name] = sorted(changed[fact.name].mailings)
             read_fact_files(self.session, self.root, fact, _paths(files[fact.name])) \
                 .createOrReplaceTempView(self.views[fact.name])

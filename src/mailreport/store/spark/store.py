@@ -15,10 +15,12 @@ own prefix.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +77,35 @@ def fact_frame(session, fact: Fact, settings: Settings, views: dict[str, str],
     """The fact's rows for ``where`` (facts/fact.py) computed on Spark from the
     tables and facts ``views`` names, cast to its declared types so that every
     engine reads one schema."""
-    sql = translate(fact.select(settings, where), "spark", views, keep_order=False)
+    sql = translate(fact.select(settings, where), "spark", views, keep_order=False,
+                    spread_by=fact.spread_by)
     return session.sql(sql).selectExpr(
         *(f"CAST(`{c}` AS {t}) AS `{c}`" for c, t in fact_columns(fact)))
+
+
+# Spark joins two inputs split by a part of the join's columns (by customer, for a
+# join on mailing and customer) only with this off. It is off only while a fact
+# that spreads its rows (``Fact.spread_by``) is computed: elsewhere a split by the
+# mailing alone could leave a few tasks with all the rows.
+CO_PARTITION = "spark.sql.requireAllClusterKeysForCoPartition"
+
+
+@contextlib.contextmanager
+def planned_for(session, fact: Fact) -> Iterator[None]:
+    """Around the Spark action that computes ``fact``'s rows (Spark plans a query
+    when it runs, not when it is written)."""
+    if not fact.spread_by:
+        yield
+        return
+    before = session.conf.get(CO_PARTITION, None)
+    session.conf.set(CO_PARTITION, "false")
+    try:
+        yield
+    finally:
+        if before is None:
+            session.conf.unset(CO_PARTITION)
+        else:
+            session.conf.set(CO_PARTITION, before)
 
 
 def read_lake_table(session, lake: str, table: Table):
@@ -209,7 +237,8 @@ class SparkStore:
                 typed = fact_frame(self.session, fact, self.settings, self._views)
                 typed = typed.persist(StorageLevel.MEMORY_AND_DISK)
                 typed.createOrReplaceTempView(self._views[fact.name])
-                typed.count()  # compute now, so that no report pays for it
+                with planned_for(self.session, fact):
+                    typed.count()  # compute now, so that no report pays for it
                 self._cached[fact.name] = typed
 
     def _uncache(self) -> None:

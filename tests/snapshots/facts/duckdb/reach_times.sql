@@ -52,6 +52,20 @@ WITH ev AS (
     (
       TRUE
     )
+), ga AS (
+  SELECT
+    g.*,
+    c.timezone
+  FROM agg AS g
+  LEFT JOIN customers AS c
+    ON c.customer_id = g.customer_id
+), aa AS (
+  SELECT
+    a.*,
+    c.timezone
+  FROM aud AS a
+  LEFT JOIN customers AS c
+    ON c.customer_id = a.customer_id
 ), r AS (
   SELECT
     COALESCE(a.mailing_id, g.mailing_id) AS mailing_id,
@@ -70,9 +84,10 @@ WITH ev AS (
     g.sent_at_all,
     g.delivered_at_all,
     g.opened_at_all,
-    g.clicked_at_all
-  FROM aud AS a
-  FULL OUTER JOIN agg AS g
+    g.clicked_at_all,
+    COALESCE(a.timezone, g.timezone, 'UTC') AS zone
+  FROM aa AS a
+  FULL OUTER JOIN ga AS g
     ON a.mailing_id = g.mailing_id AND a.customer_id = g.customer_id
 ), z AS (
   SELECT
@@ -88,13 +103,10 @@ WITH ev AS (
         WHEN 'push'
         THEN r.opened_at
       END
-    END AS touch_at,
-    COALESCE(c.timezone, 'UTC') AS zone
+    END AS touch_at
   FROM r
   JOIN mailings AS m
     ON m.mailing_id = r.mailing_id
-  LEFT JOIN customers AS c
-    ON c.customer_id = r.customer_id
 ), l AS (
   SELECT
     z.*,
