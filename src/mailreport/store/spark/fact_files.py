@@ -33,15 +33,20 @@ def file_uri(path: Path) -> str:
 def write_fact(df, fact: Fact, facts_root: Path, build: str) -> dict[str, list[str]]:
     """Write df (the fact's rows, its declared columns) under facts_root/<fact>/<build>,
     one folder per mailing, and return its files per mailing as paths under
-    facts_root. A mailing's rows go to one task, so a mailing is one file."""
+    facts_root. A mailing's rows go to one task, so a mailing is one file; but a fact
+    whose rows are spread by customer (``Fact.spread_by``, the largest) is written
+    where its rows are, each task a file per mailing: sending them on by mailing
+    would cost a shuffle of the whole fact and give a large mailing's rows to a
+    single task."""
     exprs = [f"CAST(`{name}` AS TIMESTAMP_NTZ) AS `{name}`" if typ == "TIMESTAMP"
              else f"`{name}`" for name, typ in fact_columns(fact)]
     order = [c for c in ("customer_id", "day") if c in fact.column_names][:1]
     out = facts_root / fact.name / build
-    (df.selectExpr(*exprs, f"mailing_id AS {FOLDER_COLUMN}")
-       .repartition(FOLDER_COLUMN)
-       .sortWithinPartitions(FOLDER_COLUMN, *order)
-       .write.partitionBy(FOLDER_COLUMN).parquet(file_uri(out)))
+    rows = df.selectExpr(*exprs, f"mailing_id AS {FOLDER_COLUMN}")
+    if not fact.spread_by:
+        rows = rows.repartition(FOLDER_COLUMN)
+    (rows.sortWithinPartitions(FOLDER_COLUMN, *order)
+         .write.partitionBy(FOLDER_COLUMN).parquet(file_uri(out)))
     written = FOLDER_COLUMN + "="
     for folder in out.iterdir():  # m=X to mailing_id=X: the escaping is the same
         if folder.is_dir() and folder.name.startswith(written):
