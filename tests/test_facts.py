@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import Dataset, at
 from mailreport import facts
 from mailreport.ingest import live
 from mailreport.ingest.loader import load_directory
@@ -285,3 +286,21 @@ def test_a_page_by_revenue_falls_back_where_a_zero_ties_with_non_buyers(data, st
     for page in (by_revenue, by_orders):
         assert (page.metrics, page.rows) == general_path(
             tables, "m1", delivered, query, page.page, page.page_size, page.sort, page.order)
+
+
+def test_a_recipient_known_only_by_events_opens_in_their_own_time_zone(store, tmp_path):
+    """reach_times' zone comes from either side of the audience-events join: bob has
+    no audience row, only events. Opened at T0 + 1 h = 10:00 UTC on Monday: 20:00 in
+    Vladivostok (UTC+10) for both, 13:00 in Moscow (UTC+3) for cat, who has none."""
+    data = Dataset(store, tmp_path / "data")
+    data.customer("ann", timezone="Asia/Vladivostok").customer("bob", timezone="Asia/Vladivostok")
+    data.customer("cat", timezone="Europe/Moscow").mailing("m1")
+    data.journeys("m1", {"ann": [("sent", at(0)), ("opened", at(1))]})
+    data.journeys("m1", {name: [("sent", at(0)), ("opened", at(1))] for name in ("bob", "cat")},
+                  audience=False)
+    data.load()
+    rows = store.sql("SELECT customer_id, status, zone, open_hour, open_dow FROM reach_times "
+                     "ORDER BY customer_id")
+    assert rows == [("ann", "good", "Asia/Vladivostok", 20, 0),
+                    ("bob", None, "Asia/Vladivostok", 20, 0),
+                    ("cat", None, "Europe/Moscow", 13, 0)]
