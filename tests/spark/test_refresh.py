@@ -644,3 +644,39 @@ def test_reach_times_meets_each_customer_where_the_split_by_customer_put_them(
     assert spread and set(spread) == {"customer_id"}, spread
     assert spark.conf.get(store_module.CO_PARTITION, None) in (None, "true")
     assert "mailing_id, customer_id" in default, default  # what planned_for spares
+
+
+def _semi_joins(df) -> list[str]:
+    """The join each filter by a subquery of df's plan is made by."""
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    return re.findall(r"(\w+Join) \[[^\]]*\], \[[^\]]*\], (?:LeftSemi|ExistenceJoin)", plan)
+
+
+def test_a_refresh_filters_by_few_customers_as_the_rows_are_read(
+        spark, refreshed, monkeypatch):
+    """The customers whose rows a refresh redoes are sent whole to every task, so the
+    large tables are filtered as they are read, with no shuffle of their rows by
+    customer; more customers than a task should hold are joined by a shuffle. Spark
+    would otherwise broadcast the demo's small tables by their size: that is off."""
+    settings = Settings()
+    build = refresh_module._Build(spark, refreshed[0], settings)
+    build._read_tables()
+    threshold = spark.conf.get("spark.sql.autoBroadcastJoinThreshold")
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    joins, default = {}, refresh_module.BROADCAST_CUSTOMERS
+    try:
+        customers = spark.table(build.views["orders"]).select("customer_id").distinct() \
+            .orderBy("customer_id").limit(5)
+        for limit in (default, 4):
+            monkeypatch.setattr(refresh_module, "BROADCAST_CUSTOMERS", limit)
+            view, count = build._customers_view(facts.REACH_TIMES, customers)
+            df = store_module.fact_frame(spark, facts.REACH_TIMES, settings, build.views,
+                                         f"customer_id IN (SELECT customer_id FROM {view})")
+            joins[limit] = _semi_joins(df)
+            assert count == 5
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", threshold)
+        build.release()
+    few, many = joins[default], joins[4]
+    assert len(few) >= 2 and set(few) == {"BroadcastHashJoin"}, few  # events, audience
+    assert len(many) == len(few) and set(many) == {"SortMergeJoin"}, many

@@ -79,6 +79,10 @@ LOCK_NAME = ".lock"
 INPUTS_DIR = "_inputs"  # under _facts: the customers' order digests of each build
 DIGESTS_DDL = "customer_id STRING, digest STRING"
 CONTRACT = frozenset(t.name for t in TABLES)
+# the most customers a refresh sends whole to every task to filter by: about 60 MB
+# of hash table on the driver and on each executor (a million of the large demo's
+# ids made 117 MB); more are joined by a shuffle
+BROADCAST_CUSTOMERS = 500_000
 _builds = itertools.count(1)
 
 
@@ -456,16 +460,31 @@ class _Build:
             union = customers[0]
             for more in customers[1:]:
                 union = union.unionByName(more)
-            view = f"{self.prefix}scope_{fact.name}"
-            self._persist(union.distinct()).createOrReplaceTempView(view)
-            self._temp_views.append(view)
+            view, count = self._customers_view(fact, union.distinct())
             if fact.scope == "customer":
-                self.result.customers = max(self.result.customers or 0,
-                                            self.session.table(view).count())
+                self.result.customers = max(self.result.customers or 0, count)
             parts.append(f"customer_id IN (SELECT customer_id FROM {view})")
         if not parts:
             return None
         return _Scope(" OR ".join(parts), None if customers else mailings)
+
+    def _customers_view(self, fact: Fact, customers) -> tuple[str, int]:
+        """The customers of a fact's scope as a view, and how many they are. The
+        queries filter the large tables and facts by it (``customer_id IN (SELECT
+        ...)``): Spark cannot know its size in advance and would split both sides
+        by customer, every row of the large one crossing a shuffle; sent whole to
+        each task instead (a broadcast), it lets them through as they are read,
+        when it is small enough to hold in memory."""
+        from pyspark.sql import functions as F
+
+        customers = self._persist(customers)
+        count = customers.count()
+        if count <= BROADCAST_CUSTOMERS:
+            customers = F.broadcast(customers)
+        view = f"{self.prefix}scope_{fact.name}"
+        customers.createOrReplaceTempView(view)
+        self._temp_views.append(view)
+        return view, count
 
     def _campaign_scope(self, fact: Fact, changed: dict[str, _Changed]) -> _Scope | None:
         """A campaign's counts follow its mailings' rows: the campaigns of the mailings
