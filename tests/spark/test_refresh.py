@@ -686,21 +686,22 @@ def test_a_customers_digest_sums_their_orders_and_lines(spark, refreshed):
     """Each order's lines are summed before they meet their order (a smaller shuffle):
     the digest is still the sum of the hashes of the customer's orders and of each
     line, joined to its order's customer, as the kept digests were made."""
-    from mailreport.contract import TABLES
+    from mailreport.contract import table
     from mailreport.store.spark import lake_inputs
 
     build = refresh_module._Build(spark, refreshed[0], Settings())
     build._read_tables()
     orders, lines = build.views["orders"], build.views["order_lines"]
-    columns = {t.name: list(t.column_names) for t in TABLES}
+    order_hash = lake_inputs._row_hash(list(table("orders").column_names))
+    line_hash = lake_inputs._row_hash(list(table("order_lines").column_names), "l.")
     try:
         got = {r[0]: r[1] for r in lake_inputs.customer_digests(spark, orders, lines).collect()}
         expected = {r[0]: r[1] for r in spark.sql(f"""
             SELECT customer_id, CAST(sum(CAST(h AS DECIMAL(38,0))) AS STRING) FROM (
-                SELECT customer_id, {lake_inputs._row_hash(columns['orders'])} AS h
+                SELECT customer_id, {order_hash} AS h
                 FROM {orders}
                 UNION ALL
-                SELECT o.customer_id, {lake_inputs._row_hash(columns['order_lines'], 'l.')}
+                SELECT o.customer_id, {line_hash}
                 FROM {lines} l JOIN {orders} o ON o.order_id = l.order_id)
             WHERE customer_id IS NOT NULL GROUP BY customer_id""").collect()}
         with_lines = spark.sql(f"SELECT count(DISTINCT o.customer_id) FROM {orders} o "

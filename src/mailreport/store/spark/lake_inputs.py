@@ -28,6 +28,7 @@ import sqlglot
 from sqlglot import exp
 
 from mailreport.contract import TABLES
+from mailreport.contract import table as contract_table
 from mailreport.facts import FACTS, Fact
 from mailreport.settings import Settings
 from mailreport.store.errors import StoreError
@@ -136,14 +137,18 @@ def _row_hash(columns: list[str], alias: str = "") -> str:
     return f"xxhash64({', '.join(cols)}, {nulls})"
 
 
-def _summed(hash_sql: str) -> str:
+def _decimal_sum(hash_sql: str) -> str:
     # a decimal sum: a sum of 64-bit hashes overflows a BIGINT (an error in ANSI mode)
-    return f"CAST(sum(CAST({hash_sql} AS DECIMAL(38,0))) AS STRING)"
+    return f"sum(CAST({hash_sql} AS DECIMAL(38,0)))"
+
+
+def _summed(hash_sql: str) -> str:
+    return f"CAST({_decimal_sum(hash_sql)} AS STRING)"
 
 
 def mailing_digests(session, view: str, table: str) -> dict[str, str]:
     """Per mailing, a digest of its rows of ``table`` (read through ``view``)."""
-    columns = next(t for t in TABLES if t.name == table).column_names
+    columns = contract_table(table).column_names
     rows = session.sql(f"SELECT mailing_id, {_summed(_row_hash(list(columns)))} AS d "
                        f"FROM {view} WHERE mailing_id IS NOT NULL GROUP BY mailing_id").collect()
     return {r[0]: r[1] for r in rows}
@@ -154,15 +159,13 @@ def customer_digests(session, orders_view: str, lines_view: str):
     DataFrame: customer_id, digest). A line is its order's customer's. The lines
     are summed per order before they meet their order, so that a few sums per
     order cross the shuffle, not every line; the digest is the same sum."""
-    orders = next(t for t in TABLES if t.name == "orders").column_names
-    lines = next(t for t in TABLES if t.name == "order_lines").column_names
-    as_decimal = "CAST({} AS DECIMAL(38,0))"
+    orders = contract_table("orders").column_names
+    lines = contract_table("order_lines").column_names
     return session.sql(f"""
         SELECT o.customer_id,
-               CAST(sum({as_decimal.format(_row_hash(list(orders), "o."))}
-                        + coalesce(l.h, 0)) AS STRING) AS digest
+               {_summed(f"{_row_hash(list(orders), 'o.')} + coalesce(l.h, 0)")} AS digest
         FROM {orders_view} o
-        LEFT JOIN (SELECT order_id, sum({as_decimal.format(_row_hash(list(lines)))}) AS h
+        LEFT JOIN (SELECT order_id, {_decimal_sum(_row_hash(list(lines)))} AS h
                    FROM {lines_view} GROUP BY order_id) l ON l.order_id = o.order_id
         WHERE o.customer_id IS NOT NULL GROUP BY o.customer_id""")
 
