@@ -60,3 +60,23 @@ def test_a_spread_by_a_cte_the_sql_lacks_is_an_error_not_a_slower_plan():
 def test_every_fact_spreads_only_ctes_it_has():
     for fact in facts.FACTS:  # raises on a CTE renamed without its spread_by
         translate(fact.select(Settings(), "true"), "spark", spread_by=fact.spread_by)
+
+
+def test_spark_broadcasts_the_subqueries_named_in_the_select_that_joins_them():
+    sql = ("SELECT a.k, l.v FROM (SELECT k FROM t WHERE k > 1) a "
+           "JOIN l ON l.k = a.k JOIN (SELECT k FROM u) b ON b.k = a.k")
+    assert translate(sql, "spark", broadcast=("a", "b")) == (
+        "SELECT /*+ BROADCAST(a, b) */ a.k, l.v FROM (SELECT k FROM t WHERE k > 1) AS a "
+        "JOIN l ON l.k = a.k JOIN (SELECT k FROM u) AS b ON b.k = a.k")
+    assert "BROADCAST" not in translate(sql, "spark")
+    with pytest.raises(ValueError, match="no subquery 'c' to send whole"):
+        translate(sql, "spark", broadcast=("a", "c"))
+
+
+def test_every_fact_broadcasts_only_subqueries_it_has():
+    hinted = [f for f in facts.FACTS if f.few_for_few_customers]
+    assert facts.ATTRIBUTED_LINES in hinted
+    for fact in hinted:  # raises on a subquery renamed without its hint
+        sql = translate(fact.select(Settings(), "customer_id IN ('C1')"), "spark",
+                        broadcast=fact.few_for_few_customers)
+        assert sql.count("/*+ BROADCAST(") == 1

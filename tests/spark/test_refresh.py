@@ -694,6 +694,49 @@ def test_a_refresh_filters_by_few_customers_as_the_rows_are_read(
     assert len(many) == len(few) and set(many) == {"SortMergeJoin"}, many
 
 
+def _inner_joins(df) -> list[str]:
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    return re.findall(r"(\w+Join) \[[^\]]*\], \[[^\]]*\], Inner", plan)
+
+
+def test_the_lines_of_few_customers_orders_are_found_as_the_lines_are_read(
+        spark, refreshed, monkeypatch):
+    """Redone for few customers (a day's buyers), their attributed orders are few:
+    sent whole to every task (Fact.few_for_few_customers), every order line is
+    matched to them as it is read, not split by order with all the others. For
+    many customers they are joined by a shuffle."""
+    settings = Settings()
+    build = refresh_module._Build(spark, refreshed[0], settings)
+    build._read_tables()
+    threshold = spark.conf.get("spark.sql.autoBroadcastJoinThreshold")
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    fact, default = facts.ATTRIBUTED_LINES, refresh_module.BROADCAST_CUSTOMERS
+    scopes, joins = {}, {}
+    kept = read_manifest(refreshed[0]).files[facts.ATTRIBUTED_ORDERS.name]
+    store_module.read_fact_files(spark, build.root, facts.ATTRIBUTED_ORDERS,
+                                 refresh_module._paths(kept)).createOrReplaceTempView(
+        build.views[facts.ATTRIBUTED_ORDERS.name])
+    build._temp_views.append(build.views[facts.ATTRIBUTED_ORDERS.name])
+    try:
+        customers = spark.table(build.views["orders"]).select("customer_id").distinct() \
+            .orderBy("customer_id").limit(5)
+        for label, limit, changed in (
+                ("few", default, {"order_lines": refresh_module._Changed(set(), customers)}),
+                ("many", 4, {"order_lines": refresh_module._Changed(set(), customers)})):
+            monkeypatch.setattr(refresh_module, "BROADCAST_CUSTOMERS", limit)
+            scope = build._scope(fact, changed)
+            scopes[label] = scope.few_customers
+            joins[label] = _inner_joins(store_module.fact_frame(
+                spark, fact, settings, build.views, scope.where,
+                few_customers=scope.few_customers))
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", threshold)
+        build.release()
+    assert scopes == {"few": True, "many": False}
+    assert joins["few"] == ["BroadcastHashJoin"], joins
+    assert joins["many"] == ["SortMergeJoin"], joins
+
+
 def test_a_customers_digest_sums_their_orders_and_lines(spark, refreshed):
     """Each order's lines are summed before they meet their order (a smaller shuffle),
     and the hashes' high and low halves apart (no decimal sum): the digest still

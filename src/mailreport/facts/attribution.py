@@ -71,4 +71,4 @@ ATTRIBUTED_LINES = Fact(
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("order_id", "VARCHAR"),
              ("day", "DATE"), ("product_id", "VARCHAR"), ("quantity", "DECIMAL(18,3)"),
              ("amount", "DECIMAL(18,2)")),
-    serves=("Product sales",))
+    serves=("Product sales",), few_for_few_customers=("a",))

@@ -41,6 +41,11 @@ class Fact:
     # column) to split that CTE's rows by, so that the joins on the column after it
     # find their rows already in place; what the rows are does not change
     spread_by: tuple[tuple[str, str], ...] = ()
+    # for such an engine too: the subqueries of ``select`` (by alias) that hold few
+    # rows when ``where`` names few customers, joined to a large table that ``where``
+    # does not narrow; sent whole to every worker then, they let the large table's
+    # rows through as they are read instead of splitting them all by the join's key
+    few_for_few_customers: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -89,19 +89,40 @@ def _renamer(names: dict[str, str]):
     return rename
 
 
+def _broadcast(tree: exp.Expression, aliases: tuple[str, ...]) -> None:
+    """A BROADCAST hint, in the SELECT that joins them, for each of the subqueries or
+    tables named by ``aliases``."""
+    missing = set(aliases)
+    for select in tree.find_all(exp.Select):
+        sources = [select.args.get("from"), *(select.args.get("joins") or [])]
+        named = [s.this.alias_or_name for s in sources if s is not None]
+        hinted = [a for a in aliases if a in named]
+        if hinted:
+            hint = select.args.get("hint") or exp.Hint(expressions=[])
+            hint.append("expressions", exp.Anonymous(
+                this="BROADCAST", expressions=[exp.to_identifier(a) for a in hinted]))
+            select.set("hint", hint)
+            missing -= set(hinted)
+    if missing:  # a definition renamed its subquery: say so, not run slower
+        raise ValueError(f"no subquery {sorted(missing)[0]!r} to send whole to the workers")
+
+
 def translate(sql: str, dialect: str, names: dict[str, str] | None = None,
-              keep_order: bool = True, spread_by: tuple[tuple[str, str], ...] = ()) -> str:
+              keep_order: bool = True, spread_by: tuple[tuple[str, str], ...] = (),
+              broadcast: tuple[str, ...] = ()) -> str:
     """sql (DuckDB's dialect) in ``dialect`` (duckdb, spark or postgres), its tables
     renamed by ``names``; without ``keep_order`` the ORDER BYs of unlimited SELECTs
     go (a cached Spark table has no order: sorting it would only cost a shuffle).
     ``spread_by`` (Spark only, ``Fact.spread_by``): the CTEs whose rows Spark
-    distributes by a column."""
+    distributes by a column; ``broadcast`` (Spark only): the subqueries it sends
+    whole to every worker (``Fact.few_for_few_customers``)."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     if names:
         tree = tree.transform(_renamer(names))
     if dialect == "spark":
         tree = tree.transform(_spark_rewrite)
         _distribute(tree, dict(spread_by))
+        _broadcast(tree, broadcast)
     elif dialect == "postgres":
         tree = tree.transform(_postgres_rewrite)
     if not keep_order:

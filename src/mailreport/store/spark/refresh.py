@@ -221,10 +221,12 @@ def keep_refreshing(lake: str | os.PathLike, settings: Settings, session, every:
 @dataclass
 class _Scope:
     """The rows of a fact a refresh redoes: ``where`` (facts/fact.py's condition),
-    and the mailings when it is whole mailings (None: some customers' rows)."""
+    and the mailings when it is whole mailings (None: some customers' rows);
+    ``few_customers``: only customers' rows, few enough to broadcast."""
 
     where: str
     mailings: set[str] | None = None
+    few_customers: bool = False
 
 
 @dataclass
@@ -456,6 +458,7 @@ class _Build:
         parts = []
         if mailings:
             parts.append(f"mailing_id IN ({sql_list(sorted(mailings))})")
+        few = False
         if customers:
             union = customers[0]
             for more in customers[1:]:
@@ -464,9 +467,10 @@ class _Build:
             if fact.scope == "customer":
                 self.result.customers = max(self.result.customers or 0, count)
             parts.append(f"customer_id IN (SELECT customer_id FROM {view})")
+            few = not mailings and count <= BROADCAST_CUSTOMERS
         if not parts:
             return None
-        return _Scope(" OR ".join(parts), None if customers else mailings)
+        return _Scope(" OR ".join(parts), None if customers else mailings, few)
 
     def _customers_view(self, fact: Fact, customers) -> tuple[str, int]:
         """The customers of a fact's scope as a view, and how many they are. The
@@ -533,7 +537,8 @@ class _Build:
         from pyspark.sql import functions as F
 
         where = scope.where
-        new = fact_frame(self.session, fact, self.settings, self.views, where)
+        new = fact_frame(self.session, fact, self.settings, self.views, where,
+                         few_customers=scope.few_customers)
         # whole mailings: their rows are in their files, so only those are read
         old_files = kept if scope.mailings is None else \
             {m: paths for m, paths in kept.items() if m in scope.mailings}

@@ -73,12 +73,15 @@ def fact_ddl(fact: Fact) -> str:
 
 
 def fact_frame(session, fact: Fact, settings: Settings, views: dict[str, str],
-               where: str = "true"):
+               where: str = "true", few_customers: bool = False):
     """The fact's rows for ``where`` (facts/fact.py) computed on Spark from the
     tables and facts ``views`` names, cast to its declared types so that every
-    engine reads one schema."""
+    engine reads one schema. ``few_customers``: ``where`` names few customers, so
+    the fact's subqueries that hold few rows then are broadcast
+    (``Fact.few_for_few_customers``)."""
     sql = translate(fact.select(settings, where), "spark", views, keep_order=False,
-                    spread_by=fact.spread_by)
+                    spread_by=fact.spread_by,
+                    broadcast=fact.few_for_few_customers if few_customers else ())
     return session.sql(sql).selectExpr(
         *(f"CAST(`{c}` AS {t}) AS `{c}`" for c, t in fact_columns(fact)))
 
