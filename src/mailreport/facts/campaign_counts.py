@@ -105,8 +105,10 @@ def select(settings: Settings, where: str) -> str:
     flags = ",\n           ".join(
         f"max(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {column}"
         for column, _, _, condition in SENT_MARKS)
-    sent_marks = ", ".join(f"({i}, '{mark}', " + (f"'{name}')" if name else "NULL)")
-                           for i, (_, mark, name, _) in enumerate(SENT_MARKS))
+    # each flag's mark, then the pooled marks (no flag: the group is the name)
+    sent_marks = ", ".join([*(f"({i}, '{mark}', " + (f"'{name}')" if name else "NULL)")
+                              for i, (_, mark, name, _) in enumerate(SENT_MARKS)),
+                            "(NULL, 'pooled', NULL)", "(NULL, 'pooled_bought', NULL)"])
     flag_set = " ".join(f"WHEN {i} THEN f.{column}"
                         for i, (column, _, _, _) in enumerate(SENT_MARKS))
     return f"""
@@ -164,12 +166,6 @@ WITH cm AS (
            {flags},
            max(CASE WHEN "group" = 'test' THEN 1 ELSE 0 END) AS test
     FROM sent GROUP BY campaign_id, customer_id
-), pooled AS (
-    SELECT campaign_id, customer_id,
-           CASE WHEN control = 1 AND test = 0 THEN 'control'
-                WHEN test = 1 AND control = 0 THEN 'test'
-                ELSE 'both' END AS pooled_group
-    FROM flags WHERE status_good = 1
 ), bought AS (
     -- orders in the union of the sent mailings' group windows, each order once
     SELECT campaign_id, customer_id, count(*) AS orders, sum(total) AS revenue
@@ -195,26 +191,27 @@ WITH cm AS (
            1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
     FROM latest
     UNION ALL
-    SELECT campaign_id, mark, name, CAST(NULL AS VARCHAR), CAST(NULL AS DATE),
-           CAST(NULL AS DATE), CAST(NULL AS DATE),
-           1, 0, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(38,4))
-    FROM (SELECT f.campaign_id, v.mark, v.name FROM flags f
-          CROSS JOIN (VALUES {sent_marks}) AS v(flag, mark, name)
-          WHERE CASE v.flag {flag_set} END = 1) t
-    UNION ALL
-    -- every pooled customer, and the buyers among them with their orders
-    SELECT p.campaign_id, v.mark, p.pooled_group, CAST(NULL AS VARCHAR),
-           CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS DATE), 1,
+    -- from one read of the flags: a row per flag set, and every pooled customer (good
+    -- audience rows), with the buyers among them again with their orders
+    SELECT f.campaign_id, v.mark,
+           CASE WHEN v.flag IS NOT NULL THEN v.name
+                WHEN f.control = 1 AND f.test = 0 THEN 'control'
+                WHEN f.test = 1 AND f.control = 0 THEN 'test'
+                ELSE 'both' END,
+           CAST(NULL AS VARCHAR), CAST(NULL AS DATE), CAST(NULL AS DATE),
+           CAST(NULL AS DATE), 1,
            CASE WHEN v.mark = 'pooled_bought' THEN o.orders ELSE 0 END,
            CASE WHEN v.mark = 'pooled_bought' THEN CAST(o.revenue AS DECIMAL(18,2))
                 ELSE CAST(0 AS DECIMAL(18,2)) END,
            CASE WHEN v.mark = 'pooled_bought'
                 THEN CAST(o.revenue * o.revenue AS DECIMAL(38,4))
                 ELSE CAST(0 AS DECIMAL(38,4)) END
-    FROM pooled p LEFT JOIN bought o
-      ON o.campaign_id = p.campaign_id AND o.customer_id = p.customer_id
-      CROSS JOIN (VALUES ('pooled'), ('pooled_bought')) AS v(mark)
-    WHERE v.mark = 'pooled' OR o.customer_id IS NOT NULL
+    FROM flags f LEFT JOIN bought o
+      ON o.campaign_id = f.campaign_id AND o.customer_id = f.customer_id
+      CROSS JOIN (VALUES {sent_marks}) AS v(flag, mark, name)
+    WHERE CASE v.flag {flag_set} END = 1
+       OR (v.flag IS NULL AND f.status_good = 1
+           AND (v.mark = 'pooled' OR o.customer_id IS NOT NULL))
 )
 SELECT h.home AS mailing_id, x.campaign_id, x.mark, x.name, x.detail, x.day, x.prev_day,
        x.next_day, CAST(sum(x.customers) AS BIGINT) AS customers,

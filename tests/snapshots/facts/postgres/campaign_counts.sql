@@ -253,20 +253,6 @@ WITH cm AS (
   GROUP BY
     campaign_id,
     customer_id
-), pooled AS (
-  SELECT
-    campaign_id,
-    customer_id,
-    CASE
-      WHEN control = 1 AND test = 0
-      THEN 'control'
-      WHEN test = 1 AND control = 0
-      THEN 'test'
-      ELSE 'both'
-    END AS pooled_group
-  FROM flags
-  WHERE
-    status_good = 1
 ), bought AS (
   SELECT
     campaign_id,
@@ -330,54 +316,17 @@ WITH cm AS (
   FROM latest
   UNION ALL
   SELECT
-    campaign_id,
-    mark,
-    name,
-    CAST(NULL AS TEXT),
-    CAST(NULL AS DATE),
-    CAST(NULL AS DATE),
-    CAST(NULL AS DATE),
-    1,
-    0,
-    CAST(0 AS DECIMAL(18, 2)),
-    CAST(0 AS DECIMAL(38, 4))
-  FROM (
-    SELECT
-      f.campaign_id,
-      v.mark,
-      v.name
-    FROM flags AS f
-    CROSS JOIN (VALUES
-      (0, 'status', 'good'),
-      (1, 'status', 'address_issue'),
-      (2, 'status', 'unsubscribed_channel'),
-      (3, 'status', 'unsubscribed_category'),
-      (4, 'status', 'blocked_by_policy'),
-      (5, 'control', NULL),
-      (6, 'actual', NULL)) AS v(flag, mark, name)
-    WHERE
-      CASE v.flag
-        WHEN 0
-        THEN f.status_good
-        WHEN 1
-        THEN f.status_address_issue
-        WHEN 2
-        THEN f.status_unsubscribed_channel
-        WHEN 3
-        THEN f.status_unsubscribed_category
-        WHEN 4
-        THEN f.status_blocked_by_policy
-        WHEN 5
-        THEN f.control
-        WHEN 6
-        THEN f.actual
-      END = 1
-  ) AS t
-  UNION ALL
-  SELECT
-    p.campaign_id,
+    f.campaign_id,
     v.mark,
-    p.pooled_group,
+    CASE
+      WHEN NOT v.flag IS NULL
+      THEN v.name
+      WHEN f.control = 1 AND f.test = 0
+      THEN 'control'
+      WHEN f.test = 1 AND f.control = 0
+      THEN 'test'
+      ELSE 'both'
+    END,
     CAST(NULL AS TEXT),
     CAST(NULL AS DATE),
     CAST(NULL AS DATE),
@@ -394,14 +343,43 @@ WITH cm AS (
       THEN CAST(o.revenue * o.revenue AS DECIMAL(38, 4))
       ELSE CAST(0 AS DECIMAL(38, 4))
     END
-  FROM pooled AS p
+  FROM flags AS f
   LEFT JOIN bought AS o
-    ON o.campaign_id = p.campaign_id AND o.customer_id = p.customer_id
+    ON o.campaign_id = f.campaign_id AND o.customer_id = f.customer_id
   CROSS JOIN (VALUES
-    ('pooled'),
-    ('pooled_bought')) AS v(mark)
+    (0, 'status', 'good'),
+    (1, 'status', 'address_issue'),
+    (2, 'status', 'unsubscribed_channel'),
+    (3, 'status', 'unsubscribed_category'),
+    (4, 'status', 'blocked_by_policy'),
+    (5, 'control', NULL),
+    (6, 'actual', NULL),
+    (NULL, 'pooled', NULL),
+    (NULL, 'pooled_bought', NULL)) AS v(flag, mark, name)
   WHERE
-    v.mark = 'pooled' OR NOT o.customer_id IS NULL
+    CASE v.flag
+      WHEN 0
+      THEN f.status_good
+      WHEN 1
+      THEN f.status_address_issue
+      WHEN 2
+      THEN f.status_unsubscribed_channel
+      WHEN 3
+      THEN f.status_unsubscribed_category
+      WHEN 4
+      THEN f.status_blocked_by_policy
+      WHEN 5
+      THEN f.control
+      WHEN 6
+      THEN f.actual
+    END = 1
+    OR (
+      v.flag IS NULL
+      AND f.status_good = 1
+      AND (
+        v.mark = 'pooled' OR NOT o.customer_id IS NULL
+      )
+    )
 )
 SELECT
   h.home AS mailing_id,
