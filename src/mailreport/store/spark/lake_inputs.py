@@ -6,7 +6,8 @@ the next one rebuilds only what they touched:
 - every contract table folder: a signature of its files (relative path, size and
   mtime in nanoseconds); ``events`` and ``audience`` one per mailing partition;
 - ``mailings``: a digest of each mailing's row (Spark's xxhash64 of the row,
-  summed: ``_hash_sums``), so a rewritten file that changes one mailing rebuilds that mailing;
+  summed: ``_hash_sums``), so a rewritten file that changes one mailing rebuilds
+  that mailing;
 - ``orders`` and ``order_lines``: a digest of each customer's orders and their
   lines, kept in a small Parquet folder under the build (``_inputs/<build>/``,
   too big for the manifest), so a new day of orders re-attributes its buyers.
