@@ -153,9 +153,9 @@ def _digest(high: str, low: str) -> str:
 def mailing_digests(session, view: str, table: str) -> dict[str, str]:
     """Per mailing, a digest of its rows of ``table`` (read through ``view``)."""
     columns = contract_table(table).column_names
-    rows = session.sql(f"SELECT mailing_id, {_digest(*_hash_sums(_row_hash(list(columns))))} "
-                       f"AS d FROM {view} WHERE mailing_id IS NOT NULL GROUP BY mailing_id"
-                       ).collect()
+    rows = session.sql(f"SELECT mailing_id, {_digest(*_hash_sums('h'))} AS d "
+                       f"FROM (SELECT mailing_id, {_row_hash(list(columns))} AS h FROM {view} "
+                       f"WHERE mailing_id IS NOT NULL) GROUP BY mailing_id").collect()
     return {r[0]: r[1] for r in rows}
 
 
