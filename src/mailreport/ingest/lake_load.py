@@ -13,6 +13,10 @@ done; then the new folders are swapped in (``store/lake_swap.py``: a journal mak
 the swaps finish even when the load dies among them). A file that changes nothing
 writes nothing, so loading a directory again leaves the lake as it was.
 
+A load that changes orders or order lines of a lake with facts records whose orders
+they were (``store/spark/lake_inputs.py``, ``_changes/``), swapped in with the
+tables, so that the next refresh need not digest every order to find them.
+
 Spark does the work with its built-in functions: no Python runs on the executors,
 and of the rows only the rejected ones come to the driver, for the rejects file
 (besides counts and the ids of the mailings whose partitions change).
@@ -43,6 +47,8 @@ from mailreport.ingest.loader import (
 )
 from mailreport.store import lake_swap
 from mailreport.store.lake import PARTITION_COLUMN, PARTITIONED
+from mailreport.store.lake_facts import read_manifest
+from mailreport.store.spark import lake_inputs
 from mailreport.store.spark.session import REQUIRED_CONF
 from mailreport.store.spark.store import spark_ddl
 
@@ -148,6 +154,13 @@ class LakeLoad:
         self.views.update({t.name: prefix + "table_" + t.name for t in TABLES})
         self._written: dict[str, Path] = {}
         self._inserted: dict[str, int] = {}
+        # the orders' customers each file changes, for the next refresh, when the
+        # lake has facts to refresh (a lake without them is built whole)
+        self._orders_before = None
+        if read_manifest(lake) is not None:
+            self._orders_before = {name: lake_inputs.table_signature(lake / name)
+                                   for name in lake_inputs.BY_CUSTOMER}
+        self._customers: list[str] = []  # folders under the staging folder
         self._rejects: list[Path] = []  # the rejects' folder of each file that has some
         self._swapping = False
         # (rows made on the driver would go through Python workers: a literal table
@@ -197,6 +210,7 @@ class LakeLoad:
                     table, f.label, self.views, malformed)), work / "rejects")
                 self._rejects.append(work / "rejects")
             if result.inserted or result.updated:
+                self._record_customers(table)
                 self._write_content(table, f, sorted(counts.touched) if partitioned else [])
         finally:
             classified.unpersist()
@@ -220,6 +234,31 @@ class LakeLoad:
             mailings = [r[0] for r in matched.select(PARTITION_COLUMN).distinct().collect()]
             old = old.where(F.col(PARTITION_COLUMN).isin(mailings))
         return old.join(keys, list(table.key), "left_semi")
+
+    def _record_customers(self, table: Table) -> None:
+        """The customers whose orders the file adds or changes (a changed order's
+        customer before and after; a line's order's customer), kept for the record.
+        Read before the table's new content replaces its view."""
+        if self._orders_before is None or table.name not in lake_inputs.BY_CUSTOMER:
+            return
+        classified = self.views["_classified"]
+        if table.name == "orders":
+            sql = f"""
+                SELECT customer_id FROM {classified} WHERE _class IN {lake_merge.ACCEPTED}
+                UNION
+                SELECT s.customer_id FROM {self.views['_stored']} s
+                LEFT SEMI JOIN (SELECT order_id FROM {classified}
+                                WHERE _class = 'changed') c ON c.order_id = s.order_id"""
+        else:
+            sql = f"""
+                SELECT DISTINCT o.customer_id FROM {self.views['orders']} o
+                LEFT SEMI JOIN (SELECT order_id FROM {classified}
+                                WHERE _class IN {lake_merge.ACCEPTED}) c
+                  ON c.order_id = o.order_id"""
+        folder = self.staging / "changes" / f"customers-{len(self._customers)}"
+        self._write(self.spark.sql(sql).where("customer_id IS NOT NULL").repartition(1),
+                    folder)
+        self._customers.append(folder.name)
 
     def _write_content(self, table: Table, f: LakeFile, touched: list[str]) -> None:
         """The table's new content under the staging folder: all of it, or for events
@@ -307,11 +346,28 @@ class LakeLoad:
                                                 f"{trash}/{name}/{part}"))
             else:
                 moves.append(lake_swap.Move(new, name, f"{trash}/{name}"))
+        if self._customers:
+            moves.append(self._record_move(trash))
         if moves and (self.lake / LAKE_MANIFEST).is_file():
             moves.append(self._manifest_move(trash))
         self._swapping = True
         lake_swap.swap(self.lake, moves)
         self._swapping = False
+
+    def _record_move(self, trash: str) -> lake_swap.Move:
+        """The record of the customers whose orders the load changed, with the
+        signatures of the orders' folders before it and after (a rename keeps a
+        file's name, size and time), swapped in with the tables."""
+        folder = self.staging / "changes"
+        after = {name: (lake_inputs.table_signature(self._written[name])
+                        if name in self._written else before)
+                 for name, before in self._orders_before.items()}
+        lake_inputs.ChangeRecord(folder, self._orders_before, after,
+                                 tuple(self._customers)).write()
+        _tidy(folder)
+        return lake_swap.Move(folder.relative_to(self.lake).as_posix(),
+                              f"{lake_inputs.CHANGES_DIR}/{self.id}",
+                              f"{trash}/{lake_inputs.CHANGES_DIR}")
 
     def _manifest_move(self, trash: str) -> lake_swap.Move:
         """``_lake.json`` (written by ``lake export``) with the new row counts, swapped

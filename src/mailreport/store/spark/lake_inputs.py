@@ -12,6 +12,16 @@ the next one rebuilds only what they touched:
   lines, kept in a small Parquet folder under the build (``_inputs/<build>/``,
   too big for the manifest), so a new day of orders re-attributes its buyers.
 
+Digesting every order and line costs a read of them all, however few changed. A
+load into the lake knows which customers' orders it changed, and records them
+(``_changes/<load>/``: the customers, and the signatures of the two folders before
+and after it). When the records of the loads since the last refresh lead, one to
+the next, from the folders it read to those of now, their customers are the
+changed ones and nothing is digested; any other writer breaks the chain (its
+files match no record), and the digests decide. The digests kept are then those
+of an older state (``order_digests_at``), so they tell at least every customer
+changed since.
+
 The signatures are read before Spark lists the files, so a table written while a
 refresh runs is seen as changed by the next one: rebuilt twice, never missed.
 """
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import urllib.parse
 from dataclasses import dataclass, field
@@ -40,6 +51,8 @@ INPUTS_VERSION = 2  # the shape of the manifest's "inputs" that this module writ
 # row digests) or per customer; any other table a fact reads rebuilds everything
 BY_MAILING_ROWS = ("mailings", "variants")
 BY_CUSTOMER = ("orders", "order_lines")
+CHANGES_DIR = "_changes"  # in the lake: the loads' records of the customers they changed
+CHANGE_RECORD = "record.json"
 
 
 class RefreshError(StoreError):
@@ -94,6 +107,12 @@ def _data_files(folder: Path) -> list[tuple[str, int, int]]:
 def _signature(files: list[tuple[str, int, int]]) -> str:
     text = "\n".join(f"{p}\t{size}\t{mtime}" for p, size, mtime in files)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def table_signature(folder: Path) -> str | None:
+    """The signature of a table folder's data files; None when it has none."""
+    files = _data_files(folder) if folder.is_dir() else []
+    return _signature(files) if files else None
 
 
 def scan_files(lake: Path) -> dict:
@@ -198,6 +217,58 @@ class LakeChanges:
 
 def changed_keys(old: dict[str, str], new: dict[str, str]) -> set[str]:
     return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+
+
+def order_tables(tables: dict) -> dict[str, str | None]:
+    """The signatures of the tables followed by customer, of ``tables``."""
+    return {name: tables.get(name) for name in BY_CUSTOMER}
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """What a load changed in the orders and order lines: the customers (Parquet
+    folders beside the record, named in ``customers``) whose orders or lines it
+    changed, taking the folders' signatures from ``before`` to ``after``."""
+
+    folder: Path
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+    customers: tuple[str, ...]
+
+    def write(self) -> None:
+        (self.folder / CHANGE_RECORD).write_text(json.dumps(
+            {"before": self.before, "after": self.after,
+             "customers": list(self.customers)}, indent=2) + "\n", encoding="utf-8")
+
+
+def change_records(lake: Path) -> list[ChangeRecord]:
+    """The loads' records in the lake; one that cannot be read is left out (a
+    refresh then digests the orders)."""
+    records = []
+    folder = lake / CHANGES_DIR
+    for path in sorted(folder.glob(f"*/{CHANGE_RECORD}")) if folder.is_dir() else []:
+        try:
+            said = json.loads(path.read_text(encoding="utf-8"))
+            records.append(ChangeRecord(path.parent, dict(said["before"]), dict(said["after"]),
+                                        tuple(said["customers"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return records
+
+
+def recorded_changes(records: list[ChangeRecord], since: dict, now: dict
+                     ) -> list[ChangeRecord] | None:
+    """The records that lead from the signatures ``since`` to ``now``, in order;
+    None when none do (a writer other than a load, or a record lost)."""
+    state, chain = order_tables(since), []
+    target = order_tables(now)
+    while state != target:
+        step = next((r for r in records if r.before == state and r not in chain), None)
+        if step is None:
+            return None
+        chain.append(step)
+        state = step.after
+    return chain
 
 
 def full_rebuild_reason(old_inputs: dict, now: dict, read: frozenset[str]) -> str | None:

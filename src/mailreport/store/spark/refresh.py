@@ -36,6 +36,7 @@ import fcntl
 import itertools
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -104,6 +105,7 @@ class RefreshResult:
     seconds: float = 0.0
     since: str = ""  # when the facts it kept were built
     staged: str | None = None  # what merging the staged events did, when there were some
+    orders_from: str = "their digests"  # how the customers whose orders changed were found
 
     @property
     def mailings(self) -> list[str]:
@@ -122,7 +124,8 @@ class RefreshResult:
             shown = ", ".join(mailings[:10]) + (", ..." if len(mailings) > 10 else "")
             head = (f"refreshed the facts of {self.lake} in {self.seconds:.1f} s: "
                     f"{len(mailings)} mailing(s) rebuilt ({shown or 'none'}), "
-                    f"{self.customers} customer(s) attributed again, "
+                    f"{self.customers} customer(s) attributed again (found by "
+                    f"{self.orders_from}), "
                     f"{self.kept} mailing(s) kept as they were")
         per_fact = ", ".join(f"{fact} {len(ms)}" for fact, ms in self.rebuilt.items() if ms)
         return [*staged, head, f"mailings rewritten per fact: {per_fact or 'none'}"]
@@ -259,6 +262,7 @@ class _Build:
                        for source in lake_inputs.fact_sources(f, settings)}
         self._temp_views: list[str] = []  # to drop when the build ends
         self._old: FactsManifest | None = None  # the manifest the build started from
+        self._records: list[lake_inputs.ChangeRecord] = []  # the loads' records read
         self.result = RefreshResult(lake=str(lake))
 
     @property
@@ -270,7 +274,9 @@ class _Build:
     # -- the steps ----------------------------------------------------------------
     def run(self) -> RefreshResult:
         old, reason = self._old_manifest()
+        scanned = time.time()
         now = lake_inputs.scan_files(self.lake)  # before Spark lists the files
+        self._records = lake_inputs.change_records(self.lake)
         reason = reason or self._full_reason(old, now)
         inputs = {"version": INPUTS_VERSION, **now}
         if reason:
@@ -281,13 +287,15 @@ class _Build:
             changes = LakeChanges()
             inputs["rows"] = self._mailing_rows(old.inputs, old.inputs.get("rows", {}), now,
                                                 changes)
-            inputs["order_digests"] = self._order_changes(old.inputs, now, changes)
+            self._order_changes(old.inputs, now, changes, inputs)
             old_partitions = old.inputs.get("partitions", {})
             changes.mailings.update({t: lake_inputs.changed_keys(
                 old_partitions.get(t, {}), now["partitions"].get(t, {}))
                 for t in now["partitions"].keys() | old_partitions.keys()})
         if not changes.any:
-            return self._unchanged(old, inputs)
+            result = self._unchanged(old, inputs)
+            self._forget_records(now, scanned)
+            return result
         files = self._build_facts(changes, old)
         for folder in {self.root / f.name / self.id for f in facts.FACTS} \
                 | {self.root / INPUTS_DIR / self.id}:
@@ -296,6 +304,7 @@ class _Build:
         manifest = FactsManifest(facts.fingerprint(self.settings), files, inputs)
         write_manifest(self.lake, manifest, "refresh")
         remove_unreferenced(self.lake, self._with_inputs(manifest))
+        self._forget_records(now, scanned)
         self.result.build = self.id
         self.result.full = changes.full
         kept = {m for by_mailing in files.values() for m in by_mailing}
@@ -352,6 +361,15 @@ class _Build:
         self.result.since = old.built_at
         return self.result
 
+    def _forget_records(self, now: dict, scanned: float) -> None:
+        """Remove the loads' records the next refresh cannot use: all but those that
+        start from the files this one read, or that were written since it read them
+        (a load that ended meanwhile)."""
+        start = lake_inputs.order_tables(now["tables"])
+        for record in self._records:
+            if record.before != start and record.folder.stat().st_mtime < scanned:
+                shutil.rmtree(record.folder, ignore_errors=True)
+
     @staticmethod
     def _with_inputs(manifest: FactsManifest) -> FactsManifest:
         """The manifest with the order digests' folder among its files, so that
@@ -389,21 +407,37 @@ class _Build:
             .write.parquet(file_uri(self.root / relative))
         return relative
 
-    def _order_changes(self, old_inputs: dict, now: dict, changes: LakeChanges) -> str:
-        """The customers whose orders or order lines changed (by their digests), when
-        the files of either changed; the folder of the digests now."""
+    def _order_changes(self, old_inputs: dict, now: dict, changes: LakeChanges,
+                       inputs: dict) -> None:
+        """The customers whose orders or order lines changed, when the files of either
+        changed: those the loads recorded, when their records lead from the last
+        build's files to these, else by the digests. Sets the digests' folder (and
+        the files they are of, when older than these) in ``inputs``."""
         old_tables = old_inputs.get("tables", {})
+        kept = {k: old_inputs[k] for k in ("order_digests", "order_digests_at")
+                if k in old_inputs}
         if all(old_tables.get(t) == now["tables"].get(t) for t in BY_CUSTOMER):
-            return old_inputs["order_digests"]
-        relative = self._write_order_digests()
-        new, old = (self.session.read.schema(DIGESTS_DDL).parquet(file_uri(self.root / path))
-                    for path in (relative, old_inputs["order_digests"]))
-        changed = (new.alias("n").join(old.alias("o"), "customer_id", "full_outer")
-                   .where("NOT (n.digest <=> o.digest)").select("customer_id"))
-        changed = self._persist(changed)
-        if changed.count():
-            changes.customers = changed
-        return relative
+            inputs.update(kept)
+            return
+        chain = lake_inputs.recorded_changes(self._records, old_tables, now["tables"])
+        if chain is not None:
+            inputs.update(kept)
+            inputs.setdefault("order_digests_at", lake_inputs.order_tables(old_tables))
+            self.result.orders_from = "the loads' records"
+            folders = [file_uri(r.folder / name) for r in chain for name in r.customers]
+            changed = self.session.read.schema("customer_id STRING").parquet(*folders) \
+                if folders else None
+        else:
+            relative = self._write_order_digests()
+            inputs["order_digests"] = relative
+            new, old = (self.session.read.schema(DIGESTS_DDL).parquet(file_uri(self.root / p))
+                        for p in (relative, old_inputs["order_digests"]))
+            changed = (new.alias("n").join(old.alias("o"), "customer_id", "full_outer")
+                       .where("NOT (n.digest <=> o.digest)").select("customer_id"))
+        if changed is not None:
+            changed = self._persist(changed.distinct())
+            if changed.count():
+                changes.customers = changed
 
     # -- the facts ----------------------------------------------------------------
     def _build_facts(self, changes: LakeChanges, old: FactsManifest | None) -> dict:
