@@ -8,6 +8,8 @@ full rebuild's."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,7 @@ from mailreport.store.lake_facts import read_manifest
 from mailreport.store.spark.lake_inputs import (
     BY_CUSTOMER,
     CHANGES_DIR,
+    ChangeRecord,
     change_records,
     table_signature,
 )
@@ -189,3 +192,22 @@ def test_a_change_no_load_recorded_is_found_by_the_digests(spark, loaded, tmp_pa
     assert rebuilt_facts_differ(spark, lake, tmp_path) == {}
     assert json.loads((lake / "_facts" / "_current.json").read_text())["inputs"][
         "order_digests"] == inputs["order_digests"]
+
+
+def test_a_refresh_keeps_only_the_records_a_next_one_can_use(spark, refreshed, tmp_path):
+    """A record that starts from the orders the refresh read is kept (a load that
+    ended after the refresh read them); one that starts elsewhere is removed."""
+    lake = copy_lake(refreshed[0], tmp_path / "lake")
+    now = {name: table_signature(lake / name) for name in BY_CUSTOMER}
+    stale = ChangeRecord(lake / CHANGES_DIR / "1-stale", {"orders": "a", "order_lines": "b"},
+                         now, ())
+    usable = ChangeRecord(lake / CHANGES_DIR / "2-usable", now,
+                          {"orders": "c", "order_lines": now["order_lines"]}, ())
+    an_hour_ago = time.time() - 3600
+    for record in (stale, usable):
+        record.folder.mkdir(parents=True)
+        record.write()
+        os.utime(record.folder, (an_hour_ago, an_hour_ago))
+    result = refresh_lake(lake, Settings(), spark)
+    assert result.build is None  # nothing changed: the records alone are tidied
+    assert change_records(lake) == [usable]

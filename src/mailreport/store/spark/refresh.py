@@ -367,8 +367,9 @@ class _Build:
         (a load that ended meanwhile)."""
         start = lake_inputs.order_tables(now["tables"])
         for record in self._records:
-            if record.before != start and record.folder.stat().st_mtime < scanned:
-                shutil.rmtree(record.folder, ignore_errors=True)
+            with contextlib.suppress(OSError):  # (gone already: removed by another)
+                if record.before != start and record.folder.stat().st_mtime < scanned:
+                    shutil.rmtree(record.folder, ignore_errors=True)
 
     @staticmethod
     def _with_inputs(manifest: FactsManifest) -> FactsManifest:
