@@ -211,3 +211,18 @@ def test_a_refresh_keeps_only_the_records_a_next_one_can_use(spark, refreshed, t
     result = refresh_lake(lake, Settings(), spark)
     assert result.build is None  # nothing changed: the records alone are tidied
     assert change_records(lake) == [usable]
+
+
+def test_a_facts_manifest_that_cannot_be_read_does_not_stop_a_load(spark, refreshed, loaded,
+                                                                   tmp_path):
+    """The load records the customers (the refresh that follows rebuilds everything,
+    saying why), and leaves the manifest to it."""
+    lake = copy_lake(refreshed[0], tmp_path / "lake")
+    manifest = lake / "_facts" / "_current.json"
+    manifest.write_text("{not json", encoding="utf-8")
+    summary = load_lake(spark, lake, loaded[4] / "day", tmp_path / "report")
+    assert [t.error for t in summary.tables] == [None, None]
+    assert sum(t.inserted for t in summary.tables) > 10
+    [record] = change_records(lake)
+    assert recorded_customers(record) == loaded[1]
+    assert manifest.read_text(encoding="utf-8") == "{not json"

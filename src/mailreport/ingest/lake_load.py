@@ -47,7 +47,7 @@ from mailreport.ingest.loader import (
 )
 from mailreport.store import lake_swap
 from mailreport.store.lake import PARTITION_COLUMN, PARTITIONED
-from mailreport.store.lake_facts import read_manifest
+from mailreport.store.lake_facts import MANIFEST_NAME, facts_dir
 from mailreport.store.spark import lake_inputs
 from mailreport.store.spark.session import REQUIRED_CONF
 from mailreport.store.spark.store import spark_ddl
@@ -157,7 +157,7 @@ class LakeLoad:
         # the orders' customers each file changes, for the next refresh, when the
         # lake has facts to refresh (a lake without them is built whole)
         self._orders_before = None
-        if read_manifest(lake) is not None:
+        if (facts_dir(lake) / MANIFEST_NAME).is_file():
             self._orders_before = {name: lake_inputs.table_signature(lake / name)
                                    for name in lake_inputs.BY_CUSTOMER}
         self._customers: list[str] = []  # folders under the staging folder
