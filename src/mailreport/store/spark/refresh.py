@@ -417,7 +417,7 @@ class _Build:
         old_tables = old_inputs.get("tables", {})
         kept = {k: old_inputs[k] for k in ("order_digests", "order_digests_at")
                 if k in old_inputs}
-        if all(old_tables.get(t) == now["tables"].get(t) for t in BY_CUSTOMER):
+        if lake_inputs.order_tables(old_tables) == lake_inputs.order_tables(now["tables"]):
             inputs.update(kept)
             return
         chain = lake_inputs.recorded_changes(self._records, old_tables, now["tables"])
