@@ -69,6 +69,37 @@ def test_every_fact_names_the_rules_it_serves_and_is_one_select():
             assert set(fact.serves) <= headings, (fact.name, set(fact.serves) - headings)
 
 
+def test_a_facts_rule_for_changed_orders_finds_the_rows_they_make(demo):
+    """window_orders' ``moved_by`` rule for orders (a refresh redoes only the pairs
+    it names): given every completed order as changed, the pairs it names of good
+    recipients are exactly the fact's, so no order's window is missed or invented;
+    and an order an instant before a mailing's start or at its window's end is in
+    none of that mailing's."""
+    rule = dict(facts.WINDOW_ORDERS.moved_by)["orders"](Settings())
+
+    def named(changed: str) -> set:
+        sql = f"WITH changed AS ({changed}) SELECT * FROM ({rule}) x"
+        return {tuple(r) for r in demo.sql(sql)}
+
+    every = named("SELECT customer_id, ts FROM orders "
+                  "WHERE coalesce(status, 'completed') = 'completed'")
+    good = {tuple(r) for r in demo.sql(
+        "SELECT mailing_id, customer_id FROM reach_times WHERE status = 'good'")}
+    made = {tuple(r) for r in demo.sql("SELECT DISTINCT mailing_id, customer_id "
+                                       "FROM window_orders")}
+    assert made and every & good == made
+    [[mailing, sent]] = demo.sql("SELECT mailing_id, sent_at FROM mailings "
+                                 "WHERE sent_at IS NOT NULL ORDER BY sent_at LIMIT 1")
+    days = Settings().attribution_window_days
+    at_times = {
+        "before": sent - dt.timedelta(microseconds=1), "start": sent,
+        "last": sent + dt.timedelta(days=days) - dt.timedelta(microseconds=1),
+        "end": sent + dt.timedelta(days=days)}
+    changed = " UNION ALL ".join(f"SELECT '{name}' AS customer_id, TIMESTAMP '{ts}' AS ts"
+                                 for name, ts in at_times.items())
+    assert {c for m, c in named(changed) if m == mailing} == {"start", "last"}
+
+
 def test_incremental_loads_leave_the_facts_equal_to_a_rebuild(demo_dir, tmp_path):
     """Loading the demo table by table refreshes incrementally at every step (new
     mailings, then their events, then orders arriving after the touches, then a

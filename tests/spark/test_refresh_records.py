@@ -7,7 +7,9 @@ full rebuild's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from mailreport.ingest.lake_load import load_lake
 from mailreport.settings import Settings
 from mailreport.store.lake import partition_folder
 from mailreport.store.lake_facts import read_manifest
+from mailreport.store.spark import refresh
 from mailreport.store.spark.lake_inputs import (
     BY_CUSTOMER,
     CHANGES_DIR,
@@ -28,6 +31,7 @@ from mailreport.store.spark.lake_inputs import (
     table_signature,
 )
 from mailreport.store.spark.refresh import refresh_lake
+from mailreport.store.spark.store import fact_frame
 
 pytestmark = pytest.mark.spark
 
@@ -36,11 +40,11 @@ def files(lake: Path, table: str) -> str:
     return f"read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = false)"
 
 
-def day_of_orders(lake: Path, folder: Path) -> set[str]:
+def day_of_orders(lake: Path, folder: Path) -> set[tuple]:
     """A load's files for the lake: ten new orders (copies of old ones, an hour
     after their buyers' opens of M05), the first attributed order moved to another
-    customer, and a line more on an order of a third. The customers whose orders
-    they change."""
+    customer, and a line more on an order of a third. The orders they change, as
+    (customer, time): a moved order's as it was and as it is."""
     folder.mkdir(parents=True)
     con = duckdb.connect()
     con.execute(f"""CREATE TABLE buyers AS
@@ -86,9 +90,15 @@ def day_of_orders(lake: Path, folder: Path) -> set[str]:
             WHERE order_id = '{extended}'))
         TO '{folder / 'order_lines.parquet'}' (FORMAT parquet)""")
     customers = {r[0] for r in con.execute("SELECT customer_id FROM buyers").fetchall()}
-    con.close()
     assert len(customers) == 10
-    return customers | {was, to, owner}
+    changed = {tuple(r) for r in con.execute(
+        f"SELECT customer_id, ts FROM '{folder / 'orders.parquet'}'").fetchall()}
+    changed |= {tuple(r) for r in con.execute(  # the moved order as it was; the line's
+        f"SELECT customer_id, ts FROM {files(lake, 'orders')} "
+        f"WHERE order_id IN ('{moved}', '{extended}')").fetchall()}
+    con.close()
+    assert {c for c, _ in changed} == customers | {was, to, owner}
+    return changed
 
 
 def facts_rows(lake: Path, fact: str) -> str:
@@ -96,11 +106,11 @@ def facts_rows(lake: Path, fact: str) -> str:
     return f"read_parquet({paths!r}, hive_partitioning = false)"
 
 
-def recorded_customers(record) -> set[str]:
+def recorded_orders(record) -> set[tuple]:
     con = duckdb.connect()
     paths = [str(record.folder / name / "*.parquet") for name in record.customers]
-    found = {r[0] for r in con.execute(f"SELECT customer_id FROM read_parquet({paths!r})")
-             .fetchall()}
+    found = {tuple(r) for r in con.execute(
+        f"SELECT customer_id, ts FROM read_parquet({paths!r})").fetchall()}
     con.close()
     return found
 
@@ -139,25 +149,44 @@ def test_a_load_records_the_customers_whose_orders_it_changed(spark, loaded):
     assert record.after == {name: table_signature(lake / name) for name in BY_CUSTOMER}
     assert record.after["orders"] != before["orders"]
     assert record.after["order_lines"] != before["order_lines"]
-    assert recorded_customers(record) == changed
+    assert recorded_orders(record) == changed
     # the same files again change nothing, and record nothing
     load_lake(spark, lake, root / "day", root / "report-again")
     assert change_records(lake) == [record]
 
 
-def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp_path):
+def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp_path,
+                                                              monkeypatch):
+    """...and redoes their window orders only in the mailings whose windows hold
+    the changed orders' times."""
     lake, changed, before, _summary, _root = loaded
     digests = read_manifest(lake).inputs["order_digests"]
+    wheres = {}
+
+    def computed(session, fact, settings, views, where="true", **kw):
+        wheres[fact.name] = where
+        return fact_frame(session, fact, settings, views, where, **kw)
+
+    monkeypatch.setattr(refresh, "fact_frame", computed)
     result = refresh_lake(lake, Settings(), spark)
     assert result.full is None
     assert result.orders_from == "the loads' records"
-    assert result.customers == len(changed)
+    assert result.customers == len({c for c, _ in changed})
     assert "(found by the loads' records)" in " ".join(result.lines())
     inputs = read_manifest(lake).inputs
     # nothing digested: the digests kept are those of the orders before the load
     assert inputs["order_digests"] == digests
     assert inputs["order_digests_at"] == before
     assert change_records(lake) == []  # used, then removed
+    con = duckdb.connect()
+    sent = con.execute(f"SELECT mailing_id, sent_at FROM {files(lake, 'mailings')} "
+                       "WHERE sent_at IS NOT NULL").fetchall()
+    con.close()
+    window = dt.timedelta(days=Settings().attribution_window_days)
+    holding = {m for m, at in sent if any(at <= ts < at + window for _, ts in changed)}
+    assert 0 < len(holding) < len(sent)
+    named = re.match(r"mailing_id IN \(([^)]*)\) AND ", wheres["window_orders"])
+    assert named and set(re.findall(r"'([^']+)'", named[1])) == holding
     assert rebuilt_facts_differ(spark, lake, tmp_path) == {}
 
 
@@ -171,7 +200,7 @@ def test_a_change_no_load_recorded_is_found_by_the_digests(spark, loaded, tmp_pa
     con = duckdb.connect()
     customer, order_id = con.execute(f"""
         SELECT customer_id, order_id FROM {facts_rows(lake, 'attributed_orders')}
-        WHERE customer_id NOT IN ({', '.join(repr(c) for c in sorted(changed))})
+        WHERE customer_id NOT IN ({', '.join(repr(c) for c, _ in sorted(changed))})
         ORDER BY order_id LIMIT 1""").fetchone()
     rewritten = tmp_path / "orders.parquet"
     con.execute(f"""COPY (SELECT * REPLACE (CASE WHEN order_id = '{order_id}'
@@ -184,7 +213,7 @@ def test_a_change_no_load_recorded_is_found_by_the_digests(spark, loaded, tmp_pa
     result = refresh_lake(lake, Settings(), spark)
     assert result.full is None
     assert result.orders_from == "their digests"
-    assert result.customers == len(changed | {customer})
+    assert result.customers == len({c for c, _ in changed} | {customer})
     inputs = read_manifest(lake).inputs
     assert "order_digests_at" not in inputs and inputs["order_digests"].endswith(
         f"{result.build}/orders")
@@ -221,5 +250,5 @@ def test_a_facts_manifest_that_cannot_be_read_does_not_stop_a_load(spark, refres
     assert [t.error for t in summary.tables] == [None, None]
     assert sum(t.inserted for t in summary.tables) > 10
     [record] = change_records(lake)
-    assert recorded_customers(record) == loaded[1]
+    assert recorded_orders(record) == loaded[1]
     assert manifest.read_text(encoding="utf-8") == "{not json"

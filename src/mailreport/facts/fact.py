@@ -33,9 +33,11 @@ class Fact:
     scope: str = "mailing"
     keys: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
-    # for a fact scoped by customer: per source fact, the SELECT of the customers
-    # whose rows a change of that source's rows (a table ``changed``) can move;
-    # without one, every customer of the changed rows is redone
+    # per source followed by customer (a fact's, or the orders'), the SELECT of the
+    # rows' keys a change of that source's rows (a table ``changed``) can move: the
+    # customers (``customer_id``) of a fact scoped by customer, the (``mailing_id``,
+    # ``customer_id``) pairs of one scoped by mailing; without one, every customer
+    # of the changed rows is redone, in every mailing
     moved_by: tuple[tuple[str, Callable[[Settings], str]], ...] = ()
     # for an engine that splits rows among workers (Spark): (CTE of ``select``,
     # column) to split that CTE's rows by, so that the joins on the column after it

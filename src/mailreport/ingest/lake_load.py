@@ -236,22 +236,24 @@ class LakeLoad:
         return old.join(keys, list(table.key), "left_semi")
 
     def _record_customers(self, table: Table) -> None:
-        """The customers whose orders the file adds or changes (a changed order's
-        customer before and after; a line's order's customer), kept for the record.
-        Read before the table's new content replaces its view."""
+        """The orders the file adds or changes, as their customers and times (a
+        changed order's before and after; a line's order's), kept for the record: a
+        refresh redoes those customers, and the rows of the mailings whose windows
+        those times fall in. Read before the table's new content replaces its view."""
         if self._orders_before is None or table.name not in lake_inputs.BY_CUSTOMER:
             return
         classified = self.views["_classified"]
         if table.name == "orders":
             sql = f"""
-                SELECT customer_id FROM {classified} WHERE _class IN {lake_merge.ACCEPTED}
+                SELECT customer_id, ts FROM {classified}
+                WHERE _class IN {lake_merge.ACCEPTED}
                 UNION
-                SELECT s.customer_id FROM {self.views['_stored']} s
+                SELECT s.customer_id, s.ts FROM {self.views['_stored']} s
                 LEFT SEMI JOIN (SELECT order_id FROM {classified}
                                 WHERE _class = 'changed') c ON c.order_id = s.order_id"""
         else:
             sql = f"""
-                SELECT DISTINCT o.customer_id FROM {self.views['orders']} o
+                SELECT DISTINCT o.customer_id, o.ts FROM {self.views['orders']} o
                 LEFT SEMI JOIN (SELECT order_id FROM {classified}
                                 WHERE _class IN {lake_merge.ACCEPTED}) c
                   ON c.order_id = o.order_id"""

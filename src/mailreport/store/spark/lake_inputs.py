@@ -209,6 +209,9 @@ class LakeChanges:
     full: str | None = None
     mailings: dict[str, set[str]] = field(default_factory=dict)  # per table
     customers: object = None  # DataFrame of customer_id whose orders changed, or None
+    # DataFrame of the changed orders' customer_id and ts (as they were and as they
+    # are), when the loads recorded them; None: not known
+    orders: object = None
 
     @property
     def any(self) -> bool:
@@ -226,9 +229,11 @@ def order_tables(tables: dict) -> dict[str, str | None]:
 
 @dataclass(frozen=True)
 class ChangeRecord:
-    """What a load changed in the orders and order lines: the customers (Parquet
-    folders beside the record, named in ``customers``) whose orders or lines it
-    changed, taking the folders' signatures from ``before`` to ``after``."""
+    """What a load changed in the orders and order lines: the orders it added or
+    changed, as their customers and times (``customer_id``, ``ts``: a changed
+    order's as it was and as it is, a changed line's order's), in Parquet folders
+    beside the record named in ``customers``, taking the folders' signatures from
+    ``before`` to ``after``."""
 
     folder: Path
     before: dict[str, str | None]

@@ -15,7 +15,8 @@ tables and facts its SQL reads) changed:
 
 - events and audience partitions, mailings rows: that mailing's rows;
 - orders and order lines: their customers' rows, in facts that have customers
-  (attribution, window orders);
+  (attribution, window orders), window orders' only in the mailings whose windows
+  hold the changed orders' times when the loads recorded them (``moved_by``);
 - a fact redone before it: the mailings whose rows of that fact changed, and for
   attribution, whose scope is customers, the customers whose rows changed, narrowed
   by the fact's ``moved_by`` rule where it has one (a new mailing's touches move
@@ -79,6 +80,7 @@ from mailreport.store.spark.store import (
 LOCK_NAME = ".lock"
 INPUTS_DIR = "_inputs"  # under _facts: the customers' order digests of each build
 DIGESTS_DDL = "customer_id STRING, digest STRING"
+RECORDED_DDL = "customer_id STRING, ts TIMESTAMP"  # a load's record of orders changed
 CONTRACT = frozenset(t.name for t in TABLES)
 # the most customers a refresh sends whole to every task to filter by: about 60 MB
 # of hash table on the driver and on each executor (a million of the large demo's
@@ -224,12 +226,14 @@ def keep_refreshing(lake: str | os.PathLike, settings: Settings, session, every:
 @dataclass
 class _Scope:
     """The rows of a fact a refresh redoes: ``where`` (facts/fact.py's condition),
-    and the mailings when it is whole mailings (None: some customers' rows);
-    ``few_customers``: only customers' rows, few enough to broadcast."""
+    and the mailings when it is whole mailings (None: some customers' rows, in
+    the ``bound`` mailings when they are known); ``few_customers``: only
+    customers' rows, few enough to broadcast."""
 
     where: str
     mailings: set[str] | None = None
     few_customers: bool = False
+    bound: set[str] | None = None  # some customers' rows, in these mailings only
 
 
 @dataclass
@@ -426,8 +430,15 @@ class _Build:
             inputs.setdefault("order_digests_at", lake_inputs.order_tables(old_tables))
             self.result.orders_from = "the loads' records"
             folders = [file_uri(r.folder / name) for r in chain for name in r.customers]
-            changed = self.session.read.schema("customer_id STRING").parquet(*folders) \
-                if folders else None
+            if folders:
+                orders = self._persist(self.session.read.schema(RECORDED_DDL)
+                                       .parquet(*folders).distinct())
+                # (a record without the times, of an earlier version: customers only)
+                if not orders.where("ts IS NULL").limit(1).count():
+                    changes.orders = orders
+                changed = orders.select("customer_id")
+            else:
+                changed = None
         else:
             relative = self._write_order_digests()
             inputs["order_digests"] = relative
@@ -448,7 +459,8 @@ class _Build:
         changed: dict[str, _Changed] = {t: _Changed(ms) for t, ms in changes.mailings.items()
                                         if ms}
         if changes.customers is not None:
-            changed.update({t: _Changed(set(), changes.customers) for t in BY_CUSTOMER})
+            changed.update({t: _Changed(set(), changes.customers, changes.orders)
+                            for t in BY_CUSTOMER})
         if changes.full:
             self.result.customers = None  # all of them
         for fact in facts.FACTS:
@@ -475,8 +487,10 @@ class _Build:
         """The rows of the fact its changed sources may move; None: none."""
         if fact.scope == "campaign":
             return self._campaign_scope(fact, changed)
-        mailings: set[str] = set()
-        customers = []
+        mailings: set[str] = set()  # whole mailings
+        customers = []  # customers, in every mailing
+        pairs = []  # (mailing_id, customer_id): customers in some mailings only
+        rules = dict(fact.moved_by)
         for source in sorted(lake_inputs.fact_sources(fact, self.settings)):
             c = changed.get(source)
             if c is None or not (c.mailings or c.customers is not None):
@@ -485,29 +499,60 @@ class _Build:
             if not by_customer:
                 mailings |= c.mailings
             elif c.customers is not None and "customer_id" in fact.column_names:
-                moved_by = dict(fact.moved_by).get(source)
-                customers.append(c.customers if moved_by is None or c.rows is None
-                                 else self._moved(source, moved_by, c.rows))
+                rule = rules.get(source)
+                if rule is None or c.rows is None:
+                    customers.append(c.customers)
+                else:
+                    (customers if fact.scope == "customer" else pairs).append(
+                        self._moved(source, rule, c.rows))
             else:  # a change this fact cannot be scoped to: all of it, compared
                 return _Scope("true")
         parts = []
         if mailings:
             parts.append(f"mailing_id IN ({sql_list(sorted(mailings))})")
+        paired = self._paired(fact, pairs, mailings) if pairs else None
+        if paired:
+            parts.append(paired[0])
         few = False
         if customers:
-            union = customers[0]
-            for more in customers[1:]:
-                union = union.unionByName(more)
-            view, count = self._customers_view(fact, union.distinct())
+            view, count = self._customers_view(fact, _union(customers).distinct())
             if fact.scope == "customer":
                 self.result.customers = max(self.result.customers or 0, count)
             parts.append(f"customer_id IN (SELECT customer_id FROM {view})")
-            few = not mailings and count <= BROADCAST_CUSTOMERS
+            few = not mailings and not paired and count <= BROADCAST_CUSTOMERS
         if not parts:
             return None
-        return _Scope(" OR ".join(parts), None if customers else mailings, few)
+        where = " OR ".join(parts)
+        if customers:
+            return _Scope(where, None, few)
+        if not paired:
+            return _Scope(where, mailings)
+        bound = mailings | paired[1]
+        # the mailings named apart too, so that Spark reads only their files
+        return _Scope(f"mailing_id IN ({sql_list(sorted(bound))}) AND ({where})",
+                      bound=bound)
 
-    def _customers_view(self, fact: Fact, customers) -> tuple[str, int]:
+    def _paired(self, fact: Fact, pairs: list, whole: set[str]) -> tuple[str, set[str]] | None:
+        """The condition for the (mailing, customer) pairs outside the ``whole``
+        mailings, and their mailings; None: there are none. It names the pairs'
+        mailings and customers apart (a customer's rows are redone in each of
+        the mailings): a superset of the pairs, computed and compared as well."""
+        from pyspark.sql import functions as F
+
+        rows = _union(pairs)
+        if whole:
+            rows = rows.where(~F.col("mailing_id").isin(sorted(whole)))
+        rows = self._persist(rows.distinct())
+        mailings = {r[0] for r in rows.select("mailing_id").distinct().collect()}
+        if not mailings:
+            return None
+        view, _count = self._customers_view(fact, rows.select("customer_id").distinct(),
+                                            "paired")
+        return (f"(mailing_id IN ({sql_list(sorted(mailings))}) "
+                f"AND customer_id IN (SELECT customer_id FROM {view}))", mailings)
+
+    def _customers_view(self, fact: Fact, customers, name: str = "scope"
+                        ) -> tuple[str, int]:
         """The customers of a fact's scope as a view, and how many they are. The
         queries filter the large tables and facts by it (``customer_id IN (SELECT
         ...)``): Spark cannot know its size in advance and would split both sides
@@ -520,7 +565,7 @@ class _Build:
         count = customers.count()
         if count <= BROADCAST_CUSTOMERS:
             customers = F.broadcast(customers)
-        view = f"{self.prefix}scope_{fact.name}"
+        view = f"{self.prefix}{name}_{fact.name}"
         customers.createOrReplaceTempView(view)
         self._temp_views.append(view)
         return view, count
@@ -574,9 +619,11 @@ class _Build:
         where = scope.where
         new = fact_frame(self.session, fact, self.settings, self.views, where,
                          few_customers=scope.few_customers)
-        # whole mailings: their rows are in their files, so only those are read
-        old_files = kept if scope.mailings is None else \
-            {m: paths for m, paths in kept.items() if m in scope.mailings}
+        # rows of known mailings: they are in those mailings' files, so only those
+        # are read
+        within = scope.mailings if scope.mailings is not None else scope.bound
+        old_files = kept if within is None else \
+            {m: paths for m, paths in kept.items() if m in within}
         wants_customers = "customer_id" in fact.column_names and fact.name in self._feeds
         if scope.mailings is not None and not old_files:
             # new mailings (a day's): nothing to compare with, so written as they come
@@ -639,6 +686,13 @@ class _Build:
         self._persisted.clear()
         for view in self._temp_views:
             self.session.catalog.dropTempView(view)
+
+
+def _union(frames: list):
+    union = frames[0]
+    for more in frames[1:]:
+        union = union.unionByName(more)
+    return union
 
 
 def _paths(by_mailing: dict[str, list[str]]) -> list[str]:
