@@ -76,8 +76,14 @@ def fact_sources(fact: Fact, settings: Settings) -> frozenset[str]:
     aside), taken from its SQL, so a definition that comes to read another table is
     followed without a list kept by hand."""
     known = {t.name for t in TABLES} | {f.name for f in FACTS}
+    return tables_read(fact, settings) & known
+
+
+@functools.lru_cache(maxsize=64)
+def tables_read(fact: Fact, settings: Settings) -> frozenset[str]:
+    """Every table the fact's SQL names (its CTEs' names among them)."""
     tree = sqlglot.parse_one(fact.select(settings, "true"), read="duckdb")
-    return frozenset({t.name for t in tree.find_all(exp.Table)} & known)
+    return frozenset(t.name for t in tree.find_all(exp.Table))
 
 
 @functools.lru_cache(maxsize=8)

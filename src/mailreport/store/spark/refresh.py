@@ -78,6 +78,7 @@ from mailreport.store.spark.store import (
 )
 
 LOCK_NAME = ".lock"
+USER_AGENTS = "user_agents"  # the view of the parsed user agents the facts join
 INPUTS_DIR = "_inputs"  # under _facts: the customers' order digests of each build
 DIGESTS_DDL = "customer_id STRING, digest STRING"
 RECORDED_DDL = "customer_id STRING, ts TIMESTAMP"  # a load's record of orders changed
@@ -324,11 +325,20 @@ class _Build:
             read_lake_table(self.session, file_uri(self.lake), table) \
                 .createOrReplaceTempView(self.views[table.name])
             self._temp_views.append(self.views[table.name])
-        self.views["user_agents"] = self.prefix + "user_agents"
-        user_agents_frame(self.session, self.views["events"]).createOrReplaceTempView(
-            self.views["user_agents"])
-        self._temp_views.append(self.views["user_agents"])
+        self.views[USER_AGENTS] = self.prefix + USER_AGENTS  # (made by _parse_user_agents)
         self._tables_read = True
+
+    def _parse_user_agents(self, fact: Fact, where: str) -> None:
+        """When the fact's SQL joins the user agents, their view for its rows of
+        ``where``: the agents of those rows' events alone (a day's refresh parses
+        its new mailing's, not every event's again)."""
+        if USER_AGENTS not in lake_inputs.tables_read(fact, self.settings):
+            return
+        view = self.views[USER_AGENTS]
+        user_agents_frame(self.session, self.views["events"], where) \
+            .createOrReplaceTempView(view)
+        if view not in self._temp_views:
+            self._temp_views.append(view)
 
     def _old_manifest(self) -> tuple[FactsManifest | None, str | None]:
         try:
@@ -465,6 +475,7 @@ class _Build:
             self.result.customers = None  # all of them
         for fact in facts.FACTS:
             if changes.full:
+                self._parse_user_agents(fact, "true")
                 df = fact_frame(self.session, fact, self.settings, self.views)
                 with planned_for(self.session, fact):
                     files[fact.name] = write_fact(df, fact, self.root, self.id)
@@ -617,6 +628,7 @@ class _Build:
         from pyspark.sql import functions as F
 
         where = scope.where
+        self._parse_user_agents(fact, where)
         new = fact_frame(self.session, fact, self.settings, self.views, where,
                          few_customers=scope.few_customers)
         # rows of known mailings: they are in those mailings' files, so only those

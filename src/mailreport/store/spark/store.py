@@ -127,11 +127,12 @@ def read_lake_table(session, lake: str, table: Table):
     return df.select(*table.column_names)
 
 
-def user_agents_frame(session, events_view: str):
-    """The user agents of the events in ``events_view``, parsed on the driver
-    (facts/user_agents.py): the facts join them by the name ``user_agents`` maps to.
-    Distinct user agents are few (thousands), whatever the events number."""
-    sql = translate(user_agents.distinct_sql(), "spark", {"events": events_view})
+def user_agents_frame(session, events_view: str, where: str = "true"):
+    """The user agents of the events in ``events_view`` (those ``where`` matches),
+    parsed on the driver (facts/user_agents.py): the facts join them by the name
+    ``user_agents`` maps to. Distinct user agents are few (thousands), whatever the
+    events number."""
+    sql = translate(user_agents.distinct_sql(where), "spark", {"events": events_view})
     agents = [r[0] for r in session.sql(sql).collect()]
     rows = user_agents.rows(agents)
     # handed over as Arrow, which the JVM reads itself: rows of Python objects would
