@@ -158,7 +158,8 @@ def test_a_load_records_the_customers_whose_orders_it_changed(spark, loaded):
 def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp_path,
                                                               monkeypatch):
     """...and redoes their window orders only in the mailings whose windows hold
-    the changed orders' times."""
+    the changed orders' times, and the buyers' rows only of the customers whose
+    attributed orders changed."""
     lake, changed, before, _summary, _root = loaded
     digests = read_manifest(lake).inputs["order_digests"]
     wheres = {}
@@ -187,6 +188,8 @@ def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp
     assert 0 < len(holding) < len(sent)
     named = re.match(r"mailing_id IN \(([^)]*)\) AND ", wheres["window_orders"])
     assert named and set(re.findall(r"'([^']+)'", named[1])) == holding
+    # the buyers: of the mailings whose attributed orders changed, those customers'
+    assert re.match(r"mailing_id IN \(([^)]*)\) AND .*customer_id IN", wheres["buyers"])
     assert rebuilt_facts_differ(spark, lake, tmp_path) == {}
 
 

@@ -42,8 +42,16 @@ ORDER BY mailing_id, customer_id, day
 """
 
 
+def moved_by_attribution(settings: Settings) -> str:
+    """Of the attributed orders in ``changed`` (added or taken away), the (mailing,
+    customer) pairs whose rows they move: a buyer's rows are their own orders in
+    that mailing, so every other buyer of the mailing keeps theirs."""
+    return "SELECT DISTINCT mailing_id, customer_id FROM changed"
+
+
 BUYERS = Fact(
     name="buyers", select=select,
+    moved_by=(("attributed_orders", moved_by_attribution),),
     columns=(("mailing_id", "VARCHAR"), ("customer_id", "VARCHAR"), ("day", "DATE"),
              ("orders", "BIGINT"), ("revenue", "DECIMAL(38,2)"), ("first_ts", "TIMESTAMP"),
              ("last_ts", "TIMESTAMP"), ("status", "VARCHAR"), ("group", "VARCHAR"),

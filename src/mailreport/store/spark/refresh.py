@@ -506,16 +506,15 @@ class _Build:
             c = changed.get(source)
             if c is None or not (c.mailings or c.customers is not None):
                 continue
+            rule = rules.get(source) if c.rows is not None else None
             by_customer = fact.scope == "customer" or (source in CONTRACT and not c.mailings)
-            if not by_customer:
+            if rule is not None and fact.scope == "mailing":
+                pairs.append(self._moved(source, rule, c.rows))
+            elif not by_customer:
                 mailings |= c.mailings
             elif c.customers is not None and "customer_id" in fact.column_names:
-                rule = rules.get(source)
-                if rule is None or c.rows is None:
-                    customers.append(c.customers)
-                else:
-                    (customers if fact.scope == "customer" else pairs).append(
-                        self._moved(source, rule, c.rows))
+                customers.append(c.customers if rule is None
+                                 else self._moved(source, rule, c.rows))
             else:  # a change this fact cannot be scoped to: all of it, compared
                 return _Scope("true")
         parts = []
