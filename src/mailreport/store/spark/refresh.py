@@ -20,7 +20,8 @@ tables and facts its SQL reads) changed:
 - a fact redone before it: the mailings whose rows of that fact changed, and for
   attribution, whose scope is customers, the customers whose rows changed, narrowed
   by the fact's ``moved_by`` rule where it has one (a new mailing's touches move
-  only the orders in their window, not its whole audience's).
+  only the orders in their window, not its whole audience's; a changed attributed
+  order moves its buyer's rows in its mailing, not every buyer's there).
 
 The rows of that scope are computed and compared with the kept ones; only the
 mailings whose rows differ get new files, the others keep theirs (a mailing with no
