@@ -23,7 +23,8 @@ STARTS = """starts AS (
 
 
 def in_window(ts: str, start: str, settings: Settings) -> str:
-    """A time in the window of a mailing that starts at ``start``."""
+    """A time in the window of a mailing that starts at ``start``. (Its line break
+    keeps the fact's SQL text, and so the facts' fingerprint, as it was.)"""
     days = int(settings.attribution_window_days)
     return f"{ts} >= {start}\n AND {ts} < {start} + INTERVAL {days} DAY"
 
