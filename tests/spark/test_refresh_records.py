@@ -169,6 +169,9 @@ def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp
         return fact_frame(session, fact, settings, views, where, **kw)
 
     monkeypatch.setattr(refresh, "fact_frame", computed)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE attributed AS SELECT * FROM "
+                + facts_rows(lake, "attributed_orders"))
     result = refresh_lake(lake, Settings(), spark)
     assert result.full is None
     assert result.orders_from == "the loads' records"
@@ -179,9 +182,16 @@ def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp
     assert inputs["order_digests"] == digests
     assert inputs["order_digests_at"] == before
     assert change_records(lake) == []  # used, then removed
-    con = duckdb.connect()
     sent = con.execute(f"SELECT mailing_id, sent_at FROM {files(lake, 'mailings')} "
                        "WHERE sent_at IS NOT NULL").fetchall()
+    # the (mailing, customer) pairs whose attributed orders the refresh changed
+    moved = con.execute(f"""
+        SELECT DISTINCT mailing_id, customer_id FROM (
+            (SELECT * FROM attributed EXCEPT ALL
+             SELECT * FROM {facts_rows(lake, 'attributed_orders')})
+            UNION ALL
+            (SELECT * FROM {facts_rows(lake, 'attributed_orders')} EXCEPT ALL
+             SELECT * FROM attributed))""").fetchall()
     con.close()
     window = dt.timedelta(days=Settings().attribution_window_days)
     holding = {m for m, at in sent if any(at <= ts < at + window for _, ts in changed)}
@@ -189,7 +199,9 @@ def test_the_next_refresh_takes_the_customers_from_the_record(spark, loaded, tmp
     named = re.match(r"mailing_id IN \(([^)]*)\) AND ", wheres["window_orders"])
     assert named and set(re.findall(r"'([^']+)'", named[1])) == holding
     # the buyers: of the mailings whose attributed orders changed, those customers'
-    assert re.match(r"mailing_id IN \(([^)]*)\) AND .*customer_id IN", wheres["buyers"])
+    named = re.match(r"mailing_id IN \(([^)]*)\) AND .*customer_id IN", wheres["buyers"])
+    assert moved and named
+    assert set(re.findall(r"'([^']+)'", named[1])) == {m for m, _ in moved}
     assert rebuilt_facts_differ(spark, lake, tmp_path) == {}
 
 
